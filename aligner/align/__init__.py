@@ -1,1 +1,126 @@
-"""align package."""
+"""Sentence alignment: scoring and search, no I/O.
+
+``Aligner`` holds the configuration and the signals (length, and in the full engine the
+sentence encoder and anchors); ``Aligner.align`` turns two sentence lists into beads with
+a score and a confidence. ``align_sentences`` is the one-call form for scripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from aligner.align.scoring import GALE_CHURCH_PRIORS, Combined, LengthSignal, Signal
+from aligner.align.search import Band, posteriors, viterbi
+from aligner.model import Bead
+
+Span = tuple[int, int, int, int]  # half-open (src_start, src_end, tgt_start, tgt_end)
+
+
+@dataclass
+class AlignConfig:
+    """Search settings. ``max_src``/``max_tgt``: most sentences on a side of one bead."""
+
+    max_src: int = 2
+    max_tgt: int = 2
+    temperature: float = 1.0  # posterior sharpness; calibrates confidence
+    full_search_cells: int = 250_000  # exact DP below this many cells, banded above
+    band_width: int = 40
+    priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(GALE_CHURCH_PRIORS))
+
+    @property
+    def bead_types(self) -> list[tuple[int, int]]:
+        """All shapes up to the maximum, plus 0-1 and 1-0 (never 0-2 or 2-0)."""
+        shapes = [(0, 1), (1, 0)]
+        shapes += [(a, b) for a in range(1, self.max_src + 1) for b in range(1, self.max_tgt + 1)]
+        return shapes
+
+
+class Aligner:
+    """An alignment method: signals plus search settings. Build once, align many pairs."""
+
+    name = "length"
+
+    def __init__(self, config: AlignConfig | None = None, signals: Sequence[Signal] | None = None) -> None:
+        self.config = config or AlignConfig()
+        self.signals: list[Signal] = list(signals) if signals is not None else [LengthSignal()]
+
+    def costs(self, src: Sequence[str], tgt: Sequence[str]) -> Combined:
+        parts = [signal.prepare(src, tgt) for signal in self.signals]
+        return Combined(parts, self.config.priors, len(src), len(tgt))
+
+    def align(
+        self,
+        src: Sequence[str],
+        tgt: Sequence[str],
+        fixed: Sequence[Span] = (),
+    ) -> list[Bead]:
+        """Beads covering every sentence of both sides once, in order.
+
+        ``fixed`` beads (a reviewer's accepted links) are kept as they are and only the
+        gaps between them are aligned, each on its own.
+        """
+        beads: list[Bead] = []
+        e = k = 0
+        for span in sorted(fixed) + [(len(src), len(src), len(tgt), len(tgt))]:
+            s0, s1, t0, t1 = span
+            if s0 < e or t0 < k:
+                raise ValueError(f"fixed bead {span} overlaps another or is out of order")
+            beads += self._align_gap(src, tgt, e, s0, k, t0)
+            if (s0, s1, t0, t1) != (len(src), len(src), len(tgt), len(tgt)):
+                beads.append(Bead(tuple(range(s0, s1)), tuple(range(t0, t1)), 0.0, 1.0))
+            e, k = s1, t1
+        return beads
+
+    def _align_gap(self, src: Sequence[str], tgt: Sequence[str], s0: int, s1: int, t0: int, t1: int) -> list[Bead]:
+        n, m = s1 - s0, t1 - t0
+        if n == 0 or m == 0:
+            return [Bead((s0 + i,), (), 0.0, 1.0) for i in range(n)] + [
+                Bead((), (t0 + j,), 0.0, 1.0) for j in range(m)
+            ]
+        costs = self.costs(src[s0:s1], tgt[t0:t1])
+        band = self.band(n, m)
+        types = self.config.bead_types
+        spans = viterbi(n, m, types, costs, band)
+        probs = posteriors(n, m, types, costs, band, spans, self.config.temperature)
+        out = []
+        for (i0, i1, j0, j1), p in zip(spans, probs):
+            c = float(costs(i1, i1 - i0, j1 - j0, j1, j1 + 1)[0])
+            out.append(
+                Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(p, 4))
+            )
+        return out
+
+    def band(self, n: int, m: int) -> Band:
+        """Exact search for news-size pairs; a band around the diagonal for long ones."""
+        if (n + 1) * (m + 1) <= self.config.full_search_cells:
+            return Band.full(n, m)
+        width = max(self.config.band_width, abs(n - m) // 4)
+        return Band.around([(0, 0), (n, m)], n, m, width)
+
+
+def align_sentences(
+    src: Sequence[str], tgt: Sequence[str], src_lang: str = "en", tgt_lang: str = "ko"
+) -> list[Bead]:
+    """Align two sentence lists with the default method."""
+    return default_aligner(src_lang, tgt_lang).align(src, tgt)
+
+
+_CACHE: dict[tuple[str, str], Aligner] = {}
+
+
+def default_aligner(src_lang: str = "en", tgt_lang: str = "ko") -> Aligner:
+    """The default method for a language pair, built once per process."""
+    key = (src_lang, tgt_lang)
+    if key not in _CACHE:
+        _CACHE[key] = Aligner()
+    return _CACHE[key]
+
+
+def spans_of(beads: Sequence[Bead]) -> np.ndarray:
+    """Beads as an (k, 4) array of half-open spans (handy for tests and evaluation)."""
+    from aligner.store import bead_spans
+
+    return np.array(bead_spans(list(beads)), dtype=np.int64).reshape(-1, 4)

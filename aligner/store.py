@@ -1,0 +1,617 @@
+"""The corpus database: one SQLite file per corpus.
+
+Why SQLite: nothing to install, one file to copy, and with WAL a batch run can write
+while a reviewer reads and edits. Every unit of work (one article pair aligned, one
+reviewer action) is one transaction, so a killed process never leaves half a pair.
+
+Beads are stored as half-open sentence-index spans per side (``en_start``/``en_end``),
+ordered by ``position`` within their pair; a 0-1 bead has ``en_start == en_end``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from aligner.errors import StoreError
+from aligner.model import Article, Bead, ExportRow, Origin, Sentence, Status
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x416C6E72  # "Alnr": marks the file as ours
+
+_SCHEMA_V1 = """
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    lang TEXT NOT NULL,
+    key TEXT NOT NULL UNIQUE,          -- URL, or path for local files
+    url TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    subtitle TEXT,
+    published TEXT,
+    modified TEXT,
+    byline TEXT,
+    section TEXT,
+    original_url TEXT,
+    layout TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,                -- cleaned body, paragraphs joined by blank lines
+    raw_path TEXT,
+    content_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE pairs (
+    id INTEGER PRIMARY KEY,
+    en_doc INTEGER NOT NULL UNIQUE REFERENCES documents(id) ON DELETE CASCADE,
+    ko_doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    how TEXT NOT NULL,                 -- link, content, given
+    score REAL,
+    method TEXT NOT NULL DEFAULT '',   -- aligner that made the auto beads
+    aligned_hash TEXT,                 -- content hashes the beads were computed from
+    aligned_at TEXT
+);
+CREATE TABLE sentences (
+    id INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    UNIQUE (doc_id, idx)
+);
+CREATE TABLE beads (
+    id INTEGER PRIMARY KEY,
+    pair_id INTEGER NOT NULL REFERENCES pairs(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    en_start INTEGER NOT NULL,
+    en_end INTEGER NOT NULL,
+    ko_start INTEGER NOT NULL,
+    ko_end INTEGER NOT NULL,
+    score REAL NOT NULL DEFAULT 0,
+    confidence REAL NOT NULL DEFAULT 0,
+    origin TEXT NOT NULL DEFAULT 'auto' CHECK (origin IN ('auto', 'manual')),
+    status TEXT NOT NULL DEFAULT 'unreviewed'
+        CHECK (status IN ('unreviewed', 'accepted', 'rejected')),
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX beads_by_pair ON beads (pair_id, position);
+CREATE TABLE edits (
+    id INTEGER PRIMARY KEY,
+    pair_id INTEGER NOT NULL REFERENCES pairs(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    action TEXT NOT NULL,
+    before TEXT NOT NULL,              -- JSON snapshot of the pair, enough to undo
+    after TEXT NOT NULL,
+    undone INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX edits_by_pair ON edits (pair_id, id);
+CREATE TABLE failures (
+    item TEXT PRIMARY KEY,
+    stage TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE review_state (
+    reviewer TEXT PRIMARY KEY,
+    pair_id INTEGER,
+    position INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+# Each entry upgrades the schema from version i+1 to i+2; append, never edit.
+_MIGRATIONS: list[str] = []
+
+
+def now() -> str:
+    """UTC timestamp with seconds, the format used in every ``*_at`` column."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def content_hash(*parts: str) -> str:
+    """Stable hash of a document's text, to notice when a re-run sees changed content."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()[:32]
+
+
+@dataclass
+class DocumentRow:
+    id: int
+    lang: str
+    key: str
+    url: str | None
+    title: str
+    published: str | None
+    layout: str
+    text: str
+    content_hash: str
+
+
+@dataclass
+class PairRow:
+    id: int
+    en_doc: int
+    ko_doc: int
+    how: str
+    score: float | None
+    method: str
+    aligned_at: str | None
+
+
+@dataclass
+class BeadRow:
+    """A stored bead: spans are half-open sentence-index ranges."""
+
+    id: int
+    pair_id: int
+    position: int
+    en_start: int
+    en_end: int
+    ko_start: int
+    ko_end: int
+    score: float
+    confidence: float
+    origin: str
+    status: str
+
+    @property
+    def en_ids(self) -> tuple[int, ...]:
+        return tuple(range(self.en_start, self.en_end))
+
+    @property
+    def ko_ids(self) -> tuple[int, ...]:
+        return tuple(range(self.ko_start, self.ko_end))
+
+    @property
+    def kind(self) -> str:
+        return f"{self.en_end - self.en_start}-{self.ko_end - self.ko_start}"
+
+    @property
+    def is_fixed(self) -> bool:
+        """A bead a person has vouched for: re-alignment keeps it as an anchor."""
+        return self.status == Status.ACCEPTED.value or self.origin == Origin.MANUAL.value
+
+    def to_bead(self) -> Bead:
+        return Bead(self.en_ids, self.ko_ids, self.score, self.confidence)
+
+
+@dataclass
+class PairSummary:
+    """One line of the corpus overview (used by ``stats`` and the review app)."""
+
+    pair_id: int
+    en_title: str
+    ko_title: str
+    en_key: str
+    ko_key: str
+    published: str | None
+    beads: int
+    accepted: int
+    rejected: int
+    unreviewed: int
+    mean_confidence: float | None
+    en_sentences: int
+    ko_sentences: int
+
+    @property
+    def reviewed_share(self) -> float:
+        return (self.accepted + self.rejected) / self.beads if self.beads else 0.0
+
+    @property
+    def status(self) -> str:
+        if not self.beads:
+            return "empty"
+        if self.unreviewed == 0:
+            return "done"
+        return "in progress" if self.accepted + self.rejected else "new"
+
+
+class Store:
+    """A corpus database. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(str(self.path), "is a folder, not a corpus database")
+        if self.path.exists() and self.path.stat().st_size > 0:
+            with open(self.path, "rb") as fh:
+                if not fh.read(16).startswith(b"SQLite format 3"):
+                    raise StoreError(str(self.path), "not an SQLite database")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # autocommit mode: transactions are opened explicitly in ``transaction()``
+            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(str(self.path), f"cannot open database ({exc})") from exc
+        self.conn.row_factory = sqlite3.Row
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise StoreError(str(self.path), f"not a usable corpus database ({exc})") from exc
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _migrate(self) -> None:
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version == 0 and tables == 0:
+            with self.transaction():
+                for stmt in _split_sql(_SCHEMA_V1):
+                    self.conn.execute(stmt)
+                self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            return
+        if app_id != APPLICATION_ID:
+            raise StoreError(str(self.path), "is an SQLite file but not a corpus database")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                str(self.path),
+                f"schema version {version} is newer than this aligner ({SCHEMA_VERSION}); upgrade aligner",
+            )
+        while version < SCHEMA_VERSION:
+            with self.transaction():
+                for stmt in _split_sql(_MIGRATIONS[version - 1]):
+                    self.conn.execute(stmt)
+                version += 1
+                self.conn.execute(f"PRAGMA user_version={version}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One unit of work: BEGIN IMMEDIATE ... COMMIT, rolled back on any error.
+
+        IMMEDIATE takes the write lock up front, so two writers queue on the busy
+        timeout instead of failing half-way with "database is locked".
+        """
+        if self.conn.in_transaction:  # nested: join the outer unit of work
+            yield self.conn
+            return
+        self._begin()
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise StoreError(str(self.path), "database stayed locked for 2 minutes") from exc
+                time.sleep(0.05)
+
+    # -- documents ---------------------------------------------------------------
+
+    def upsert_document(self, article: Article, key: str | None = None, raw_path: str | None = None) -> int:
+        """Store an article (by URL, else path); returns its id. Unchanged content is a no-op."""
+        key = key or article.url or article.source_path
+        if not key:
+            raise StoreError(str(self.path), "a document needs a URL or a path to be stored")
+        digest = content_hash(article.title, article.text)
+        row = self.conn.execute("SELECT id, content_hash FROM documents WHERE key=?", (key,)).fetchone()
+        values = (
+            article.lang, article.url, article.title or "", article.subtitle, article.published,
+            article.modified, article.byline, article.section, article.original_url,
+            article.layout, article.text, raw_path, digest,
+        )
+        with self.transaction() as c:
+            if row is None:
+                cur = c.execute(
+                    "INSERT INTO documents (lang, url, title, subtitle, published, modified, byline,"
+                    " section, original_url, layout, text, raw_path, content_hash, key, created_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (*values, key, now()),
+                )
+                return int(cur.lastrowid)
+            if row["content_hash"] != digest:
+                c.execute(
+                    "UPDATE documents SET lang=?, url=?, title=?, subtitle=?, published=?, modified=?,"
+                    " byline=?, section=?, original_url=?, layout=?, text=?, raw_path=?, content_hash=?"
+                    " WHERE id=?",
+                    (*values, row["id"]),
+                )
+            return int(row["id"])
+
+    def document(self, doc_id: int) -> DocumentRow:
+        row = self.conn.execute(
+            "SELECT id, lang, key, url, title, published, layout, text, content_hash FROM documents WHERE id=?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            raise StoreError(str(self.path), f"no document {doc_id}")
+        return DocumentRow(**dict(row))
+
+    def document_id(self, key: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM documents WHERE key=?", (key,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def sentences(self, doc_id: int) -> list[Sentence]:
+        rows = self.conn.execute(
+            "SELECT idx, paragraph, text FROM sentences WHERE doc_id=? ORDER BY idx", (doc_id,)
+        ).fetchall()
+        return [Sentence(r["idx"], r["paragraph"], r["text"]) for r in rows]
+
+    def _replace_sentences(self, c: sqlite3.Connection, doc_id: int, sentences: list[Sentence]) -> None:
+        c.execute("DELETE FROM sentences WHERE doc_id=?", (doc_id,))
+        c.executemany(
+            "INSERT INTO sentences (doc_id, idx, paragraph, text) VALUES (?,?,?,?)",
+            [(doc_id, s.index, s.paragraph, s.text) for s in sentences],
+        )
+
+    # -- pairs ---------------------------------------------------------------------
+
+    def upsert_pair(self, en_doc: int, ko_doc: int, how: str, score: float | None = None) -> int:
+        row = self.conn.execute("SELECT id, ko_doc FROM pairs WHERE en_doc=?", (en_doc,)).fetchone()
+        with self.transaction() as c:
+            if row is None:
+                cur = c.execute(
+                    "INSERT INTO pairs (en_doc, ko_doc, how, score) VALUES (?,?,?,?)",
+                    (en_doc, ko_doc, how, score),
+                )
+                return int(cur.lastrowid)
+            if row["ko_doc"] != ko_doc:
+                c.execute("DELETE FROM beads WHERE pair_id=?", (row["id"],))
+                c.execute(
+                    "UPDATE pairs SET ko_doc=?, how=?, score=?, aligned_hash=NULL WHERE id=?",
+                    (ko_doc, how, score, row["id"]),
+                )
+            return int(row["id"])
+
+    def pair(self, pair_id: int) -> PairRow:
+        row = self.conn.execute(
+            "SELECT id, en_doc, ko_doc, how, score, method, aligned_at FROM pairs WHERE id=?", (pair_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(str(self.path), f"no pair {pair_id}")
+        return PairRow(**dict(row))
+
+    def pair_ids(self) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM pairs ORDER BY id")]
+
+    def pair_alignment_hash(self, pair_id: int) -> str | None:
+        row = self.conn.execute("SELECT aligned_hash FROM pairs WHERE id=?", (pair_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def current_pair_hash(self, pair_id: int) -> str:
+        """Hash of both documents' contents: beads computed from it are still valid."""
+        row = self.conn.execute(
+            "SELECT e.content_hash, k.content_hash FROM pairs p JOIN documents e ON e.id=p.en_doc"
+            " JOIN documents k ON k.id=p.ko_doc WHERE p.id=?",
+            (pair_id,),
+        ).fetchone()
+        return content_hash(row[0], row[1])
+
+    # -- beads ---------------------------------------------------------------------
+
+    def beads(self, pair_id: int) -> list[BeadRow]:
+        rows = self.conn.execute(
+            "SELECT id, pair_id, position, en_start, en_end, ko_start, ko_end, score, confidence,"
+            " origin, status FROM beads WHERE pair_id=? ORDER BY position",
+            (pair_id,),
+        ).fetchall()
+        return [BeadRow(**dict(r)) for r in rows]
+
+    def save_alignment(
+        self,
+        pair_id: int,
+        en_sentences: list[Sentence],
+        ko_sentences: list[Sentence],
+        beads: list[Bead],
+        method: str,
+        *,
+        keep: list[BeadRow] | None = None,
+    ) -> None:
+        """Replace a pair's automatic beads (and its sentences) in one transaction.
+
+        ``keep``: beads a person accepted or made, written back unchanged (the new
+        ``beads`` must already include their spans, since they were the anchors).
+        """
+        pair = self.pair(pair_id)
+        kept = {(b.en_start, b.en_end, b.ko_start, b.ko_end): b for b in (keep or [])}
+        stamp = now()
+        rows = []
+        for pos, span in enumerate(bead_spans(beads)):
+            bead = beads[pos]
+            old = kept.get(span)
+            if old is not None:
+                rows.append((pair_id, pos, *span, old.score, old.confidence, old.origin, old.status, stamp))
+            else:
+                rows.append((pair_id, pos, *span, bead.score, bead.confidence, "auto", "unreviewed", stamp))
+        with self.transaction() as c:
+            self._replace_sentences(c, pair.en_doc, en_sentences)
+            self._replace_sentences(c, pair.ko_doc, ko_sentences)
+            c.execute("DELETE FROM beads WHERE pair_id=?", (pair_id,))
+            c.executemany(
+                "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, score,"
+                " confidence, origin, status, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            c.execute(
+                "UPDATE pairs SET method=?, aligned_hash=?, aligned_at=? WHERE id=?",
+                (method, self.current_pair_hash(pair_id), stamp, pair_id),
+            )
+            c.execute("DELETE FROM failures WHERE item=(SELECT key FROM documents WHERE id=?)", (pair.en_doc,))
+
+    # -- snapshots for review edits and undo ---------------------------------------
+
+    def snapshot(self, pair_id: int) -> dict:
+        """Everything a review edit can change in a pair, as plain JSON-able data."""
+        pair = self.pair(pair_id)
+        return {
+            "en": [[s.index, s.paragraph, s.text] for s in self.sentences(pair.en_doc)],
+            "ko": [[s.index, s.paragraph, s.text] for s in self.sentences(pair.ko_doc)],
+            "beads": [
+                [b.en_start, b.en_end, b.ko_start, b.ko_end, b.score, b.confidence, b.origin, b.status]
+                for b in self.beads(pair_id)
+            ],
+        }
+
+    def restore(self, c: sqlite3.Connection, pair_id: int, snap: dict) -> None:
+        """Write a snapshot back (inside the caller's transaction)."""
+        pair = self.pair(pair_id)
+        self._replace_sentences(c, pair.en_doc, [Sentence(*s) for s in snap["en"]])
+        self._replace_sentences(c, pair.ko_doc, [Sentence(*s) for s in snap["ko"]])
+        c.execute("DELETE FROM beads WHERE pair_id=?", (pair_id,))
+        stamp = now()
+        c.executemany(
+            "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, score,"
+            " confidence, origin, status, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(pair_id, pos, *b, stamp) for pos, b in enumerate(snap["beads"])],
+        )
+
+    def record_edit(self, c: sqlite3.Connection, pair_id: int, reviewer: str, action: str,
+                    before: dict, after: dict) -> int:
+        """Log an edit (inside the caller's transaction); a new edit drops the redo history."""
+        c.execute("DELETE FROM edits WHERE pair_id=? AND undone=1", (pair_id,))
+        cur = c.execute(
+            "INSERT INTO edits (pair_id, at, reviewer, action, before, after) VALUES (?,?,?,?,?,?)",
+            (pair_id, now(), reviewer, action, json.dumps(before, ensure_ascii=False),
+             json.dumps(after, ensure_ascii=False)),
+        )
+        return int(cur.lastrowid)
+
+    # -- failures ----------------------------------------------------------------------
+
+    def record_failure(self, item: str, stage: str, reason: str) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO failures (item, stage, reason, at) VALUES (?,?,?,?)"
+                " ON CONFLICT(item) DO UPDATE SET stage=excluded.stage, reason=excluded.reason, at=excluded.at",
+                (item, stage, reason, now()),
+            )
+
+    def clear_failure(self, item: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM failures WHERE item=?", (item,))
+
+    def failures(self) -> list[tuple[str, str, str]]:
+        return [tuple(r) for r in self.conn.execute("SELECT item, stage, reason FROM failures ORDER BY item")]
+
+    # -- reading for stats, review and export -------------------------------------
+
+    def summaries(self) -> list[PairSummary]:
+        rows = self.conn.execute(
+            """
+            SELECT p.id AS pair_id, e.title AS en_title, k.title AS ko_title, e.key AS en_key,
+                   k.key AS ko_key, COALESCE(e.published, k.published) AS published,
+                   COUNT(b.id) AS beads,
+                   COALESCE(SUM(b.status='accepted'), 0) AS accepted,
+                   COALESCE(SUM(b.status='rejected'), 0) AS rejected,
+                   COALESCE(SUM(b.status='unreviewed'), 0) AS unreviewed,
+                   AVG(b.confidence) AS mean_confidence,
+                   (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.en_doc) AS en_sentences,
+                   (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.ko_doc) AS ko_sentences
+            FROM pairs p JOIN documents e ON e.id=p.en_doc JOIN documents k ON k.id=p.ko_doc
+            LEFT JOIN beads b ON b.pair_id=p.id
+            GROUP BY p.id ORDER BY p.id
+            """
+        ).fetchall()
+        return [PairSummary(**dict(r)) for r in rows]
+
+    def export_rows(
+        self,
+        *,
+        min_confidence: float = 0.0,
+        status: str = "any",
+        skip_empty: bool = False,
+        pair_ids: Iterable[int] | None = None,
+    ) -> Iterator[ExportRow]:
+        """Beads with their text, filtered, in corpus order (streams; memory stays flat)."""
+        if status not in ("any", "accepted", "unreviewed", "rejected", "not-rejected"):
+            raise StoreError(str(self.path), f"unknown status filter {status!r}")
+        wanted = None if pair_ids is None else set(pair_ids)
+        for pair_id in self.pair_ids():
+            if wanted is not None and pair_id not in wanted:
+                continue
+            pair = self.pair(pair_id)
+            en, ko = self.document(pair.en_doc), self.document(pair.ko_doc)
+            en_text = [s.text for s in self.sentences(pair.en_doc)]
+            ko_text = [s.text for s in self.sentences(pair.ko_doc)]
+            for b in self.beads(pair_id):
+                if b.confidence < min_confidence and b.origin == "auto" and b.status != "accepted":
+                    continue
+                if status == "not-rejected" and b.status == "rejected":
+                    continue
+                if status not in ("any", "not-rejected") and b.status != status:
+                    continue
+                if skip_empty and (b.en_start == b.en_end or b.ko_start == b.ko_end):
+                    continue
+                yield ExportRow(
+                    pair_id=pair_id, bead_id=b.id, position=b.position,
+                    src_lang=en.lang, tgt_lang=ko.lang,
+                    src_text=" ".join(en_text[b.en_start:b.en_end]),
+                    tgt_text=" ".join(ko_text[b.ko_start:b.ko_end]),
+                    src_ids=b.en_ids, tgt_ids=b.ko_ids,
+                    confidence=b.confidence, score=b.score, status=b.status, origin=b.origin,
+                    src_doc=en.key, tgt_doc=ko.key,
+                )
+
+    def integrity_problems(self) -> list[str]:
+        """Check that every pair's beads cover each side's sentences once, in order."""
+        problems = []
+        for pair_id in self.pair_ids():
+            pair = self.pair(pair_id)
+            beads = self.beads(pair_id)
+            if not beads:
+                continue
+            n_en = len(self.sentences(pair.en_doc))
+            n_ko = len(self.sentences(pair.ko_doc))
+            e = k = 0
+            for b in beads:
+                if b.en_start != e or b.ko_start != k or b.en_end < b.en_start or b.ko_end < b.ko_start:
+                    problems.append(f"pair {pair_id}: bead at position {b.position} breaks the order")
+                    break
+                e, k = b.en_end, b.ko_end
+            else:
+                if (e, k) != (n_en, n_ko):
+                    problems.append(f"pair {pair_id}: beads cover {e}/{n_en} EN and {k}/{n_ko} KO sentences")
+        return problems
+
+
+def bead_spans(beads: list[Bead]) -> list[tuple[int, int, int, int]]:
+    """Half-open (en_start, en_end, ko_start, ko_end) spans of consecutive beads.
+
+    An empty side gets a zero-width span where it sits, which a bare id tuple cannot say.
+    Raises ValueError when the beads do not run through both sides in order.
+    """
+    spans = []
+    e = k = 0
+    for bead in beads:
+        if bead.src != tuple(range(e, e + len(bead.src))) or bead.tgt != tuple(range(k, k + len(bead.tgt))):
+            raise ValueError(f"bead {bead.src}:{bead.tgt} is not contiguous after EN {e}, KO {k}")
+        spans.append((e, e + len(bead.src), k, k + len(bead.tgt)))
+        e += len(bead.src)
+        k += len(bead.tgt)
+    return spans
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
