@@ -1,0 +1,138 @@
+"""Write files so that a crash never leaves half of one behind.
+
+Every exporter writes through these helpers: the data goes to a hidden temporary file in
+the target's own directory (so the final ``os.replace`` is a same-filesystem rename, which
+POSIX makes atomic), is flushed and fsynced, and only then takes the target's name. If
+anything fails first, the temporary file is deleted and an existing target is untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+StrPath = str | os.PathLike[str]
+
+
+def _temp_path(target: Path) -> Path:
+    """A fresh hidden name next to ``target`` (same directory, so the rename is atomic)."""
+    return target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+
+
+def _open_temp(target: Path, mode: str, encoding: str | None, newline: str | None) -> tuple[Path, IO[Any]]:
+    """Create the temporary file exclusively and open it in ``mode``.
+
+    ``os.open`` with 0o666 lets the umask decide the permissions, as a plain ``open`` of the
+    target would; an existing target's permissions are copied so a rewrite keeps them.
+    """
+    if "r" in mode or "a" in mode or "+" in mode:
+        raise ValueError(f"atomic_write is for writing whole files, not mode {mode!r}")
+    if target.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(target))
+    binary = "b" in mode
+    while True:
+        temp = _temp_path(target)
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:  # pragma: no cover - 48 random bits collided
+            continue
+    try:
+        try:
+            os.chmod(fd, stat.S_IMODE(os.stat(target).st_mode))
+        except FileNotFoundError:
+            pass
+        handle = os.fdopen(
+            fd,
+            "wb" if binary else "w",
+            encoding=None if binary else encoding,
+            newline=None if binary else newline,
+        )
+    except BaseException:
+        os.close(fd)
+        _unlink_quietly(temp)
+        raise
+    return temp, handle
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _commit(handle: IO[Any]) -> None:
+    """Flush Python's buffer and the kernel's, so the renamed file is complete on disk."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Persist the rename itself (best effort: some filesystems refuse directory fsync)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platform dependent
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - platform dependent
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def atomic_write(
+    path: StrPath, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None
+) -> Iterator[IO[Any]]:
+    """Yield a file whose content replaces ``path`` only if the ``with`` block succeeds.
+
+    ``mode`` is ``"w"`` (text, with ``encoding`` and ``newline`` as for ``open``) or
+    ``"wb"``. The parent directory must exist.
+    """
+    with atomic_write_many([path], mode=mode, encoding=encoding, newline=newline) as (handle,):
+        yield handle
+
+
+@contextmanager
+def atomic_write_many(
+    paths: Sequence[StrPath],
+    mode: str = "w",
+    encoding: str | None = "utf-8",
+    newline: str | None = None,
+) -> Iterator[tuple[IO[Any], ...]]:
+    """Like :func:`atomic_write` for files that belong together (a Moses ``.en``/``.ko`` pair).
+
+    No target is replaced until every file has been written and fsynced, so an error while
+    writing leaves all old targets as they were. The renames that follow are done one after
+    the other: only a crash of the machine between them could mix old and new files.
+    """
+    targets = [Path(p) for p in paths]
+    if len({os.path.abspath(t) for t in targets}) != len(targets):
+        raise ValueError(f"the same file is named twice: {[str(t) for t in targets]}")
+    opened: list[tuple[Path, IO[Any]]] = []
+    try:
+        for target in targets:
+            opened.append(_open_temp(target, mode, encoding, newline))
+        yield tuple(handle for _, handle in opened)
+        for _, handle in opened:
+            _commit(handle)
+        for target, (temp, _) in zip(targets, opened):
+            os.replace(temp, target)
+    except BaseException:
+        for temp, handle in opened:
+            try:
+                handle.close()
+            except OSError:
+                pass
+            _unlink_quietly(temp)
+        raise
+    for directory in {t.parent for t in targets}:
+        _fsync_dir(directory)
