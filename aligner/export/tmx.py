@@ -23,8 +23,8 @@ from pathlib import Path
 from lxml import etree
 
 from aligner import __version__
-from aligner.errors import AlignerError
 from aligner.export.atomic import StrPath, atomic_write
+from aligner.export.rows import check_langs, plain
 from aligner.export.sanitize import xml_safe
 from aligner.model import ExportRow
 
@@ -78,24 +78,14 @@ def tu_props(row: ExportRow) -> list[tuple[str, str]]:
         _ids(row.tgt_ids),
         repr(float(row.confidence)),
         repr(float(row.score)),
-        str(row.status),
-        str(row.origin),
+        plain(row.status),
+        plain(row.origin),
         row.src_doc or "",
         row.tgt_doc or "",
     ]
     props = list(zip(TU_PROPS, values))
-    props += [(prop_type(str(k)), str(v)) for k, v in row.props.items()]
+    props += [(prop_type(plain(k)), plain(v)) for k, v in row.props.items()]
     return [(t, xml_safe(v)) for t, v in props]
-
-
-def _check_lang(row: ExportRow, side: str, row_lang: str, expected: str, path: StrPath) -> None:
-    """Refuse a row whose language disagrees with the file's: the tuv would be mislabelled."""
-    if row_lang and row_lang.lower() != expected.lower():
-        raise AlignerError(
-            str(path),
-            f"bead {row.bead_id} of pair {row.pair_id} has {side} language {row_lang!r}, "
-            f"but the file is {expected!r}",
-        )
 
 
 def build_tu(row: ExportRow, src_lang: str, tgt_lang: str) -> etree._Element:
@@ -153,9 +143,7 @@ def write_tmx(
                 xf.write(header, pretty_print=True)
                 with xf.element("body"):
                     xf.write("\n")
-                    for row in rows:
-                        _check_lang(row, "source", row.src_lang, src_lang, path)
-                        _check_lang(row, "target", row.tgt_lang, tgt_lang, path)
+                    for row in check_langs(rows, src_lang, tgt_lang, path):
                         xf.write(build_tu(row, src_lang, tgt_lang), pretty_print=True)
                         count += 1
                 xf.write("\n")
