@@ -1,1 +1,111 @@
-"""export package."""
+"""Exporters: the reviewed corpus as TMX 1.4, TSV, Moses parallel text or JSON Lines.
+
+:func:`export_rows` is the one entry point the CLI and scripts need; each format also has
+its own writer module. Every file is written to a temporary name and renamed when complete
+(see :mod:`aligner.export.atomic`), and every format drops the characters XML 1.0 forbids,
+so all formats of one corpus carry the same text. Which beads to export (e.g. leaving out
+0-1/1-0 beads or rejected ones) is decided by the caller; the writers write what they get.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from aligner.errors import AlignerError
+from aligner.export.atomic import StrPath
+from aligner.export.jsonl import write_jsonl
+from aligner.export.moses import moses_paths, write_moses
+from aligner.export.rows import check_langs
+from aligner.export.tmx import write_tmx
+from aligner.export.tsv import write_tsv
+from aligner.model import ExportRow
+
+FORMATS: tuple[str, ...] = ("tmx", "tsv", "moses", "jsonl")
+
+#: Formats whose text may be tokenized; a TMX is a translation memory and keeps text as written.
+TOKENIZABLE: tuple[str, ...] = ("tsv", "moses", "jsonl")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: the format, the files (two for Moses) and the number of beads."""
+
+    format: str
+    paths: tuple[Path, ...]
+    count: int
+
+
+def _tokenizer() -> Callable[[str, str], str]:
+    from aligner.text.tokenize import tokenize  # imported only when asked: Kiwi is heavy
+
+    return tokenize
+
+
+def output_paths(fmt: str, path: StrPath, src_lang: str, tgt_lang: str) -> tuple[Path, ...]:
+    """The files an export to ``path`` in ``fmt`` will write (Moses writes ``stem.{lang}`` twice)."""
+    if fmt == "moses":
+        return moses_paths(path, src_lang, tgt_lang)
+    return (Path(path),)
+
+
+def export_rows(
+    rows: Iterable[ExportRow],
+    fmt: str,
+    path: StrPath,
+    *,
+    src_lang: str,
+    tgt_lang: str,
+    tokenize: bool = False,
+    header_props: Mapping[str, str] | None = None,
+) -> ExportResult:
+    """Write ``rows`` to ``path`` in format ``fmt`` (one of :data:`FORMATS`).
+
+    Missing parent directories are created. ``tokenize`` (not for TMX) runs each sentence
+    through :func:`aligner.text.tokenize.tokenize`. ``header_props`` go into a TMX header.
+    Bad arguments, rows in other languages and files that cannot be written raise
+    :class:`AlignerError` with a one-line message; nothing is left half-written.
+    """
+    fmt = fmt.strip().lower()
+    if fmt not in FORMATS:
+        raise AlignerError(None, f"unknown export format {fmt!r} (choose one of {', '.join(FORMATS)})")
+    if tokenize and fmt not in TOKENIZABLE:
+        raise AlignerError(
+            str(path), f"{fmt} output is not tokenized (tokenizing applies to {', '.join(TOKENIZABLE)})"
+        )
+    if src_lang == tgt_lang:
+        raise AlignerError(str(path), f"source and target language are both {src_lang!r}")
+    paths = output_paths(fmt, path, src_lang, tgt_lang)
+    for target in paths:
+        if target.is_dir():
+            raise AlignerError(str(target), "is a directory, not a file name")
+    checked = check_langs(rows, src_lang, tgt_lang, path)
+    text = _tokenizer() if tokenize else None
+    try:
+        for target in paths:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "tmx":
+            count = write_tmx(checked, path, src_lang=src_lang, tgt_lang=tgt_lang, header_props=header_props)
+        elif fmt == "tsv":
+            count = write_tsv(checked, path, text=text)
+        elif fmt == "jsonl":
+            count = write_jsonl(checked, path, text=text)
+        else:
+            count, _ = write_moses(checked, path, src_lang=src_lang, tgt_lang=tgt_lang, tokenize=tokenize)
+    except OSError as error:
+        raise AlignerError(str(error.filename or path), f"cannot write: {error.strerror or error}") from error
+    return ExportResult(format=fmt, paths=paths, count=count)
+
+
+__all__ = [
+    "FORMATS",
+    "TOKENIZABLE",
+    "ExportResult",
+    "export_rows",
+    "output_paths",
+    "write_jsonl",
+    "write_moses",
+    "write_tmx",
+    "write_tsv",
+]
