@@ -21,7 +21,7 @@ from aligner.export.rows import plain
 from aligner.export.sanitize import xml_safe
 from aligner.model import ExportRow
 
-_LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_LINE_SEPARATORS = (("\x85", "\\u0085"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def _clean(value: Any) -> Any:
@@ -40,19 +40,29 @@ def _clean(value: Any) -> Any:
     return value
 
 
+_FIELDS = tuple(f.name for f in dataclasses.fields(ExportRow))
+
+
 def jsonl_record(row: ExportRow, text: Callable[[str, str], str] | None = None) -> dict[str, Any]:
-    """The row as a JSON-ready dict; ``text(sentence, lang)`` may rewrite the two texts."""
-    record: dict[str, Any] = _clean(dataclasses.asdict(row))
+    """The row as a JSON-ready dict; ``text(sentence, lang)`` may rewrite the two texts.
+
+    Built field by field rather than with ``dataclasses.asdict``, whose deep copy made
+    this writer the slowest of the four.
+    """
+    record: dict[str, Any] = {name: _clean(getattr(row, name)) for name in _FIELDS}
     record["bead_type"] = row.kind
     if text is not None:
-        record["src_text"] = text(record["src_text"], row.src_lang)
-        record["tgt_text"] = text(record["tgt_text"], row.tgt_lang)
+        record["src_text"] = text(record["src_text"], record["src_lang"])
+        record["tgt_text"] = text(record["tgt_text"], record["tgt_lang"])
     return record
 
 
 def jsonl_line(record: dict[str, Any]) -> str:
     """One record as one line of JSON (without the line end)."""
-    return json.dumps(record, ensure_ascii=False).translate(_LINE_SEPARATORS)
+    line = json.dumps(record, ensure_ascii=False)
+    for char, escape in _LINE_SEPARATORS:  # str.replace is C-fast; str.translate is not
+        line = line.replace(char, escape)
+    return line
 
 
 def write_jsonl(
