@@ -127,3 +127,47 @@ class Combined:
         if i - a < 0 or i > self.n:
             total[:] = INF
         return total
+
+
+@dataclass
+class LengthRatioSignal:
+    """Length agreement as a robust log-ratio: weight * |log(l_t / l_s) - mu| / sigma.
+
+    Why not Gale–Church here: its variance model comes from European character counts
+    and punishes the ordinary spread of English–Korean pairs; measured on NTREX news, the
+    log ratio of SentencePiece lengths around the pair's own mean has a spread of about
+    0.2 (0.3 on noisier news), nearly independent of length. ``mu`` is estimated from the
+    pair. Empty beads get no length cost (their prior prices them).
+    """
+
+    unit: object = None  # callable str -> int; None = non-space characters
+    weight: float = 1.0
+    sigma: float = 0.25
+
+    def prepare(self, src: Sequence[str], tgt: Sequence[str]) -> PairCosts:
+        count = self.unit or (lambda s: len(s) - s.count(" "))
+        ls = np.array([max(1, count(s)) for s in src], dtype=float)  # type: ignore[operator]
+        lt = np.array([max(1, count(s)) for s in tgt], dtype=float)  # type: ignore[operator]
+        return LengthRatioCosts(ls, lt, self.weight, self.sigma)
+
+
+@dataclass
+class LengthRatioCosts:
+    src_len: np.ndarray
+    tgt_len: np.ndarray
+    weight: float
+    sigma: float
+
+    def __post_init__(self) -> None:
+        self.mu = float(np.log(self.tgt_len.sum() / self.src_len.sum())) if len(self.src_len) and len(self.tgt_len) else 0.0
+        self._ps = np.concatenate([[0.0], np.cumsum(self.src_len)])
+        self._pt = np.concatenate([[0.0], np.cumsum(self.tgt_len)])
+
+    def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
+        if a == 0 or b == 0 or i - a < 0:
+            return np.zeros(hi - lo)
+        l1 = float(self._ps[i] - self._ps[i - a])
+        l2 = span_values(self._pt, np.arange(lo, hi), b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dev = np.abs(np.log(l2 / l1) - self.mu) / self.sigma
+        return np.where(np.isnan(dev), INF, self.weight * dev)
