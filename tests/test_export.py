@@ -138,7 +138,7 @@ def test_tmx_validates_against_dtd_and_reads_back_with_translate_toolkit(tmp_pat
 
     store = read_tmx(path)
     assert len(store.units) == len(TRICKY)
-    for unit, r in zip(store.units, TRICKY):
+    for unit, r in zip(store.units, TRICKY, strict=True):
         assert unit.source == expected_text(r.src_text)
         assert unit.target == expected_text(r.tgt_text)
         assert tuv_langs(unit) == ["en", "ko"]
@@ -423,7 +423,8 @@ def test_export_rows_errors(tmp_path: Path) -> None:
         export_rows(TRICKY, "jsonl", tmp_path / "afile" / "c.jsonl", src_lang="en", tgt_lang="ko")
     assert "\n" not in str(info.value)
     with pytest.raises(AlignerError, match="has target language 'ja'"):
-        export_rows([row(0, "a", "b", tgt_lang="ja")], "tsv", tmp_path / "c.tsv", src_lang="en", tgt_lang="ko")
+        rows = [row(0, "a", "b", tgt_lang="ja")]
+        export_rows(rows, "tsv", tmp_path / "c.tsv", src_lang="en", tgt_lang="ko")
     assert not (tmp_path / "c.tsv").exists()
 
 
@@ -471,7 +472,7 @@ def test_atomic_write_replaces_only_on_success(tmp_path: Path) -> None:
             handle.write("new, half")
             handle.flush()
             assert len(os.listdir(tmp_path)) == 2  # the temp file sits next to the target
-            1 / 0
+            raise ZeroDivisionError("failed while writing")
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["f.txt"]
 
@@ -576,7 +577,11 @@ texts = st.one_of(
         st.one_of(st.sampled_from(SPECIALS), st.text(st.characters(exclude_categories=()), max_size=8)),
         max_size=12,
     ).map("".join),
-    st.builds(lambda piece, n: piece * n, st.sampled_from(["가나다 ", "word\t", "a\r\nb "]), st.integers(50, 1500)),
+    st.builds(
+        lambda piece, n: piece * n,
+        st.sampled_from(["가나다 ", "word\t", "a\r\nb "]),
+        st.integers(50, 1500),
+    ),
 )
 id_tuples = st.lists(st.integers(0, 500), max_size=4).map(tuple)
 rows_strategy = st.lists(
@@ -609,11 +614,11 @@ def test_property_tmx(rows: list[ExportRow]) -> None:
         doc = assert_valid_tmx(path)
         store = read_tmx(path)
         assert len(store.units) == len(rows)
-        for unit, r in zip(store.units, rows):
+        for unit, r in zip(store.units, rows, strict=True):
             assert unit.source == expected_text(r.src_text)
             assert unit.target == expected_text(r.tgt_text)
             assert tuv_langs(unit) == ["en", "ko"]
-        for tu, r in zip(doc.getroot().iter("tu"), rows):
+        for tu, r in zip(doc.getroot().iter("tu"), rows, strict=True):
             props = {p.get("type"): p.text or "" for p in tu.findall("prop")}
             assert props["x-src-doc"] == expected_text(r.src_doc)
             assert props["x-bead-type"] == r.kind
@@ -657,7 +662,7 @@ def test_property_jsonl(rows: list[ExportRow]) -> None:
         assert write_jsonl(rows, path) == len(rows)
         lines = path.read_bytes().decode("utf-8").splitlines()
         assert len(lines) == len(rows)
-        for line, r in zip(lines, rows):
+        for line, r in zip(lines, rows, strict=True):
             record = json.loads(line)
             assert record["src_text"] == expected_text(r.src_text)
             assert record["tgt_text"] == expected_text(r.tgt_text)

@@ -124,7 +124,7 @@ def atomic_write_many(
         yield tuple(handle for _, handle in opened)
         for _, handle in opened:
             _commit(handle)
-        for target, (temp, _) in zip(targets, opened):
+        for target, (temp, _) in zip(targets, opened, strict=True):
             os.replace(temp, target)
     except BaseException:
         for temp, handle in opened:

@@ -1,10 +1,11 @@
 """JSON Lines writer: one JSON object per bead, for scripts and data-loading libraries.
 
 Each object has every :class:`~aligner.model.ExportRow` field under its own name (id
-tuples as lists, ``props`` as an object) plus ``bead_type`` ("1-1", "0-1", ...); a NaN score or confidence is ``null``. UTF-8,
-non-ASCII written as is (``ensure_ascii=False``), one object per LF-terminated line. The
-three characters that some line splitters (``str.splitlines``, JavaScript) treat as line
-ends, U+0085, U+2028 and U+2029, are written as ``\\u`` escapes so a line is always a bead.
+tuples as lists, ``props`` as an object) plus ``bead_type`` ("1-1", "0-1", ...); a NaN
+score or confidence is ``null``. UTF-8, non-ASCII written as is (``ensure_ascii=False``),
+one object per LF-terminated line. The three characters that some line splitters
+(``str.splitlines``, JavaScript) treat as line ends, U+0085, U+2028 and U+2029, are
+written as ``\\u`` escapes so a line is always a bead.
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ def tu_props(row: ExportRow) -> list[tuple[str, str]]:
         row.src_doc or "",
         row.tgt_doc or "",
     ]
-    props = list(zip(TU_PROPS, values))
+    props = list(zip(TU_PROPS, values, strict=True))
     props += [(prop_type(plain(k)), plain(v)) for k, v in row.props.items()]
     return [(t, xml_safe(v)) for t, v in props]
 

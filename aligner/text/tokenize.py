@@ -8,7 +8,7 @@ to every noun and verb, which is what makes Korean sparse for MT.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from kiwipiepy import Kiwi
 from sacremoses import MosesTokenizer
@@ -28,7 +28,7 @@ def get_kiwi() -> Kiwi:
     return Kiwi()
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_moses(lang: str) -> MosesTokenizer:
     """One Moses tokenizer per language (it compiles its rules and prefix lists when built)."""
     return MosesTokenizer(lang=lang)
