@@ -1,0 +1,136 @@
+"""Plain-text inputs: an article as text, or a file of pre-split sentences (one a line).
+
+Paragraphs are separated by blank lines. A file with no blank line at all but several
+lines is read as one paragraph a line, since that is how most exported news text (and
+line-aligned corpora) looks; otherwise single newlines inside a paragraph are soft wraps.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from langdetect import DetectorFactory, LangDetectException, detect
+
+from aligner.errors import InputError
+from aligner.model import Article
+from aligner.sources.decode import sniff_binary
+
+DetectorFactory.seed = 0  # langdetect is random unless seeded: same text, same answer
+log = logging.getLogger(__name__)
+
+LAYOUT = "text"
+_BLANK_SPLIT = re.compile(r"\n[ \t\u3000\xa0]*\n")
+
+
+class LineList(list[str]):
+    """The lines of a pre-split file; ``blank_lines`` are the 1-based numbers of lines skipped."""
+
+    blank_lines: list[int]
+
+    def __init__(self, lines: list[str], blank_lines: list[int]) -> None:
+        super().__init__(lines)
+        self.blank_lines = blank_lines
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes, with one clear InputError for each way that can fail."""
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(p), "no such file") from None
+    except IsADirectoryError:
+        raise InputError(str(p), "is a folder, not a file") from None
+    except PermissionError:
+        raise InputError(str(p), "cannot read the file: permission denied") from None
+    except OSError as exc:
+        raise InputError(str(p), f"cannot read the file: {exc.strerror or exc}") from None
+
+
+def decode_text(data: bytes, item: str) -> str:
+    """UTF-8 text (a BOM is allowed); InputError for binary data or invalid UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(item, f"invalid UTF-16: {exc.reason}") from None
+    what = sniff_binary(data)
+    if what:
+        raise InputError(item, f"not a text file ({what})")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(item, f"invalid UTF-8 at byte {exc.start} (line {line})") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def guess_lang(text: str) -> str:
+    """ISO 639-1 code of the text's language by langdetect (seeded), "" when it cannot tell."""
+    sample = text[:5000]
+    if not sample.strip():
+        return ""
+    try:
+        return detect(sample)
+    except LangDetectException:
+        return ""
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs of plain text (see the module notes for the one-line-a-paragraph rule)."""
+    text = text.strip("\n")
+    lines = [ln for ln in text.split("\n")]
+    if len(lines) > 1 and not any(not ln.strip() for ln in lines):
+        return [" ".join(ln.split()) for ln in lines]
+    blocks = _BLANK_SPLIT.split(text)
+    return [p for p in (" ".join(b.split()) for b in blocks) if p]
+
+
+def read_text(path: str | Path, lang: str | None = None, title_first: bool = False) -> Article:
+    """An article from a plain-text file; the first paragraph is the title only when asked."""
+    item = str(path)
+    text = decode_text(read_bytes(path), item)
+    paras = split_paragraphs(text)
+    if not paras:
+        raise InputError(item, "empty file")
+    title = ""
+    if title_first:
+        title, paras = paras[0], paras[1:]
+        if not paras:
+            raise InputError(item, "no text after the title line")
+    return Article(
+        lang=lang or guess_lang(text),
+        title=title,
+        paragraphs=paras,
+        source_path=item,
+        layout=LAYOUT,
+    )
+
+
+def read_lines(path: str | Path) -> LineList:
+    """Sentences of a pre-split file, one a line, whitespace-trimmed.
+
+    Blank lines are left out (a sentence list has no use for them) but not silently: their
+    line numbers are on the result's ``blank_lines`` and logged, since in a line-aligned
+    pair of files a blank line on one side only shifts every line after it.
+    """
+    item = str(path)
+    text = decode_text(read_bytes(path), item)
+    lines: list[str] = []
+    blank: list[int] = []
+    raw = text.split("\n")
+    if raw and raw[-1] == "":
+        raw.pop()  # the final newline ends the last line; it is not a blank line
+    for number, line in enumerate(raw, start=1):
+        clean = " ".join(line.split())
+        if clean:
+            lines.append(clean)
+        else:
+            blank.append(number)
+    if not lines:
+        raise InputError(item, "empty file")
+    if blank:
+        log.warning("%s: skipped %d blank line(s) (first at line %d)", item, len(blank), blank[0])
+    return LineList(lines, blank)
