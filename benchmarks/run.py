@@ -1,0 +1,291 @@
+"""Align every evaluation set with this project's engine and its peers, side by side.
+
+Quality is strict and lax precision/recall/F1 against the gold beads of
+``corpora/eval`` (``aligner.evaluate``); speed is sentences (source + target) aligned
+per second, the median of repeated runs where a run is cheap. The tables go to
+``benchmarks/RESULTS.md`` with the date, the machine and the command line. Example::
+
+    python benchmarks/run.py --sets ntrex-clean,ntrex-edited --aligners ours,galechurch,hunalign
+
+An aligner that cannot run here (not installed, not written yet) is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for p in (str(ROOT), str(HERE)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+from aligner.evaluate import Scores, format_bead, read_beads, score_many  # noqa: E402
+from peers import PEERS, BeadPair, Peer, make_peer  # noqa: E402
+
+EVAL = ROOT / "corpora" / "eval"
+DEFAULT_ALIGNERS = ["ours", "galechurch", "hunalign", "hunalign-ascii", "vecalign"]
+
+
+@dataclass
+class EvalSet:
+    """One evaluation set, limited to the documents of the chosen split."""
+
+    name: str
+    doc_ids: list[str]
+    src: list[list[str]]
+    tgt: list[list[str]]
+    gold: list[list[BeadPair]]
+
+    @property
+    def sentences(self) -> int:
+        return sum(len(s) + len(t) for s, t in zip(self.src, self.tgt))
+
+
+@dataclass
+class Run:
+    """One aligner on one set: its scores, its timings, and whether its beads are well formed."""
+
+    aligner: str
+    set_name: str
+    scores: Scores
+    seconds: list[float]
+    sentences: int
+    malformed: int = 0  # documents whose beads do not cover both sides once, in order
+    predictions: list[list[BeadPair]] = field(default_factory=list, repr=False)
+
+    @property
+    def median_seconds(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def per_second(self) -> float:
+        return self.sentences / self.median_seconds if self.median_seconds > 0 else float("inf")
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n")[:-1]
+
+
+def load_set(name: str, split: str = "test", root: Path = EVAL) -> EvalSet:
+    """Read ``root/name`` keeping the documents of ``split`` (dev, test or all)."""
+    folder = root / name
+    if not (folder / "gold").is_dir():
+        known = sorted(p.name for p in root.iterdir() if (p / "gold").is_dir()) if root.is_dir() else []
+        raise SystemExit(f"{folder}: no such evaluation set (known: {', '.join(known) or 'none'})")
+    docs = sorted(p.name for p in (folder / "gold").iterdir())
+    if split != "all":
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        halves = manifest["splits"][name.split("-")[0]]
+        docs = [d for d in docs if halves[d] == split]
+    return EvalSet(
+        name,
+        docs,
+        [_lines(folder / "src" / d) for d in docs],
+        [_lines(folder / "tgt" / d) for d in docs],
+        [read_beads(folder / "gold" / d) for d in docs],
+    )
+
+
+def well_formed(beads: Sequence[BeadPair], n_src: int, n_tgt: int) -> bool:
+    """Every sentence of both sides in exactly one bead, in order."""
+    return [i for s, _ in beads for i in s] == list(range(n_src)) and [j for _, t in beads for j in t] == list(
+        range(n_tgt)
+    )
+
+
+def run_peer(peer: Peer, data: EvalSet, repeats: int, budget: float) -> Run:
+    """Align a set ``repeats`` times (fewer when one run eats the time ``budget``).
+
+    Quality comes from the first run (all aligners here are deterministic); speed is the
+    median of the runs.
+    """
+    docs = list(zip(data.src, data.tgt))
+    preds, first = peer.align_set(docs)
+    seconds = [first]
+    while len(seconds) < repeats and sum(seconds) + seconds[-1] <= budget:
+        seconds.append(peer.align_set(docs)[1])
+    scores = score_many(zip(data.gold, preds))
+    bad = sum(not well_formed(p, len(s), len(t)) for p, s, t in zip(preds, data.src, data.tgt))
+    return Run(peer.name, data.name, scores, seconds, data.sentences, bad, preds)
+
+
+def save_predictions(run: Run, data: EvalSet, out: Path) -> None:
+    """Bead files named like the gold ones, for ``aligner.evaluate.evaluate_paths``."""
+    folder = out / run.aligner / run.set_name
+    folder.mkdir(parents=True, exist_ok=True)
+    for doc, beads in zip(data.doc_ids, run.predictions):
+        (folder / doc).write_text("".join(format_bead(s, t) + "\n" for s, t in beads), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{cores} cores ({cpu}), {platform.system()} {platform.machine()}, Python {platform.python_version()}"
+
+
+def render(
+    runs: list[Run], sets: list[EvalSet], skipped: dict[str, str], versions: dict[str, str], command: str, split: str
+) -> str:
+    """RESULTS.md: strict F1 table, lax F1 table, per-set details, what was skipped."""
+    aligners = list(dict.fromkeys(r.aligner for r in runs))
+    by = {(r.aligner, r.set_name): r for r in runs}
+    names = [s.name for s in sets]
+    today = dt.date.today().isoformat()
+    out = [
+        "# Benchmark results",
+        "",
+        f"- Date: {today}",
+        f"- Machine: {machine()}",
+        f"- Command: `{command}`",
+        f"- Documents: the `{split}` half of each set"
+        + (" (held out from tuning)" if split == "test" else "")
+        + "; "
+        + ", ".join(f"{s.name} {len(s.doc_ids)} docs / {s.sentences} sentences" for s in sets),
+        "- Scores: `aligner.evaluate` (Sennrich & Volk 2010 with vecalign's conventions: 0-1/1-0 beads"
+        " count toward precision only; micro-averaged over documents).",
+        "- Speed: source + target sentences per second of aligning (median of repeated runs where a run is"
+        " cheap; model loading and process start-up not counted), over all sets run.",
+        "",
+    ]
+    for title, key in (("Strict F1", "strict_f1"), ("Lax F1", "lax_f1")):
+        out += [f"## {title}", "", "| aligner | " + " | ".join(names) + " | sentences/s |"]
+        out.append("|---" * (len(names) + 2) + "|")
+        for a in aligners:
+            cells = []
+            for n in names:
+                r = by.get((a, n))
+                cells.append(f"{getattr(r.scores, key):.3f}" if r else "–")
+            mine = [r for r in runs if r.aligner == a]
+            total = sum(r.sentences for r in mine) / max(sum(r.median_seconds for r in mine), 1e-9)
+            out.append(f"| {a} | " + " | ".join(cells) + f" | {total:,.0f} |")
+        out.append("")
+    out += [
+        "## Details",
+        "",
+        "| set | aligner | strict P | strict R | strict F1 | lax P | lax R | lax F1 | runs | median s | sentences/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for n in names:
+        for a in aligners:
+            r = by.get((a, n))
+            if not r:
+                continue
+            s = r.scores
+            flag = f" ({r.malformed} docs malformed)" if r.malformed else ""
+            out.append(
+                f"| {n} | {a}{flag} | {s.strict_precision:.3f} | {s.strict_recall:.3f} | {s.strict_f1:.3f} "
+                f"| {s.lax_precision:.3f} | {s.lax_recall:.3f} | {s.lax_f1:.3f} | {len(r.seconds)} "
+                f"| {r.median_seconds:.3f} | {r.per_second:,.0f} |"
+            )
+    out += ["", "## Aligners", ""]
+    out += [f"- {a}: {v}" for a, v in versions.items()]
+    out += [f"- {a}: not run: {why}" for a, why in skipped.items()]
+    return "\n".join(out) + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", default="", help="comma-separated set names (default: every set in corpora/eval)")
+    parser.add_argument(
+        "--aligners", default=",".join(DEFAULT_ALIGNERS), help=f"comma-separated, from {', '.join(PEERS)}"
+    )
+    parser.add_argument("--split", choices=["dev", "test", "all"], default="test", help="which half of the documents")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per aligner and set (median)")
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds after which an aligner stops repeating a set")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md", help="Markdown report (default: %(default)s)")
+    parser.add_argument("--no-write", action="store_true", help="print the report, do not write it")
+    parser.add_argument("--save-predictions", type=Path, help="write predicted bead files under this folder")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON instead of the report")
+    args = parser.parse_args(argv)
+
+    if args.sets:
+        set_names = [s.strip() for s in args.sets.split(",") if s.strip()]
+    else:
+        manifest = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))
+        set_names = list(manifest["sets"])
+    try:
+        peers = [make_peer(a.strip()) for a in args.aligners.split(",") if a.strip()]
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    sets = [load_set(n, args.split) for n in set_names]
+
+    runs: list[Run] = []
+    skipped: dict[str, str] = {}
+    versions: dict[str, str] = {}
+    for peer in peers:
+        why = peer.unavailable()
+        if why:
+            skipped[peer.name] = why
+            print(f"{peer.name}: skipped: {why}", file=sys.stderr)
+            continue
+        t0 = time.perf_counter()
+        peer.prepare()
+        versions[peer.name] = peer.version()
+        print(f"{peer.name}: ready in {time.perf_counter() - t0:.1f}s ({versions[peer.name]})", file=sys.stderr)
+        for data in sets:
+            run = run_peer(peer, data, args.repeats, args.budget)
+            runs.append(run)
+            if args.save_predictions:
+                save_predictions(run, data, args.save_predictions)
+            print(
+                f"{peer.name:>10} {data.name:<14} strict F1 {run.scores.strict_f1:.3f} lax F1 {run.scores.lax_f1:.3f}"
+                f" {run.per_second:>9,.0f} sent/s ({len(run.seconds)} runs)"
+                + (f" {run.malformed} malformed docs" if run.malformed else ""),
+                file=sys.stderr,
+            )
+
+    command = "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    if args.json:
+        print(json.dumps(
+            {
+                "split": args.split,
+                "skipped": skipped,
+                "versions": versions,
+                "runs": [
+                    {"aligner": r.aligner, "set": r.set_name, **r.scores.as_dict(), "seconds": r.seconds,
+                     "sentences": r.sentences, "sentences_per_second": r.per_second, "malformed": r.malformed}
+                    for r in runs
+                ],
+            },
+            indent=1,
+        ))
+    report = render(runs, sets, skipped, versions, command.strip(), args.split)
+    if not args.json:
+        print(report)
+    if not args.no_write and runs:
+        _write_atomic(args.results, report)
+        print(f"wrote {args.results}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
