@@ -1,0 +1,135 @@
+"""Language identification and the check that each side is in the language it claims.
+
+A script test comes first because it is fast and robust where statistics are not: a
+Korean article is full of Latin names and acronyms (``IBM과``, ``(UN)``), and an English
+article may quote a Korean word, yet Korean particles glue onto those Latin words, so
+counting *words* that contain Hangul settles Korean at once. Only Latin-script (or other
+script) text goes to langdetect, seeded so that the same text always gets the same answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from langdetect import DetectorFactory, detect_langs
+from langdetect.lang_detect_exception import LangDetectException
+
+from aligner.errors import LanguageError
+
+DetectorFactory.seed = 0  # langdetect samples n-grams at random: fix it for repeatability
+
+#: Enough text to judge; longer articles only cost time.
+MAX_CHARS = 5000
+#: Share of words carrying Hangul (among words with Hangul or Latin letters) above which
+#: a text is Korean. Particles attach to Latin words, so Korean text scores near 1.
+KOREAN_WORD_SHARE = 0.5
+#: Latin-script text shorter than this (letters) is too short for langdetect; the project
+#: pairs Korean with English, so short Latin text is taken as English.
+MIN_LATIN_LETTERS = 20
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\ud7b0-\ud7ff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+_WORD = re.compile(r"\S+")
+
+#: English names of the languages in messages.
+LANGUAGE_NAMES = {
+    "ko": "Korean", "en": "English", "de": "German", "fr": "French", "es": "Spanish",
+    "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "ja": "Japanese", "zh": "Chinese",
+    "ru": "Russian", "vi": "Vietnamese", "id": "Indonesian", "tl": "Tagalog", "ar": "Arabic",
+    "pl": "Polish", "sv": "Swedish", "da": "Danish", "no": "Norwegian", "fi": "Finnish",
+    "tr": "Turkish", "cs": "Czech", "hu": "Hungarian", "ro": "Romanian", "uk": "Ukrainian",
+    "th": "Thai", "hi": "Hindi", "he": "Hebrew", "el": "Greek", "ca": "Catalan",
+}
+
+
+def language_name(code: str) -> str:
+    """``"ko"`` → ``"Korean"``; unknown codes are returned as they are."""
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def iso_code(code: str) -> str:
+    """Primary ISO 639-1 subtag of a language tag: ``"zh-cn"``, ``"ko_KR"``, ``"KO"`` → ``"zh"``, ``"ko"``."""
+    return code.strip().lower().replace("_", "-").split("-", 1)[0]
+
+
+def script_counts(text: str) -> tuple[int, int, int]:
+    """Words containing Hangul, words with Latin letters and no Hangul, and all letters.
+
+    >>> script_counts("삼성전자(Samsung)는 IBM과 협력했다 in 2024")
+    (3, 1, 22)
+    """
+    hangul_words = latin_words = 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if _HANGUL.search(word):
+            hangul_words += 1
+        elif _LATIN.search(word):
+            latin_words += 1
+    letters = sum(ch.isalpha() for ch in text)
+    return hangul_words, latin_words, letters
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the language ``text`` is written in (``"ko"``, ``"en"``, ``"de"``...).
+
+    Hangul-dominated text is Korean without asking langdetect; short Latin-script text
+    (under :data:`MIN_LATIN_LETTERS` letters) is English; the rest goes to langdetect
+    (seeded, so repeatable), whose ``zh-cn``/``zh-tw`` become ``zh``; ``"und"`` when it
+    finds nothing to go on in non-Latin text. Raises
+    :class:`~aligner.errors.LanguageError` when there are no letters to judge by.
+    """
+    sample = text[:MAX_CHARS]
+    hangul_words, latin_words, letters = script_counts(sample)
+    if letters == 0:
+        raise LanguageError(None, "no letters to tell the language by")
+    scripted = hangul_words + latin_words
+    if hangul_words and hangul_words >= KOREAN_WORD_SHARE * scripted:
+        return "ko"
+    latin_letters = len(_LATIN.findall(sample))
+    mostly_latin = latin_letters >= 0.5 * letters
+    if mostly_latin and latin_letters < MIN_LATIN_LETTERS:
+        return "en"
+    try:
+        guesses = detect_langs(sample)
+    except LangDetectException:  # no features langdetect can use (e.g. only symbols)
+        return "en" if mostly_latin else "und"
+    return iso_code(guesses[0].lang)
+
+
+def check_language(text: str, expected: str, item: str, counterpart: str | None = None) -> None:
+    """Raise :class:`~aligner.errors.LanguageError` unless ``text`` is in ``expected``.
+
+    ``item`` names the file or URL in the one-line message ("expected Korean text but
+    found English"). When the text is in the *other* side's language (``counterpart``;
+    for an English–Korean pair, the other of the two) the message says the sides look
+    swapped, the usual cause.
+    """
+    want = iso_code(expected)
+    try:
+        found = detect_language(text)
+    except LanguageError:
+        raise LanguageError(item, f"expected {language_name(want)} text but found no letters") from None
+    if found == want:
+        return
+    other = iso_code(counterpart) if counterpart else {"en": "ko", "ko": "en"}.get(want)
+    hint = f" (are the {language_name(want)} and {language_name(other)} sides swapped?)" if found == other else ""
+    raise LanguageError(item, f"expected {language_name(want)} text but found {language_name(found)}{hint}")
+
+
+def check_pair_languages(
+    src_text: str, src_lang: str, tgt_text: str, tgt_lang: str, src_item: str, tgt_item: str
+) -> None:
+    """Check both sides; a pair whose sides are each in the other's language is reported once, as swapped."""
+    src_want, tgt_want = iso_code(src_lang), iso_code(tgt_lang)
+    try:
+        src_found, tgt_found = detect_language(src_text), detect_language(tgt_text)
+    except LanguageError:
+        src_found = tgt_found = ""
+    if src_want != tgt_want and (src_found, tgt_found) == (tgt_want, src_want):
+        raise LanguageError(
+            f"{src_item} / {tgt_item}",
+            f"sides swapped: the {language_name(src_want)} side is {language_name(src_found)}"
+            f" and the {language_name(tgt_want)} side is {language_name(tgt_found)}",
+        )
+    check_language(src_text, src_want, src_item, counterpart=tgt_want)
+    check_language(tgt_text, tgt_want, tgt_item, counterpart=src_want)
