@@ -1,0 +1,789 @@
+"""Review operations on one article pair: the library side of the review app.
+
+Every function here is a plain call over a :class:`~aligner.store.Store` and a pair id, so
+the Textual app is a thin shell and a script can do the same edits. Each edit is ONE
+transaction: read the pair, apply the change in memory, write back only what changed,
+log it in ``edits`` (with the reviewer's name) and remember the reviewer's place in
+``review_state``. A killed terminal therefore loses nothing that was committed.
+
+Why a pair is edited as a list of bead *sizes* (``Cell``: how many EN and KO sentences
+a bead holds) rather than absolute spans: with sizes, every edit is local (merging two
+beads or splitting a sentence does not touch the numbers of later beads), the invariant
+"beads cover each side's sentences exactly once, in order" only needs the sizes to sum
+to the sentence counts, and the undo log can store just the slice that changed instead
+of a whole snapshot of a 1,000-bead pair on every keystroke.
+
+Beads a person reshapes (merge, split, shift, detach) become origin ``manual`` and
+status ``accepted``: the reviewer built that link, and a re-run of the aligner keeps it.
+A text fix or a sentence split marks the bead ``manual`` but keeps its status, so the
+fixed text is kept as an anchor on re-runs too.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from aligner.errors import AlignerError
+from aligner.model import Origin, Status
+from aligner.store import BeadRow, Store, now
+
+if TYPE_CHECKING:
+    from aligner.align import Aligner
+
+Side = Literal["en", "ko"]
+SIDES: tuple[Side, Side] = ("en", "ko")
+LOW_CONFIDENCE = 0.5
+DELTA_FORMAT = "slices-v1"
+
+ACCEPTED = Status.ACCEPTED.value
+REJECTED = Status.REJECTED.value
+UNREVIEWED = Status.UNREVIEWED.value
+MANUAL = Origin.MANUAL.value
+AUTO = Origin.AUTO.value
+
+
+class ReviewError(AlignerError):
+    """An edit that cannot be made (e.g. merging the last bead); nothing was changed."""
+
+    def __init__(self, problem: str, pair_id: int | None = None) -> None:
+        super().__init__(f"pair {pair_id}" if pair_id is not None else None, problem)
+
+
+# -- the in-memory pair ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A bead without its position: sentence counts per side plus the bead's marks."""
+
+    n_en: int
+    n_ko: int
+    score: float = 0.0
+    confidence: float = 0.0
+    origin: str = AUTO
+    status: str = UNREVIEWED
+
+    def size(self, side: Side) -> int:
+        return self.n_en if side == "en" else self.n_ko
+
+    def resized(self, side: Side, n: int) -> Cell:
+        return replace(self, n_en=n) if side == "en" else replace(self, n_ko=n)
+
+    def row(self) -> list[Any]:
+        return [self.n_en, self.n_ko, self.score, self.confidence, self.origin, self.status]
+
+    @property
+    def is_void(self) -> bool:
+        return self.n_en == 0 and self.n_ko == 0
+
+
+def made_by_hand(n_en: int, n_ko: int) -> Cell:
+    """A bead a reviewer built: it is their judgement, so accepted and fully confident."""
+    return Cell(n_en, n_ko, 0.0, 1.0, MANUAL, ACCEPTED)
+
+
+@dataclass
+class PairState:
+    """A pair's sentences (paragraph, text) per side and its beads as ``Cell`` sizes."""
+
+    en: list[tuple[int, str]]
+    ko: list[tuple[int, str]]
+    cells: list[Cell]
+
+    def sentences(self, side: Side) -> list[tuple[int, str]]:
+        return self.en if side == "en" else self.ko
+
+    def starts(self) -> list[tuple[int, int]]:
+        """(en_start, ko_start) of every bead."""
+        out, e, k = [], 0, 0
+        for cell in self.cells:
+            out.append((e, k))
+            e += cell.n_en
+            k += cell.n_ko
+        return out
+
+    def span(self, position: int) -> tuple[int, int, int, int]:
+        """Half-open (en_start, en_end, ko_start, ko_end) of the bead at ``position``."""
+        e = sum(c.n_en for c in self.cells[:position])
+        k = sum(c.n_ko for c in self.cells[:position])
+        cell = self.cells[position]
+        return e, e + cell.n_en, k, k + cell.n_ko
+
+    def side_span(self, position: int, side: Side) -> tuple[int, int]:
+        e0, e1, k0, k1 = self.span(position)
+        return (e0, e1) if side == "en" else (k0, k1)
+
+    def bead_of(self, side: Side, index: int) -> int:
+        """Position of the bead holding sentence ``index`` of ``side``."""
+        total = 0
+        for pos, cell in enumerate(self.cells):
+            total += cell.size(side)
+            if index < total:
+                return pos
+        raise ReviewError(f"there is no {side.upper()} sentence {index}")
+
+    def problems(self) -> list[str]:
+        out = []
+        if sum(c.n_en for c in self.cells) != len(self.en):
+            out.append("beads do not cover the English sentences exactly once")
+        if sum(c.n_ko for c in self.cells) != len(self.ko):
+            out.append("beads do not cover the Korean sentences exactly once")
+        if any(c.is_void for c in self.cells):
+            out.append("a bead has no sentence on either side")
+        if any(c.n_en < 0 or c.n_ko < 0 for c in self.cells):
+            out.append("a bead has a negative size")
+        return out
+
+
+def _tuples(store: Store, sql: str, args: tuple) -> list[tuple]:
+    """Rows as plain tuples: a 1,000-bead pair is read on every edit, so skip sqlite3.Row."""
+    cur = store.conn.cursor()
+    cur.row_factory = None
+    return cur.execute(sql, args).fetchall()
+
+
+def load_state(store: Store, pair_id: int) -> PairState:
+    """Read a pair; refuses one whose stored beads do not run through both sides in order."""
+    pair = store.pair(pair_id)
+    sql = "SELECT paragraph, text FROM sentences WHERE doc_id=? ORDER BY idx"
+    en = _tuples(store, sql, (pair.en_doc,))
+    ko = _tuples(store, sql, (pair.ko_doc,))
+    rows = _tuples(
+        store,
+        "SELECT position, en_start, en_end, ko_start, ko_end, score, confidence, origin, status"
+        " FROM beads WHERE pair_id=? ORDER BY position",
+        (pair_id,),
+    )
+    cells = []
+    e = k = 0
+    for position, e0, e1, k0, k1, score, confidence, origin, status in rows:
+        if e0 != e or k0 != k or e1 < e or k1 < k:
+            raise ReviewError(f"stored beads break the order at position {position}; re-run alignment", pair_id)
+        cells.append(Cell(e1 - e0, k1 - k0, score, confidence, origin, status))
+        e, k = e1, k1
+    state = PairState(en, ko, cells)
+    if cells and state.problems():
+        raise ReviewError("stored beads do not cover the sentences; re-run alignment", pair_id)
+    return state
+
+
+# -- writing only what changed ---------------------------------------------------------------
+
+
+def _common_ends(old: Sequence[Any], new: Sequence[Any]) -> tuple[int, int]:
+    """Lengths of the common prefix and (non-overlapping) common suffix of two lists."""
+    limit = min(len(old), len(new))
+    lo = 0
+    while lo < limit and old[lo] == new[lo]:
+        lo += 1
+    suf = 0
+    while suf < limit - lo and old[len(old) - 1 - suf] == new[len(new) - 1 - suf]:
+        suf += 1
+    return lo, suf
+
+
+def _delta(old: PairState, new: PairState) -> tuple[dict, dict]:
+    """The changed slice of each list, before and after (empty dicts: nothing changed)."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for key, a, b in (("en", old.en, new.en), ("ko", old.ko, new.ko), ("beads", old.cells, new.cells)):
+        if a == b:
+            continue
+        lo, suf = _common_ends(a, b)
+        before[key] = {"at": lo, "rows": [_row(x) for x in a[lo:len(a) - suf]]}
+        after[key] = {"at": lo, "rows": [_row(x) for x in b[lo:len(b) - suf]]}
+    if before:
+        before["format"] = after["format"] = DELTA_FORMAT
+    return before, after
+
+
+def _row(item: Cell | tuple[int, str]) -> list[Any]:
+    return item.row() if isinstance(item, Cell) else [item[0], item[1]]
+
+
+def _write(c: sqlite3.Connection, store: Store, pair_id: int, old: PairState, new: PairState) -> None:
+    """Bring the stored pair from ``old`` to ``new`` touching as few rows as possible."""
+    pair = store.pair(pair_id)
+    for side, doc in (("en", pair.en_doc), ("ko", pair.ko_doc)):
+        a, b = old.sentences(side), new.sentences(side)
+        if a == b:
+            continue
+        if len(a) == len(b):
+            c.executemany(
+                "UPDATE sentences SET paragraph=?, text=? WHERE doc_id=? AND idx=?",
+                [(p, t, doc, i) for i, ((p, t), was) in enumerate(zip(b, a)) if (p, t) != was],
+            )
+        else:
+            lo, _ = _common_ends(a, b)
+            c.execute("DELETE FROM sentences WHERE doc_id=? AND idx>=?", (doc, lo))
+            c.executemany(
+                "INSERT INTO sentences (doc_id, idx, paragraph, text) VALUES (?,?,?,?)",
+                [(doc, i, p, t) for i, (p, t) in enumerate(b[lo:], start=lo)],
+            )
+    if old.cells == new.cells and len(old.en) == len(new.en) and len(old.ko) == len(new.ko):
+        return
+    lo, suf = _common_ends(old.cells, new.cells)
+    old_end, new_end = len(old.cells) - suf, len(new.cells) - suf
+    c.execute("DELETE FROM beads WHERE pair_id=? AND position>=? AND position<?", (pair_id, lo, old_end))
+    shift = new_end - old_end
+    if shift:
+        c.execute("UPDATE beads SET position=position+? WHERE pair_id=? AND position>=?", (shift, pair_id, old_end))
+    d_en, d_ko = len(new.en) - len(old.en), len(new.ko) - len(old.ko)
+    if d_en or d_ko:  # a sentence was split: the untouched beads after it move along
+        c.execute(
+            "UPDATE beads SET en_start=en_start+?, en_end=en_end+?, ko_start=ko_start+?, ko_end=ko_end+?"
+            " WHERE pair_id=? AND position>=?",
+            (d_en, d_en, d_ko, d_ko, pair_id, new_end),
+        )
+    starts = new.starts()
+    stamp = now()
+    c.executemany(
+        "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, score, confidence,"
+        " origin, status, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (pair_id, pos, starts[pos][0], starts[pos][0] + cell.n_en, starts[pos][1], starts[pos][1] + cell.n_ko,
+             cell.score, cell.confidence, cell.origin, cell.status, stamp)
+            for pos, cell in enumerate(new.cells[lo:new_end], start=lo)
+        ],
+    )
+
+
+def _save_position(c: sqlite3.Connection, reviewer: str, pair_id: int, position: int) -> None:
+    c.execute(
+        "INSERT INTO review_state (reviewer, pair_id, position) VALUES (?,?,?)"
+        " ON CONFLICT(reviewer) DO UPDATE SET pair_id=excluded.pair_id, position=excluded.position",
+        (reviewer, pair_id, max(0, position)),
+    )
+
+
+# -- one edit = one transaction ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What an operation did: the logged edit (None when nothing changed) and where to look."""
+
+    edit_id: int | None
+    action: str
+    position: int
+
+    @property
+    def changed(self) -> bool:
+        return self.edit_id is not None
+
+
+Change = Callable[[PairState], tuple[PairState, int]]
+
+
+def apply_edit(store: Store, pair_id: int, reviewer: str, action: str, change: Change) -> Edit:
+    """Run ``change`` on the pair inside one transaction, log it and save the reviewer's place.
+
+    ``change`` gets the current pair and returns the new one and the bead position the
+    reviewer should look at next; it raises :class:`ReviewError` to refuse.
+    """
+    with store.transaction() as c:
+        old = load_state(store, pair_id)
+        if not old.cells:
+            raise ReviewError("has no beads yet; align it first", pair_id)
+        new, position = change(old)
+        problems = new.problems()
+        if problems:  # a bug, not a user mistake: refuse rather than store a broken pair
+            raise ReviewError(f"{action} would break the alignment ({problems[0]})", pair_id)
+        position = min(max(position, 0), len(new.cells) - 1)
+        before, after = _delta(old, new)
+        edit_id = None
+        if before:
+            _write(c, store, pair_id, old, new)
+            edit_id = store.record_edit(c, pair_id, reviewer, action, before, after)
+        _save_position(c, reviewer, pair_id, position)
+    return Edit(edit_id, action, position)
+
+
+def _positions(positions: int | Iterable[int]) -> list[int]:
+    return [positions] if isinstance(positions, int) else sorted(set(positions))
+
+
+def _check_position(state: PairState, position: int) -> None:
+    if not 0 <= position < len(state.cells):
+        raise ReviewError(f"there is no bead {position + 1} (the pair has {len(state.cells)})")
+
+
+def _check_side(side: str) -> Side:
+    if side not in SIDES:
+        raise ReviewError(f"side must be 'en' or 'ko', not {side!r}")
+    return side  # type: ignore[return-value]
+
+
+def _set_status(store: Store, pair_id: int, positions: int | Iterable[int], status: str,
+                reviewer: str, action: str) -> Edit:
+    wanted = _positions(positions)
+    if not wanted:
+        raise ReviewError("no bead given")
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        cells = list(state.cells)
+        for p in wanted:
+            _check_position(state, p)
+            cells[p] = replace(cells[p], status=status)
+        return PairState(state.en, state.ko, cells), wanted[-1]
+
+    label = ",".join(str(p + 1) for p in wanted[:20]) + ("..." if len(wanted) > 20 else "")
+    return apply_edit(store, pair_id, reviewer, f"{action} {label}", change)
+
+
+def accept(store: Store, pair_id: int, positions: int | Iterable[int], *, reviewer: str) -> Edit:
+    """Mark bead(s) as right."""
+    return _set_status(store, pair_id, positions, ACCEPTED, reviewer, "accept")
+
+
+def reject(store: Store, pair_id: int, positions: int | Iterable[int], *, reviewer: str) -> Edit:
+    """Mark bead(s) as wrong (kept in the database, left out of 'accepted' exports)."""
+    return _set_status(store, pair_id, positions, REJECTED, reviewer, "reject")
+
+
+def unmark(store: Store, pair_id: int, positions: int | Iterable[int], *, reviewer: str) -> Edit:
+    """Take back an accept or reject: the bead is unreviewed again."""
+    return _set_status(store, pair_id, positions, UNREVIEWED, reviewer, "unmark")
+
+
+def accept_all_above(store: Store, pair_id: int, position: int, *, reviewer: str) -> Edit:
+    """Accept every unreviewed bead above ``position`` (rejected ones stay rejected)."""
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        if not 0 <= position <= len(state.cells):
+            _check_position(state, position)
+        cells = [
+            replace(c, status=ACCEPTED) if p < position and c.status == UNREVIEWED else c
+            for p, c in enumerate(state.cells)
+        ]
+        return PairState(state.en, state.ko, cells), position
+
+    return apply_edit(store, pair_id, reviewer, f"accept-above {position + 1}", change)
+
+
+def merge_with_next(store: Store, pair_id: int, position: int, *, reviewer: str) -> Edit:
+    """Join a bead with the one below it (e.g. a 1-1 and a 1-0 into a 2-1)."""
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        _check_position(state, position)
+        if position + 1 >= len(state.cells):
+            raise ReviewError("the last bead has no bead below to merge with")
+        a, b = state.cells[position], state.cells[position + 1]
+        cells = state.cells[:position] + [made_by_hand(a.n_en + b.n_en, a.n_ko + b.n_ko)] + state.cells[position + 2:]
+        return PairState(state.en, state.ko, cells), position
+
+    return apply_edit(store, pair_id, reviewer, f"merge {position + 1}+{position + 2}", change)
+
+
+def split_bead(store: Store, pair_id: int, position: int, side: Side, at_sentence: int,
+               other_at: int | None = None, *, reviewer: str) -> Edit:
+    """Split a bead in two so that sentence ``at_sentence`` of ``side`` starts the second bead.
+
+    ``other_at`` is the sentence of the other side that starts the second bead (it may be
+    the end of the other side's span, leaving the second bead empty there); by default the
+    other side is cut at the same proportion, rounded half up (a 2-2 bead becomes 1-1 + 1-1,
+    a 2-1 bead 1-1 + 1-0). Fix the rest with :func:`shift`.
+    """
+    side = _check_side(side)
+    other: Side = "ko" if side == "en" else "en"
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        _check_position(state, position)
+        s0, s1 = state.side_span(position, side)
+        o0, o1 = state.side_span(position, other)
+        if not s0 < at_sentence < s1:
+            raise ReviewError(
+                f"a bead can only be split between its sentences: {side.upper()} {at_sentence} "
+                f"is not inside {s0}..{s1 - 1} after the first"
+            )
+        cut = other_at
+        if cut is None:
+            cut = o0 + int((at_sentence - s0) * (o1 - o0) / (s1 - s0) + 0.5)
+        if not o0 <= cut <= o1:
+            raise ReviewError(f"{other.upper()} {cut} is not inside the bead ({o0}..{o1})")
+        first, second = {side: at_sentence - s0, other: cut - o0}, {side: s1 - at_sentence, other: o1 - cut}
+        new = [made_by_hand(first["en"], first["ko"]), made_by_hand(second["en"], second["ko"])]
+        cells = state.cells[:position] + new + state.cells[position + 1:]
+        return PairState(state.en, state.ko, cells), position
+
+    return apply_edit(store, pair_id, reviewer, f"split {position + 1} at {side} {at_sentence}", change)
+
+
+def shift(store: Store, pair_id: int, position: int, side: Side, direction: Literal["up", "down"],
+          *, reviewer: str) -> Edit:
+    """Move a sentence of one side to the neighbouring bead (InterText's shift).
+
+    ``up`` moves the bead's first ``side`` sentence to the end of the bead above; ``down``
+    moves its last one to the start of the bead below. A bead left with no sentence at
+    all disappears.
+    """
+    side = _check_side(side)
+    if direction not in ("up", "down"):
+        raise ReviewError(f"direction must be 'up' or 'down', not {direction!r}")
+    step = -1 if direction == "up" else 1
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        _check_position(state, position)
+        cell = state.cells[position]
+        if cell.size(side) == 0:
+            raise ReviewError(f"bead {position + 1} has no {side.upper()} sentence to move")
+        neighbour = position + step
+        if not 0 <= neighbour < len(state.cells):
+            where = "above" if step < 0 else "below"
+            raise ReviewError(f"bead {position + 1} has no bead {where} to move a sentence to")
+        cells = list(state.cells)
+        giver = made_by_hand(cell.n_en, cell.n_ko).resized(side, cell.size(side) - 1)
+        taker = state.cells[neighbour]
+        cells[neighbour] = made_by_hand(taker.n_en, taker.n_ko).resized(side, taker.size(side) + 1)
+        cells[position] = giver
+        cursor = position
+        if giver.is_void:
+            del cells[position]
+            cursor = min(position, neighbour)
+        return PairState(state.en, state.ko, cells), cursor
+
+    return apply_edit(store, pair_id, reviewer, f"shift {side} {direction} from {position + 1}", change)
+
+
+def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *, reviewer: str) -> Edit:
+    """Give sentence ``index`` of ``side`` a bead of its own (1-0 or 0-1): it has no translation.
+
+    The rest of the bead stays linked; detaching a middle sentence leaves the sentences
+    after it in a bead of their own side only.
+    """
+    side = _check_side(side)
+    other: Side = "ko" if side == "en" else "en"
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        _check_position(state, position)
+        s0, s1 = state.side_span(position, side)
+        n_other = state.cells[position].size(other)
+        if not s0 <= index < s1:
+            raise ReviewError(f"{side.upper()} sentence {index} is not in bead {position + 1}")
+        if s1 - s0 == 1 and n_other == 0:
+            raise ReviewError(f"{side.upper()} sentence {index} already has a bead of its own")
+
+        def cell(n_side: int, n_oth: int) -> Cell:
+            return made_by_hand(**{f"n_{side}": n_side, f"n_{other}": n_oth})
+
+        alone = cell(1, 0)
+        if index == s0:
+            parts, cursor = [alone, cell(s1 - s0 - 1, n_other)], position
+        elif index == s1 - 1:
+            parts, cursor = [cell(s1 - s0 - 1, n_other), alone], position + 1
+        else:
+            parts, cursor = [cell(index - s0, n_other), alone, cell(s1 - index - 1, 0)], position + 1
+        parts = [p for p in parts if not p.is_void]
+        cells = state.cells[:position] + parts + state.cells[position + 1:]
+        return PairState(state.en, state.ko, cells), cursor
+
+    return apply_edit(store, pair_id, reviewer, f"detach {side} {index}", change)
+
+
+def edit_sentence_text(store: Store, pair_id: int, side: Side, index: int, text: str, *, reviewer: str) -> Edit:
+    """Fix a sentence's text (typos, stray characters). Its bead becomes manual so a re-run keeps it."""
+    side = _check_side(side)
+    text = " ".join(text.split())
+    if not text:
+        raise ReviewError("a sentence cannot be empty (detach or merge it instead)")
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        sents = list(state.sentences(side))
+        if not 0 <= index < len(sents):
+            raise ReviewError(f"there is no {side.upper()} sentence {index}")
+        if sents[index][1] == text:
+            return state, state.bead_of(side, index)
+        sents[index] = (sents[index][0], text)
+        pos = state.bead_of(side, index)
+        cells = list(state.cells)
+        cells[pos] = replace(cells[pos], origin=MANUAL)
+        new = PairState(sents, state.ko, cells) if side == "en" else PairState(state.en, sents, cells)
+        return new, pos
+
+    return apply_edit(store, pair_id, reviewer, f"edit {side} {index}", change)
+
+
+def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offset: int, *,
+                   reviewer: str) -> Edit:
+    """Split a sentence the splitter missed at ``char_offset``; later sentences are renumbered.
+
+    Both halves stay in the same bead (which becomes manual); split the bead afterwards
+    if the halves belong to different translations.
+    """
+    side = _check_side(side)
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        sents = list(state.sentences(side))
+        if not 0 <= index < len(sents):
+            raise ReviewError(f"there is no {side.upper()} sentence {index}")
+        paragraph, text = sents[index]
+        left, right = text[:char_offset].strip(), text[char_offset:].strip()
+        if not 0 < char_offset < len(text) or not left or not right:
+            raise ReviewError("split inside the sentence, with text on both sides of the cut")
+        sents[index:index + 1] = [(paragraph, left), (paragraph, right)]
+        pos = state.bead_of(side, index)
+        cells = list(state.cells)
+        cells[pos] = replace(cells[pos], origin=MANUAL).resized(side, cells[pos].size(side) + 1)
+        new = PairState(sents, state.ko, cells) if side == "en" else PairState(state.en, sents, cells)
+        return new, pos
+
+    return apply_edit(store, pair_id, reviewer, f"split-sentence {side} {index} at {char_offset}", change)
+
+
+def _normalizer() -> Callable[[str, str], str]:
+    try:
+        from aligner.text.normalize import normalize_for_alignment
+    except ImportError:  # the text package is optional for review; align the stored text as is
+        return lambda text, lang: text
+    return normalize_for_alignment
+
+
+def realign_from(store: Store, pair_id: int, position: int, *, reviewer: str,
+                 aligner: Aligner | None = None) -> Edit:
+    """Re-align from ``position`` to the end of the pair with the default aligner.
+
+    Beads above ``position`` and accepted or manual beads below it are kept as fixed
+    anchors; only the gaps between them are aligned again. A new bead identical to one
+    the reviewer rejected stays rejected.
+    """
+    from aligner.align import default_aligner
+
+    pair = store.pair(pair_id)
+    src_lang, tgt_lang = store.document(pair.en_doc).lang, store.document(pair.ko_doc).lang
+    seen = load_state(store, pair_id)
+    if not seen.cells:
+        raise ReviewError("has no beads yet; align it first", pair_id)
+    _check_position(seen, position)
+    aligner = aligner or default_aligner(src_lang, tgt_lang)
+    norm = _normalizer()
+    starts = seen.starts()
+    spans = [(e, e + c.n_en, k, k + c.n_ko) for (e, k), c in zip(starts, seen.cells)]
+    keep = {span: cell for p, (span, cell) in enumerate(zip(spans, seen.cells))
+            if p < position or cell.status == ACCEPTED or cell.origin == MANUAL}
+    rejected = {span: cell for span, cell in zip(spans, seen.cells) if cell.status == REJECTED}
+    beads = aligner.align([norm(t, src_lang) for _, t in seen.en], [norm(t, tgt_lang) for _, t in seen.ko],
+                          fixed=sorted(keep))
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        if state != seen:
+            raise ReviewError("changed while it was being re-aligned; try again", pair_id)
+        cells, e, k = [], 0, 0
+        for bead in beads:
+            span = (e, e + len(bead.src), k, k + len(bead.tgt))
+            e, k = span[1], span[3]
+            if span in keep:
+                cells.append(keep[span])
+            else:
+                status = REJECTED if span in rejected else UNREVIEWED
+                cells.append(Cell(len(bead.src), len(bead.tgt), bead.score, bead.confidence, AUTO, status))
+        return PairState(state.en, state.ko, cells), position
+
+    return apply_edit(store, pair_id, reviewer, f"realign from {position + 1} ({aligner.name})", change)
+
+
+# -- undo and redo ------------------------------------------------------------------------
+
+
+def _replay(c: sqlite3.Connection, store: Store, pair_id: int, target: dict, current: dict) -> int:
+    """Turn the pair from the ``current`` side of an edit back into the ``target`` side.
+
+    Returns the bead position where the change happened. Refuses when the pair no
+    longer looks like ``current`` (e.g. a batch run re-aligned it since).
+    """
+    if target.get("format") != DELTA_FORMAT:  # a whole snapshot, written by another tool
+        store.restore(c, pair_id, target)
+        return 0
+    state = load_state(store, pair_id)
+    lists: dict[str, list[Any]] = {"en": list(state.en), "ko": list(state.ko), "beads": list(state.cells)}
+    for key in ("en", "ko", "beads"):
+        if key not in target:
+            continue
+        at = target[key]["at"]
+        now_items = [_item(key, r) for r in current[key]["rows"]]
+        if lists[key][at:at + len(now_items)] != now_items:
+            raise ReviewError("changed since that edit (re-aligned?), so it cannot be undone or redone", pair_id)
+        lists[key][at:at + len(now_items)] = [_item(key, r) for r in target[key]["rows"]]
+    new = PairState(lists["en"], lists["ko"], lists["beads"])
+    if new.problems():
+        raise ReviewError("the edit log does not fit the pair any more; nothing changed", pair_id)
+    _write(c, store, pair_id, state, new)
+    if "beads" in target:
+        return min(target["beads"]["at"], max(len(new.cells) - 1, 0))
+    side: Side = "en" if "en" in target else "ko"
+    return new.bead_of(side, min(target[side]["at"], len(new.sentences(side)) - 1))
+
+
+def _item(key: str, row: list[Any]) -> Cell | tuple[int, str]:
+    if key == "beads":
+        return Cell(int(row[0]), int(row[1]), float(row[2]), float(row[3]), str(row[4]), str(row[5]))
+    return (int(row[0]), str(row[1]))
+
+
+def _step(store: Store, pair_id: int, reviewer: str, undo_it: bool) -> Edit | None:
+    with store.transaction() as c:
+        if undo_it:
+            row = c.execute("SELECT id, action, before, after FROM edits WHERE pair_id=? AND undone=0"
+                            " ORDER BY id DESC LIMIT 1", (pair_id,)).fetchone()
+        else:
+            row = c.execute("SELECT id, action, before, after FROM edits WHERE pair_id=? AND undone=1"
+                            " ORDER BY id ASC LIMIT 1", (pair_id,)).fetchone()
+        if row is None:
+            return None
+        before, after = json.loads(row["before"]), json.loads(row["after"])
+        if undo_it:
+            position = _replay(c, store, pair_id, before, after)
+        else:
+            position = _replay(c, store, pair_id, after, before)
+        c.execute("UPDATE edits SET undone=? WHERE id=?", (1 if undo_it else 0, row["id"]))
+        _save_position(c, reviewer, pair_id, position)
+    return Edit(int(row["id"]), ("undo " if undo_it else "redo ") + row["action"], position)
+
+
+def undo(store: Store, pair_id: int, *, reviewer: str = "") -> Edit | None:
+    """Undo the pair's latest edit (whoever made it); None when there is nothing to undo."""
+    return _step(store, pair_id, reviewer, undo_it=True)
+
+
+def redo(store: Store, pair_id: int, *, reviewer: str = "") -> Edit | None:
+    """Redo the edit undone last; None when there is nothing to redo (a new edit clears redo)."""
+    return _step(store, pair_id, reviewer, undo_it=False)
+
+
+def history(store: Store, pair_id: int, limit: int = 50) -> list[tuple[int, str, str, str, bool]]:
+    """Latest edits of a pair: (id, at, reviewer, action, undone), newest first."""
+    rows = store.conn.execute(
+        "SELECT id, at, reviewer, action, undone FROM edits WHERE pair_id=? ORDER BY id DESC LIMIT ?",
+        (pair_id, limit),
+    ).fetchall()
+    return [(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+
+# -- where the reviewer is ------------------------------------------------------------------
+
+
+def save_position(store: Store, reviewer: str, pair_id: int, position: int) -> None:
+    """Remember the reviewer's pair and bead, so reopening the app returns there."""
+    with store.transaction() as c:
+        _save_position(c, reviewer, pair_id, position)
+
+
+def last_position(store: Store, reviewer: str) -> tuple[int, int] | None:
+    """(pair id, bead position) where ``reviewer`` was last, if that pair still exists."""
+    row = store.conn.execute(
+        "SELECT r.pair_id, r.position FROM review_state r JOIN pairs p ON p.id=r.pair_id WHERE r.reviewer=?",
+        (reviewer,),
+    ).fetchone()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+# -- navigation and counts (pure) -----------------------------------------------------------
+
+Target = Literal["unreviewed", "low", "unusual"]
+
+
+def is_low_confidence(bead: BeadRow | Cell, threshold: float = LOW_CONFIDENCE) -> bool:
+    """An aligner's bead the aligner itself doubts (a person's bead is never 'low')."""
+    return bead.origin == AUTO and bead.confidence < threshold
+
+
+def is_unusual(bead: BeadRow | Cell) -> bool:
+    """Anything but 1-1: merges, splits, dropped or added sentences deserve a look."""
+    if isinstance(bead, Cell):
+        return (bead.n_en, bead.n_ko) != (1, 1)
+    return bead.kind != "1-1"
+
+
+def matches(bead: BeadRow | Cell, target: Target, threshold: float = LOW_CONFIDENCE) -> bool:
+    if target == "unreviewed":
+        return bead.status == UNREVIEWED
+    if target == "low":
+        return is_low_confidence(bead, threshold)
+    if target == "unusual":
+        return is_unusual(bead)
+    raise ReviewError(f"unknown target {target!r} (unreviewed, low or unusual)")
+
+
+def find_bead(beads: Sequence[BeadRow | Cell], start: int, target: Target, direction: int = 1, *,
+              threshold: float = LOW_CONFIDENCE, wrap: bool = True) -> int | None:
+    """Position of the next (``direction`` 1) or previous (-1) bead matching ``target``,
+    strictly after/before ``start``; wraps around the pair when ``wrap``."""
+    n = len(beads)
+    if not n:
+        return None
+    order = range(start + direction, n if direction > 0 else -1, direction)
+    for p in order:
+        if matches(beads[p], target, threshold):
+            return p
+    if wrap:
+        rest = range(0, min(start + 1, n)) if direction > 0 else range(n - 1, max(start - 1, -1), -1)
+        for p in rest:
+            if matches(beads[p], target, threshold):
+                return p
+    return None
+
+
+def find_text(sentences: Sequence[str], query: str, start: int, direction: int = 1) -> int | None:
+    """Index of the next/previous sentence containing ``query`` (case-insensitive), wrapping."""
+    q = query.casefold().strip()
+    n = len(sentences)
+    if not q or not n:
+        return None
+    for step in range(1, n + 1):
+        i = (start + direction * step) % n
+        if q in sentences[i].casefold():
+            return i
+    return None
+
+
+@dataclass
+class Counts:
+    """Review progress: how many beads are accepted, rejected, unreviewed."""
+
+    accepted: int = 0
+    rejected: int = 0
+    unreviewed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.accepted + self.rejected + self.unreviewed
+
+    @property
+    def reviewed_share(self) -> float:
+        return (self.accepted + self.rejected) / self.total if self.total else 0.0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.accepted + other.accepted, self.rejected + other.rejected,
+                      self.unreviewed + other.unreviewed)
+
+    def __sub__(self, other: Counts) -> Counts:
+        return Counts(self.accepted - other.accepted, self.rejected - other.rejected,
+                      self.unreviewed - other.unreviewed)
+
+
+def count_beads(beads: Iterable[BeadRow | Cell]) -> Counts:
+    counts = Counts()
+    for b in beads:
+        if b.status == ACCEPTED:
+            counts.accepted += 1
+        elif b.status == REJECTED:
+            counts.rejected += 1
+        else:
+            counts.unreviewed += 1
+    return counts
+
+
+def corpus_counts(store: Store) -> Counts:
+    """Bead counts by status over the whole corpus (one aggregate query)."""
+    counts = Counts()
+    for status, n in store.conn.execute("SELECT status, COUNT(*) FROM beads GROUP BY status"):
+        if status == ACCEPTED:
+            counts.accepted = n
+        elif status == REJECTED:
+            counts.rejected = n
+        else:
+            counts.unreviewed += n
+    return counts

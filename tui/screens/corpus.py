@@ -1,0 +1,232 @@
+"""The corpus screen: every article pair with its review progress; Enter opens one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from aligner import review
+from aligner.store import PairSummary
+from tui.screens.export import ExportDialog
+from tui.screens.help import HelpScreen, HelpSections
+from tui.screens.pair import PairScreen
+from tui.widgets import StatusLine
+
+if TYPE_CHECKING:
+    from tui.app import ReviewApp
+
+SORTS: list[tuple[str, Callable[[PairSummary], Any]]] = [
+    ("corpus order", lambda s: s.pair_id),
+    ("unreviewed first", lambda s: (s.status == "done", -s.unreviewed / max(s.beads, 1), s.pair_id)),
+    ("lowest confidence first", lambda s: (s.mean_confidence is None, s.mean_confidence or 0.0, s.pair_id)),
+    ("newest first", lambda s: (s.published is None, "" if s.published is None else _neg(s.published), s.pair_id)),
+]
+FILTERS = ["all", "to do", "done"]
+STATUS_STYLE = {"new": "bold", "in progress": "yellow", "done": "green", "empty": "dim"}
+
+HELP_SECTIONS: HelpSections = [
+    ("Pairs", [
+        Binding("enter", "open", "Open", tooltip="open the pair under the cursor"),
+        Binding("slash", "search", "Search", tooltip="search titles (English or Korean); Esc clears"),
+        Binding("o", "sort", "Sort", tooltip="sort: corpus order, unreviewed first, lowest confidence first, newest"),
+        Binding("v", "filter", "Filter", tooltip="show all pairs, only those to do, or only done ones"),
+        Binding("r", "refresh", "Refresh", show=False, tooltip="re-read the corpus (after a batch run)"),
+    ]),
+    ("Other", [
+        Binding("E", "export", "Export", tooltip="export the corpus (TMX, TSV, Moses, JSON Lines)"),
+        Binding("question_mark,f1", "help", "Help", tooltip="all keys"),
+        Binding("q", "quit", "Quit", tooltip="quit (everything is already saved)"),
+    ]),
+]
+
+
+def _neg(iso: str) -> str:
+    """Sort ISO dates newest first by inverting each digit."""
+    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in iso)
+
+
+def clip(text: str, cells: int) -> str:
+    """Cut ``text`` to ``cells`` terminal cells (Hangul is two), with an ellipsis."""
+    if cell_len(text) <= cells:
+        return text
+    return set_cell_size(text, cells - 1).rstrip() + "…"
+
+
+class TitleSearch(Input):
+    """Filter pairs by title as you type; Enter or Esc returns to the list (Esc clears)."""
+
+    BINDINGS = [Binding("escape", "clear", "Clear search", show=False)]
+
+    def action_clear(self) -> None:
+        self.value = ""
+        self.screen.query_one(DataTable).focus()
+
+
+class CorpusScreen(Screen):
+    """All pairs with title, date, bead count, share reviewed, mean confidence, status."""
+
+    HELP_SECTIONS = HELP_SECTIONS
+    BINDINGS = [b for _, group in HELP_SECTIONS for b in group]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[PairSummary] = []
+        self.sort_index = 0
+        self.filter_index = 0
+
+    @property
+    def rapp(self) -> ReviewApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="corpus-title")
+        yield TitleSearch(placeholder="Search titles (press /)", id="title-search")
+        yield DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="empty-note")
+        yield StatusLine("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("#", key="id")
+        table.add_column("English title", key="en", width=46)
+        table.add_column("Korean title", key="ko", width=30)
+        table.add_column("Date", key="date", width=10)
+        table.add_column("Beads", key="beads")
+        table.add_column("Reviewed", key="reviewed")
+        table.add_column("Conf.", key="conf")
+        table.add_column("Status", key="status")
+        self.refresh_pairs()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        """Back from a pair: its counts changed."""
+        self.refresh_pairs()
+
+    # -- rows ---------------------------------------------------------------------------
+
+    def refresh_pairs(self, keep: int | None = None) -> None:
+        table = self.query_one(DataTable)
+        if keep is None and table.row_count:
+            try:
+                keep = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+            except Exception:  # noqa: BLE001 - an empty or rebuilt table has no cursor row
+                keep = None
+        if keep is None:
+            last = review.last_position(self.rapp.store, self.rapp.reviewer)
+            keep = last[0] if last else None
+        self.summaries = self.rapp.store.summaries()
+        rows = self.visible()
+        table.clear()
+        for s in rows:
+            reviewed = Text(f"{s.reviewed_share:>4.0%}", style="green" if s.reviewed_share == 1 else "")
+            conf = "" if s.mean_confidence is None else f"{s.mean_confidence:.2f}"
+            conf_text = Text(conf, style="red" if s.mean_confidence is not None and
+                             s.mean_confidence < review.LOW_CONFIDENCE else "")
+            table.add_row(
+                str(s.pair_id),
+                clip(s.en_title or s.en_key, 46),
+                clip(s.ko_title or s.ko_key, 30),
+                (s.published or "")[:10],
+                Text(str(s.beads), justify="right"),
+                reviewed,
+                conf_text,
+                Text(s.status, style=STATUS_STYLE.get(s.status, "")),
+                key=str(s.pair_id),
+            )
+        if keep is not None:
+            try:
+                table.move_cursor(row=table.get_row_index(str(keep)))
+            except Exception:  # noqa: BLE001 - the pair is filtered out
+                pass
+        self.update_header(len(rows))
+
+    def visible(self) -> list[PairSummary]:
+        query = self.query_one(TitleSearch).value.strip().casefold()
+        rows = self.summaries
+        if query:
+            rows = [s for s in rows if query in s.en_title.casefold() or query in s.ko_title.casefold()]
+        wanted = FILTERS[self.filter_index]
+        if wanted == "to do":
+            rows = [s for s in rows if s.status != "done"]
+        elif wanted == "done":
+            rows = [s for s in rows if s.status == "done"]
+        return sorted(rows, key=SORTS[self.sort_index][1])
+
+    def update_header(self, shown: int) -> None:
+        title = self.query_one("#corpus-title", Static)
+        title.update(
+            f"[b]{self.rapp.db_path.name}[/]  {len(self.summaries)} pairs"
+            f"  ·  showing {shown} ({FILTERS[self.filter_index]})  ·  sorted by {SORTS[self.sort_index][0]}"
+            f"  ·  reviewer [b]{self.rapp.reviewer}[/]"
+        )
+        note = self.query_one("#empty-note", Static)
+        if not self.summaries:
+            note.update("This corpus has no article pairs yet. Build one with [b]aligner run DIR[/] first.")
+            note.display = True
+        elif not shown:
+            note.update("No pair matches the search or filter. [b]Esc[/] in the search box clears it; "
+                        "[b]v[/] changes the filter.")
+            note.display = True
+        else:
+            note.display = False
+        self.query_one(StatusLine).show(corpus=review.corpus_counts(self.rapp.store))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "title-search":
+            self.refresh_pairs()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_pair(int(event.row_key.value or 0))
+
+    # -- actions -----------------------------------------------------------------------
+
+    def open_pair(self, pair_id: int) -> None:
+        last = review.last_position(self.rapp.store, self.rapp.reviewer)
+        position = last[1] if last and last[0] == pair_id else None
+        self.app.push_screen(PairScreen(pair_id, position))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self.open_pair(int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0))
+
+    def action_search(self) -> None:
+        self.query_one(TitleSearch).focus()
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.refresh_pairs()
+        self.notify(f"sorted by {SORTS[self.sort_index][0]}", timeout=2)
+
+    def action_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        self.refresh_pairs()
+        self.notify(f"showing {FILTERS[self.filter_index]} pairs", timeout=2)
+
+    def action_refresh(self) -> None:
+        self.refresh_pairs()
+
+    def action_export(self) -> None:
+        def done(request: Any) -> None:
+            if request is not None:
+                self.rapp.start_export(request)
+
+        self.app.push_screen(ExportDialog(self.rapp.db_path), done)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Keys of the corpus screen", self.HELP_SECTIONS,
+                                        "Enter opens a pair; inside it, ? lists the review keys."))
+
+    async def action_quit(self) -> None:
+        await self.app.action_quit()

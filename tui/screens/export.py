@@ -1,0 +1,174 @@
+"""Export from inside the app, with the same choices as ``aligner export``.
+
+The dialog only collects the settings (:class:`ExportRequest`); :func:`run_export` does the
+work through :mod:`aligner.export` on its own database connection, so the app can run it
+in a worker thread while the reviewer keeps going.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select
+
+from aligner.errors import AlignerError
+from aligner.store import Store
+
+FORMATS = ("tmx", "tsv", "moses", "jsonl")
+STATUSES = ("any", "accepted", "not-rejected", "unreviewed", "rejected")
+EXTENSIONS = {"tmx": ".tmx", "tsv": ".tsv", "moses": "", "jsonl": ".jsonl"}
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export and where (the ``aligner export`` options, plus 'only this pair')."""
+
+    format: str
+    path: Path
+    min_confidence: float = 0.0
+    status: str = "any"
+    skip_empty: bool = False
+    tokenize: bool = False
+    pair_id: int | None = None  # None: the whole corpus
+
+
+@dataclass(frozen=True)
+class ExportDone:
+    count: int
+    paths: tuple[Path, ...]
+
+
+def default_path(db_path: Path, fmt: str) -> Path:
+    """``<db folder>/export/<db name>.<ext>`` (Moses adds .en/.ko itself)."""
+    return db_path.parent / "export" / (db_path.stem + EXTENSIONS[fmt])
+
+
+def corpus_langs(store: Store) -> tuple[str, str]:
+    row = store.conn.execute(
+        "SELECT e.lang, k.lang FROM pairs p JOIN documents e ON e.id=p.en_doc JOIN documents k ON k.id=p.ko_doc LIMIT 1"
+    ).fetchone()
+    return (row[0], row[1]) if row else ("en", "ko")
+
+
+def run_export(db_path: Path, request: ExportRequest) -> ExportDone:
+    """Write the export (atomically, through aligner.export); raises AlignerError on a bad setting."""
+    from aligner.export import export_rows
+
+    with Store(db_path) as store:
+        src_lang, tgt_lang = corpus_langs(store)
+        rows = store.export_rows(
+            min_confidence=request.min_confidence,
+            status=request.status,
+            skip_empty=request.skip_empty,
+            pair_ids=None if request.pair_id is None else [request.pair_id],
+        )
+        result = export_rows(rows, request.format, request.path, src_lang=src_lang, tgt_lang=tgt_lang,
+                             tokenize=request.tokenize)
+    return ExportDone(result.count, tuple(result.paths))
+
+
+class ExportDialog(ModalScreen[ExportRequest | None]):
+    """Format, file, filters; Enter or the Export button starts it, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, db_path: Path, pair_id: int | None = None, pair_label: str = "") -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.pair_id = pair_id
+        self.pair_label = pair_label
+        self._path_edited = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog export"):
+            yield Label("Export the corpus", classes="dialog-title")
+            with Horizontal(classes="field"):
+                yield Label("Format", classes="field-label")
+                yield Select([(f.upper() if f != "jsonl" else "JSON Lines", f) for f in FORMATS],
+                             value="tmx", allow_blank=False, id="format")
+            with Horizontal(classes="field"):
+                yield Label("File", classes="field-label")
+                yield Input(str(default_path(self.db_path, "tmx")), id="path")
+            with Horizontal(classes="field"):
+                yield Label("Beads", classes="field-label")
+                yield Select([(s, s) for s in STATUSES], value="any", allow_blank=False, id="status")
+            with Horizontal(classes="field"):
+                yield Label("Min. confidence", classes="field-label")
+                yield Input("0.0", id="min-confidence", restrict=r"[0-9.]*")
+            yield Checkbox("Leave out 0-1 and 1-0 beads", id="skip-empty")
+            yield Checkbox("Tokenize (TSV, Moses, JSON Lines)", id="tokenize", disabled=True)
+            if self.pair_id is not None:
+                yield Checkbox(f"Only this pair ({self.pair_label})", id="only-pair")
+            yield Label("", id="export-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Export", variant="primary", id="export")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#format", Select).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "format":
+            return
+        fmt = str(event.value)
+        self.query_one("#tokenize", Checkbox).disabled = fmt == "tmx"
+        if fmt == "tmx":
+            self.query_one("#tokenize", Checkbox).value = False
+        if not self._path_edited:
+            path_input = self.query_one("#path", Input)
+            path_input.value = str(default_path(self.db_path, fmt))
+            self._path_edited = False
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "path" and event.value != str(default_path(self.db_path, self._format())):
+            self._path_edited = True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "export":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def _format(self) -> str:
+        return str(self.query_one("#format", Select).value)
+
+    def request(self) -> ExportRequest:
+        """The settings as entered; raises AlignerError with a one-line reason."""
+        path = self.query_one("#path", Input).value.strip()
+        if not path:
+            raise AlignerError(None, "give a file name")
+        try:
+            min_conf = float(self.query_one("#min-confidence", Input).value or 0)
+        except ValueError:
+            raise AlignerError(None, "minimum confidence must be a number between 0 and 1") from None
+        if not 0 <= min_conf <= 1:
+            raise AlignerError(None, "minimum confidence must be between 0 and 1")
+        only = self.query("#only-pair")
+        return ExportRequest(
+            format=self._format(),
+            path=Path(path).expanduser(),
+            min_confidence=min_conf,
+            status=str(self.query_one("#status", Select).value),
+            skip_empty=self.query_one("#skip-empty", Checkbox).value,
+            tokenize=self.query_one("#tokenize", Checkbox).value,
+            pair_id=self.pair_id if only and only.first(Checkbox).value else None,
+        )
+
+    def _submit(self) -> None:
+        try:
+            request = self.request()
+        except AlignerError as exc:
+            self.query_one("#export-error", Label).update(str(exc))
+            return
+        self.dismiss(request)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

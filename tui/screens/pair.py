@@ -1,0 +1,384 @@
+"""The pair screen: one article pair's beads, every review operation on a key.
+
+Each key calls one function of :mod:`aligner.review` (one committed transaction), then
+the screen re-reads the pair and redraws. The cursor's place is saved with every edit
+and, for plain moves, half a second after the cursor stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from aligner import review
+from aligner.errors import AlignerError
+from aligner.review import Counts, Edit, Target
+from aligner.store import Store
+from tui.screens.dialogs import EditSentenceDialog, SplitSentenceDialog
+from tui.screens.export import ExportDialog
+from tui.screens.help import HelpScreen, HelpSections
+from tui.widgets import BeadHeader, BeadTable, StatusLine
+
+if TYPE_CHECKING:
+    from tui.app import ReviewApp
+
+SIDE_LABEL = {"en": "EN", "ko": "KO"}
+
+HELP_SECTIONS: HelpSections = [
+    ("Review", [
+        Binding("a,space", "accept", "Accept", tooltip="accept the bead and go to the next one"),
+        Binding("x", "reject", "Reject", tooltip="reject the bead (mark it bad) and go to the next one"),
+        Binding("c", "unmark", "Clear", show=False, tooltip="clear the mark: unreviewed again"),
+        Binding("A", "accept_above", "Accept above", show=False,
+                tooltip="accept every unreviewed bead above the cursor"),
+    ]),
+    ("Move", [
+        Binding("n", "find('unreviewed', 1)", "Next to do", tooltip="next unreviewed bead (N: previous)"),
+        Binding("N", "find('unreviewed', -1)", "Prev unreviewed", show=False, tooltip="previous unreviewed bead"),
+        Binding("w", "find('low', 1)", "Next weak", show=False,
+                tooltip="next low-confidence bead (W: previous)"),
+        Binding("W", "find('low', -1)", "Prev weak", show=False, tooltip="previous low-confidence bead"),
+        Binding("t", "find('unusual', 1)", "Next non-1:1", show=False, tooltip="next bead that is not 1-1 (T: previous)"),
+        Binding("T", "find('unusual', -1)", "Prev non-1:1", show=False, tooltip="previous bead that is not 1-1"),
+        Binding("up,k,down,j", "noop", "Bead", show=False, tooltip="previous / next bead"),
+        Binding("pageup,pagedown", "noop", "Page", show=False, tooltip="a screen up / down"),
+        Binding("home,g,end,G", "noop", "Ends", show=False, tooltip="first / last bead"),
+        Binding("left,h,right,l", "noop", "Side", show=False, tooltip="work on the English / Korean side"),
+        Binding("tab,shift+tab", "noop", "Sentence", show=False,
+                tooltip="focus the next / previous sentence of the bead"),
+    ]),
+    ("Fix links", [
+        Binding("m", "merge", "Merge", tooltip="merge the bead with the next one"),
+        Binding("s", "split_bead", "Split", tooltip="split the bead after the focused sentence"),
+        Binding("less_than_sign,shift+up", "shift('up')", "Shift up", show=False,
+                tooltip="move the first sentence of the focused side to the bead above"),
+        Binding("greater_than_sign,shift+down", "shift('down')", "Shift down", show=False,
+                tooltip="move the last sentence of the focused side to the bead below"),
+        Binding("d", "detach", "Detach", show=False,
+                tooltip="give the focused sentence a bead of its own (1-0 / 0-1)"),
+        Binding("R", "realign", "Re-align", show=False,
+                tooltip="re-align from the cursor to the end, keeping accepted and edited beads"),
+    ]),
+    ("Fix text", [
+        Binding("e", "edit_text", "Edit text", show=False, tooltip="fix the focused sentence's text"),
+        Binding("S", "split_sentence", "Split sentence", show=False,
+                tooltip="split the focused sentence in two (the splitter missed a boundary)"),
+    ]),
+    ("Search, undo, other", [
+        Binding("slash", "search", "Search", show=False, tooltip="search the focused side's sentences"),
+        Binding("f", "search_again(1)", "Find next", show=False, tooltip="next match (F: previous)"),
+        Binding("F", "search_again(-1)", "Find prev", show=False, tooltip="previous match"),
+        Binding("u", "undo", "Undo", tooltip="undo the last edit of this pair"),
+        Binding("ctrl+r,U", "redo", "Redo", show=False, tooltip="redo what was undone"),
+        Binding("E", "export", "Export", show=False, tooltip="export the corpus or this pair"),
+        Binding("question_mark,f1", "help", "Help", tooltip="all keys"),
+        Binding("q,escape", "back", "Back", tooltip="back to the list of pairs"),
+    ]),
+]
+
+
+class SearchInput(Input):
+    """The `/` search box; Escape closes it."""
+
+    BINDINGS = [Binding("escape", "close", "Close search", show=False)]
+
+    def action_close(self) -> None:
+        self.value = ""
+        self.display = False
+        self.screen.query_one(BeadTable).focus()
+
+
+class PairScreen(Screen):
+    """Review one pair."""
+
+    HELP_SECTIONS = HELP_SECTIONS
+    BINDINGS = [b for _, group in HELP_SECTIONS for b in group if b.action != "noop"]
+
+    def __init__(self, pair_id: int, position: int | None = None) -> None:
+        super().__init__()
+        self.pair_id = pair_id
+        self.start_position = position
+        self.corpus_others = Counts()
+        self.message = ""
+        self._save_timer: Timer | None = None
+        self._saved: tuple[int, int] | None = None
+        self.en_title = ""
+        self.ko_title = ""
+
+    @property
+    def rapp(self) -> ReviewApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def store(self) -> Store:
+        return self.rapp.store
+
+    @property
+    def table(self) -> BeadTable:
+        return self.query_one(BeadTable)
+
+    def compose(self) -> ComposeResult:
+        table = BeadTable(id="beads")
+        yield Static("", id="pair-title")
+        yield BeadHeader(table, id="bead-header")
+        yield table
+        yield SearchInput(placeholder="Search", id="search")
+        yield StatusLine("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        search = self.query_one(SearchInput)
+        search.display = False
+        pair = self.store.pair(self.pair_id)
+        en_doc, ko_doc = self.store.document(pair.en_doc), self.store.document(pair.ko_doc)
+        self.en_title, self.ko_title = en_doc.title, ko_doc.title
+        date = (en_doc.published or ko_doc.published or "")[:10]
+        title = self.query_one("#pair-title", Static)
+        title.update(f"[b]Pair {self.pair_id}[/]  {date}  [b]{en_doc.title}[/]  ·  {ko_doc.title}")
+        beads = self.store.beads(self.pair_id)
+        self.corpus_others = review.corpus_counts(self.store) - review.count_beads(beads)
+        position = self.start_position
+        if position is None:
+            found = review.find_bead(beads, -1, "unreviewed", wrap=False)
+            position = found if found is not None else 0
+        self.reload(position)
+        self.table.focus()
+
+    # -- data and status ---------------------------------------------------------------
+
+    def reload(self, position: int | None = None) -> None:
+        """Re-read the pair from the database (after every edit) and redraw."""
+        pair = self.store.pair(self.pair_id)
+        en = [s.text for s in self.store.sentences(pair.en_doc)]
+        ko = [s.text for s in self.store.sentences(pair.ko_doc)]
+        self.table.set_pair(en, ko, self.store.beads(self.pair_id), position)
+        self.update_status()
+
+    def update_status(self) -> None:
+        table = self.table
+        counts = review.count_beads(table.beads)
+        where = ""
+        bead = table.bead()
+        if bead is not None:
+            focus = f"{SIDE_LABEL[table.side]} {table.focus_index}" if table.focus_index is not None else \
+                f"{SIDE_LABEL[table.side]} —"
+            where = f"bead {table.cursor + 1}/{len(table.beads)} {bead.kind} · {focus} · {self.rapp.reviewer}"
+        self.query_one(StatusLine).show(pair=counts, corpus=self.corpus_others + counts, where=where,
+                                        message=self.message)
+
+    def say(self, message: str) -> None:
+        self.message = message
+        self.update_status()
+
+    def on_bead_table_cursor_moved(self, event: BeadTable.CursorMoved) -> None:
+        self.update_status()
+        self._schedule_save()
+
+    def _schedule_save(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(0.5, self.save_position)
+
+    def save_position(self) -> None:
+        """Write the cursor's place (only if it moved since the last save)."""
+        place = (self.pair_id, self.table.cursor)
+        if place != self._saved:
+            review.save_position(self.store, self.rapp.reviewer, *place)
+            self._saved = place
+
+    # -- running operations ------------------------------------------------------------------
+
+    def run_edit(self, op: Callable[..., Edit | None], *args: Any, advance: bool = False, **kwargs: Any) -> Edit | None:
+        """Call a review operation; show its error, or re-read and move the cursor."""
+        try:
+            edit = op(self.store, self.pair_id, *args, reviewer=self.rapp.reviewer, **kwargs)
+        except AlignerError as exc:
+            self.notify(exc.problem, severity="error", timeout=4)
+            return None
+        self.after_edit(edit, advance=advance)
+        return edit
+
+    def after_edit(self, edit: Edit | None, *, advance: bool = False) -> None:
+        if edit is None:
+            self.say("nothing to undo or redo")
+            return
+        position = edit.position + 1 if advance else edit.position
+        position = min(position, max(len(self.table.beads) - 1, 0)) if not advance else position
+        self.reload(position)
+        self._saved = None
+        self.save_position()
+        self.say(f"{edit.action}" + ("  (u: undo)" if edit.changed and not edit.action.startswith(("undo", "redo"))
+                                     else ""))
+
+    def _sentence(self) -> tuple[str, int] | None:
+        table = self.table
+        if table.focus_index is None:
+            other = "Korean" if table.side == "en" else "English"
+            self.notify(f"this bead has no {SIDE_LABEL[table.side]} sentence; press ←/→ for the {other} side",
+                        severity="warning")
+            return None
+        return table.side, table.focus_index
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_accept(self) -> None:
+        self.run_edit(review.accept, self.table.cursor, advance=True)
+
+    def action_reject(self) -> None:
+        self.run_edit(review.reject, self.table.cursor, advance=True)
+
+    def action_unmark(self) -> None:
+        self.run_edit(review.unmark, self.table.cursor)
+
+    def action_accept_above(self) -> None:
+        self.run_edit(review.accept_all_above, self.table.cursor)
+
+    def action_find(self, target: Target, direction: int) -> None:
+        table = self.table
+        found = review.find_bead(table.beads, table.cursor, target, direction)
+        names = {"unreviewed": "unreviewed", "low": "low-confidence", "unusual": "non-1:1"}
+        if found is None:
+            self.say(f"no {names[target]} beads in this pair")
+            return
+        wrapped = (found <= table.cursor) if direction > 0 else (found >= table.cursor)
+        table.move_to(found)
+        self.say(f"{names[target]} bead {found + 1}" + (" (wrapped around)" if wrapped else ""))
+
+    def action_merge(self) -> None:
+        self.run_edit(review.merge_with_next, self.table.cursor)
+
+    def action_split_bead(self) -> None:
+        table = self.table
+        if not table.beads:
+            return
+        side = table.side
+        s0, s1 = table.side_span(table.cursor, side)
+        if s1 - s0 < 2:
+            other = "ko" if side == "en" else "en"
+            o0, o1 = table.side_span(table.cursor, other)
+            if o1 - o0 < 2:
+                self.notify("a bead needs two sentences on one side to be split", severity="warning")
+                return
+            side, at = other, o0 + 1
+        else:
+            focus = table.focus_index if table.focus_index is not None else s0
+            at = focus + 1 if focus + 1 < s1 else focus
+        self.run_edit(review.split_bead, table.cursor, side, at)
+
+    def action_shift(self, direction: str) -> None:
+        self.run_edit(review.shift, self.table.cursor, self.table.side, direction)
+
+    def action_detach(self) -> None:
+        found = self._sentence()
+        if found:
+            self.run_edit(review.detach, self.table.cursor, found[0], found[1])
+
+    def action_edit_text(self) -> None:
+        found = self._sentence()
+        if not found:
+            return
+        side, index = found
+        texts = self.table.en if side == "en" else self.table.ko
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.run_edit(review.edit_sentence_text, side, index, text)
+
+        self.app.push_screen(EditSentenceDialog(f"Edit {SIDE_LABEL[side]} sentence {index}", texts[index]), done)
+
+    def action_split_sentence(self) -> None:
+        found = self._sentence()
+        if not found:
+            return
+        side, index = found
+        texts = self.table.en if side == "en" else self.table.ko
+
+        def done(offset: int | None) -> None:
+            if offset is not None:
+                self.run_edit(review.split_sentence, side, index, offset)
+
+        self.app.push_screen(SplitSentenceDialog(f"Split {SIDE_LABEL[side]} sentence {index}", texts[index]), done)
+
+    def action_realign(self) -> None:
+        self.say(f"re-aligning from bead {self.table.cursor + 1}…")
+        self.realign(self.table.cursor)
+
+    @work(thread=True, exclusive=True, group="realign")
+    def realign(self, position: int) -> None:
+        """The aligner may be slow (encoders): run it off the UI thread, on its own connection."""
+        try:
+            with Store(self.rapp.db_path) as store:
+                edit = review.realign_from(store, self.pair_id, position, reviewer=self.rapp.reviewer)
+        except AlignerError as exc:
+            self.app.call_from_thread(self.notify, exc.problem, severity="error")
+            return
+        self.app.call_from_thread(self.after_edit, edit)
+
+    def action_undo(self) -> None:
+        self.run_edit(review.undo)
+
+    def action_redo(self) -> None:
+        self.run_edit(review.redo)
+
+    def action_search(self) -> None:
+        search = self.query_one(SearchInput)
+        side = self.table.side
+        search.placeholder = f"Search {'English' if side == 'en' else 'Korean'} sentences (Enter: find, Esc: close)"
+        search.display = True
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search":
+            return
+        query = event.value.strip()
+        event.input.display = False
+        self.table.focus()
+        if query:
+            self.table.set_query(query, self.table.side)
+            self.action_search_again(1)
+
+    def action_search_again(self, direction: int) -> None:
+        table = self.table
+        if not table.query_text:
+            self.say("no search yet: press / to search")
+            return
+        side = table.query_side
+        texts = table.en if side == "en" else table.ko
+        start = table.focus_index if (table.side == side and table.focus_index is not None) else \
+            table.side_span(table.cursor, side)[0] - (1 if direction > 0 else 0)
+        found = review.find_text(texts, table.query_text, start, direction)
+        if found is None:
+            self.say(f"“{table.query_text}” is not in the {SIDE_LABEL[side]} sentences")
+            return
+        position = next(i for i, b in enumerate(table.beads) if
+                        (b.en_start if side == "en" else b.ko_start) <= found < (b.en_end if side == "en" else b.ko_end))
+        table.move_to(position, side=side, sentence=found)
+        self.say(f"“{table.query_text}”: {SIDE_LABEL[side]} {found}")
+
+    def action_export(self) -> None:
+        def done(request: Any) -> None:
+            if request is not None:
+                self.rapp.start_export(request)
+
+        self.app.push_screen(ExportDialog(self.rapp.db_path, self.pair_id, f"pair {self.pair_id}"), done)
+
+    def action_help(self) -> None:
+        note = ("Rows: [green]✓ accepted[/], [red]✗ rejected[/], · unreviewed. A red confidence is low "
+                f"(< {review.LOW_CONFIDENCE}); a yellow type is not 1-1; 'man' marks beads a person made. "
+                "Every key is saved at once; u undoes.")
+        self.app.push_screen(HelpScreen("Keys of the pair screen", self.HELP_SECTIONS, note))
+
+    def action_back(self) -> None:
+        self.save_position()
+        self.dismiss()
+
+    def on_unmount(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
