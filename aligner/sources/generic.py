@@ -14,6 +14,8 @@ from aligner.model import Article
 from aligner.sources.htmltext import canonical_url, clean_space, parse_iso_datetime
 
 LAYOUT = "generic"
+# Less than this is a menu or a caption that the extractor's fallbacks scraped, not a story.
+MIN_BODY_CHARS = 40
 
 
 def parse(html: str, url: str | None, root: etree._Element | None = None) -> Article:
@@ -28,6 +30,7 @@ def parse(html: str, url: str | None, root: etree._Element | None = None) -> Art
         include_images=False,
         with_metadata=True,
         deduplicate=False,
+        favor_precision=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None:
@@ -37,6 +40,8 @@ def parse(html: str, url: str | None, root: etree._Element | None = None) -> Art
     paras = [clean_space(line) for line in text.splitlines()]
     title = clean_space(meta.get("title") or "")
     paras = [p for p in paras if p and p != title]
+    if sum(len(p) for p in paras) < MIN_BODY_CHARS:
+        paras = []
     date = meta.get("date")
     return Article(
         lang=meta.get("language") or "",
