@@ -22,6 +22,7 @@ Every page is parsed back with ``aligner.sources`` and checked before the build 
 
 from __future__ import annotations
 
+import argparse
 import html
 import random
 import shutil
@@ -452,8 +453,8 @@ def check(cache: PageCache, built: list[Built], seed_url: str, seed_paras: int) 
     assert len(seed.paragraphs) == seed_paras and seed.byline == "Park Hyun, Washington correspondent"
 
 
-def write_docs(built: list[Built], seed_url: str) -> None:
-    shutil.copyfile(NTREX / "LICENSE.md", OUT / "LICENSE.md")
+def write_docs(out: Path, built: list[Built], seed_url: str) -> None:
+    shutil.copyfile(NTREX / "LICENSE.md", out / "LICENSE.md")
     rows = ["en_url\tko_url\tko_layout\tntrex_doc\ten_dates\ten_sentences\tko_lines\tdropped\tjoined"]
     table = ["| English page | Korean original | Korean layout | NTREX document | English edits |",
              "|---|---|---|---|---|"]
@@ -472,7 +473,7 @@ def write_docs(built: list[Built], seed_url: str) -> None:
                                str(len(b.ko_lines)), ",".join(str(i + 1) for i in d.drop),
                                ",".join(str(i + 1) for i in d.join)]))
     rows.append("\t".join([seed_url, SEED_KO_URL, "(not cached)", "seed", "new", "", "", "", ""]))
-    (OUT / "MANIFEST.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (out / "MANIFEST.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     seed_rel = seed_url.split("://", 1)[1]
     readme = f"""# Sample corpus
 
@@ -515,26 +516,35 @@ intelligence sharing agreement between Seoul and Tokyo", by Park Hyun, Washingto
 correspondent (`seeds/000_44b1d1decceb186f.txt` in this repository). Its page markup,
 article id and the Korean original's URL are illustrative.
 """
-    (OUT / "README.md").write_text(readme, encoding="utf-8")
+    (out / "README.md").write_text(readme, encoding="utf-8")
 
 
-def main() -> int:
-    if not NTREX.is_dir():
-        print(f"{NTREX}: NTREX data not found (expected beside the repository)", file=sys.stderr)
-        return 1
+def build(out: Path = OUT) -> list[Built]:
+    """Write the sample corpus into ``out`` (its ``pages`` folder is replaced)."""
     ntrex = load_ntrex()
-    pages = OUT / "pages"
+    pages = out / "pages"
     if pages.exists():
         shutil.rmtree(pages)
-    OUT.mkdir(parents=True, exist_ok=True)
-    cache = PageCache(OUT)
+    out.mkdir(parents=True, exist_ok=True)
+    cache = PageCache(out)
     titles = [(en_url_of(d, k), ntrex[d.ntrex_id][0][0]) for k, d in enumerate(DOCS)]
     built = [build_pair(cache, d, k, ntrex, titles) for k, d in enumerate(DOCS)]
     seed_url, seed_paras = build_seed(cache)
     check(cache, built, seed_url, seed_paras)
-    write_docs(built, seed_url)
-    n = sum(1 for _ in cache.iter_pages())
-    print(f"wrote {n} pages ({len(built)} pairs and 1 unpaired English page) under {pages}")
+    write_docs(out, built, seed_url)
+    return built
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the sample corpus (a Hankyoreh-style page cache).")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"corpus folder to write (default: {OUT})")
+    args = parser.parse_args(argv)
+    if not NTREX.is_dir():
+        print(f"{NTREX}: NTREX data not found (expected in shared/ beside the repository)", file=sys.stderr)
+        return 1
+    built = build(args.out)
+    n = sum(1 for _ in PageCache(args.out).iter_pages())
+    print(f"wrote {n} pages ({len(built)} pairs and 1 unpaired English page) under {args.out / 'pages'}")
     return 0
 
 

@@ -145,6 +145,26 @@ def test_en_page_without_url_uses_markers_and_og_url():
     assert art.section == "e_northkorea"
 
 
+def test_en_byline_after_the_trailer_and_loose_captions():
+    html = """<?xml version="1.0" encoding="utf-8"?>
+    <html><body><h2 id="titleapp">Kanye West changes his name to Ye</h2>
+    <div class="headline-data">Posted on : 2018-10-01 10:00 KST</div>
+    <div id="bodyapp">
+      <p>Rapper Kanye West poses at an event. (AP/Yonhap News)</p>
+      <p>Rapper Kanye West poses at an event. (AP/Yonhap News)</p>
+      <p>Rapper Kanye West is changing his name - to Ye.</p>
+      <p>He is one of a number of famous rappers to change their name.</p>
+      <p>Please direct questions or comments to [english@hani.co.kr]</p>
+      <p>By Yoon Ha-neul, staff reporter</p>
+    </div></body></html>"""
+    art = parse_page(html, "https://english.hani.co.kr/arti/english_edition/e_entertainment/1.html")
+    assert art.paragraphs == ["Rapper Kanye West is changing his name - to Ye.",
+                              "He is one of a number of famous rappers to change their name."]
+    assert art.byline == "Yoon Ha-neul, staff reporter"
+    assert art.section == "e_entertainment"
+    assert art.original_url is None
+
+
 def test_en_page_with_no_body_is_refused():
     with pytest.raises(InputError, match="no article body found") as info:
         read_article(PAGES / "hani_en_nobody.html")
@@ -346,6 +366,7 @@ def test_invalid_utf8_is_refused(tmp_path):
         (b"PK\x03\x04" + b"\x14\x00" * 20, "zip"),
         (b"<html>" + b"\x00\x01\x02\x03" * 200, "NUL"),
     ],
+    ids=["png", "pdf", "zip", "nul"],
 )
 def test_binary_is_not_an_html_page(data, what):
     with pytest.raises(InputError, match="not an HTML page") as info:

@@ -148,16 +148,18 @@ def _subtitle(root: etree._Element) -> str | None:
     return text or None
 
 
-def _cut_trailer(paras: list[Para]) -> list[Para]:
+def _cut_trailer(paras: list[Para]) -> tuple[list[Para], list[Para]]:
+    """(body, trailer): the trailer starts at "Please direct questions..." or a list heading."""
     for i, p in enumerate(paras):
         low = p.text.lower()
         if any(low.startswith(s) for s in _TRAILER_STARTS) or low == ORIGINAL_BUTTON_ALT.lower():
-            return paras[:i]
-    return paras
+            return paras[:i], paras[i:]
+    return paras, []
 
 
-def _take_byline(paras: list[Para]) -> tuple[list[Para], str | None]:
-    """Remove the byline paragraph (looked for in the last three, then the first)."""
+def _take_byline(paras: list[Para], trailer: list[Para]) -> tuple[list[Para], str | None]:
+    """Remove the byline paragraph: looked for in the body's last three paragraphs, then
+    its first, then the trailer (some pages sign off after the questions line)."""
     candidates = list(range(len(paras) - 1, max(-1, len(paras) - 4), -1))
     if paras and 0 not in candidates:
         candidates.append(0)
@@ -165,6 +167,10 @@ def _take_byline(paras: list[Para]) -> tuple[list[Para], str | None]:
         who = split_byline(paras[i].text)
         if who:
             return paras[:i] + paras[i + 1 :], who
+    for p in trailer[:3]:
+        who = split_byline(p.text)
+        if who:
+            return paras, who
     return paras, None
 
 
@@ -185,8 +191,8 @@ def parse(root: etree._Element, url: str | None) -> Article:
         drop(body, ".//*[contains(@class, 'related') or contains(@class, 'most-viewed') "
                    "or contains(@class, 'mostviewed') or contains(@class, 'share') or contains(@class, 'banner')]")
         captions = drop_image_blocks(body)
-        paras = _cut_trailer(paragraphs(body))
-        paras, byline = _take_byline(paras)
+        paras, trailer = _cut_trailer(paragraphs(body))
+        paras, byline = _take_byline(paras, trailer)
         paras = drop_captions(paras, captions)
         paras = [p for p in paras if not p.heading]
     return Article(
