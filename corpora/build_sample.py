@@ -101,7 +101,7 @@ def load_ntrex() -> dict[str, tuple[list[str], list[str]]]:
     ko = (NTREX / "newstest2019-ref.kor.txt").read_text(encoding="utf-8").splitlines()
     assert len(ids) == len(en) == len(ko), "NTREX files are not line-aligned"
     docs: dict[str, tuple[list[str], list[str]]] = {}
-    for doc_id, e, k in zip(ids, en, ko):
+    for doc_id, e, k in zip(ids, en, ko, strict=True):
         pair = docs.setdefault(doc_id.strip(), ([], []))
         pair[0].append(" ".join(e.split()))
         pair[1].append(" ".join(k.split()))

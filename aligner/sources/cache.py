@@ -222,7 +222,7 @@ class PageCache:
     def iter_pages(self, host_prefix: str | None = None) -> Iterator[tuple[str, Path]]:
         """(url, path) of every cached page, sorted by path; only hosts starting with
         ``host_prefix`` when given. Temp files of interrupted writes are skipped."""
-        base = self.pages_dir
+        base = self.pages_dir.resolve()
         if not base.is_dir():
             return
         prefix = (host_prefix or "").lower()

@@ -61,11 +61,12 @@ def text_of(el: etree._Element | None, sep: str = " ") -> str:
     if el is None:
         return ""
     parts: list[str] = []
+    mark = "\x00"  # stands for <br> until the end, so source newlines are not line breaks
 
     def walk(node: etree._Element) -> None:
         if isinstance(node.tag, str):
             if node.tag == "br":
-                parts.append(sep)
+                parts.append(mark)
             elif node.text:
                 parts.append(node.text)
             if node.tag not in DROP_TAGS:
@@ -75,9 +76,7 @@ def text_of(el: etree._Element | None, sep: str = " ") -> str:
                         parts.append(child.tail)
 
     walk(el)
-    if sep == " ":
-        return clean_space("".join(parts))
-    return sep.join(clean_space(x) for x in "".join(parts).split(sep) if clean_space(x))
+    return sep.join(clean_space(x) for x in "".join(parts).split(mark) if clean_space(x))
 
 
 def class_has(fragment: str) -> str:
