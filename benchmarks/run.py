@@ -145,8 +145,22 @@ def machine() -> str:
     return f"{cores} cores ({cpu}), {platform.system()} {platform.machine()}, Python {platform.python_version()}"
 
 
+def load_average() -> str:
+    """The 1-minute load average: other work on the machine slows every aligner alike."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"
+
+
 def render(
-    runs: list[Run], sets: list[EvalSet], skipped: dict[str, str], versions: dict[str, str], command: str, split: str
+    runs: list[Run],
+    sets: list[EvalSet],
+    skipped: dict[str, str],
+    versions: dict[str, str],
+    command: str,
+    split: str,
+    loads: tuple[str, str] = ("unknown", "unknown"),
 ) -> str:
     """RESULTS.md: strict F1 table, lax F1 table, per-set details, what was skipped."""
     aligners = list(dict.fromkeys(r.aligner for r in runs))
@@ -159,6 +173,8 @@ def render(
         f"- Date: {today}",
         f"- Machine: {machine()}",
         f"- Command: `{command}`",
+        f"- Load average (1 min) at start / end: {loads[0]} / {loads[1]} (other jobs on the same 2 cores slow"
+        " everything; compare speeds within one run)",
         f"- Documents: the `{split}` half of each set"
         + (" (held out from tuning)" if split == "test" else "")
         + "; "
@@ -238,6 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     sets = [load_set(n, args.split) for n in set_names]
 
+    load_at_start = load_average()
     runs: list[Run] = []
     skipped: dict[str, str] = {}
     versions: dict[str, str] = {}
@@ -278,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             indent=1,
         ))
-    report = render(runs, sets, skipped, versions, command.strip(), args.split)
+    report = render(runs, sets, skipped, versions, command.strip(), args.split, (load_at_start, load_average()))
     if not args.json:
         print(report)
     if not args.no_write and runs:
