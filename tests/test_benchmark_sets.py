@@ -21,16 +21,21 @@ DATA = Path(os.environ.get("ALIGNER_SHARED_DATA", ROOT.parent / "shared" / "data
 SETS = [f"{source}-{edit}" for source in ("ntrex", "kep") for edit in ("clean", "edited", "hard")]
 
 
-def _load_builder():
-    spec = importlib.util.spec_from_file_location("build_sets", ROOT / "benchmarks" / "build_sets.py")
+def _load(name: str):
+    """A module of benchmarks/ (not a package) by file path."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("build_sets", module)  # dataclasses look their module up here
+    sys.modules[name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)
     return module
 
 
-build_sets = _load_builder()
+build_sets = _load("build_sets")
+peers = _load("peers")
+runner = _load("run")
 needs_data = pytest.mark.skipif(not (DATA / "ntrex").is_dir(), reason=f"shared data not at {DATA}")
 
 
@@ -142,3 +147,71 @@ def test_edits_are_deterministic_and_seeded() -> None:
 def test_committed_sets_match_a_rebuild(tmp_path: Path) -> None:
     build_sets.build(DATA, tmp_path)
     assert build_sets._same_tree(tmp_path, EVAL) == []
+
+
+# ---------------------------------------------------------------- the benchmark runner's adapters
+
+
+def test_ladder_to_beads() -> None:
+    ladder = [[0, 0, 0.3], [1, 1, 0.1], [3, 2, 0.2], [3, 3, 0.0], [5, 3, 0.1], [6, 4, 0.3]]
+    assert peers.ladder_to_beads(ladder, 6, 4) == [
+        ((0,), (0,)),
+        ((1, 2), (1,)),
+        ((), (2,)),
+        ((3,), ()),  # a 2-0 step is two deletions
+        ((4,), ()),
+        ((5,), (3,)),
+    ]
+    # Missing end rungs are added so every sentence lands in a bead.
+    assert peers.ladder_to_beads([[1, 1, 0.0]], 2, 2) == [((0,), (0,)), ((1,), (1,))]
+    with pytest.raises(ValueError, match="backwards"):
+        peers.ladder_to_beads([[0, 0, 0], [2, 1, 0], [1, 2, 0]], 2, 2)
+
+
+def test_ascii_bytes_keeps_lengths_and_tokens() -> None:
+    line = "연방 검찰은 “30세” Saipov를"
+    out = peers.ascii_bytes(line)
+    assert out.isascii()
+    assert len(out) == len(line.encode("utf-8"))
+    assert [len(w) for w in out.split(" ")] == [len(w.encode("utf-8")) for w in line.split(" ")]
+    assert peers.ascii_bytes("검찰 검찰").split() == [peers.ascii_bytes("검찰")] * 2
+    assert peers.ascii_bytes("plain ASCII.") == "plain ASCII."
+
+
+def test_runner_reads_a_split_and_checks_beads() -> None:
+    test = runner.load_set("kep-edited", "test")
+    dev = runner.load_set("kep-edited", "dev")
+    assert not set(test.doc_ids) & set(dev.doc_ids)
+    assert len(test.doc_ids) + len(dev.doc_ids) == 40
+    for gold, src, tgt in zip(test.gold, test.src, test.tgt):
+        assert runner.well_formed(gold, len(src), len(tgt))
+    assert not runner.well_formed([((0,), (0,)), ((0,), (1,))], 2, 2)
+
+
+def test_galechurch_peer_on_a_clean_set() -> None:
+    pytest.importorskip("galechurch")
+    peer = peers.make_peer("galechurch")
+    assert peer.unavailable() is None
+    peer.prepare()
+    data = runner.load_set("ntrex-clean", "dev")
+    run = runner.run_peer(peer, data, repeats=1, budget=0.0)
+    assert run.malformed == 0
+    assert run.scores.strict_f1 > 0.95
+
+
+@pytest.mark.skipif(not (ROOT / "benchmarks" / "node_modules" / "@bitextual" / "hunalign").is_dir(),
+                    reason="npm ci --prefix benchmarks not run")
+def test_hunalign_peer_runs_many_documents_in_one_process() -> None:
+    peer = peers.make_peer("hunalign-ascii")
+    assert peer.unavailable() is None
+    data = runner.load_set("ntrex-edited", "dev")
+    docs = list(zip(data.src, data.tgt))[:5]
+    together, _ = peer.align_set(docs)
+    alone, _ = peer.align_set(docs[3:4])
+    assert together[3] == alone[0]  # no state carried from one document to the next
+    assert all(runner.well_formed(b, len(s), len(t)) for b, (s, t) in zip(together, docs))
+
+
+def test_unknown_peer_is_named() -> None:
+    with pytest.raises(ValueError, match="known: ours"):
+        peers.make_peer("nope")
