@@ -83,6 +83,8 @@ class Aligner:
         costs = self.costs(src[s0:s1], tgt[t0:t1])
         band = self.band(n, m)
         types = self.config.bead_types
+        if (n + 1) * (m + 1) <= self.config.full_search_cells:
+            costs.precompute(types)
         spans = viterbi(n, m, types, costs, band)
         probs = posteriors(n, m, types, costs, band, spans, self.config.temperature)
         out = []
@@ -101,21 +103,39 @@ class Aligner:
         return Band.around([(0, 0), (n, m)], n, m, width)
 
 
+METHODS = ("engine", "length")
+
+
 def align_sentences(
-    src: Sequence[str], tgt: Sequence[str], src_lang: str = "en", tgt_lang: str = "ko"
+    src: Sequence[str], tgt: Sequence[str], src_lang: str = "en", tgt_lang: str = "ko", method: str = "engine"
 ) -> list[Bead]:
     """Align two sentence lists with the default method."""
-    return default_aligner(src_lang, tgt_lang).align(src, tgt)
+    return default_aligner(src_lang, tgt_lang, method).align(src, tgt)
 
 
-_CACHE: dict[tuple[str, str], Aligner] = {}
+_CACHE: dict[tuple[str, str, str, str], Aligner] = {}
 
 
-def default_aligner(src_lang: str = "en", tgt_lang: str = "ko") -> Aligner:
-    """The default method for a language pair, built once per process."""
-    key = (src_lang, tgt_lang)
+def default_aligner(src_lang: str = "en", tgt_lang: str = "ko", method: str = "engine",
+                    encoder: str = "use") -> Aligner:
+    """The aligner for a language pair and method, built once per process.
+
+    "engine": sentence embeddings + length + anchors (the default); "length": the
+    Gale–Church length-only baseline, kept for comparison and for machines where the
+    encoder cannot run.
+    """
+    key = (src_lang, tgt_lang, method, encoder)
     if key not in _CACHE:
-        _CACHE[key] = Aligner()
+        if method == "engine":
+            from aligner.align.engine import build_engine
+
+            _CACHE[key] = build_engine(src_lang, tgt_lang, encoder=encoder)
+        elif method == "length":
+            _CACHE[key] = Aligner()
+        else:
+            from aligner.errors import AlignerError
+
+            raise AlignerError(method, f"unknown alignment method (choose from {', '.join(METHODS)})")
     return _CACHE[key]
 
 

@@ -1,0 +1,63 @@
+"""The default alignment engine: embeddings + length + anchors, with tuned settings.
+
+Every number here was tuned on the dev halves of ``corpora/eval`` (see
+``benchmarks/tune.py``) and is reported on the test halves in ``benchmarks/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aligner.align import AlignConfig, Aligner
+from aligner.align.anchors import AnchorSignal
+from aligner.align.embed import get_encoder, piece_counter
+from aligner.align.scoring import LengthRatioSignal
+from aligner.align.similarity import SimilaritySignal
+
+
+@dataclass
+class EngineParams:
+    """Weights of the signals and the bead-shape priors (costs in nats-like units)."""
+
+    max_size: int = 3  # most sentences on one side of a bead
+    skip: float = 2.0  # prior cost of a 0-1 or 1-0 bead
+    merge: float = 2.0  # prior cost of 2-1 / 1-2
+    merge22: float = 5.0
+    extra: float = 2.5  # added per sentence beyond four in a bead
+    similarity: float = 5.0
+    margin: float = 1.0
+    knn: int = 4
+    length: float = 0.3
+    length_sigma: float = 0.25
+    anchor_reward: float = 0.3
+    anchor_penalty: float = 0.2
+    temperature: float = 1.0
+
+    def priors(self) -> dict[tuple[int, int], float]:
+        shapes = {(1, 1): 0.0, (1, 0): self.skip, (0, 1): self.skip,
+                  (2, 1): self.merge, (1, 2): self.merge, (2, 2): self.merge22}
+        for a in range(1, self.max_size + 1):
+            for b in range(1, self.max_size + 1):
+                shapes.setdefault((a, b), self.merge22 + self.extra * (a + b - 4) + (self.merge if a + b == 3 else 0))
+        return shapes
+
+
+def build_engine(
+    src_lang: str = "en",
+    tgt_lang: str = "ko",
+    *,
+    encoder: str = "use",
+    params: EngineParams | None = None,
+) -> Aligner:
+    """An ``Aligner`` with the engine's signals for a language pair."""
+    p = params or EngineParams()
+    config = AlignConfig(max_src=p.max_size, max_tgt=p.max_size, temperature=p.temperature, priors=p.priors())
+    enc = get_encoder(encoder)
+    signals = [
+        LengthRatioSignal(piece_counter(), weight=p.length, sigma=p.length_sigma),
+        SimilaritySignal(enc.encode, weight=p.similarity, knn=p.knn, margin=p.margin),
+        AnchorSignal(p.anchor_reward, p.anchor_penalty, src_lang, tgt_lang),
+    ]
+    aligner = Aligner(config, signals)
+    aligner.name = f"engine-{encoder}"
+    return aligner

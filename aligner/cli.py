@@ -1,0 +1,280 @@
+"""The command line: a thin shell over the library (``aligner --help``).
+
+Every command turns its arguments into one library call and prints the result; bad
+input becomes one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from aligner import __version__
+from aligner.errors import AlignerError
+from aligner.export import FORMATS
+
+STATUS_CHOICES = ("accepted", "unreviewed", "rejected", "not-rejected", "any")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except AlignerError as exc:
+        print(f"aligner: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("aligner: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aligner",
+        description="Align English-edition news articles with their Korean originals, "
+        "review the links, and export a parallel corpus.",
+    )
+    parser.add_argument("--version", action="version", version=f"aligner {__version__}")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    p = sub.add_parser("run", help="the main job over a corpus folder: pair, split, align, store, export")
+    p.add_argument("corpus", type=Path, help="corpus folder with a pages/ cache (DIR/corpus.db is written)")
+    p.add_argument("--format", dest="formats", action="append", choices=FORMATS,
+                   help="export format (repeat; default: tmx and tsv)")
+    p.add_argument("--export-dir", type=Path, help="where exports go (default DIR/export)")
+    p.add_argument("--min-confidence", type=float, default=0.0)
+    p.add_argument("--status", choices=STATUS_CHOICES, default="any")
+    p.add_argument("--keep-empty", action="store_true", help="export 0-1 and 1-0 beads too")
+    p.add_argument("--force", action="store_true", help="re-align unchanged pairs (reviewed beads are kept)")
+    _output_flags(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("align", help="align two texts (pages, plain text, or one sentence per line)")
+    p.add_argument("src", type=Path, help="source file (or folder of files)")
+    p.add_argument("tgt", type=Path, help="target file (or folder of same-named files)")
+    p.add_argument("--presplit", action="store_true", help="inputs have one sentence per line")
+    p.add_argument("--src-lang", help="source language (default: detected, else en)")
+    p.add_argument("--tgt-lang", help="target language (default: detected, else ko)")
+    p.add_argument("--output-format", choices=("beads", "tsv"), default="beads",
+                   help="beads: [src ids]:[tgt ids]:score lines; tsv: aligned text with scores")
+    p.add_argument("-o", "--output", type=Path, help="output file, or folder when aligning folders")
+    p.set_defaults(func=cmd_align)
+
+    p = sub.add_parser("export", help="export a corpus database")
+    p.add_argument("db", type=Path)
+    p.add_argument("--format", choices=FORMATS, required=True)
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="output path (moses: PATH.en and PATH.ko are written)")
+    p.add_argument("--min-confidence", type=float, default=0.0)
+    p.add_argument("--status", choices=STATUS_CHOICES, default="any")
+    p.add_argument("--skip-empty", action="store_true", help="drop 0-1 and 1-0 beads")
+    p.add_argument("--tokenize", action="store_true", help="moses: tokenize (sacremoses / Kiwi morphemes)")
+    _output_flags(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("stats", help="per-pair and corpus totals of a corpus database")
+    p.add_argument("db", type=Path)
+    _output_flags(p)
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("review", help="open the review app on a corpus database")
+    p.add_argument("db", type=Path)
+    p.add_argument("--reviewer", help="name in the edit log (default: $ALIGNER_REVIEWER or $USER)")
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("eval", help="strict and lax precision/recall/F1 of predicted beads against gold")
+    p.add_argument("gold", type=Path, help="gold bead file or folder")
+    p.add_argument("pred", type=Path, help="predicted bead file or folder of same-named files")
+    _output_flags(p)
+    p.set_defaults(func=cmd_eval)
+
+    return parser
+
+
+def _output_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+
+def _console(args: argparse.Namespace) -> Console:
+    return Console(quiet=bool(getattr(args, "quiet", False)), highlight=False, soft_wrap=True)
+
+
+# -- run ----------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from aligner.pipeline import RunOptions, english_pages, run_corpus
+    from aligner.sources import PageCache
+
+    options = RunOptions(
+        formats=tuple(args.formats or ("tmx", "tsv")),
+        export_dir=args.export_dir,
+        min_confidence=args.min_confidence,
+        status=args.status,
+        skip_empty=not args.keep_empty,
+        force=args.force,
+    )
+    console = _console(args)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    show_progress = not args.quiet and not args.json and sys.stderr.isatty()
+    total = len(list(english_pages(PageCache(args.corpus)))) if args.corpus.is_dir() else 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, disable=not show_progress, transient=True) as bar:
+        task = bar.add_task("aligning", total=total)
+
+        def progress(result):
+            bar.advance(task)
+
+        summary = run_corpus(args.corpus, options, progress=progress)
+    if args.json:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_run_summary(console, summary)
+    return 1 if summary.count("failed") else 0
+
+
+def print_run_summary(console: Console, summary) -> None:
+    d = summary.as_dict()
+    console.print(
+        f"pairs in corpus: {d['pairs']}  (this run: {d['aligned']} aligned, {d['unchanged']} unchanged, "
+        f"{d['kept_reviewed']} kept as reviewed, {d['unpaired']} unpaired, {d['failed']} failed)"
+    )
+    console.print(f"sentences: {d['en_sentences']} English, {d['ko_sentences']} Korean")
+    kinds = ", ".join(f"{k}: {v}" for k, v in d["bead_types"].items())
+    console.print(f"beads by type: {kinds or 'none'}")
+    mc = d["mean_confidence"]
+    console.print(f"mean confidence: {mc:.3f}" if mc is not None else "mean confidence: -")
+    for problem in d["problems"]:
+        console.print(f"  {problem['outcome']}: {problem['item']}: {problem['reason']}")
+    for f in d["files"]:
+        console.print(f"wrote {f}")
+    console.print(f"time: {d['seconds'].get('total', 0):.1f} s")
+
+
+# -- align ----------------------------------------------------------------------------
+
+
+def cmd_align(args: argparse.Namespace) -> int:
+    from aligner.direct import align_folders, align_paths, format_beads, format_tsv
+
+    if args.src.is_dir() or args.tgt.is_dir():
+        if not (args.src.is_dir() and args.tgt.is_dir()):
+            raise AlignerError(f"{args.src}, {args.tgt}", "give two files or two folders")
+        if args.output is None:
+            raise AlignerError(str(args.src), "aligning folders needs -o OUT_FOLDER")
+        report = align_folders(args.src, args.tgt, args.output, presplit=args.presplit,
+                               src_lang=args.src_lang, tgt_lang=args.tgt_lang,
+                               output_format=args.output_format)
+        for name, problem in report.failures:
+            print(f"aligner: error: {name}: {problem}", file=sys.stderr)
+        print(f"aligned {report.aligned} pairs into {args.output}", file=sys.stderr)
+        return 1 if report.failures else 0
+    result = align_paths(args.src, args.tgt, presplit=args.presplit, src_lang=args.src_lang,
+                         tgt_lang=args.tgt_lang)
+    text = format_beads(result) if args.output_format == "beads" else format_tsv(result)
+    if args.output:
+        from aligner.export.atomic import atomic_write
+
+        with atomic_write(args.output) as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# -- export ----------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from aligner.export import export_rows
+    from aligner.store import Store
+
+    db = _existing_db(args.db)
+    with Store(db) as store:
+        langs = store.conn.execute(
+            "SELECT e.lang, k.lang FROM pairs p JOIN documents e ON e.id=p.en_doc"
+            " JOIN documents k ON k.id=p.ko_doc LIMIT 1"
+        ).fetchone()
+        src_lang, tgt_lang = (langs[0], langs[1]) if langs else ("en", "ko")
+        rows = store.export_rows(min_confidence=args.min_confidence, status=args.status,
+                                 skip_empty=args.skip_empty)
+        result = export_rows(rows, args.format, args.output, src_lang=src_lang, tgt_lang=tgt_lang,
+                             tokenize=args.tokenize)
+    if args.json:
+        print(json.dumps({"format": result.format, "count": result.count,
+                          "paths": [str(p) for p in result.paths]}))
+    else:
+        _console(args).print(f"wrote {result.count} beads to {', '.join(str(p) for p in result.paths)}")
+    return 0
+
+
+def _existing_db(path: Path) -> Path:
+    if not path.exists():
+        raise AlignerError(str(path), "no such corpus database")
+    return path
+
+
+# -- stats -----------------------------------------------------------------------------
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from aligner.stats import corpus_stats
+
+    frame, totals = corpus_stats(_existing_db(args.db))
+    if args.json:
+        print(json.dumps({"pairs": json.loads(frame.to_json(orient="records", force_ascii=False)),
+                          "totals": totals}, ensure_ascii=False, indent=2))
+        return 0
+    console = _console(args)
+    table = Table(title=str(args.db))
+    for col in frame.columns:
+        table.add_column(str(col), overflow="fold", max_width=40 if col in ("en_title", "ko_title") else None)
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+    console.print(table)
+    console.print(", ".join(f"{k}: {v}" for k, v in totals.items()))
+    return 0
+
+
+# -- review, eval -----------------------------------------------------------------------
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from tui.app import run_app
+
+    reviewer = args.reviewer or os.environ.get("ALIGNER_REVIEWER") or os.environ.get("USER") or "reviewer"
+    run_app(str(_existing_db(args.db)), reviewer)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from aligner.evaluate import evaluate_paths
+
+    scores = evaluate_paths(args.gold, args.pred)
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(scores), indent=2))
+    else:
+        print(scores.format() if hasattr(scores, "format") else scores)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

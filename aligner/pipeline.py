@@ -1,0 +1,299 @@
+"""The main job as plain functions: pages -> articles -> sentences -> beads -> store -> export.
+
+``prepare`` and ``align_articles`` are pure (no I/O beyond the encoder); ``run_corpus``
+walks a corpus folder, skips what is already done, stores each pair in one transaction,
+reports and skips bad items, and exports. The CLI and scripts call these directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aligner.align import Aligner, default_aligner
+from aligner.errors import AlignerError, InputError, PairingError
+from aligner.model import Article, Bead, PairAlignment, Sentence
+from aligner.sources import PageCache, parse_page
+from aligner.store import Store, content_hash
+from aligner.text.langcheck import check_language
+from aligner.text.normalize import normalize_for_alignment
+from aligner.text.split import split_sentences
+
+ENGLISH_HOST = "english.hani.co.kr"
+
+
+@dataclass
+class RunOptions:
+    """Settings of ``aligner run``."""
+
+    formats: tuple[str, ...] = ("tmx", "tsv")
+    export_dir: Path | None = None  # default: DIR/export
+    min_confidence: float = 0.0
+    status: str = "any"
+    skip_empty: bool = True
+    force: bool = False  # re-align pairs even when nothing changed (reviewed beads still kept)
+    src_lang: str = "en"
+    tgt_lang: str = "ko"
+
+
+@dataclass
+class ItemResult:
+    """What happened to one English article."""
+
+    item: str
+    outcome: str  # aligned, unchanged, unpaired, failed, kept
+    reason: str = ""
+    pair_id: int | None = None
+    en_sentences: int = 0
+    ko_sentences: int = 0
+    bead_types: Counter = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class RunSummary:
+    """Totals of a run, for the printed summary and ``--json``."""
+
+    items: list[ItemResult]
+    pairs: int  # pairs in the corpus after the run
+    en_sentences: int
+    ko_sentences: int
+    bead_types: dict[str, int]
+    mean_confidence: float | None
+    files: list[str]
+    seconds: dict[str, float]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.items if r.outcome == outcome)
+
+    @property
+    def failed(self) -> list[ItemResult]:
+        return [r for r in self.items if r.outcome in ("failed", "unpaired")]
+
+    def as_dict(self) -> dict:
+        return {
+            "pairs": self.pairs,
+            "aligned": self.count("aligned"),
+            "unchanged": self.count("unchanged"),
+            "kept_reviewed": self.count("kept"),
+            "unpaired": self.count("unpaired"),
+            "failed": self.count("failed"),
+            "en_sentences": self.en_sentences,
+            "ko_sentences": self.ko_sentences,
+            "bead_types": self.bead_types,
+            "mean_confidence": self.mean_confidence,
+            "files": self.files,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "problems": [
+                {"item": r.item, "outcome": r.outcome, "reason": r.reason}
+                for r in self.items
+                if r.outcome in ("failed", "unpaired", "kept")
+            ],
+        }
+
+
+# -- pure steps ---------------------------------------------------------------------
+
+
+def sentences_of(article: Article) -> list[Sentence]:
+    """Split an article's title and body into sentences, keeping paragraph indices."""
+    return split_sentences(article.blocks(), article.lang)
+
+
+def check_pair(en: Article, ko: Article, src_lang: str = "en", tgt_lang: str = "ko") -> None:
+    """Refuse a pair whose sides are not in the languages they claim (or are swapped)."""
+    check_language(en.text, src_lang, en.url or en.source_path or "English side")
+    check_language(ko.text, tgt_lang, ko.url or ko.source_path or "Korean side")
+
+
+def align_sentence_lists(
+    src: list[Sentence],
+    tgt: list[Sentence],
+    aligner: Aligner,
+    src_lang: str = "en",
+    tgt_lang: str = "ko",
+    fixed: list[tuple[int, int, int, int]] | None = None,
+) -> list[Bead]:
+    """Align normalised copies of the sentences; stored text stays as published."""
+    src_norm = [normalize_for_alignment(s.text, src_lang) for s in src]
+    tgt_norm = [normalize_for_alignment(s.text, tgt_lang) for s in tgt]
+    return aligner.align(src_norm, tgt_norm, fixed=fixed or [])
+
+
+def align_articles(en: Article, ko: Article, aligner: Aligner | None = None) -> PairAlignment:
+    """Check, split and align one article pair."""
+    check_pair(en, ko, en.lang, ko.lang)
+    aligner = aligner or default_aligner(en.lang, ko.lang)
+    src, tgt = sentences_of(en), sentences_of(ko)
+    beads = align_sentence_lists(src, tgt, aligner, en.lang, ko.lang)
+    return PairAlignment(src, tgt, beads, aligner.name)
+
+
+# -- the corpus job -----------------------------------------------------------------
+
+
+def english_pages(cache: PageCache) -> Iterator[str]:
+    """URLs of the English-edition pages in a corpus folder's page cache, in a stable order."""
+    for url, _path in sorted(cache.iter_pages(ENGLISH_HOST)):
+        yield url
+
+
+def run_corpus(
+    corpus_dir: str | Path,
+    options: RunOptions | None = None,
+    *,
+    aligner: Aligner | None = None,
+    progress: Callable[[ItemResult], None] | None = None,
+) -> RunSummary:
+    """The main job over a corpus folder: read, pair, split, align, store, export."""
+    from aligner.export import export_rows
+
+    options = options or RunOptions()
+    root = Path(corpus_dir)
+    if not root.is_dir():
+        raise InputError(str(root), "no such corpus folder")
+    cache = PageCache(root)
+    urls = list(english_pages(cache))
+    if not urls:
+        raise InputError(str(root), f"no English-edition pages under {root / 'pages' / ENGLISH_HOST}")
+    aligner = aligner or default_aligner(options.src_lang, options.tgt_lang)
+    started = time.perf_counter()
+    results: list[ItemResult] = []
+    with Store(root / "corpus.db") as store:
+        for url in urls:
+            result = process_article(url, cache, store, aligner, options)
+            results.append(result)
+            if result.outcome in ("failed", "unpaired"):
+                store.record_failure(url, result.outcome, result.reason)
+            if progress:
+                progress(result)
+        t_export = time.perf_counter()
+        files: list[str] = []
+        export_dir = options.export_dir or root / "export"
+        for fmt in options.formats:
+            ext = {"moses": ""}.get(fmt, f".{fmt}")
+            rows = store.export_rows(
+                min_confidence=options.min_confidence, status=options.status, skip_empty=options.skip_empty
+            )
+            out = export_rows(rows, fmt, export_dir / f"corpus{ext}", src_lang=options.src_lang,
+                              tgt_lang=options.tgt_lang)
+            files += [str(p) for p in out.paths]
+        summary = summarise(store, results, files)
+        summary.seconds["export"] = time.perf_counter() - t_export
+    summary.seconds["total"] = time.perf_counter() - started
+    for r in results:
+        for stage, s in r.seconds.items():
+            summary.seconds[stage] = summary.seconds.get(stage, 0.0) + s
+    return summary
+
+
+def process_article(url: str, cache: PageCache, store: Store, aligner: Aligner, options: RunOptions) -> ItemResult:
+    """One English article: never raises for bad input, returns what happened."""
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    try:
+        en = read_cached(cache, url)
+        if en.lang != options.src_lang:
+            raise InputError(url, f"expected an English-edition page, found a {en.layout} page")
+        if not en.original_url:
+            raise PairingError(url, "no link to the Korean original on the page")
+        ko_data = cache.get(en.original_url)
+        if ko_data is None:
+            raise PairingError(url, f"Korean original {en.original_url} is not in the page cache")
+        ko = parse_page(ko_data, en.original_url)
+        timings["parse"] = time.perf_counter() - t
+        t = time.perf_counter()
+        check_pair(en, ko, options.src_lang, options.tgt_lang)
+        timings["check"] = time.perf_counter() - t
+    except PairingError as exc:
+        return ItemResult(url, "unpaired", exc.problem, seconds=timings)
+    except AlignerError as exc:
+        return ItemResult(url, "failed", str(exc), seconds=timings)
+    return store_and_align(en, ko, store, aligner, options, timings)
+
+
+def store_and_align(
+    en: Article, ko: Article, store: Store, aligner: Aligner, options: RunOptions,
+    timings: dict[str, float] | None = None, how: str = "link",
+) -> ItemResult:
+    """Store both documents and the pair, then (re-)align unless nothing changed."""
+    timings = timings if timings is not None else {}
+    item = en.url or en.source_path or en.title
+    en_key = en.url or en.source_path or ""
+    ko_key = ko.url or ko.source_path or ""
+    # Reviewed work is never overwritten: if the text changed under reviewed beads, keep them.
+    existing = store.document_id(en_key)
+    if existing is not None:
+        pair_id = _pair_of(store, existing)
+        if pair_id is not None and _has_reviewed(store, pair_id):
+            new_hash = content_hash(content_hash(en.title, en.text), content_hash(ko.title, ko.text))
+            if new_hash != store.current_pair_hash(pair_id):
+                return ItemResult(item, "kept", "page text changed but the pair has reviewed beads; kept them",
+                                  pair_id=pair_id, seconds=timings)
+    en_id = store.upsert_document(en, en_key)
+    ko_id = store.upsert_document(ko, ko_key)
+    pair_id = store.upsert_pair(en_id, ko_id, how)
+    if not options.force and store.pair_alignment_hash(pair_id) == store.current_pair_hash(pair_id):
+        return ItemResult(item, "unchanged", pair_id=pair_id, seconds=timings)
+    t = time.perf_counter()
+    keep = [b for b in store.beads(pair_id) if b.is_fixed]
+    if keep:
+        # The text is unchanged (checked above), so the stored sentences are the page's
+        # sentences plus the reviewer's edits (typo fixes, splits): align those.
+        src, tgt = store.sentences(en_id), store.sentences(ko_id)
+    else:
+        src, tgt = sentences_of(en), sentences_of(ko)
+    timings["split"] = time.perf_counter() - t
+    if not src or not tgt:
+        return ItemResult(item, "failed", "no sentences after cleaning", pair_id=pair_id, seconds=timings)
+    t = time.perf_counter()
+    fixed = [(b.en_start, b.en_end, b.ko_start, b.ko_end) for b in keep]
+    beads = align_sentence_lists(src, tgt, aligner, options.src_lang, options.tgt_lang, fixed)
+    timings["align"] = time.perf_counter() - t
+    t = time.perf_counter()
+    store.save_alignment(pair_id, src, tgt, beads, aligner.name, keep=keep)
+    timings["store"] = time.perf_counter() - t
+    return ItemResult(
+        item, "aligned", pair_id=pair_id, en_sentences=len(src), ko_sentences=len(tgt),
+        bead_types=Counter(b.kind for b in beads), seconds=timings,
+    )
+
+
+def read_cached(cache: PageCache, url: str) -> Article:
+    data = cache.get(url)
+    if data is None:
+        raise InputError(url, "not in the page cache")
+    return parse_page(data, url)
+
+
+def _pair_of(store: Store, en_doc: int) -> int | None:
+    row = store.conn.execute("SELECT id FROM pairs WHERE en_doc=?", (en_doc,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _has_reviewed(store: Store, pair_id: int) -> bool:
+    return any(b.is_fixed or b.status != "unreviewed" for b in store.beads(pair_id))
+
+
+def summarise(store: Store, results: list[ItemResult], files: list[str]) -> RunSummary:
+    """Corpus-wide totals after a run (the corpus, not only what this run touched)."""
+    summaries = store.summaries()
+    kinds: Counter = Counter()
+    confidences: list[float] = []
+    for pair_id in store.pair_ids():
+        for b in store.beads(pair_id):
+            kinds[b.kind] += 1
+            confidences.append(b.confidence)
+    return RunSummary(
+        items=results,
+        pairs=len(summaries),
+        en_sentences=sum(s.en_sentences for s in summaries),
+        ko_sentences=sum(s.ko_sentences for s in summaries),
+        bead_types=dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
+        mean_confidence=round(sum(confidences) / len(confidences), 4) if confidences else None,
+        files=files,
+        seconds={},
+    )

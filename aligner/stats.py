@@ -1,0 +1,56 @@
+"""Per-pair and corpus totals of a corpus database, as a pandas table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from aligner.store import Store
+
+
+def corpus_stats(db: str | Path) -> tuple[pd.DataFrame, dict]:
+    """One row per pair (titles, sentences, beads by status, mean confidence) and totals."""
+    with Store(db) as store:
+        summaries = store.summaries()
+        kinds = store.conn.execute(
+            "SELECT (en_end-en_start) || '-' || (ko_end-ko_start) AS kind, COUNT(*) FROM beads"
+            " GROUP BY kind ORDER BY COUNT(*) DESC"
+        ).fetchall()
+        failures = len(store.failures())
+    frame = pd.DataFrame(
+        [
+            {
+                "pair": s.pair_id,
+                "en_title": s.en_title,
+                "ko_title": s.ko_title,
+                "date": (s.published or "")[:10],
+                "en_sent": s.en_sentences,
+                "ko_sent": s.ko_sentences,
+                "beads": s.beads,
+                "accepted": s.accepted,
+                "rejected": s.rejected,
+                "unreviewed": s.unreviewed,
+                "mean_conf": None if s.mean_confidence is None else round(s.mean_confidence, 3),
+                "status": s.status,
+            }
+            for s in summaries
+        ],
+        columns=["pair", "en_title", "ko_title", "date", "en_sent", "ko_sent", "beads",
+                 "accepted", "rejected", "unreviewed", "mean_conf", "status"],
+    )
+    beads = int(frame["beads"].sum()) if len(frame) else 0
+    weighted = (frame["mean_conf"].fillna(0) * frame["beads"]).sum() if len(frame) else 0.0
+    totals = {
+        "pairs": len(frame),
+        "en_sentences": int(frame["en_sent"].sum()) if len(frame) else 0,
+        "ko_sentences": int(frame["ko_sent"].sum()) if len(frame) else 0,
+        "beads": beads,
+        "accepted": int(frame["accepted"].sum()) if len(frame) else 0,
+        "rejected": int(frame["rejected"].sum()) if len(frame) else 0,
+        "unreviewed": int(frame["unreviewed"].sum()) if len(frame) else 0,
+        "mean_confidence": round(float(weighted) / beads, 3) if beads else None,
+        "bead_types": {k: n for k, n in kinds},
+        "failed_items": failures,
+    }
+    return frame, totals

@@ -1,0 +1,81 @@
+"""Tune the engine's weights on the dev halves of the evaluation sets.
+
+A coordinate search: each parameter in turn is moved over a few values while the others
+stay fixed, keeping a change only if the mean strict F1 over the dev sets improves.
+Sentence vectors are cached, so each trial costs only the search. The result is
+printed as an ``EngineParams(...)`` to paste into ``aligner/align/engine.py``; the
+test halves are never looked at here.
+
+    python benchmarks/tune.py --sets ntrex-edited,ntrex-hard,kep-edited,kep-hard
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+for p in (str(HERE.parent), str(HERE)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+from aligner.align.engine import EngineParams, build_engine  # noqa: E402
+from aligner.evaluate import score_many  # noqa: E402
+from run import EvalSet, load_set  # noqa: E402
+
+GRID: dict[str, list[float]] = {
+    "skip": [1.6, 1.8, 2.0, 2.2, 2.5],
+    "merge": [1.5, 1.8, 2.0, 2.3, 2.6],
+    "merge22": [4.0, 5.0, 6.0],
+    "similarity": [4.0, 4.5, 5.0, 5.5, 6.0],
+    "margin": [0.5, 0.75, 1.0, 1.25],
+    "length": [0.15, 0.3, 0.45, 0.6],
+    "length_sigma": [0.2, 0.25, 0.3],
+    "anchor_reward": [0.0, 0.15, 0.3, 0.5],
+    "anchor_penalty": [0.0, 0.1, 0.2, 0.4],
+}
+
+
+def mean_f1(params: EngineParams, sets: list[EvalSet]) -> tuple[float, dict[str, float]]:
+    aligner = build_engine(params=params)
+    per_set = {}
+    for data in sets:
+        pairs = []
+        for src, tgt, gold in zip(data.src, data.tgt, data.gold):
+            beads = aligner.align(src, tgt)
+            pairs.append((gold, [(b.src, b.tgt) for b in beads]))
+        per_set[data.name] = score_many(pairs).strict_f1
+    return sum(per_set.values()) / len(per_set), per_set
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="ntrex-clean,ntrex-edited,ntrex-hard,kep-edited,kep-hard")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args(argv)
+    sets = [load_set(name, "dev") for name in args.sets.split(",")]
+    best = EngineParams()
+    best_f1, per_set = mean_f1(best, sets)
+    print(f"start {best_f1:.4f} {per_set}", flush=True)
+    for _ in range(args.rounds):
+        improved = False
+        for name, values in GRID.items():
+            for value in values:
+                trial = dataclasses.replace(best, **{name: value})
+                if trial == best:
+                    continue
+                f1, per = mean_f1(trial, sets)
+                if f1 > best_f1 + 1e-4:
+                    best, best_f1, per_set, improved = trial, f1, per, True
+                    print(f"{name}={value}: {f1:.4f} {per}", flush=True)
+        if not improved:
+            break
+    print(f"best {best_f1:.4f} {per_set}")
+    print(best)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
