@@ -90,7 +90,7 @@ class CorpusScreen(Screen):
         yield TitleSearch(placeholder="Search titles (press /)", id="title-search")
         yield DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty-note")
-        yield StatusLine("", id="status")
+        yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:

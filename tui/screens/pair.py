@@ -130,7 +130,7 @@ class PairScreen(Screen):
         yield BeadHeader(table, id="bead-header")
         yield table
         yield SearchInput(placeholder="Search", id="search")
-        yield StatusLine("", id="status")
+        yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:

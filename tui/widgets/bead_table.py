@@ -276,7 +276,7 @@ class BeadTable(ScrollView, can_focus=True):
             segments += [Segment(" ", row), rule, Segment(" ", row)]
             segments += ko_lines[n] if n < len(ko_lines) else blank
             strip = Strip(segments)
-            strips.append(strip.adjust_cell_length(cols.width, row))
+            strips.append(strip.adjust_cell_length(cols.width, row).simplify())
         return strips
 
     def _gutter(self, b: BeadRow, row: Style) -> list[Segment]:
@@ -354,9 +354,18 @@ class BeadTable(ScrollView, can_focus=True):
         self._cache.pop(old, None)
         self._cache.pop(position, None)
         self.cursor = position
-        self.refresh()
-        self.scroll_to_cursor()
+        self.refresh_bead(old)
+        self.refresh_bead(position)
+        self.scroll_to_cursor()  # a scroll repaints everything anyway
         self.post_message(self.CursorMoved(self, position))
+
+    def refresh_bead(self, position: int) -> None:
+        """Repaint only the screen lines of one bead (a cursor move touches two beads)."""
+        self._cache.pop(position, None)
+        if not 0 <= position < len(self._heights):
+            return
+        top = self._starts[position] - int(self.scroll_offset.y)
+        self.refresh(Region(0, top, self.size.width, self._heights[position]))
 
     def move_to(self, position: int, *, side: str | None = None, sentence: int | None = None) -> None:
         """Put the cursor on a bead (and optionally on one of its sentences)."""
@@ -367,8 +376,7 @@ class BeadTable(ScrollView, can_focus=True):
             s0, s1 = self.side_span(self.cursor, self.side)
             if s0 <= sentence < s1:
                 self.focus_index = sentence
-                self._cache.pop(self.cursor, None)
-                self.refresh()
+                self.refresh_bead(self.cursor)
 
     def scroll_to_cursor(self) -> None:
         if not self.beads or not self._heights:
@@ -409,8 +417,7 @@ class BeadTable(ScrollView, can_focus=True):
         self.side = side
         s0, s1 = self.side_span(self.cursor, side)
         self.focus_index = s0 if s1 > s0 else None
-        self._cache.pop(self.cursor, None)
-        self.refresh()
+        self.refresh_bead(self.cursor)
         self.post_message(self.CursorMoved(self, self.cursor))
 
     def _cycle(self, step: int) -> None:
@@ -424,8 +431,7 @@ class BeadTable(ScrollView, can_focus=True):
         current = (self.side, self.focus_index)
         n = slots.index(current) if current in slots else -1
         self.side, self.focus_index = slots[(n + step) % len(slots)]
-        self._cache.pop(self.cursor, None)
-        self.refresh()
+        self.refresh_bead(self.cursor)
         self.post_message(self.CursorMoved(self, self.cursor))
 
     def action_next_sentence(self) -> None:

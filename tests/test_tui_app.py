@@ -1,0 +1,386 @@
+"""The review app driven headless with Pilot: every key, checked in the database after it.
+
+Each test builds a real corpus file (tests/review_data.py), presses keys as a reviewer
+would and reads the result back through a second connection, the way a crash or another
+process would see it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, TextArea
+
+from aligner.errors import StoreError
+from aligner.store import Store
+from tests.review_data import DAYCARE_EN, build_corpus
+from tui.app import ReviewApp
+from tui.screens.corpus import CorpusScreen
+from tui.screens.dialogs import EditSentenceDialog, SplitSentenceDialog
+from tui.screens.export import ExportDialog
+from tui.screens.help import HelpScreen
+from tui.screens.pair import PairScreen
+from tui.widgets import BeadTable
+
+SIZE = (160, 45)
+DAYCARE = 1
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return build_corpus(tmp_path / "corpus.db")
+
+
+def beads(db: Path, pair: int = DAYCARE) -> list[tuple[int, int, int, int, str, str]]:
+    """The pair's beads as another process sees them (a fresh connection)."""
+    with Store(db) as s:
+        return [(b.en_start, b.en_end, b.ko_start, b.ko_end, b.status, b.origin) for b in s.beads(pair)]
+
+
+def statuses(db: Path, pair: int = DAYCARE) -> list[str]:
+    return [b[4] for b in beads(db, pair)]
+
+
+def ok(db: Path) -> None:
+    with Store(db) as s:
+        assert s.integrity_problems() == []
+
+
+def edits(db: Path) -> list[tuple[str, str]]:
+    with Store(db) as s:
+        return [(r[0], r[1]) for r in s.conn.execute("SELECT reviewer, action FROM edits ORDER BY id")]
+
+
+Scenario = Callable[[ReviewApp, object], Awaitable[None]]
+
+
+def drive(db: Path, scenario: Scenario, *, resume: bool = False, open_pair: bool = True) -> None:
+    """Run the app headless, open the first pair, then run ``scenario(app, pilot)``."""
+
+    async def main() -> None:
+        app = ReviewApp(db, "tester", resume=resume)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            if open_pair:
+                await pilot.press("enter")
+                await pilot.pause()
+                assert isinstance(app.screen, PairScreen)
+            await scenario(app, pilot)
+
+    asyncio.run(main())
+
+
+def table(app: ReviewApp) -> BeadTable:
+    return app.screen.query_one(BeadTable)
+
+
+# -- corpus screen -------------------------------------------------------------------------
+
+
+def test_corpus_screen_lists_sorts_filters_and_searches(db):
+    async def scenario(app, pilot):
+        assert isinstance(app.screen, CorpusScreen)
+        rows = app.screen.query_one(DataTable)
+        assert rows.row_count == 3
+        first = [rows.get_row_at(i)[0] for i in range(3)]
+        assert first == ["1", "2", "3"]
+        await pilot.press("o")  # unreviewed first: rail (0 % done) before daycare, festival last
+        assert [rows.get_row_at(i)[0] for i in range(3)] == ["2", "1", "3"]
+        await pilot.press("o")  # lowest confidence first
+        assert rows.get_row_at(0)[0] == "1"
+        await pilot.press("v")  # only pairs still to do
+        assert rows.row_count == 2
+        await pilot.press("v", "v")  # back to all
+        await pilot.press("slash", *"강릉")
+        assert rows.row_count == 1 and rows.get_row_at(0)[0] == "2"
+        await pilot.press("escape")
+        assert rows.row_count == 3
+        await pilot.press("slash", *"film", "enter")
+        assert rows.row_count == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PairScreen) and app.screen.pair_id == 3
+
+    drive(db, scenario, open_pair=False)
+
+
+def test_opening_a_pair_starts_at_its_first_unreviewed_bead(db):
+    async def scenario(app, pilot):
+        assert app.screen.pair_id == DAYCARE
+        assert table(app).cursor == 1  # bead 1 is already accepted
+        text = app.screen.query_one("#pair-title").render()
+        assert "서울시" in str(text)
+
+    drive(db, scenario)
+
+
+# -- review marks --------------------------------------------------------------------------
+
+
+def test_accept_reject_clear_and_accept_above(db):
+    async def scenario(app, pilot):
+        await pilot.press("a")
+        assert statuses(db)[1] == "accepted" and table(app).cursor == 2  # advanced
+        await pilot.press("x")
+        assert statuses(db)[2] == "rejected" and table(app).cursor == 3
+        await pilot.press("space")
+        assert statuses(db)[3] == "accepted"
+        await pilot.press("k", "c")
+        assert statuses(db)[3] == "unreviewed"
+        await pilot.press("j", "j", "j", "A")  # cursor on bead 7: everything above it
+        assert statuses(db) == ["accepted", "accepted", "rejected", "accepted", "accepted", "accepted",
+                                "unreviewed", "unreviewed"]
+        assert ("tester", "accept 2") in edits(db)
+
+    drive(db, scenario)
+
+
+def test_navigation_keys(db):
+    async def scenario(app, pilot):
+        t = table(app)
+        await pilot.press("w")
+        assert t.cursor == 3  # first low-confidence bead (0.42)
+        await pilot.press("w")
+        assert t.cursor == 5  # 0.35
+        await pilot.press("W")
+        assert t.cursor == 3
+        await pilot.press("t")
+        assert t.cursor == 5  # the 1-2 bead
+        await pilot.press("g", "n")
+        assert t.cursor == 1
+        await pilot.press("G")
+        assert t.cursor == 7
+        await pilot.press("N")
+        assert t.cursor == 6
+        await pilot.press("home", "pagedown")
+        assert t.cursor > 1
+        await pilot.press("end", "pageup")
+        assert t.cursor < 7
+
+    drive(db, scenario)
+
+
+# -- fixing links ----------------------------------------------------------------------------
+
+
+def test_merge_split_and_undo_redo_from_the_keyboard(db):
+    async def scenario(app, pilot):
+        original = beads(db)
+        await pilot.press("t")  # the 1-2 bead (position 5)
+        await pilot.press("s")  # English has one sentence: splits the Korean side
+        assert beads(db)[5:7] == [(5, 6, 5, 6, "accepted", "manual"), (6, 6, 6, 7, "accepted", "manual")]
+        await pilot.press("u")
+        assert beads(db) == original
+        await pilot.press("ctrl+r")
+        assert beads(db)[6][:4] == (6, 6, 6, 7)
+        await pilot.press("U")  # nothing left to redo: no change, no crash
+        await pilot.press("k", "m")  # merge beads 5 and 6 back...
+        assert beads(db)[4][:4] == (4, 6, 4, 6)
+        await pilot.press("m")  # ... and with the 0-1 after them
+        assert beads(db)[4][:4] == (4, 6, 4, 7)
+        ok(db)
+        await pilot.press("u", "u", "u")
+        assert beads(db) == original
+
+    drive(db, scenario)
+
+
+def test_shift_up_and_down_on_the_focused_side(db):
+    async def scenario(app, pilot):
+        await pilot.press("t", "right")  # the 1-2 bead, Korean side
+        assert table(app).side == "ko"
+        await pilot.press("greater_than_sign")  # its last Korean sentence moves down
+        assert [b[:4] for b in beads(db)[5:7]] == [(5, 6, 5, 6), (6, 7, 6, 8)]
+        await pilot.press("j", "shift+up")  # and back up from the next bead
+        assert [b[:4] for b in beads(db)[5:7]] == [(5, 6, 5, 7), (6, 7, 7, 8)]
+        await pilot.press("left", "less_than_sign")  # English first sentence up to bead 6
+        assert [b[:4] for b in beads(db)[5:7]] == [(5, 7, 5, 7), (7, 7, 7, 8)]
+        ok(db)
+
+    drive(db, scenario)
+
+
+def test_detach_the_focused_sentence(db):
+    async def scenario(app, pilot):
+        await pilot.press("t", "tab", "tab")  # focus: EN 5 -> KO 5 -> KO 6
+        t = table(app)
+        assert (t.side, t.focus_index) == ("ko", 6)
+        await pilot.press("d")
+        assert [b[:4] for b in beads(db)[5:7]] == [(5, 6, 5, 6), (6, 6, 6, 7)]
+        assert t.cursor == 6  # on the new 0-1 bead
+        ok(db)
+
+    drive(db, scenario)
+
+
+def test_edit_sentence_text_in_a_dialog(db):
+    async def scenario(app, pilot):
+        await pilot.press("e")
+        assert isinstance(app.screen, EditSentenceDialog)
+        await pilot.press("end", "backspace", "backspace", "backspace", "backspace", "backspace", *"2025.")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PairScreen)
+        with Store(db) as s:
+            text = s.sentences(s.pair(DAYCARE).en_doc)[1].text
+        assert text == DAYCARE_EN[1][:-5] + "2025."
+        await pilot.press("e", "escape")  # cancelling changes nothing
+        await pilot.pause()
+        assert len(edits(db)) == 1
+
+    drive(db, scenario)
+
+
+def test_split_a_sentence_in_a_dialog(db):
+    async def scenario(app, pilot):
+        await pilot.press("t", "j")  # bead 7: the long English sentence 6
+        await pilot.press("S")
+        assert isinstance(app.screen, SplitSentenceDialog)
+        area = app.screen.query_one(TextArea)
+        area.move_cursor((0, DAYCARE_EN[6].index("arguing")))
+        await pilot.press("enter")
+        await pilot.pause()
+        with Store(db) as s:
+            en = [x.text for x in s.sentences(s.pair(DAYCARE).en_doc)]
+        assert en[7].startswith("arguing that") and len(en) == len(DAYCARE_EN) + 1
+        assert beads(db)[6][:4] == (6, 8, 7, 8)
+        assert table(app).beads[6].kind == "2-1"
+        ok(db)
+
+    drive(db, scenario)
+
+
+def test_search_per_side(db):
+    async def scenario(app, pilot):
+        t = table(app)
+        await pilot.press("slash", *"march", "enter")
+        assert t.cursor == 7 and t.focus_index == 7
+        await pilot.press("right", "slash", *"어린이집", "enter")  # Korean side, from KO 8: wraps
+        assert t.side == "ko" and (t.cursor, t.focus_index) == (0, 0)
+        await pilot.press("f")
+        assert (t.cursor, t.focus_index) == (1, 1)
+        await pilot.press("F", "F")
+        assert (t.cursor, t.focus_index) == (7, 8)
+        await pilot.press("slash", *"no such words", "enter")
+        assert t.focus_index == 8
+
+    drive(db, scenario)
+
+
+def test_realign_from_the_cursor_in_a_worker(db):
+    async def scenario(app, pilot):
+        await pilot.press("a", "a")  # beads 2, 3 accepted
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(action.startswith("realign from 4") for _, action in edits(db))
+        assert statuses(db)[:3] == ["accepted", "accepted", "accepted"]
+        ok(db)
+        assert len(table(app).beads) == len(beads(db))
+
+    drive(db, scenario)
+
+
+def test_export_from_the_app(db, tmp_path):
+    out = tmp_path / "out" / "corpus.tsv"
+
+    async def scenario(app, pilot):
+        await pilot.press("E")
+        assert isinstance(app.screen, ExportDialog)
+        dialog = app.screen
+        dialog.query_one("#format").value = "tsv"
+        await pilot.pause()
+        dialog.query_one("#path").value = str(out)
+        dialog.query_one("#status").value = "accepted"
+        dialog.query_one("#only-pair").value = True
+        await pilot.click("#export")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert out.exists()
+        lines = out.read_text(encoding="utf-8").strip().splitlines()
+        assert len(lines) == 2  # header + the one accepted bead of this pair
+        assert "서울시" in lines[1]
+
+    drive(db, scenario)
+
+
+def test_export_dialog_refuses_a_bad_confidence(db):
+    async def scenario(app, pilot):
+        await pilot.press("E")
+        app.screen.query_one("#min-confidence").value = "2"
+        await pilot.click("#export")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        assert "between 0 and 1" in str(app.screen.query_one("#export-error").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PairScreen)
+
+    drive(db, scenario)
+
+
+def test_help_lists_every_key_and_closes(db):
+    async def scenario(app, pilot):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        described = {b.action for _, group in app.screen.sections for b in group}
+        pair_actions = {b.action for b in PairScreen.BINDINGS}
+        assert pair_actions <= described
+        await pilot.press("escape")
+        assert isinstance(app.screen, PairScreen)
+
+    drive(db, scenario)
+
+
+# -- counts, leaving and coming back ---------------------------------------------------------------
+
+
+def test_status_line_counts_pair_and_corpus(db):
+    async def scenario(app, pilot):
+        await pilot.press("a", "x")
+        text = str(app.screen.query_one("#status").render())
+        assert "Pair ✓ 2 accepted  ✗ 1 rejected  · 5 unreviewed" in text
+        assert "Corpus ✓ 5 accepted  ✗ 1 rejected  · 10 unreviewed" in text
+        await pilot.press("q")
+        await pilot.pause()
+        rows = app.screen.query_one(DataTable)
+        assert isinstance(app.screen, CorpusScreen)
+        assert str(rows.get_row_at(0)[5]).strip() == "38%"
+
+    drive(db, scenario)
+
+
+def test_reopening_returns_to_the_same_pair_and_bead(db):
+    async def first(app, pilot):
+        await pilot.press("j", "j", "j")
+        await pilot.press("ctrl+q")
+
+    drive(db, first)
+
+    async def second(app, pilot):
+        assert isinstance(app.screen, PairScreen)
+        assert app.screen.pair_id == DAYCARE and table(app).cursor == 4
+
+    drive(db, second, resume=True, open_pair=False)
+
+
+def test_an_empty_corpus_says_what_to_do(tmp_path):
+    Store(tmp_path / "empty.db").close()
+
+    async def scenario(app, pilot):
+        assert "no article pairs" in str(app.screen.query_one("#empty-note").render())
+        await pilot.press("enter")  # nothing to open; no crash
+        assert isinstance(app.screen, CorpusScreen)
+
+    drive(tmp_path / "empty.db", scenario, open_pair=False)
+
+
+def test_a_missing_database_is_an_error_not_a_new_file(tmp_path):
+    with pytest.raises(StoreError, match="no such corpus database"):
+        ReviewApp(tmp_path / "nope.db", "tester")
+    assert not (tmp_path / "nope.db").exists()
