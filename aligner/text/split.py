@@ -407,12 +407,18 @@ def _quote_cuts(text: str, spans: list[Span], lang: str) -> list[int]:
     return cuts
 
 
+def _line_breaks(text: str) -> list[int]:
+    """A line break inside a paragraph (a ``<br>`` in the page) ends what comes before it."""
+    return [m.start() for m in re.finditer("\n", text)] if "\n" in text else []
+
+
 def _split_latin(text: str, lang: str) -> list[Span]:
     cuts = _pysbd_cuts(text, lang)
     if "'" in text or "‘" in text:
         cuts += _quote_cuts(text, _spans(text, cuts), lang)
     if lang == "en":
         cuts += [m.end() for m in _EN_EXTRA_CUTS.finditer(text)]
+    cuts += _line_breaks(text)
     rules = _EN_RULES if lang == "en" else _OTHER_RULES
     return _merge(text, _spans(text, [_repair_cut(text, c) for c in cuts]), rules)
 
@@ -426,7 +432,7 @@ def _split_korean(texts: Sequence[str]) -> list[list[Span]]:
         if cuts is None:
             out.append(_spans(text, []))
             continue
-        cuts = cuts + [m.end() for m in _KO_EXTRA_CUTS.finditer(text)]
+        cuts = cuts + [m.end() for m in _KO_EXTRA_CUTS.finditer(text)] + _line_breaks(text)
         out.append(_merge(text, _spans(text, [_repair_cut(text, c) for c in cuts]), _KO_RULES))
     return out
 
