@@ -22,8 +22,9 @@ from aligner.text.tokenize import get_kiwi
 
 @pytest.fixture(scope="session", autouse=True)
 def kiwi_loaded() -> None:
-    """Load Kiwi once for the session (it takes seconds); the splitter reuses it."""
-    get_kiwi()
+    """Load Kiwi once for the session and run it once (its first analysis initialises
+    lazily); the splitter reuses the same instance."""
+    get_kiwi().split_into_sents("그는 갔다. 그는 왔다.")
 
 
 # -- English ---------------------------------------------------------------------------
