@@ -198,6 +198,7 @@ def process_article(url: str, cache: PageCache, store: Store, aligner: Aligner, 
         en = read_cached(cache, url)
         if en.lang != options.src_lang:
             raise InputError(url, f"expected an English-edition page, found a {en.layout} page")
+        check_language(en.text, options.src_lang, url)  # e.g. a Korean page saved under the English URL
         if not en.original_url:
             raise PairingError(url, "no link to the Korean original on the page")
         ko_data = cache.get(en.original_url)
