@@ -1,0 +1,214 @@
+"""Where the English article URLs come from: arguments, a file, a section list, an id range.
+
+Section list pages of the English edition look like
+``english.hani.co.kr/arti/english_edition/<section>/list<N>.html`` (N = 1, 2, ...), with
+links to articles at ``/arti/english_edition/<section>/<id>.html``. The next page is
+found from the page itself when it says so (``rel=next``, a "Next"/"다음" link), else
+by counting up the ``list<N>`` / ``?page=N`` number; listing stops at ``limit`` URLs, at
+a page with nothing new, or after ``max_pages`` pages.
+
+Id ranges build article URLs from a template. The English edition puts a section in
+the path; whether the site answers for any section (routing by id alone) could not be
+checked from here, so the section and the whole template are options.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from aligner.errors import FetchError, InputError
+
+ENGLISH_ARTICLE = re.compile(r"/arti/english_edition/[A-Za-z0-9_]+/\d+\.html$")
+ID_TEMPLATE = "https://english.hani.co.kr/arti/english_edition/{section}/{id}.html"
+DEFAULT_SECTION = "e_national"
+MAX_IDS = 100_000
+_NEXT_WORDS = {"next", "next page", "next »", "next ›", "다음", "다음 페이지", "다음페이지", "»", "›", ">", "more"}
+_LIST_N = re.compile(r"(list)(\d+)(\.html?)$", re.IGNORECASE)
+_PAGE_PARAMS = ("page", "pageNo", "pageno", "p", "pg")
+
+
+@dataclass
+class Listing:
+    """URLs gathered from a section, with what was read and what went wrong on the way."""
+
+    urls: list[str]
+    pages: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def read_url_file(path: str | Path) -> list[str]:
+    """URLs from a file, one a line; blank lines and ``#`` comments skipped."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(str(p), "no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(p), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(str(p), f"cannot read: {exc.strerror or exc}") from None
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line.split()[0])  # a URL, then maybe a note after a space
+    return out
+
+
+def parse_id_range(spec: str) -> range:
+    """``"1107000-1107050"`` (inclusive) or a single id; refuses reversed or huge ranges."""
+    text = spec.strip()
+    m = re.fullmatch(r"(\d+)\s*(?:-|\.\.|:)\s*(\d+)", text) or re.fullmatch(r"(\d+)", text)
+    if not m:
+        raise InputError(spec, "an id range is written A-B (two article numbers)")
+    first = int(m.group(1))
+    last = int(m.group(2)) if m.lastindex and m.lastindex > 1 else first
+    if last < first:
+        raise InputError(spec, "the range runs backwards (the first id is larger)")
+    if last - first + 1 > MAX_IDS:
+        raise InputError(spec, f"more than {MAX_IDS} ids; split the range")
+    return range(first, last + 1)
+
+
+def urls_for_ids(ids: Iterable[int], *, section: str | None = None, template: str = ID_TEMPLATE) -> list[str]:
+    """Article URLs for ids, from a template with ``{id}`` and optionally ``{section}``."""
+    if "{id}" not in template:
+        raise InputError(template, "the id template needs an {id} placeholder")
+    return [template.format(id=i, section=section or DEFAULT_SECTION) for i in ids]
+
+
+def _html_tree(data: bytes, url: str):
+    from lxml import html as lxml_html
+
+    from aligner.sources.decode import decode_html
+
+    text = decode_html(data, url)
+    try:
+        return lxml_html.document_fromstring(text, base_url=url)
+    except Exception as exc:  # lxml raises several types for hopeless input
+        raise InputError(url, f"cannot parse the list page: {exc}") from None
+
+
+def article_links(data: bytes, url: str, pattern: re.Pattern[str] = ENGLISH_ARTICLE) -> list[str]:
+    """Absolute article URLs linked from a list page, in page order, each once."""
+    tree = _html_tree(data, url)
+    seen: dict[str, None] = {}
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        target = urljoin(url, href).split("#", 1)[0]
+        if pattern.search(urlsplit(target).path):
+            seen.setdefault(target, None)
+    return list(seen)
+
+
+def next_page(data: bytes, url: str) -> str | None:
+    """The list page after ``url``: what the page links as next, else the counted-up number."""
+    tree = _html_tree(data, url)
+    for el in tree.iter("link", "a"):
+        rel = (el.get("rel") or "").lower().split()
+        if "next" in rel and el.get("href"):
+            return urljoin(url, el.get("href").strip())
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#")):
+            continue
+        label = " ".join((a.text_content() or "").split()).lower()
+        classes = (a.get("class") or "").lower()
+        title = (a.get("title") or a.get("aria-label") or "").lower()
+        if label in _NEXT_WORDS or "next" in classes.split() or title in _NEXT_WORDS:
+            target = urljoin(url, href)
+            if target != url:
+                return target
+    return counted_next(url)
+
+
+def counted_next(url: str) -> str | None:
+    """``.../list3.html`` -> ``.../list4.html``; ``?page=3`` -> ``?page=4``; a section folder -> ``list2.html``."""
+    parts = urlsplit(url)
+    m = _LIST_N.search(parts.path)
+    if m:
+        path = parts.path[: m.start()] + f"{m.group(1)}{int(m.group(2)) + 1}{m.group(3)}"
+        return urlunsplit(parts._replace(path=path))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for k, (name, value) in enumerate(query):
+        if name in _PAGE_PARAMS and value.isdigit():
+            query[k] = (name, str(int(value) + 1))
+            return urlunsplit(parts._replace(query=urlencode(query)))
+    if parts.path.endswith("/") and "/english_edition/" in parts.path:
+        return urlunsplit(parts._replace(path=parts.path + "list2.html"))
+    return None
+
+
+def list_section(
+    fetcher,
+    section_url: str,
+    *,
+    limit: int | None = None,
+    max_pages: int = 200,
+    pattern: re.Pattern[str] = ENGLISH_ARTICLE,
+) -> Listing:
+    """Article URLs from a section's list pages, page by page, up to ``limit`` URLs.
+
+    List pages are fetched fresh (never from or into the page cache: they change, and
+    the cache is for articles). A first page that fails is an error; a later page that
+    fails ends the listing and is noted in ``problems``.
+    """
+    found: dict[str, None] = {}
+    listing = Listing([])
+    url: str | None = section_url
+    visited: set[str] = set()
+    while url and url not in visited and len(listing.pages) < max_pages:
+        visited.add(url)
+        try:
+            page = fetcher.fetch(url, use_cache=False, store=False)
+        except FetchError as exc:
+            if not listing.pages:
+                raise
+            listing.problems.append(f"{url}: {exc.problem}")
+            break
+        listing.pages.append(url)
+        links = article_links(page.data, page.final_url, pattern)
+        new = [u for u in links if u not in found]
+        for u in new:
+            found[u] = None
+            if limit is not None and len(found) >= limit:
+                break
+        if not new or (limit is not None and len(found) >= limit):
+            break
+        url = next_page(page.data, page.final_url)
+    listing.urls = list(found)[:limit] if limit is not None else list(found)
+    if not listing.urls:
+        listing.problems.append(f"{section_url}: no article links found")
+    return listing
+
+
+def collect_urls(
+    urls: Iterable[str] = (),
+    *,
+    from_file: str | Path | None = None,
+    ids: str | None = None,
+    id_section: str | None = None,
+    id_template: str = ID_TEMPLATE,
+) -> list[str]:
+    """URLs from arguments, a file and an id range, in that order, each once (no network)."""
+    out: list[str] = list(urls)
+    if from_file is not None:
+        out += read_url_file(from_file)
+    if ids:
+        out += urls_for_ids(parse_id_range(ids), section=id_section, template=id_template)
+    return list(_unique(out))
+
+
+def _unique(items: Iterable[str]) -> Iterator[str]:
+    seen: set[str] = set()
+    for x in items:
+        x = x.strip()
+        if x and x not in seen:
+            seen.add(x)
+            yield x

@@ -1,0 +1,483 @@
+"""The polite fetcher, the fetch job and the URL listing, against a real HTTP server.
+
+The server (tests/httpserver.py) runs on 127.0.0.1 and answers for two host names:
+English-edition pages on ``127.0.0.1`` and Korean pages on ``localhost``, both with
+their ``english.hani.co.kr`` / ``www.hani.co.kr`` links pointed at it. Nothing here
+touches the network beyond the loopback interface, and httpx is not mocked.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from aligner.errors import FetchError, InputError
+from aligner.sources import PageCache, parse_page
+from aligner.sources.fetch import (
+    DEFAULT_HOSTS,
+    FAILURES_NAME,
+    MANIFEST_NAME,
+    Fetcher,
+    ManifestEntry,
+    default_user_agent,
+    fetch_articles,
+    fetch_command,
+    normalize_url,
+    read_manifest,
+    record_pair,
+)
+from aligner.sources.listing import (
+    article_links,
+    collect_urls,
+    counted_next,
+    list_section,
+    next_page,
+    parse_id_range,
+    read_url_file,
+    urls_for_ids,
+)
+from httpserver import LocalServer, Reply, rewrite_hosts
+
+TESTS = Path(__file__).parent
+PAGES = TESTS / "fixtures" / "pages"
+HTTP = TESTS / "fixtures" / "http"
+SAMPLE = TESTS.parent / "corpora" / "sample" / "pages"
+HOSTS = {"127.0.0.1", "localhost"}
+
+EN_2019 = "/arti/english_edition/e_northkorea/863805.html"  # original: KO_OLD
+EN_2017 = "/arti/english_edition/e_northkorea/820210.html"  # original: KO_2023
+KO_OLD = "/arti/politics/defense/863790.html"
+KO_2023 = "/arti/international/america/820195.html"
+LIST1 = "/arti/english_edition/e_business/list1.html"
+
+
+def local_links(server: LocalServer) -> dict[str, str]:
+    en, ko = server.url("", "127.0.0.1"), server.url("", "localhost")
+    mapping = {}
+    for scheme in ("https:", "http:", ""):
+        mapping[f"{scheme}//english.hani.co.kr"] = en if scheme else en.replace("http:", "")
+        mapping[f"{scheme}//www.hani.co.kr"] = ko if scheme else ko.replace("http:", "")
+    return mapping
+
+
+def serve_file(server: LocalServer, path: str, file: Path, content_type: str = "text/html; charset=utf-8") -> str:
+    return server.page(path, rewrite_hosts(file.read_bytes(), local_links(server)), content_type)
+
+
+@pytest.fixture(scope="module")
+def site():
+    with LocalServer() as server:
+        server.page("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain")
+        serve_file(server, EN_2019, PAGES / "hani_en_2019.html")
+        serve_file(server, EN_2017, PAGES / "hani_en_2017.html")
+        serve_file(server, KO_OLD, PAGES / "hani_ko_old.html")
+        serve_file(server, KO_2023, PAGES / "hani_ko_2023.html")
+        # An old Korean page: EUC-KR bytes, the charset only in the page's http-equiv.
+        serve_file(server, "/arti/society/society_general/500001.html", PAGES / "hani_ko_old_euckr.html", "text/html")
+        serve_file(server, "/arti/english_edition/e_national/863000.html", PAGES / "hani_en_nobody.html")
+        serve_file(server, "/news/generic.html", PAGES / "generic_news.html")
+        for host_dir in ("english.hani.co.kr", "www.hani.co.kr"):
+            for file in sorted((SAMPLE / host_dir).rglob("*.html")):
+                serve_file(server, "/" + file.relative_to(SAMPLE / host_dir).as_posix(), file)
+        serve_file(server, LIST1, HTTP / "section_list1.html")
+        serve_file(server, LIST1.replace("list1", "list2"), HTTP / "section_list2.html")
+        server.page("/private/secret.html", "<html><body>secret</body></html>")
+        yield server
+
+
+def fetcher(root: Path, **options) -> Fetcher:
+    """A fetcher for the local server: no rate limit unless asked, short waits, our two hosts."""
+    settings = dict(rate=0, timeout=2.0, retries=2, backoff=0.01, max_wait=5.0, allowed_hosts=HOSTS, trust_env=False)
+    settings.update(options)
+    return Fetcher(PageCache(root), **settings)
+
+
+def paths_hit(server: LocalServer) -> list[str]:
+    return [h.path for h in server.hits]
+
+
+# -- the fetcher: cache, identity, robots.txt, rate --------------------------------------
+
+
+def test_fetch_caches_the_page_and_never_asks_twice(site, tmp_path):
+    url = site.url(EN_2019)
+    with fetcher(tmp_path) as f:
+        first = f.fetch(url)
+        before = site.count(EN_2019)
+        second = f.fetch(url)
+    assert (first.status, first.from_cache, first.final_url) == (200, False, url)
+    assert second.from_cache and second.data == first.data
+    assert site.count(EN_2019) == before
+    assert (tmp_path / "pages" / f"127.0.0.1_{site.port}" / EN_2019.lstrip("/")).read_bytes() == first.data
+
+
+def test_user_agent_names_the_tool_and_robots_txt_is_read_once_per_host(site, tmp_path):
+    robots_before = site.count("/robots.txt")
+    with fetcher(tmp_path) as f:
+        f.fetch(site.url(EN_2019))
+        f.fetch(site.url(EN_2017))
+        f.fetch(site.url(KO_OLD, "localhost"))
+    assert site.count("/robots.txt") - robots_before == 2  # 127.0.0.1 and localhost
+    hit = [h for h in site.hits if h.path == EN_2017][-1]
+    assert hit.headers["User-Agent"].startswith("aligner/")
+    assert default_user_agent("corpus@example.org").endswith("+corpus@example.org)")
+
+
+def test_robots_txt_disallow_is_obeyed_without_asking_for_the_page(site, tmp_path):
+    with fetcher(tmp_path) as f, pytest.raises(FetchError, match="robots.txt disallows /private/secret.html"):
+        f.fetch(site.url("/private/secret.html"))
+    assert site.count("/private/secret.html") == 0
+
+
+def test_unreadable_robots_txt_means_keep_out_and_missing_means_allowed(tmp_path):
+    with LocalServer() as server:
+        server.route("/robots.txt", Reply(503))
+        server.page("/a.html", "<html><body>a</body></html>")
+        with fetcher(tmp_path / "a", retries=1) as f, pytest.raises(FetchError, match="robots.txt could not be read"):
+            f.fetch(server.url("/a.html"))
+        assert server.count("/a.html") == 0
+        server.route("/robots.txt", Reply(404))
+        with fetcher(tmp_path / "b") as f:
+            assert f.fetch(server.url("/a.html")).status == 200
+
+
+def test_rate_limit_spaces_requests_to_one_host(site, tmp_path):
+    paths = ["/arti/english_edition/e_business/863807.html", "/arti/english_edition/e_business/863808.html",
+             "/arti/english_edition/e_sports/863810.html"]
+    with fetcher(tmp_path, rate=8.0) as f:
+        for p in paths:
+            f.fetch(site.url(p))
+    times = [h.at for h in site.hits if h.path in paths][-3:]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= 0.9 / 8.0, gaps
+
+
+def test_crawl_delay_in_robots_txt_slows_us_down(tmp_path):
+    with LocalServer() as server:
+        server.page("/robots.txt", "User-agent: aligner\nCrawl-delay: 1\n", "text/plain")
+        server.page("/a.html", "<html>a</html>")
+        server.page("/b.html", "<html>b</html>")
+        with fetcher(tmp_path, rate=100.0) as f:
+            f.fetch(server.url("/a.html"))
+            f.fetch(server.url("/b.html"))
+        a, b = (h.at for h in server.hits if h.path in ("/a.html", "/b.html"))
+        assert b - a >= 0.9
+
+
+# -- retries and failures --------------------------------------------------------------------
+
+
+def test_500_then_success_is_retried(site, tmp_path):
+    url = site.route("/flaky.html", Reply(500), Reply(502), Reply(200, "<html><body>ok</body></html>"))
+    with fetcher(tmp_path) as f:
+        assert f.fetch(url).data == b"<html><body>ok</body></html>"
+    assert site.count("/flaky.html") == 3
+
+
+def test_persistent_5xx_gives_up_after_the_retries(site, tmp_path):
+    url = site.route("/down.html", Reply(503))
+    with fetcher(tmp_path, retries=2) as f, pytest.raises(FetchError, match=r"HTTP 503 .*gave up after 3 tries"):
+        f.fetch(url)
+    assert site.count("/down.html") == 3
+
+
+def test_429_waits_as_long_as_retry_after_says(site, tmp_path):
+    url = site.route("/busy.html", Reply(429, headers={"Retry-After": "1"}), Reply(200, "<html>ok</html>"))
+    t = time.monotonic()
+    with fetcher(tmp_path) as f:
+        assert f.fetch(url).status == 200
+    assert time.monotonic() - t >= 0.9
+
+
+def test_retry_after_beyond_the_limit_gives_up_at_once(site, tmp_path):
+    url = site.route("/later.html", Reply(429, headers={"Retry-After": "3600"}))
+    with fetcher(tmp_path) as f, pytest.raises(FetchError, match="asks to wait 3600 s"):
+        f.fetch(url)
+    assert site.count("/later.html") == 1
+
+
+def test_404_is_not_retried(site, tmp_path):
+    with fetcher(tmp_path) as f, pytest.raises(FetchError, match="HTTP 404"):
+        f.fetch(site.url("/arti/english_edition/e_national/404404.html"))
+    assert site.count("/arti/english_edition/e_national/404404.html") == 1
+
+
+def test_slow_answer_times_out_and_is_retried(site, tmp_path):
+    url = site.route("/slow.html", Reply(200, "<html>late</html>", delay=0.8))
+    t = time.monotonic()
+    with fetcher(tmp_path, timeout=0.2, retries=1) as f, pytest.raises(FetchError, match=r"timed out after 0.2 s .*2 tries"):
+        f.fetch(url)
+    assert time.monotonic() - t < 2.0
+    assert site.count("/slow.html") == 2
+
+
+def test_truncated_body_is_noticed_and_retried(site, tmp_path):
+    url = site.route("/short.html", Reply(200, "<html><body>half", declared_length=4000),
+                     Reply(200, "<html><body>whole</body></html>"))
+    with fetcher(tmp_path) as f:
+        assert f.fetch(url).data.endswith(b"</html>")
+    url = site.route("/always-short.html", Reply(200, "<html><body>half", declared_length=4000))
+    with fetcher(tmp_path, retries=1) as f, pytest.raises(FetchError, match="truncated body"):
+        f.fetch(url)
+    assert not PageCache(tmp_path).has(url)
+
+
+def test_non_html_response_is_refused(site, tmp_path):
+    url = site.route("/report.pdf", Reply(200, b"%PDF-1.4 ...", "application/pdf"))
+    with fetcher(tmp_path) as f, pytest.raises(FetchError, match=r"not an HTML page \(Content-Type application/pdf\)"):
+        f.fetch(url)
+
+
+def test_size_cap_by_header_and_while_streaming(site, tmp_path):
+    big = "<html><body>" + "x" * 50_000 + "</body></html>"
+    declared = site.route("/big.html", Reply(200, big))
+    streamed = site.route("/big-chunked.html", Reply(200, big, chunked=True))
+    with fetcher(tmp_path, max_bytes=20_000) as f:
+        with pytest.raises(FetchError, match="over the 20000-byte cap"):
+            f.fetch(declared)
+        with pytest.raises(FetchError, match="over the 20000-byte cap"):
+            f.fetch(streamed)
+
+
+def test_only_http_and_allowed_hosts(site, tmp_path):
+    with fetcher(tmp_path) as f:
+        for url, why in [
+            ("ftp://127.0.0.1/x.html", "only http and https"),
+            ("file:///etc/passwd", "only http and https"),
+            ("http://example.invalid/x.html", "not one of the allowed hosts"),
+            ("http://user:pw@127.0.0.1:1/x.html", "user info"),
+        ]:
+            with pytest.raises(FetchError, match=why):
+                f.fetch(url)
+    assert DEFAULT_HOSTS == {"english.hani.co.kr", "www.hani.co.kr", "hani.co.kr"}
+
+
+# -- redirects ----------------------------------------------------------------------------------
+
+
+def test_redirects_within_allowed_hosts_are_followed(site, tmp_path):
+    target = site.url(KO_OLD, "localhost")
+    url = site.redirect("/go/1", "/go/2", 301)
+    site.redirect("/go/2", target, 302)
+    with fetcher(tmp_path) as f:
+        result = f.fetch(url)
+    assert result.final_url == target
+    assert result.redirects == [site.url("/go/2"), target]
+    assert PageCache(tmp_path).get(url) == result.data  # cached under the URL asked for
+
+
+def test_redirect_off_the_allowed_hosts_is_refused(site, tmp_path):
+    url = site.redirect("/go/away", "https://elsewhere.invalid/page.html")
+    with fetcher(tmp_path) as f, pytest.raises(FetchError, match="redirects to https://elsewhere.invalid/page.html: host"):
+        f.fetch(url)
+    url = site.redirect("/go/ftp", "ftp://127.0.0.1/file")
+    with fetcher(tmp_path) as f, pytest.raises(FetchError, match="only http and https"):
+        f.fetch(url)
+
+
+def test_redirect_loop_and_too_many_redirects(site, tmp_path):
+    site.redirect("/loop/a", "/loop/b")
+    site.redirect("/loop/b", "/loop/a")
+    for k in range(8):
+        site.redirect(f"/chain/{k}", f"/chain/{k + 1}")
+    with fetcher(tmp_path, max_redirects=5) as f:
+        with pytest.raises(FetchError, match="redirect loop"):
+            f.fetch(site.url("/loop/a"))
+        with pytest.raises(FetchError, match="more than 5 redirects"):
+            f.fetch(site.url("/chain/0"))
+    assert site.count("/loop/a") == 1
+
+
+# -- offline, encodings ---------------------------------------------------------------------------
+
+
+def test_offline_uses_the_cache_only(site, tmp_path):
+    url = site.url(EN_2017)
+    with fetcher(tmp_path) as f:
+        f.fetch(url)
+    hits = len(site.hits)
+    with fetcher(tmp_path, offline=True) as f:
+        assert f.fetch(url).from_cache
+        with pytest.raises(FetchError, match=r"not in the page cache \(offline"):
+            f.fetch(site.url(EN_2019))
+    assert len(site.hits) == hits
+
+
+def test_euc_kr_page_decodes_through_the_sources_decoder(site, tmp_path):
+    url = site.url("/arti/society/society_general/500001.html", "localhost")
+    with fetcher(tmp_path) as f:
+        result = f.fetch(url)
+    assert b"euc-kr" in result.data.lower()
+    text = result.text()
+    assert "\ufffd" not in text and any("\uac00" <= c <= "\ud7a3" for c in text)
+    article = parse_page(PageCache(tmp_path).get(url), url)
+    assert article.lang == "ko" and article.paragraphs
+
+
+# -- the fetch job ---------------------------------------------------------------------------------
+
+
+def test_fetch_articles_follows_the_original_link_and_records_the_pair(site, tmp_path):
+    urls = [site.url(EN_2019), site.url(EN_2017)]
+    with fetcher(tmp_path) as f:
+        report = fetch_articles(urls, PageCache(tmp_path), fetcher=f)
+    assert [i.status for i in report.items] == ["paired", "paired"], report.as_dict()
+    assert report.items[0].ko_url == site.url(KO_OLD, "localhost")
+    assert report.items[1].ko_url == site.url(KO_2023, "localhost")
+    cache = PageCache(tmp_path)
+    for item in report.items:
+        assert cache.has(item.en_url) and cache.has(item.ko_url)
+    entries = read_manifest(tmp_path)
+    assert [(e.en_url, e.ko_url, e.how) for e in entries] == [(i.en_url, i.ko_url, "link") for i in report.items]
+    assert entries[0].en_title and entries[0].ko_title
+    lines = (tmp_path / MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["en_url"] == urls[0]
+
+
+def test_one_bad_item_is_reported_and_skipped(site, tmp_path):
+    broken_link = site.page(
+        "/arti/english_edition/e_national/700001.html",
+        rewrite_hosts((PAGES / "hani_en_2019.html").read_bytes(), local_links(site)).replace(
+            b"863790.html", b"700000.html"),
+    )
+    off_site = site.page(
+        "/arti/english_edition/e_national/700002.html",
+        (PAGES / "hani_en_2019.html").read_bytes(),  # links left pointing at www.hani.co.kr
+    )
+    urls = [
+        site.url("/arti/english_edition/e_national/404404.html"),  # 404
+        site.url("/arti/english_edition/e_national/863000.html"),  # photo only: no body
+        site.url("/news/generic.html"),  # a news page, but not the English edition
+        broken_link,  # Korean original is 404
+        off_site,  # Korean original on a host we may not fetch
+        site.url("/private/secret.html"),  # robots.txt
+        site.url(EN_2017),  # fine
+    ]
+    with fetcher(tmp_path) as f:
+        report = fetch_articles(urls, PageCache(tmp_path), fetcher=f)
+    status = {i.en_url: (i.status, i.reason) for i in report.items}
+    assert status[site.url(EN_2017)][0] == "paired"
+    assert report.count("failed") == 6
+    reasons = [status[u][1] for u in urls[:-1]]
+    assert "HTTP 404" in reasons[0]
+    assert reasons[1].startswith("not an article page") and "no article body" in reasons[1]
+    assert reasons[2].startswith("not an English-edition article")
+    assert reasons[3].startswith("Korean original: ") and "HTTP 404" in reasons[3]
+    assert "www.hani.co.kr is not one of the allowed hosts" in reasons[4]
+    assert "robots.txt" in reasons[5]
+    assert all("\n" not in r for r in reasons)
+    cache = PageCache(tmp_path)
+    assert not cache.has(urls[1]) and not cache.has(urls[2])  # junk never enters the cache
+    assert cache.has(broken_link)  # a real English article, kept: `aligner run` reports it unpaired
+    failures = (tmp_path / FAILURES_NAME).read_text(encoding="utf-8").splitlines()
+    assert len(failures) == 6
+    assert [e.en_url for e in read_manifest(tmp_path)] == [site.url(EN_2017)]
+
+
+def test_interrupted_run_resumes_without_asking_again(site, tmp_path):
+    cache = PageCache(tmp_path)
+    urls = [site.url(EN_2019), site.url(EN_2017)]
+    with fetcher(tmp_path) as f:
+        fetch_articles(urls[:1], cache, fetcher=f)
+        # As if killed after the English page of the second item was stored:
+        cache.put(urls[1], f.fetch(urls[1], store=False).data)
+    with open(tmp_path / MANIFEST_NAME, "a", encoding="utf-8") as fh:
+        fh.write('{"en_url": "torn')  # a half-written last line
+    ko_before, en_before = site.count(KO_2023), site.count(EN_2017)
+    with fetcher(tmp_path) as f:
+        report = fetch_articles(urls, cache, fetcher=f)
+    assert [i.status for i in report.items] == ["done", "paired"]
+    assert report.items[0].requests == 0
+    assert site.count(EN_2017) == en_before and site.count(KO_2023) == ko_before + 1
+    assert len(read_manifest(tmp_path)) == 2
+    with fetcher(tmp_path, offline=True) as f:
+        again = fetch_articles(urls + [site.url(EN_2019).replace("863805", "863806")], cache, fetcher=f)
+    assert [i.status for i in again.items] == ["done", "done", "failed"]
+    assert "offline" in again.items[2].reason and again.requests == 0
+
+
+def test_manifest_keeps_the_latest_record_per_english_url(tmp_path):
+    record_pair(tmp_path, ManifestEntry("https://e/1", "https://k/1"))
+    record_pair(tmp_path, ManifestEntry("https://e/2", "https://k/2", how="content", score=0.91))
+    record_pair(tmp_path, ManifestEntry("https://e/1", "https://k/9", how="manual"))
+    entries = read_manifest(tmp_path)
+    assert [(e.en_url, e.ko_url, e.how) for e in entries] == [
+        ("https://e/2", "https://k/2", "content"), ("https://e/1", "https://k/9", "manual")]
+    assert entries[0].score == 0.91 and entries[0].fetched
+
+
+# -- listing ------------------------------------------------------------------------------------
+
+
+def test_section_listing_follows_pages_up_to_the_limit(site, tmp_path):
+    with fetcher(tmp_path) as f:
+        listing = list_section(f, site.url(LIST1))
+        limited = list_section(f, site.url(LIST1), limit=2)
+    paths = [u.split(str(site.port))[1] for u in listing.urls]
+    assert paths == [
+        "/arti/english_edition/e_business/863807.html",
+        "/arti/english_edition/e_northkorea/863801.html",
+        "/arti/english_edition/e_national/999999.html",
+        "/arti/english_edition/e_international/863803.html",
+        "/arti/english_edition/e_national/863000.html",
+    ]
+    assert len(listing.pages) == 2  # list2 has no Next link; counted list3 is missing
+    assert listing.problems and "list3.html" in listing.problems[0] and "404" in listing.problems[0]
+    assert len(limited.urls) == 2 and len(limited.pages) == 1
+    assert not any("list" in p.name for p in (tmp_path / "pages").rglob("*.html"))  # list pages not cached
+
+
+def test_section_page_that_fails_is_an_error(site, tmp_path):
+    with fetcher(tmp_path) as f, pytest.raises(FetchError, match="HTTP 404"):
+        list_section(f, site.url("/arti/english_edition/e_nothing/list1.html"))
+
+
+def test_link_extraction_and_next_page_rules():
+    data = (HTTP / "section_list1.html").read_bytes()
+    base = "https://english.hani.co.kr/arti/english_edition/e_business/list1.html"
+    links = article_links(data, base)
+    assert links[0] == "https://english.hani.co.kr/arti/english_edition/e_business/863807.html"
+    assert len(links) == 3
+    assert next_page(data, base).endswith("/e_business/list2.html")
+    assert counted_next(base.replace("list1", "list7")).endswith("list8.html")
+    assert counted_next("https://english.hani.co.kr/arti/english_edition/e_national/") .endswith("e_national/list2.html")
+    assert counted_next("https://example.org/news?section=x&page=3") == "https://example.org/news?section=x&page=4"
+    assert counted_next("https://example.org/news") is None
+    rel_next = b'<html><head><link rel="next" href="/list?p=9"></head><body></body></html>'
+    assert next_page(rel_next, "https://example.org/list?p=8") == "https://example.org/list?p=9"
+
+
+def test_id_ranges_and_url_files(tmp_path):
+    assert list(parse_id_range("1107050-1107052")) == [1107050, 1107051, 1107052]
+    assert list(parse_id_range(" 42 ")) == [42]
+    for bad, why in [("9-3", "backwards"), ("a-b", "A-B"), ("1-999999999", "split the range")]:
+        with pytest.raises(InputError, match=why):
+            parse_id_range(bad)
+    assert urls_for_ids([5], section="e_business") == [
+        "https://english.hani.co.kr/arti/english_edition/e_business/5.html"]
+    assert urls_for_ids([5], template="https://english.hani.co.kr/arti/{id}.html") == [
+        "https://english.hani.co.kr/arti/5.html"]
+    with pytest.raises(InputError, match=r"\{id\}"):
+        urls_for_ids([5], template="https://x/")
+    listed = tmp_path / "urls.txt"
+    listed.write_text("# English pages\nenglish.hani.co.kr/arti/english_edition/e_national/1.html  note\n\n"
+                      "https://english.hani.co.kr/arti/english_edition/e_national/1.html\n", encoding="utf-8")
+    urls = collect_urls(["https://english.hani.co.kr/arti/english_edition/e_national/0.html"], from_file=listed,
+                        ids="2-3", id_section="e_national")
+    assert len(urls) == 5  # the bare host form is a different string until normalised
+    assert normalize_url("english.hani.co.kr/arti/x.html#top") == "https://english.hani.co.kr/arti/x.html"
+    with pytest.raises(InputError, match="no such file"):
+        read_url_file(tmp_path / "missing.txt")
+
+
+def test_fetch_command_gathers_urls_and_refuses_nothing_to_do(site, tmp_path):
+    with pytest.raises(InputError, match="no article URLs"):
+        fetch_command(tmp_path / "c0", [])
+    with pytest.raises(FetchError, match="offline"):
+        fetch_command(tmp_path / "c1", section=site.url(LIST1), offline=True, allowed_hosts=HOSTS)
+    report = fetch_command(tmp_path / "c2", [site.url(EN_2017)], rate=0, allowed_hosts=HOSTS, trust_env=False,
+                           retries=0)
+    assert report.count("paired") == 1 and report.ok and report.as_dict()["paired"] == 1
