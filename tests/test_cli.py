@@ -1,0 +1,231 @@
+"""The command line, in process (models load once per test session), plus one real subprocess."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from translate.storage.tmx import tmxfile
+
+from aligner.cli import main
+from aligner.evaluate import parse_bead_line
+from aligner.export.tmx import DTD_PATH
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "corpora" / "sample"
+EN_PAGE = SAMPLE / "pages/english.hani.co.kr/arti/english_edition/e_international/863803.html"
+KO_PAGE = SAMPLE / "pages/www.hani.co.kr/arti/international/america/863703.html"
+EVAL = ROOT / "corpora" / "eval" / "ntrex-edited"
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("cli")
+    shutil.copytree(SAMPLE / "pages", corpus / "pages")
+    assert main(["run", str(corpus), "--quiet"]) == 0
+    return corpus / "corpus.db"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("run", "align", "export", "stats", "review", "eval"):
+        assert command in out
+
+
+def test_python_dash_m_aligner_runs_as_a_real_process(tmp_path):
+    missing = tmp_path / "nope.txt"
+    proc = subprocess.run([sys.executable, "-m", "aligner", "align", str(missing), str(missing)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"aligner: error: {missing}: no such file"
+    assert "Traceback" not in proc.stderr
+
+
+def test_run_json_summary(capsys, tmp_path):
+    shutil.copytree(SAMPLE / "pages", tmp_path / "pages")
+    code, out, _ = run(capsys, "run", str(tmp_path), "--json", "--format", "jsonl")
+    summary = json.loads(out)
+    assert code == 0
+    assert summary["pairs"] == 10 and summary["unpaired"] == 1 and summary["failed"] == 0
+    assert summary["files"] == [str(tmp_path / "export" / "corpus.jsonl")]
+    assert summary["problems"][0]["outcome"] == "unpaired"
+
+
+def test_run_prints_a_readable_summary(capsys, tmp_path):
+    shutil.copytree(SAMPLE / "pages", tmp_path / "pages")
+    code, out, _ = run(capsys, "run", str(tmp_path))
+    assert code == 0
+    assert "pairs in corpus: 10" in out
+    assert "beads by type: 1-1:" in out
+    assert "mean confidence:" in out
+    assert "unpaired:" in out and "684758" in out
+    assert f"wrote {tmp_path / 'export' / 'corpus.tmx'}" in out
+
+
+def test_align_two_pages_prints_beads_in_vecalign_format(capsys):
+    code, out, err = run(capsys, "align", str(EN_PAGE), str(KO_PAGE))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) > 10
+    src, tgt = parse_bead_line(lines[0])
+    assert src == (0,) and tgt == (0,)
+    assert 0.0 <= float(lines[0].rsplit(":", 1)[1]) <= 1.0
+
+
+def test_align_tsv_output_has_text(capsys, tmp_path):
+    out_file = tmp_path / "a.tsv"
+    code, _, _ = run(capsys, "align", str(EN_PAGE), str(KO_PAGE), "--output-format", "tsv", "-o", str(out_file))
+    assert code == 0
+    header, first = out_file.read_text(encoding="utf-8").splitlines()[:2]
+    assert header.split("\t") == ["src_ids", "tgt_ids", "type", "confidence", "src", "tgt"]
+    assert first.split("\t")[2] == "1-1"
+
+
+def test_align_plain_text_files(capsys, tmp_path):
+    en = tmp_path / "en.txt"
+    ko = tmp_path / "ko.txt"
+    en.write_text("The minister arrived in Seoul on Monday. She met the president.\n\n"
+                  "They talked for 3 hours.\n", encoding="utf-8")
+    ko.write_text("장관은 월요일 서울에 도착했다. 그는 대통령을 만났다.\n\n두 사람은 3시간 동안 이야기했다.\n",
+                  encoding="utf-8")
+    code, out, err = run(capsys, "align", str(en), str(ko))
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("[0]:[0]:")
+    assert len(out.splitlines()) == 3
+
+
+def test_align_presplit_folders_writes_one_file_each_and_scores_well(capsys, tmp_path):
+    names = sorted(p.name for p in (EVAL / "src").iterdir())[:6]
+    src_dir, tgt_dir = tmp_path / "src", tmp_path / "tgt"
+    src_dir.mkdir()
+    tgt_dir.mkdir()
+    gold_dir = tmp_path / "gold"
+    gold_dir.mkdir()
+    for name in names:
+        shutil.copy(EVAL / "src" / name, src_dir / name)
+        shutil.copy(EVAL / "tgt" / name, tgt_dir / name)
+        shutil.copy(EVAL / "gold" / name, gold_dir / name)
+    out_dir = tmp_path / "out"
+    code, _, err = run(capsys, "align", "--presplit", str(src_dir), str(tgt_dir), "-o", str(out_dir))
+    assert code == 0, err
+    assert sorted(p.name for p in out_dir.iterdir()) == names
+    code, out, _ = run(capsys, "eval", str(gold_dir), str(out_dir), "--json")
+    scores = json.loads(out)
+    assert scores["strict_f1"] > 0.85
+
+
+def test_align_folder_with_a_missing_partner_reports_it_and_goes_on(capsys, tmp_path):
+    src_dir, tgt_dir = tmp_path / "s", tmp_path / "t"
+    src_dir.mkdir()
+    tgt_dir.mkdir()
+    (src_dir / "a").write_text("One sentence.\nTwo sentences.\n", encoding="utf-8")
+    (tgt_dir / "a").write_text("한 문장.\n두 문장.\n", encoding="utf-8")
+    (src_dir / "b").write_text("Lonely.\n", encoding="utf-8")
+    code, _, err = run(capsys, "align", "--presplit", str(src_dir), str(tgt_dir), "-o", str(tmp_path / "o"))
+    assert code == 1
+    assert f"{tgt_dir / 'b'}: missing on the target side" in err
+    assert (tmp_path / "o" / "a").read_text().count("\n") == 2
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: d / "missing.html", "no such file"),
+        (lambda d: _write(d / "empty.txt", b""), "empty file"),
+        (lambda d: _write(d / "image.html", b"\x89PNG\r\n\x1a\n" + bytes(64)), "not an HTML page"),
+        (lambda d: _write(d / "bad.txt", "Fine text, then bad bytes: ".encode() + b"\xff\xfe\n"), "invalid UTF-8"),
+        (lambda d: _write(d / "nobody.html", b"<html><head><title>x</title></head><body></body></html>"),
+         "no article body"),
+        (lambda d: d, "give two files or two folders"),
+    ],
+)
+def test_align_bad_input_gives_one_line_and_exit_1(capsys, tmp_path, make, message):
+    bad = make(tmp_path)
+    good = tmp_path / "good.txt"
+    good.write_text("장관은 월요일 서울에 도착했다.\n", encoding="utf-8")
+    code, out, err = run(capsys, "align", str(bad), str(good))
+    assert code == 1
+    assert err.count("\n") == 1 and err.startswith("aligner: error: ") and message in err
+    assert str(bad) in err or bad.name in err
+
+
+def test_align_swapped_languages_is_an_error(capsys):
+    code, _, err = run(capsys, "align", str(KO_PAGE), str(EN_PAGE), "--src-lang", "en", "--tgt-lang", "ko")
+    assert code == 1 and "expected English" in err
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["tmx", "tsv", "moses", "jsonl"])
+def test_export_every_format(capsys, corpus_db, tmp_path, fmt):
+    out = tmp_path / f"c.{fmt}"
+    code, stdout, err = run(capsys, "export", str(corpus_db), "--format", fmt, "-o", str(out), "--json")
+    assert code == 0, err
+    result = json.loads(stdout)
+    assert result["count"] > 100
+    if fmt == "tmx":
+        assert etree.DTD(str(DTD_PATH)).validate(etree.parse(str(out)))
+        assert len(tmxfile(out.read_bytes(), "en", "ko").units) == result["count"]
+    elif fmt == "moses":
+        en, ko = tmp_path / "c.en", tmp_path / "c.ko"
+        assert len(en.read_text().splitlines()) == len(ko.read_text().splitlines()) == result["count"]
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert len(rows) == result["count"] and {"src_text", "tgt_text", "confidence"} <= rows[0].keys()
+
+
+def test_export_filters(capsys, corpus_db, tmp_path):
+    counts = {}
+    for name, extra in {
+        "all": [],
+        "skip_empty": ["--skip-empty"],
+        "confident": ["--min-confidence", "0.9"],
+        "accepted": ["--status", "accepted"],
+    }.items():
+        code, out, _ = run(capsys, "export", str(corpus_db), "--format", "jsonl",
+                           "-o", str(tmp_path / f"{name}.jsonl"), "--json", *extra)
+        assert code == 0
+        counts[name] = json.loads(out)["count"]
+    assert counts["all"] > counts["skip_empty"] > 0
+    assert counts["all"] > counts["confident"]
+    assert counts["accepted"] == 0
+
+
+def test_export_of_a_missing_database_is_one_line(capsys, tmp_path):
+    code, _, err = run(capsys, "export", str(tmp_path / "none.db"), "--format", "tsv", "-o", str(tmp_path / "x"))
+    assert code == 1 and "no such corpus database" in err
+
+
+def test_stats_table_and_json(capsys, corpus_db):
+    code, out, _ = run(capsys, "stats", str(corpus_db), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert len(data["pairs"]) == 10 and data["totals"]["pairs"] == 10
+    assert data["totals"]["beads"] == sum(p["beads"] for p in data["pairs"])
+    assert data["totals"]["failed_items"] == 1
+    code, out, _ = run(capsys, "stats", str(corpus_db))
+    assert code == 0 and "pairs: 10" in out and "unreviewed" in out
+
+
+def test_stats_on_a_file_that_is_not_a_database(capsys, tmp_path):
+    bogus = tmp_path / "x.db"
+    bogus.write_text("not sqlite")
+    code, _, err = run(capsys, "stats", str(bogus))
+    assert code == 1 and "not an SQLite database" in err
