@@ -8,6 +8,12 @@ sentences with the whitespace that was between them gives back the (stripped) pa
 
 The library's own output is mapped back onto the paragraph by counting non-whitespace
 characters, which stays exact even when a library trims or re-spaces what it returns.
+
+Quotations: a quote that holds several sentences is split into them (``He said: "We
+came.`` | ``We saw."``), the way Kiwi splits Korean quotes and translators split long
+quotations, so both sides of a pair are cut alike; quote marks stay with the sentence
+they open or close, and a quote followed by a bare speech tag (``"Stop!" Kim said.``,
+``“…” 트럼프가 말했다.``) or a Korean quotative particle (``"…!"라며``) is one sentence.
 """
 
 from __future__ import annotations
@@ -88,15 +94,18 @@ _KO_ATTRIBUTION = re.compile(
     r"(?:다|습니다)\.$"
 )
 
-#: Korean quotative forms that follow a closing quote: "…!"라며, "…?"고, "…" 하고.
+#: Korean quotative forms after a closing quote and a space: "…" 하고, "…" 라고. (Glued
+#: to the quote, "…!"라며, any Hangul continues the sentence; see the rule.)
 _KO_QUOTE_PARTICLE = re.compile(
     r"^[\"'”’]?\s*(?:(?:이)?라(?:고|며|면서|는|던|니|지|서)?|고|며|면서|란|이란|라는|하고|하며|하면서|하는|하자|하니)"
-    r"(?![가-힣])|^[\"'”’]?\s*(?:이)?라(?:고|며|면서)"
+    r"(?![가-힣])"
 )
 _STARTS_HANGUL = re.compile(r"^[가-힣]")
 #: Korean dates written with periods: "2024. 3. 1." is one date, not three sentences.
-_KO_DATE_END = re.compile(r"(?<!\d)(?:\d{2}|\d{4})\.\s?\d{1,2}\.(?:\s?\d{1,2}\.)?$")
-_KO_DATE_HEAD = re.compile(r"(?<!\d)(?:\d{2}|\d{4})\.(?:\s?\d{1,2}\.)?$")
+#: A four-digit year, or a two-digit one written with spaces ("24. 3. 1."), so that a
+#: version or score such as "10.5." is not taken for a date.
+_KO_DATE_END = re.compile(r"(?<!\d)(?:\d{4}\.\s?\d{1,2}\.(?:\s?\d{1,2}\.)?|\d{2}\.\s\d{1,2}\.\s\d{1,2}\.)$")
+_KO_DATE_HEAD = re.compile(r"(?<!\d)(?:\d{4}\.(?:\s?\d{1,2}\.)?|\d{2}\.(?:\s\d{1,2}\.)?)$")
 _STARTS_DATE_PART = re.compile(r"^\d{1,2}\.")
 
 # Cut points the libraries miss. English: after "…" or a sentence closed inside brackets
@@ -150,7 +159,7 @@ def get_segmenter(lang: str) -> pysbd.Segmenter:
     return pysbd.Segmenter(language=code, clean=False)
 
 
-def _cuts_from_pieces(text: str, pieces: Iterable[str], offset: int = 0) -> list[int]:
+def _cuts_from_pieces(text: str, pieces: Iterable[str]) -> list[int]:
     """Map a library's sentence strings back to cut offsets in ``text``.
 
     Counts non-whitespace characters, so it is exact as long as the library keeps
@@ -173,7 +182,7 @@ def _cuts_from_pieces(text: str, pieces: Iterable[str], offset: int = 0) -> list
         if ch.isspace():
             continue
         if seen == goal:
-            cuts.append(offset + i)
+            cuts.append(i)
             goal = next(wanted, None)
             while goal is not None and goal <= seen:  # empty pieces
                 goal = next(wanted, None)
