@@ -89,6 +89,10 @@ class AnchorCosts:
     reward: float
     penalty: float
 
+    def matrix(self, a: int, b: int) -> np.ndarray:
+        n, m = len(self.src_prefix) - 1, len(self.tgt_prefix) - 1
+        return np.vstack([self(i, a, b, 0, m + 1) for i in range(n + 1)])
+
     def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
         out = np.zeros(hi - lo)
         if a == 0 or b == 0 or i - a < 0 or self.src_prefix.shape[1] == 0:

@@ -20,17 +20,17 @@ class EngineParams:
     """Weights of the signals and the bead-shape priors (costs in nats-like units)."""
 
     max_size: int = 3  # most sentences on one side of a bead
-    skip: float = 2.0  # prior cost of a 0-1 or 1-0 bead
-    merge: float = 2.0  # prior cost of 2-1 / 1-2
+    skip: float = 1.8  # prior cost of a 0-1 or 1-0 bead
+    merge: float = 1.8  # prior cost of 2-1 / 1-2
     merge22: float = 5.0
     extra: float = 2.5  # added per sentence beyond four in a bead
-    similarity: float = 5.0
+    similarity: float = 6.0
     margin: float = 1.0
     knn: int = 4
-    length: float = 0.3
+    length: float = 0.15
     length_sigma: float = 0.25
     anchor_reward: float = 0.3
-    anchor_penalty: float = 0.2
+    anchor_penalty: float = 0.1
     temperature: float = 1.0
 
     def priors(self) -> dict[tuple[int, int], float]:

@@ -111,14 +111,43 @@ def shape_prior(a: int, b: int, priors: dict[tuple[int, int], float]) -> float:
 
 @dataclass
 class Combined:
-    """Sum of prepared signal costs plus the shape prior, with a global scale."""
+    """Sum of prepared signal costs plus the shape prior.
+
+    For news-size pairs the search asks for every cell several times (Viterbi, forward,
+    backward), so ``precompute`` builds each bead shape's whole (n+1) x (m+1) matrix
+    once, with one matrix product per shape where a signal offers ``matrix``; calls
+    then slice. Long documents skip this and compute rows on demand inside the band.
+    """
 
     parts: list[PairCosts]
     priors: dict[tuple[int, int], float]
     n: int
     m: int
+    _full: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
+
+    def precompute(self, shapes: Sequence[tuple[int, int]]) -> None:
+        for a, b in shapes:
+            total = np.full((self.n + 1, self.m + 1), shape_prior(a, b, self.priors))
+            for part in self.parts:
+                matrix = getattr(part, "matrix", None)
+                if matrix is not None:
+                    total = total + matrix(a, b)
+                else:
+                    total = total + np.vstack([part(i, a, b, 0, self.m + 1) for i in range(self.n + 1)])
+            total[:a, :] = INF
+            total[:, :b] = INF
+            total[np.isnan(total)] = INF
+            self._full[(a, b)] = total
 
     def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
+        full = self._full.get((a, b))
+        if full is not None:
+            out = np.full(hi - lo, INF)
+            if 0 <= i <= self.n:
+                top = min(hi, self.m + 1)
+                if top > lo:
+                    out[: top - lo] = full[i, lo:top]
+            return out
         total = np.full(hi - lo, shape_prior(a, b, self.priors))
         for part in self.parts:
             total = total + part(i, a, b, lo, hi)
@@ -162,6 +191,16 @@ class LengthRatioCosts:
         self.mu = float(np.log(self.tgt_len.sum() / self.src_len.sum())) if len(self.src_len) and len(self.tgt_len) else 0.0
         self._ps = np.concatenate([[0.0], np.cumsum(self.src_len)])
         self._pt = np.concatenate([[0.0], np.cumsum(self.tgt_len)])
+
+    def matrix(self, a: int, b: int) -> np.ndarray:
+        n, m = len(self.src_len), len(self.tgt_len)
+        if a == 0 or b == 0:
+            return np.zeros((n + 1, m + 1))
+        l1 = span_values(self._ps, np.arange(n + 1), a)
+        l2 = span_values(self._pt, np.arange(m + 1), b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dev = np.abs(np.log(l2[None, :] / l1[:, None]) - self.mu) / self.sigma
+        return np.where(np.isnan(dev), INF, self.weight * dev)
 
     def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
         if a == 0 or b == 0 or i - a < 0:

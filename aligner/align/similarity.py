@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aligner.align.scoring import span_values
+
 INF = np.inf
 
 
@@ -87,6 +89,21 @@ class SimilarityCosts:
             hub_t[ok] = (self._ht[js[ok]] - self._ht[js[ok] - b]) / b
             cos = cos - self.margin * (hub_s + hub_t) / 2.0 + self.margin * 0.5
         return cos
+
+    def matrix(self, a: int, b: int) -> np.ndarray:
+        """Costs of all beads of shape (a, b) at once: one matrix product."""
+        n, m = len(self.src_vecs), len(self.tgt_vecs)
+        if a == 0 or b == 0:
+            return np.zeros((n + 1, m + 1))
+        cos = self._spans("src", a) @ self._spans("tgt", b).T
+        if self.margin:
+            hub_s = span_values(self._hs, np.arange(n + 1), a) / a
+            hub_t = span_values(self._ht, np.arange(m + 1), b) / b
+            cos = cos - self.margin * (hub_s[:, None] + hub_t[None, :]) / 2.0 + self.margin * 0.5
+        out = self.weight * (1.0 - cos)
+        out[:a, :] = INF
+        out[:, :b] = INF
+        return out
 
     def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
         if a == 0 or b == 0:
