@@ -204,7 +204,9 @@ _KO_MONTH = re.compile(r"(\d{1,2})월")
 
 
 def _canon(value: float) -> str:
-    """One spelling per value: 35000.0 -> "35000", 3.50 -> "3.5"."""
+    """One spelling per value, to six significant digits (12.3 * 1e12 carries float noise):
+    35000.0 -> "35000", 3.50 -> "3.5"."""
+    value = float(f"{value:.6g}")
     if value == int(value) and abs(value) < 1e16:
         return str(int(value))
     return f"{value:.6g}"

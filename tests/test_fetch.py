@@ -448,6 +448,12 @@ def test_link_extraction_and_next_page_rules():
     assert counted_next("https://example.org/news") is None
     rel_next = b'<html><head><link rel="next" href="/list?p=9"></head><body></body></html>'
     assert next_page(rel_next, "https://example.org/list?p=8") == "https://example.org/list?p=9"
+    # Korean-style pagination: "다음" jumps to the next block of ten; page 2 comes first.
+    block = ('<html><body><strong>1</strong> <a href="list2.html">2</a> <a href="list3.html">3</a> '
+             '<a href="list11.html">다음</a></body></html>').encode("utf-8")
+    assert next_page(block, base).endswith("/list2.html")
+    only_next = b'<html><body><a href="/archive?from=20">Next</a></body></html>'
+    assert next_page(only_next, "https://example.org/archive") == "https://example.org/archive?from=20"
 
 
 def test_id_ranges_and_url_files(tmp_path):

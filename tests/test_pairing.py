@@ -68,6 +68,8 @@ def test_english_numbers_fold_scales_and_months():
     found = numbers_en("35,000 people; $1.2 trillion; 3bn pounds; 12.5% in October 2019; they may go")
     assert {"35000", "1200000000000", "3000000000", "12.5", "2019", "10"} <= found
     assert numbers_ko("1조2천억원") & numbers_en("1.2 trillion won")
+    assert "12300000000000" in numbers_ko("초당 12조3천억 번") & numbers_en("12.3 trillion calculations")
+    assert "110000000" in numbers_ko("1억1천만 달러") & numbers_en("the $110 million wonder")
     assert "5" not in numbers_en("They may 5")  # single digits dropped either way
 
 

@@ -3,9 +3,9 @@
 Section list pages of the English edition look like
 ``english.hani.co.kr/arti/english_edition/<section>/list<N>.html`` (N = 1, 2, ...), with
 links to articles at ``/arti/english_edition/<section>/<id>.html``. The next page is
-found from the page itself when it says so (``rel=next``, a "Next"/"다음" link), else
-by counting up the ``list<N>`` / ``?page=N`` number; listing stops at ``limit`` URLs, at
-a page with nothing new, or after ``max_pages`` pages.
+found from the page itself (``rel=next``, a link to ``list<N+1>``, a "Next"/"다음" link),
+else by counting up the ``list<N>`` / ``?page=N`` number; listing stops at ``limit``
+URLs, at a page with nothing new, at a page that fails, or after ``max_pages`` pages.
 
 Id ranges build article URLs from a template. The English edition puts a section in
 the path; whether the site answers for any section (routing by id alone) could not be
@@ -108,24 +108,32 @@ def article_links(data: bytes, url: str, pattern: re.Pattern[str] = ENGLISH_ARTI
 
 
 def next_page(data: bytes, url: str) -> str | None:
-    """The list page after ``url``: what the page links as next, else the counted-up number."""
+    """The list page after ``url``.
+
+    In order: a ``rel=next`` link; a link to the counted-up page (``list<N+1>.html``,
+    ``?page=N+1``), because a "다음"/"Next" link in Korean-style pagination often jumps to
+    the next block of ten pages; a "Next"/"다음" link; the counted-up URL, unlinked.
+    """
     tree = _html_tree(data, url)
     for el in tree.iter("link", "a"):
         rel = (el.get("rel") or "").lower().split()
         if "next" in rel and el.get("href"):
             return urljoin(url, el.get("href").strip())
+    counted = counted_next(url)
+    labelled: str | None = None
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#")):
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
+        target = urljoin(url, href).split("#", 1)[0]
+        if counted and target == counted:
+            return counted
         label = " ".join((a.text_content() or "").split()).lower()
-        classes = (a.get("class") or "").lower()
-        title = (a.get("title") or a.get("aria-label") or "").lower()
-        if label in _NEXT_WORDS or "next" in classes.split() or title in _NEXT_WORDS:
-            target = urljoin(url, href)
-            if target != url:
-                return target
-    return counted_next(url)
+        classes = (a.get("class") or "").lower().split()
+        title = (a.get("title") or a.get("aria-label") or "").strip().lower()
+        if labelled is None and target != url and (label in _NEXT_WORDS or "next" in classes or title in _NEXT_WORDS):
+            labelled = target
+    return labelled or counted
 
 
 def counted_next(url: str) -> str | None:
