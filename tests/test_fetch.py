@@ -317,6 +317,20 @@ def test_euc_kr_page_decodes_through_the_sources_decoder(site, tmp_path):
     assert article.lang == "ko" and article.paragraphs
 
 
+def test_euc_kr_declared_only_in_the_http_header_still_reads_from_the_cache(site, tmp_path):
+    raw = (PAGES / "hani_ko_old_euckr.html").read_bytes()
+    bare = raw.replace(b'<meta http-equiv="Content-Type" content="text/html; charset=euc-kr">', b"")
+    assert b"euc-kr" not in bare.lower()
+    url = site.route("/arti/society/society_general/500002.html", Reply(200, bare, "text/html; charset=EUC-KR"))
+    with fetcher(tmp_path) as f:
+        fetched = f.fetch(url)
+    expected = parse_page(raw, url)
+    assert fetched.text() == raw.decode("cp949").replace(
+        '<meta http-equiv="Content-Type" content="text/html; charset=euc-kr">', "")
+    cached = parse_page(PageCache(tmp_path).get(url), url)  # no header any more: sniffed as CP949
+    assert (cached.title, cached.paragraphs) == (expected.title, expected.paragraphs)
+
+
 # -- the fetch job ---------------------------------------------------------------------------------
 
 
