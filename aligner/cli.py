@@ -101,6 +101,21 @@ def build_parser() -> argparse.ArgumentParser:
     _output_flags(p)
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser("lexicon", help="the translation lexicon learned from the corpus")
+    lex = p.add_subparsers(metavar="ACTION")
+    q = lex.add_parser("train", help="learn it from accepted and confident beads (used by later runs)")
+    q.add_argument("db", type=Path)
+    q.add_argument("--min-confidence", type=float, default=0.9,
+                   help="unreviewed beads need this confidence to be learned from (accepted ones always are)")
+    q.add_argument("--iterations", type=int, default=5)
+    _output_flags(q)
+    q.set_defaults(func=cmd_lexicon_train)
+    q = lex.add_parser("show", help="most likely translations of a word")
+    q.add_argument("db", type=Path)
+    q.add_argument("word")
+    q.add_argument("--top", type=int, default=10)
+    q.set_defaults(func=cmd_lexicon_show)
+
     return parser
 
 
@@ -274,6 +289,42 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(scores.format() if hasattr(scores, "format") else scores)
     return 0
+
+
+def cmd_lexicon_train(args: argparse.Namespace) -> int:
+    from aligner.align.lexicon import train_lexicon
+    from aligner.store import Store
+
+    with Store(_existing_db(args.db)) as store:
+        pairs = list(store.training_pairs(args.min_confidence))
+        if not pairs:
+            raise AlignerError(str(args.db), "no accepted or confident beads to learn from; run or review first")
+        lexicon = train_lexicon(pairs, iterations=args.iterations)
+        store.save_lexicon(lexicon)
+    if args.json:
+        print(json.dumps({"pairs": lexicon.pairs, "entries": len(lexicon)}))
+    else:
+        _console(args).print(f"learned {len(lexicon)} translation entries from {lexicon.pairs} bead pairs; "
+                             "later runs use them")
+    return 0
+
+
+def cmd_lexicon_show(args: argparse.Namespace) -> int:
+    from aligner.align.lexicon import lexicon_tokens
+    from aligner.store import Store
+
+    with Store(_existing_db(args.db)) as store:
+        lexicon = store.load_lexicon()
+    if lexicon is None:
+        raise AlignerError(str(args.db), "no lexicon yet; run `aligner lexicon train` first")
+    tokens = lexicon_tokens(args.word)
+    if not tokens:
+        raise AlignerError(args.word, "has no word characters")
+    key = tokens[0]
+    row = lexicon.forward.get(key) or lexicon.backward.get(key) or {}
+    for word, prob in sorted(row.items(), key=lambda kv: -kv[1])[: args.top]:
+        print(f"{key}\t{word}\t{prob:.3f}")
+    return 0 if row else 1
 
 
 if __name__ == "__main__":

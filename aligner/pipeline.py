@@ -159,10 +159,10 @@ def run_corpus(
     urls = list(english_pages(cache))
     if not urls:
         raise InputError(str(root), f"no English-edition pages under {root / 'pages' / ENGLISH_HOST}")
-    aligner = aligner or default_aligner(options.src_lang, options.tgt_lang)
     started = time.perf_counter()
     results: list[ItemResult] = []
     with Store(root / "corpus.db") as store:
+        aligner = aligner or corpus_aligner(store, options.src_lang, options.tgt_lang)
         for url in urls:
             result = process_article(url, cache, store, aligner, options)
             results.append(result)
@@ -188,6 +188,16 @@ def run_corpus(
         for stage, s in r.seconds.items():
             summary.seconds[stage] = summary.seconds.get(stage, 0.0) + s
     return summary
+
+
+def corpus_aligner(store: Store, src_lang: str = "en", tgt_lang: str = "ko") -> Aligner:
+    """The default engine, with the corpus's own lexicon when ``aligner lexicon train`` made one."""
+    lexicon = store.load_lexicon()
+    if lexicon is None:
+        return default_aligner(src_lang, tgt_lang)
+    from aligner.align.engine import build_engine
+
+    return build_engine(src_lang, tgt_lang, lexicon=lexicon)
 
 
 def process_article(url: str, cache: PageCache, store: Store, aligner: Aligner, options: RunOptions) -> ItemResult:

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from aligner.align.lexicon import Lexicon
 from aligner.errors import StoreError
 from aligner.model import Article, Bead, ExportRow, Origin, Sentence, Status
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x416C6E72  # "Alnr": marks the file as ours
 
 _SCHEMA_V1 = """
@@ -104,7 +105,19 @@ CREATE TABLE review_state (
 """
 
 # Each entry upgrades the schema from version i+1 to i+2; append, never edit.
-_MIGRATIONS: list[str] = []
+_MIGRATIONS: list[str] = [
+    # 1 -> 2: the translation lexicon learned from the corpus (aligner lexicon train)
+    """
+    CREATE TABLE lexicon (
+        direction TEXT NOT NULL CHECK (direction IN ('f', 'b')),
+        word TEXT NOT NULL,
+        translation TEXT NOT NULL,
+        prob REAL NOT NULL,
+        PRIMARY KEY (direction, word, translation)
+    ) WITHOUT ROWID;
+    CREATE TABLE lexicon_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+]
 
 
 def now() -> str:
@@ -260,8 +273,8 @@ class Store:
                 for stmt in _split_sql(_SCHEMA_V1):
                     self.conn.execute(stmt)
                 self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            return
+                self.conn.execute("PRAGMA user_version=1")
+            app_id, version = APPLICATION_ID, 1
         if app_id != APPLICATION_ID:
             raise StoreError(str(self.path), "is an SQLite file but not a corpus database")
         if version > SCHEMA_VERSION:
@@ -497,6 +510,36 @@ class Store:
              json.dumps(after, ensure_ascii=False)),
         )
         return int(cur.lastrowid)
+
+    # -- lexicon -------------------------------------------------------------------------
+
+    def training_pairs(self, min_confidence: float = 0.9) -> Iterator[tuple[str, str]]:
+        """Text of beads fit to learn from: accepted by a reviewer, or confident and not rejected."""
+        for pair_id in self.pair_ids():
+            pair = self.pair(pair_id)
+            en = [s.text for s in self.sentences(pair.en_doc)]
+            ko = [s.text for s in self.sentences(pair.ko_doc)]
+            for b in self.beads(pair_id):
+                if b.en_start == b.en_end or b.ko_start == b.ko_end or b.status == "rejected":
+                    continue
+                if b.status == "accepted" or b.origin == "manual" or b.confidence >= min_confidence:
+                    yield " ".join(en[b.en_start:b.en_end]), " ".join(ko[b.ko_start:b.ko_end])
+
+    def save_lexicon(self, lexicon: Lexicon) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM lexicon")
+            c.executemany("INSERT INTO lexicon (direction, word, translation, prob) VALUES (?,?,?,?)",
+                          lexicon.entries())
+            c.execute("INSERT OR REPLACE INTO lexicon_info (key, value) VALUES ('pairs', ?)", (str(lexicon.pairs),))
+            c.execute("INSERT OR REPLACE INTO lexicon_info (key, value) VALUES ('trained_at', ?)", (now(),))
+
+    def load_lexicon(self) -> Lexicon | None:
+        """The corpus's lexicon, or None when none was trained."""
+        if self.conn.execute("SELECT 1 FROM lexicon LIMIT 1").fetchone() is None:
+            return None
+        info = dict(self.conn.execute("SELECT key, value FROM lexicon_info").fetchall())
+        rows = self.conn.execute("SELECT direction, word, translation, prob FROM lexicon")
+        return Lexicon.from_entries(rows, pairs=int(info.get("pairs", 0)))
 
     # -- failures ----------------------------------------------------------------------
 

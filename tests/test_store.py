@@ -140,3 +140,37 @@ def test_failures_are_recorded_and_cleared(store):
     assert store.failures() == [("http://e/2", "failed", "bad page")]
     store.clear_failure("http://e/2")
     assert store.failures() == []
+
+
+def test_a_version_1_database_is_migrated_in_place(tmp_path):
+    from aligner.store import _SCHEMA_V1, _split_sql
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for stmt in _split_sql(_SCHEMA_V1):
+        conn.execute(stmt)
+    conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    conn.execute("PRAGMA user_version=1")
+    conn.execute("INSERT INTO documents (lang, key, text, content_hash, created_at) VALUES"
+                 " ('en', 'http://e/1', 'A.', 'h', 'now')")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.document_id("http://e/1") is not None
+        assert store.load_lexicon() is None
+
+
+def test_lexicon_round_trip_and_training_pairs(store):
+    from aligner.align.lexicon import Lexicon
+
+    pair = make_pair(store)
+    beads = [Bead((0,), (0,), 1, 0.95), Bead((1,), (1,), 1, 0.2), Bead((2,), (2,), 1, 0.3)]
+    store.save_alignment(pair, sents(["A.", "B.", "C."]), sents(["가.", "나.", "다."]), beads, "x")
+    with store.transaction() as c:
+        c.execute("UPDATE beads SET status='accepted' WHERE pair_id=? AND position=2", (pair,))
+    assert list(store.training_pairs(0.9)) == [("A.", "가."), ("C.", "다.")]
+    lex = Lexicon(forward={"minis": {"장관": 0.8}}, backward={"장관": {"minis": 0.7}}, pairs=2)
+    store.save_lexicon(lex)
+    again = store.load_lexicon()
+    assert again.forward == lex.forward and again.backward == lex.backward and again.pairs == 2

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from aligner.align import AlignConfig, Aligner
 from aligner.align.anchors import AnchorSignal
 from aligner.align.embed import get_encoder, piece_counter
+from aligner.align.lexicon import Lexicon, LexiconSignal
 from aligner.align.scoring import LengthRatioSignal
 from aligner.align.similarity import SimilaritySignal
 
@@ -31,6 +32,8 @@ class EngineParams:
     length_sigma: float = 0.25
     anchor_reward: float = 0.3
     anchor_penalty: float = 0.1
+    lexicon: float = 3.0  # weight of the corpus lexicon, when one is trained
+    lexicon_base: float = 0.3
     temperature: float = 1.0
 
     def priors(self) -> dict[tuple[int, int], float]:
@@ -48,8 +51,9 @@ def build_engine(
     *,
     encoder: str = "use",
     params: EngineParams | None = None,
+    lexicon: Lexicon | None = None,
 ) -> Aligner:
-    """An ``Aligner`` with the engine's signals for a language pair."""
+    """An ``Aligner`` with the engine's signals for a language pair (and the corpus lexicon, if any)."""
     p = params or EngineParams()
     config = AlignConfig(max_src=p.max_size, max_tgt=p.max_size, temperature=p.temperature, priors=p.priors())
     enc = get_encoder(encoder)
@@ -58,6 +62,8 @@ def build_engine(
         SimilaritySignal(enc.encode, weight=p.similarity, knn=p.knn, margin=p.margin),
         AnchorSignal(p.anchor_reward, p.anchor_penalty, src_lang, tgt_lang),
     ]
+    if lexicon is not None and len(lexicon):
+        signals.append(LexiconSignal(lexicon, weight=p.lexicon, base=p.lexicon_base))
     aligner = Aligner(config, signals)
-    aligner.name = f"engine-{encoder}"
+    aligner.name = f"engine-{encoder}" + ("+lexicon" if len(signals) > 3 else "")
     return aligner
