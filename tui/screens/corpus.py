@@ -69,6 +69,17 @@ class TitleSearch(Input):
         self.screen.query_one(DataTable).focus()
 
 
+class PairList(DataTable):
+    """The pairs table, with the same j/k/g/G moves as the pair screen."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "First", show=False),
+        Binding("G", "scroll_bottom", "Last", show=False),
+    ]
+
+
 class CorpusScreen(Screen):
     """All pairs with title, date, bead count, share reviewed, mean confidence, status."""
 
@@ -88,7 +99,7 @@ class CorpusScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("", id="corpus-title")
         yield TitleSearch(placeholder="Search titles (press /)", id="title-search")
-        yield DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
+        yield PairList(id="pairs", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty-note")
         yield StatusLine(id="status")
         yield Footer()

@@ -2,31 +2,39 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, TextArea
+from textual.widgets import Label, Static, TextArea
 
 
 class EditSentenceDialog(ModalScreen[str | None]):
-    """Edit one sentence; Enter saves, Escape cancels. Returns the new text or None."""
+    """Edit one sentence; Enter saves, Escape cancels. Returns the new text or None.
+
+    ``context`` (the bead's other side) is shown under the text: a typo fix is easier to
+    judge next to the translation.
+    """
 
     BINDINGS = [
         Binding("enter", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: str, text: str, context: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.text = text
+        self.context = context
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             area = TextArea(self.text, soft_wrap=True, show_line_numbers=False, id="sentence-text")
             yield area
+            if self.context:
+                yield Static(Text(self.context), classes="dialog-context")
             yield Label("[b]Enter[/] save   [b]Esc[/] cancel", classes="dialog-help")
 
     def on_mount(self) -> None:
@@ -59,13 +67,29 @@ class SplitSentenceDialog(ModalScreen[int | None]):
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield TextArea(self.text, soft_wrap=True, read_only=True, show_line_numbers=False, id="sentence-text")
-            yield Label("Move the cursor to where the new sentence starts.   [b]Enter[/] split   [b]Esc[/] cancel",
-                        classes="dialog-help")
+            yield Static("", classes="split-preview")
+            yield Label("Move the cursor (←/→, Home/End) to where the new sentence starts.   "
+                        "[b]Enter[/] split   [b]Esc[/] cancel", classes="dialog-help")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
         area.focus()
         area.move_cursor((0, guess_split(self.text)))
+        self.show_cut()
+
+    def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        self.show_cut()
+
+    def show_cut(self) -> None:
+        """Show the two sentences the cut would make, so the cursor's place is never a guess."""
+        row, col = self.query_one(TextArea).cursor_location
+        left, right = self.text[:col].strip(), self.text[col:].strip()
+        preview = Text()
+        preview.append("1 ", style="bold")
+        preview.append(left or "(empty: move right)")
+        preview.append("\n2 ", style="bold")
+        preview.append(right or "(empty: move left)")
+        self.query_one(".split-preview", Static).update(preview)
 
     def action_split(self) -> None:
         row, col = self.query_one(TextArea).cursor_location
@@ -76,8 +100,12 @@ class SplitSentenceDialog(ModalScreen[int | None]):
 
 
 def guess_split(text: str) -> int:
-    """A likely cut: after the first sentence-ending mark followed by a space, else the middle."""
+    """A likely cut: after the first sentence-ending mark followed by a space, else at the
+    word boundary nearest the middle (never inside a word)."""
     for i, ch in enumerate(text[:-2]):
         if ch in ".!?…。" and text[i + 1] == " " and i > 0:
             return i + 2
-    return len(text) // 2
+    spaces = [i + 1 for i, ch in enumerate(text) if ch == " "]
+    if not spaces:
+        return len(text) // 2
+    return min(spaces, key=lambda i: abs(i - len(text) / 2))

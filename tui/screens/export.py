@@ -90,24 +90,25 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             with Horizontal(classes="field"):
                 yield Label("Format", classes="field-label")
                 yield Select([(f.upper() if f != "jsonl" else "JSON Lines", f) for f in FORMATS],
-                             value="tmx", allow_blank=False, id="format")
+                             value="tmx", allow_blank=False, id="format", compact=True)
             with Horizontal(classes="field"):
                 yield Label("File", classes="field-label")
-                yield Input(str(default_path(self.db_path, "tmx")), id="path")
+                yield Input(str(default_path(self.db_path, "tmx")), id="path", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Beads", classes="field-label")
-                yield Select([(s, s) for s in STATUSES], value="any", allow_blank=False, id="status")
+                yield Select([(s, s) for s in STATUSES], value="any", allow_blank=False, id="status", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Min. confidence", classes="field-label")
-                yield Input("0.0", id="min-confidence", restrict=r"[0-9.]*")
-            yield Checkbox("Leave out 0-1 and 1-0 beads", id="skip-empty")
-            yield Checkbox("Tokenize (TSV, Moses, JSON Lines)", id="tokenize", disabled=True)
+                yield Input("0.0", id="min-confidence", restrict=r"[0-9.]*", compact=True)
+            yield Checkbox("Leave out 0-1 and 1-0 beads", id="skip-empty", compact=True)
+            yield Checkbox("Tokenize (TSV, Moses, JSON Lines)", id="tokenize", disabled=True, compact=True)
             if self.pair_id is not None:
-                yield Checkbox(f"Only this pair ({self.pair_label})", id="only-pair")
+                yield Checkbox(f"Only this pair ({self.pair_label})", id="only-pair", compact=True)
+            yield Label("Tab moves between fields; Enter in a field exports; Esc cancels.", classes="dialog-help")
             yield Label("", id="export-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button("Export", variant="primary", id="export")
-                yield Button("Cancel", id="cancel")
+                yield Button("Export", variant="primary", id="export", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#format", Select).focus()

@@ -209,13 +209,15 @@ class PairScreen(Screen):
         if edit is None:
             self.say("nothing to undo or redo")
             return
-        position = edit.position + 1 if advance else edit.position
-        position = min(position, max(len(self.table.beads) - 1, 0)) if not advance else position
-        self.reload(position)
+        self.reload(edit.position + 1 if advance else edit.position)
         self._saved = None
         self.save_position()
-        self.say(f"{edit.action}" + ("  (u: undo)" if edit.changed and not edit.action.startswith(("undo", "redo"))
-                                     else ""))
+        message = edit.action
+        if edit.changed and not edit.action.startswith(("undo", "redo")):
+            message += "  (u: undo)"
+        if not review.count_beads(self.table.beads).unreviewed:
+            message += "  ·  every bead of this pair is reviewed: q goes back to the list"
+        self.say(message)
 
     def _sentence(self) -> tuple[str, int] | None:
         table = self.table
@@ -291,7 +293,16 @@ class PairScreen(Screen):
             if text is not None:
                 self.run_edit(review.edit_sentence_text, side, index, text)
 
-        self.app.push_screen(EditSentenceDialog(f"Edit {SIDE_LABEL[side]} sentence {index}", texts[index]), done)
+        self.app.push_screen(
+            EditSentenceDialog(f"Edit {SIDE_LABEL[side]} sentence {index}", texts[index], self._other_side(side)), done)
+
+    def _other_side(self, side: str) -> str:
+        """The bead's other side, as context for a text fix."""
+        table = self.table
+        other = "ko" if side == "en" else "en"
+        lo, hi = table.side_span(table.cursor, other)
+        texts = table.ko if other == "ko" else table.en
+        return f"{SIDE_LABEL[other]}: " + (" ".join(texts[lo:hi]) or "—")
 
     def action_split_sentence(self) -> None:
         found = self._sentence()

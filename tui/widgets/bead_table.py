@@ -152,7 +152,8 @@ class BeadTable(ScrollView, can_focus=True):
         self.en: list[str] = []
         self.ko: list[str] = []
         self.beads: list[BeadRow] = []
-        self.side: str = "en"
+        self.side: str = "en"  # side of the focused sentence
+        self.working_side: str = "en"  # the side chosen with ←/→ (kept while moving)
         self.focus_index: int | None = None  # absolute sentence index on ``side``
         self.query_text: str = ""
         self.query_side: str = "en"
@@ -162,6 +163,7 @@ class BeadTable(ScrollView, can_focus=True):
         self._heights: list[int] = []
         self._cache: dict[int, list[Strip]] = {}
         self._styles: dict[str, Style] = {}
+        self.header: Widget | None = None  # a BeadHeader registers itself here
 
     # -- data ---------------------------------------------------------------------------
 
@@ -204,9 +206,8 @@ class BeadTable(ScrollView, can_focus=True):
         self._heights, self._starts = heights, starts
         self._cache.clear()
         self.virtual_size = Size(cols.width, starts[-1])
-        header = self.app.query("BeadHeader") if self.is_mounted else []
-        for widget in header:
-            widget.refresh()
+        if self.header is not None:
+            self.header.refresh()
         self.refresh()
 
     def on_resize(self, event: Resize) -> None:
@@ -350,6 +351,13 @@ class BeadTable(ScrollView, can_focus=True):
             return
         s0, s1 = self.side_span(position, self.side)
         if not (keep_focus and self.focus_index is not None and s0 <= self.focus_index < s1):
+            # focus the working side; on a 0-1 / 1-0 bead, the only side there is
+            side = self.working_side
+            s0, s1 = self.side_span(position, side)
+            if s0 == s1:
+                side = "ko" if side == "en" else "en"
+                s0, s1 = self.side_span(position, side)
+            self.side = side
             self.focus_index = s0 if s1 > s0 else None
         self._cache.pop(old, None)
         self._cache.pop(position, None)
@@ -370,7 +378,7 @@ class BeadTable(ScrollView, can_focus=True):
     def move_to(self, position: int, *, side: str | None = None, sentence: int | None = None) -> None:
         """Put the cursor on a bead (and optionally on one of its sentences)."""
         if side is not None:
-            self.side = side
+            self.side = self.working_side = side
         self._move(position, force=True)
         if sentence is not None:
             s0, s1 = self.side_span(self.cursor, self.side)
@@ -412,6 +420,7 @@ class BeadTable(ScrollView, can_focus=True):
         self._move(len(self.beads) - 1)
 
     def action_side(self, side: str) -> None:
+        self.working_side = side
         if side == self.side or not self.beads:
             return
         self.side = side
@@ -450,7 +459,7 @@ class BeadTable(ScrollView, can_focus=True):
         i = self.bead_at_line(line)
         cols = self.columns
         side = "en" if event.x < cols.gutter + cols.side + 1 else "ko"
-        self.side = side
+        self.side = self.working_side = side
         self._move(i, force=True)
         offset = line - self._starts[i]
         texts = self.en if side == "en" else self.ko
@@ -473,6 +482,7 @@ class BeadHeader(Widget):
     def __init__(self, table: BeadTable, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.table = table
+        table.header = self
 
     def render_line(self, y: int) -> Strip:
         cols = self.table.columns
