@@ -384,3 +384,17 @@ def test_a_missing_database_is_an_error_not_a_new_file(tmp_path):
     with pytest.raises(StoreError, match="no such corpus database"):
         ReviewApp(tmp_path / "nope.db", "tester")
     assert not (tmp_path / "nope.db").exists()
+
+
+def test_a_pair_changed_by_another_program_is_reloaded_before_an_edit(db):
+    async def scenario(app, pilot):
+        with Store(db) as other:  # e.g. another reviewer, or a batch run
+            with other.transaction() as c:
+                c.execute("UPDATE beads SET status='rejected' WHERE pair_id=1 AND position=1")
+        await pilot.press("a")  # meant for the bead as it was drawn: not applied
+        assert statuses(db)[1] == "rejected" and edits(db) == []
+        assert table(app).beads[1].status == "rejected"  # the new version is shown
+        await pilot.press("a")
+        assert statuses(db)[1] == "accepted"
+
+    drive(db, scenario)

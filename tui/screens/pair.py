@@ -195,8 +195,22 @@ class PairScreen(Screen):
 
     # -- running operations ------------------------------------------------------------------
 
+    def changed_on_disk(self) -> bool:
+        """True (and the new version shown) when someone else changed the pair since we drew it,
+        e.g. a batch run re-aligned it: the key the reviewer pressed was meant for the old beads."""
+        shown = [(b.en_start, b.en_end, b.ko_start, b.ko_end, b.status) for b in self.table.beads]
+        stored = [(b.en_start, b.en_end, b.ko_start, b.ko_end, b.status) for b in self.store.beads(self.pair_id)]
+        if shown == stored:
+            return False
+        self.reload()
+        self.notify("this pair was changed by another program; here is the new version (press the key again)",
+                    severity="warning", timeout=6)
+        return True
+
     def run_edit(self, op: Callable[..., Edit | None], *args: Any, advance: bool = False, **kwargs: Any) -> Edit | None:
         """Call a review operation; show its error, or re-read and move the cursor."""
+        if self.changed_on_disk():
+            return None
         try:
             edit = op(self.store, self.pair_id, *args, reviewer=self.rapp.reviewer, **kwargs)
         except AlignerError as exc:

@@ -292,7 +292,9 @@ class BeadTable(ScrollView, can_focus=True):
             conf, conf_style = " man", row + self._style("manual")
         else:
             conf = f"{b.confidence:.2f}"[-4:] if b.confidence < 1 else "1.00"
-            conf_style = row + self._style("low") if is_low_confidence(b, self.threshold) else row
+            conf_style = row
+            if is_low_confidence(b, self.threshold):  # marked, not only coloured
+                conf, conf_style = conf[-3:] + "!", row + self._style("low")
         return [
             Segment(f"{b.position + 1:>{cols.number}} ", row),
             Segment(MARKS.get(b.status, "?"), mark_style),
