@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from aligner.align.scoring import GALE_CHURCH_PRIORS, Combined, LengthSignal, Signal
-from aligner.align.search import Band, posteriors, viterbi
+from aligner.align.search import Band, coarse_path, posteriors, viterbi
 from aligner.model import Bead
 
 Span = tuple[int, int, int, int]  # half-open (src_start, src_end, tgt_start, tgt_end)
@@ -81,7 +81,7 @@ class Aligner:
                 Bead((), (t0 + j,), 0.0, 1.0) for j in range(m)
             ]
         costs = self.costs(src[s0:s1], tgt[t0:t1])
-        band = self.band(n, m)
+        band = self.band(n, m, costs)
         types = self.config.bead_types
         if (n + 1) * (m + 1) <= self.config.full_search_cells:
             costs.precompute(types)
@@ -95,12 +95,23 @@ class Aligner:
             )
         return out
 
-    def band(self, n: int, m: int) -> Band:
-        """Exact search for news-size pairs; a band around the diagonal for long ones."""
+    def band(self, n: int, m: int, costs: Combined | None = None) -> Band:
+        """Exact search for news-size pairs; for long ones, a band around a coarse path.
+
+        The coarse path comes from the similarity signal's sentence vectors (mutual
+        nearest neighbours kept in order), so edits that shift the alignment far from
+        the diagonal stay inside the band; without vectors, the diagonal is used.
+        """
         if (n + 1) * (m + 1) <= self.config.full_search_cells:
             return Band.full(n, m)
-        width = max(self.config.band_width, abs(n - m) // 4)
-        return Band.around([(0, 0), (n, m)], n, m, width)
+        path = [(0, 0), (n, m)]
+        for part in costs.parts if costs is not None else []:
+            vectors = getattr(part, "vectors", None)
+            if vectors is not None:
+                path = coarse_path(*vectors())
+                break
+        width = self.config.band_width if len(path) > 2 else max(self.config.band_width, abs(n - m) // 4)
+        return Band.around(path, n, m, width)
 
 
 METHODS = ("engine", "length")

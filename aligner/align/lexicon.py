@@ -119,8 +119,13 @@ class LexiconSignal:
     lexicon: Lexicon
     weight: float = 2.0
     base: float = 0.3
+    max_cells: int = 250_000  # word-by-sentence tables grow with n x m: long pairs go without
 
     def prepare(self, src: Sequence[str], tgt: Sequence[str]) -> LexiconCosts:
+        if (len(src) + 1) * (len(tgt) + 1) > self.max_cells:
+            empty = _Coverage(np.zeros((0, len(tgt))), np.zeros(0, dtype=np.int64), len(src))
+            back = _Coverage(np.zeros((0, len(src))), np.zeros(0, dtype=np.int64), len(tgt))
+            return LexiconCosts(empty, back, 0.0, self.base)
         s_tok = [lexicon_tokens(x) for x in src]
         t_tok = [lexicon_tokens(x) for x in tgt]
         cov_s = _coverage(s_tok, t_tok, self.lexicon.forward)
@@ -197,6 +202,6 @@ class LexiconCosts:
         return self.weight * (self.base - score)
 
     def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
-        if a == 0 or b == 0:
+        if a == 0 or b == 0 or self.weight == 0.0:
             return np.zeros(hi - lo)
         return self.matrix(a, b)[i, lo:hi]

@@ -124,6 +124,7 @@ class Combined:
     n: int
     m: int
     _full: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
+    _rows: dict[tuple[int, int, int, int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     def precompute(self, shapes: Sequence[tuple[int, int]]) -> None:
         for a, b in shapes:
@@ -148,6 +149,14 @@ class Combined:
                 if top > lo:
                     out[: top - lo] = full[i, lo:top]
             return out
+        key = (i, a, b, lo, hi)
+        cached = self._rows.get(key)
+        if cached is None:
+            cached = self._rows[key] = self._row(i, a, b, lo, hi)
+        return cached
+
+    def _row(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
+        """One band row's costs, kept because Viterbi, forward and backward all ask for it."""
         total = np.full(hi - lo, shape_prior(a, b, self.priors))
         for part in self.parts:
             total = total + part(i, a, b, lo, hi)

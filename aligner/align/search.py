@@ -204,3 +204,58 @@ def posteriors(
         c = cost(i1, a, b, j1, j1 + 1)[0] / T
         out.append(float(np.exp(min(0.0, f - c + bb - total))))
     return out
+
+
+def coarse_path(src_vecs: np.ndarray, tgt_vecs: np.ndarray, chunk: int = 2048,
+                min_cosine: float = 0.3) -> list[tuple[int, int]]:
+    """Anchor points for a long pair: mutual nearest neighbours that keep their order.
+
+    Each sentence's best match on the other side is found chunk by chunk (memory stays
+    at chunk x m), pairs that choose each other are kept, and the longest chain
+    increasing on both sides becomes the path the band follows. Returned points are
+    (i, j) cell corners, i.e. the path passes just after source i-1 and target j-1.
+    """
+    n, m = len(src_vecs), len(tgt_vecs)
+    if n == 0 or m == 0:
+        return [(0, 0), (n, m)]
+    best_t = np.empty(n, dtype=np.int64)
+    best_t_sim = np.empty(n)
+    best_s = np.full(m, -1, dtype=np.int64)
+    best_s_sim = np.full(m, -np.inf)
+    for start in range(0, n, chunk):
+        sims = src_vecs[start:start + chunk] @ tgt_vecs.T
+        best_t[start:start + chunk] = sims.argmax(axis=1)
+        best_t_sim[start:start + chunk] = sims.max(axis=1)
+        col = sims.argmax(axis=0)
+        col_sim = sims[col, np.arange(m)]
+        better = col_sim > best_s_sim
+        best_s[better] = col[better] + start
+        best_s_sim[better] = col_sim[better]
+    anchors = [(i, int(best_t[i])) for i in range(n)
+               if best_s[best_t[i]] == i and best_t_sim[i] >= min_cosine]
+    chain = _longest_increasing(anchors)
+    return [(0, 0)] + [(i + 1, j + 1) for i, j in chain] + [(n, m)]
+
+
+def _longest_increasing(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Longest subsequence of points (sorted by i) whose j strictly increases (patience sort)."""
+    import bisect
+
+    tails: list[int] = []
+    tail_idx: list[int] = []
+    parent = [-1] * len(points)
+    for k, (_, j) in enumerate(points):
+        pos = bisect.bisect_left(tails, j)
+        if pos == len(tails):
+            tails.append(j)
+            tail_idx.append(k)
+        else:
+            tails[pos] = j
+            tail_idx[pos] = k
+        parent[k] = tail_idx[pos - 1] if pos > 0 else -1
+    out = []
+    k = tail_idx[-1] if tail_idx else -1
+    while k >= 0:
+        out.append(points[k])
+        k = parent[k]
+    return out[::-1]

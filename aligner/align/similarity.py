@@ -90,6 +90,10 @@ class SimilarityCosts:
             cos = cos - self.margin * (hub_s + hub_t) / 2.0 + self.margin * 0.5
         return cos
 
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence vectors of both sides (the search uses them to find a coarse path)."""
+        return self.src_vecs, self.tgt_vecs
+
     def matrix(self, a: int, b: int) -> np.ndarray:
         """Costs of all beads of shape (a, b) at once: one matrix product."""
         n, m = len(self.src_vecs), len(self.tgt_vecs)
