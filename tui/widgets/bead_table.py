@@ -32,6 +32,7 @@ from textual.widget import Widget
 from aligner.review import LOW_CONFIDENCE, is_low_confidence
 from aligner.store import BeadRow
 
+SIDE_KEYS = Binding.Group("Side")
 SIDE_NAMES = {"en": "English", "ko": "Korean"}
 ROW_STYLES = {"accepted", "rejected", "cursor"}
 OWN_BACKGROUND = {"match"}
@@ -115,9 +116,9 @@ class BeadTable(ScrollView, can_focus=True):
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
         Binding("home,g", "first", "First bead", show=False),
         Binding("end,G", "last", "Last bead", show=False),
-        Binding("left,h", "side('en')", "English side", show=False),
-        Binding("right,l", "side('ko')", "Korean side", show=False),
-        Binding("tab", "next_sentence", "Next sentence in bead", show=False, priority=True),
+        Binding("left,h", "side('en')", "English side", show=True, key_display="←", group=SIDE_KEYS),
+        Binding("right,l", "side('ko')", "Korean side", show=True, key_display="→", group=SIDE_KEYS),
+        Binding("tab", "next_sentence", "Sentence", show=True, priority=True),
         Binding("shift+tab", "prev_sentence", "Previous sentence in bead", show=False, priority=True),
     ]
 
