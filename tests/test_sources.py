@@ -488,13 +488,32 @@ def test_folder_and_binary_are_refused(tmp_path):
         read_text(f)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
-def test_unreadable_file(tmp_path):
-    f = tmp_path / "secret.txt"
-    f.write_text("text", encoding="utf-8")
-    f.chmod(0)
-    with pytest.raises(InputError, match="permission denied"):
-        read_lines(f)
+def test_unreadable_file():
+    """A file the user may not read. Root reads anything, so as root the reader runs as nobody."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        os.chmod(folder, 0o755)
+        f = Path(folder) / "secret.txt"
+        f.write_text("text", encoding="utf-8")
+        f.chmod(0)
+        if os.geteuid() != 0:
+            with pytest.raises(InputError, match="permission denied"):
+                read_lines(f)
+            return
+        code = (  # import first, then give up root for good, then read
+            "import os\n"
+            "from aligner.errors import InputError\n"
+            "from aligner.sources import read_lines\n"
+            "os.setgid(65534)\nos.setuid(65534)\n"
+            f"try:\n    read_lines({str(f)!r})\nexcept InputError as exc:\n    print(exc)\n"
+        )
+        root = Path(__file__).resolve().parent.parent
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, timeout=60)
+        assert "permission denied" in out.stdout, out.stderr
 
 
 def test_is_html():
