@@ -29,6 +29,9 @@ class AlignConfig:
     full_search_cells: int = 250_000  # exact DP below this many cells, banded above
     band_width: int = 40
     priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(GALE_CHURCH_PRIORS))
+    # logistic map from (1, logit posterior, empty bead, multi-sentence bead, bead cost) to
+    # confidence, fitted on dev data; None = the posterior itself
+    calibration: tuple[float, float, float, float, float] | None = None
 
     @property
     def bead_types(self) -> list[tuple[int, int]]:
@@ -90,10 +93,18 @@ class Aligner:
         out = []
         for (i0, i1, j0, j1), p in zip(spans, probs):
             c = float(costs(i1, i1 - i0, j1 - j0, j1, j1 + 1)[0])
+            conf = self.confidence(p, i1 - i0, j1 - j0, c)
             out.append(
-                Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(p, 4))
+                Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(conf, 4))
             )
         return out
+
+    def confidence(self, posterior: float, a: int, b: int, cost: float) -> float:
+        """The bead's posterior, mapped through the fitted calibration when there is one."""
+        w = self.config.calibration
+        if w is None:
+            return posterior
+        return float(_sigmoid(np.dot(w, confidence_features(posterior, a, b, cost))))
 
     def band(self, n: int, m: int, costs: Combined | None = None) -> Band:
         """Exact search for news-size pairs; for long ones, a band around a coarse path.
@@ -112,6 +123,16 @@ class Aligner:
                 break
         width = self.config.band_width if len(path) > 2 else max(self.config.band_width, abs(n - m) // 4)
         return Band.around(path, n, m, width)
+
+
+def confidence_features(posterior: float, a: int, b: int, cost: float) -> np.ndarray:
+    """What the calibration looks at: the posterior (as a logit), the bead's shape and cost."""
+    p = min(max(posterior, 1e-6), 1 - 1e-6)
+    return np.array([1.0, np.log(p / (1 - p)), float(a == 0 or b == 0), float(a + b > 2), cost])
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 METHODS = ("engine", "length")

@@ -35,6 +35,7 @@ class EngineParams:
     lexicon: float = 3.0  # weight of the corpus lexicon, when one is trained
     lexicon_base: float = 0.3
     temperature: float = 1.0
+    calibration: tuple[float, float, float, float, float] | None = None
 
     def priors(self) -> dict[tuple[int, int], float]:
         shapes = {(1, 1): 0.0, (1, 0): self.skip, (0, 1): self.skip,
@@ -55,7 +56,8 @@ def build_engine(
 ) -> Aligner:
     """An ``Aligner`` with the engine's signals for a language pair (and the corpus lexicon, if any)."""
     p = params or EngineParams()
-    config = AlignConfig(max_src=p.max_size, max_tgt=p.max_size, temperature=p.temperature, priors=p.priors())
+    config = AlignConfig(max_src=p.max_size, max_tgt=p.max_size, temperature=p.temperature, priors=p.priors(),
+                         calibration=p.calibration)
     enc = get_encoder(encoder)
     signals = [
         LengthRatioSignal(piece_counter(), weight=p.length, sigma=p.length_sigma),

@@ -1,0 +1,74 @@
+"""One very long document pair: time, peak memory and strict F1 of the engine.
+
+The issue's bar is a 10,000 x 10,000-sentence pair in under 2 minutes and 2 GB. The pair
+is built from the line-aligned news in ../shared/data (NTREX-128 documents and KEP
+lines, each used several times in shuffled document order, since together they hold
+about 3,000 lines), edited like the "edited" evaluation set (drops and joins), so the
+true path wanders off the diagonal. Encoding is included in the time.
+
+    python benchmarks/long_document.py --sentences 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+for p in (str(HERE.parent), str(HERE)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+from build_sets import DATA, EDITED, apply_edits, load_kep, load_ntrex, plan_edits  # noqa: E402
+
+from aligner.align.engine import build_engine  # noqa: E402
+from aligner.evaluate import score_beads  # noqa: E402
+
+
+def build(sentences: int, seed: int = 7):
+    docs = load_ntrex(DATA) + load_kep(DATA)
+    rng = random.Random(seed)
+    chosen = []
+    total = 0
+    while total < sentences:
+        order = docs[:]
+        rng.shuffle(order)
+        for doc in order:
+            chosen.append(doc)
+            total += len(doc.src)
+            if total >= sentences:
+                break
+    edits = plan_edits(chosen, EDITED, rng)
+    src, tgt, gold = [], [], []
+    for doc, ops in zip(chosen, edits):
+        edited = apply_edits(doc, ops)
+        for s_ids, t_ids in edited.gold:
+            gold.append((tuple(i + len(src) for i in s_ids), tuple(j + len(tgt) for j in t_ids)))
+        src += edited.src
+        tgt += edited.tgt
+    return src, tgt, gold
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=10_000)
+    args = parser.parse_args(argv)
+    src, tgt, gold = build(args.sentences)
+    aligner = build_engine()
+    aligner.align(["Warm up."], ["준비."])  # load the encoder outside the timing
+    started = time.perf_counter()
+    beads = aligner.align(src, tgt)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    f1 = score_beads(gold, [(b.src, b.tgt) for b in beads]).strict_f1
+    print(f"| {len(src)} x {len(tgt)} | {seconds:.1f} s | {(len(src) + len(tgt)) / seconds:.0f} | "
+          f"{peak:.0f} MB | {f1:.4f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
