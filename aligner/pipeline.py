@@ -250,8 +250,9 @@ def store_and_align(
     if not options.force and store.pair_alignment_hash(pair_id) == store.current_pair_hash(pair_id):
         return ItemResult(item, "unchanged", pair_id=pair_id, seconds=timings)
     t = time.perf_counter()
-    keep = [b for b in store.beads(pair_id) if b.is_fixed]
-    if keep:
+    reviewed = [b for b in store.beads(pair_id) if b.is_fixed or b.status == "rejected"]
+    anchors = [b for b in reviewed if b.is_fixed]
+    if reviewed:
         # The text is unchanged (checked above), so the stored sentences are the page's
         # sentences plus the reviewer's edits (typo fixes, splits): align those.
         src, tgt = store.sentences(en_id), store.sentences(ko_id)
@@ -261,11 +262,12 @@ def store_and_align(
     if not src or not tgt:
         return ItemResult(item, "failed", "no sentences after cleaning", pair_id=pair_id, seconds=timings)
     t = time.perf_counter()
-    fixed = [(b.en_start, b.en_end, b.ko_start, b.ko_end) for b in keep]
+    fixed = [(b.en_start, b.en_end, b.ko_start, b.ko_end) for b in anchors]
     beads = align_sentence_lists(src, tgt, aligner, options.src_lang, options.tgt_lang, fixed)
     timings["align"] = time.perf_counter() - t
     t = time.perf_counter()
-    store.save_alignment(pair_id, src, tgt, beads, aligner.name, keep=keep)
+    # accepted and manual beads come back as anchors; a rejected bead the aligner makes again stays rejected
+    store.save_alignment(pair_id, src, tgt, beads, aligner.name, keep=reviewed)
     timings["store"] = time.perf_counter() - t
     return ItemResult(
         item, "aligned", pair_id=pair_id, en_sentences=len(src), ko_sentences=len(tgt),

@@ -86,9 +86,10 @@ def test_rerun_does_nothing_twice_and_keeps_accepted_beads(tmp_path):
     run_corpus(corpus, RunOptions(formats=("jsonl",)))
     with Store(corpus / "corpus.db") as store:
         pair_id = store.pair_ids()[0]
-        first = store.beads(pair_id)[1]
+        first, second = store.beads(pair_id)[1:3]
         with store.transaction() as c:
             c.execute("UPDATE beads SET status='accepted' WHERE id=?", (first.id,))
+            c.execute("UPDATE beads SET status='rejected' WHERE id=?", (second.id,))
         beads_before = store.conn.execute("SELECT count(*) FROM beads").fetchone()[0]
     again = run_corpus(corpus, RunOptions(formats=("jsonl",)))
     assert again.count("unchanged") == 10 and again.count("aligned") == 0
@@ -99,6 +100,8 @@ def test_rerun_does_nothing_twice_and_keeps_accepted_beads(tmp_path):
         assert [(b.en_start, b.en_end, b.ko_start, b.ko_end) for b in kept] == [
             (first.en_start, first.en_end, first.ko_start, first.ko_end)
         ]
+        rejected = [b for b in store.beads(pair_id) if b.status == "rejected"]
+        assert [(b.en_start, b.ko_start) for b in rejected] == [(second.en_start, second.ko_start)]
         assert store.conn.execute("SELECT count(*) FROM beads").fetchone()[0] == beads_before
         assert store.integrity_problems() == []
 
