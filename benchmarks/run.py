@@ -218,7 +218,29 @@ def render(
     out += ["", "## Aligners", ""]
     out += [f"- {a}: {v}" for a, v in versions.items()]
     out += [f"- {a}: not run: {why}" for a, why in skipped.items()]
+    notes = [note for name, note in NOTES.items() if name in versions]
+    if notes:
+        out += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     return "\n".join(out) + "\n"
+
+
+NOTES = {
+    "hunalign": (
+        "hunalign is the npm WebAssembly build with its wrapper's fixed command line: empty dictionary,"
+        " lengths in bytes, no -realign. On raw UTF-8 Korean it aligns far worse than on the same text in ASCII:"
+        " `hunalign-ascii` feeds it the same text with every non-ASCII byte written as an ASCII letter (same"
+        " byte lengths, same tokens), which is the number to compare with a native hunalign."
+    ),
+    "vecalign": (
+        "vecalign: no `vecalign` distribution installs from PyPI and its code is not vendored; `sentalign`"
+        " (PyPI, Apache-2.0) packages Vecalign's DP for in-memory use. It encodes every run of 1-4 consecutive"
+        " sentences on both sides (Vecalign's overlaps), hence several times the encoder work of one pass."
+    ),
+    "ours": (
+        "ours runs whatever `aligner.align.align_sentences` is in the working tree at the time (see its"
+        " git line above); its vector cache is emptied before every timed run."
+    ),
+}
 
 
 def _write_atomic(path: Path, text: str) -> None:
