@@ -475,6 +475,7 @@ class PairingOptions:
     close_margin: float = 1.5  # log-odds gap under which the runner-up is too close to call
     runner_up_floor: float = 0.2  # a runner-up below this probability is no competition
     check_language: bool = True
+    date_window: bool = True  # skip Korean articles dated far outside the English ones' span
     en_lang: str = "en"
     ko_lang: str = "ko"
     lead_chars: int = 300  # English; Korean carries as much in about half the characters
@@ -591,11 +592,25 @@ def pair_articles(
                 rejected.append(Unpaired(arts[k], k, side, problem))
                 keep.remove(k)
 
+    # The Korean site publishes far more than the English edition translates: when every
+    # English article is dated, Korean ones dated well outside their span are not even
+    # encoded (they could only score with the far-date penalty).
+    out_of_window: list[Unpaired] = []
+    en_days = [_parse_date(en[i].published) for i in en_ok]
+    if options.date_window and en_days and all(d is not None for d in en_days):
+        first = min(en_days).timestamp() / 86400.0 - options.weights.far_days
+        last = max(en_days).timestamp() / 86400.0 + 2.0
+        for j in list(ko_ok):
+            d = _parse_date(ko[j].published)
+            if d is not None and not first <= d.timestamp() / 86400.0 <= last:
+                out_of_window.append(Unpaired(ko[j], j, "ko", "dated outside the English articles' dates"))
+                ko_ok.remove(j)
+
     full = np.full((len(en), len(ko)), np.nan)
     if not en_ok or not ko_ok:
         unpaired_en = [Unpaired(en[i], i, "en", "no Korean articles to pair with") for i in en_ok]
         unpaired_ko = [Unpaired(ko[j], j, "ko", "no English articles to pair with") for j in ko_ok]
-        return PairingResult([], unpaired_en, unpaired_ko, rejected, full)
+        return PairingResult([], unpaired_en, unpaired_ko + out_of_window, rejected, full)
 
     sub_en = [en[i] for i in en_ok]
     sub_ko = [ko[j] for j in ko_ok]
@@ -663,7 +678,7 @@ def pair_articles(
         return Unpaired(art, idx, side, reason, c)
 
     unpaired_en = [leftover("en", a) for a in range(len(en_ok)) if a not in taken_en]
-    unpaired_ko = [leftover("ko", b) for b in range(len(ko_ok)) if b not in taken_ko]
+    unpaired_ko = [leftover("ko", b) for b in range(len(ko_ok)) if b not in taken_ko] + out_of_window
     return PairingResult(pairs, unpaired_en, unpaired_ko, rejected, full)
 
 

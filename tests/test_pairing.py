@@ -128,6 +128,7 @@ def test_dates_settle_a_repost_and_undated_copies_are_too_close_to_call():
     assert [p.ko.url for p in result.pairs] == ["ko:original"]
     assert not result.pairs[0].too_close
     assert "dates +0.7 d" in result.pairs[0].reasons
+    assert [u.reason for u in result.unpaired_ko] == ["dated outside the English articles' dates"]
     original.published = repost.published = en.published = None
     undecided = pair_articles([en], [repost, original])
     assert len(undecided.pairs) == 1 and undecided.pairs[0].too_close
