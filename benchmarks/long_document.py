@@ -23,14 +23,14 @@ for p in (str(HERE.parent), str(HERE)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from build_sets import DATA, EDITED, apply_edits, load_kep, load_ntrex, plan_edits  # noqa: E402
+from build_sets import DEFAULT_DATA, EDITED, apply_edits, load_kep, load_ntrex, plan_edits  # noqa: E402
 
 from aligner.align.engine import build_engine  # noqa: E402
 from aligner.evaluate import score_beads  # noqa: E402
 
 
 def build(sentences: int, seed: int = 7):
-    docs = load_ntrex(DATA) + load_kep(DATA)
+    docs = load_ntrex(DEFAULT_DATA) + load_kep(DEFAULT_DATA)
     rng = random.Random(seed)
     chosen = []
     total = 0
