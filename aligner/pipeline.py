@@ -37,6 +37,12 @@ class RunOptions:
     force: bool = False  # re-align pairs even when nothing changed (reviewed beads still kept)
     src_lang: str = "en"
     tgt_lang: str = "ko"
+    workers: int = 1  # worker processes; 1 = everything in this process
+    dask: str | None = None  # Dask scheduler address: run the per-pair work on that cluster
+    retry_failed: bool = False  # retry earlier failures even when their pages did not change
+    method: str = "engine"  # engine or length
+    encoder: str = "use"
+    threads: int | None = None  # BLAS threads per worker (default: cores / workers)
 
 
 @dataclass
@@ -51,6 +57,7 @@ class ItemResult:
     ko_sentences: int = 0
     bead_types: Counter = field(default_factory=Counter)
     seconds: dict[str, float] = field(default_factory=dict)
+    previous: bool = False  # a failure from an earlier run, pages unchanged since, not retried
 
 
 @dataclass
@@ -65,6 +72,8 @@ class RunSummary:
     mean_confidence: float | None
     files: list[str]
     seconds: dict[str, float]
+    workers: int = 1
+    encoded: int = 0  # sentences the encoder actually encoded (the rest came from its cache)
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.items if r.outcome == outcome)
@@ -88,11 +97,29 @@ class RunSummary:
             "files": self.files,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "problems": [
-                {"item": r.item, "outcome": r.outcome, "reason": r.reason}
+                {"item": r.item, "outcome": r.outcome, "reason": r.reason, "previous_run": r.previous}
                 for r in self.items
                 if r.outcome in ("failed", "unpaired", "kept")
             ],
+            "skipped_failures": sum(1 for r in self.items if r.previous),
+            "workers": self.workers,
+            "encoded_sentences": self.encoded,
+            "throughput": self.throughput(),
         }
+
+    def throughput(self) -> dict[str, float | None]:
+        """Pairs aligned per minute (wall clock) and sentences per second of each stage."""
+        wall = self.seconds.get("total", 0.0)
+        aligned = [r for r in self.items if r.outcome == "aligned"]
+        sentences = sum(r.en_sentences + r.ko_sentences for r in aligned)
+        out: dict[str, float | None] = {
+            "pairs_per_minute": round(60 * len(aligned) / wall, 2) if wall else None,
+            "sentences_per_second": round(sentences / wall, 2) if wall else None,
+        }
+        for stage in ("parse", "check", "split", "encode", "align", "store"):
+            s = sum(r.seconds.get(stage, 0.0) for r in aligned)
+            out[f"{stage}_sentences_per_second"] = round(sentences / s, 1) if s else None
+        return out
 
 
 # -- pure steps ---------------------------------------------------------------------
@@ -148,7 +175,16 @@ def run_corpus(
     aligner: Aligner | None = None,
     progress: Callable[[ItemResult], None] | None = None,
 ) -> RunSummary:
-    """The main job over a corpus folder: read, pair, split, align, store, export."""
+    """The main job over a corpus folder: read, pair, split, align, store, export.
+
+    ``options.workers`` > 1 runs the per-pair work in that many processes (``options.dask``:
+    on a Dask cluster); this process alone writes the database, one transaction a pair,
+    in page order, so the result is the same as a one-process run. Pairs already aligned
+    from the same text are skipped; earlier failures are skipped while their pages stay
+    unchanged (``retry_failed`` tries them anyway). ``aligner`` (one process only)
+    replaces the corpus's default aligner.
+    """
+    from aligner.batch import AlignerSpec, Batch, make_executor
     from aligner.export import export_rows
 
     options = options or RunOptions()
@@ -162,14 +198,22 @@ def run_corpus(
     started = time.perf_counter()
     results: list[ItemResult] = []
     with Store(root / "corpus.db") as store:
-        aligner = aligner or corpus_aligner(store, options.src_lang, options.tgt_lang)
-        for url in urls:
-            result = process_article(url, cache, store, aligner, options)
-            results.append(result)
-            if result.outcome in ("failed", "unpaired"):
-                store.record_failure(url, result.outcome, result.reason)
-            if progress:
-                progress(result)
+        spec = AlignerSpec.for_store(store, options.src_lang, options.tgt_lang, options.method, options.encoder)
+        t_start = time.perf_counter()
+        executor = make_executor(spec, options.workers, options.dask, aligner, options.threads)
+        startup = time.perf_counter() - t_start
+        try:
+            batch = Batch(cache, store, executor, force=options.force, retry_failed=options.retry_failed,
+                          src_lang=options.src_lang, tgt_lang=options.tgt_lang)
+
+            def emit(result: ItemResult) -> None:
+                results.append(result)
+                if progress:
+                    progress(result)
+
+            batch.run(urls, emit)
+        finally:
+            executor.close()
         t_export = time.perf_counter()
         files: list[str] = []
         export_dir = options.export_dir or root / "export"
@@ -184,6 +228,10 @@ def run_corpus(
         summary = summarise(store, results, files)
         summary.seconds["export"] = time.perf_counter() - t_export
     summary.seconds["total"] = time.perf_counter() - started
+    # model loading: the pool's or cluster's start here, plus the slowest worker's own load
+    summary.seconds["startup"] = startup + batch.stats.startup
+    summary.workers = max(1, len(batch.stats.worker_pids)) if options.workers > 1 or options.dask else 1
+    summary.encoded = batch.stats.encoded
     for r in results:
         for stage, s in r.seconds.items():
             summary.seconds[stage] = summary.seconds.get(stage, 0.0) + s
