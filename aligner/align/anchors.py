@@ -83,11 +83,15 @@ class AnchorSignal:
 
 @dataclass
 class AnchorCosts:
-    src_prefix: np.ndarray
+    src_prefix: np.ndarray  # (n+1, vocabulary) prefix sums of anchor counts
     tgt_prefix: np.ndarray
     is_number: np.ndarray
     reward: float
     penalty: float
+
+    def __post_init__(self) -> None:
+        self._src_numbers = self.src_prefix[:, self.is_number].sum(axis=1)
+        self._tgt_numbers = self.tgt_prefix[:, self.is_number].sum(axis=1)
 
     def matrix(self, a: int, b: int) -> np.ndarray:
         n, m = len(self.src_prefix) - 1, len(self.tgt_prefix) - 1
@@ -97,21 +101,21 @@ class AnchorCosts:
         out = np.zeros(hi - lo)
         if a == 0 or b == 0 or i - a < 0 or self.src_prefix.shape[1] == 0:
             return out
-        s = self.src_prefix[i] - self.src_prefix[i - a]
-        if not s.any():
-            js = np.arange(lo, hi)
-            ok = js - b >= 0
-            t = self.tgt_prefix[js[ok]] - self.tgt_prefix[js[ok] - b]
-            # numbers only on the target side: a weak sign of a wrong link
-            out[ok] = self.penalty * np.minimum(t[:, self.is_number].sum(axis=1), 2)
-            return out
         js = np.arange(lo, hi)
         ok = js - b >= 0
-        t = self.tgt_prefix[js[ok]] - self.tgt_prefix[js[ok] - b]
-        shared = np.minimum(t, s[None, :]).sum(axis=1)
-        nums_s = s[self.is_number].sum()
-        nums_t = t[:, self.is_number].sum(axis=1)
-        shared_nums = np.minimum(t[:, self.is_number], s[None, self.is_number]).sum(axis=1)
+        end, start = js[ok], js[ok] - b
+        nums_t = self._tgt_numbers[end] - self._tgt_numbers[start]
+        s = self.src_prefix[i] - self.src_prefix[i - a]
+        present = np.flatnonzero(s)  # a span holds few anchors: compare only those columns
+        if not len(present):
+            # numbers only on the target side: a weak sign of a wrong link
+            out[ok] = self.penalty * np.minimum(nums_t, 2)
+            return out
+        t = self.tgt_prefix[end][:, present] - self.tgt_prefix[start][:, present]
+        common = np.minimum(t, s[present][None, :])
+        shared = common.sum(axis=1)
+        shared_nums = common[:, self.is_number[present]].sum(axis=1)
+        nums_s = self._src_numbers[i] - self._src_numbers[i - a]
         unmatched = (nums_s - shared_nums) * (nums_t > 0) + (nums_t - shared_nums) * (nums_s > 0)
         out[ok] = -self.reward * np.minimum(shared, 4) + self.penalty * np.minimum(unmatched, 4)
         return out
