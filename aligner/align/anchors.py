@@ -111,7 +111,8 @@ class AnchorCosts:
             # numbers only on the target side: a weak sign of a wrong link
             out[ok] = self.penalty * np.minimum(nums_t, 2)
             return out
-        t = self.tgt_prefix[end][:, present] - self.tgt_prefix[start][:, present]
+        cols = present[None, :]
+        t = self.tgt_prefix[end[:, None], cols] - self.tgt_prefix[start[:, None], cols]
         common = np.minimum(t, s[present][None, :])
         shared = common.sum(axis=1)
         shared_nums = common[:, self.is_number[present]].sum(axis=1)
