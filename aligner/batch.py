@@ -188,7 +188,7 @@ def timed_aligner(aligner: Aligner) -> tuple[Aligner, EncodeTimer]:
     return clone, timer
 
 
-def work_pair(task: PairTask, aligner: Aligner, timer: EncodeTimer | None = None) -> PairWork:
+def work_pair(task: PairTask, models: Models) -> PairWork:
     """Parse, check, split and align one pair; never raises for a bad item."""
     from aligner.pipeline import align_sentence_lists, sentences_of
     from aligner.text.langcheck import check_language
@@ -222,6 +222,7 @@ def work_pair(task: PairTask, aligner: Aligner, timer: EncodeTimer | None = None
             if state.has_reviewed and (not same_pair or new_hash != state.current_hash):
                 return PairWork(url, "kept", "page text changed but the pair has reviewed beads; kept them",
                                 token=state.token, seconds=seconds)
+        models.load()  # first: langdetect's profiles and Kiwi's model loading are not checking or splitting
         t = time.perf_counter()
         check_language(en.text, task.src_lang, url)  # e.g. a Korean page saved under the English URL
         check_language(ko.text, task.tgt_lang, ko.url or "Korean side")
@@ -236,15 +237,17 @@ def work_pair(task: PairTask, aligner: Aligner, timer: EncodeTimer | None = None
         seconds["split"] = time.perf_counter() - t
         if not src or not tgt:
             return PairWork(url, "failed", "no sentences after cleaning", token=state.token, seconds=seconds)
+        aligner, timer = models.get()
         t = time.perf_counter()
-        enc0, n0 = (timer.seconds, timer.encoded) if timer else (0.0, 0)
+        enc0, n0 = timer.seconds, timer.encoded
         beads = align_sentence_lists(src, tgt, aligner, task.src_lang, task.tgt_lang, state.fixed)
         total = time.perf_counter() - t
-        encode = (timer.seconds - enc0) if timer else 0.0
-        seconds["encode"] = encode
-        seconds["align"] = total - encode
+        seconds["encode"] = timer.seconds - enc0
+        seconds["align"] = total - seconds["encode"]
         return PairWork(url, "aligned", en=en, ko=ko, src=src, tgt=tgt, beads=beads, method=aligner.name,
-                        token=state.token, seconds=seconds, encoded=(timer.encoded - n0) if timer else 0)
+                        token=state.token, seconds=seconds, encoded=timer.encoded - n0)
+    except ModelLoadError:
+        raise  # not this pair's fault: the run stops with the reason
     except PairingError as exc:
         return PairWork(url, "unpaired", exc.problem, token=state.token, seconds=seconds)
     except AlignerError as exc:
@@ -254,24 +257,17 @@ def work_pair(task: PairTask, aligner: Aligner, timer: EncodeTimer | None = None
                         token=state.token, seconds=seconds)
 
 
-def limit_threads(threads: int) -> Callable[[], None]:
-    """Cap BLAS threads in this process; returns a function that undoes the CPU narrowing.
+def limit_threads(threads: int) -> None:
+    """Cap BLAS threads in this worker process before the encoder loads.
 
-    The USE encoder sizes its BLAS pool from the CPUs the process may run on when it
-    loads, so the affinity is narrowed while the model loads and widened again after:
-    two workers with two threads each on two cores run several times slower than two
-    workers with one.
+    Two workers with two BLAS threads each on two cores spin against each other and run
+    many times slower than two workers with one; the encoder reads its thread count
+    from ``ALIGNER_ENCODER_THREADS`` when it loads, the rest of numpy obeys threadpoolctl.
     """
     from threadpoolctl import threadpool_limits
 
+    os.environ["ALIGNER_ENCODER_THREADS"] = str(threads)
     threadpool_limits(threads)
-    if not hasattr(os, "sched_setaffinity"):
-        return lambda: None
-    cpus = sorted(os.sched_getaffinity(0))
-    if len(cpus) <= threads:
-        return lambda: None
-    os.sched_setaffinity(0, cpus[:threads])
-    return lambda: os.sched_setaffinity(0, cpus)
 
 
 def warm_up(aligner: Aligner, spec: AlignerSpec) -> None:
@@ -285,37 +281,71 @@ def warm_up(aligner: Aligner, spec: AlignerSpec) -> None:
     aligner.align(["A short warm-up line."], ["짧은 준비 문장."])
 
 
-_WORKER: dict[str, Any] = {}
-_WORKER_LOCK = threading.Lock()
+class ModelLoadError(RuntimeError):
+    """The models could not be loaded in a worker (a plain exception: it crosses process borders)."""
 
 
-def _setup_worker(spec: AlignerSpec, threads: int | None) -> None:
-    """Load the models once in this process; called by the pool initializer and the Dask plugin."""
-    with _WORKER_LOCK:
-        if _WORKER.get("spec") == spec and _WORKER.get("digest") == spec.lexicon_digest:
-            return
-        t = time.perf_counter()
-        undo = limit_threads(threads) if threads else (lambda: None)
+class Models:
+    """One process's aligner, loaded on first use: a run that finds nothing to redo loads nothing.
+
+    Loading means limiting BLAS threads (in workers), building the aligner (the encoder
+    loads here, once per process) and warming up the splitters, so that the stage
+    timings of the first pair are not model loading; that time is ``startup``.
+    """
+
+    def __init__(self, spec: AlignerSpec, threads: int | None = None, aligner: Aligner | None = None) -> None:
+        self.spec = spec
+        self.threads = threads
+        self._given = aligner
+        self._loaded: tuple[Aligner, EncodeTimer] | None = None
+        self.startup: float | None = None  # seconds, until a result has reported it
+
+    def load(self) -> None:
+        """Load now; a failure (encoder not installed, say) stops the run instead of failing each pair."""
         try:
-            aligner = build_aligner(spec)
-        finally:
-            undo()
-        warm_up(aligner, spec)
-        _WORKER["aligner"], _WORKER["timer"] = timed_aligner(aligner)
-        _WORKER["spec"], _WORKER["digest"] = spec, spec.lexicon_digest
-        _WORKER["startup"] = time.perf_counter() - t
+            self.get()
+        except Exception as exc:
+            raise ModelLoadError(f"cannot load the aligner ({type(exc).__name__}: {exc})") from exc
+
+    def get(self) -> tuple[Aligner, EncodeTimer]:
+        if self._loaded is None:
+            t = time.perf_counter()
+            if self.threads:
+                limit_threads(self.threads)
+            aligner = self._given or build_aligner(self.spec)
+            warm_up(aligner, self.spec)
+            self._loaded = timed_aligner(aligner)
+            self.startup = time.perf_counter() - t
+        return self._loaded
+
+    def run(self, task: PairTask) -> PairWork:
+        work = work_pair(task, self)
+        work.startup, self.startup = self.startup, None
+        work.worker = os.getpid()
+        return work
+
+
+_MODELS: dict[str, Models] = {}
+_MODELS_LOCK = threading.Lock()  # several threads of one Dask worker share its models: take turns
+
+
+def _setup_worker(spec: AlignerSpec, threads: int | None, eager: bool = False) -> None:
+    """Remember what to load in this worker process (the pool initializer, the Dask plugin)."""
+    with _MODELS_LOCK:
+        models = _MODELS.get("this")
+        if models is None or models.spec != spec:
+            models = _MODELS["this"] = Models(spec, threads)
+        if eager:
+            models.load()
 
 
 def _run_in_worker(task: PairTask) -> PairWork:
-    with _WORKER_LOCK:  # several threads in one Dask worker share one aligner: take turns
-        work = work_pair(task, _WORKER["aligner"], _WORKER["timer"])
-        work.startup = _WORKER.pop("startup", None)
-    work.worker = os.getpid()
-    return work
+    with _MODELS_LOCK:
+        return _MODELS["this"].run(task)
 
 
 def _dask_run(task: PairTask, spec: AlignerSpec, threads: int | None) -> PairWork:
-    _setup_worker(spec, threads)  # no-op after the plugin (or an earlier task) loaded the models
+    _setup_worker(spec, threads)  # no-op after the plugin (or an earlier task) set this worker up
     return _run_in_worker(task)
 
 
@@ -342,11 +372,11 @@ class InlineExecutor:
     window = 1
     workers = 1
 
-    def __init__(self, aligner: Aligner) -> None:
-        self.aligner, self.timer = timed_aligner(aligner)
+    def __init__(self, spec: AlignerSpec, aligner: Aligner | None = None) -> None:
+        self.models = Models(spec, aligner=aligner)
 
     def submit(self, task: PairTask) -> _Result:
-        return _Done(work_pair(task, self.aligner, self.timer))
+        return _Done(self.models.run(task))
 
     def restart(self) -> None:
         pass
@@ -392,7 +422,7 @@ class DaskExecutor:
         except ImportError as exc:
             raise InputError("--dask", "needs Dask: pip install 'aligner[dask]'") from exc
         try:
-            self.client = Client(address, timeout="20s")
+            self.client = Client(address, timeout="10s")
         except (OSError, TimeoutError) as exc:
             raise InputError(address, f"cannot reach the Dask scheduler ({exc})") from None
         self.spec = spec
@@ -429,7 +459,7 @@ class _AlignerPlugin(_plugin_base()):  # type: ignore[misc]
         self.threads = threads
 
     def setup(self, worker: Any) -> None:
-        _setup_worker(self.spec, self.threads)
+        _setup_worker(self.spec, self.threads, eager=True)
 
 
 # -- the parent side: plan, send, write in order ------------------------------------------------
@@ -614,6 +644,8 @@ class Batch:
                 continue
             try:
                 work = handle.result()
+            except ModelLoadError as exc:
+                raise AlignerError("aligner", str(exc)) from None
             except BrokenProcessPool:
                 if not got_result and self.stats.crashes:
                     raise AlignerError("worker processes", "could not start or died before returning any result "
@@ -663,7 +695,7 @@ def make_executor(spec: AlignerSpec, workers: int, dask: str | None, aligner: Al
             raise ValueError("a ready-made aligner cannot be sent to Dask workers; pass none")
         return DaskExecutor(dask, spec, threads)
     if workers <= 1:
-        return InlineExecutor(aligner or build_aligner(spec))
+        return InlineExecutor(spec, aligner)
     if aligner is not None:
         raise ValueError("a ready-made aligner cannot be sent to worker processes; pass none or use workers=1")
     return PoolExecutor(spec, workers, threads)

@@ -10,8 +10,11 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -51,14 +54,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(metavar="COMMAND")
 
     p = sub.add_parser("run", help="the main job over a corpus folder: pair, split, align, store, export")
-    p.add_argument("corpus", type=Path, help="corpus folder with a pages/ cache (DIR/corpus.db is written)")
+    p.add_argument("corpus", type=Path, metavar="DIR|CONFIG.toml",
+                   help="corpus folder with a pages/ cache (DIR/corpus.db is written), or a run config file; "
+                   "options given here override the config's")
     p.add_argument("--format", dest="formats", action="append", choices=FORMATS,
                    help="export format (repeat; default: tmx and tsv)")
     p.add_argument("--export-dir", type=Path, help="where exports go (default DIR/export)")
-    p.add_argument("--min-confidence", type=float, default=0.0)
-    p.add_argument("--status", choices=STATUS_CHOICES, default="any")
-    p.add_argument("--keep-empty", action="store_true", help="export 0-1 and 1-0 beads too")
-    p.add_argument("--force", action="store_true", help="re-align unchanged pairs (reviewed beads are kept)")
+    p.add_argument("--min-confidence", type=float, default=None, help="export beads at least this confident (0)")
+    p.add_argument("--status", choices=STATUS_CHOICES, default=None, help="export beads of this status (any)")
+    p.add_argument("--keep-empty", action="store_true", default=None, help="export 0-1 and 1-0 beads too")
+    p.add_argument("--force", action="store_true", default=None,
+                   help="re-align unchanged pairs (reviewed beads are kept)")
+    p.add_argument("-w", "--workers", type=int, default=None,
+                   help="worker processes, each loading the encoder once (default 1: all in this process)")
+    p.add_argument("--dask", metavar="SCHEDULER_ADDRESS", default=None,
+                   help="run the per-pair work on a Dask cluster (e.g. tcp://127.0.0.1:8786); "
+                   "this process still writes the database")
+    p.add_argument("--retry-failed", action="store_true", default=None,
+                   help="retry pairs that failed before even if their pages did not change")
     _output_flags(p)
     p.set_defaults(func=cmd_run)
 
@@ -132,36 +145,66 @@ def _console(args: argparse.Namespace) -> Console:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
+    from aligner.config import is_config_path, load_config
     from aligner.pipeline import RunOptions, english_pages, run_corpus
     from aligner.sources import PageCache
 
-    options = RunOptions(
-        formats=tuple(args.formats or ("tmx", "tsv")),
-        export_dir=args.export_dir,
-        min_confidence=args.min_confidence,
-        status=args.status,
-        skip_empty=not args.keep_empty,
-        force=args.force,
-    )
+    if is_config_path(args.corpus):
+        config = load_config(args.corpus)
+        corpus, options = config.corpus, config.options
+    else:
+        corpus, options = args.corpus, RunOptions()
+    # flags given on the command line win over the config file
+    overrides = {
+        "formats": tuple(args.formats) if args.formats else None,
+        "export_dir": args.export_dir,
+        "min_confidence": args.min_confidence,
+        "status": args.status,
+        "skip_empty": None if args.keep_empty is None else not args.keep_empty,
+        "force": args.force,
+        "workers": args.workers,
+        "dask": args.dask,
+        "retry_failed": args.retry_failed,
+    }
+    for name, value in overrides.items():
+        if value is not None:
+            setattr(options, name, value)
+    if options.workers < 1:
+        raise AlignerError("--workers", "must be at least 1")
     console = _console(args)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
     show_progress = not args.quiet and not args.json and sys.stderr.isatty()
-    total = len(list(english_pages(PageCache(args.corpus)))) if args.corpus.is_dir() else 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, disable=not show_progress, transient=True) as bar:
-        task = bar.add_task("aligning", total=total)
-
-        def progress(result):
-            bar.advance(task)
-
-        summary = run_corpus(args.corpus, options, progress=progress)
+    total = len(list(english_pages(PageCache(corpus)))) if Path(corpus).is_dir() else 0
+    with _run_progress(show_progress, total) as progress:
+        summary = run_corpus(corpus, options, progress=progress)
     if args.json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
         print_run_summary(console, summary)
     return 1 if summary.count("failed") else 0
+
+
+@contextmanager
+def _run_progress(show: bool, total: int) -> Iterator[Callable[[Any], None]]:
+    """A progress bar on stderr: articles done of total, sentences, pairs a minute, time left."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"),
+               TextColumn("{task.fields[sentences]:,} sentences"), TextColumn("{task.fields[rate]}"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=not show, transient=True) as bar:
+        task = bar.add_task("aligning", total=total, sentences=0, rate="")
+        started = time.monotonic()
+        counts = {"sentences": 0, "aligned": 0}
+
+        def progress(result: Any) -> None:
+            counts["sentences"] += result.en_sentences + result.ko_sentences
+            counts["aligned"] += result.outcome == "aligned"
+            minutes = (time.monotonic() - started) / 60
+            rate = f"{counts['aligned'] / minutes:,.1f} pairs/min" if minutes > 0 and counts["aligned"] else ""
+            bar.update(task, advance=1, sentences=counts["sentences"], rate=rate)
+
+        yield progress
 
 
 def print_run_summary(console: Console, summary) -> None:
@@ -176,10 +219,17 @@ def print_run_summary(console: Console, summary) -> None:
     mc = d["mean_confidence"]
     console.print(f"mean confidence: {mc:.3f}" if mc is not None else "mean confidence: -")
     for problem in d["problems"]:
-        console.print(f"  {problem['outcome']}: {problem['item']}: {problem['reason']}")
+        earlier = " (earlier run; pages unchanged since, --retry-failed tries again)" if problem["previous_run"] else ""
+        console.print(f"  {problem['outcome']}: {problem['item']}: {problem['reason']}{earlier}")
     for f in d["files"]:
         console.print(f"wrote {f}")
-    console.print(f"time: {d['seconds'].get('total', 0):.1f} s")
+    secs = d["seconds"]
+    stages = ", ".join(f"{k} {secs[k]:.1f}" for k in ("parse", "check", "split", "encode", "align", "store", "export")
+                       if k in secs)
+    rate = d["throughput"]["pairs_per_minute"]
+    console.print(f"time: {secs.get('total', 0):.1f} s with {d['workers']} worker(s)"
+                  + (f", {rate:,.1f} pairs/min" if rate and d["aligned"] else "")
+                  + (f"; stage seconds: {stages}" if stages else ""))
 
 
 # -- align ----------------------------------------------------------------------------

@@ -74,6 +74,7 @@ class RunSummary:
     seconds: dict[str, float]
     workers: int = 1
     encoded: int = 0  # sentences the encoder actually encoded (the rest came from its cache)
+    replanned: int = 0  # pairs worked out again because a reviewer changed them during the run
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.items if r.outcome == outcome)
@@ -104,6 +105,7 @@ class RunSummary:
             "skipped_failures": sum(1 for r in self.items if r.previous),
             "workers": self.workers,
             "encoded_sentences": self.encoded,
+            "replanned": self.replanned,
             "throughput": self.throughput(),
         }
 
@@ -232,6 +234,7 @@ def run_corpus(
     summary.seconds["startup"] = startup + batch.stats.startup
     summary.workers = max(1, len(batch.stats.worker_pids)) if options.workers > 1 or options.dask else 1
     summary.encoded = batch.stats.encoded
+    summary.replanned = batch.stats.replanned
     for r in results:
         for stage, s in r.seconds.items():
             summary.seconds[stage] = summary.seconds.get(stage, 0.0) + s
