@@ -243,9 +243,20 @@ NOTES = {
 }
 
 
+START, END = "<!-- alignment benchmark: start -->", "<!-- alignment benchmark: end -->"
+
+
 def _write_atomic(path: Path, text: str) -> None:
+    """Replace this runner's part of the report; sections other benchmarks wrote stay."""
+    block = f"{START}\n{text.rstrip()}\n{END}\n"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in old and END in old:
+        head, rest = old.split(START, 1)
+        new = head + block + rest.split(END, 1)[1].lstrip("\n")
+    else:
+        new = (old.rstrip("\n") + "\n\n" if old.strip() else "") + block
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(new, encoding="utf-8")
     tmp.replace(path)
 
 
