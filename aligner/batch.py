@@ -143,7 +143,8 @@ class PairWork:
     beads: list[Bead] = field(default_factory=list)
     method: str = ""
     token: str = "new"
-    seconds: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall clock per stage
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU time per stage (steadier on a busy machine)
     encoded: int = 0  # sentences sent to the encoder (the rest came from its cache)
     startup: float | None = None  # this worker's model loading, reported with its first result
     worker: int = 0  # process id, to count the workers that took part
@@ -157,6 +158,7 @@ class EncodeTimer:
 
     def __init__(self) -> None:
         self.seconds = 0.0
+        self.cpu = 0.0
         self.encoded = 0
 
     def wrap(self, encode: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -164,11 +166,12 @@ class EncodeTimer:
 
         def timed(texts: Any) -> Any:
             before = getattr(owner, "encoded", 0)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 return encode(texts)
             finally:
                 self.seconds += time.perf_counter() - t
+                self.cpu += time.process_time() - c
                 self.encoded += getattr(owner, "encoded", 0) - before
 
         return timed
@@ -188,15 +191,38 @@ def timed_aligner(aligner: Aligner) -> tuple[Aligner, EncodeTimer]:
     return clone, timer
 
 
+class StageClock:
+    """Wall-clock and CPU seconds of consecutive stages of one pair."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.restart()
+
+    def restart(self) -> None:
+        self._t, self._c = time.perf_counter(), time.process_time()
+
+    def stop(self, stage: str) -> None:
+        self.wall[stage] = time.perf_counter() - self._t
+        self.cpu[stage] = time.process_time() - self._c
+        self.restart()
+
+    def split(self, stage: str, part: str, wall: float, cpu: float) -> None:
+        """Move ``part`` of a stage's time into its own entry (encoding out of aligning)."""
+        self.wall[stage] -= wall
+        self.cpu[stage] -= cpu
+        self.wall[part], self.cpu[part] = wall, cpu
+
+
 def work_pair(task: PairTask, models: Models) -> PairWork:
     """Parse, check, split and align one pair; never raises for a bad item."""
     from aligner.pipeline import align_sentence_lists, sentences_of
     from aligner.text.langcheck import check_language
 
-    seconds: dict[str, float] = {}
+    clock = StageClock()
+    seconds = clock.wall
     url = task.item
     state = task.state
-    t = time.perf_counter()
     try:
         if task.en_page is None:
             raise InputError(url, "not in the page cache")
@@ -212,49 +238,47 @@ def work_pair(task: PairTask, models: Models) -> PairWork:
             check_language(en.text, task.src_lang, url)  # a page in the wrong language is a failure first
             raise PairingError(url, missing)
         ko = parse_page(task.ko_page, en.original_url)
-        seconds["parse"] = time.perf_counter() - t
+        clock.stop("parse")
         ko_key = ko.url or en.original_url
         new_hash = content_hash(content_hash(en.title, en.text), content_hash(ko.title, ko.text))
         if state.pair_id is not None:
             same_pair = state.ko_key == ko_key
             if not task.force and same_pair and state.aligned_hash == new_hash:
-                return PairWork(url, "unchanged", token=state.token, seconds=seconds)
+                return PairWork(url, "unchanged", token=state.token, seconds=seconds, cpu=clock.cpu)
             if state.has_reviewed and (not same_pair or new_hash != state.current_hash):
                 return PairWork(url, "kept", "page text changed but the pair has reviewed beads; kept them",
-                                token=state.token, seconds=seconds)
+                                token=state.token, seconds=seconds, cpu=clock.cpu)
         models.load()  # first: langdetect's profiles and Kiwi's model loading are not checking or splitting
-        t = time.perf_counter()
+        clock.restart()
         check_language(en.text, task.src_lang, url)  # e.g. a Korean page saved under the English URL
         check_language(ko.text, task.tgt_lang, ko.url or "Korean side")
-        seconds["check"] = time.perf_counter() - t
-        t = time.perf_counter()
+        clock.stop("check")
         if state.src is not None and state.tgt is not None:
             # Text unchanged (checked above): align the stored sentences, which carry the
             # reviewer's fixes, around the beads they accepted.
             src, tgt = list(state.src), list(state.tgt)
         else:
             src, tgt = sentences_of(en), sentences_of(ko)
-        seconds["split"] = time.perf_counter() - t
+        clock.stop("split")
         if not src or not tgt:
-            return PairWork(url, "failed", "no sentences after cleaning", token=state.token, seconds=seconds)
+            return PairWork(url, "failed", "no sentences after cleaning", token=state.token, seconds=seconds, cpu=clock.cpu)
         aligner, timer = models.get()
-        t = time.perf_counter()
-        enc0, n0 = timer.seconds, timer.encoded
+        clock.restart()
+        enc0, cpu0, n0 = timer.seconds, timer.cpu, timer.encoded
         beads = align_sentence_lists(src, tgt, aligner, task.src_lang, task.tgt_lang, state.fixed)
-        total = time.perf_counter() - t
-        seconds["encode"] = timer.seconds - enc0
-        seconds["align"] = total - seconds["encode"]
+        clock.stop("align")
+        clock.split("align", "encode", timer.seconds - enc0, timer.cpu - cpu0)
         return PairWork(url, "aligned", en=en, ko=ko, src=src, tgt=tgt, beads=beads, method=aligner.name,
-                        token=state.token, seconds=seconds, encoded=timer.encoded - n0)
+                        token=state.token, seconds=seconds, cpu=clock.cpu, encoded=timer.encoded - n0)
     except ModelLoadError:
         raise  # not this pair's fault: the run stops with the reason
     except PairingError as exc:
-        return PairWork(url, "unpaired", exc.problem, token=state.token, seconds=seconds)
+        return PairWork(url, "unpaired", exc.problem, token=state.token, seconds=seconds, cpu=clock.cpu)
     except AlignerError as exc:
-        return PairWork(url, "failed", str(exc), token=state.token, seconds=seconds)
+        return PairWork(url, "failed", str(exc), token=state.token, seconds=seconds, cpu=clock.cpu)
     except Exception as exc:  # a bug must not stop the other thousand pairs: report it as this item's failure
         return PairWork(url, "failed", f"internal error: {type(exc).__name__}: {exc}".replace("\n", " "),
-                        token=state.token, seconds=seconds)
+                        token=state.token, seconds=seconds, cpu=clock.cpu)
 
 
 def limit_threads(threads: int) -> None:
@@ -585,22 +609,22 @@ class Batch:
         """Store one worker result in one transaction; None when the pair changed meanwhile."""
         from aligner.pipeline import ItemResult
 
-        seconds = dict(work.seconds)
+        seconds, cpu = dict(work.seconds), dict(work.cpu)
         if work.startup is not None:
             self.stats.startup = max(self.stats.startup, work.startup)
         if work.worker:
             self.stats.worker_pids.add(work.worker)
         self.stats.encoded += work.encoded
         if work.outcome in ("failed", "unpaired"):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             self.store.record_failure(work.item, work.outcome, work.reason)
-            seconds["store"] = time.perf_counter() - t
-            return ItemResult(work.item, work.outcome, work.reason, seconds=seconds)
+            seconds["store"], cpu["store"] = time.perf_counter() - t, time.process_time() - c
+            return ItemResult(work.item, work.outcome, work.reason, seconds=seconds, cpu=cpu)
         if work.outcome != "aligned":
             pair_id = task.state.pair_id
-            return ItemResult(work.item, work.outcome, work.reason, pair_id=pair_id, seconds=seconds)
+            return ItemResult(work.item, work.outcome, work.reason, pair_id=pair_id, seconds=seconds, cpu=cpu)
         assert work.en is not None and work.ko is not None
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         with self.store.transaction():
             if read_state(self.store, task.item, with_sentences=False).token != work.token:
                 return None  # a reviewer (or another run) changed the pair: plan it again
@@ -610,10 +634,10 @@ class Batch:
             # accepted and manual beads were the anchors; a rejected bead made again stays rejected
             keep = [b for b in self.store.beads(pair_id) if b.is_fixed or b.status == "rejected"]
             self.store.save_alignment(pair_id, work.src, work.tgt, work.beads, work.method, keep=keep)
-        seconds["store"] = time.perf_counter() - t
+        seconds["store"], cpu["store"] = time.perf_counter() - t, time.process_time() - c
         return ItemResult(
             work.item, "aligned", pair_id=pair_id, en_sentences=len(work.src), ko_sentences=len(work.tgt),
-            bead_types=Counter(b.kind for b in work.beads), seconds=seconds,
+            bead_types=Counter(b.kind for b in work.beads), seconds=seconds, cpu=cpu,
         )
 
     # the loop -------------------------------------------------------------------------------

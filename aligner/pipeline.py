@@ -58,6 +58,7 @@ class ItemResult:
     bead_types: Counter = field(default_factory=Counter)
     seconds: dict[str, float] = field(default_factory=dict)
     previous: bool = False  # a failure from an earlier run, pages unchanged since, not retried
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage (where measured)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class RunSummary:
     workers: int = 1
     encoded: int = 0  # sentences the encoder actually encoded (the rest came from its cache)
     replanned: int = 0  # pairs worked out again because a reviewer changed them during the run
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # per stage, summed over workers
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.items if r.outcome == outcome)
@@ -106,6 +108,7 @@ class RunSummary:
             "workers": self.workers,
             "encoded_sentences": self.encoded,
             "replanned": self.replanned,
+            "cpu_seconds": {k: round(v, 3) for k, v in self.cpu_seconds.items()},
             "throughput": self.throughput(),
         }
 
@@ -216,7 +219,7 @@ def run_corpus(
             batch.run(urls, emit)
         finally:
             executor.close()
-        t_export = time.perf_counter()
+        t_export, c_export = time.perf_counter(), time.process_time()
         files: list[str] = []
         export_dir = options.export_dir or root / "export"
         for fmt in options.formats:
@@ -229,6 +232,7 @@ def run_corpus(
             files += [str(p) for p in out.paths]
         summary = summarise(store, results, files)
         summary.seconds["export"] = time.perf_counter() - t_export
+        summary.cpu_seconds["export"] = time.process_time() - c_export
     summary.seconds["total"] = time.perf_counter() - started
     # model loading: the pool's or cluster's start here, plus the slowest worker's own load
     summary.seconds["startup"] = startup + batch.stats.startup
@@ -238,6 +242,8 @@ def run_corpus(
     for r in results:
         for stage, s in r.seconds.items():
             summary.seconds[stage] = summary.seconds.get(stage, 0.0) + s
+        for stage, s in r.cpu.items():
+            summary.cpu_seconds[stage] = summary.cpu_seconds.get(stage, 0.0) + s
     return summary
 
 
