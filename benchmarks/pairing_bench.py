@@ -407,6 +407,10 @@ def update_section(path: Path, lines: list[str]) -> None:
     """Replace this benchmark's ``## Pairing`` section of RESULTS.md, or append it; the rest
     of the file (other benchmarks' sections) is left exactly as it is."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    if not text.strip():
+        # An existing but empty file is another writer caught mid-way: writing now would
+        # leave only this section. Say so instead.
+        raise SystemExit(f"{path}: empty at the moment (being rewritten?); not updating it, try again")
     body = text.splitlines()
     start = next((k for k, line in enumerate(body) if line.strip() == SECTION), None)
     if start is None:
