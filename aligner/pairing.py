@@ -341,17 +341,6 @@ def _language_problem(article: Article, expected: str) -> str | None:
 # -- features -------------------------------------------------------------------------
 
 
-@dataclass
-class _Side:
-    """Per-article text pieces and vectors of one side."""
-
-    titles: np.ndarray
-    leads: np.ndarray
-    bodies: np.ndarray
-    numbers: list[set[str]]
-    dates: list[datetime | None]
-
-
 def _lead_count(paragraphs: Sequence[str], min_chars: int) -> int:
     """How many first paragraphs make the lead: enough to carry the story's who/what/where."""
     size = 0
