@@ -114,6 +114,27 @@ def build_parser() -> argparse.ArgumentParser:
     _output_flags(p)
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser("fetch", help="fetch English-edition pages and their Korean originals into a corpus folder")
+    p.add_argument("urls", nargs="*", help="English-edition article URLs")
+    p.add_argument("-d", "--dir", type=Path, default=Path("."), help="corpus folder (default: here)")
+    p.add_argument("--from-file", type=Path, help="a file of URLs, one a line")
+    p.add_argument("--section", help="a section list page: follow its article links, page by page")
+    p.add_argument("--limit", type=int, help="most articles to take from --section")
+    p.add_argument("--ids", help="an id range A-B of English-edition articles")
+    p.add_argument("--id-section", help="section used to build URLs for --ids (default e_national)")
+    p.add_argument("--offline", action="store_true", help="use only pages already in the cache")
+    p.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default 1)")
+    _output_flags(p)
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("pair", help="propose which English article translates which Korean one, by content")
+    p.add_argument("en_dir", type=Path)
+    p.add_argument("ko_dir", type=Path)
+    p.add_argument("--min-score", type=float, help="leave an article unpaired below this score (0-1)")
+    p.add_argument("--record-in", type=Path, help="corpus folder whose pairs.jsonl gets the confident pairs")
+    _output_flags(p)
+    p.set_defaults(func=cmd_pair)
+
     p = sub.add_parser("lexicon", help="the translation lexicon learned from the corpus")
     lex = p.add_subparsers(metavar="ACTION")
     q = lex.add_parser("train", help="learn it from accepted and confident beads (used by later runs)")
@@ -339,6 +360,51 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(scores.format() if hasattr(scores, "format") else scores)
     return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from aligner.sources.fetch import fetch_command
+
+    console = _console(args)
+    quiet = args.quiet or args.json
+
+    def progress(item) -> None:
+        if not quiet:
+            line = f"{item.status}: {item.en_url}"
+            console.print(line + (f" -> {item.ko_url}" if item.ko_url else "") + (f": {item.reason}" if item.reason else ""))
+
+    report = fetch_command(args.dir, args.urls, from_file=args.from_file, section=args.section, limit=args.limit,
+                           ids=args.ids, id_section=args.id_section, offline=args.offline, rate=args.rate,
+                           progress=progress)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        console.print(f"paired {report.count('paired')}, already done {report.count('done')}, "
+                      f"failed {report.count('failed')}; manifest {report.manifest}")
+    return 0 if report.ok else 1
+
+
+def cmd_pair(args: argparse.Namespace) -> int:
+    from aligner.pairing import pair_command
+
+    result = pair_command(args.en_dir, args.ko_dir, min_score=args.min_score, record_in=args.record_in)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    console = _console(args)
+    for pair in result.pairs:
+        flag = "  (too close to call: also " + str(pair.runner_up_item) + ")" if pair.too_close else ""
+        console.print(f"{pair.score:.3f}\t{_name(pair.en)}\t{_name(pair.ko)}{flag}")
+    for item in result.unpaired_en + result.unpaired_ko:
+        console.print(f"unpaired {item.side}: {_name(item.article)}: {item.reason}")
+    skipped = list(result.unreadable) + [(_name(r.article), r.reason) for r in result.rejected]
+    for item, reason in skipped:
+        console.print(f"skipped: {item}: {reason}")
+    return 0
+
+
+def _name(article) -> str:
+    return article.url or article.source_path or article.title
 
 
 def cmd_lexicon_train(args: argparse.Namespace) -> int:

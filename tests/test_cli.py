@@ -229,3 +229,25 @@ def test_stats_on_a_file_that_is_not_a_database(capsys, tmp_path):
     bogus.write_text("not sqlite")
     code, _, err = run(capsys, "stats", str(bogus))
     assert code == 1 and "not an SQLite database" in err
+
+
+def test_pair_by_content_on_the_sample_pages(capsys, tmp_path):
+    en_dir, ko_dir = tmp_path / "en", tmp_path / "ko"
+    shutil.copytree(SAMPLE / "pages" / "english.hani.co.kr", en_dir)
+    shutil.copytree(SAMPLE / "pages" / "www.hani.co.kr", ko_dir)
+    code, out, _ = run(capsys, "pair", str(en_dir), str(ko_dir), "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert len(result["pairs"]) == 10
+    code, out, _ = run(capsys, "pair", str(en_dir), str(ko_dir))
+    assert code == 0
+    assert "unpaired en:" in out and "684758" in out  # the seed article's original is not there
+    assert sum(1 for line in out.splitlines() if line.startswith("0.") or line.startswith("1.")) == 10
+
+
+def test_fetch_offline_with_an_empty_cache_reports_each_url(capsys, tmp_path):
+    url = "https://english.hani.co.kr/arti/english_edition/e_national/1.html"
+    code, out, err = run(capsys, "fetch", "-d", str(tmp_path), "--offline", url, "--json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["items"][0]["status"] == "failed" and "cache" in report["items"][0]["reason"]
