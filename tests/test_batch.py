@@ -334,3 +334,29 @@ def test_the_python_api_from_the_package(reference):
     assert "run_corpus" in dir(aligner)
     with pytest.raises(AttributeError):
         aligner.no_such_thing  # noqa: B018
+
+
+def test_the_progress_bar_shows_articles_sentences_and_rate_on_a_terminal(tmp_path):
+    import pty
+
+    corpus = copy_sample(tmp_path)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: aligner run with a terminal on stderr
+        os.chdir(ROOT)
+        os.environ.update(env(), COLUMNS="160", TERM="xterm")
+        os.execv(sys.executable, [sys.executable, "-m", "aligner", "run", str(corpus), "--format", "tsv"])
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    _, status = os.waitpid(pid, 0)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert os.waitstatus_to_exitcode(status) == 0, screen[-2000:]
+    assert "aligning" in screen and "articles" in screen and "sentences" in screen
+    assert "pairs/min" in screen and "/11" in screen  # done of total, and the rate
+    assert "pairs in corpus: 10" in screen  # the summary after the bar
