@@ -94,8 +94,24 @@ class AnchorCosts:
         self._tgt_numbers = self.tgt_prefix[:, self.is_number].sum(axis=1)
 
     def matrix(self, a: int, b: int) -> np.ndarray:
+        """All beads of one shape at once (news-size pairs: n x m x anchors stays small)."""
         n, m = len(self.src_prefix) - 1, len(self.tgt_prefix) - 1
-        return np.vstack([self(i, a, b, 0, m + 1) for i in range(n + 1)])
+        out = np.zeros((n + 1, m + 1))
+        if a == 0 or b == 0 or self.src_prefix.shape[1] == 0 or a > n or b > m:
+            return out
+        s = self.src_prefix[a:] - self.src_prefix[:-a]  # spans ending at a..n
+        t = self.tgt_prefix[b:] - self.tgt_prefix[:-b]
+        common = np.minimum(s[:, None, :], t[None, :, :])
+        shared = common.sum(axis=2)
+        shared_nums = common[:, :, self.is_number].sum(axis=2)
+        nums_s = (self._src_numbers[a:] - self._src_numbers[:-a])[:, None]
+        nums_t = (self._tgt_numbers[b:] - self._tgt_numbers[:-b])[None, :]
+        unmatched = (nums_s - shared_nums) * (nums_t > 0) + (nums_t - shared_nums) * (nums_s > 0)
+        cost = -self.reward * np.minimum(shared, 4) + self.penalty * np.minimum(unmatched, 4)
+        no_anchor = ~s.any(axis=1)  # source span without anchors: only target numbers count
+        cost[no_anchor] = self.penalty * np.minimum(np.broadcast_to(nums_t, (int(no_anchor.sum()), m + 1 - b)), 2)
+        out[a:, b:] = cost
+        return out
 
     def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
         out = np.zeros(hi - lo)
