@@ -305,8 +305,11 @@ def warm_up(aligner: Aligner, spec: AlignerSpec) -> None:
     aligner.align(["A short warm-up line."], ["짧은 준비 문장."])
 
 
-class ModelLoadError(RuntimeError):
-    """The models could not be loaded in a worker (a plain exception: it crosses process borders)."""
+class ModelLoadError(AlignerError):
+    """The models could not be loaded: the run stops with this one line instead of failing every pair."""
+
+    def __reduce__(self) -> tuple:  # rebuilt from both fields when it comes back from a worker process
+        return (type(self), (self.item, self.problem))
 
 
 class Models:
@@ -329,7 +332,7 @@ class Models:
         try:
             self.get()
         except Exception as exc:
-            raise ModelLoadError(f"cannot load the aligner ({type(exc).__name__}: {exc})") from exc
+            raise ModelLoadError("aligner", f"cannot load the models ({type(exc).__name__}: {exc})") from exc
 
     def get(self) -> tuple[Aligner, EncodeTimer]:
         if self._loaded is None:
@@ -668,8 +671,6 @@ class Batch:
                 continue
             try:
                 work = handle.result()
-            except ModelLoadError as exc:
-                raise AlignerError("aligner", str(exc)) from None
             except BrokenProcessPool:
                 if not got_result and self.stats.crashes:
                     raise AlignerError("worker processes", "could not start or died before returning any result "

@@ -187,7 +187,8 @@ def summarise(runs: list[dict]) -> dict:
     return {
         "workers": runs[0]["workers"], "rounds": len(runs), "aligned": runs[0]["aligned"], "sentences": sentences,
         "encoded": runs[0]["encoded"], "wall": med(r["wall"] for r in runs),
-        "walls": [round(r["wall"], 1) for r in runs],
+        "walls": [f"{r['wall']:.1f}" + (f" @{r['load_after']:.1f}" if "load_after" in r else "") for r in runs],
+        "fastest": min(runs, key=lambda r: r["wall"]),
         "pairs_per_minute": med(60 * r["aligned"] / r["wall"] for r in runs),
         "sentences_per_second": med(r["sentences"] / r["wall"] for r in runs),
         "startup": med(r["seconds"].get("startup", 0.0) for r in runs),
@@ -211,18 +212,19 @@ def report(built: dict, results: dict[int, dict], load: tuple[float, float], rou
         "## Throughput",
         "",
         f"- Date: {date.today().isoformat()}; machine: {os.cpu_count()} cores, Python {sys.version.split()[0]};"
-        f" load average (1 min) at start / end: {load[0]:.1f} / {load[1]:.1f} (a shared machine: other jobs"
-        " take cores, so compare within this run)",
+        f" load average (1 min) at start / end: {load[0]:.1f} / {load[1]:.1f}, and after each round in the table"
+        " (a shared machine: other jobs take cores, so compare within this run)",
         f"- Command: `{command}`",
         f"- Corpus: {built['pairs']} Hankyoreh-style page pairs built from {built['sources']} source documents"
         " (NTREX-128 documents and KEP news in 25-line pseudo-documents; each reuse carries a wire credit inside"
-        " every sentence so no sentence repeats), English side edited (a sentence dropped or two joined in two"
+        " every sentence, so reused text is encoded again), English side edited (a sentence dropped or two joined in two"
         f" articles of three), {built['sentences']:,} sentences in all; rendered in the old and 2023 layouts by"
         " `corpora/build_sample.py`'s templates",
         "- Each run: `aligner run` in a fresh process on a fresh database, TMX and TSV export included;"
         f" {rounds} round(s) per worker count, 1 and 2 workers interleaved; medians shown",
         "",
-        "| workers | pairs/min | sentences/s (wall) | wall s (rounds) | start-up s | cores kept busy |"
+        "| workers | pairs/min | sentences/s (wall) | wall s (each round @ load after it) | start-up s |"
+        " cores kept busy |"
         " main process CPU s | outside encoding (wall) | outside encoding (CPU) | peak RSS, main process |"
         " peak RSS, one worker |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -252,13 +254,23 @@ def report(built: dict, results: dict[int, dict], load: tuple[float, float], rou
                      " is the same with 1 and 2 workers, so the speed-up follows the cores a run can get. The"
                      " main process of a 2-worker run reads the pages, finds each English page's Korean link,"
                      " writes the database and exports; its CPU time is in the table.")
+    if one and two:
+        f1, f2 = one["fastest"], two["fastest"]
+        busy = (f2["main_cpu"] + f2["workers_cpu"]) / f2["wall"]
+        lines.append(f"- Fastest rounds: 2 workers {f2['wall']:.1f} s ({busy:.2f} cores kept busy, load"
+                     f" {f2.get('load_after', float('nan')):.1f} after it) vs 1 worker {f1['wall']:.1f} s:"
+                     f" {f1['wall'] / f2['wall']:.2f}x when the other jobs left the second core free.")
     for r in results.values():
         share = r["non_encoding_cpu_share"]
         verdict = "meets" if share < 0.25 else "misses"
+        total = sum(r["cpu"].values())
+        parts = ", ".join(f"{s} {100 * r['cpu'][s] / total:.0f} %" for s in sorted(
+            (s for s in STAGES if s != "encode"), key=lambda s: -r["cpu"][s]))
         lines.append(f"- {r['workers']} worker(s): stages other than encoding take {100 * share:.0f} % of the"
                      f" CPU time of the stages ({100 * r['non_encoding_share']:.0f} % by the wall clock);"
-                     f" {verdict} the < 25 % target. {r['encoded']:,} of {r['sentences']:,} sentences went"
-                     " through the encoder (the others were already in its cache).")
+                     f" {verdict} the < 25 % target. Of the stage CPU time: {parts}."
+                     f" {r['encoded']:,} of {r['sentences']:,} sentences went through the encoder (the others"
+                     " were already in its cache).")
     lines += ["- Start-up (loading the encoder, Kiwi and language profiles in each worker) is not a stage and is"
               " not in the shares; workers load in parallel.",
               "- Reproduce: `python benchmarks/throughput.py` (writes this section only; the rest of the file is"
@@ -290,7 +302,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the raw runs here")
     parser.add_argument("--no-write", action="store_true", help="print the section instead of writing RESULTS.md")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # one run, in a child process
+    parser.add_argument("--from-json", type=Path, help="write the report from runs saved with --json")
     args = parser.parse_args(argv)
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        results = {int(n): summarise(rs) for n, rs in saved["runs"].items()}
+        section = report(saved["built"], results, tuple(saved["load"]), saved["rounds"], saved["command"])
+        print(section) if args.no_write else write_section(args.results, section)
+        return 0
     if args.measure:
         print(json.dumps(measure(args.measure, int(args.workers))))
         return 0
@@ -310,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         for r in range(args.rounds):
             for n in (counts if r % 2 == 0 else counts[::-1]):
                 run = run_once(corpus, n)
+                run["load_after"] = os.getloadavg()[0]
                 runs[n].append(run)
                 print(f"round {r + 1}, {n} worker(s): {run['wall']:.1f} s, {run['aligned']} aligned,"
                       f" load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
@@ -319,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
             f" --rounds {args.rounds}" if args.rounds != 3 else "")
         section = report(built, results, (load0, load1), args.rounds, command)
         if args.json:
-            args.json.write_text(json.dumps({"built": built, "runs": runs, "results": results}, indent=2))
+            args.json.write_text(json.dumps({"built": built, "runs": runs, "load": [load0, load1],
+                                             "rounds": args.rounds, "command": command}, indent=2))
         if args.no_write:
             print(section)
         else:

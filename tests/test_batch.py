@@ -360,3 +360,14 @@ def test_the_progress_bar_shows_articles_sentences_and_rate_on_a_terminal(tmp_pa
     assert "aligning" in screen and "articles" in screen and "sentences" in screen
     assert "pairs/min" in screen and "/11" in screen  # done of total, and the rate
     assert "pairs in corpus: 10" in screen  # the summary after the bar
+
+
+def test_an_encoder_that_cannot_load_stops_the_run_with_one_line(tmp_path, capsys):
+    copy_sample(tmp_path / "corpus")
+    config = tmp_path / "run.toml"
+    config.write_text('corpus = "corpus"\n[align]\nencoder = "no-such-encoder"\n', encoding="utf-8")
+    code = main(["run", str(config), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("aligner: error: aligner: cannot load the models") and "no-such-encoder" in err, err
+    assert len(err.strip().splitlines()) == 1
