@@ -222,8 +222,16 @@ def coarse_path(src_vecs: np.ndarray, tgt_vecs: np.ndarray, chunk: int = 2048,
     best_t_sim = np.empty(n)
     best_s = np.full(m, -1, dtype=np.int64)
     best_s_sim = np.full(m, -np.inf)
+    # Matches are only looked for near the diagonal: a document that repeats itself (the
+    # same paragraph twice, boilerplate) must not pull the path to the wrong copy. The
+    # window allows for every sentence one side has more, plus 5 % of the length.
+    window = abs(n - m) + max(50, max(n, m) // 20)
+    cols = np.arange(m)
     for start in range(0, n, chunk):
+        rows = np.arange(start, min(start + chunk, n))
         sims = src_vecs[start:start + chunk] @ tgt_vecs.T
+        centre = rows * (m / n)
+        sims[np.abs(cols[None, :] - centre[:, None]) > window] = -np.inf
         best_t[start:start + chunk] = sims.argmax(axis=1)
         best_t_sim[start:start + chunk] = sims.max(axis=1)
         col = sims.argmax(axis=0)
