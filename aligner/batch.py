@@ -671,6 +671,8 @@ class Batch:
                 continue
             try:
                 work = handle.result()
+            except AlignerError:
+                raise
             except BrokenProcessPool:
                 if not got_result and self.stats.crashes:
                     raise AlignerError("worker processes", "could not start or died before returning any result "
@@ -696,6 +698,10 @@ class Batch:
                     else:
                         pending.append((t, self.executor.submit(t), None))
                 continue
+            except Exception as exc:  # e.g. a Dask scheduler or worker without aligner installed
+                first = (str(exc).strip().splitlines() or [""])[0]
+                where = "the Dask cluster" if isinstance(self.executor, DaskExecutor) else "a worker process"
+                raise AlignerError(task.item, f"{where} failed: {type(exc).__name__}: {first}") from exc
             got_result = True
             result = self.commit(task, work)
             if result is None:

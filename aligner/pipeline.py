@@ -76,6 +76,7 @@ class RunSummary:
     workers: int = 1
     encoded: int = 0  # sentences the encoder actually encoded (the rest came from its cache)
     replanned: int = 0  # pairs worked out again because a reviewer changed them during the run
+    worker_crashes: int = 0  # times the worker processes died and were started again
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # per stage, summed over workers
 
     def count(self, outcome: str) -> int:
@@ -108,6 +109,7 @@ class RunSummary:
             "workers": self.workers,
             "encoded_sentences": self.encoded,
             "replanned": self.replanned,
+            "worker_crashes": self.worker_crashes,
             "cpu_seconds": {k: round(v, 3) for k, v in self.cpu_seconds.items()},
             "throughput": self.throughput(),
         }
@@ -239,6 +241,7 @@ def run_corpus(
     summary.workers = max(1, len(batch.stats.worker_pids)) if options.workers > 1 or options.dask else 1
     summary.encoded = batch.stats.encoded
     summary.replanned = batch.stats.replanned
+    summary.worker_crashes = batch.stats.crashes
     for r in results:
         for stage, s in r.seconds.items():
             summary.seconds[stage] = summary.seconds.get(stage, 0.0) + s

@@ -371,3 +371,24 @@ def test_an_encoder_that_cannot_load_stops_the_run_with_one_line(tmp_path, capsy
     assert code == 1
     assert err.startswith("aligner: error: aligner: cannot load the models") and "no-such-encoder" in err, err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_worker_process_that_dies_is_replaced_and_its_pairs_redone(reference, tmp_path):
+    import psutil
+
+    _, _, ref_beads = reference
+    corpus = copy_sample(tmp_path)
+    killed = []
+
+    def kill_a_worker(result) -> None:
+        if killed:
+            return
+        workers = [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
+        assert workers, "no worker processes found"
+        workers[0].kill()  # SIGKILL, as the kernel's out-of-memory killer would
+        killed.append(workers[0].pid)
+
+    summary = run_corpus(corpus, RunOptions(formats=("tsv",), workers=2), progress=kill_a_worker)
+    assert killed and summary.worker_crashes == 1
+    assert summary.count("aligned") == 10 and summary.count("failed") == 0
+    assert bead_table(corpus / "corpus.db") == ref_beads
