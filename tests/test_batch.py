@@ -320,7 +320,7 @@ def test_a_bad_config_is_one_line_naming_the_file(tmp_path, capsys, text, proble
 
 def test_the_python_api_from_the_package(reference):
     import aligner
-    from aligner import Article, Store, align_articles, align_sentences, run_corpus  # noqa: F401
+    from aligner import Article, Store, align_articles, align_sentences
 
     ref_corpus, _, _ = reference
     beads = align_sentences(["The minister arrived on Monday.", "She met the president."],
@@ -334,6 +334,20 @@ def test_the_python_api_from_the_package(reference):
     assert "run_corpus" in dir(aligner)
     with pytest.raises(AttributeError):
         aligner.no_such_thing  # noqa: B018
+
+
+def test_run_config_from_python_with_overrides(reference, tmp_path):
+    from aligner import run_config
+
+    ref_corpus, _, _ = reference
+    shutil.copytree(ref_corpus, tmp_path / "corpus")
+    config = tmp_path / "run.toml"
+    config.write_text('corpus = "corpus"\n[export]\nformats = ["tsv"]\n', encoding="utf-8")
+    summary = run_config(str(config), formats=("jsonl",))
+    assert summary.count("unchanged") == 10 and summary.count("aligned") == 0
+    assert summary.files == [str(tmp_path / "corpus" / "export" / "corpus.jsonl")]
+    with pytest.raises(TypeError, match="no_such_option"):
+        run_config(str(config), no_such_option=1)
 
 
 def test_the_progress_bar_shows_articles_sentences_and_rate_on_a_terminal(tmp_path):
