@@ -214,7 +214,7 @@ def _run_progress(show: bool, total: int) -> Iterator[Callable[[Any], None]]:
                TextColumn("{task.fields[sentences]:,} sentences"), TextColumn("{task.fields[rate]}"),
                TimeRemainingColumn())
     with Progress(*columns, console=err, disable=not show, transient=True) as bar:
-        task = bar.add_task("aligning", total=total, sentences=0, rate="")
+        task = bar.add_task("starting", total=total, sentences=0, rate="")  # models load before the first pair
         started = time.monotonic()
         counts = {"sentences": 0, "aligned": 0}
 
@@ -223,7 +223,7 @@ def _run_progress(show: bool, total: int) -> Iterator[Callable[[Any], None]]:
             counts["aligned"] += result.outcome == "aligned"
             minutes = (time.monotonic() - started) / 60
             rate = f"{counts['aligned'] / minutes:,.1f} pairs/min" if minutes > 0 and counts["aligned"] else ""
-            bar.update(task, advance=1, sentences=counts["sentences"], rate=rate)
+            bar.update(task, advance=1, sentences=counts["sentences"], rate=rate, description="aligning")
 
         yield progress
 
