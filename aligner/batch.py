@@ -729,8 +729,3 @@ def make_executor(spec: AlignerSpec, workers: int, dask: str | None, aligner: Al
     if aligner is not None:
         raise ValueError("a ready-made aligner cannot be sent to worker processes; pass none or use workers=1")
     return PoolExecutor(spec, workers, threads)
-
-
-def default_workers() -> int:
-    """All the CPUs this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
