@@ -229,16 +229,17 @@ def work_pair(task: PairTask, models: Models) -> PairWork:
         if en.lang != task.src_lang:
             raise InputError(url, f"expected an English-edition page, found a {en.layout} page")
         missing = None
-        if not en.original_url:
+        ko_url = task.ko_url  # the manifest's pairing, else the page's original-article link
+        if not ko_url:
             missing = "no link to the Korean original on the page"
         elif task.ko_page is None:
-            missing = f"Korean original {en.original_url} is not in the page cache"
+            missing = f"Korean original {ko_url} is not in the page cache"
         if missing:
             check_language(en.text, task.src_lang, url)  # a page in the wrong language is a failure first
             raise PairingError(url, missing)
-        ko = parse_page(task.ko_page, en.original_url)
+        ko = parse_page(task.ko_page, ko_url)
         clock.stop("parse")
-        ko_key = ko.url or en.original_url
+        ko_key = ko.url or ko_url
         new_hash = content_hash(content_hash(en.title, en.text), content_hash(ko.title, ko.text))
         if state.pair_id is not None:
             same_pair = state.ko_key == ko_key
@@ -561,9 +562,12 @@ class Batch:
     """One run over a list of English pages: plans tasks, sends them, writes results in order."""
 
     def __init__(self, cache: PageCache, store: Store, executor: Any, *, force: bool, retry_failed: bool,
-                 src_lang: str, tgt_lang: str) -> None:
+                 src_lang: str, tgt_lang: str, pairs: dict[str, tuple[str, str]] | None = None) -> None:
         self.cache = cache
         self.store = store
+        # the corpus's pairs.jsonl (from `aligner fetch` or `aligner pair --record-in`):
+        # English URL (without scheme) -> (Korean URL, how it was paired)
+        self.pairs = pairs or {}
         self.executor = executor
         self.force = force
         self.retry_failed = retry_failed
@@ -576,7 +580,8 @@ class Batch:
     def task_for(self, url: str, attempt: int = 0) -> PairTask:
         """Read the pages and the pair's stored state; the worker does the real parsing."""
         en_page = self.cache.get(url)
-        ko_url = self._korean_url(url, en_page)
+        listed = self.pairs.get(_schemeless(url))
+        ko_url = listed[0] if listed else self._korean_url(url, en_page)
         ko_page = self.cache.get(ko_url) if ko_url else None
         return PairTask(url, en_page, ko_url, ko_page, read_state(self.store, url), self.force,
                         self.src_lang, self.tgt_lang, attempt)
@@ -632,7 +637,8 @@ class Batch:
                 return None  # a reviewer (or another run) changed the pair: plan it again
             en_id = self.store.upsert_document(work.en, work.en.url or task.item)
             ko_id = self.store.upsert_document(work.ko, work.ko.url or task.ko_url)
-            pair_id = self.store.upsert_pair(en_id, ko_id, "link")
+            listed = self.pairs.get(_schemeless(task.item))
+            pair_id = self.store.upsert_pair(en_id, ko_id, listed[1] if listed else "link")
             # accepted and manual beads were the anchors; a rejected bead made again stays rejected
             keep = [b for b in self.store.beads(pair_id) if b.is_fixed or b.status == "rejected"]
             self.store.save_alignment(pair_id, work.src, work.tgt, work.beads, work.method, keep=keep)
@@ -729,3 +735,9 @@ def make_executor(spec: AlignerSpec, workers: int, dask: str | None, aligner: Al
     if aligner is not None:
         raise ValueError("a ready-made aligner cannot be sent to worker processes; pass none or use workers=1")
     return PoolExecutor(spec, workers, threads)
+
+
+def _schemeless(url: str) -> str:
+    """http and https name the same page (the page cache treats them alike)."""
+    return url.split("://", 1)[-1]
+

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aligner.align import Aligner, default_aligner
-from aligner.errors import AlignerError, InputError, PairingError
+from aligner.errors import InputError
 from aligner.model import Article, Bead, PairAlignment, Sentence
-from aligner.sources import PageCache, parse_page
-from aligner.store import Store, content_hash
+from aligner.sources import PageCache
+from aligner.sources.fetch import read_manifest
+from aligner.store import Store
 from aligner.text.langcheck import check_language
 from aligner.text.normalize import normalize_for_alignment
 from aligner.text.split import split_sentences
@@ -199,7 +200,11 @@ def run_corpus(
     if not root.is_dir():
         raise InputError(str(root), "no such corpus folder")
     cache = PageCache(root)
+    manifest = read_manifest(root)
     urls = list(english_pages(cache))
+    seen = {u.split("://", 1)[-1] for u in urls}
+    urls += [e.en_url for e in manifest if e.en_url.split("://", 1)[-1] not in seen and cache.has(e.en_url)]
+    pairs = {e.en_url.split("://", 1)[-1]: (e.ko_url, e.how) for e in manifest if e.ko_url}
     if not urls:
         raise InputError(str(root), f"no English-edition pages under {root / 'pages' / ENGLISH_HOST}")
     started = time.perf_counter()
@@ -211,7 +216,7 @@ def run_corpus(
         startup = time.perf_counter() - t_start
         try:
             batch = Batch(cache, store, executor, force=options.force, retry_failed=options.retry_failed,
-                          src_lang=options.src_lang, tgt_lang=options.tgt_lang)
+                          src_lang=options.src_lang, tgt_lang=options.tgt_lang, pairs=pairs)
 
             def emit(result: ItemResult) -> None:
                 results.append(result)
@@ -248,107 +253,6 @@ def run_corpus(
         for stage, s in r.cpu.items():
             summary.cpu_seconds[stage] = summary.cpu_seconds.get(stage, 0.0) + s
     return summary
-
-
-def corpus_aligner(store: Store, src_lang: str = "en", tgt_lang: str = "ko") -> Aligner:
-    """The default engine, with the corpus's own lexicon when ``aligner lexicon train`` made one."""
-    lexicon = store.load_lexicon()
-    if lexicon is None:
-        return default_aligner(src_lang, tgt_lang)
-    from aligner.align.engine import build_engine
-
-    return build_engine(src_lang, tgt_lang, lexicon=lexicon)
-
-
-def process_article(url: str, cache: PageCache, store: Store, aligner: Aligner, options: RunOptions) -> ItemResult:
-    """One English article: never raises for bad input, returns what happened."""
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-    try:
-        en = read_cached(cache, url)
-        if en.lang != options.src_lang:
-            raise InputError(url, f"expected an English-edition page, found a {en.layout} page")
-        check_language(en.text, options.src_lang, url)  # e.g. a Korean page saved under the English URL
-        if not en.original_url:
-            raise PairingError(url, "no link to the Korean original on the page")
-        ko_data = cache.get(en.original_url)
-        if ko_data is None:
-            raise PairingError(url, f"Korean original {en.original_url} is not in the page cache")
-        ko = parse_page(ko_data, en.original_url)
-        timings["parse"] = time.perf_counter() - t
-        t = time.perf_counter()
-        check_pair(en, ko, options.src_lang, options.tgt_lang)
-        timings["check"] = time.perf_counter() - t
-    except PairingError as exc:
-        return ItemResult(url, "unpaired", exc.problem, seconds=timings)
-    except AlignerError as exc:
-        return ItemResult(url, "failed", str(exc), seconds=timings)
-    return store_and_align(en, ko, store, aligner, options, timings)
-
-
-def store_and_align(
-    en: Article, ko: Article, store: Store, aligner: Aligner, options: RunOptions,
-    timings: dict[str, float] | None = None, how: str = "link",
-) -> ItemResult:
-    """Store both documents and the pair, then (re-)align unless nothing changed."""
-    timings = timings if timings is not None else {}
-    item = en.url or en.source_path or en.title
-    en_key = en.url or en.source_path or ""
-    ko_key = ko.url or ko.source_path or ""
-    # Reviewed work is never overwritten: if the text changed under reviewed beads, keep them.
-    existing = store.document_id(en_key)
-    if existing is not None:
-        pair_id = _pair_of(store, existing)
-        if pair_id is not None and _has_reviewed(store, pair_id):
-            new_hash = content_hash(content_hash(en.title, en.text), content_hash(ko.title, ko.text))
-            if new_hash != store.current_pair_hash(pair_id):
-                return ItemResult(item, "kept", "page text changed but the pair has reviewed beads; kept them",
-                                  pair_id=pair_id, seconds=timings)
-    en_id = store.upsert_document(en, en_key)
-    ko_id = store.upsert_document(ko, ko_key)
-    pair_id = store.upsert_pair(en_id, ko_id, how)
-    if not options.force and store.pair_alignment_hash(pair_id) == store.current_pair_hash(pair_id):
-        return ItemResult(item, "unchanged", pair_id=pair_id, seconds=timings)
-    t = time.perf_counter()
-    reviewed = [b for b in store.beads(pair_id) if b.is_fixed or b.status == "rejected"]
-    anchors = [b for b in reviewed if b.is_fixed]
-    if reviewed:
-        # The text is unchanged (checked above), so the stored sentences are the page's
-        # sentences plus the reviewer's edits (typo fixes, splits): align those.
-        src, tgt = store.sentences(en_id), store.sentences(ko_id)
-    else:
-        src, tgt = sentences_of(en), sentences_of(ko)
-    timings["split"] = time.perf_counter() - t
-    if not src or not tgt:
-        return ItemResult(item, "failed", "no sentences after cleaning", pair_id=pair_id, seconds=timings)
-    t = time.perf_counter()
-    fixed = [(b.en_start, b.en_end, b.ko_start, b.ko_end) for b in anchors]
-    beads = align_sentence_lists(src, tgt, aligner, options.src_lang, options.tgt_lang, fixed)
-    timings["align"] = time.perf_counter() - t
-    t = time.perf_counter()
-    # accepted and manual beads come back as anchors; a rejected bead the aligner makes again stays rejected
-    store.save_alignment(pair_id, src, tgt, beads, aligner.name, keep=reviewed)
-    timings["store"] = time.perf_counter() - t
-    return ItemResult(
-        item, "aligned", pair_id=pair_id, en_sentences=len(src), ko_sentences=len(tgt),
-        bead_types=Counter(b.kind for b in beads), seconds=timings,
-    )
-
-
-def read_cached(cache: PageCache, url: str) -> Article:
-    data = cache.get(url)
-    if data is None:
-        raise InputError(url, "not in the page cache")
-    return parse_page(data, url)
-
-
-def _pair_of(store: Store, en_doc: int) -> int | None:
-    row = store.conn.execute("SELECT id FROM pairs WHERE en_doc=?", (en_doc,)).fetchone()
-    return None if row is None else int(row[0])
-
-
-def _has_reviewed(store: Store, pair_id: int) -> bool:
-    return any(b.is_fixed or b.status != "unreviewed" for b in store.beads(pair_id))
 
 
 def summarise(store: Store, results: list[ItemResult], files: list[str]) -> RunSummary:

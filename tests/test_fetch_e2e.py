@@ -6,14 +6,13 @@ analyser, which takes most of this file's time.
 
 from __future__ import annotations
 
-import pytest
-
+from aligner import pipeline
 from aligner.sources.fetch import fetch_command, read_manifest
+from aligner.store import Store
 from test_fetch import HOSTS, LIST1, site  # noqa: F401 - the module-scoped server fixture
 
 
-def test_section_fetch_then_run_gives_aligned_pairs_and_lists_failures(site, tmp_path, monkeypatch):
-    pipeline = pytest.importorskip("aligner.pipeline")
+def test_section_fetch_then_run_gives_aligned_pairs_and_lists_failures(site, tmp_path):
     corpus = tmp_path / "corpus"
     report = fetch_command(corpus, section=site.url(LIST1), limit=5, rate=0, allowed_hosts=HOSTS,
                            trust_env=False, retries=0, timeout=2.0)
@@ -22,8 +21,11 @@ def test_section_fetch_then_run_gives_aligned_pairs_and_lists_failures(site, tmp
     assert set(failed) == {"999999.html", "863000.html"}
     assert "HTTP 404" in failed["999999.html"] and "no article body" in failed["863000.html"]
     assert len(read_manifest(corpus)) == 3
-    # `aligner run` finds English pages by host; on the test server that host is 127.0.0.1.
-    monkeypatch.setattr(pipeline, "ENGLISH_HOST", "127.0.0.1")
+    # the test server's pages are not on the English edition's host: `run` finds them
+    # through the fetch manifest (pairs.jsonl), as it does pairs found by content
     summary = pipeline.run_corpus(corpus, pipeline.RunOptions(formats=("tsv",)))
     assert summary.count("aligned") == 3, [(r.item, r.outcome, r.reason) for r in summary.items]
     assert summary.pairs == 3 and summary.bead_types
+    with Store(corpus / "corpus.db") as store:
+        assert {store.pair(p).how for p in store.pair_ids()} == {"link"}
+

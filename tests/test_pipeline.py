@@ -183,3 +183,26 @@ def test_database_is_a_real_sqlite_file_in_wal_mode(sample_run):
     conn = sqlite3.connect(corpus / "corpus.db")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_run_aligns_pairs_listed_in_the_manifest_when_the_page_has_no_link(tmp_path):
+    """Pairs found by content (`aligner pair --record-in`) reach `run` through pairs.jsonl."""
+    import json
+
+    corpus = copy_sample(tmp_path)
+    cache = PageCache(corpus)
+    en_url = "https://english.hani.co.kr/arti/english_edition/e_international/863803.html"
+    ko_url = "https://www.hani.co.kr/arti/international/america/863703.html"
+    page = cache.get(en_url).decode("utf-8")
+    assert parse_page(page, en_url).original_url
+    unlinked = page.replace("863703.html", "no-such-original.html")
+    cache.put(en_url, unlinked.encode("utf-8"))
+    record = {"en_url": en_url, "ko_url": ko_url, "how": "content", "score": 0.97}
+    (corpus / "pairs.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    summary = run_corpus(corpus, RunOptions(formats=("tsv",)))
+    assert summary.count("aligned") == 10
+    with Store(corpus / "corpus.db") as store:
+        en_id = store.document_id(en_url)
+        pair_id = store.conn.execute("SELECT id FROM pairs WHERE en_doc=?", (en_id,)).fetchone()[0]
+        assert store.pair(pair_id).how == "content"
+        assert store.document(store.pair(pair_id).ko_doc).key == ko_url
