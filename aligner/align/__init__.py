@@ -169,10 +169,3 @@ def default_aligner(src_lang: str = "en", tgt_lang: str = "ko", method: str = "e
 
             raise AlignerError(method, f"unknown alignment method (choose from {', '.join(METHODS)})")
     return _CACHE[key]
-
-
-def spans_of(beads: Sequence[Bead]) -> np.ndarray:
-    """Beads as an (k, 4) array of half-open spans (handy for tests and evaluation)."""
-    from aligner.store import bead_spans
-
-    return np.array(bead_spans(list(beads)), dtype=np.int64).reshape(-1, 4)
