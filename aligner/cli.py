@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lexicon", help="the translation lexicon learned from the corpus")
     lex = p.add_subparsers(metavar="ACTION")
+    p.set_defaults(func=lambda args, parser=p: parser.print_help() or 2)
     q = lex.add_parser("train", help="learn it from accepted and confident beads (used by later runs)")
     q.add_argument("db", type=Path)
     q.add_argument("--min-confidence", type=float, default=0.9,
