@@ -393,6 +393,16 @@ class _Done:
         return self.value
 
 
+class _Raise:
+    """A result that is an error raised when it is asked for, like a failed future's."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def result(self) -> Any:
+        raise self.error
+
+
 class InlineExecutor:
     """Workers = 1: the work runs in this process, with the caller's aligner."""
 
@@ -430,7 +440,12 @@ class PoolExecutor:
                                    initializer=_setup_worker, initargs=(self.spec, self.threads))
 
     def submit(self, task: PairTask) -> _Result:
-        return self._pool.submit(_run_in_worker, task)
+        try:
+            return self._pool.submit(_run_in_worker, task)
+        except BrokenProcessPool as exc:
+            # A worker died since the last submit: hand back the breakage in the task's own
+            # place in the window, where the loop restarts the pool and sends it again.
+            return _Raise(exc)
 
     def restart(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

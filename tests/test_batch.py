@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -387,11 +388,34 @@ def test_an_encoder_that_cannot_load_stops_the_run_with_one_line(tmp_path, capsy
     assert len(err.strip().splitlines()) == 1
 
 
+def copy_sample_renumbered(dest: Path, copies: int) -> Path:
+    """The sample's pages ``copies`` more times under article ids shifted by 10000 (links
+    rewritten to match), so a run has more pairs than its workers hold in flight."""
+    copy_sample(dest)
+    number = re.compile(rb"/(86\d{4})\.html")
+    for k in range(1, copies + 1):
+        def shift(match: re.Match, k: int = k) -> bytes:
+            return b"/%d.html" % (int(match.group(1)) + 10000 * k)
+
+        for page in (SAMPLE / "pages").rglob("*.html"):
+            new_name = number.sub(shift, b"/" + page.name.encode()).decode().lstrip("/")
+            target = dest / "pages" / page.relative_to(SAMPLE / "pages").parent / new_name
+            target.write_bytes(number.sub(shift, page.read_bytes()))
+    return dest
+
+
+def sample_key(key: str) -> str:
+    """The sample page a renumbered copy was made from."""
+    return re.sub(r"/8\d\d(\d{3})\.html", r"/863\1.html", key)
+
+
 def test_a_worker_process_that_dies_is_replaced_and_its_pairs_redone(reference, tmp_path):
     import psutil
 
     _, _, ref_beads = reference
-    corpus = copy_sample(tmp_path)
+    # 40 pairs: more than the 12 a 2-worker pool holds in flight, so the kill at the first
+    # result always lands on work still to do (and on submits to the broken pool)
+    corpus = copy_sample_renumbered(tmp_path, 3)
     killed = []
 
     def kill_a_worker(result) -> None:
@@ -404,5 +428,28 @@ def test_a_worker_process_that_dies_is_replaced_and_its_pairs_redone(reference, 
 
     summary = run_corpus(corpus, RunOptions(formats=("tsv",), workers=2), progress=kill_a_worker)
     assert killed and summary.worker_crashes == 1
-    assert summary.count("aligned") == 10 and summary.count("failed") == 0
-    assert bead_table(corpus / "corpus.db") == ref_beads
+    assert summary.count("aligned") == 40 and summary.count("failed") == 0
+    beads = bead_table(corpus / "corpus.db")
+    assert len(beads) == 40
+    for key, rows in beads.items():
+        assert rows == ref_beads[sample_key(key)], key
+
+
+def test_a_submit_to_a_pool_whose_worker_died_hands_back_the_breakage_in_order():
+    """The run loop meets the breakage at the task's own place in the window, where it
+    restarts the pool and sends the task again, rather than failing in the middle of submits."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from aligner.batch import AlignerSpec, PoolExecutor
+
+    executor = PoolExecutor(AlignerSpec(method="length"), workers=1)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            executor._pool.submit(os._exit, 1).result(timeout=60)  # the worker dies
+        handle = executor.submit(None)  # type: ignore[arg-type]  # never runs: the pool is broken
+        with pytest.raises(BrokenProcessPool):
+            handle.result()
+        executor.restart()
+        assert executor._pool.submit(len, "abc").result(timeout=60) == 3
+    finally:
+        executor.close()
