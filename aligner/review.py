@@ -485,9 +485,15 @@ def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *,
 
 
 def edit_sentence_text(store: Store, pair_id: int, side: Side, index: int, text: str, *, reviewer: str) -> Edit:
-    """Fix a sentence's text (typos, stray characters). Its bead becomes manual so a re-run keeps it."""
+    """Fix a sentence's text (typos, stray characters). Its bead becomes manual so a re-run keeps it.
+
+    The text is cleaned as page text is before it is stored (invisible characters and
+    lone surrogates from a bad paste go) and kept on one line.
+    """
+    from aligner.text.normalize import clean_text
+
     side = _check_side(side)
-    text = " ".join(text.split())
+    text = " ".join(clean_text(text).split())
     if not text:
         raise ReviewError("a sentence cannot be empty (detach or merge it instead)")
 

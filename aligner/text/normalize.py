@@ -22,6 +22,9 @@ from sacremoses import MosesPunctNormalizer
 #: Control (Cc) and format (Cf) characters: zero-width spaces and joiners, BOM, soft
 #: hyphens, bidi marks, stray C0/C1 controls. Newline and tab survive.
 _INVISIBLE = regex.compile(r"(?![\n\t])[\p{Cc}\p{Cf}]")
+#: Surrogate code points: a Python str holds them only after bad decoding (surrogateescape,
+#: a UTF-16 stream cut mid-pair), and SQLite and UTF-8 refuse them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"[^\S\n\t]+")  # horizontal whitespace other than tab, incl. NBSP
 _SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
 
@@ -45,12 +48,16 @@ def clean_text(text: str) -> str:
     """Stored-text cleaning: NFC, no invisible characters, single spaces, punctuation kept.
 
     Line breaks become ``\\n`` (``\\r\\n`` and lone ``\\r`` included), spaces at line ends
-    go, and the whole text is stripped. Everything else, quotes and dashes included, is
-    left as published, because exporters must give back the newspaper's text.
+    go, and the whole text is stripped. A high surrogate followed by a low one becomes the
+    character they encode; any other surrogate is dropped, so the text can always be
+    stored. Everything else, quotes and dashes included, is left as published, because
+    exporters must give back the newspaper's text.
 
     >>> clean_text("Seoul\\u200b  said\\u00a0 “no”.\\r\\n")
     'Seoul said “no”.'
     """
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("", text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass"))
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)
