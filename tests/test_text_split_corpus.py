@@ -176,6 +176,17 @@ def test_lines_recovered_full() -> None:
         assert result.kept_rate >= kept_floor, f"{key}: {result}"
 
 
+@needs_data
+def test_korean_paragraphs_split_without_kiwi_split_as_kiwi_would() -> None:
+    """The shortcut (marks that all end a verb need no analysis) changes no answer."""
+    from aligner.text.split import _kiwi_cuts_many, _korean_spans, _only_plain_korean_ends
+
+    texts = [" ".join(p) for key, ps in data_sets(sample=True).items() if key[1] == "ko" for p in ps]
+    plain = [t for t in texts if _only_plain_korean_ends(t) and re.search(r"[.!?]\s", t)]
+    assert len(plain) > 0.3 * len(texts)  # the shortcut is the common case in news
+    assert sentence_spans_many(plain, "ko") == [_korean_spans(t, c) for t, c in zip(plain, _kiwi_cuts_many(plain))]
+
+
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed article not at {SEEDS}")
 def test_seed_article() -> None:
     """The Hankyoreh English article the project started from."""
