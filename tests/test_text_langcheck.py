@@ -99,3 +99,38 @@ def test_swapped_sides_reported_once() -> None:
     check_pair_languages(EN, "en", KO, "ko", "en.html", "ko.html")
     with pytest.raises(LanguageError, match=r"^ko\.html: expected Korean text but found English"):
         check_pair_languages(EN, "en", EN, "ko", "en.html", "ko.html")
+
+
+LONG = {
+    "de": "Die Bundesregierung hat am Mittwoch neue Regeln für den Klimaschutz beschlossen. Der Minister "
+          "sagte in Berlin, dass die Maßnahmen schon im nächsten Jahr in Kraft treten sollen und die Industrie "
+          "mehr investieren muss. Kritiker halten das Paket für zu schwach, die Opposition will im Bundestag "
+          "dagegen stimmen, und die Länder fordern mehr Geld vom Bund.",
+    "fr": "Le gouvernement a présenté mercredi un nouveau plan pour le climat. Le ministre a déclaré à Paris que "
+          "les mesures entreraient en vigueur l'année prochaine et que l'industrie devrait investir davantage. "
+          "Les critiques jugent le paquet trop faible, l'opposition votera contre à l'Assemblée et les régions "
+          "demandent plus d'argent à l'État.",
+    "es": "El gobierno presentó el miércoles un nuevo plan para el clima. El ministro dijo en Madrid que las "
+          "medidas entrarían en vigor el próximo año y que la industria tendría que invertir más. Los críticos "
+          "consideran el paquete demasiado débil, la oposición votará en contra en el Congreso y las regiones "
+          "piden más dinero al Estado.",
+    "nl": "De regering heeft woensdag een nieuw klimaatplan gepresenteerd. De minister zei in Den Haag dat de "
+          "maatregelen volgend jaar ingaan en dat de industrie meer moet investeren. Critici vinden het pakket "
+          "te zwak, de oppositie stemt in de Tweede Kamer tegen en de provincies vragen meer geld van het Rijk.",
+    "it": "Il governo ha presentato mercoledì un nuovo piano per il clima. Il ministro ha detto a Roma che le "
+          "misure entreranno in vigore l'anno prossimo e che l'industria dovrà investire di più. I critici "
+          "ritengono il pacchetto troppo debole, l'opposizione voterà contro in Parlamento e le regioni "
+          "chiedono più soldi allo Stato.",
+}
+
+
+def test_english_news_is_told_by_its_function_words_and_other_languages_still_by_langdetect() -> None:
+    """The fast path takes plain English only; every other Latin-script language goes on to langdetect."""
+    from aligner.text.langcheck import _looks_english
+
+    english = " ".join([EN] * 3)
+    assert _looks_english(english) and detect_language(english) == "en"
+    assert not _looks_english(EN)  # too few words to go by: langdetect decides
+    for code, text in LONG.items():
+        assert not _looks_english(text), code
+        assert detect_language(text) == code

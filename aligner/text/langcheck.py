@@ -27,9 +27,22 @@ KOREAN_WORD_SHARE = 0.5
 #: pairs Korean with English, so short Latin text is taken as English.
 MIN_LATIN_LETTERS = 20
 
+#: English function words that are no word at all in the other Latin-script languages
+#: langdetect knows ("in", "is", "to", "for", "on" are left out: German, Dutch, Czech,
+#: Danish or French use them). They are 8 to 30 % of the words of any English news text
+#: (NTREX-128 and KEP: 8.1 % at the least in 375 eight-line stretches, 17 % typically)
+#: and none of a German, French, Spanish, Dutch or Italian one.
+_ENGLISH_WORDS = frozenset("the of and that with said are were has have by from it this which its".split())
+#: Share of those words above which Latin text is English without asking langdetect
+#: (which costs ~5 ms a text, whatever its length); below it, langdetect decides.
+ENGLISH_WORD_SHARE = 0.08
+#: ... counted only over this many words or more.
+MIN_ENGLISH_WORDS = 40
+
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\ud7b0-\ud7ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _WORD = re.compile(r"\S+")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 #: English names of the languages in messages.
 LANGUAGE_NAMES = {
@@ -69,11 +82,20 @@ def script_counts(text: str) -> tuple[int, int, int]:
     return hangul_words, latin_words, letters
 
 
+def _looks_english(text: str) -> bool:
+    """Plainly English by its commonest words: the fast path that spares langdetect."""
+    words = _LATIN_WORD.findall(text)
+    if len(words) < MIN_ENGLISH_WORDS:
+        return False
+    return sum(w.lower() in _ENGLISH_WORDS for w in words) >= ENGLISH_WORD_SHARE * len(words)
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the language ``text`` is written in (``"ko"``, ``"en"``, ``"de"``...).
 
     Hangul-dominated text is Korean without asking langdetect; short Latin-script text
-    (under :data:`MIN_LATIN_LETTERS` letters) is English; the rest goes to langdetect
+    (under :data:`MIN_LATIN_LETTERS` letters) is English, and so is Latin text full of
+    English function words (:data:`ENGLISH_WORD_SHARE`); the rest goes to langdetect
     (seeded, so repeatable), whose ``zh-cn``/``zh-tw`` become ``zh``; ``"und"`` when it
     finds nothing to go on in non-Latin text. Raises
     :class:`~aligner.errors.LanguageError` when there are no letters to judge by.
@@ -88,6 +110,8 @@ def detect_language(text: str) -> str:
     latin_letters = len(_LATIN.findall(sample))
     mostly_latin = latin_letters >= 0.5 * letters
     if mostly_latin and latin_letters < MIN_LATIN_LETTERS:
+        return "en"
+    if mostly_latin and _looks_english(sample):
         return "en"
     try:
         guesses = detect_langs(sample)
