@@ -187,6 +187,17 @@ def test_korean_paragraphs_split_without_kiwi_split_as_kiwi_would() -> None:
     assert sentence_spans_many(plain, "ko") == [_korean_spans(t, c) for t, c in zip(plain, _kiwi_cuts_many(plain))]
 
 
+@needs_data
+def test_english_paragraphs_split_without_pysbd_split_as_pysbd_would() -> None:
+    """The shortcut (every possible end is plain) changes no answer."""
+    from aligner.text.split import _latin_spans, _plain_english_cuts, _pysbd_cuts
+
+    texts = [" ".join(p) for key, ps in data_sets(sample=True).items() if key[1] == "en" for p in ps]
+    plain = [t for t in texts if _plain_english_cuts(t)]  # at least one cut found without pysbd
+    assert len(plain) > 0.3 * len(texts)
+    assert sentence_spans_many(plain, "en") == [_latin_spans(t, "en", _pysbd_cuts(t, "en")) for t in plain]
+
+
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed article not at {SEEDS}")
 def test_seed_article() -> None:
     """The Hankyoreh English article the project started from."""
