@@ -10,7 +10,10 @@ ask for thousands of them. So every request goes through one ``Fetcher`` that
   hop at a time, so a redirect can never lead it off those hosts (nor round in a loop);
 * retries what may pass (429 with its Retry-After, 5xx, timeouts, dropped connections)
   with exponential backoff, and gives up at once on what will not (404, wrong type);
-* streams bodies and stops at a size cap, and notices truncated bodies;
+* streams bodies and stops at a size cap that counts decoded bytes (gzip and deflate are
+  undone here, a bounded piece at a time, so a small compressed "bomb" stops at the cap
+  instead of filling memory), gives a body a total time limit (a server that trickles a
+  byte at a time cannot hold a run for ever), and notices truncated bodies;
 * never asks twice: pages already in the cache are served from it, and ``offline``
   uses the cache alone.
 
@@ -27,6 +30,7 @@ import json
 import os
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -36,10 +40,11 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import httpx
 
 from aligner import __version__
-from aligner.errors import AlignerError, FetchError, InputError
+from aligner.errors import AlignerError, FetchError, InputError, LanguageError
 from aligner.sources.cache import PageCache
 from aligner.sources.decode import decode_html
 from aligner.sources.robots import RobotsAnswer, RobotsCache
+from aligner.text.langcheck import check_language
 
 DEFAULT_HOSTS: frozenset[str] = frozenset({"english.hani.co.kr", "www.hani.co.kr", "hani.co.kr"})
 USER_AGENT_TOKEN = "aligner"
@@ -49,6 +54,12 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MANIFEST_NAME = "pairs.jsonl"
 FAILURES_NAME = "fetch-failures.jsonl"
 ENGLISH_LAYOUT = "hani-en"
+#: Longer URLs are refused before any request: no article URL is near this, and httpx
+#: itself stops at 64 kB with an error of its own.
+MAX_URL_CHARS = 4096
+#: Most bytes one decompression step may return: a compressed body expands to the size
+#: cap piece by piece, never in one go.
+DECODE_PIECE = 64 * 1024
 
 
 def default_user_agent(contact: str | None = None) -> str:
@@ -88,6 +99,8 @@ class Fetcher:
     ``rate`` is requests per second per host (0 means no limit: tests only). ``retries``
     is how many more tries a transient failure gets; waits grow as ``backoff * 2**n``
     (capped at ``max_wait``), and a Retry-After longer than ``max_wait`` makes it give up.
+    ``timeout`` bounds each wait for the server; ``max_seconds`` bounds a whole response,
+    body included (checked as the body arrives, so it may overrun by one ``timeout``).
     """
 
     def __init__(
@@ -100,6 +113,7 @@ class Fetcher:
         backoff: float = 1.0,
         max_wait: float = 120.0,
         max_bytes: int = 5_000_000,
+        max_seconds: float = 120.0,
         allowed_hosts: Iterable[str] | None = DEFAULT_HOSTS,
         max_redirects: int = 5,
         user_agent: str | None = None,
@@ -115,6 +129,7 @@ class Fetcher:
         self.backoff = backoff
         self.max_wait = max_wait
         self.max_bytes = max_bytes
+        self.max_seconds = max_seconds
         self.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
         self.max_redirects = max_redirects
         self.user_agent = user_agent or default_user_agent()
@@ -140,6 +155,7 @@ class Fetcher:
                     "User-Agent": self.user_agent,
                     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
                     "Accept-Language": "en,ko;q=0.8",
+                    "Accept-Encoding": "gzip, deflate",  # the two this module decodes itself
                 },
                 trust_env=self._trust_env,
             )
@@ -160,6 +176,10 @@ class Fetcher:
 
     def check_url(self, url: str, item: str | None = None) -> None:
         """Refuse non-http(s) URLs and hosts outside the allowed set (before any request)."""
+        if len(url) > MAX_URL_CHARS:
+            raise FetchError(item or url[:200] + "...", f"URL is {len(url)} characters long (more than {MAX_URL_CHARS})")
+        if any(ord(c) < 32 or ord(c) == 127 for c in url):
+            raise FetchError(item or repr(url), "control character in the URL")
         try:
             parts = urlsplit(url)
             parts.port  # noqa: B018 - raises on a bad port
@@ -253,6 +273,7 @@ class Fetcher:
     def _send(self, url: str, item: str, expect_html: bool) -> _Response:
         self._wait_turn(url)
         self.requests += 1
+        started = time.monotonic()
         try:
             with self.client.stream("GET", url) as resp:
                 status = resp.status_code
@@ -271,17 +292,11 @@ class Fetcher:
                 declared = _content_length(resp.headers)
                 if declared is not None and declared > self.max_bytes:
                     raise FetchError(item, f"page is {declared} bytes, over the {self.max_bytes}-byte cap" + _at(url, item))
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise FetchError(item, f"page is over the {self.max_bytes}-byte cap" + _at(url, item))
-                    chunks.append(chunk)
+                data = self._read_body(resp, url, item, started)
                 # h11 notices a short body on a closed connection; this catches the rest.
-                if declared is not None and "content-encoding" not in resp.headers and resp.num_bytes_downloaded < declared:
+                if declared is not None and resp.num_bytes_downloaded < declared:
                     raise _Retry(f"truncated body ({resp.num_bytes_downloaded} of {declared} bytes)")
-                return _Response(status, resp.headers, b"".join(chunks))
+                return _Response(status, resp.headers, data)
         except httpx.TimeoutException:
             raise _Retry(f"timed out after {self.timeout:g} s") from None
         except httpx.RemoteProtocolError as exc:
@@ -291,8 +306,29 @@ class Fetcher:
             raise _Retry(f"protocol error ({text})") from None
         except httpx.TransportError as exc:
             raise _Retry(f"connection failed ({exc.__class__.__name__}: {exc})".replace(": )", ")")) from None
-        except httpx.HTTPError as exc:  # decoding errors and the like: not worth retrying
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # not worth retrying
             raise FetchError(item, f"{exc.__class__.__name__}: {exc}") from None
+
+    def _read_body(self, resp: httpx.Response, url: str, item: str, started: float) -> bytes:
+        """The decoded body, refused once it passes the size cap (raw or decoded) or the time limit."""
+        decoder = _BodyDecoder(resp.headers.get_list("content-encoding", split_commas=True), item, url)
+        chunks: list[bytes] = []
+        raw = size = 0
+        for chunk in resp.iter_raw():
+            raw += len(chunk)
+            for piece in decoder.feed(chunk):
+                size += len(piece)
+                if size > self.max_bytes:
+                    how = f" (decoded from {decoder.names} after {raw} bytes)" if decoder.layers else ""
+                    raise FetchError(item, f"page is over the {self.max_bytes}-byte cap{how}" + _at(url, item))
+                chunks.append(piece)
+            if raw > self.max_bytes:
+                raise FetchError(item, f"compressed page is over the {self.max_bytes}-byte cap" + _at(url, item))
+            if time.monotonic() - started > self.max_seconds:
+                raise FetchError(item, f"page still arriving after {self.max_seconds:g} s ({size} bytes so far); "
+                                       "gave up" + _at(url, item))
+        decoder.finish()
+        return b"".join(chunks)
 
     # -- politeness -----------------------------------------------------------------
 
@@ -337,6 +373,71 @@ class _Retry(Exception):
         super().__init__(problem)
         self.problem = problem
         self.wait = wait
+
+
+class _Inflater:
+    """One gzip or deflate layer, undone at most DECODE_PIECE bytes per step."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._z: zlib._Decompress | None = None
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._z is None:
+            if not data:
+                return
+            # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
+            zlib_header = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            wbits = 16 + zlib.MAX_WBITS if self.name == "gzip" else (zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
+            self._z = zlib.decompressobj(wbits)
+        while data and not self._z.eof:  # bytes after the end of the stream are ignored, as browsers do
+            out = self._z.decompress(data, DECODE_PIECE)
+            if out:
+                yield out
+            data = self._z.unconsumed_tail
+        while not self._z.eof:  # what zlib still holds back after the input ran out
+            out = self._z.decompress(b"", DECODE_PIECE)
+            if not out:
+                break
+            yield out
+
+    def complete(self) -> bool:
+        return self._z is not None and self._z.eof
+
+
+class _BodyDecoder:
+    """Undo a response's Content-Encoding layers (last applied, first undone) with bounded output.
+
+    httpx would undo them too, but a whole network chunk at a time: 64 kB of gzip can
+    become 64 MB in one call, and two gzip layers 64 GB, before any size check runs.
+    """
+
+    def __init__(self, encodings: list[str], item: str, url: str) -> None:
+        names = [e.strip().lower() for e in encodings if e.strip() and e.strip().lower() != "identity"]
+        unknown = [n for n in names if n not in ("gzip", "x-gzip", "deflate")]
+        if unknown:
+            raise FetchError(item, f"unsupported Content-Encoding {', '.join(unknown)}" + _at(url, item))
+        self.layers = [_Inflater("gzip" if n == "x-gzip" else n) for n in reversed(names)]
+        self.names = ", ".join(names)
+        self._item, self._url = item, url
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        try:
+            yield from self._through(0, data)
+        except zlib.error as exc:
+            raise FetchError(self._item, f"{self.names} body cannot be decoded ({exc})" + _at(self._url, self._item)) from None
+
+    def _through(self, layer: int, data: bytes) -> Iterator[bytes]:
+        if layer == len(self.layers):
+            yield data
+            return
+        for piece in self.layers[layer].feed(data):
+            yield from self._through(layer + 1, piece)
+
+    def finish(self) -> None:
+        """A compressed stream that stopped before its end is a truncated body."""
+        if any(not layer.complete() for layer in self.layers):
+            raise _Retry(f"truncated body ({self.names} stream ends early)")
 
 
 def _at(url: str, item: str) -> str:
@@ -588,11 +689,17 @@ def _fetch_one(url: str, cache: PageCache, fetcher: Fetcher, done: dict[str, Man
         if en.lang != "en" or (en.layout != ENGLISH_LAYOUT and not en.original_url):
             return ItemOutcome(url, "failed", reason=f"not an English-edition article (read as a {en.layout} page, "
                                                      f"language {en.lang})")
+        try:
+            check_language(en.text, "en", url)  # the layout says English; the text may not
+        except LanguageError as exc:
+            return ItemOutcome(url, "failed", reason=exc.problem)
         if not en_page.from_cache:
             cache.put(url, en_page.data)
         if not en.original_url:
             return ItemOutcome(url, "failed", reason="no link to the Korean original on the page")
         ko_url = normalize_url(en.original_url)
+        if ko_url.split("://", 1)[-1] == url.split("://", 1)[-1]:
+            return ItemOutcome(url, "failed", ko_url, "the original-article link points back at this page")
         try:
             ko_page = fetcher.fetch(ko_url, store=False)
         except FetchError as exc:
@@ -603,6 +710,10 @@ def _fetch_one(url: str, cache: PageCache, fetcher: Fetcher, done: dict[str, Man
             return ItemOutcome(url, "failed", ko_url, f"Korean original {ko_url}: {exc.problem}")
         if ko.lang != "ko":
             return ItemOutcome(url, "failed", ko_url, f"Korean original {ko_url} is not a Korean article (read as {ko.layout})")
+        try:
+            check_language(ko.text, "ko", ko_url)
+        except LanguageError as exc:
+            return ItemOutcome(url, "failed", ko_url, f"Korean original {ko_url}: {exc.problem}")
         if not ko_page.from_cache:
             cache.put(ko_url, ko_page.data)
         record_pair(
