@@ -6,6 +6,13 @@ cache can hold things that are not pages at all (an image saved under an article
 The charset comes from, in order: a byte-order mark, the caller's HTTP header, the
 page's own ``<meta charset>`` / ``http-equiv`` declaration, then UTF-8 with a CP949
 fallback for undeclared Korean pages.
+
+Declarations lie (a page re-saved as UTF-8 keeps its old ``charset=euc-kr``; the cache
+keeps no HTTP header), so a Korean legacy or UTF-8 declaration is checked against the
+bytes: valid UTF-8 is read as UTF-8 whatever the page says (EUC-KR text is practically
+never valid UTF-8, while UTF-8 Hangul often passes as CP949 and comes out as Chinese-
+looking garbage), and a page "declared" UTF-8 whose bytes are clean CP949 Hangul is
+read as CP949.
 """
 
 from __future__ import annotations
@@ -115,7 +122,10 @@ def decode_html(data: bytes, item: str | None = None, content_type: str | None =
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _utf8_error(data, exc, item, "declared") from None
+            text = _clean_korean(data)
+            if text is None:
+                raise _utf8_error(data, exc, item, "declared") from None
+            return text
     if codec == "cp949":
         return _decode_korean(data, item)
     if codec is not None:
@@ -124,23 +134,29 @@ def decode_html(data: bytes, item: str | None = None, content_type: str | None =
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        try:
-            text = data.decode("cp949")
-        except UnicodeDecodeError:
+        text = _clean_korean(data)
+        if text is None:
             raise _utf8_error(data, exc, item, "assumed") from None
-        if re.search("[\uac00-\ud7a3]", text):
-            return text
-        raise _utf8_error(data, exc, item, "assumed") from None
+        return text
+
+
+def _clean_korean(data: bytes) -> str | None:
+    """The bytes as CP949 when they decode without an error and hold Hangul, else None."""
+    try:
+        text = data.decode("cp949")
+    except UnicodeDecodeError:
+        return None
+    return text if re.search("[\uac00-\ud7a3]", text) else None
 
 
 def _decode_korean(data: bytes, item: str | None) -> str:
-    """EUC-KR/CP949, tolerating a few stray bytes as old pages have; a mislabelled UTF-8 page is read as UTF-8."""
+    """EUC-KR/CP949, tolerating a few stray bytes as old pages have; valid UTF-8 is read as UTF-8."""
     try:
-        return data.decode("cp949")
+        return data.decode("utf-8")  # first: mislabelled UTF-8 Hangul can also pass as CP949
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("utf-8")
+        return data.decode("cp949")
     except UnicodeDecodeError:
         pass
     text = data.decode("cp949", errors="replace")
