@@ -40,14 +40,25 @@ class Para:
 
 
 def parse_html(text: str, item: str | None = None) -> etree._Element:
-    """The document tree; InputError when lxml finds nothing to parse."""
+    """The document tree; InputError when lxml finds nothing to parse.
+
+    At one of libxml2's limits (256 levels of nesting, a text run of 10 MB) it drops the
+    *whole* text of the page, which would surface as a puzzling "no article body"; say
+    what happened instead.
+    """
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
         raise InputError(item, "empty page")
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(item, f"not an HTML page ({exc})") from None
+    limit = next((e for e in parser.error_log if e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT), None)
+    if limit is not None:
+        if "depth" in limit.message:
+            raise InputError(item, "elements nested deeper than the HTML parser's limit of 256 levels; page not read")
+        raise InputError(item, f"the HTML parser hit a limit ({limit.message.strip()}); page not read")
     return root
 
 
