@@ -36,6 +36,9 @@ __all__ = [
     "url_to_path",
 ]
 
+#: Larger pages are refused before parsing: twice the fetcher's default size cap, and
+#: a Hankyoreh page of this size already takes about 10 s to read.
+MAX_PAGE_BYTES = 10_000_000
 LAYOUTS = (hani_en.LAYOUT, hani_ko.LAYOUT_OLD, hani_ko.LAYOUT_2023, generic.LAYOUT, "text")
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
@@ -62,6 +65,9 @@ def parse_page(data: bytes | str, url: str | None = None, item: str | None = Non
     Raises InputError for binary data, undecodable bytes, or a page with no body text.
     """
     item = item or url
+    if len(data) > MAX_PAGE_BYTES:
+        raise InputError(item, f"page is {len(data)} {'bytes' if isinstance(data, (bytes, bytearray)) else 'characters'}"
+                               f", more than the {MAX_PAGE_BYTES} a page may have")
     text = decode_html(data, item) if isinstance(data, (bytes, bytearray)) else data
     root = parse_html(text, item)
     layout = detect_layout(root, url)
@@ -70,7 +76,7 @@ def parse_page(data: bytes | str, url: str | None = None, item: str | None = Non
     elif layout in (hani_ko.LAYOUT_OLD, hani_ko.LAYOUT_2023):
         article = hani_ko.parse(root, url, layout)
     else:
-        article = generic.parse(text, url, root)
+        article = generic.parse(text, url, root, item)
         article.lang = lang or guess_lang(article.text) or article.lang
     if not article.paragraphs:
         raise InputError(item, f"no article body found ({layout} page)")
