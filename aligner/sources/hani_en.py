@@ -108,15 +108,26 @@ def section_of(url: str | None) -> str | None:
 
 
 def original_link(root: etree._Element, url: str | None) -> str | None:
-    """The Korean original's URL: the ``<a>`` around the original-article button image."""
+    """The Korean original's URL: the ``<a>`` around the original-article button image.
+
+    Only a web address counts: ``javascript:``, ``data:``, ``file:``, ``mailto:`` and the
+    like, fragments and malformed addresses are skipped, so no caller ever tries to
+    fetch or look up such a thing as a Korean page.
+    """
     hrefs = root.xpath(
         "//a[@href][.//img[contains(@alt, 'original korean article') or contains(@alt, '원문으로 이동')]]/@href"
     )
     for href in hrefs:
         href = href.strip()
-        if not href or href.lower().startswith(("javascript:", "#", "mailto:")):
+        if not href or href.startswith("#"):
             continue
-        return urljoin(url, href) if url else href
+        try:
+            link = urljoin(url, href) if url else href
+            scheme = urlsplit(link).scheme.lower()
+        except ValueError:
+            continue
+        if scheme in ("http", "https") or (not scheme and not url):
+            return link
     return None
 
 
