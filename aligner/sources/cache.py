@@ -13,7 +13,7 @@ Rules (why they exist):
 * A query string is folded into the file name after ``@`` (never used in a segment),
   so ``x.html?a=1`` is ``x.html@a=1`` and the URL can be rebuilt from the path.
 * A URL that could climb out of the cache (``..``, ``%2F``, ``%5C``, backslashes, NUL,
-  user info, an over-long name) is refused with :class:`UnsafeURLError`.
+  user info, an over-long name or path) is refused with :class:`UnsafeURLError`.
 * Writes go to a temporary file in the same folder, then ``os.replace``: a crash never
   leaves half a page in the cache.
 """
@@ -39,6 +39,8 @@ _SEGMENT_SAFE = "-._~!$&'()*+,;=:"
 _QUERY_SAFE = "-._~!$&'()*+,;=:/?%"
 _HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 _MAX_NAME_BYTES = 255
+# Host and path under pages/, well inside PATH_MAX (4096) wherever the corpus folder is.
+_MAX_PATH_BYTES = 1024
 
 
 class UnsafeURLError(InputError, ValueError):
@@ -110,6 +112,8 @@ def url_to_path(root: str | Path, url: str) -> Path:
             raise _refuse(url, "a path segment is too long for a file name")
         if seg.startswith(TEMP_PREFIX):
             raise _refuse(url, "a path segment looks like a cache temp file")
+    if len("/".join([host, *segments]).encode("utf-8")) > _MAX_PATH_BYTES:
+        raise _refuse(url, f"the path is longer than {_MAX_PATH_BYTES} bytes")
     base = (Path(root) / PAGES_DIR).resolve()
     path = base.joinpath(host, *segments)
     # Belt and braces: nothing above should let this fail.
@@ -183,7 +187,11 @@ class PageCache:
         return url_to_path(self.root, url)
 
     def has(self, url: str) -> bool:
-        return self.path(url).is_file()
+        path = self.path(url)
+        try:
+            return path.is_file()
+        except OSError as exc:  # is_file() passes some errors on (a name too long, an I/O error)
+            raise InputError(str(path), f"cannot look in the page cache: {exc.strerror or exc}") from None
 
     def get(self, url: str) -> bytes | None:
         """The cached bytes of ``url``, or None when it is not cached."""
