@@ -11,8 +11,10 @@ Every request is logged (path, headers, time) so tests can check politeness.
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -29,9 +31,20 @@ class Reply:
     declared_length: int | None = None
     trickle: float = 0.0  # seconds between 1 kB chunks (a slow body rather than a slow start)
     chunked: bool = False  # no Content-Length: the client learns the size only by reading
+    # Content-Encoding to send, applied by the server in the order listed ("gzip",
+    # "deflate", "raw-deflate" for the headerless kind some servers send, "gzip, gzip")
+    encoding: str | None = None
 
     def payload(self) -> bytes:
-        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+        data = self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+        for coding in (self.encoding or "").split(","):
+            if coding.strip():
+                data = compress(data, coding.strip())
+        return data
+
+    def encoding_header(self) -> str | None:
+        """The Content-Encoding header value ("raw-deflate" is sent as plain "deflate")."""
+        return self.encoding.replace("raw-deflate", "deflate") if self.encoding else None
 
 
 @dataclass
@@ -144,6 +157,8 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 self.send_response(reply.status)
                 if reply.content_type:
                     self.send_header("Content-Type", reply.content_type)
+                if reply.encoding:
+                    self.send_header("Content-Encoding", reply.encoding_header())
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 length = reply.declared_length if reply.declared_length is not None else len(payload)
@@ -184,3 +199,29 @@ def rewrite_hosts(body: bytes, mapping: dict[str, str]) -> bytes:
     return body
 
 
+
+
+def compress(data: bytes, coding: str) -> bytes:
+    """``data`` in one Content-Encoding: gzip, deflate (zlib-wrapped) or raw-deflate."""
+    wbits = {"gzip": 31, "deflate": 15, "raw-deflate": -15}[coding]
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return packer.compress(data) + packer.flush()
+
+
+def zero_bomb(size: int, block: int = 1 << 20) -> bytes:
+    """A valid gzip stream that expands to ``size`` zero bytes (a multiple of ``block``).
+
+    Built in well under a second whatever the size: after a full flush the compressor
+    starts afresh, so one block of zeros compresses to the same bytes every time and can
+    be repeated; only the trailer (CRC-32 and length of the whole) is computed.
+    """
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    first = packer.compress(bytes(block)) + packer.flush(zlib.Z_FULL_FLUSH)
+    again = packer.compress(bytes(block)) + packer.flush(zlib.Z_FULL_FLUSH)
+    end = packer.flush()[:-8]  # the final empty block, without the trailer for two blocks
+    count = size // block
+    crc = 0
+    zeros = bytes(block)
+    for _ in range(count):
+        crc = zlib.crc32(zeros, crc)
+    return first + again * (count - 1) + end + struct.pack("<II", crc, (count * block) & 0xFFFFFFFF)
