@@ -20,7 +20,7 @@ from aligner.sources import PageCache
 from aligner.sources.fetch import read_manifest
 from aligner.store import Store
 from aligner.text.langcheck import check_language
-from aligner.text.normalize import normalize_for_alignment
+from aligner.text.normalize import normalize_many
 from aligner.text.split import split_sentences
 
 ENGLISH_HOST = "english.hani.co.kr"
@@ -153,8 +153,8 @@ def align_sentence_lists(
     fixed: list[tuple[int, int, int, int]] | None = None,
 ) -> list[Bead]:
     """Align normalised copies of the sentences; stored text stays as published."""
-    src_norm = [normalize_for_alignment(s.text, src_lang) for s in src]
-    tgt_norm = [normalize_for_alignment(s.text, tgt_lang) for s in tgt]
+    src_norm = normalize_many([s.text for s in src], src_lang)
+    tgt_norm = normalize_many([s.text for s in tgt], tgt_lang)
     return aligner.align(src_norm, tgt_norm, fixed=fixed or [])
 
 

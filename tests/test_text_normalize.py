@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aligner.text.normalize import clean_text, get_punct_normalizer, normalize_for_alignment
+from aligner.text.normalize import clean_text, get_punct_normalizer, normalize_for_alignment, normalize_many
 
 
 def test_clean_text_removes_invisible_characters_only() -> None:
@@ -74,3 +74,17 @@ def test_normalized_text_is_one_clean_line(text: str, lang: str) -> None:
     assert "\n" not in out and "  " not in out
     assert not any(ch in out for ch in "“”„「」『』")
     assert clean_text(clean_text(text)) == clean_text(text)
+
+
+#: Text rich in what the Moses rules rewrite: quotes, brackets, spaces, full-width marks.
+_PUNCTUATION_HEAVY = st.lists(
+    st.sampled_from(list("ab 1,.;:!?%()\"'`´‘’“”„–—…。．，「」（）％\n\u00a0\ue000가") + ["''", " :", "\u00a0%"]),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=40), _PUNCTUATION_HEAVY), max_size=8),
+       st.sampled_from(["en", "ko", "de", "fr", "ja"]))
+def test_normalizing_a_document_at_once_gives_each_sentence_its_own_answer(texts: list[str], lang: str) -> None:
+    assert normalize_many(texts, lang) == [normalize_for_alignment(t, lang) for t in texts]

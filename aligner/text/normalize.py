@@ -104,3 +104,24 @@ def normalize_for_alignment(text: str, lang: str) -> str:
         return ""
     text = get_punct_normalizer(lang).normalize(text)
     return " ".join(text.split())
+
+
+#: Joins a document's sentences for one pass of the Moses rules: a private-use character,
+#: which no rule matches, and which the rules' ``\s*`` and ``+`` never reach across.
+_JOINER = "\ue000"
+#: Languages whose Moses rules look past a sentence's end (``(\.+)"(\s*[^<])``).
+_REACHING_RULES = frozenset({"de", "es", "fr"})
+
+
+def normalize_many(texts: list[str], lang: str) -> list[str]:
+    """:func:`normalize_for_alignment` of each text, for a document's sentences at once.
+
+    The Moses normaliser runs some 80 regular expressions a call, whatever the text's
+    length; run once over the joined sentences instead of once a sentence, the same
+    answers cost a fraction of the time.
+    """
+    cleaned = [clean_text(text).translate(_QUOTES) for text in texts]
+    if len(cleaned) < 2 or _primary(lang) in _REACHING_RULES or any(_JOINER in text for text in cleaned):
+        return [normalize_for_alignment(text, lang) for text in texts]
+    joined = get_punct_normalizer(lang).normalize(_JOINER.join(cleaned))
+    return [" ".join(piece.split()) for piece in joined.split(_JOINER)]
