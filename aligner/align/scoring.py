@@ -143,6 +143,8 @@ class Combined:
     def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
         full = self._full.get((a, b))
         if full is not None:
+            if 0 <= i <= self.n and hi <= self.m + 1:
+                return full[i, lo:hi]  # a view: callers never write to a cost row
             out = np.full(hi - lo, INF)
             if 0 <= i <= self.n:
                 top = min(hi, self.m + 1)

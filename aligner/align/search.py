@@ -70,10 +70,15 @@ class Band:
 
 
 def _shifted(prev: np.ndarray, prev_lo: int, prev_hi: int, b: int, lo: int, hi: int) -> np.ndarray:
-    """Values of an earlier row at columns j-b for j in [lo, hi); +inf outside its band."""
-    out = np.full(hi - lo, INF)
+    """Values of an earlier row at columns j-b for j in [lo, hi); +inf outside its band.
+
+    A view of ``prev`` when the band holds every column (callers never write to it).
+    """
     src_lo = max(lo - b, prev_lo)
     src_hi = min(hi - b, prev_hi)
+    if src_lo == lo - b and src_hi == hi - b:
+        return prev[src_lo - prev_lo : src_hi - prev_lo]
+    out = np.full(hi - lo, INF)
     if src_hi > src_lo:
         out[src_lo + b - lo : src_hi + b - lo] = prev[src_lo - prev_lo : src_hi - prev_lo]
     return out
