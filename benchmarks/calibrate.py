@@ -1,20 +1,29 @@
-"""Fit the engine's confidence temperature on dev data and report reliability on test.
+"""Fit the engine's confidence on the dev halves and report how it holds on the test halves.
 
-A bead's confidence is its posterior probability when every alignment path is weighted
-by exp(-cost / T). T is the one knob that makes those probabilities honest: here it is
-chosen to minimise the log loss of "this bead is strictly right" over the dev halves,
-then the test halves give the reliability table (confidence bins against the share of
-beads that are right) and the two checks a reviewer relies on.
+A bead's confidence starts from its posterior probability when every alignment path is
+weighted by exp(-cost / T). A logistic map over ``aligner.align.CONFIDENCE_FEATURES``
+(the posterior, the bead's shape and cost, its neighbours' posteriors, the document's
+mean bead cost) turns that into an estimate that the bead is strictly right; T and the
+weights are chosen together to minimise that estimate's log loss over the dev halves.
 
-    python benchmarks/calibrate.py            # fit on dev, report on test
-    python benchmarks/calibrate.py --temperature 0.5   # report only
+Issue 3 asks for two things of the scale: beads at 0.9 or more are right at least 90 %
+of the time, and a reviewer who looks below 0.5 finds at least 80 % of the wrong beads
+while looking at no more than 15 % of all beads. Calibrated estimates cannot do the
+second (too many wrong beads look like right ones), so the scale is bent: the review
+point is the dev estimate below which ``REVIEW_SHARE`` of the dev beads fall, and it is
+mapped to 0.5 (``aligner.align.Calibration``). The report shows what that costs.
+
+    python benchmarks/calibrate.py                    # fit on dev, report dev and test
+    python benchmarks/calibrate.py --report-only      # report the numbers in engine.py
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,28 +33,38 @@ for p in (str(HERE.parent), str(HERE)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from aligner.align import confidence_features  # noqa: E402
+from aligner.align import CONFIDENCE_FEATURES, Calibration, confidence_features  # noqa: E402
 from aligner.align.engine import EngineParams, build_engine  # noqa: E402
 from run import EvalSet, load_set  # noqa: E402
 
 SETS = "ntrex-clean,ntrex-edited,ntrex-hard,kep-clean,kep-edited,kep-hard"
+TEMPERATURES = (0.1, 0.15, 0.2, 0.3, 0.5)
+REVIEW_SHARE = 0.145  # of the dev beads read below 0.5: half a point under the 15 % cap
+EDGES = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001)
 
 
-def outcomes(params: EngineParams, sets: list[EvalSet]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Confidence of every predicted bead, whether it is in the gold (strict), and its features."""
-    aligner = build_engine(params=params)
-    conf, right, feats = [], [], []
+@dataclass
+class Outcomes:
+    """Every predicted bead of some sets: its features, whether it is right, which set it is from."""
+
+    features: np.ndarray
+    right: np.ndarray
+    set_names: np.ndarray
+
+
+def outcomes(temperature: float, sets: list[EvalSet]) -> Outcomes:
+    """Align with the uncalibrated engine and compute the calibration's features from the beads."""
+    aligner = build_engine(params=dataclasses.replace(EngineParams(), temperature=temperature, calibration=None))
+    feats, right, names = [], [], []
     for data in sets:
         for src, tgt, gold in zip(data.src, data.tgt, data.gold):
             gold_set = {(tuple(s), tuple(t)) for s, t in gold}
-            raw = build_engine(params=dataclasses.replace(params, calibration=None)).align(src, tgt) \
-                if params.calibration else None
-            for k, bead in enumerate(aligner.align(src, tgt)):
-                conf.append(bead.confidence)
-                right.append((bead.src, bead.tgt) in gold_set)
-                posterior = raw[k].confidence if raw else bead.confidence
-                feats.append(confidence_features(posterior, len(bead.src), len(bead.tgt), -bead.score))
-    return np.array(conf), np.array(right, dtype=float), np.array(feats)
+            beads = aligner.align(src, tgt)
+            feats.append(confidence_features([b.confidence for b in beads], [(len(b.src), len(b.tgt)) for b in beads],
+                                             [-b.score for b in beads]))
+            right += [(b.src, b.tgt) in gold_set for b in beads]
+            names += [data.name] * len(beads)
+    return Outcomes(np.vstack(feats), np.array(right, dtype=float), np.array(names))
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iterations: int = 50) -> np.ndarray:
@@ -67,52 +86,176 @@ def log_loss(conf: np.ndarray, right: np.ndarray) -> float:
     return float(-np.mean(right * np.log(p) + (1 - right) * np.log(1 - p)))
 
 
-def reliability(conf: np.ndarray, right: np.ndarray) -> str:
-    edges = [0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001]
+def wrong_caught(score: np.ndarray, right: np.ndarray, share: float = 0.15) -> float:
+    """Share of the wrong beads among the ``share`` of beads ranked least confident (the ranking alone)."""
+    low = np.argsort(score, kind="stable")[: int(share * len(score))]
+    return float((right[low] == 0).sum() / max(1, (right == 0).sum()))
+
+
+def fit(dev: list[EvalSet]) -> tuple[float, Calibration]:
+    """Temperature and weights with the lowest dev log loss; then the review point."""
+    best = None
+    for t in TEMPERATURES:
+        data = outcomes(t, dev)
+        w = fit_logistic(data.features, data.right)
+        loss = log_loss(Calibration(tuple(w)).probability(data.features), data.right)
+        print(f"T={t}: dev log loss {loss:.4f}", flush=True)
+        if best is None or loss < best[0]:
+            best = (loss, t, w, data)
+    _, temperature, w, data = best
+    weights = tuple(round(float(v), 4) for v in w)
+    estimate = Calibration(weights).probability(data.features)
+    review_point = round(float(np.quantile(estimate, REVIEW_SHARE)), 4)
+    return temperature, Calibration(weights, review_point)
+
+
+def ablation(temperature: float, dev: Outcomes, test: Outcomes) -> list[str]:
+    """What each feature adds: refit without it, compare log loss and the wrong beads caught at 15 %."""
+    lines = ["| features | dev log loss | test log loss | dev wrong in lowest 15 % | test wrong in lowest 15 % |",
+             "|---|---|---|---|---|"]
+    k = len(CONFIDENCE_FEATURES)
+    variants = [("posterior only", [0, 1]), ("all", list(range(k)))]
+    variants += [(f"all but {CONFIDENCE_FEATURES[j]}", [i for i in range(k) if i != j]) for j in range(2, k)]
+    for label, cols in variants:
+        w = fit_logistic(dev.features[:, cols], dev.right)
+        row = [label]
+        scores = [1 / (1 + np.exp(-(o.features[:, cols] @ w))) for o in (dev, test)]
+        row += [f"{log_loss(s, o.right):.4f}" for s, o in zip(scores, (dev, test))]
+        row += [f"{wrong_caught(s, o.right):.3f}" for s, o in zip(scores, (dev, test))]
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def reliability(conf: np.ndarray, right: np.ndarray) -> list[str]:
     lines = ["| confidence | beads | right | mean confidence |", "|---|---|---|---|"]
-    for lo, hi in zip(edges, edges[1:]):
+    for lo, hi in zip(EDGES, EDGES[1:]):
         mask = (conf >= lo) & (conf < hi)
         if mask.any():
-            lines.append(f"| {lo:.2f}–{min(hi, 1.0):.2f} | {int(mask.sum())} | {right[mask].mean():.3f} | "
+            lines.append(f"| {lo:.2f}–{min(hi, 1.0):.2f} | {int(mask.sum()):,} | {right[mask].mean():.3f} | "
                          f"{conf[mask].mean():.3f} |")
-    high = conf >= 0.9
-    wrong = right == 0
-    lines.append("")
-    lines.append(f"- beads with confidence ≥ 0.9: {int(high.sum())}, of which right: "
-                 f"{right[high].mean():.3f} (target ≥ 0.90)")
-    lines.append(f"- wrong beads with confidence < 0.5: {(conf[wrong] < 0.5).mean():.3f} of "
-                 f"{int(wrong.sum())} (target ≥ 0.80)")
-    lines.append(f"- all beads with confidence < 0.5: {(conf < 0.5).mean():.3f} of {len(conf)} (target ≤ 0.15)")
+    return lines
+
+
+def checks(conf: np.ndarray, right: np.ndarray, names: np.ndarray, sets: list[str]) -> list[str]:
+    """Per set and overall: beads, wrong beads, the shares below 0.5 and 0.9, accuracy at 0.9 and up."""
+    lines = ["| set | beads | wrong | beads < 0.5 | wrong < 0.5 | beads < 0.9 | wrong < 0.9 | right at ≥ 0.9 |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name in sets + ["all"]:
+        mask = np.ones(len(conf), bool) if name == "all" else names == name
+        c, r = conf[mask], right[mask]
+        wrong = r == 0
+        cells = [f"{int(mask.sum()):,}", f"{int(wrong.sum())}", f"{(c < 0.5).mean():.3f}",
+                 f"{(c[wrong] < 0.5).mean():.3f}" if wrong.any() else "–", f"{(c < 0.9).mean():.3f}",
+                 f"{(c[wrong] < 0.9).mean():.3f}" if wrong.any() else "–", f"{r[c >= 0.9].mean():.3f}"]
+        lines.append(f"| {'**all**' if name == 'all' else name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def report(temperature: float, calibration: Calibration, dev: Outcomes, test: Outcomes, sets: list[str]) -> str:
+    conf = {split: calibration(o.features) for split, o in (("dev", dev), ("test", test))}
+    estimate = {split: calibration.probability(o.features) for split, o in (("dev", dev), ("test", test))}
+    t_all = test.right
+    wrong = t_all == 0
+    at_review = np.abs(estimate["test"] - calibration.review_point) < 0.05
+    lines = [
+        "## Confidence", "",
+        f"`python benchmarks/calibrate.py` ({dt.date.today().isoformat()}): temperature {temperature} and a "
+        f"{len(CONFIDENCE_FEATURES)}-weight logistic map over the bead's posterior logit, whether it is empty or "
+        "joins sentences, its cost, the lowest posterior logit among it and its two neighbours, and the "
+        "document's mean bead cost, fitted on the dev halves of all six sets (log loss of strict correctness); "
+        f"the review point ({calibration.review_point}, the estimate below which {REVIEW_SHARE:.1%} of dev beads "
+        "fall) reads 0.5. Reported on the test halves "
+        f"({len(t_all):,} predicted beads, {int(wrong.sum())} wrong) unless marked dev. Numbers in "
+        "`aligner/align/engine.py`.", "",
+        "**What the number means.** From 0.9 up, confidence is the chance that the bead is right. Below 0.9 it is "
+        "bent towards the review mark and understates that chance: a bead that reads 0.5 is, by the calibrated "
+        f"estimate, right about {calibration.review_point:.0%} of the time (test beads whose estimate is within "
+        f"0.05 of it: {t_all[at_review].mean():.0%} right). Read it as: ≥ 0.9 trust, 0.5–0.9 right more often than "
+        "not but worth a glance, below 0.5 worth a look (that is where the wrong beads gather).", "",
+        "Reliability on the test halves (confidence as reported):", "",
+        *reliability(conf["test"], t_all), "",
+        "The calibrated estimate before the scale is bent (test halves), for comparison:", "",
+        *reliability(estimate["test"], t_all), "",
+        "Targets per set, test halves:", "",
+        *checks(conf["test"], t_all, test.set_names, sets), "",
+        "Dev halves (what was fitted):", "",
+        *checks(conf["dev"], dev.right, dev.set_names, sets), "",
+    ]
+    tw = conf["test"][wrong]
+    lines += [
+        f"- beads with confidence ≥ 0.9 (test): {int((conf['test'] >= 0.9).sum()):,}, of which right: "
+        f"{t_all[conf['test'] >= 0.9].mean():.3f} (target ≥ 0.90: {_met(t_all[conf['test'] >= 0.9].mean() >= 0.9)})",
+        f"- wrong beads with confidence < 0.5 (test): {(tw < 0.5).mean():.3f} of {len(tw)} "
+        f"(target ≥ 0.80: {_met((tw < 0.5).mean() >= 0.8)})",
+        f"- all beads with confidence < 0.5 (test): {(conf['test'] < 0.5).mean():.3f} "
+        f"(target ≤ 0.15: {_met((conf['test'] < 0.5).mean() <= 0.15)})",
+        f"- a reviewer who wanted 80 % of the wrong test beads would have to look at the lowest "
+        f"{_share_for(conf['test'], t_all, 0.8):.1%} of beads (dev: {_share_for(conf['dev'], dev.right, 0.8):.1%})",
+        f"- log loss of the calibrated estimate: dev {log_loss(estimate['dev'], dev.right):.4f}, "
+        f"test {log_loss(estimate['test'], t_all):.4f}", "",
+        "What each feature gives (refit without it; \"wrong in lowest 15 %\" ranks beads by the estimate, so it "
+        "measures the ranking whatever the scale):", "",
+        *ablation(temperature, dev, test), "",
+        "Also measured (a one-off script over the same halves, each added to the earlier 5-weight map) and "
+        "left out, because each moved the test log loss by less than 0.001 and the wrong beads in the lowest "
+        "15 % by no more than noise (one bead is 0.4 %): the posterior mass of the other beads that start or "
+        "end where this one does, the cost margin to the best bead of the same shape in the same row or column, "
+        "the length-ratio, similarity and anchor parts of the cost, whether a neighbour is empty or joins "
+        "sentences, the distance to the nearest empty bead, the posterior at a second temperature, and the "
+        "share of 1-1 beads in the document. The document's median similarity cost did as well as its mean "
+        "bead cost; the mean cost was kept because it needs nothing from inside the signals. The posterior "
+        "already carries what the others know. Of the 64 wrong test beads at 0.5 or more, about 40 are joins "
+        "the model split (a sentence matched to half of its translation, the other half left as 0-1 or 1-0), "
+        "about 10 are sentences left unaligned that had a partner, and about 8 are 1-1 beads where the gold "
+        "has a sentence dropped on each side (counted when this was written).", "",
+    ]
     return "\n".join(lines)
+
+
+def _share_for(conf: np.ndarray, right: np.ndarray, caught: float) -> float:
+    """Smallest share of beads, least confident first, that holds ``caught`` of the wrong ones."""
+    wrong_so_far = np.cumsum(right[np.argsort(conf, kind="stable")] == 0)
+    return float((np.searchsorted(wrong_so_far, caught * wrong_so_far[-1]) + 1) / len(conf))
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "not met"
+
+
+def write_section(results: Path, section: str) -> None:
+    """Replace the ``## Confidence`` section of RESULTS.md (or append it)."""
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
+    start = text.find("## Confidence\n")
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end:] if end >= 0 else "")
+    results.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=SETS)
-    parser.add_argument("--temperature", type=float, help="skip fitting; report this temperature")
+    parser.add_argument("--report-only", action="store_true", help="skip fitting; report the numbers in engine.py")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--no-write", action="store_true", help="print the section, do not write RESULTS.md")
     args = parser.parse_args(argv)
     names = args.sets.split(",")
-    base = dataclasses.replace(EngineParams(), calibration=None)
-    if args.temperature is None:
-        dev = [load_set(n, "dev") for n in names]
-        best = None
-        for t in [0.1, 0.15, 0.2, 0.3, 0.5, 1.0]:
-            conf, right, feats = outcomes(dataclasses.replace(base, temperature=t), dev)
-            loss = log_loss(conf, right)
-            print(f"T={t}: dev log loss {loss:.4f}", flush=True)
-            if best is None or loss < best[1]:
-                best = (t, loss, right, feats)
-        temperature, _, right, feats = best
-        weights = tuple(round(float(v), 4) for v in fit_logistic(feats, right))
-        print(f"calibration={weights}")
+    dev_sets = [load_set(n, "dev") for n in names]
+    if args.report_only:
+        p = EngineParams()
+        temperature, calibration = p.temperature, Calibration(p.calibration, p.review_point)
     else:
-        temperature, weights = args.temperature, EngineParams().calibration
-    test = [load_set(n, "test") for n in names]
-    params = dataclasses.replace(base, temperature=temperature, calibration=weights)
-    conf, right, _ = outcomes(params, test)
-    print(f"\nTemperature {temperature}, calibration {weights}; test halves of {', '.join(names)}\n")
-    print(reliability(conf, right))
-    print(f"\nlog loss {log_loss(conf, right):.4f}")
+        temperature, calibration = fit(dev_sets)
+        print(f"temperature={temperature}\ncalibration={calibration.weights}\n"
+              f"review_point={calibration.review_point}\n", flush=True)
+    dev = outcomes(temperature, dev_sets)
+    test = outcomes(temperature, [load_set(n, "test") for n in names])
+    section = report(temperature, calibration, dev, test, names)
+    print(section)
+    if not args.no_write:
+        write_section(args.results, section)
     return 0
 
 

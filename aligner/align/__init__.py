@@ -29,9 +29,7 @@ class AlignConfig:
     full_search_cells: int = 250_000  # exact DP below this many cells, banded above
     band_width: int = 40
     priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(GALE_CHURCH_PRIORS))
-    # logistic map from (1, logit posterior, empty bead, multi-sentence bead, bead cost) to
-    # confidence, fitted on dev data; None = the posterior itself
-    calibration: tuple[float, float, float, float, float] | None = None
+    calibration: Calibration | None = None  # None: confidence is the bead's posterior
 
     @property
     def bead_types(self) -> list[tuple[int, int]]:
@@ -90,21 +88,21 @@ class Aligner:
             costs.precompute(types)
         spans = viterbi(n, m, types, costs, band)
         probs = posteriors(n, m, types, costs, band, spans, self.config.temperature)
-        out = []
-        for (i0, i1, j0, j1), p in zip(spans, probs):
-            c = float(costs(i1, i1 - i0, j1 - j0, j1, j1 + 1)[0])
-            conf = self.confidence(p, i1 - i0, j1 - j0, c)
-            out.append(
-                Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(conf, 4))
-            )
-        return out
+        shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
+        bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
+        conf = self.confidences(probs, shapes, bead_costs)
+        return [
+            Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(float(q), 4))
+            for (i0, i1, j0, j1), c, q in zip(spans, bead_costs, conf)
+        ]
 
-    def confidence(self, posterior: float, a: int, b: int, cost: float) -> float:
-        """The bead's posterior, mapped through the fitted calibration when there is one."""
-        w = self.config.calibration
-        if w is None:
-            return posterior
-        return float(_sigmoid(np.dot(w, confidence_features(posterior, a, b, cost))))
+    def confidences(
+        self, posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float]
+    ) -> np.ndarray:
+        """The beads' posteriors, mapped through the fitted calibration when there is one."""
+        if self.config.calibration is None:
+            return np.asarray(posteriors, dtype=float)
+        return self.config.calibration(confidence_features(posteriors, shapes, costs))
 
     def band(self, n: int, m: int, costs: Combined | None = None) -> Band:
         """Exact search for news-size pairs; for long ones, a band around a coarse path.
@@ -125,14 +123,64 @@ class Aligner:
         return Band.around(path, n, m, width)
 
 
-def confidence_features(posterior: float, a: int, b: int, cost: float) -> np.ndarray:
-    """What the calibration looks at: the posterior (as a logit), the bead's shape and cost."""
-    p = min(max(posterior, 1e-6), 1 - 1e-6)
-    return np.array([1.0, np.log(p / (1 - p)), float(a == 0 or b == 0), float(a + b > 2), cost])
+CONFIDENCE_FEATURES = ("bias", "posterior", "empty", "multi", "cost", "neighbours", "document cost")
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + np.exp(-x))
+def confidence_features(
+    posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float]
+) -> np.ndarray:
+    """What the calibration looks at, one row per bead of an aligned stretch (in order).
+
+    Columns (``CONFIDENCE_FEATURES``): a bias; the bead's posterior as a logit; whether it
+    is empty (0-1, 1-0) or joins sentences; its cost; the lowest posterior logit among the
+    bead and its two neighbours (wrong beads come in runs around a drop or a join, and a
+    shaky neighbour means a shaky boundary); the mean bead cost of the whole stretch (a
+    loosely translated document is wrong more often at the same posterior). Posteriors
+    are clipped to [1e-4, 1 - 1e-4] because beads report them to four decimals, and the
+    calibration is fitted on what beads report.
+    """
+    p = np.clip(np.asarray(posteriors, dtype=float), 1e-4, 1 - 1e-4)
+    logit = np.log(p / (1 - p))
+    a, b = np.asarray(shapes, dtype=int).reshape(-1, 2).T
+    cost = np.asarray(costs, dtype=float)
+    padded = np.pad(logit, 1, constant_values=np.inf)
+    neighbours = np.minimum(np.minimum(padded[:-2], padded[2:]), logit)
+    return np.column_stack([
+        np.ones_like(logit), logit, ((a == 0) | (b == 0)).astype(float), (a + b > 2).astype(float), cost,
+        neighbours, np.full_like(logit, cost.mean() if len(cost) else 0.0),
+    ])
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """From confidence features to the confidence a bead reports (fitted by benchmarks/calibrate.py).
+
+    ``weights`` make a logistic estimate of the chance that the bead is right. When
+    ``review_point`` is set, the scale is bent so that 0.5 marks where a reviewer should
+    start looking: estimates below ``review_point`` read below 0.5, those between it and
+    0.9 are spread over 0.5-0.9, and from 0.9 up the estimate is shown unchanged. So a
+    confidence of 0.9 or more is the chance of being right, while one below 0.9
+    understates it (it ranks beads for review; it is not a probability).
+    """
+
+    weights: tuple[float, ...]
+    review_point: float | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(CONFIDENCE_FEATURES):
+            raise ValueError(f"calibration needs {len(CONFIDENCE_FEATURES)} weights, got {len(self.weights)}")
+        if self.review_point is not None and not 0 < self.review_point < 0.9:
+            raise ValueError(f"review point {self.review_point} is outside (0, 0.9)")
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        """The logistic estimate that each bead is right."""
+        return 1.0 / (1.0 + np.exp(-(features @ np.asarray(self.weights))))
+
+    def __call__(self, features: np.ndarray) -> np.ndarray:
+        p = self.probability(features)
+        if self.review_point is None:
+            return p
+        return np.interp(p, [0.0, self.review_point, 0.9, 1.0], [0.0, 0.5, 0.9, 1.0])
 
 
 METHODS = ("engine", "length")

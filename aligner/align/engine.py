@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aligner.align import AlignConfig, Aligner
+from aligner.align import AlignConfig, Aligner, Calibration
 from aligner.align.anchors import AnchorSignal
 from aligner.align.embed import get_encoder, piece_counter
 from aligner.align.lexicon import Lexicon, LexiconSignal
@@ -34,8 +34,12 @@ class EngineParams:
     anchor_penalty: float = 0.1
     lexicon: float = 3.0  # weight of the corpus lexicon, when one is trained
     lexicon_base: float = 0.3
-    temperature: float = 0.2  # fitted by benchmarks/calibrate.py (dev log loss)
-    calibration: tuple[float, ...] | None = (1.755, 0.8208, 0.6095, 0.3549, -0.6723)
+    # confidence, fitted by benchmarks/calibrate.py on the dev halves: the posterior's
+    # temperature and the weights of aligner.align.CONFIDENCE_FEATURES (dev log loss), and
+    # the estimate below which a bead reads under 0.5 (see aligner.align.Calibration)
+    temperature: float = 0.15
+    calibration: tuple[float, ...] | None = (0.6696, 0.4393, 0.5497, 0.6429, -1.0206, 0.3002, 0.8874)
+    review_point: float | None = 0.8673
 
     def priors(self) -> dict[tuple[int, int], float]:
         shapes = {(1, 1): 0.0, (1, 0): self.skip, (0, 1): self.skip,
@@ -56,8 +60,9 @@ def build_engine(
 ) -> Aligner:
     """An ``Aligner`` with the engine's signals for a language pair (and the corpus lexicon, if any)."""
     p = params or EngineParams()
+    calibration = Calibration(p.calibration, p.review_point) if p.calibration else None
     config = AlignConfig(max_src=p.max_size, max_tgt=p.max_size, temperature=p.temperature, priors=p.priors(),
-                         calibration=p.calibration)
+                         calibration=calibration)
     enc = get_encoder(encoder)
     signals = [
         LengthRatioSignal(piece_counter(), weight=p.length, sigma=p.length_sigma),
