@@ -39,7 +39,7 @@ from aligner.align import Aligner
 from aligner.align.lexicon import Lexicon
 from aligner.errors import AlignerError, InputError, PairingError
 from aligner.model import Article, Bead, Sentence
-from aligner.sources import PageCache, parse_page
+from aligner.sources import MAX_PAGE_BYTES, PageCache, parse_page
 from aligner.store import Store, content_hash
 
 #: Stage names, in pipeline order (``--json`` reports seconds for each).
@@ -126,6 +126,7 @@ class PairTask:
     src_lang: str = "en"
     tgt_lang: str = "ko"
     attempt: int = 0
+    problem: str | None = None  # a page that could not be read: this pair fails with it
 
 
 @dataclass
@@ -223,6 +224,8 @@ def work_pair(task: PairTask, models: Models) -> PairWork:
     url = task.item
     state = task.state
     try:
+        if task.problem:
+            return PairWork(url, "failed", task.problem, token=state.token, seconds=seconds, cpu=clock.cpu)
         if task.en_page is None:
             raise InputError(url, "not in the page cache")
         en = parse_page(task.en_page, url)
@@ -367,6 +370,22 @@ def _setup_worker(spec: AlignerSpec, threads: int | None, eager: bool = False) -
             models.load()
 
 
+def _start_pool_worker(spec: AlignerSpec, threads: int | None, parent: int) -> None:
+    """The pool initializer: set up the models, and leave when the run's process is gone.
+
+    A run killed with SIGKILL gets no chance to stop its pool, and its workers would
+    otherwise wait for work for ever, each holding a loaded encoder.
+    """
+
+    def exit_with_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=exit_with_parent, name="exit-with-parent", daemon=True).start()
+    _setup_worker(spec, threads)
+
+
 def _run_in_worker(task: PairTask) -> PairWork:
     with _MODELS_LOCK:
         return _MODELS["this"].run(task)
@@ -438,7 +457,7 @@ class PoolExecutor:
         import multiprocessing
 
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_setup_worker, initargs=(self.spec, self.threads))
+                                   initializer=_start_pool_worker, initargs=(self.spec, self.threads, os.getpid()))
 
     def submit(self, task: PairTask) -> _Result:
         try:
@@ -595,12 +614,28 @@ class Batch:
 
     def task_for(self, url: str, attempt: int = 0) -> PairTask:
         """Read the pages and the pair's stored state; the worker does the real parsing."""
-        en_page = self.cache.get(url)
+        en_page, problem = self._read(url)
         listed = self.pairs.get(_schemeless(url))
         ko_url = listed[0] if listed else self._korean_url(url, en_page)
-        ko_page = self.cache.get(ko_url) if ko_url else None
+        ko_page = None
+        if ko_url and problem is None:
+            ko_page, problem = self._read(ko_url)
         return PairTask(url, en_page, ko_url, ko_page, read_state(self.store, url), self.force,
-                        self.src_lang, self.tgt_lang, attempt)
+                        self.src_lang, self.tgt_lang, attempt, problem)
+
+    def _read(self, url: str) -> tuple[bytes | None, str | None]:
+        """A cached page, or why it cannot be used: an original link that is no safe cache
+        key (``%2e%2e``), an unreadable or oversized file fails that pair, not the run."""
+        try:
+            path = self.cache.path(url)
+            size = path.stat().st_size if path.is_file() else 0
+            if size > MAX_PAGE_BYTES:
+                return None, f"{path}: cached page is {size} bytes, more than the {MAX_PAGE_BYTES} a page may have"
+            return self.cache.get(url), None
+        except AlignerError as exc:
+            return None, str(exc)
+        except OSError as exc:
+            return None, f"{url}: cannot read the cached page: {exc.strerror or exc}"
 
     def _korean_url(self, url: str, en_page: bytes | None) -> str | None:
         """Where the page's original-article link points (a few ms; errors are the worker's to report)."""

@@ -467,8 +467,6 @@ def test_run_reports_hostile_cached_pages_and_aligns_the_rest(tmp_path):
     assert out.seconds < 60 and out.peak_mb < 1500, out
 
 
-@pytest.mark.xfail(strict=True, reason="aligner/batch.py Batch.task_for reads the Korean page with cache.get "
-                                       "outside any try: an unsafe original link aborts the whole run")
 def test_run_survives_an_original_link_that_is_not_a_safe_cache_key(tmp_path):
     from aligner.pipeline import RunOptions, run_corpus
 
@@ -478,3 +476,20 @@ def test_run_survives_an_original_link_that_is_not_a_safe_cache_key(tmp_path):
     PageCache(corpus).put("https://english.hani.co.kr/arti/english_edition/e_national/920001.html", bad)
     summary = run_corpus(corpus, RunOptions(formats=("tsv",), method="length"))
     assert summary.items[0].outcome in ("failed", "unpaired") and "cache key" in summary.items[0].reason
+
+
+def test_run_refuses_an_oversized_cached_page_without_reading_it(tmp_path):
+    """A cached file past the page limit fails its pair before it is read into memory."""
+    from aligner.pipeline import RunOptions, run_corpus
+    from aligner.sources import MAX_PAGE_BYTES
+
+    corpus = tmp_path / "c"
+    shutil.copytree(SAMPLE / "pages", corpus / "pages")
+    ko_file = corpus / "pages/www.hani.co.kr/arti/international/america/863703.html"
+    with ko_file.open("ab") as handle:
+        handle.truncate(MAX_PAGE_BYTES + 1)  # sparse: no 10 MB written
+    summary = run_corpus(corpus, RunOptions(formats=("tsv",), method="length"))
+    outcome = {r.item: r for r in summary.items}
+    bad = outcome["https://english.hani.co.kr/arti/english_edition/e_international/863803.html"]
+    assert bad.outcome == "failed" and "more than the 10000000 a page may have" in bad.reason
+    assert summary.count("aligned") == 9
