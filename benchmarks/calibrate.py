@@ -167,11 +167,15 @@ def report(temperature: float, calibration: Calibration, dev: Outcomes, test: Ou
         "fall) reads 0.5. Reported on the test halves "
         f"({len(t_all):,} predicted beads, {int(wrong.sum())} wrong) unless marked dev. Numbers in "
         "`aligner/align/engine.py`.", "",
-        "**What the number means.** From 0.9 up, confidence is the chance that the bead is right. Below 0.9 it is "
-        "bent towards the review mark and understates that chance: a bead that reads 0.5 is, by the calibrated "
-        f"estimate, right about {calibration.review_point:.0%} of the time (test beads whose estimate is within "
-        f"0.05 of it: {t_all[at_review].mean():.0%} right). Read it as: ≥ 0.9 trust, 0.5–0.9 right more often than "
-        "not but worth a glance, below 0.5 worth a look (that is where the wrong beads gather).", "",
+        "**What the number means.** From 0.9 up, confidence is the chance that the bead is right. Below 0.9 it "
+        "is bent towards the review mark and understates that chance: a bead that reads 0.5 is, by the "
+        f"calibrated estimate, right about {calibration.review_point:.0%} of the time (test beads whose estimate "
+        f"is within 0.05 of it: {t_all[at_review].mean():.0%} right). Below 0.5 does not mean \"probably wrong\": "
+        f"{t_all[conf['test'] < 0.5].mean():.0%} of the test beads there are right. It means \"worth a look\": "
+        f"{(conf['test'][wrong] < 0.5).mean():.0%} of the wrong beads are there, in "
+        f"{(conf['test'] < 0.5).mean():.1%} of all beads. So: 0.9 and up, trust; 0.5–0.9, right more often than "
+        "the number says; below 0.5, look. Filtering an export at 0.5 now drops about that share of beads, most "
+        "of them right; to keep only trusted beads, filter at 0.9.", "",
         "Reliability on the test halves (confidence as reported):", "",
         *reliability(conf["test"], t_all), "",
         "The calibrated estimate before the scale is bent (test halves), for comparison:", "",
