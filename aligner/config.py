@@ -19,7 +19,7 @@ Example (every key is optional except ``corpus``; paths are relative to the file
     [export]
     formats = ["tmx", "tsv"]
     dir = "export"                 # default: <corpus>/export
-    min_confidence = 0.5
+    min_confidence = 0.9
     status = "any"                 # accepted, unreviewed, rejected, not-rejected, any
     keep_empty = false             # export 0-1 and 1-0 beads too
 
