@@ -4,11 +4,18 @@ Every exporter writes through these helpers: the data goes to a hidden temporary
 the target's own directory (so the final ``os.replace`` is a same-filesystem rename, which
 POSIX makes atomic), is flushed and fsynced, and only then takes the target's name. If
 anything fails first, the temporary file is deleted and an existing target is untouched.
+
+A process killed while writing (kill -9, out of memory) cannot delete its temporary file.
+So the writer holds an exclusive ``flock`` on it until the rename, and every write first
+deletes the temporary files of the same target that nobody holds: the kernel drops a
+lock when its process dies, so an unlocked temporary file will never be finished, while
+one another live export is still writing stays locked and is left alone.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterator, Sequence
@@ -16,7 +23,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no flock, so no clean-up of dead writers' files
+    fcntl = None  # type: ignore[assignment]
+
 StrPath = str | os.PathLike[str]
+_TOKEN = re.compile(r"[0-9a-f]{12}")
 
 
 def _temp_path(target: Path) -> Path:
@@ -39,9 +52,14 @@ def _open_temp(target: Path, mode: str, encoding: str | None, newline: str | Non
         temp = _temp_path(target)
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
         except FileExistsError:  # pragma: no cover - 48 random bits collided
             continue
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # held until the rename; released by the kernel if we die
+            if os.fstat(fd).st_nlink == 0:  # a clean-up took it in the instant before the lock: again
+                os.close(fd)
+                continue
+        break
     try:
         try:
             os.chmod(fd, stat.S_IMODE(os.stat(target).st_mode))
@@ -67,11 +85,45 @@ def _unlink_quietly(path: Path) -> None:
         pass
 
 
+def remove_dead_temps(target: Path) -> None:
+    """Delete temporary files of ``target`` left by writers that died before their rename.
+
+    Only files named like ours for this very target, and only those no process holds a
+    lock on: a live writer's file is never touched.
+    """
+    if fcntl is None:  # pragma: no cover - see the import
+        return
+    prefix = f".{target.name}."
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".tmp") and _TOKEN.fullmatch(name[len(prefix):-4])):
+            continue
+        path = target.parent / name
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)  # a live writer holds it
+            continue
+        try:
+            _unlink_quietly(path)
+        finally:
+            os.close(fd)
+
+
 def _commit(handle: IO[Any]) -> None:
-    """Flush Python's buffer and the kernel's, so the renamed file is complete on disk."""
+    """Flush Python's buffer and the kernel's, so the renamed file is complete on disk.
+
+    The file stays open (and locked) until after the rename, so no clean-up can take it.
+    """
     handle.flush()
     os.fsync(handle.fileno())
-    handle.close()
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -120,6 +172,8 @@ def atomic_write_many(
     opened: list[tuple[Path, IO[Any]]] = []
     try:
         for target in targets:
+            if target.parent.is_dir():
+                remove_dead_temps(target)
             opened.append(_open_temp(target, mode, encoding, newline))
         yield tuple(handle for _, handle in opened)
         for _, handle in opened:
@@ -128,11 +182,13 @@ def atomic_write_many(
             os.replace(temp, target)
     except BaseException:
         for temp, handle in opened:
+            _unlink_quietly(temp)
             try:
                 handle.close()
             except OSError:
                 pass
-            _unlink_quietly(temp)
         raise
+    for _, handle in opened:
+        handle.close()
     for directory in {t.parent for t in targets}:
         _fsync_dir(directory)
