@@ -851,7 +851,8 @@ MOMENT_FROM = {"run": "after the start", "review": "after the pair opened", "exp
 CHECKED = {
     "run": "after the kill: integrity_check, each sentence in one bead, accepted and hand-made beads and the "
            "edit log as the reviewer left them, each export the old file or a whole new one, worker processes "
-           "gone; then a re-run: no failures, the same beads and exports as an uninterrupted run, no temporary files",
+           "gone; then a re-run: no failures, the same beads as an uninterrupted run and the same exports apart from "
+           "bead row ids (storing a pair again gives its beads new rows), no temporary files",
     "review": "after the kill: integrity_check, each sentence in one bead, every edit seen committed before the "
               "kill still there, the edit log replayed from the start = the stored pairs; then the app reopens "
               "on the reviewer's pair and undoes",
