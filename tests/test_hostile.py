@@ -439,8 +439,6 @@ def _corpus_with(tmp_path: Path, pages: dict[str, bytes]) -> Path:
 
 
 def test_run_reports_hostile_cached_pages_and_aligns_the_rest(tmp_path):
-    from aligner.pipeline import RunOptions, run_corpus
-
     good_en = SAMPLE / "pages/english.hani.co.kr/arti/english_edition/e_international/863803.html"
     page_of = good_en.read_bytes()
     base = "https://english.hani.co.kr/arti/english_edition/e_national/"
@@ -454,7 +452,7 @@ def test_run_reports_hostile_cached_pages_and_aligns_the_rest(tmp_path):
         base + "910006.html": (page_of.replace(ko_link, b"data:text/html,x"), "no link to the Korean original"),
         base + "910007.html": (page(""), "no article body"),
     }
-    corpus = _corpus_with(tmp_path / "corpus", {url: data for url, (data, _) in hostile.items()})
+    _corpus_with(tmp_path / "corpus", {url: data for url, (data, _) in hostile.items()})
     config = tmp_path / "run.toml"
     config.write_text('corpus = "corpus"\n[align]\nmethod = "length"\n[export]\nformats = ["tsv"]\n', encoding="utf-8")
     # A process of its own, as a user runs it (a fork of this one would inherit Kiwi's
