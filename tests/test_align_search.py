@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from aligner.align import AlignConfig, Aligner
-from aligner.align.search import Band, posteriors, viterbi
+from aligner.align.search import Band, dense_search, posteriors, viterbi
 
 TYPES = AlignConfig(max_src=2, max_tgt=2).bead_types
 
@@ -54,6 +54,48 @@ def test_viterbi_and_posteriors_match_brute_force(n, m, seed):
     expected = [sum(w for p, w in zip(paths, weights) if span in p) / z for span in best]
     got = posteriors(n, m, TYPES, cost, band, best, temperature)
     assert got == pytest.approx(expected, rel=1e-6)
+
+
+def matrices(cost, n: int, m: int, types) -> dict:
+    return {(a, b): np.vstack([cost(i, a, b, 0, m + 1) for i in range(n + 1)]) for a, b in types}
+
+
+@pytest.mark.parametrize("n,m,seed", [(1, 1, 0), (3, 2, 1), (4, 4, 2), (2, 5, 3), (5, 3, 4)])
+def test_dense_search_matches_brute_force(n, m, seed):
+    cost = random_costs(n, m, seed)
+    paths = list(all_paths(n, m))
+    costs = [path_cost(cost, p) for p in paths]
+    best = paths[int(np.argmin(costs))]
+    spans, got = dense_search(n, m, TYPES, matrices(cost, n, m, TYPES), 0.7)
+    assert spans == best
+    weights = np.exp(-np.array(costs) / 0.7)
+    expected = [sum(w for p, w in zip(paths, weights) if span in p) / weights.sum() for span in best]
+    assert got == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_dense_search_gives_the_band_search_answers_exactly(seed):
+    """Same beads and the same posteriors to the last bit, ties and impossible beads included."""
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, 40)), int(rng.integers(1, 40))
+    types = AlignConfig(max_src=3, max_tgt=3).bead_types
+    mats = {}
+    for a, b in types:
+        mat = rng.choice([0.5, 1.0, 2.0], size=(n + 1, m + 1)) if seed % 2 else rng.uniform(0, 4, (n + 1, m + 1))
+        mat[rng.random((n + 1, m + 1)) < 0.1] = np.inf
+        mat[:a, :] = np.inf
+        mat[:, :b] = np.inf
+        mats[(a, b)] = mat
+    for (a, b) in ((1, 0), (0, 1)):  # some path always exists: skips everywhere possible
+        mats[(a, b)][a:, b:] = np.minimum(mats[(a, b)][a:, b:], 3.0)
+
+    def cost(i, a, b, lo, hi):
+        return mats[(a, b)][i, lo:hi]
+
+    band = Band.full(n, m)
+    spans = viterbi(n, m, types, cost, band)
+    probs = posteriors(n, m, types, cost, band, spans, 0.3)
+    assert dense_search(n, m, types, mats, 0.3) == (spans, probs)
 
 
 def test_band_restricts_search_but_keeps_a_path():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from aligner.align.scoring import GALE_CHURCH_PRIORS, Combined, LengthSignal, Signal
-from aligner.align.search import Band, coarse_path, posteriors, viterbi
+from aligner.align.search import Band, coarse_path, dense_search, posteriors, viterbi
 from aligner.model import Bead
 
 Span = tuple[int, int, int, int]  # half-open (src_start, src_end, tgt_start, tgt_end)
@@ -86,8 +86,10 @@ class Aligner:
         types = self.config.bead_types
         if (n + 1) * (m + 1) <= self.config.full_search_cells:
             costs.precompute(types)
-        spans = viterbi(n, m, types, costs, band)
-        probs = posteriors(n, m, types, costs, band, spans, self.config.temperature)
+            spans, probs = dense_search(n, m, types, costs.matrices(), self.config.temperature)
+        else:
+            spans = viterbi(n, m, types, costs, band)
+            probs = posteriors(n, m, types, costs, band, spans, self.config.temperature)
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
         bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
         conf = self.confidences(probs, shapes, bead_costs)

@@ -140,6 +140,10 @@ class Combined:
             total[np.isnan(total)] = INF
             self._full[(a, b)] = total
 
+    def matrices(self) -> dict[tuple[int, int], np.ndarray]:
+        """The whole cost matrix of each shape :meth:`precompute` built."""
+        return self._full
+
     def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
         full = self._full.get((a, b))
         if full is not None:

@@ -211,6 +211,100 @@ def posteriors(
     return out
 
 
+def dense_search(
+    n: int,
+    m: int,
+    bead_types: Sequence[tuple[int, int]],
+    matrices: dict[tuple[int, int], np.ndarray],
+    temperature: float,
+) -> tuple[list[tuple[int, int, int, int]], list[float]]:
+    """:func:`viterbi` and :func:`posteriors` over the whole grid, for news-size pairs.
+
+    ``matrices[(a, b)][i, j]`` is the cost of the bead of that shape ending at (i, j).
+    With every cost at hand, a row's beads of all shapes are gathered in one indexing
+    step and reduced in one call, where the band version makes a few numpy calls per
+    shape and row: the same beads and posteriors (tested) in a fraction of the time,
+    which for a 30-sentence article is mostly Python overhead.
+    """
+    T = float(temperature)
+    types = [t for t in bead_types if t != (0, 1)]
+    skip = matrices[(0, 1)] if (0, 1) in bead_types else None
+    if not types:
+        raise ValueError("no bead type moves down a row")
+    rise = np.array([a for a, _ in types])
+    run = np.array([b for _, b in types])
+    kinds = np.array([bead_types.index(t) for t in types])
+    pad = int(run.max())
+    cols = np.arange(m + 1)
+    cost = np.stack([matrices[t] for t in types])  # (types, n+1, m+1)
+    scaled = cost / T
+    behind = pad + cols[None, :] - run[:, None]  # column j-b in rows padded on the left
+    ahead = cols[None, :] + run[:, None]  # column j+b in rows padded on the right
+    every = np.arange(len(types))[:, None]
+
+    # Viterbi: best[i, pad + j] is the cheapest path to (i, j)
+    best = np.full((n + 1, pad + m + 1), INF)
+    back = np.full((n + 1, m + 1), -1, dtype=np.int64)
+    forward = np.full((n + 1, pad + m + 1), -INF)
+    for i in range(n + 1):
+        row = np.full(m + 1, INF)
+        arg = np.full(m + 1, -1, dtype=np.int64)
+        acc = np.full(m + 1, -INF)
+        if i == 0:
+            row[0] = acc[0] = 0.0
+        else:
+            valid = rise <= i
+            rows = np.where(valid, i - rise, 0)[:, None]
+            cand = best[rows, behind] + cost[:, i, :]
+            cand[~valid] = INF
+            k = np.argmin(cand, axis=0)  # the first of equal costs, as the band version
+            row = cand[k, cols]
+            arg = np.where(np.isfinite(row), kinds[k], -1)
+            terms = forward[rows, behind] - scaled[:, i, :]
+            acc = np.logaddexp.reduce(np.vstack([acc[None, :], terms[valid]]), axis=0)
+        if skip is not None and m > 0:
+            row, arg = _scan_min(row, arg, skip[i], bead_types.index((0, 1)))
+            acc = _scan_logsumexp(acc, -skip[i] / T)
+        best[i, pad:] = row
+        back[i] = arg
+        forward[i, pad:] = acc
+    if not np.isfinite(best[n, pad + m]):
+        raise ValueError("no path through the grid")
+    spans = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        a, b = bead_types[int(back[i, j])]
+        spans.append((i - a, i, j - b, j))
+        i, j = i - a, j - b
+    spans.reverse()
+
+    # backward: rest[i, j] = log sum over paths from (i, j) to (n, m)
+    rest = np.full((n + 1, m + 1 + pad), -INF)
+    scaled_ahead = np.concatenate([scaled, np.zeros((len(types), n + 1, pad))], axis=2)
+    for i in range(n, -1, -1):
+        acc = np.full(m + 1, -INF)
+        if i == n:
+            acc[m] = 0.0
+        valid = i + rise <= n
+        if valid.any():
+            rows = np.where(valid, i + rise, n)[:, None]
+            terms = rest[rows, ahead] - scaled_ahead[every, rows, ahead]
+            acc = np.logaddexp.reduce(np.vstack([acc[None, :], terms[valid]]), axis=0)
+        if skip is not None and m > 0:
+            c = skip[i] / T
+            step = np.empty(m + 1)
+            step[0] = 0.0
+            step[1:] = -c[::-1][:-1]
+            acc = _scan_logsumexp(acc[::-1].copy(), step)[::-1]
+        rest[i, : m + 1] = acc
+    total = forward[n, pad + m]
+    probs = []
+    for i0, i1, j0, j1 in spans:
+        c = matrices[(i1 - i0, j1 - j0)][i1, j1] / T
+        probs.append(float(np.exp(min(0.0, forward[i0, pad + j0] - c + rest[i1, j1] - total))))
+    return spans, probs
+
+
 def coarse_path(src_vecs: np.ndarray, tgt_vecs: np.ndarray, chunk: int = 2048,
                 min_cosine: float = 0.3) -> list[tuple[int, int]]:
     """Anchor points for a long pair: mutual nearest neighbours that keep their order.
