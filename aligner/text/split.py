@@ -224,10 +224,10 @@ def _plain_english_cuts(text: str) -> list[int] | None:
     """pysbd's cuts when every possible sentence end in ``text`` is plain, else None.
 
     Two thirds of news paragraphs are like this, and for them pysbd (most of the time
-    spent splitting English) cuts after each such end and nowhere else: the same sentences
-    for all 1,199 paragraphs of NTREX-128 and KEP dev joined 1 to 4 lines at a time
-    (``tests/test_text_split_corpus.py`` keeps checking). Abbreviations, initials (``U.S.``), ellipses, clock times and
-    quoted passages go to pysbd.
+    spent splitting English) cuts after each such end and nowhere else: the same
+    sentences for all 1,199 paragraphs of NTREX-128 and KEP dev joined 1 to 4 lines at a
+    time (``tests/test_text_split_corpus.py`` keeps checking). Abbreviations, initials
+    (``U.S.``), ellipses, clock times and quoted passages go to pysbd.
     """
     if _OPENING_SINGLE_QUOTE.search(text):
         return None
