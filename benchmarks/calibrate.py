@@ -36,6 +36,7 @@ for p in (str(HERE.parent), str(HERE)):
 from aligner.align import CONFIDENCE_FEATURES, Calibration, confidence_features  # noqa: E402
 from aligner.align.engine import EngineParams, build_engine  # noqa: E402
 from run import EvalSet, load_set  # noqa: E402
+from sections import write_section  # noqa: E402
 
 SETS = "ntrex-clean,ntrex-edited,ntrex-hard,kep-clean,kep-edited,kep-hard"
 TEMPERATURES = (0.1, 0.15, 0.2, 0.3, 0.5)
@@ -224,18 +225,6 @@ def _share_for(conf: np.ndarray, right: np.ndarray, caught: float) -> float:
 
 def _met(ok: bool) -> str:
     return "met" if ok else "not met"
-
-
-def write_section(results: Path, section: str) -> None:
-    """Replace the ``## Confidence`` section of RESULTS.md (or append it)."""
-    text = results.read_text(encoding="utf-8") if results.exists() else ""
-    start = text.find("## Confidence\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end:] if end >= 0 else "")
-    results.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,12 +55,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "benchmarks"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from aligner import review  # noqa: E402
 from aligner.model import Article, Bead, Sentence  # noqa: E402
 from aligner.store import Store  # noqa: E402
+from sections import write_section  # noqa: E402
 
 SAMPLE = ROOT / "corpora" / "sample"
 DOC = ROOT / "docs" / "reliability.md"
@@ -866,16 +868,6 @@ def stage_group(stage: str) -> str:
     return re.sub(r"\s*\(.*\)$", "", stage.split(";")[-1]).strip()
 
 
-def write_section(body: str, doc: Path = DOC, heading: str = "## Crashes") -> None:
-    """Replace only the body of our section (others edit the other sections at the same time)."""
-    text = doc.read_text(encoding="utf-8")
-    start = text.index(heading + "\n") + len(heading) + 1
-    nxt = text.find("\n## ", start)
-    end = len(text) if nxt < 0 else nxt + 1
-    doc.write_text(text[:start] + "\n" + body.strip() + "\n\n" + text[end:].lstrip("\n") if nxt >= 0
-                   else text[:start] + "\n" + body.strip() + "\n", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=20, help="trials of each kind (default 20)")
@@ -907,7 +899,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         shutil.rmtree(work, ignore_errors=True)
     if not args.no_write and not only:
-        write_section(summary)
+        write_section(DOC, "## Crashes\n" + summary)
         print(f"wrote the figures into {DOC.relative_to(ROOT)} (## Crashes)")
     return 1 if failed else 0
 

@@ -44,6 +44,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from aligner.model import Article  # noqa: E402
 from aligner.pairing import (  # noqa: E402
@@ -52,6 +53,7 @@ from aligner.pairing import (  # noqa: E402
     compute_features,
     pair_articles,
 )
+from sections import write_section  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "ntrex"
 KST = timezone(timedelta(hours=9))
@@ -403,26 +405,6 @@ def run_tables(source: str, half: str, seeds: int, options: PairingOptions, only
 SECTION = "## Pairing"
 
 
-def update_section(path: Path, lines: list[str]) -> None:
-    """Replace this benchmark's ``## Pairing`` section of RESULTS.md, or append it; the rest
-    of the file (other benchmarks' sections) is left exactly as it is."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if not text.strip():
-        # An existing but empty file is another writer caught mid-way: writing now would
-        # leave only this section. Say so instead.
-        raise SystemExit(f"{path}: empty at the moment (being rewritten?); not updating it, try again")
-    body = text.splitlines()
-    start = next((k for k, line in enumerate(body) if line.strip() == SECTION), None)
-    if start is None:
-        body = body + ([""] if body and body[-1].strip() else []) + lines
-    else:
-        end = next((k for k in range(start + 1, len(body)) if body[k].startswith("## ")), len(body))
-        body = body[:start] + lines + ([""] if end < len(body) else []) + body[end:]
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("\n".join(body).rstrip("\n") + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--source", choices=("ntrex", "kep"), default="ntrex",
@@ -504,7 +486,7 @@ def write_results(path: Path, seeds: int, options: PairingOptions, only: str | N
         "compete, so dates (which also keep far-dated Korean articles out of the comparison) matter more "
         "than here. The weights were chosen on the NTREX fit half (`--half fit`), which scores about the same.",
     ]
-    update_section(path, lines)
+    write_section(path, "\n".join(lines))
     print("\n".join(lines))
     return 0
 

@@ -46,14 +46,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from anywhere
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "benchmarks"):  # run as a script from anywhere
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from aligner import review  # noqa: E402
 from aligner.align import Aligner, default_aligner  # noqa: E402
 from aligner.pipeline import RunOptions, run_corpus  # noqa: E402
 from aligner.review import ReviewError  # noqa: E402
 from aligner.store import Store  # noqa: E402
+from sections import write_section  # noqa: E402
 
 SAMPLE = ROOT / "corpora" / "sample"
 DOC = ROOT / "docs" / "reliability.md"
@@ -336,17 +338,6 @@ def run_soak(seconds: float, workdir: Path, seed: int = 7) -> SoakResult:
         )
 
 
-def replace_section(path: Path, heading: str, body: str) -> None:
-    """Replace the body under ``## heading`` (up to the next ``## ``), re-reading the file
-    right before writing because other trials fill other sections of it."""
-    text = path.read_text(encoding="utf-8")
-    pattern = re.compile(rf"(^## {re.escape(heading)}\n)(.*?)(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if not pattern.search(text):
-        raise SystemExit(f"{path} has no '## {heading}' section")
-    path.write_text(pattern.sub(lambda m: m.group(1) + "\n" + body.strip() + "\n\n", text, count=1),
-                    encoding="utf-8")
-
-
 def section(result: SoakResult) -> str:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     verdict = "Everything held." if result.ok else "**Problems found** (listed below)."
@@ -393,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     for item in result.user_errors + result.lost + result.coverage:
         print("PROBLEM:", item)
     if not args.no_write:
-        replace_section(DOC, "Concurrency", section(result))
+        write_section(DOC, "## Concurrency\n" + section(result))
         print(f"wrote the figures to {DOC.relative_to(ROOT)} ## Concurrency")
     return 0 if result.ok else 1
 

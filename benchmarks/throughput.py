@@ -46,10 +46,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "corpora"))
+sys.path.insert(0, str(HERE))
 
 import build_sample as sample  # noqa: E402  (the sample corpus's page templates)
 
 from aligner.sources import PageCache  # noqa: E402
+from sections import write_section  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 KEP = DATA / "kep-dev"
@@ -277,20 +279,6 @@ def report(built: dict, results: dict[int, dict], load: tuple[float, float], rou
               "- Reproduce: `python benchmarks/throughput.py` (writes this section only; the rest of the file is"
               " left as it is).", ""]
     return "\n".join(lines)
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace (or append) the ``## Throughput`` section; every other line stays as it was."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start = text.find("\n## Throughput\n")
-    if start < 0:
-        new = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        new = text[:start + 1] + section + (text[end + 1:] if end >= 0 else "")
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(new, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def main(argv: list[str] | None = None) -> int:

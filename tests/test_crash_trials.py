@@ -71,7 +71,7 @@ def test_trial_seeds_replay_and_the_summary_goes_into_our_section_only(quick_tri
     doc.write_text("# Reliability\n\nintro\n\n## Properties\n\ntheirs\n\n## Crashes\n\n(old)\n\n"
                    "## Concurrency\n\nalso theirs\n", encoding="utf-8")
     body = ct.summarize(quick_trials, ct.Settings(trials=2, seed=7, method="length"), 12.0)
-    ct.write_section(body, doc)
+    ct.write_section(doc, "## Crashes\n" + body)
     text = doc.read_text(encoding="utf-8")
     assert "(old)" not in text and "| run | 2 |" in text and "| export | 2 |" in text
     assert text.startswith("# Reliability\n\nintro\n\n## Properties\n\ntheirs\n\n## Crashes\n\n")
