@@ -388,22 +388,6 @@ def test_an_encoder_that_cannot_load_stops_the_run_with_one_line(tmp_path, capsy
     assert len(err.strip().splitlines()) == 1
 
 
-def copy_sample_renumbered(dest: Path, copies: int) -> Path:
-    """The sample's pages ``copies`` more times under article ids shifted by 10000 (links
-    rewritten to match), so a run has more pairs than its workers hold in flight."""
-    copy_sample(dest)
-    number = re.compile(rb"/(86\d{4})\.html")
-    for k in range(1, copies + 1):
-        def shift(match: re.Match, k: int = k) -> bytes:
-            return b"/%d.html" % (int(match.group(1)) + 10000 * k)
-
-        for page in (SAMPLE / "pages").rglob("*.html"):
-            new_name = number.sub(shift, b"/" + page.name.encode()).decode().lstrip("/")
-            target = dest / "pages" / page.relative_to(SAMPLE / "pages").parent / new_name
-            target.write_bytes(number.sub(shift, page.read_bytes()))
-    return dest
-
-
 def sample_key(key: str) -> str:
     """The sample page a renumbered copy was made from."""
     return re.sub(r"/8\d\d(\d{3})\.html", r"/863\1.html", key)
@@ -415,7 +399,9 @@ def test_a_worker_process_that_dies_is_replaced_and_its_pairs_redone(reference, 
     _, _, ref_beads = reference
     # 40 pairs: more than the 12 a 2-worker pool holds in flight, so the kill at the first
     # result always lands on work still to do (and on submits to the broken pool)
-    corpus = copy_sample_renumbered(tmp_path, 3)
+    from tests.test_crash_trials import ct
+
+    corpus = ct.build_pages(tmp_path, 3)  # the sample's pages and 3 renumbered copies
     killed = []
 
     def kill_a_worker(result) -> None:
