@@ -389,6 +389,18 @@ def _idf(sets: Sequence[set[str]]) -> dict[str, float]:
     return {x: math.log((n + 1) / (c + 0.5)) for x, c in df.items()}
 
 
+def _weights(sets: Sequence[set[str]], vocab: dict[str, int], idf: dict[str, float]) -> np.ndarray:
+    """One row per set: each item's idf weight (1 when it has none) in its vocabulary column;
+    items outside the vocabulary are left out."""
+    out = np.zeros((len(sets), len(vocab)), dtype=np.float32)
+    for row, items in enumerate(sets):
+        for item in items:
+            col = vocab.get(item)
+            if col is not None:
+                out[row, col] = idf.get(item, 1.0)
+    return out
+
+
 def _set_overlap(
     a_sets: Sequence[set[str]], b_sets: Sequence[set[str]], idf: dict[str, float]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -397,14 +409,7 @@ def _set_overlap(
     if not vocab:
         z = np.zeros((len(a_sets), len(b_sets)))
         return z, z.astype(bool)
-    A = np.zeros((len(a_sets), len(vocab)), dtype=np.float32)
-    B = np.zeros((len(b_sets), len(vocab)), dtype=np.float32)
-    for i, s in enumerate(a_sets):
-        for x in s:
-            A[i, vocab[x]] = idf.get(x, 1.0)
-    for j, s in enumerate(b_sets):
-        for x in s:
-            B[j, vocab[x]] = idf.get(x, 1.0)
+    A, B = _weights(a_sets, vocab, idf), _weights(b_sets, vocab, idf)
     shared = A @ B.T  # sum over shared items of w_a * w_b
     na = np.sqrt((A**2).sum(1))
     nb = np.sqrt((B**2).sum(1))
@@ -421,16 +426,8 @@ def _name_share(
     shape = (len(en_keys), len(ko_names))
     if not vocab:
         return np.zeros(shape), np.zeros(shape, dtype=bool)
-    K = np.zeros((len(ko_names), len(vocab)), dtype=np.float32)
-    E = np.zeros((len(en_keys), len(vocab)), dtype=np.float32)
-    for j, names in enumerate(ko_names):
-        for n in names:
-            K[j, vocab[n]] = idf.get(n, 1.0)
-    for i, keys in enumerate(en_keys):
-        for k in keys:
-            col = vocab.get(k)
-            if col is not None:
-                E[i, col] = 1.0
+    K = _weights(ko_names, vocab, idf)
+    E = _weights(en_keys, vocab, {})  # 1 for each of the Korean text's names it holds
     total = K.sum(axis=1)
     mask = np.broadcast_to(total > 0, shape).copy()
     return (E @ K.T) / np.maximum(total, 1e-9)[None, :], mask
