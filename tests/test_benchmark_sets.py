@@ -215,3 +215,18 @@ def test_hunalign_peer_runs_many_documents_in_one_process() -> None:
 def test_unknown_peer_is_named() -> None:
     with pytest.raises(ValueError, match="known: ours"):
         peers.make_peer("nope")
+
+
+def test_sample_gold_groups_sentences_that_share_a_line():
+    """The sample corpus's gold: a joined English sentence spans two lines, a Korean line cut
+    in two by the splitter stays one bead, a dropped line leaves its Korean alone, and text
+    not from the lines (a rewritten headline) is a bead of its own."""
+    sample_eval = _load("sample_eval")
+    en_lines = ["Rain fell.", "Roads  closed.", "Schools shut.", "Shops opened."]
+    ko_lines = ["비가 왔다.", "도로가 막혔다.", "학교가 닫았다. 모두 집에 갔다.", "가게가 열었다."]
+    en = ["A new headline", "Rain fell. Roads closed.", "Shops opened."]  # lines 0+1 joined, line 2 dropped
+    ko = ["비가 왔다.", "도로가 막혔다.", "학교가 닫았다.", "모두 집에 갔다.", "가게가 열었다."]
+    src, tgt = sample_eval.line_owners(en, en_lines), sample_eval.line_owners(ko, ko_lines)
+    assert src == [set(), {0, 1}, {3}]
+    assert tgt == [{0}, {1}, {2}, {2}, {3}]
+    assert sample_eval.gold_beads(src, tgt) == [((), (2, 3)), ((0,), ()), ((1,), (0, 1)), ((2,), (4,))]
