@@ -544,6 +544,17 @@ def compute_features(
                     en_nums, ko_nums, ko_names, en_keys)
 
 
+def check_options(options: PairingOptions) -> None:
+    """Refuse thresholds the scoring cannot use: ``min_score`` becomes a log-odds cut,
+    which 0, 1 and anything outside have none of."""
+    from aligner.errors import AlignerError
+
+    if not 0.0 < options.min_score < 1.0:
+        raise AlignerError(f"min score {options.min_score:g}", "must be more than 0 and less than 1")
+    if not options.close_margin >= 0.0:
+        raise AlignerError(f"close margin {options.close_margin:g}", "must be 0 or more (a log-odds gap)")
+
+
 def _sigmoid(x: np.ndarray | float) -> np.ndarray | float:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -60, 60)))
 
@@ -565,6 +576,7 @@ def pair_articles(
     from scipy.optimize import linear_sum_assignment
 
     options = options or PairingOptions()
+    check_options(options)
     rejected: list[Unpaired] = []
     en_ok: list[int] = list(range(len(en)))
     ko_ok: list[int] = list(range(len(ko)))
@@ -710,23 +722,27 @@ def pair_command(
     """``aligner pair EN_DIR KO_DIR``: read both folders (pages or plain texts), propose pairs.
 
     With ``record_in`` (a corpus folder), confident pairs (not too close to call) whose
-    sides have URLs are appended to its ``pairs.jsonl`` with ``how="content"``.
+    sides have URLs are appended to its ``pairs.jsonl`` with ``how="content"``. Raises an
+    AlignerError (one line) for unusable thresholds and when every article of a side was
+    refused (wrong language, no text), saying when the folders look swapped.
     """
     from aligner.errors import InputError
 
+    options = PairingOptions(check_language=check_language, encoder=encoder)
+    if min_score is not None:
+        options.min_score = min_score
+    if close_margin is not None:
+        options.close_margin = close_margin
+    check_options(options)  # before reading any folder
     en, bad_en = read_folder(en_dir, "en")
     ko, bad_ko = read_folder(ko_dir, "ko")
     if not en:
         raise InputError(str(en_dir), "no readable English articles")
     if not ko:
         raise InputError(str(ko_dir), "no readable Korean articles")
-    options = PairingOptions(check_language=check_language, encoder=encoder)
-    if min_score is not None:
-        options.min_score = min_score
-    if close_margin is not None:
-        options.close_margin = close_margin
     result = pair_articles(en, ko, options)
     result.unreadable = bad_en + bad_ko
+    _refuse_lost_side(result, (en_dir, len(en), options.en_lang), (ko_dir, len(ko), options.ko_lang))
     if record_in is not None:
         from aligner.sources.fetch import ManifestEntry, record_pair
 
@@ -737,3 +753,37 @@ def pair_command(
                                                  en_title=p.en.title or None, ko_title=p.ko.title or None,
                                                  score=round(p.score, 4)))
     return result
+
+
+def _refuse_lost_side(result: PairingResult, en: tuple[Path | str, int, str], ko: tuple[Path | str, int, str]) -> None:
+    """Raise when every article of a side was refused: nothing can pair, and the usual
+    cause, an English folder of Korean pages and a Korean one of English pages, deserves
+    one line rather than a refusal per article and a zero exit."""
+    from aligner.errors import AlignerError
+    from aligner.text.langcheck import language_name
+
+    refused = {side: [u for u in result.rejected if u.side == side] for side in ("en", "ko")}
+    lost = [(side, folder, lang) for side, (folder, count, lang) in (("en", en), ("ko", ko))
+            if count and len(refused[side]) == count]
+    if not lost:
+        return
+    (en_dir, _, en_lang), (ko_dir, _, ko_lang) = en, ko
+    if len(lost) == 2 and _all_read_as(refused["en"], ko_lang) and _all_read_as(refused["ko"], en_lang):
+        first, second = language_name(en_lang), language_name(ko_lang)
+        raise AlignerError(f"{en_dir}, {ko_dir}", f"the {first} folder reads as {second} and the {second} folder "
+                           f"as {first}: the folders look swapped ({first} first, then {second})")
+    side, folder, lang = lost[0]
+    first_refused = refused[side][0]
+    raise AlignerError(str(folder), f"no article can be paired as {language_name(lang)}: all {len(refused[side])} "
+                       f"were refused (first {_ident(first_refused.article)}: {first_refused.reason})")
+
+
+def _all_read_as(refused: list[Unpaired], lang: str) -> bool:
+    """Every one of these articles is written in ``lang``."""
+    from aligner.errors import LanguageError
+    from aligner.text.langcheck import detect_language, iso_code
+
+    try:
+        return all(detect_language("\n".join(u.article.blocks())) == iso_code(lang) for u in refused)
+    except LanguageError:  # no letters: not written in any language
+        return False

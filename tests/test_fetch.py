@@ -9,6 +9,7 @@ touches the network beyond the loopback interface, and httpx is not mocked.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -501,3 +502,195 @@ def test_fetch_command_gathers_urls_and_refuses_nothing_to_do(site, tmp_path):
     report = fetch_command(tmp_path / "c2", [site.url(EN_2017)], rate=0, allowed_hosts=HOSTS, trust_env=False,
                            retries=0)
     assert report.count("paired") == 1 and report.ok and report.as_dict()["paired"] == 1
+
+
+# -- the command line against the local server ------------------------------------------------------
+
+EUC_KR = "/arti/society/society_general/500001.html"  # served as bare text/html: charset only in the page
+
+
+def no_proxies(monkeypatch) -> None:
+    """The CLI's client trusts the environment; a proxy there must not carry loopback requests."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def cli_fetch(capsys, monkeypatch, site, corpus: Path, *argv: str) -> tuple[int, str, str]:
+    """``aligner fetch -d CORPUS --allow-host 127.0.0.1:PORT --allow-host localhost --rate 100 ARGV``."""
+    from aligner.cli import main
+
+    no_proxies(monkeypatch)
+    code = main(["fetch", "-d", str(corpus), "--allow-host", f"127.0.0.1:{site.port}", "--allow-host", "localhost",
+                 "--rate", "100", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_allow_host_matches_any_port_without_one_and_only_its_port_with_one(tmp_path):
+    f = Fetcher(None, allowed_hosts=DEFAULT_HOSTS | {"127.0.0.1:8000", "LocalHost.", "[::1]:9000", "example.org:443"})
+    for url in ("http://127.0.0.1:8000/a.html", "http://localhost:1234/a.html", "http://localhost/a.html",
+                "http://[::1]:9000/a.html", "https://example.org/a.html", "http://example.org:443/a.html",
+                "https://english.hani.co.kr:8443/a.html"):
+        f.check_url(url)
+    for url, shown in [("http://127.0.0.1:8001/a.html", "127.0.0.1:8001"), ("http://127.0.0.1/a.html", "127.0.0.1"),
+                       ("http://[::1]:9001/a.html", "[::1]:9001"), ("http://example.org/a.html", "example.org")]:
+        with pytest.raises(FetchError, match=rf"host {re.escape(shown)} is not one of the allowed hosts"):
+            f.check_url(url)
+    for bad in ("http://127.0.0.1:8000", "127.0.0.1:80/x", "127.0.0.1:port", "", "a host"):
+        with pytest.raises(InputError, match="not a host name"):
+            Fetcher(None, allowed_hosts={bad})
+
+
+def test_cli_allow_host_refuses_a_url_in_one_line(capsys, tmp_path):
+    from aligner.cli import main
+
+    code = main(["fetch", "-d", str(tmp_path), "--allow-host", "http://127.0.0.1:8000/", "https://x/1.html"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith("aligner: error: http://127.0.0.1:8000/: not a host name")
+
+
+def test_cli_fetch_from_file_follows_a_link_to_an_euc_kr_original(site, tmp_path, capsys, monkeypatch):
+    english = rewrite_hosts((PAGES / "hani_en_2019.html").read_bytes(), local_links(site))
+    linked = site.page("/arti/english_edition/e_national/500101.html", english.replace(KO_OLD.encode(), EUC_KR.encode()))
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"# two English pages\n{linked}\n\n{site.url(EN_2017)}  the 2017 layout\n", encoding="utf-8")
+    code, out, err = cli_fetch(capsys, monkeypatch, site, tmp_path / "c", "--from-file", str(urls))
+    assert code == 0, out + err
+    assert f"paired: {linked} -> {site.url(EUC_KR, 'localhost')}" in out.splitlines()
+    assert "paired 2, already done 0, failed 0" in out
+    entries = read_manifest(tmp_path / "c")
+    assert [(e.en_url, e.ko_url) for e in entries] == [(linked, site.url(EUC_KR, "localhost")),
+                                                     (site.url(EN_2017), site.url(KO_2023, "localhost"))]
+    raw = PageCache(tmp_path / "c").get(site.url(EUC_KR, "localhost"))
+    assert raw == (PAGES / "hani_ko_old_euckr.html").read_bytes()  # the EUC-KR bytes, as served
+    korean = parse_page(raw, entries[0].ko_url)
+    assert korean.lang == "ko" and entries[0].ko_title == korean.title and "\ufffd" not in korean.text
+
+
+def test_fetch_ids_through_a_real_fetch(site, tmp_path):
+    template = site.url("/arti/english_edition/{section}/{id}.html")
+    report = fetch_command(tmp_path, ids="863807-863808", id_section="e_business", id_template=template, rate=0,
+                           allowed_hosts=HOSTS, trust_env=False, retries=0)
+    assert [(i.en_url.rsplit("/", 2)[1:], i.status) for i in report.items] == [
+        (["e_business", "863807.html"], "paired"), (["e_business", "863808.html"], "paired")]
+    assert [e.ko_url for e in read_manifest(tmp_path)] == [
+        site.url("/arti/economy/it/863707.html", "localhost"),
+        site.url("/arti/economy/economy_general/863708.html", "localhost")]
+
+
+def test_cli_fetch_prints_list_page_problems_with_the_failures(site, tmp_path, capsys, monkeypatch):
+    code, out, _ = cli_fetch(capsys, monkeypatch, site, tmp_path, "--section", site.url(LIST1), "--limit", "10")
+    assert code == 1
+    lines = out.splitlines()
+    assert [line for line in lines if line.startswith("list page failed: ")] == [
+        f"list page failed: {site.url(LIST1.replace('list1', 'list3'))}: HTTP 404 Not Found"]
+    assert lines[-1].startswith("paired 3, already done 0, failed 2;")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1.5", "ten"])
+def test_cli_limit_must_be_a_positive_whole_number(capsys, tmp_path, value):
+    from aligner.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["fetch", "-d", str(tmp_path / "c"), "--offline", "--limit", value, "https://english.hani.co.kr/1.html"])
+    assert exc.value.code == 2
+    assert "argument --limit: must be" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+
+
+def test_limit_counts_every_article_not_only_the_section(site, tmp_path, capsys):
+    from aligner.cli import main
+
+    urls = [f"https://english.hani.co.kr/arti/english_edition/e_national/{n}.html" for n in (1, 2, 3)]
+    code = main(["fetch", "-d", str(tmp_path / "a"), "--offline", "--limit", "2", "--json", urls[0],
+                 "english.hani.co.kr/arti/english_edition/e_national/1.html", *urls[1:]])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert code == 1 and [i["en_url"] for i in items] == urls[:2]  # the duplicate counts once
+    report = fetch_command(tmp_path / "b", [site.url(EN_2017)], section=site.url(LIST1), limit=2, rate=0,
+                           allowed_hosts=HOSTS, trust_env=False, retries=0)
+    assert [i.en_url for i in report.items] == [site.url(EN_2017), site.url("/arti/english_edition/e_business/863807.html")]
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "inf", "nan"])
+def test_cli_rate_must_be_above_zero(capsys, tmp_path, value):
+    from aligner.cli import main
+
+    code = main(["fetch", "-d", str(tmp_path / "c"), "--rate", value, "https://english.hani.co.kr/1.html"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith(f"aligner: error: --rate {float(value):g}: must be more than 0 requests a second")
+    assert not (tmp_path / "c").exists()
+
+
+def test_default_rate_spaces_requests_to_one_host_by_about_a_second(tmp_path):
+    from aligner.cli import build_parser
+
+    assert build_parser().parse_args(["fetch"]).rate == Fetcher(None).rate == 1.0
+    with LocalServer() as server:
+        server.page("/robots.txt", "User-agent: *\nAllow: /\n", "text/plain")
+        server.page("/a.html", "<html>a</html>")
+        server.page("/b.html", "<html>b</html>")
+        with Fetcher(PageCache(tmp_path), allowed_hosts=HOSTS, trust_env=False) as f:
+            f.fetch(server.url("/a.html"))
+            f.fetch(server.url("/b.html"))
+        times = [h.at for h in server.hits]
+    assert [h.path for h in server.hits] == ["/robots.txt", "/a.html", "/b.html"]
+    assert min(b - a for a, b in zip(times, times[1:])) >= 0.9, times
+
+
+@pytest.mark.parametrize("replies, tries", [
+    ([Reply(429, headers={"Retry-After": "0"})], 3),  # throttled on every try
+    ([Reply(429, headers={"Retry-After": "3600"})], 1),  # told to come back in an hour
+])
+def test_robots_txt_answered_429_keeps_us_off_the_host(tmp_path, replies, tries):
+    with LocalServer() as server:
+        server.route("/robots.txt", *replies)
+        server.page("/a.html", "<html><body>a</body></html>")
+        with fetcher(tmp_path, retries=2) as f:
+            for _ in range(2):
+                with pytest.raises(FetchError, match=r"robots.txt could not be read \(HTTP 429 .*; not fetching"):
+                    f.fetch(server.url("/a.html"))
+        assert server.count("/robots.txt") == tries and server.count("/a.html") == 0
+
+
+def test_robots_txt_429_then_rules_is_retried_like_other_429s(tmp_path):
+    with LocalServer() as server:
+        server.route("/robots.txt", Reply(429, headers={"Retry-After": "1"}),
+                     Reply(200, "User-agent: *\nDisallow: /private/\n", "text/plain"))
+        server.page("/a.html", "<html><body>a</body></html>")
+        t = time.monotonic()
+        with fetcher(tmp_path) as f:
+            assert f.fetch(server.url("/a.html")).status == 200
+            with pytest.raises(FetchError, match="robots.txt disallows /private/"):
+                f.fetch(server.url("/private/b.html"))
+        assert time.monotonic() - t >= 0.9  # the Retry-After was waited out
+        assert server.count("/robots.txt") == 2
+
+
+@pytest.mark.parametrize("status, allowed", [(401, False), (403, False), (404, True), (410, True)])
+def test_robots_txt_401_403_mean_keep_out_other_4xx_mean_no_rules(tmp_path, status, allowed):
+    with LocalServer() as server:
+        server.route("/robots.txt", Reply(status))
+        server.page("/a.html", "<html><body>a</body></html>")
+        with fetcher(tmp_path) as f:
+            if allowed:
+                assert f.fetch(server.url("/a.html")).status == 200
+            else:
+                with pytest.raises(FetchError, match=f"robots.txt answered HTTP {status}: the site asks crawlers"):
+                    f.fetch(server.url("/a.html"))
+        assert server.count("/robots.txt") == 1 and server.count("/a.html") == int(allowed)
+
+
+def test_javascript_and_mailto_urls_are_refused_for_their_scheme(capsys, tmp_path):
+    from aligner.cli import main
+
+    assert normalize_url("javascript:alert(1)") == "javascript:alert(1)"
+    assert normalize_url("mailto:x@y") == "mailto:x@y"
+    assert normalize_url("localhost:8000/arti/a.html") == "https://localhost:8000/arti/a.html"
+    assert normalize_url("english.hani.co.kr:443") == "https://english.hani.co.kr:443"
+    code = main(["fetch", "-d", str(tmp_path), "--offline", "javascript:alert(1)", "mailto:x@y"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert lines[:2] == ["failed: javascript:alert(1): only http and https URLs are fetched, not 'javascript'",
+                         "failed: mailto:x@y: only http and https URLs are fetched, not 'mailto'"]

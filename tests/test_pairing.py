@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from aligner.errors import InputError
+from aligner.errors import AlignerError, InputError
 from aligner.model import Article
 from aligner.pairing import (
     PairingOptions,
@@ -160,6 +160,17 @@ def test_a_high_bar_leaves_everything_unpaired():
     result = pair_articles([other_en], [ko], PairingOptions(min_score=0.5))
     assert not result.pairs
     assert result.unpaired_en[0].reason.startswith("nothing convincing")
+
+
+def test_thresholds_the_score_cannot_use_are_refused_before_any_work():
+    en, ko = ntrex_doc(DOCS[43])
+    for options, message in [(PairingOptions(min_score=1.0), "min score 1: must be more than 0 and less than 1"),
+                             (PairingOptions(min_score=0.0), "min score 0: must be"),
+                             (PairingOptions(close_margin=-1.0), "close margin -1: must be 0 or more")]:
+        with pytest.raises(AlignerError, match=message):
+            pair_articles([en], [ko], options)
+    with pytest.raises(AlignerError, match="close margin nan"):
+        pair_command(NTREX / "src", NTREX / "tgt", close_margin=float("nan"))
 
 
 # -- the command on real page folders -----------------------------------------------------------

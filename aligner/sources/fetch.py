@@ -28,6 +28,7 @@ from __future__ import annotations
 import email.utils
 import json
 import os
+import re
 import threading
 import time
 import zlib
@@ -47,6 +48,7 @@ from aligner.sources.robots import RobotsAnswer, RobotsCache
 from aligner.text.langcheck import check_language
 
 DEFAULT_HOSTS: frozenset[str] = frozenset({"english.hani.co.kr", "www.hani.co.kr", "hani.co.kr"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
 USER_AGENT_TOKEN = "aligner"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -130,7 +132,7 @@ class Fetcher:
         self.max_wait = max_wait
         self.max_bytes = max_bytes
         self.max_seconds = max_seconds
-        self.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
+        self.allowed_hosts = None if allowed_hosts is None else frozenset(parse_host(h) for h in allowed_hosts)
         self.max_redirects = max_redirects
         self.user_agent = user_agent or default_user_agent()
         self.respect_robots = respect_robots
@@ -192,8 +194,15 @@ class Fetcher:
             raise FetchError(item or url, "no host in the URL")
         if parts.username or parts.password:
             raise FetchError(item or url, "user info in the URL")
-        if self.allowed_hosts is not None and host not in self.allowed_hosts:
-            raise FetchError(item or url, f"host {host} is not one of the allowed hosts ({', '.join(sorted(self.allowed_hosts))})")
+        if not self.host_allowed(host, parts.port or DEFAULT_PORTS[parts.scheme.lower()]):
+            allowed = ", ".join(sorted(self.allowed_hosts or ()))
+            raise FetchError(item or url, f"host {host_key(host, parts.port)} is not one of the allowed hosts ({allowed})")
+
+    def host_allowed(self, host: str, port: int) -> bool:
+        """A bare allowed host admits any port on it; an allowed HOST:PORT only that port."""
+        if self.allowed_hosts is None:
+            return True
+        return host_key(host) in self.allowed_hosts or host_key(host, port) in self.allowed_hosts
 
     # -- the public call ----------------------------------------------------------
 
@@ -356,7 +365,9 @@ class Fetcher:
                 resp = self._request(current, robots_url, expect_html=False)
             except FetchError as exc:
                 status = _status_in(exc.problem)
-                if status is not None and 400 <= status < 500:
+                # 429 is a server asking us to slow down, not a missing file: like 5xx,
+                # the host cannot tell us its rules, so nothing is fetched from it.
+                if status is not None and 400 <= status < 500 and status != 429:
                     return RobotsAnswer(status)
                 return RobotsAnswer(None, problem=exc.problem)
             if resp.status in REDIRECT_STATUSES and resp.headers.get("location"):
@@ -610,12 +621,52 @@ class FetchReport:
         }
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(.*)", re.DOTALL)
+_PORT_THEN_PATH = re.compile(r"\d+(?:[/?#]|$)")
+
+
 def normalize_url(url: str, default_scheme: str = "https") -> str:
-    """Trim, drop the #fragment, and add a scheme to "english.hani.co.kr/..." forms."""
+    """Trim, drop the #fragment, and add a scheme to "english.hani.co.kr/..." forms.
+
+    A URL that already has a scheme keeps it, with or without "//" ("javascript:...",
+    "mailto:..."), so the fetcher refuses it for its scheme; "localhost:8000/..." is a
+    host and port, not a scheme.
+    """
     url = url.strip()
-    if url and "://" not in url and not url.startswith("/"):
+    if url and "://" not in url and not url.startswith("/") and not _has_scheme(url):
         url = f"{default_scheme}://{url}"
     return urldefrag(url)[0]
+
+
+def _has_scheme(url: str) -> bool:
+    m = _SCHEME.match(url)
+    return bool(m) and not _PORT_THEN_PATH.match(m.group(2))
+
+
+def host_key(host: str, port: int | None = None) -> str:
+    """How an allowed host is written: "host" or "host:port" (IPv6 in brackets), lower case."""
+    host = host.lower().rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    return host if port is None else f"{host}:{port}"
+
+
+def parse_host(spec: str) -> str:
+    """An allowed host as given ("example.org", "127.0.0.1:8000", "[::1]:8000") in ``host_key`` form.
+
+    Refuses URLs, paths and bad ports, so a typo cannot quietly allow nothing (or more).
+    """
+    text = spec.strip()
+    if not text or any(c in text for c in "/?#@") or any(c.isspace() for c in text):
+        raise InputError(spec, "not a host name: give HOST or HOST:PORT, without a scheme or path")
+    try:
+        parts = urlsplit("//" + text)
+        port = parts.port
+    except ValueError as exc:
+        raise InputError(spec, f"not a host name ({exc})") from None
+    if not parts.hostname or not parts.hostname.rstrip("."):
+        raise InputError(spec, "not a host name: give HOST or HOST:PORT")
+    return host_key(parts.hostname, port)
 
 
 def fetch_articles(
@@ -748,38 +799,45 @@ def fetch_command(
     id_template: str | None = None,
     offline: bool = False,
     rate: float = 1.0,
+    allow_hosts: Iterable[str] = (),
     progress: Callable[[ItemOutcome], None] | None = None,
     fetcher: Fetcher | None = None,
     **fetcher_options,
 ) -> FetchReport:
-    """``aligner fetch``: gather English URLs (arguments, ``from_file``, a ``section`` list
-    page up to ``limit``, an ``ids`` range "A-B"), then fetch and pair them into
-    ``corpus_dir`` (pages under ``corpus_dir/pages``, pairs in ``corpus_dir/pairs.jsonl``).
+    """``aligner fetch``: gather English URLs (arguments, ``from_file``, an ``ids`` range
+    "A-B", then a ``section`` list page), take the first ``limit`` of them all, then fetch
+    and pair them into ``corpus_dir`` (pages under ``corpus_dir/pages``, pairs in
+    ``corpus_dir/pairs.jsonl``). ``allow_hosts`` ("HOST" or "HOST:PORT") are fetched from
+    as well as the allowed hosts (by default the Hankyoreh ones).
 
     Raises an AlignerError (one line) when there is nothing to fetch or the section page
     itself cannot be read; problems with single articles are in the report instead.
     """
     from aligner.sources.listing import ID_TEMPLATE, collect_urls, list_section
 
+    if limit is not None and limit < 1:
+        raise InputError(f"limit {limit}", "must be 1 or more")
     root = Path(corpus_dir)
     if root.exists() and not root.is_dir():
         raise InputError(str(root), "not a folder")
     root.mkdir(parents=True, exist_ok=True)
     cache = PageCache(root)
+    hosts = fetcher_options.pop("allowed_hosts", DEFAULT_HOSTS)
+    hosts = None if hosts is None else {*hosts, *allow_hosts}  # None: any host (tests)
     own = fetcher is None
-    fetcher = fetcher or Fetcher(cache, rate=rate, offline=offline, **fetcher_options)
+    fetcher = fetcher or Fetcher(cache, rate=rate, offline=offline, allowed_hosts=hosts, **fetcher_options)
     try:
-        wanted = collect_urls(urls, from_file=from_file, ids=ids, id_section=id_section,
-                              id_template=id_template or ID_TEMPLATE)
+        given = collect_urls(urls, from_file=from_file, ids=ids, id_section=id_section,
+                             id_template=id_template or ID_TEMPLATE)
+        wanted = list(_unique(normalize_url(u) for u in given))  # so --limit counts distinct articles
         problems: list[str] = []
-        if section:
-            if fetcher.offline:
-                raise FetchError(section, "a section list cannot be read offline (list pages are not cached)")
+        if section and fetcher.offline:
+            raise FetchError(section, "a section list cannot be read offline (list pages are not cached)")
+        if section and (limit is None or len(wanted) < limit):
             listing = list_section(fetcher, normalize_url(section), limit=limit)
             wanted += [u for u in listing.urls if u not in wanted]
             problems = listing.problems
-        elif limit is not None:
-            wanted = wanted[:limit]
+        wanted = wanted[:limit]
         if not wanted:
             raise InputError(None, "no article URLs to fetch (give URLs, --from-file, --section or --ids)")
         report = fetch_articles(wanted, cache, fetcher=fetcher, progress=progress)

@@ -3,9 +3,11 @@
 ``urllib.robotparser`` does the parsing; the file itself is fetched by the caller (the
 fetcher's own client, with its rate limit and user agent), because robotparser's own
 ``read()`` would go around both. What an unreadable robots.txt means follows RFC 9309:
-a 4xx answer means there are no rules (everything allowed), a 5xx answer or no answer at
-all means the site cannot tell us, so nothing is fetched from it this run. Like Python's
-robotparser, 401 and 403 are read as "keep out".
+a 4xx answer means there are no rules (everything allowed), a 5xx or 429 answer (after
+the fetcher's retries) or no answer at all means the site cannot tell us, so nothing is
+fetched from it this run: a server that is throttling us must not be crawled at full
+speed. Like Python's robotparser, and more cautious than RFC 9309, 401 and 403 are read
+as "keep out".
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class RobotsRules:
             self.mode = "rules"
         elif status in (401, 403):
             self.mode = "deny"
-        elif status is not None and 400 <= status < 500:
+        elif status is not None and 400 <= status < 500 and status != 429:
             self.mode = "allow"
         else:
             self.mode = "unreachable"
@@ -69,7 +71,8 @@ class RobotsRules:
         if self.mode == "deny":
             return f"robots.txt answered HTTP {self.answer.status}: the site asks crawlers to keep out"
         if self.mode == "unreachable":
-            why = f" ({self.answer.problem})" if self.answer.problem else ""
+            problem = self.answer.problem or (f"HTTP {self.answer.status}" if self.answer.status else "")
+            why = f" ({problem})" if problem else ""
             return f"robots.txt could not be read{why}; not fetching from this host"
         return f"robots.txt disallows {urlsplit(url).path or '/'}"
 
