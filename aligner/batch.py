@@ -40,7 +40,7 @@ from aligner.align.lexicon import Lexicon
 from aligner.errors import AlignerError, InputError, PairingError
 from aligner.model import Article, Bead, Sentence
 from aligner.sources import MAX_PAGE_BYTES, PageCache, parse_page
-from aligner.store import Store, content_hash
+from aligner.store import Store, content_hash, document_key
 
 #: Stage names, in pipeline order (``--json`` reports seconds for each).
 STAGES = ("parse", "check", "split", "encode", "align", "store", "export")
@@ -242,7 +242,7 @@ def work_pair(task: PairTask, models: Models) -> PairWork:
             raise PairingError(url, missing)
         ko = parse_page(task.ko_page, ko_url)
         clock.stop("parse")
-        ko_key = ko.url or ko_url
+        ko_key = document_key(ko.url or ko_url)  # as stored: http and https are one page
         new_hash = content_hash(content_hash(en.title, en.text), content_hash(ko.title, ko.text))
         if state.pair_id is not None:
             same_pair = state.ko_key == ko_key
@@ -542,6 +542,7 @@ class BatchStats:
 
 def read_state(store: Store, en_key: str, *, with_sentences: bool = True) -> PairState:
     """The stored pair of an English page and its change token (see :class:`PairState`)."""
+    en_key = document_key(en_key)
     row = store.conn.execute(
         "SELECT p.id, p.aligned_hash, e.content_hash, k.content_hash, k.key FROM documents e"
         " JOIN pairs p ON p.en_doc=e.id JOIN documents k ON k.id=p.ko_doc WHERE e.key=?",
@@ -560,10 +561,15 @@ def read_state(store: Store, en_key: str, *, with_sentences: bool = True) -> Pai
     for b in beads:
         h.update(repr((b.en_start, b.en_end, b.ko_start, b.ko_end, b.origin, b.status)).encode())
     fixed = [(b.en_start, b.en_end, b.ko_start, b.ko_end) for b in beads if b.is_fixed]
-    reviewed = any(b.is_fixed or b.status == "rejected" for b in beads)
+    # a reviewer's text fix leaves its bead unreviewed, but the fixed text must survive a re-run
+    text_fixed = store.conn.execute(
+        "SELECT count(*) FROM edits WHERE pair_id=? AND undone=0 AND dropped_by IS NULL"
+        " AND (action LIKE 'edit %' OR action LIKE 'split-sentence %')", (pair_id,)
+    ).fetchone()[0] > 0
+    reviewed = text_fixed or any(b.is_fixed or b.status == "rejected" for b in beads)
     state = PairState(
         pair_id=pair_id, ko_key=ko_key, aligned_hash=aligned_hash, current_hash=content_hash(en_hash, ko_hash),
-        has_reviewed=any(b.is_fixed or b.status != "unreviewed" for b in beads), fixed=fixed,
+        has_reviewed=text_fixed or any(b.is_fixed or b.status != "unreviewed" for b in beads), fixed=fixed,
         token=h.hexdigest(),
     )
     if reviewed and with_sentences:
@@ -650,7 +656,7 @@ class Batch:
         """An earlier failure whose pages have not changed since: report it again, don't redo it."""
         from aligner.pipeline import ItemResult
 
-        row = self.failures.get(url)
+        row = self.failures.get(document_key(url))
         if row is None or self.retry_failed or self.force:
             return None
         stage, reason, at = row

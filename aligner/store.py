@@ -14,7 +14,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,15 +23,16 @@ from pathlib import Path
 from aligner.align.lexicon import Lexicon
 from aligner.errors import StoreError
 from aligner.model import Article, Bead, ExportRow, Origin, Sentence, Status
+from aligner.sources.cache import UnsafeURLError, canonical_url
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x416C6E72  # "Alnr": marks the file as ours
 
 _SCHEMA_V1 = """
 CREATE TABLE documents (
     id INTEGER PRIMARY KEY,
     lang TEXT NOT NULL,
-    key TEXT NOT NULL UNIQUE,          -- URL, or path for local files
+    key TEXT NOT NULL UNIQUE,          -- canonical URL (see document_key), or path for local files
     url TEXT,
     title TEXT NOT NULL DEFAULT '',
     subtitle TEXT,
@@ -104,8 +105,69 @@ CREATE TABLE review_state (
 );
 """
 
-# Each entry upgrades the schema from version i+1 to i+2; append, never edit.
-_MIGRATIONS: list[str] = [
+def document_key(key: str) -> str:
+    """The key a document (or a failed item) is stored under: its URL in the page cache's
+    one spelling (:func:`~aligner.sources.cache.canonical_url`), so ``http://`` and
+    ``https://`` links to one article make one document; a path or any other key as is.
+    """
+    try:
+        return canonical_url(key)
+    except UnsafeURLError:
+        return key
+
+
+def _canonical_keys(conn: sqlite3.Connection) -> None:
+    """Migration 2 -> 3: re-key documents and failures by :func:`document_key`.
+
+    Documents whose keys now coincide (an article stored once under http:// and once under
+    https://) are merged when nothing is lost by it: the same sentences, and not two
+    English documents that each have a pair. Otherwise the later one keeps its old key,
+    so every stored sentence, bead and edit survives.
+    """
+    keys = dict(conn.execute("SELECT id, key FROM documents ORDER BY id").fetchall())
+    groups: dict[str, list[int]] = {}
+    for doc_id, key in keys.items():
+        groups.setdefault(document_key(key), []).append(doc_id)
+    for key, ids in groups.items():
+        # the one already under the canonical key keeps it (no clash with the UNIQUE key)
+        keeper = next((i for i in ids if keys[i] == key), ids[0])
+        for other in ids:
+            if other != keeper:
+                _merge_document(conn, keeper, other)
+        conn.execute("UPDATE documents SET key=? WHERE id=?", (key, keeper))
+    failures = conn.execute("SELECT item, stage, reason, at FROM failures ORDER BY at").fetchall()
+    conn.execute("DELETE FROM failures")
+    conn.executemany(  # the latest failure of an item wins, as record_failure would have it
+        "INSERT OR REPLACE INTO failures (item, stage, reason, at) VALUES (?,?,?,?)",
+        [(document_key(item), stage, reason, at) for item, stage, reason, at in failures],
+    )
+
+
+def _merge_document(conn: sqlite3.Connection, keeper: int, other: int) -> bool:
+    """Point ``other``'s pairs at ``keeper`` and drop ``other``, if that loses nothing."""
+    def sentences(doc_id: int) -> list[tuple]:
+        return conn.execute("SELECT idx, paragraph, text FROM sentences WHERE doc_id=? ORDER BY idx",
+                            (doc_id,)).fetchall()
+
+    hashes = conn.execute("SELECT content_hash FROM documents WHERE id IN (?, ?)", (keeper, other)).fetchall()
+    if len({h[0] for h in hashes}) > 1:
+        return False  # two versions of the page's text: keep both
+    if sentences(keeper) and sentences(other) and sentences(keeper) != sentences(other):
+        return False  # e.g. a reviewer's sentence fix on one of them: keep both
+    as_english = conn.execute("SELECT count(*) FROM pairs WHERE en_doc IN (?, ?)", (keeper, other)).fetchone()[0]
+    if as_english > 1:
+        return False  # pairs.en_doc is unique: two English pairs cannot share one document
+    if not sentences(keeper):
+        conn.execute("UPDATE sentences SET doc_id=? WHERE doc_id=?", (keeper, other))
+    conn.execute("UPDATE pairs SET en_doc=? WHERE en_doc=?", (keeper, other))
+    conn.execute("UPDATE pairs SET ko_doc=? WHERE ko_doc=?", (keeper, other))
+    conn.execute("DELETE FROM documents WHERE id=?", (other,))
+    return True
+
+
+# Each entry upgrades the schema from version i+1 to i+2: SQL, or a function for what SQL
+# cannot say; append, never edit.
+_MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 1 -> 2: the translation lexicon learned from the corpus (aligner lexicon train)
     """
     CREATE TABLE lexicon (
@@ -116,6 +178,26 @@ _MIGRATIONS: list[str] = [
         PRIMARY KEY (direction, word, translation)
     ) WITHOUT ROWID;
     CREATE TABLE lexicon_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 2 -> 3: documents keyed by their canonical URL (http and https name one article)
+    _canonical_keys,
+    # 3 -> 4: a complete edit history. An undone edit that a newer edit makes impossible to
+    # redo is marked with that edit's id (dropped_by) instead of deleted; undo and redo are
+    # logged with the reviewer in edit_events; review_state says whether the reviewer was
+    # in a pair or on the list of pairs, so reopening the app returns there
+    """
+    ALTER TABLE edits ADD COLUMN dropped_by INTEGER;
+    CREATE TABLE edit_events (
+        id INTEGER PRIMARY KEY,
+        edit_id INTEGER NOT NULL REFERENCES edits(id) ON DELETE CASCADE,
+        pair_id INTEGER NOT NULL REFERENCES pairs(id) ON DELETE CASCADE,
+        after_edit INTEGER NOT NULL,       -- the newest edit id then: orders it among the edits
+        at TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('undo', 'redo'))
+    );
+    CREATE INDEX edit_events_by_pair ON edit_events (pair_id, id);
+    ALTER TABLE review_state ADD COLUMN screen TEXT NOT NULL DEFAULT 'pair';
     """,
 ]
 
@@ -226,18 +308,24 @@ class PairSummary:
         return "in progress" if self.accepted + self.rejected else "new"
 
 
-class Store:
-    """A corpus database. Use as a context manager, or call ``close()``."""
+#: What SQLite says when a file's header is not an SQLite header.
+_NOT_SQLITE = "file is not a database"
 
-    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+
+class Store:
+    """A corpus database. Use as a context manager, or call ``close()``.
+
+    ``create=False`` opens only an existing corpus database (``stats``, ``export``,
+    ``review``): a missing, empty or foreign file is a :class:`StoreError` and is left
+    exactly as it was, instead of quietly becoming an empty corpus.
+    """
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0, create: bool = True) -> None:
         self.path = Path(path)
-        if self.path.is_dir():
-            raise StoreError(str(self.path), "is a folder, not a corpus database")
-        if self.path.exists() and self.path.stat().st_size > 0:
-            with open(self.path, "rb") as fh:
-                if not fh.read(16).startswith(b"SQLite format 3"):
-                    raise StoreError(str(self.path), "not an SQLite database")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.create = create
+        self._check_file()
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # autocommit mode: transactions are opened explicitly in ``transaction()``
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
@@ -245,13 +333,45 @@ class Store:
             raise StoreError(str(self.path), f"cannot open database ({exc})") from exc
         self.conn.row_factory = sqlite3.Row
         try:
+            self._check_ours()  # before any PRAGMA that writes: a foreign file stays untouched
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self.conn.close()
+            if _NOT_SQLITE in str(exc):
+                raise StoreError(str(self.path), "not an SQLite database") from exc
             raise StoreError(str(self.path), f"not a usable corpus database ({exc})") from exc
+        except StoreError:
+            self.conn.close()
+            raise
+
+    def _check_file(self) -> None:
+        """Refuse what is plainly no corpus database before SQLite opens (and would create) it."""
+        if self.path.is_dir():
+            raise StoreError(str(self.path), "is a folder, not a corpus database")
+        exists = self.path.exists()
+        if not exists and not self.create:
+            raise StoreError(str(self.path), "no such corpus database (build one with `aligner run`)")
+        if exists and self.path.stat().st_size == 0 and not self.create:
+            raise StoreError(str(self.path), "empty file, not a corpus database")
+        # The header is left to SQLite (see ``_NOT_SQLITE``): opening and closing the file
+        # here would drop the POSIX locks this process's other connections hold on it
+        # (close() releases every lock of the process on that file), and another program
+        # could then delete the WAL under them.
+
+    def _check_ours(self) -> None:
+        """An SQLite file must carry our application id (or be new and empty, when creating)."""
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version == 0 and tables == 0:
+            if not self.create:
+                raise StoreError(str(self.path), "an empty SQLite database, not a corpus database")
+            return
+        if app_id != APPLICATION_ID:
+            raise StoreError(str(self.path), "is an SQLite file but not a corpus database")
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -284,8 +404,12 @@ class Store:
             )
         while version < SCHEMA_VERSION:
             with self.transaction():
-                for stmt in _split_sql(_MIGRATIONS[version - 1]):
-                    self.conn.execute(stmt)
+                step = _MIGRATIONS[version - 1]
+                if callable(step):
+                    step(self.conn)
+                else:
+                    for stmt in _split_sql(step):
+                        self.conn.execute(stmt)
                 version += 1
                 self.conn.execute(f"PRAGMA user_version={version}")
 
@@ -328,6 +452,7 @@ class Store:
         key = key or article.url or article.source_path
         if not key:
             raise StoreError(str(self.path), "a document needs a URL or a path to be stored")
+        key = document_key(key)
         digest = content_hash(article.title, article.text)
         row = self.conn.execute("SELECT id, content_hash FROM documents WHERE key=?", (key,)).fetchone()
         values = (
@@ -363,7 +488,7 @@ class Store:
         return DocumentRow(**dict(row))
 
     def document_id(self, key: str) -> int | None:
-        row = self.conn.execute("SELECT id FROM documents WHERE key=?", (key,)).fetchone()
+        row = self.conn.execute("SELECT id FROM documents WHERE key=?", (document_key(key),)).fetchone()
         return None if row is None else int(row[0])
 
     def sentences(self, doc_id: int) -> list[Sentence]:
@@ -502,14 +627,28 @@ class Store:
 
     def record_edit(self, c: sqlite3.Connection, pair_id: int, reviewer: str, action: str,
                     before: dict, after: dict) -> int:
-        """Log an edit (inside the caller's transaction); a new edit drops the redo history."""
-        c.execute("DELETE FROM edits WHERE pair_id=? AND undone=1", (pair_id,))
+        """Log an edit (inside the caller's transaction).
+
+        A new edit ends the redo history: the pair's undone edits are marked dropped by it
+        (kept in the log, never redone), not deleted, so the history stays complete.
+        """
         cur = c.execute(
             "INSERT INTO edits (pair_id, at, reviewer, action, before, after) VALUES (?,?,?,?,?,?)",
             (pair_id, now(), reviewer, action, json.dumps(before, ensure_ascii=False),
              json.dumps(after, ensure_ascii=False)),
         )
-        return int(cur.lastrowid)
+        edit_id = int(cur.lastrowid)
+        c.execute("UPDATE edits SET dropped_by=? WHERE pair_id=? AND undone=1 AND dropped_by IS NULL",
+                  (edit_id, pair_id))
+        return edit_id
+
+    def record_step(self, c: sqlite3.Connection, edit_id: int, pair_id: int, reviewer: str, kind: str) -> None:
+        """Log an undo or redo of ``edit_id`` with the reviewer (inside the caller's transaction)."""
+        c.execute(
+            "INSERT INTO edit_events (edit_id, pair_id, after_edit, at, reviewer, kind)"
+            " VALUES (?, ?, (SELECT coalesce(max(id), 0) FROM edits), ?, ?, ?)",
+            (edit_id, pair_id, now(), reviewer, kind),
+        )
 
     # -- lexicon -------------------------------------------------------------------------
 
@@ -544,16 +683,17 @@ class Store:
     # -- failures ----------------------------------------------------------------------
 
     def record_failure(self, item: str, stage: str, reason: str) -> None:
+        """Remember a failed item under its document key, so a later success clears it."""
         with self.transaction() as c:
             c.execute(
                 "INSERT INTO failures (item, stage, reason, at) VALUES (?,?,?,?)"
                 " ON CONFLICT(item) DO UPDATE SET stage=excluded.stage, reason=excluded.reason, at=excluded.at",
-                (item, stage, reason, now()),
+                (document_key(item), stage, reason, now()),
             )
 
     def clear_failure(self, item: str) -> None:
         with self.transaction() as c:
-            c.execute("DELETE FROM failures WHERE item=?", (item,))
+            c.execute("DELETE FROM failures WHERE item=?", (document_key(item),))
 
     def failures(self) -> list[tuple[str, str, str]]:
         return [tuple(r) for r in self.conn.execute("SELECT item, stage, reason FROM failures ORDER BY item")]

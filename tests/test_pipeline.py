@@ -130,6 +130,31 @@ def test_changed_page_under_reviewed_beads_is_kept_not_overwritten(tmp_path):
         assert store.snapshot(pair_id) == snapshot
 
 
+def test_a_reviewers_text_fix_survives_a_forced_rerun(tmp_path):
+    """A typo fix leaves its bead unreviewed, yet ``--force`` must keep the fixed text (and
+    the sentence the reviewer split) rather than re-split the page over it."""
+    from aligner.review import edit_sentence_text, split_sentence
+
+    corpus = copy_sample(tmp_path)
+    run_corpus(corpus, RunOptions(formats=("tsv",)))
+    with Store(corpus / "corpus.db") as store:
+        pair_id = store.pair_ids()[0]
+        pair = store.pair(pair_id)
+        text = store.sentences(pair.en_doc)[2].text
+        edit_sentence_text(store, pair_id, "en", 2, text + " (fixed)", reviewer="rev")
+        ko = store.sentences(pair.ko_doc)[0].text
+        split_sentence(store, pair_id, "ko", 0, len(ko) // 2, reviewer="rev")
+        assert {b.status for b in store.beads(pair_id)} == {"unreviewed"}
+        before = [s.text for s in store.sentences(pair.en_doc)], [s.text for s in store.sentences(pair.ko_doc)]
+    forced = run_corpus(corpus, RunOptions(formats=("tsv",), force=True))
+    assert not [r for r in forced.items if r.outcome == "failed"]
+    with Store(corpus / "corpus.db") as store:
+        pair = store.pair(pair_id)
+        after = [s.text for s in store.sentences(pair.en_doc)], [s.text for s in store.sentences(pair.ko_doc)]
+        assert after == before
+        assert store.integrity_problems() == []
+
+
 def _break(corpus: Path, name: str, data: bytes) -> str:
     cache = PageCache(corpus)
     url = f"https://english.hani.co.kr/arti/english_edition/e_national/{name}.html"

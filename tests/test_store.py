@@ -136,8 +136,8 @@ def test_export_rows_filter_by_status_confidence_and_empty(store):
 
 def test_failures_are_recorded_and_cleared(store):
     store.record_failure("http://e/2", "unpaired", "no link")
-    store.record_failure("http://e/2", "failed", "bad page")
-    assert store.failures() == [("http://e/2", "failed", "bad page")]
+    store.record_failure("https://e/2", "failed", "bad page")  # the same page: keyed as documents are
+    assert store.failures() == [("https://e/2", "failed", "bad page")]
     store.clear_failure("http://e/2")
     assert store.failures() == []
 
@@ -174,3 +174,155 @@ def test_lexicon_round_trip_and_training_pairs(store):
     store.save_lexicon(lex)
     again = store.load_lexicon()
     assert again.forward == lex.forward and again.backward == lex.backward and again.pairs == 2
+
+
+# -- opening only what is a corpus database -------------------------------------------------
+
+
+def _empty_sqlite(path):
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("DROP TABLE t")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def _foreign_sqlite(path):
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (x)")
+    conn.execute("INSERT INTO notes VALUES ('mine')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda p: p.write_bytes(b""), "empty file, not a corpus database"),
+        (lambda p: p.write_text("some notes\n"), "not an SQLite database"),
+        (_empty_sqlite, "an empty SQLite database, not a corpus database"),
+        (_foreign_sqlite, "is an SQLite file but not a corpus database"),
+    ],
+    ids=["zero-bytes", "text", "empty-sqlite", "foreign-sqlite"],
+)
+def test_opening_an_existing_database_only_leaves_other_files_as_they_were(tmp_path, make, problem):
+    path = tmp_path / "x.db"
+    make(path)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=problem):
+        Store(path, create=False)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.db"]  # no -wal or -shm either
+
+
+def test_opening_an_existing_database_only_never_creates_one(tmp_path):
+    with pytest.raises(StoreError, match="no such corpus database"):
+        Store(tmp_path / "sub" / "none.db", create=False)
+    assert list(tmp_path.iterdir()) == []
+    Store(tmp_path / "c.db").close()  # what `aligner run` does: create it
+    with Store(tmp_path / "c.db", create=False) as store:
+        assert store.pair_ids() == []
+
+
+def test_a_foreign_sqlite_file_is_not_switched_to_wal_even_when_creating_is_allowed(tmp_path):
+    path = _foreign_sqlite(tmp_path / "other.db")
+    with pytest.raises(StoreError, match="not a corpus database"):
+        Store(path)
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+# -- documents keyed by canonical URL ----------------------------------------------------------
+
+
+def test_http_and_https_urls_of_one_page_are_one_document(store):
+    first = store.upsert_document(article("ko", "http://www.hani.co.kr/arti/politics/1.html", ["가."]))
+    again = store.upsert_document(article("ko", "https://WWW.hani.co.kr/arti/politics/1.html", ["가."]))
+    assert first == again
+    assert store.document_id("http://www.hani.co.kr/arti/politics/%31.html") == first
+    assert store.document(first).key == "https://www.hani.co.kr/arti/politics/1.html"
+    local = store.upsert_document(Article(lang="en", title="t", paragraphs=["A."], source_path="/data/a.txt"))
+    assert store.document(local).key == "/data/a.txt"  # a path stays as it is
+
+
+def _version_2_database(path):
+    """A corpus database as aligner wrote it before keys were canonical (schema version 2)."""
+    from aligner.store import _MIGRATIONS, _SCHEMA_V1, _split_sql
+
+    conn = sqlite3.connect(path)
+    for stmt in _split_sql(_SCHEMA_V1) + _split_sql(_MIGRATIONS[0]):
+        conn.execute(stmt)
+    conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    docs = [  # id, lang, key, hash
+        (1, "en", "https://english.hani.co.kr/arti/english_edition/e_national/1.html", "e1"),
+        (2, "ko", "http://www.hani.co.kr/arti/society/10.html", "k10"),
+        (3, "en", "https://english.hani.co.kr/arti/english_edition/e_national/2.html", "e2"),
+        (4, "ko", "https://www.hani.co.kr/arti/society/10.html", "k10"),  # same article, same text
+        (5, "en", "https://english.hani.co.kr/arti/english_edition/e_national/3.html", "e3"),
+        (6, "ko", "http://www.hani.co.kr/arti/society/20.html", "k20"),
+        (7, "en", "https://english.hani.co.kr/arti/english_edition/e_national/4.html", "e4"),
+        (8, "ko", "https://www.hani.co.kr/arti/society/20.html", "k20"),  # same article, a reviewer's fix
+    ]
+    conn.executemany("INSERT INTO documents (id, lang, key, url, text, content_hash, created_at)"
+                     " VALUES (?,?,?,?,'text',?,'now')", [(i, lang, key, key, h) for i, lang, key, h in docs])
+    sentences = {1: ["A."], 2: ["가."], 3: ["A."], 4: ["가."], 5: ["B. C."], 6: ["나.", "다."],
+                 7: ["B. C."], 8: ["나. 다."]}
+    conn.executemany("INSERT INTO sentences (doc_id, idx, paragraph, text) VALUES (?,?,0,?)",
+                     [(d, i, t) for d, texts in sentences.items() for i, t in enumerate(texts)])
+    conn.executemany("INSERT INTO pairs (id, en_doc, ko_doc, how) VALUES (?,?,?,'link')",
+                     [(1, 1, 2), (2, 3, 4), (3, 5, 6), (4, 7, 8)])
+    beads = [(1, 0, 1, 0, 1, "accepted"), (2, 0, 1, 0, 1, "unreviewed"), (3, 0, 1, 0, 2, "accepted"),
+             (4, 0, 1, 0, 1, "accepted")]
+    conn.executemany("INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, status, updated_at)"
+                     " VALUES (?,0,?,?,?,?,?,'now')", beads)
+    conn.execute("INSERT INTO failures VALUES ('http://english.hani.co.kr/arti/english_edition/e_national/9.html',"
+                 " 'failed', 'empty page', '2024-01-01T00:00:00+00:00')")
+    conn.execute("PRAGMA user_version=2")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def test_version_2_keys_become_canonical_and_duplicates_merge_only_when_nothing_is_lost(tmp_path):
+    path = _version_2_database(tmp_path / "old.db")
+    with Store(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        keys = dict(store.conn.execute("SELECT id, key FROM documents").fetchall())
+        # the same text and sentences under http and https: one document, both pairs on it
+        assert 2 not in keys and keys[4] == "https://www.hani.co.kr/arti/society/10.html"
+        assert store.pair(1).ko_doc == store.pair(2).ko_doc == 4
+        # different sentences (a reviewer's fix on one): both kept, the https one has the key
+        assert keys[8] == "https://www.hani.co.kr/arti/society/20.html"
+        assert keys[6] == "http://www.hani.co.kr/arti/society/20.html"
+        assert [s.text for s in store.sentences(6)] == ["나.", "다."]
+        assert [s.text for s in store.sentences(8)] == ["나. 다."]
+        assert [b.status for p in (1, 2, 3, 4) for b in store.beads(p)] == [
+            "accepted", "unreviewed", "accepted", "accepted"]
+        assert store.integrity_problems() == []
+        assert store.failures() == [
+            ("https://english.hani.co.kr/arti/english_edition/e_national/9.html", "failed", "empty page")]
+        assert store.document_id("http://www.hani.co.kr/arti/society/10.html") == 4
+
+
+def test_opening_a_second_store_keeps_the_first_ones_writes_safe(tmp_path):
+    """A second Store in the same process (the review app opens one per background job)
+    must not drop the first connection's POSIX locks: without them, another program that
+    opens and closes the database thinks it is the last user and deletes the WAL, and
+    the first connection's later commits vanish."""
+    import subprocess
+    import sys
+
+    from review_data import build_corpus
+
+    db = build_corpus(tmp_path / "corpus.db")
+    reader = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+              "print(c.execute('SELECT status FROM beads ORDER BY id LIMIT 1').fetchone()[0]); c.close()")
+    with Store(db) as app:
+        app.conn.execute("SELECT count(*) FROM beads").fetchone()
+        Store(db).close()  # what a background re-align or export does
+        subprocess.run([sys.executable, "-c", reader, str(db)], check=True, capture_output=True)
+        with app.transaction() as conn:
+            conn.execute("UPDATE beads SET status = 'rejected' WHERE id = (SELECT min(id) FROM beads)")
+        seen = subprocess.run([sys.executable, "-c", reader, str(db)], check=True, capture_output=True, text=True)
+        assert seen.stdout.strip() == "rejected"

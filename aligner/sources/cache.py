@@ -89,6 +89,29 @@ def url_to_path(root: str | Path, url: str) -> Path:
     Raises :class:`UnsafeURLError` (an ``InputError`` and a ``ValueError``) for any URL
     that is not http(s) or could name a file outside ``root/pages``.
     """
+    host, segments = _cache_parts(url)
+    base = (Path(root) / PAGES_DIR).resolve()
+    path = base.joinpath(host, *segments)
+    # Belt and braces: nothing above should let this fail.
+    if not path.resolve().is_relative_to(base):
+        raise _refuse(url, "path escapes the cache folder")
+    return path
+
+
+def canonical_url(url: str) -> str:
+    """The one spelling of ``url`` that names its cache file: two URLs are the same page
+    exactly when they share a cache file (http and https, ``%41`` and ``A``, host case).
+
+    ``http://www.hani.co.kr/arti/1.html`` → ``https://www.hani.co.kr/arti/1.html`` (the
+    scheme :func:`path_to_url` gives back). Raises :class:`UnsafeURLError` as
+    :func:`url_to_path` does.
+    """
+    host, segments = _cache_parts(url)
+    return _url_from_parts(host, segments)
+
+
+def _cache_parts(url: str) -> tuple[str, list[str]]:
+    """The host folder and file-name segments of ``url`` under ``pages/`` (see the module notes)."""
     if not isinstance(url, str) or not url.strip():
         raise _refuse(str(url), "empty URL")
     url = url.strip()
@@ -114,12 +137,7 @@ def url_to_path(root: str | Path, url: str) -> Path:
             raise _refuse(url, "a path segment looks like a cache temp file")
     if len("/".join([host, *segments]).encode("utf-8")) > _MAX_PATH_BYTES:
         raise _refuse(url, f"the path is longer than {_MAX_PATH_BYTES} bytes")
-    base = (Path(root) / PAGES_DIR).resolve()
-    path = base.joinpath(host, *segments)
-    # Belt and braces: nothing above should let this fail.
-    if not path.resolve().is_relative_to(base):
-        raise _refuse(url, "path escapes the cache folder")
-    return path
+    return host, segments
 
 
 def path_to_url(root: str | Path, path: str | Path) -> str | None:
