@@ -65,6 +65,16 @@ _WORD_START = r"(?:^|(?<=[\s(\"“‘'\[-]))"
 _AFTER_TITLE = re.compile(rf"{_WORD_START}(?:{_TITLES})\.$")
 _AFTER_NUMBERED = re.compile(rf"{_WORD_START}(?:{_NUMBERED}|{_MONTHS})\.$")
 _AFTER_ABBREVIATION = re.compile(rf"{_WORD_START}(?:{_OTHER_ABBREVIATIONS})\.$")
+#: Company abbreviations: "Hyundai Motor Co.", "LG Electronics Inc.", "Samsung Electronics Co. Ltd."
+_COMPANY = "Co|Corp|Inc|Ltd|Cos|Plc|Bros"
+_AFTER_COMPANY = re.compile(rf"{_WORD_START}(?:{_COMPANY})\.$")
+#: ... followed by another part of the company's name: "Co." | "Ltd. said".
+_COMPANY_SUFFIX = re.compile(r"^(?:Co|Corp|Inc|Ltd|Cos|Plc|PLC|LLC|Limited|Holdings)\b")
+#: A piece that is a company's name and nothing else ("Bank of America Corp."): no
+#: sentence on its own, so what follows continues it ("Chairman Chung said so.").
+_COMPANY_NAME_ONLY = re.compile(
+    rf"^[\"“‘(]?(?:(?:[A-Z0-9][\w&'’.-]*|&|of|and|the|for|de)\s+)+(?:{_COMPANY})\.$"
+)
 #: A clock time goes on with a time zone, a day or "local time": "7 p.m. ET Saturday".
 _AFTER_CLOCK = re.compile(r"\d\s?[ap]\.m\.$")
 _TIME_CONTINUES = re.compile(
@@ -323,8 +333,9 @@ def merge_after_abbreviation(text: str, left: Span, right: Span) -> bool:
     ``Dr.`` | ``Lee arrived.`` (titles: always), ``Mar.`` | ``27 ...`` and ``No.`` |
     ``1 ...`` (before a number), ``9 a.m.`` | ``on Monday`` (others: before lower case
     or a digit), ``7 p.m.`` | ``ET Saturday`` (a clock time and its zone or day),
-    ``J.P.`` | ``Morgan`` (personal initials before a name); but ``in the U.S.`` |
-    ``He left.`` stays cut.
+    ``J.P.`` | ``Morgan`` (personal initials before a name), ``Samsung Electronics Co.`` |
+    ``Ltd. said...`` (a company's name); but ``in the U.S.`` | ``He left.`` and ``a deal
+    with Hyundai Motor Co.`` | ``The talks...`` stay cut.
     """
     before, after = _piece(text, left), _piece(text, right)
     if _AFTER_TITLE.search(before) and (_STARTS_UPPER.match(after) or _STARTS_LOWER.match(after)):
@@ -334,6 +345,8 @@ def merge_after_abbreviation(text: str, left: Span, right: Span) -> bool:
     continues = bool(_STARTS_LOWER.match(after) or _STARTS_DIGIT.match(after))
     if _AFTER_ABBREVIATION.search(before) and continues:
         return True
+    if _AFTER_COMPANY.search(before) and _continues_company(before, after):
+        return True
     if _AFTER_CLOCK.search(before) and _TIME_CONTINUES.match(after):
         return True
     initials = _AFTER_INITIALS.search(before)
@@ -342,6 +355,15 @@ def merge_after_abbreviation(text: str, left: Span, right: Span) -> bool:
             return True
         return initials.group(1) not in _PLACE_INITIALS and bool(_STARTS_UPPER.match(after))
     return False
+
+
+def _continues_company(before: str, after: str) -> bool:
+    """After ``Co.``/``Inc.``: more of the company's name (``Ltd.``), or anything capitalised
+    when the piece so far is only the name (``Hyundai Motor Co.`` | ``Chairman Chung said
+    so.``); ``a deal with Hyundai Motor Co.`` | ``The talks...`` is a sentence end."""
+    if _COMPANY_SUFFIX.match(after):
+        return True
+    return bool(_COMPANY_NAME_ONLY.match(before) and _STARTS_UPPER.match(after))
 
 
 def merge_continuation(text: str, left: Span, right: Span) -> bool:
