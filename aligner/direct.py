@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aligner.align import default_aligner
-from aligner.errors import AlignerError, InputError
+from aligner.errors import AlignerError, InputError, LanguageError
 from aligner.model import Article, PairAlignment, Sentence
 from aligner.pipeline import align_sentence_lists, sentences_of
 from aligner.sources import read_article, read_lines
-from aligner.text.langcheck import check_language, detect_language
+from aligner.text.langcheck import check_language, detect_language, iso_code, language_name
+
+#: The pair this project aligns, in the order ``aligner align`` takes its two files.
+DEFAULT_SRC, DEFAULT_TGT = "en", "ko"
 
 
 @dataclass
@@ -36,15 +39,45 @@ def _guess_lang(texts: list[str], fallback: str) -> str:
 
 
 def load_side(path: Path, lang: str | None, presplit: bool, fallback: str) -> tuple[list[Sentence], str]:
-    """Sentences of one input file, and its language (given, detected, or the fallback)."""
+    """Sentences of one input file, and its language (given, detected, or the fallback).
+
+    Pre-split files keep each line's 0-based line number as its sentence index, so bead
+    ids are line numbers of the file (what vecalign-style gold uses) even when blank lines
+    were skipped.
+    """
     if presplit:
         lines = read_lines(path)
         lang = lang or _guess_lang(lines, fallback)
-        return [Sentence(i, i, t) for i, t in enumerate(lines)], lang
+        return [Sentence(n, n, t) for n, t in zip(lines.numbers, lines)], lang
     article: Article = read_article(path, lang=lang)
-    lang = lang or article.lang or fallback
+    lang = lang or _guess_lang(article.blocks(), article.lang or fallback)
     article.lang = lang
     return sentences_of(article), lang
+
+
+def pair_languages(
+    src: list[Sentence], tgt: list[Sentence], src_lang: str | None, tgt_lang: str | None,
+    src_item: str, tgt_item: str,
+) -> tuple[str, str]:
+    """Both sides' languages, checked against their text; swapped or same-language inputs are errors.
+
+    A language not given is detected, so without a check ``align ko.html en.html`` and
+    ``align en.html en.html`` would "work" and print garbage beads.
+    """
+    src_text, tgt_text = " ".join(s.text for s in src), " ".join(s.text for s in tgt)
+    sl = src_lang or _guess_lang([src_text], DEFAULT_SRC)
+    tl = tgt_lang or _guess_lang([tgt_text], DEFAULT_TGT)
+    both = f"{src_item} / {tgt_item}"
+    if not src_lang and not tgt_lang and (iso_code(sl), iso_code(tl)) == (DEFAULT_TGT, DEFAULT_SRC):
+        raise LanguageError(both, f"the sides look swapped: the first is {language_name(sl)} and the second "
+                            f"{language_name(tl)}; give the {language_name(DEFAULT_SRC)} text first "
+                            f"(or --src-lang {sl} --tgt-lang {tl} to align them this way)")
+    check_language(src_text, sl, src_item, counterpart=tl)  # "(are the ... sides swapped?)" when they are
+    check_language(tgt_text, tl, tgt_item, counterpart=sl)
+    if iso_code(sl) == iso_code(tl):
+        raise LanguageError(both, f"both sides are {language_name(iso_code(sl))} text; "
+                            "give a text and its translation")
+    return sl, tl
 
 
 def align_paths(
@@ -54,20 +87,60 @@ def align_paths(
     presplit: bool = False,
     src_lang: str | None = None,
     tgt_lang: str | None = None,
+    method: str = "engine",
+    encoder: str = "use",
 ) -> PairAlignment:
-    """Read, (split,) check and align two files."""
-    src, sl = load_side(src_path, src_lang, presplit, "en")
-    tgt, tl = load_side(tgt_path, tgt_lang, presplit, "ko")
+    """Read, (split,) check and align two files (``method``/``encoder`` as ``default_aligner``)."""
+    src, sl = load_side(src_path, src_lang, presplit, DEFAULT_SRC)
+    tgt, tl = load_side(tgt_path, tgt_lang, presplit, DEFAULT_TGT)
     if not src:
         raise InputError(str(src_path), "no sentences")
     if not tgt:
         raise InputError(str(tgt_path), "no sentences")
-    if not presplit:
-        check_language(" ".join(s.text for s in src), sl, str(src_path))
-        check_language(" ".join(s.text for s in tgt), tl, str(tgt_path))
-    aligner = default_aligner(sl, tl)
+    sl, tl = pair_languages(src, tgt, src_lang, tgt_lang, str(src_path), str(tgt_path))
+    aligner = default_aligner(sl, tl, method, encoder)
     beads = align_sentence_lists(src, tgt, aligner, sl, tl)
     return PairAlignment(src, tgt, beads, aligner.name)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` atomically, creating missing folders as ``aligner export`` does.
+
+    A path that cannot be written (a folder, a file where a folder should be, no
+    permission) is a one-line error naming it, not a traceback.
+    """
+    from aligner.export.atomic import atomic_write
+
+    if path.is_dir():
+        raise AlignerError(str(path), "is a directory, not a file name")
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
+        raise AlignerError(str(path), f"cannot write: {blocker} is a file, not a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(path) as fh:
+            fh.write(text)
+    except OSError as error:
+        raise AlignerError(str(error.filename or path), f"cannot write: {error.strerror or error}") from error
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing folder of ``path`` when it is in fact a file (mkdir's errors say less)."""
+    for parent in path.parents:
+        if parent.exists():
+            return None if parent.is_dir() else parent
+    return None
+
+
+def _output_folder(out_dir: Path) -> None:
+    """Make the folder the pair files go to; an existing file there is one line, not a traceback."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise AlignerError(str(out_dir), "is a file, not a folder (aligning folders writes one file per pair into it)")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        problem = f"cannot make the output folder: {error.strerror or error}"
+        raise AlignerError(str(error.filename or out_dir), problem) from error
 
 
 def align_folders(
@@ -79,15 +152,15 @@ def align_folders(
     src_lang: str | None = None,
     tgt_lang: str | None = None,
     output_format: str = "beads",
+    method: str = "engine",
+    encoder: str = "use",
 ) -> FolderReport:
     """Align every same-named file pair; a bad pair is reported and skipped."""
-    from aligner.export.atomic import atomic_write
-
     report = FolderReport()
-    out_dir.mkdir(parents=True, exist_ok=True)
     names = sorted(p.name for p in src_dir.iterdir() if p.is_file() and not p.name.startswith("."))
     if not names:
         raise InputError(str(src_dir), "no files to align")
+    _output_folder(out_dir)
     for name in names:
         tgt_file = tgt_dir / name
         if not tgt_file.is_file():
@@ -95,21 +168,30 @@ def align_folders(
             continue
         try:
             result = align_paths(src_dir / name, tgt_file, presplit=presplit, src_lang=src_lang,
-                                 tgt_lang=tgt_lang)
+                                 tgt_lang=tgt_lang, method=method, encoder=encoder)
         except AlignerError as exc:
             report.failures.append((name, str(exc)))
             continue
         text = format_beads(result) if output_format == "beads" else format_tsv(result)
-        with atomic_write(out_dir / name) as fh:
-            fh.write(text)
+        try:
+            write_output(out_dir / name, text)
+        except AlignerError as exc:
+            report.failures.append((name, str(exc)))
+            continue
         report.aligned += 1
     return report
+
+
+def _ids(sentences: list[Sentence], positions: tuple[int, ...]) -> list[int]:
+    """Sentence ids of a bead side: the sentences' own indices (line numbers for pre-split files)."""
+    return [sentences[i].index for i in positions]
 
 
 def format_beads(result: PairAlignment) -> str:
     """``[src ids]:[tgt ids]:score`` lines; the score is the bead's confidence."""
     return "".join(
-        f"[{', '.join(map(str, b.src))}]:[{', '.join(map(str, b.tgt))}]:{b.confidence:.4f}\n"
+        f"[{', '.join(map(str, _ids(result.src, b.src)))}]:[{', '.join(map(str, _ids(result.tgt, b.tgt)))}]"
+        f":{b.confidence:.4f}\n"
         for b in result.beads
     )
 
@@ -121,7 +203,8 @@ def format_tsv(result: PairAlignment) -> str:
     writer.writerow(["src_ids", "tgt_ids", "type", "confidence", "src", "tgt"])
     for b in result.beads:
         writer.writerow([
-            " ".join(map(str, b.src)), " ".join(map(str, b.tgt)), b.kind, f"{b.confidence:.4f}",
+            " ".join(map(str, _ids(result.src, b.src))), " ".join(map(str, _ids(result.tgt, b.tgt))),
+            b.kind, f"{b.confidence:.4f}",
             " ".join(result.src[i].text for i in b.src), " ".join(result.tgt[j].text for j in b.tgt),
         ])
     return out.getvalue()

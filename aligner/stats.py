@@ -10,8 +10,11 @@ from aligner.store import Store
 
 
 def corpus_stats(db: str | Path) -> tuple[pd.DataFrame, dict]:
-    """One row per pair (titles, sentences, beads by status, mean confidence) and totals."""
-    with Store(db) as store:
+    """One row per pair (titles, sentences, beads by status, mean confidence) and totals.
+
+    Only reads: a missing, empty or foreign ``db`` is a StoreError, never a new corpus.
+    """
+    with Store(db, create=False) as store:
         summaries = store.summaries()
         kinds = store.conn.execute(
             "SELECT (en_end-en_start) || '-' || (ko_end-ko_start) AS kind, COUNT(*) FROM beads"

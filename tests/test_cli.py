@@ -251,3 +251,23 @@ def test_fetch_offline_with_an_empty_cache_reports_each_url(capsys, tmp_path):
     assert code == 1
     report = json.loads(out)
     assert report["items"][0]["status"] == "failed" and "cache" in report["items"][0]["reason"]
+
+
+@pytest.mark.parametrize("value", ["0", "1", "1.5", "-0.2", "nan"])
+def test_pair_min_score_outside_0_1_is_one_line(capsys, tmp_path, value):
+    code, out, err = run(capsys, "pair", str(SAMPLE / "pages" / "english.hani.co.kr"),
+                         str(SAMPLE / "pages" / "www.hani.co.kr"), "--min-score", value)
+    assert code == 1 and not out
+    assert err == f"aligner: error: min score {float(value):g}: must be more than 0 and less than 1\n"
+
+
+def test_pair_with_the_folders_swapped_fails_in_one_line(capsys):
+    en_dir, ko_dir = SAMPLE / "pages" / "english.hani.co.kr", SAMPLE / "pages" / "www.hani.co.kr"
+    code, out, err = run(capsys, "pair", str(ko_dir), str(en_dir))
+    assert code == 1 and not out and err.count("\n") == 1
+    assert err == (f"aligner: error: {ko_dir}, {en_dir}: the English folder reads as Korean and the Korean folder "
+                   "as English: the folders look swapped (English first, then Korean)\n")
+    code, out, err = run(capsys, "pair", str(en_dir), str(en_dir), "--json")  # English on both sides: not swapped
+    assert code == 1 and not out and err.count("\n") == 1
+    assert err.startswith(f"aligner: error: {en_dir}: no article can be paired as Korean: all 11 were refused "
+                          "(first ") and "expected Korean text but found English" in err

@@ -25,13 +25,19 @@ _BLANK_SPLIT = re.compile(r"\n[ \t\u3000\xa0]*\n")
 
 
 class LineList(list[str]):
-    """The lines of a pre-split file; ``blank_lines`` are the 1-based numbers of lines skipped."""
+    """The lines of a pre-split file.
+
+    ``numbers`` are the 0-based line numbers of the kept lines in the file (the sentence
+    ids vecalign-style gold uses), ``blank_lines`` the 1-based numbers of lines skipped.
+    """
 
     blank_lines: list[int]
+    numbers: list[int]
 
-    def __init__(self, lines: list[str], blank_lines: list[int]) -> None:
+    def __init__(self, lines: list[str], blank_lines: list[int], numbers: list[int] | None = None) -> None:
         super().__init__(lines)
         self.blank_lines = blank_lines
+        self.numbers = list(range(len(lines))) if numbers is None else numbers
 
 
 def read_bytes(path: str | Path) -> bytes:
@@ -113,24 +119,28 @@ def read_lines(path: str | Path) -> LineList:
     """Sentences of a pre-split file, one a line, whitespace-trimmed.
 
     Blank lines are left out (a sentence list has no use for them) but not silently: their
-    line numbers are on the result's ``blank_lines`` and logged, since in a line-aligned
-    pair of files a blank line on one side only shifts every line after it.
+    line numbers are on the result's ``blank_lines`` and logged. Each kept line keeps its
+    line number (``numbers``), so sentence ids stay the file's line numbers and a blank
+    line belongs to no bead instead of shifting every id after it.
     """
     item = str(path)
     text = decode_text(read_bytes(path), item)
     lines: list[str] = []
+    numbers: list[int] = []
     blank: list[int] = []
     raw = text.split("\n")
     if raw and raw[-1] == "":
         raw.pop()  # the final newline ends the last line; it is not a blank line
-    for number, line in enumerate(raw, start=1):
+    for number, line in enumerate(raw):
         clean = " ".join(line.split())
         if clean:
             lines.append(clean)
+            numbers.append(number)
         else:
-            blank.append(number)
+            blank.append(number + 1)
     if not lines:
         raise InputError(item, "empty file")
     if blank:
-        log.warning("%s: skipped %d blank line(s) (first at line %d)", item, len(blank), blank[0])
-    return LineList(lines, blank)
+        log.warning("%s: skipped %d blank line(s) (first at line %d); sentence ids stay line numbers, "
+                    "so blank lines belong to no bead", item, len(blank), blank[0])
+    return LineList(lines, blank, numbers)
