@@ -13,10 +13,15 @@ beads or splitting a sentence does not touch the numbers of later beads), the in
 to the sentence counts, and the undo log can store just the slice that changed instead
 of a whole snapshot of a 1,000-bead pair on every keystroke.
 
-Beads a person reshapes (merge, split, shift, detach) become origin ``manual`` and
-status ``accepted``: the reviewer built that link, and a re-run of the aligner keeps it.
-A text fix or a sentence split marks the bead ``manual`` but keeps its status, so the
-fixed text is kept as an anchor on re-runs too.
+Which beads an edit marks as the reviewer's own: only a bead whose both sides the
+reviewer determined (a merge, a detached sentence, both halves of a split whose other
+side was empty or given) becomes origin ``manual`` and status ``accepted`` (the reviewer
+built that link, and a re-run of the aligner keeps it). A bead whose content the app
+guessed (the other side of a split cut in proportion) or that an edit changed without the
+reviewer judging all of it (what a detach or a shift leaves behind) stays *to check*:
+unreviewed, so ``n`` stops on it and "accepted" exports leave it out (see
+:func:`to_check`). A text fix or a sentence split changes only text: the bead keeps its
+confidence, origin and status.
 """
 
 from __future__ import annotations
@@ -82,8 +87,24 @@ class Cell:
 
 
 def made_by_hand(n_en: int, n_ko: int) -> Cell:
-    """A bead a reviewer built: it is their judgement, so accepted and fully confident."""
+    """A bead whose both sides the reviewer determined: their judgement, so accepted and fully confident."""
     return Cell(n_en, n_ko, 0.0, 1.0, MANUAL, ACCEPTED)
+
+
+def to_check(n_en: int, n_ko: int) -> Cell:
+    """A bead an edit changed but the reviewer did not judge as a whole (a guessed cut, a leftover).
+
+    Unreviewed, so ``n`` stops on it and "accepted" exports leave it out; confidence 0,
+    because nothing measured it, so it is marked low and ``w`` finds it; origin auto, so a
+    re-align may redo it.
+    """
+    return Cell(n_en, n_ko, 0.0, 0.0, AUTO, UNREVIEWED)
+
+
+def reshaped(cell: Cell, n_en: int, n_ko: int) -> Cell:
+    """``cell`` after an edit moved one of its sentences: still the reviewer's if it was already
+    accepted (they changed a bead they had vouched for), else left to check."""
+    return made_by_hand(n_en, n_ko) if cell.status == ACCEPTED else to_check(n_en, n_ko)
 
 
 @dataclass
@@ -254,8 +275,9 @@ def _write(c: sqlite3.Connection, store: Store, pair_id: int, old: PairState, ne
 
 def _save_position(c: sqlite3.Connection, reviewer: str, pair_id: int, position: int) -> None:
     c.execute(
-        "INSERT INTO review_state (reviewer, pair_id, position) VALUES (?,?,?)"
-        " ON CONFLICT(reviewer) DO UPDATE SET pair_id=excluded.pair_id, position=excluded.position",
+        "INSERT INTO review_state (reviewer, pair_id, position, screen) VALUES (?,?,?,'pair')"
+        " ON CONFLICT(reviewer) DO UPDATE SET pair_id=excluded.pair_id, position=excluded.position,"
+        " screen='pair'",
         (reviewer, pair_id, max(0, position)),
     )
 
@@ -384,9 +406,10 @@ def split_bead(store: Store, pair_id: int, position: int, side: Side, at_sentenc
     """Split a bead in two so that sentence ``at_sentence`` of ``side`` starts the second bead.
 
     ``other_at`` is the sentence of the other side that starts the second bead (it may be
-    the end of the other side's span, leaving the second bead empty there); by default the
-    other side is cut at the same proportion, rounded half up (a 2-2 bead becomes 1-1 + 1-1,
-    a 2-1 bead 1-1 + 1-0). Fix the rest with :func:`shift`.
+    the end of the other side's span, leaving the second bead empty there). Without it the
+    other side is cut in the same proportion (:func:`other_side_cut`), which is a guess: both
+    halves are then left to check. When the cut is given, or the other side is empty, the
+    reviewer determined both halves and they become made by hand. Fix the rest with :func:`shift`.
     """
     side = _check_side(side)
     other: Side = "ko" if side == "en" else "en"
@@ -400,17 +423,28 @@ def split_bead(store: Store, pair_id: int, position: int, side: Side, at_sentenc
                 f"a bead can only be split between its sentences: {side.upper()} {at_sentence} "
                 f"is not inside {s0}..{s1 - 1} after the first"
             )
-        cut = other_at
-        if cut is None:
-            cut = o0 + int((at_sentence - s0) * (o1 - o0) / (s1 - s0) + 0.5)
+        cut = other_at if other_at is not None else other_side_cut(at_sentence - s0, s1 - s0, o0, o1)
         if not o0 <= cut <= o1:
             raise ReviewError(f"{other.upper()} {cut} is not inside the bead ({o0}..{o1})")
+        make = made_by_hand if other_at is not None or o0 == o1 else to_check
         first, second = {side: at_sentence - s0, other: cut - o0}, {side: s1 - at_sentence, other: o1 - cut}
-        new = [made_by_hand(first["en"], first["ko"]), made_by_hand(second["en"], second["ko"])]
+        new = [make(first["en"], first["ko"]), make(second["en"], second["ko"])]
         cells = state.cells[:position] + new + state.cells[position + 1:]
         return PairState(state.en, state.ko, cells), position
 
     return apply_edit(store, pair_id, reviewer, f"split {position + 1} at {side} {at_sentence}", change)
+
+
+def other_side_cut(first: int, total: int, o0: int, o1: int) -> int:
+    """Where to cut the other side when a bead's ``total`` sentences are split after ``first``.
+
+    In proportion, rounded half up (a 2-2 bead becomes 1-1 + 1-1), except that the first
+    half keeps at least one sentence of the other side when there is one: a lone sentence
+    goes with the first half whatever the proportion (1-2 and 1-3 both give 1-1 + 0-n).
+    """
+    if o1 == o0:
+        return o0
+    return o0 + max(1, int(first * (o1 - o0) / total + 0.5))
 
 
 def shift(store: Store, pair_id: int, position: int, side: Side, direction: Literal["up", "down"],
@@ -419,7 +453,8 @@ def shift(store: Store, pair_id: int, position: int, side: Side, direction: Lite
 
     ``up`` moves the bead's first ``side`` sentence to the end of the bead above; ``down``
     moves its last one to the start of the bead below. A bead left with no sentence at
-    all disappears.
+    all disappears. The reviewer decided where one sentence goes, not whether the rest of
+    either bead is right: both beads stay accepted if they were, else they are left to check.
     """
     side = _check_side(side)
     if direction not in ("up", "down"):
@@ -436,9 +471,9 @@ def shift(store: Store, pair_id: int, position: int, side: Side, direction: Lite
             where = "above" if step < 0 else "below"
             raise ReviewError(f"bead {position + 1} has no bead {where} to move a sentence to")
         cells = list(state.cells)
-        giver = made_by_hand(cell.n_en, cell.n_ko).resized(side, cell.size(side) - 1)
+        giver = reshaped(cell, cell.n_en, cell.n_ko).resized(side, cell.size(side) - 1)
         taker = state.cells[neighbour]
-        cells[neighbour] = made_by_hand(taker.n_en, taker.n_ko).resized(side, taker.size(side) + 1)
+        cells[neighbour] = reshaped(taker, taker.n_en, taker.n_ko).resized(side, taker.size(side) + 1)
         cells[position] = giver
         cursor = position
         if giver.is_void:
@@ -452,8 +487,10 @@ def shift(store: Store, pair_id: int, position: int, side: Side, direction: Lite
 def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *, reviewer: str) -> Edit:
     """Give sentence ``index`` of ``side`` a bead of its own (1-0 or 0-1): it has no translation.
 
-    The rest of the bead stays linked; detaching a middle sentence leaves the sentences
-    after it in a bead of their own side only.
+    The detached sentence's bead is made by hand. The rest of the bead stays linked but is
+    left to check (the reviewer judged one sentence, not the rest); detaching a middle
+    sentence leaves the sentences after it in a bead of their own side only, also to check.
+    When the other side is empty nothing is guessed, so every part is made by hand.
     """
     side = _check_side(side)
     other: Side = "ko" if side == "en" else "en"
@@ -466,17 +503,19 @@ def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *,
             raise ReviewError(f"{side.upper()} sentence {index} is not in bead {position + 1}")
         if s1 - s0 == 1 and n_other == 0:
             raise ReviewError(f"{side.upper()} sentence {index} already has a bead of its own")
+        rest = made_by_hand if n_other == 0 else to_check
 
-        def cell(n_side: int, n_oth: int) -> Cell:
-            return made_by_hand(**{f"n_{side}": n_side, f"n_{other}": n_oth})
+        def cell(make: Callable[[int, int], Cell], n_side: int, n_oth: int) -> Cell:
+            return make(**{f"n_{side}": n_side, f"n_{other}": n_oth})
 
-        alone = cell(1, 0)
+        alone = cell(made_by_hand, 1, 0)
         if index == s0:
-            parts, cursor = [alone, cell(s1 - s0 - 1, n_other)], position
+            parts, cursor = [alone, cell(rest, s1 - s0 - 1, n_other)], position
         elif index == s1 - 1:
-            parts, cursor = [cell(s1 - s0 - 1, n_other), alone], position + 1
+            parts, cursor = [cell(rest, s1 - s0 - 1, n_other), alone], position + 1
         else:
-            parts, cursor = [cell(index - s0, n_other), alone, cell(s1 - index - 1, 0)], position + 1
+            parts = [cell(rest, index - s0, n_other), alone, cell(rest, s1 - index - 1, 0)]
+            cursor = position + 1
         parts = [p for p in parts if not p.is_void]
         cells = state.cells[:position] + parts + state.cells[position + 1:]
         return PairState(state.en, state.ko, cells), cursor
@@ -485,10 +524,11 @@ def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *,
 
 
 def edit_sentence_text(store: Store, pair_id: int, side: Side, index: int, text: str, *, reviewer: str) -> Edit:
-    """Fix a sentence's text (typos, stray characters). Its bead becomes manual so a re-run keeps it.
+    """Fix a sentence's text (typos, stray characters).
 
     The text is cleaned as page text is before it is stored (invisible characters and
-    lone surrogates from a bad paste go) and kept on one line.
+    lone surrogates from a bad paste go) and kept on one line. The bead is left as it was
+    (confidence, origin, status): a typo fix says nothing about whether the link is right.
     """
     from aligner.text.normalize import clean_text
 
@@ -504,11 +544,9 @@ def edit_sentence_text(store: Store, pair_id: int, side: Side, index: int, text:
         if sents[index][1] == text:
             return state, state.bead_of(side, index)
         sents[index] = (sents[index][0], text)
-        pos = state.bead_of(side, index)
-        cells = list(state.cells)
-        cells[pos] = replace(cells[pos], origin=MANUAL)
+        cells = state.cells
         new = PairState(sents, state.ko, cells) if side == "en" else PairState(state.en, sents, cells)
-        return new, pos
+        return new, state.bead_of(side, index)
 
     return apply_edit(store, pair_id, reviewer, f"edit {side} {index}", change)
 
@@ -517,8 +555,9 @@ def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offs
                    reviewer: str) -> Edit:
     """Split a sentence the splitter missed at ``char_offset``; later sentences are renumbered.
 
-    Both halves stay in the same bead (which becomes manual); split the bead afterwards
-    if the halves belong to different translations.
+    Both halves stay in the same bead, which keeps its confidence, origin and status (the
+    text is the same, only cut); split the bead afterwards if the halves belong to
+    different translations.
     """
     side = _check_side(side)
 
@@ -533,7 +572,7 @@ def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offs
         sents[index:index + 1] = [(paragraph, left), (paragraph, right)]
         pos = state.bead_of(side, index)
         cells = list(state.cells)
-        cells[pos] = replace(cells[pos], origin=MANUAL).resized(side, cells[pos].size(side) + 1)
+        cells[pos] = cells[pos].resized(side, cells[pos].size(side) + 1)
         new = PairState(sents, state.ko, cells) if side == "en" else PairState(state.en, sents, cells)
         return new, pos
 
@@ -548,33 +587,53 @@ def _normalizer() -> Callable[[str, str], str]:
     return normalize_for_alignment
 
 
+class Cancelled(ReviewError):
+    """The reviewer stopped a re-align; nothing was changed."""
+
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+ENCODE_CHUNK = 64  # sentences encoded between two looks at the cancel flag (~0.2 s on one core)
+
+
 def realign_from(store: Store, pair_id: int, position: int, *, reviewer: str,
-                 aligner: Aligner | None = None) -> Edit:
+                 aligner: Aligner | None = None, progress: Progress | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> Edit:
     """Re-align from ``position`` to the end of the pair with the default aligner.
 
     Beads above ``position`` and accepted or manual beads below it are kept as fixed
     anchors; only the gaps between them are aligned again. A new bead identical to one
     the reviewer rejected stays rejected.
+
+    The slow part is encoding the gaps' sentences the first time (the encoder keeps every
+    vector it made, so a second re-align of the pair is quick). They are encoded ahead, a
+    chunk at a time, so ``progress`` can report it and ``cancelled`` can stop it between
+    chunks and once more before anything is written (raising :class:`Cancelled`).
     """
     from aligner.align import default_aligner
 
+    report = progress or (lambda what, done, total: None)
+    stop = cancelled or (lambda: False)
     pair = store.pair(pair_id)
     src_lang, tgt_lang = store.document(pair.en_doc).lang, store.document(pair.ko_doc).lang
     seen = load_state(store, pair_id)
     if not seen.cells:
         raise ReviewError("has no beads yet; align it first", pair_id)
     _check_position(seen, position)
+    report("loading the aligner", 0, 0)
     aligner = aligner or default_aligner(src_lang, tgt_lang)
-    norm = _normalizer()
-    starts = seen.starts()
-    spans = [(e, e + c.n_en, k, k + c.n_ko) for (e, k), c in zip(starts, seen.cells)]
+    spans = [(e, e + c.n_en, k, k + c.n_ko) for (e, k), c in zip(seen.starts(), seen.cells)]
     keep = {span: cell for p, (span, cell) in enumerate(zip(spans, seen.cells))
             if p < position or cell.status == ACCEPTED or cell.origin == MANUAL}
     rejected = {span: cell for span, cell in zip(spans, seen.cells) if cell.status == REJECTED}
-    beads = aligner.align([norm(t, src_lang) for _, t in seen.en], [norm(t, tgt_lang) for _, t in seen.ko],
-                          fixed=sorted(keep))
+    src, tgt = _gap_texts(seen, keep, src_lang, tgt_lang)
+    _encode_ahead(aligner, [src[i] for i in _gap_indices(keep, len(src), 0)]
+                  + [tgt[i] for i in _gap_indices(keep, len(tgt), 2)], report, stop)
+    report("aligning", 0, 0)
+    beads = aligner.align(src, tgt, fixed=sorted(keep))
 
     def change(state: PairState) -> tuple[PairState, int]:
+        if stop():
+            raise Cancelled("re-align cancelled; nothing changed", pair_id)
         if state != seen:
             raise ReviewError("changed while it was being re-aligned; try again", pair_id)
         cells, e, k = [], 0, 0
@@ -589,6 +648,52 @@ def realign_from(store: Store, pair_id: int, position: int, *, reviewer: str,
         return PairState(state.en, state.ko, cells), position
 
     return apply_edit(store, pair_id, reviewer, f"realign from {position + 1} ({aligner.name})", change)
+
+
+def _gap_indices(keep: dict[tuple[int, int, int, int], Cell], n: int, at: int) -> list[int]:
+    """Sentence indices of one side (``at`` 0: English, 2: Korean) outside the kept beads."""
+    inside = [False] * n
+    for span in keep:
+        for i in range(span[at], span[at + 1]):
+            inside[i] = True
+    return [i for i in range(n) if not inside[i]]
+
+
+def _gap_texts(state: PairState, keep: dict[tuple[int, int, int, int], Cell], src_lang: str,
+               tgt_lang: str) -> tuple[list[str], list[str]]:
+    """Both sides' texts as the aligner wants them; only the sentences it will look at (the gaps)
+    are normalised, since sentences inside kept beads are never read."""
+    norm = _normalizer()
+    src = [t for _, t in state.en]
+    tgt = [t for _, t in state.ko]
+    for i in _gap_indices(keep, len(src), 0):
+        src[i] = norm(src[i], src_lang)
+    for i in _gap_indices(keep, len(tgt), 2):
+        tgt[i] = norm(tgt[i], tgt_lang)
+    return src, tgt
+
+
+def _encode_ahead(aligner: Aligner, texts: list[str], report: Progress, stop: Callable[[], bool]) -> None:
+    """Encode ``texts`` with the aligner's sentence encoder(s) a chunk at a time.
+
+    The encoder caches vectors by text, so the alignment that follows finds them all
+    ready; doing it here is what makes the slow part visible and stoppable.
+    """
+    encoders = [enc for enc in (getattr(signal, "encode", None) for signal in aligner.signals) if callable(enc)]
+    if not encoders or not texts:
+        return
+    report("loading the encoder", 0, 0)
+    for encode in encoders:  # the first call loads the model: seconds, once per process
+        encode(texts[:1])
+    for start in range(0, len(texts), ENCODE_CHUNK):
+        if stop():
+            raise Cancelled("re-align cancelled; nothing changed")
+        report("encoding sentences", start, len(texts))
+        for encode in encoders:
+            encode(texts[start:start + ENCODE_CHUNK])
+    if stop():
+        raise Cancelled("re-align cancelled; nothing changed")
+    report("encoding sentences", len(texts), len(texts))
 
 
 # -- undo and redo ------------------------------------------------------------------------
@@ -630,13 +735,15 @@ def _item(key: str, row: list[Any]) -> Cell | tuple[int, str]:
 
 
 def _step(store: Store, pair_id: int, reviewer: str, undo_it: bool) -> Edit | None:
+    """Undo the latest edit in force, or redo the earliest undone one that was not dropped
+    (a newer edit drops the redo history), and log the step with the reviewer."""
     with store.transaction() as c:
         if undo_it:
             row = c.execute("SELECT id, action, before, after FROM edits WHERE pair_id=? AND undone=0"
                             " ORDER BY id DESC LIMIT 1", (pair_id,)).fetchone()
         else:
             row = c.execute("SELECT id, action, before, after FROM edits WHERE pair_id=? AND undone=1"
-                            " ORDER BY id ASC LIMIT 1", (pair_id,)).fetchone()
+                            " AND dropped_by IS NULL ORDER BY id ASC LIMIT 1", (pair_id,)).fetchone()
         if row is None:
             return None
         before, after = json.loads(row["before"]), json.loads(row["after"])
@@ -645,6 +752,7 @@ def _step(store: Store, pair_id: int, reviewer: str, undo_it: bool) -> Edit | No
         else:
             position = _replay(c, store, pair_id, after, before)
         c.execute("UPDATE edits SET undone=? WHERE id=?", (1 if undo_it else 0, row["id"]))
+        store.record_step(c, int(row["id"]), pair_id, reviewer, "undo" if undo_it else "redo")
         _save_position(c, reviewer, pair_id, position)
     return Edit(int(row["id"]), ("undo " if undo_it else "redo ") + row["action"], position)
 
@@ -659,13 +767,41 @@ def redo(store: Store, pair_id: int, *, reviewer: str = "") -> Edit | None:
     return _step(store, pair_id, reviewer, undo_it=False)
 
 
-def history(store: Store, pair_id: int, limit: int = 50) -> list[tuple[int, str, str, str, bool]]:
-    """Latest edits of a pair: (id, at, reviewer, action, undone), newest first."""
-    rows = store.conn.execute(
-        "SELECT id, at, reviewer, action, undone FROM edits WHERE pair_id=? ORDER BY id DESC LIMIT ?",
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of a pair's history: an edit, or an undo or redo of one.
+
+    ``state`` (edits only) is "in force", "undone" or "dropped" (undone, then made
+    impossible to redo by a newer edit); undo and redo lines have it empty.
+    """
+
+    at: str
+    reviewer: str
+    kind: Literal["edit", "undo", "redo"]
+    edit_id: int
+    action: str
+    state: str = ""
+
+
+def history(store: Store, pair_id: int, limit: int = 50) -> list[LogEntry]:
+    """The latest ``limit`` lines of a pair's history, newest first: nothing is ever deleted
+    from it, so it tells who did, undid and redid what, and when."""
+    edits = store.conn.execute(
+        "SELECT id, at, reviewer, action, undone, dropped_by FROM edits WHERE pair_id=? ORDER BY id DESC LIMIT ?",
         (pair_id, limit),
     ).fetchall()
-    return [(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+    steps = store.conn.execute(
+        "SELECT s.edit_id, s.at, s.reviewer, s.kind, e.action, s.after_edit, s.id FROM edit_events s"
+        " JOIN edits e ON e.id=s.edit_id WHERE s.pair_id=? ORDER BY s.id DESC LIMIT ?",
+        (pair_id, limit),
+    ).fetchall()
+    # an edit sorts by its id; an undo or redo right after the newest edit of its time
+    lines = [((r[0], 0, 0), LogEntry(r[1], r[2], "edit", r[0], r[3],
+                                      "dropped" if r[5] is not None else "undone" if r[4] else "in force"))
+             for r in edits]
+    lines += [((r[5], 1, r[6]), LogEntry(r[1], r[2], r[3], r[0], r[4])) for r in steps]
+    lines.sort(key=lambda line: line[0], reverse=True)
+    return [entry for _, entry in lines[:limit]]
 
 
 # -- where the reviewer is ------------------------------------------------------------------
@@ -675,6 +811,23 @@ def save_position(store: Store, reviewer: str, pair_id: int, position: int) -> N
     """Remember the reviewer's pair and bead, so reopening the app returns there."""
     with store.transaction() as c:
         _save_position(c, reviewer, pair_id, position)
+
+
+def save_on_list(store: Store, reviewer: str) -> None:
+    """Remember that the reviewer left the pairs for the list (their last pair and bead are kept,
+    for the list's cursor and for opening that pair again)."""
+    with store.transaction() as c:
+        c.execute(
+            "INSERT INTO review_state (reviewer, pair_id, position, screen) VALUES (?, NULL, 0, 'list')"
+            " ON CONFLICT(reviewer) DO UPDATE SET screen='list'",
+            (reviewer,),
+        )
+
+
+def was_on_list(store: Store, reviewer: str) -> bool:
+    """True when the reviewer was last on the list of pairs rather than in a pair."""
+    row = store.conn.execute("SELECT screen FROM review_state WHERE reviewer=?", (reviewer,)).fetchone()
+    return row is not None and row[0] == "list"
 
 
 def last_position(store: Store, reviewer: str) -> tuple[int, int] | None:

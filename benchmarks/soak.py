@@ -272,8 +272,8 @@ class Reviewer:
                 self.log[result.edit_id] = (pair, 1 if name == "undo" else 0)
                 self.changed[name] += 1
         elif result is not None and result.changed:
-            # a new edit drops the pair's redo history
-            self.log = {i: v for i, v in self.log.items() if v != (pair, 1)}
+            # a new edit ends the pair's redo history, but its undone edits stay in the log
+            # (undone, marked dropped), so the model keeps them as they are
             self.log[result.edit_id] = (pair, 0)
             self.changed[name] += 1
         self.seen[pair] = seen

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aligner import review
+from aligner.align import Aligner
+from aligner.align.scoring import LengthSignal
+from aligner.align.similarity import SimilaritySignal
 from aligner.review import ReviewError
 from aligner.store import Store
 from tests.review_data import add_big_pair, build_corpus
@@ -91,7 +95,8 @@ def test_merge_with_next_makes_a_manual_accepted_bead(store):
 def test_split_bead_on_either_side(store):
     review.split_bead(store, DAYCARE, 5, "ko", 6, reviewer=ME)  # 1-2 -> 1-1 + 0-1
     assert spans(store)[5:7] == [(5, 6, 5, 6), (6, 6, 6, 7)]
-    assert shapes(store)[5:7] == [("1-1", "accepted", "manual"), ("0-1", "accepted", "manual")]
+    # which half the lone English sentence joins is the app's guess: both are left to check
+    assert shapes(store)[5:7] == [("1-1", "unreviewed", "auto"), ("0-1", "unreviewed", "auto")]
     check(store)
     review.merge_with_next(store, DAYCARE, 1, reviewer=ME)  # 2-2
     review.split_bead(store, DAYCARE, 1, "en", 2, reviewer=ME)  # default: cut KO at the same place
@@ -102,6 +107,72 @@ def test_split_bead_on_either_side(store):
     check(store)
     with pytest.raises(ReviewError, match="between its sentences"):
         review.split_bead(store, DAYCARE, 0, "en", 0, reviewer=ME)
+
+
+def confidences(store: Store, pair: int = DAYCARE) -> list[float]:
+    return [b.confidence for b in store.beads(pair)]
+
+
+def test_split_leaves_guessed_halves_unreviewed_and_a_lone_sentence_goes_first(store):
+    review.shift(store, DAYCARE, 6, "ko", "up", reviewer=ME)  # bead 6 is now 1-3: EN 5 / KO 5, 6, 7
+    assert spans(store)[5] == (5, 6, 5, 8)
+    review.split_bead(store, DAYCARE, 5, "ko", 6, reviewer=ME)  # after the first Korean sentence
+    assert spans(store)[5:7] == [(5, 6, 5, 6), (6, 6, 6, 8)]  # 1-1 + 0-2, as a 1-2 bead gives 1-1 + 0-1
+    assert shapes(store)[5:7] == [("1-1", "unreviewed", "auto"), ("0-2", "unreviewed", "auto")]
+    beads = store.beads(DAYCARE)
+    assert review.find_bead(beads, 4, "unreviewed") == 5 and review.find_bead(beads, 5, "unreviewed") == 6
+    assert review.is_low_confidence(beads[5]) and review.is_low_confidence(beads[6])  # `w` finds them too
+    exported = {(r.src_ids, r.tgt_ids) for r in store.export_rows(status="accepted", pair_ids=[DAYCARE])}
+    assert ((5,), (5,)) not in exported and ((), (6, 7)) not in exported
+    check(store)
+
+
+def test_split_with_both_cuts_given_or_an_empty_side_is_made_by_hand(store):
+    review.merge_with_next(store, DAYCARE, 1, reviewer=ME)  # a 2-2 bead
+    review.split_bead(store, DAYCARE, 1, "en", 2, other_at=2, reviewer=ME)  # the reviewer gave both cuts
+    assert shapes(store)[1:3] == [("1-1", "accepted", "manual"), ("1-1", "accepted", "manual")]
+    review.detach(store, RAIL, 4, "ko", 4, reviewer=ME)  # 1-1 -> 0-1 (KO 4) + 1-0 (EN 3)
+    review.shift(store, RAIL, 3, "ko", "down", reviewer=ME)  # KO 3 joins KO 4: a 0-2 bead
+    assert [b.kind for b in store.beads(RAIL)][3:5] == ["0-2", "1-0"]
+    review.split_bead(store, RAIL, 3, "ko", 4, reviewer=ME)  # nothing on the English side to guess
+    assert shapes(store, RAIL)[3:5] == [("0-1", "accepted", "manual"), ("0-1", "accepted", "manual")]
+    check(store)
+
+
+def test_detach_a_first_sentence_leaves_the_rest_to_check_unless_the_other_side_is_empty(store):
+    review.detach(store, DAYCARE, 5, "ko", 5, reviewer=ME)  # 1-2 -> 0-1 (KO 5) + 1-1
+    assert shapes(store)[5:7] == [("0-1", "accepted", "manual"), ("1-1", "unreviewed", "auto")]
+    review.merge_with_next(store, RAIL, 3, reviewer=ME)  # 0-1 + 1-1 -> 1-2
+    review.detach(store, RAIL, 3, "en", 3, reviewer=ME)  # -> 1-0 + 0-2
+    review.detach(store, RAIL, 4, "ko", 3, reviewer=ME)  # 0-2 -> 0-1 + 0-1: nothing guessed
+    assert shapes(store, RAIL)[3:6] == [("1-0", "accepted", "manual"), ("0-1", "accepted", "manual"),
+                                        ("0-1", "accepted", "manual")]
+    check(store)
+
+
+def test_shift_keeps_accepted_beads_accepted_and_leaves_the_others_to_check(store):
+    review.shift(store, DAYCARE, 5, "ko", "down", reviewer=ME)  # two unreviewed beads
+    assert shapes(store)[5:7] == [("1-1", "unreviewed", "auto"), ("1-2", "unreviewed", "auto")]
+    assert confidences(store)[5:7] == [0.0, 0.0]
+    review.accept(store, DAYCARE, [0, 1], reviewer=ME)
+    review.shift(store, DAYCARE, 1, "en", "up", reviewer=ME)  # both were accepted: still the reviewer's
+    assert shapes(store)[0:2] == [("2-1", "accepted", "manual"), ("0-1", "accepted", "manual")]
+    check(store)
+
+
+def test_fixing_text_keeps_the_beads_confidence_and_low_mark(store):
+    low = store.beads(DAYCARE)[3]
+    assert review.is_low_confidence(low)
+    review.edit_sentence_text(store, DAYCARE, "en", 3, "Officials said the centres would go to busy districts.",
+                              reviewer=ME)
+    review.split_sentence(store, DAYCARE, "ko", 3, 7, reviewer=ME)
+    bead = store.beads(DAYCARE)[3]
+    assert (bead.confidence, bead.origin, bead.status, bead.kind) == (low.confidence, "auto", "unreviewed", "1-2")
+    assert review.is_low_confidence(bead)
+    assert review.find_bead(store.beads(DAYCARE), 0, "low") == 3
+    review.accept(store, DAYCARE, 4, reviewer=ME)
+    review.edit_sentence_text(store, DAYCARE, "en", 4, "Parents say private centres cost too much.", reviewer=ME)
+    assert shapes(store)[4] == ("1-1", "accepted", "auto")
 
 
 def test_shift_moves_a_sentence_to_the_neighbour_and_drops_an_emptied_bead(store):
@@ -131,6 +202,9 @@ def test_detach_gives_a_sentence_its_own_bead(store):
     review.merge_with_next(store, DAYCARE, 3, reviewer=ME)  # a 3-3 bead
     review.detach(store, DAYCARE, 3, "en", 3, reviewer=ME)  # the middle English sentence
     assert [b.kind for b in store.beads(DAYCARE)][3:6] == ["1-3", "1-0", "1-0"]
+    # only the detached sentence is the reviewer's; what it leaves behind is to check
+    assert shapes(store)[3:6] == [("1-3", "unreviewed", "auto"), ("1-0", "accepted", "manual"),
+                                  ("1-0", "unreviewed", "auto")]
     check(store)
     with pytest.raises(ReviewError, match="already has a bead of its own"):
         review.detach(store, DAYCARE, 4, "en", 3, reviewer=ME)
@@ -142,8 +216,7 @@ def test_edit_sentence_text_changes_only_that_sentence(store):
     after = texts(store, "ko")
     assert after[4] == "부모들은 민간 어린이집이 비싸다고 호소했다."
     assert after[:4] == before[:4] and after[5:] == before[5:]
-    assert store.beads(DAYCARE)[4].origin == "manual"  # kept as an anchor on re-runs
-    assert store.beads(DAYCARE)[4].status == "unreviewed"
+    assert shapes(store)[4] == ("1-1", "unreviewed", "auto")  # a typo fix changes no mark
     with pytest.raises(ReviewError, match="cannot be empty"):
         review.edit_sentence_text(store, DAYCARE, "ko", 4, "   ", reviewer=ME)
 
@@ -180,6 +253,58 @@ def test_realign_from_keeps_accepted_and_manual_beads_and_everything_above(store
     assert "realign from 3" in last_edit(store)[1]
 
 
+class SlowEncoder:
+    """Stands in for the sentence encoder: counts the texts it is asked to encode."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+        self.cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts):
+        self.calls.append(len(texts))
+        rng = np.random.default_rng(0)
+        for t in texts:
+            self.cache.setdefault(t, rng.normal(size=8).astype(np.float32))
+        vecs = np.array([self.cache[t] for t in texts]).reshape(len(texts), 8)
+        return vecs / np.linalg.norm(vecs, axis=1, keepdims=True).clip(1e-9)
+
+
+def encoder_aligner(encoder: SlowEncoder) -> Aligner:
+    return Aligner(signals=[LengthSignal(), SimilaritySignal(encoder.encode)])
+
+
+def test_realign_encodes_ahead_in_chunks_and_reports_progress(tmp_path):
+    with Store(tmp_path / "big.db") as s:
+        pair = add_big_pair(s, 150)
+        encoder = SlowEncoder()
+        seen: list[tuple[str, int, int]] = []
+        review.accept(s, pair, 10, reviewer=ME)
+        e = review.realign_from(s, pair, 5, reviewer=ME, aligner=encoder_aligner(encoder),
+                                progress=lambda what, done, total: seen.append((what, done, total)))
+        assert e.action.startswith("realign from 6")
+        encoding = [x for x in seen if x[0] == "encoding sentences"]
+        gap = s.beads(pair)[5:]
+        total = sum(b.en_end - b.en_start + b.ko_end - b.ko_start for b in gap) - 2  # less the accepted 1-1
+        assert encoding[-1] == ("encoding sentences", total, total)
+        assert encoder.calls[:len(encoding)] == [1] + [min(review.ENCODE_CHUNK, total - i)  # 1: loads the model
+                                                       for i in range(0, total, review.ENCODE_CHUNK)]
+        assert seen[-1][0] == "aligning"
+        assert s.integrity_problems() == []
+
+
+def test_a_cancelled_realign_changes_nothing(tmp_path):
+    with Store(tmp_path / "big.db") as s:
+        pair = add_big_pair(s, 150)
+        before = s.snapshot(pair)
+        encoder = SlowEncoder()
+        for stop_after in (1, 3):  # before any chunk is encoded; between two chunks
+            with pytest.raises(review.Cancelled):
+                review.realign_from(s, pair, 0, reviewer=ME, aligner=encoder_aligner(encoder),
+                                    cancelled=lambda n=stop_after: len(encoder.calls) >= n)
+        assert s.snapshot(pair) == before
+        assert s.conn.execute("SELECT COUNT(*) FROM edits").fetchone()[0] == 0
+
+
 def test_undo_redo_round_trip_restores_exact_state(store):
     def full():
         return store.snapshot(DAYCARE)
@@ -214,6 +339,32 @@ def test_a_new_edit_clears_redo(store):
     assert store.beads(DAYCARE)[2].status == "unreviewed"
 
 
+def test_the_edit_log_keeps_undone_edits_and_logs_undo_and_redo_with_the_reviewer(store):
+    first = review.accept(store, DAYCARE, 2, reviewer="ann")
+    second = review.reject(store, DAYCARE, 3, reviewer="ann")
+    review.undo(store, DAYCARE, reviewer="bob")
+    review.undo(store, DAYCARE, reviewer="bob")
+    review.redo(store, DAYCARE, reviewer="cy")  # the accept again
+    third = review.merge_with_next(store, DAYCARE, 5, reviewer="ann")  # ends the redo history
+    assert review.redo(store, DAYCARE, reviewer="cy") is None  # the reject cannot be redone...
+    rows = store.conn.execute("SELECT id, undone, dropped_by FROM edits ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [(first.edit_id, 0, None), (second.edit_id, 1, third.edit_id),
+                                        (third.edit_id, 0, None)]  # ... but it is still in the log
+    log = [(e.kind, e.reviewer, e.action, e.state) for e in review.history(store, DAYCARE)]
+    assert log == [
+        ("edit", "ann", "merge 6+7", "in force"),
+        ("redo", "cy", "accept 3", ""),
+        ("undo", "bob", "accept 3", ""),
+        ("undo", "bob", "reject 4", ""),
+        ("edit", "ann", "reject 4", "dropped"),
+        ("edit", "ann", "accept 3", "in force"),
+    ]
+    assert review.undo(store, DAYCARE) is not None and review.undo(store, DAYCARE) is not None
+    assert review.undo(store, DAYCARE) is None  # the dropped reject is not undone a second time
+    assert [b.status for b in store.beads(DAYCARE)][2:4] == ["unreviewed", "unreviewed"]
+    check(store)
+
+
 def test_undo_refuses_when_the_pair_changed_underneath(store):
     review.accept(store, DAYCARE, 2, reviewer=ME)
     with store.transaction() as c:  # e.g. a batch re-run replaced the beads
@@ -243,6 +394,13 @@ def test_positions_are_remembered_per_reviewer(store):
     review.accept(store, DAYCARE, 5, reviewer="other")
     assert review.last_position(store, ME) == (RAIL, 3)
     assert review.last_position(store, "other") == (DAYCARE, 5)
+    assert not review.was_on_list(store, ME)
+    review.save_on_list(store, ME)  # back on the list: the pair and bead are kept for the list's cursor
+    assert review.was_on_list(store, ME) and review.last_position(store, ME) == (RAIL, 3)
+    review.save_position(store, ME, RAIL, 4)
+    assert not review.was_on_list(store, ME)
+    review.save_on_list(store, "new")  # someone who never opened a pair
+    assert review.was_on_list(store, "new") and review.last_position(store, "new") is None
 
 
 def test_navigation_helpers(store):

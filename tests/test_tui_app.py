@@ -8,12 +8,14 @@ process would see it.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, TextArea
 
+from aligner import review
 from aligner.errors import StoreError
 from aligner.store import Store
 from tests.review_data import DAYCARE_EN, build_corpus
@@ -77,6 +79,10 @@ def table(app: ReviewApp) -> BeadTable:
     return app.screen.query_one(BeadTable)
 
 
+def status(app: ReviewApp) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
 # -- corpus screen -------------------------------------------------------------------------
 
 
@@ -98,9 +104,9 @@ def test_corpus_screen_lists_sorts_filters_and_searches(db):
         assert rows.row_count == 1 and rows.get_row_at(0)[0] == "2"
         await pilot.press("escape")
         assert rows.row_count == 3
-        await pilot.press("slash", *"film", "enter")
+        await pilot.press("slash", *"film")
         assert rows.row_count == 1
-        await pilot.press("enter")
+        await pilot.press("enter")  # one Enter in the search box opens the (first) match
         await pilot.pause()
         assert isinstance(app.screen, PairScreen) and app.screen.pair_id == 3
 
@@ -170,8 +176,9 @@ def test_merge_split_and_undo_redo_from_the_keyboard(db):
     async def scenario(app, pilot):
         original = beads(db)
         await pilot.press("t")  # the 1-2 bead (position 5)
-        await pilot.press("s")  # English has one sentence: splits the Korean side
-        assert beads(db)[5:7] == [(5, 6, 5, 6, "accepted", "manual"), (6, 6, 6, 7, "accepted", "manual")]
+        await pilot.press("s")  # English has one sentence: splits the Korean side after its first
+        # where the English sentence goes is a guess: both halves stay unreviewed
+        assert beads(db)[5:7] == [(5, 6, 5, 6, "unreviewed", "auto"), (6, 6, 6, 7, "unreviewed", "auto")]
         await pilot.press("u")
         assert beads(db) == original
         await pilot.press("ctrl+r")
@@ -209,7 +216,7 @@ def test_detach_the_focused_sentence(db):
         t = table(app)
         assert (t.side, t.focus_index) == ("ko", 6)
         await pilot.press("d")
-        assert [b[:4] for b in beads(db)[5:7]] == [(5, 6, 5, 6), (6, 6, 6, 7)]
+        assert beads(db)[5:7] == [(5, 6, 5, 6, "unreviewed", "auto"), (6, 6, 6, 7, "accepted", "manual")]
         assert t.cursor == 6  # on the new 0-1 bead
         ok(db)
 
@@ -258,14 +265,20 @@ def test_search_per_side(db):
         t = table(app)
         await pilot.press("slash", *"march", "enter")
         assert t.cursor == 7 and t.focus_index == 7
-        await pilot.press("right", "slash", *"어린이집", "enter")  # Korean side, from KO 8: wraps
-        assert t.side == "ko" and (t.cursor, t.focus_index) == (0, 0)
+        await pilot.press("right", "slash", *"어린이집", "enter")  # Korean side: KO 8 itself matches
+        assert t.side == "ko" and (t.cursor, t.focus_index) == (7, 8)
+        await pilot.press("f")  # past the last match: back to the top, and it says so
+        assert (t.cursor, t.focus_index) == (0, 0)
+        assert "wrapped to the top" in status(app)
         await pilot.press("f")
         assert (t.cursor, t.focus_index) == (1, 1)
         await pilot.press("F", "F")
         assert (t.cursor, t.focus_index) == (7, 8)
+        assert "wrapped to the bottom" in status(app)
         await pilot.press("slash", *"no such words", "enter")
         assert t.focus_index == 8
+        await pilot.press("slash", *"3월", "enter", "f")  # one match: the focused sentence
+        assert (t.cursor, t.focus_index) == (7, 8) and "the only match" in status(app)
 
     drive(db, scenario)
 
@@ -398,3 +411,184 @@ def test_a_pair_changed_by_another_program_is_reloaded_before_an_edit(db):
         assert statuses(db)[1] == "accepted"
 
     drive(db, scenario)
+
+
+# -- what the audit found ------------------------------------------------------------------------
+
+
+def notices(app: ReviewApp) -> str:
+    return " ".join(n.message for n in app._notifications)
+
+
+def test_split_cuts_after_the_focused_sentence_and_refuses_after_the_last(db):
+    async def scenario(app, pilot):
+        original = beads(db)
+        await pilot.press("t", "right", "tab")  # the 1-2 bead, focus on its last Korean sentence
+        assert (table(app).side, table(app).focus_index) == ("ko", 6)
+        await pilot.press("s")
+        assert beads(db) == original and edits(db) == []
+        assert "after the focused sentence" in notices(app)
+        await pilot.press("shift+tab", "s")  # KO 5: the cut falls after it
+        assert [b[:4] for b in beads(db)[5:7]] == [(5, 6, 5, 6), (6, 6, 6, 7)]
+        ok(db)
+
+    drive(db, scenario)
+
+
+def test_splitting_a_1_3_bead_keeps_the_lone_sentence_first_and_n_stops_on_both_halves(db):
+    async def scenario(app, pilot):
+        t = table(app)
+        await pilot.press("t", "j", "right", "less_than_sign")  # KO 7 up: bead 6 becomes 1-3
+        assert beads(db)[5][:4] == (5, 6, 5, 8)
+        await pilot.press("k", "s")  # split after KO 5
+        assert beads(db)[5:7] == [(5, 6, 5, 6, "unreviewed", "auto"), (6, 6, 6, 8, "unreviewed", "auto")]
+        await pilot.press("k", "n")
+        assert t.cursor == 5
+        await pilot.press("n")
+        assert t.cursor == 6
+        ok(db)
+
+    drive(db, scenario)
+
+
+def test_fixing_a_typo_keeps_the_low_confidence_mark(db):
+    async def scenario(app, pilot):
+        t = table(app)
+        await pilot.press("w")  # bead 4, confidence 0.42
+        assert t.cursor == 3
+        await pilot.press("e", "end", "backspace", *"!", "enter")
+        await pilot.pause()
+        with Store(db) as s:
+            bead = s.beads(DAYCARE)[3]
+        assert (bead.confidence, bead.origin, bead.status) == (0.42, "auto", "unreviewed")
+        assert ".42!" in t._render_bead(3)[0].text and " man" not in t._render_bead(3)[0].text
+        await pilot.press("g", "w")
+        assert t.cursor == 3
+
+    drive(db, scenario)
+
+
+@pytest.fixture
+def gate(monkeypatch) -> threading.Event:
+    """Re-aligns wait for the returned event (and use the quick length aligner)."""
+    from aligner.align import default_aligner
+
+    opened = threading.Event()
+    real = review.realign_from
+
+    def held(store, pair_id, position, *, reviewer, progress=None, cancelled=None, aligner=None):
+        progress("encoding sentences", 3, 10)
+        while not opened.wait(0.02):
+            if cancelled():
+                raise review.Cancelled("re-align cancelled; nothing changed", pair_id)
+        return real(store, pair_id, position, reviewer=reviewer, progress=progress, cancelled=cancelled,
+                    aligner=default_aligner("en", "ko", "length"))
+
+    monkeypatch.setattr(review, "realign_from", held)
+    return opened
+
+
+def test_realign_runs_in_the_background_shows_progress_and_holds_edits(db, gate):
+    async def scenario(app, pilot):
+        await pilot.press("R")
+        await pilot.pause(0.3)
+        assert "re-aligning from bead 2: encoding sentences 3/10" in status(app)
+        await pilot.press("a", "m", "u")  # held back, not lost in a failed re-align
+        assert statuses(db)[1] == "unreviewed" and edits(db) == []
+        assert "edits wait until it is done" in notices(app)
+        await pilot.press("q")  # the pair cannot be left while its re-align runs
+        assert isinstance(app.screen, PairScreen)
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [a for _, a in edits(db)] == ["realign from 2 (length)"]
+        assert "re-aligning" not in status(app)
+        await pilot.press("a")
+        assert edits(db)[-1][1].startswith("accept")
+        ok(db)
+
+    drive(db, scenario)
+
+
+def test_escape_cancels_a_realign_and_frees_the_keys_at_once(db, gate):
+    async def scenario(app, pilot):
+        await pilot.press("R")
+        await pilot.pause(0.1)
+        await pilot.press("escape")
+        assert isinstance(app.screen, PairScreen)  # Esc stopped the job; it did not leave the pair
+        assert "cancelled; nothing changed" in status(app)
+        await pilot.press("a")
+        assert statuses(db)[1] == "accepted"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [a for _, a in edits(db)] == ["accept 2"]  # the re-align wrote nothing
+        await pilot.press("escape")  # nothing running: Esc goes back
+        assert isinstance(app.screen, CorpusScreen)
+
+    drive(db, scenario)
+
+
+def test_messages_say_when_nothing_changed_and_which_of_undo_or_redo(db):
+    async def scenario(app, pilot):
+        await pilot.press("g", "A")
+        assert "accept-above 1: nothing changed (no unreviewed bead above it)" in status(app)
+        await pilot.press("u")
+        assert "nothing to undo in this pair" in status(app)
+        await pilot.press("ctrl+r")
+        assert "nothing to redo in this pair" in status(app)
+        assert edits(db) == []
+
+    drive(db, scenario)
+
+
+def test_quitting_from_the_list_reopens_on_the_list(db):
+    async def first(app, pilot):
+        await pilot.press("j", "j", "q")
+        await pilot.pause()
+        assert isinstance(app.screen, CorpusScreen)
+        await pilot.press("ctrl+q")
+
+    drive(db, first)
+
+    async def second(app, pilot):
+        assert isinstance(app.screen, CorpusScreen)
+        await pilot.press("enter")  # the list's cursor is on that pair, and it opens at the same bead
+        await pilot.pause()
+        assert isinstance(app.screen, PairScreen) and app.screen.pair_id == DAYCARE
+        assert table(app).cursor == 3
+
+    drive(db, second, resume=True, open_pair=False)
+
+
+def test_export_checkboxes_show_a_mark_not_only_a_colour(db):
+    async def scenario(app, pilot):
+        await pilot.press("E")
+        box = app.screen.query_one("#skip-empty")
+        assert "✓" not in box.render().plain
+        box.value = True
+        await pilot.pause()
+        assert "✓" in box.render().plain
+
+    drive(db, scenario)
+
+
+def keys_on_screen(app: ReviewApp) -> set[str]:
+    """Actions whose footer key is fully inside the terminal's width."""
+    from textual.widgets._footer import FooterKey
+
+    return {k.action for k in app.screen.query(FooterKey) if k.region.width and k.region.right <= app.size.width}
+
+
+def test_help_and_back_show_in_the_footer_at_80_columns(db):
+    async def main() -> None:
+        app = ReviewApp(db, "tester", resume=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert {"help", "quit"} <= keys_on_screen(app)
+            columns = app.screen.query_one(DataTable).columns.values()
+            assert sum(c.get_render_width(app.screen.query_one(DataTable)) for c in columns) <= 80
+            await pilot.press("enter")
+            await pilot.pause()
+            assert {"help", "back", "accept"} <= keys_on_screen(app)
+
+    asyncio.run(main())

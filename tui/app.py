@@ -2,7 +2,7 @@
 
 The app holds one :class:`~aligner.store.Store` (used on the UI thread only); slow work
 (re-aligning, exporting) runs in worker threads with their own connections. Reopening
-the app returns the reviewer to the pair and bead they were on.
+the app returns the reviewer to where they were: the pair and bead, or the list of pairs.
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ def default_reviewer() -> str:
 
 
 def open_corpus(db_path: str | Path) -> Store:
-    """Open an existing corpus database; a missing file is an error, not a new empty corpus."""
+    """Open an existing corpus database; a missing, empty or foreign file is an error, not a new empty corpus."""
     path = Path(db_path)
     if not path.exists():
         raise StoreError(str(path), "no such corpus database (build one with `aligner run`)")
-    return Store(path)
+    return Store(path, create=False)
 
 
 class ReviewApp(App[None]):
@@ -59,15 +59,17 @@ class ReviewApp(App[None]):
         return CorpusScreen()
 
     def on_mount(self) -> None:
-        if self.resume:
+        if self.resume and not review.was_on_list(self.store, self.reviewer):
             last = review.last_position(self.store, self.reviewer)
             if last is not None:
                 self.push_screen(PairScreen(*last))
 
     def save_place(self) -> None:
-        """Flush the cursor position of an open pair (moves are saved lazily)."""
+        """Flush the cursor position of an open pair (moves are saved lazily) and stop its
+        re-align, if one runs: quitting must not leave a job that writes afterwards."""
         for screen in self.screen_stack:
             if isinstance(screen, PairScreen) and screen.is_mounted:
+                screen.cancel_job()
                 try:
                     screen.save_position()
                 except AlignerError:

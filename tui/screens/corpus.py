@@ -1,4 +1,8 @@
-"""The corpus screen: every article pair with its review progress; Enter opens one."""
+"""The corpus screen: every article pair with its review progress; Enter opens one.
+
+The title columns get what the other columns leave of the terminal's width, so every
+column shows at 80 columns and titles widen on a wide terminal.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -30,6 +35,13 @@ SORTS: list[tuple[str, Callable[[PairSummary], Any]]] = [
 ]
 FILTERS = ["all", "to do", "done"]
 STATUS_STYLE = {"new": "bold", "in progress": "yellow", "done": "green", "empty": "dim"}
+# (key, header, cells) of the columns after the titles; None: the titles' share
+COLUMNS: list[tuple[str, str, int | None]] = [
+    ("en", "English title", None), ("ko", "Korean title", None), ("date", "Date", 10), ("beads", "Beads", 5),
+    ("reviewed", "Reviewed", 8), ("conf", "Conf.", 5), ("status", "Status", 11),
+]
+CELL_PADDING = 2  # DataTable pads every cell by one on each side
+SCROLLBAR = 2
 
 HELP_SECTIONS: HelpSections = [
     ("Pairs", [
@@ -50,6 +62,15 @@ HELP_SECTIONS: HelpSections = [
 def _neg(iso: str) -> str:
     """Sort ISO dates newest first by inverting each digit."""
     return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in iso)
+
+
+def title_widths(width: int, id_cells: int) -> tuple[int, int]:
+    """Cells for the English and Korean titles on a screen ``width`` wide: what the other
+    columns leave, three parts to two (at least 10 and 8, so a title is never just '…')."""
+    fixed = id_cells + sum(cells for _, _, cells in COLUMNS if cells) + CELL_PADDING * (len(COLUMNS) + 1)
+    free = width - fixed - SCROLLBAR
+    en = max(10, free * 3 // 5)
+    return en, max(8, free - en)
 
 
 def clip(text: str, cells: int) -> str:
@@ -91,6 +112,7 @@ class CorpusScreen(Screen):
         self.summaries: list[PairSummary] = []
         self.sort_index = 0
         self.filter_index = 0
+        self.widths: tuple[int, int, int] = (0, 0, 0)  # id, English title, Korean title
 
     @property
     def rapp(self) -> ReviewApp:
@@ -105,17 +127,13 @@ class CorpusScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("#", key="id")
-        table.add_column("English title", key="en", width=46)
-        table.add_column("Korean title", key="ko", width=30)
-        table.add_column("Date", key="date", width=10)
-        table.add_column("Beads", key="beads")
-        table.add_column("Reviewed", key="reviewed")
-        table.add_column("Conf.", key="conf")
-        table.add_column("Status", key="status")
         self.refresh_pairs()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self, event: Resize) -> None:
+        """New title widths for the new terminal width (the rows are redrawn with them)."""
+        if self.fit_columns(event.size.width):
+            self.fill_rows()
 
     def on_screen_resume(self) -> None:
         """Back from a pair: its counts changed."""
@@ -123,18 +141,46 @@ class CorpusScreen(Screen):
 
     # -- rows ---------------------------------------------------------------------------
 
-    def refresh_pairs(self, keep: int | None = None) -> None:
+    def fit_columns(self, width: int) -> bool:
+        """(Re)make the columns for a screen ``width`` wide; False when they already fit it."""
+        id_cells = max([1] + [len(str(s.pair_id)) for s in self.summaries])
+        widths = (id_cells, *title_widths(width, id_cells))
+        if widths == self.widths:
+            return False
+        self.widths = widths
         table = self.query_one(DataTable)
-        if keep is None and table.row_count:
-            try:
-                keep = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
-            except Exception:  # noqa: BLE001 - an empty or rebuilt table has no cursor row
-                keep = None
-        if keep is None:
+        table.clear(columns=True)
+        table.add_column("#", key="id", width=id_cells)
+        for key, header, cells in COLUMNS:
+            cells = cells or widths[1 if key == "en" else 2]
+            table.add_column(header if len(header) <= cells else header.split()[0], key=key, width=cells)
+        return True
+
+    def refresh_pairs(self, keep: int | None = None, *, first: bool = False) -> None:
+        """Re-read the corpus and redraw; the cursor stays on its pair (``first``: the top row)."""
+        self.summaries = self.rapp.store.summaries()
+        self.fit_columns(self.size.width or self.app.size.width)
+        self.fill_rows(keep, first=first)
+
+    def current_pair(self) -> int | None:
+        """The pair id under the list's cursor."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        try:
+            return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+        except Exception:  # noqa: BLE001 - an empty or rebuilt table has no cursor row
+            return None
+
+    def fill_rows(self, keep: int | None = None, *, first: bool = False) -> None:
+        table = self.query_one(DataTable)
+        if keep is None and not first:
+            keep = self.current_pair()
+        if keep is None and not first:
             last = review.last_position(self.rapp.store, self.rapp.reviewer)
             keep = last[0] if last else None
-        self.summaries = self.rapp.store.summaries()
         rows = self.visible()
+        _, en_cells, ko_cells = self.widths
         table.clear()
         for s in rows:
             reviewed = Text(f"{s.reviewed_share:>4.0%}", style="green" if s.reviewed_share == 1 else "")
@@ -143,8 +189,8 @@ class CorpusScreen(Screen):
                              s.mean_confidence < review.LOW_CONFIDENCE else "")
             table.add_row(
                 str(s.pair_id),
-                clip(s.en_title or s.en_key, 46),
-                clip(s.ko_title or s.ko_key, 30),
+                clip(s.en_title or s.en_key, en_cells),
+                clip(s.ko_title or s.ko_key, ko_cells),
                 (s.published or "")[:10],
                 Text(str(s.beads), justify="right"),
                 reviewed,
@@ -157,6 +203,8 @@ class CorpusScreen(Screen):
                 table.move_cursor(row=table.get_row_index(str(keep)))
             except Exception:  # noqa: BLE001 - the pair is filtered out
                 pass
+        elif rows:
+            table.move_cursor(row=0)
         self.update_header(len(rows))
 
     def visible(self) -> list[PairSummary]:
@@ -174,9 +222,9 @@ class CorpusScreen(Screen):
     def update_header(self, shown: int) -> None:
         title = self.query_one("#corpus-title", Static)
         title.update(
-            f"[b]{self.rapp.db_path.name}[/]  {len(self.summaries)} pairs"
-            f"  ·  showing {shown} ({FILTERS[self.filter_index]})  ·  sorted by {SORTS[self.sort_index][0]}"
-            f"  ·  reviewer [b]{self.rapp.reviewer}[/]"
+            f"[b]{self.rapp.db_path.name}[/] · {len(self.summaries)} pairs"
+            f" · showing {shown} ({FILTERS[self.filter_index]}) · sorted by {SORTS[self.sort_index][0]}"
+            f" · reviewer [b]{self.rapp.reviewer}[/]"
         )
         note = self.query_one("#empty-note", Static)
         if not self.summaries:
@@ -192,10 +240,19 @@ class CorpusScreen(Screen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "title-search":
-            self.refresh_pairs()
+            self.fill_rows(first=bool(event.value.strip()))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        """Enter in the search box opens the first matching pair (with nothing typed, it
+        goes to the list)."""
+        table = self.query_one(DataTable)
+        if not event.value.strip():
+            table.focus()
+        elif table.row_count:
+            table.focus()
+            self.action_open()
+        else:
+            self.notify(f"no pair title contains “{event.value.strip()}”", severity="warning", timeout=3)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.open_pair(int(event.row_key.value or 0))
@@ -208,9 +265,9 @@ class CorpusScreen(Screen):
         self.app.push_screen(PairScreen(pair_id, position))
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            self.open_pair(int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0))
+        pair_id = self.current_pair()
+        if pair_id is not None:
+            self.open_pair(pair_id)
 
     def action_search(self) -> None:
         self.query_one(TitleSearch).focus()

@@ -1,4 +1,8 @@
-"""Small modal dialogs of the pair screen: fix a sentence's text, split a sentence."""
+"""Small modal dialogs of the pair screen: fix a sentence's text, split a sentence.
+
+Their keys are shown right under the title, where a long sentence cannot push them out
+of a small terminal.
+"""
 
 from __future__ import annotations
 
@@ -30,12 +34,12 @@ class EditSentenceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title keyed")
+            yield Label("[b]Enter[/] save   [b]Esc[/] cancel", classes="dialog-keys")
             area = TextArea(self.text, soft_wrap=True, show_line_numbers=False, id="sentence-text")
             yield area
             if self.context:
                 yield Static(Text(self.context), classes="dialog-context")
-            yield Label("[b]Enter[/] save   [b]Esc[/] cancel", classes="dialog-help")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -64,12 +68,12 @@ class SplitSentenceDialog(ModalScreen[int | None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+        with Vertical(classes="dialog split-dialog"):
+            yield Label(self.title_text, classes="dialog-title keyed")
+            yield Label("[b]Enter[/] split   [b]Esc[/] cancel   [b]← → Home End[/] move the cut", classes="dialog-keys")
+            yield Static("Put the cursor where the new sentence starts:", classes="split-hint")
             yield TextArea(self.text, soft_wrap=True, read_only=True, show_line_numbers=False, id="sentence-text")
             yield Static("", classes="split-preview")
-            yield Label("Move the cursor (←/→, Home/End) to where the new sentence starts.   "
-                        "[b]Enter[/] split   [b]Esc[/] cancel", classes="dialog-help")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)

@@ -72,6 +72,15 @@ def run_export(db_path: Path, request: ExportRequest) -> ExportDone:
     return ExportDone(result.count, tuple(result.paths))
 
 
+class MarkedCheckbox(Checkbox):
+    """A checkbox that shows a ✓ when checked: colour alone is lost on a monochrome terminal
+    and to colour-blind eyes."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - the name Textual's ToggleButton draws
+        return "✓" if self.value else " "
+
+
 class ExportDialog(ModalScreen[ExportRequest | None]):
     """Format, file, filters; Enter or the Export button starts it, Escape cancels."""
 
@@ -100,10 +109,10 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             with Horizontal(classes="field"):
                 yield Label("Min. confidence", classes="field-label")
                 yield Input("0.0", id="min-confidence", restrict=r"[0-9.]*", compact=True)
-            yield Checkbox("Leave out 0-1 and 1-0 beads", id="skip-empty", compact=True)
-            yield Checkbox("Tokenize (TSV, Moses, JSON Lines)", id="tokenize", disabled=True, compact=True)
+            yield MarkedCheckbox("Leave out 0-1 and 1-0 beads", id="skip-empty", compact=True)
+            yield MarkedCheckbox("Tokenize (TSV, Moses, JSON Lines)", id="tokenize", disabled=True, compact=True)
             if self.pair_id is not None:
-                yield Checkbox(f"Only this pair ({self.pair_label})", id="only-pair", compact=True)
+                yield MarkedCheckbox(f"Only this pair ({self.pair_label})", id="only-pair", compact=True)
             yield Label("Tab moves between fields; Enter in a field exports; Esc cancels.", classes="dialog-help")
             yield Label("", id="export-error", classes="error")
             with Horizontal(classes="buttons"):

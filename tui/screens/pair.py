@@ -1,12 +1,18 @@
 """The pair screen: one article pair's beads, every review operation on a key.
 
 Each key calls one function of :mod:`aligner.review` (one committed transaction), then
-the screen re-reads the pair and redraws. The cursor's place is saved with every edit
-and, for plain moves, half a second after the cursor stops.
+the screen re-reads the pair and redraws. The cursor's place is saved with every edit,
+half a second after a plain move stops, and when the screen closes (back or quit).
+
+Re-aligning (R) can take seconds on a long pair, so it runs as a background job: the
+status line shows its progress, editing keys wait for it (moving and searching do not),
+and Esc cancels it.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +22,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from aligner import review
 from aligner.errors import AlignerError
@@ -30,6 +37,7 @@ if TYPE_CHECKING:
     from tui.app import ReviewApp
 
 SIDE_LABEL = {"en": "EN", "ko": "KO"}
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 HELP_SECTIONS: HelpSections = [
     ("Review", [
@@ -55,33 +63,59 @@ HELP_SECTIONS: HelpSections = [
                 tooltip="focus the next / previous sentence of the bead"),
     ]),
     ("Fix links", [
-        Binding("m", "merge", "Merge", tooltip="merge the bead with the next one"),
-        Binding("s", "split_bead", "Split", tooltip="split the bead after the focused sentence"),
+        Binding("m", "merge", "Merge", tooltip="merge the bead with the next one (yours: accepted)"),
+        Binding("s", "split_bead", "Split",
+                tooltip="split the bead after the focused sentence; on a side with one sentence, the other "
+                        "side is split after its first. The other side is cut in proportion (a lone sentence "
+                        "stays with the first half): a guess, so both halves stay unreviewed"),
         Binding("less_than_sign,shift+up", "shift('up')", "Shift up", show=False,
                 tooltip="move the first sentence of the focused side to the bead above"),
         Binding("greater_than_sign,shift+down", "shift('down')", "Shift down", show=False,
-                tooltip="move the last sentence of the focused side to the bead below"),
+                tooltip="move the last sentence of the focused side to the bead below (both beads stay "
+                        "unreviewed unless they were accepted)"),
         Binding("d", "detach", "Detach", show=False,
-                tooltip="give the focused sentence a bead of its own (1-0 / 0-1)"),
+                tooltip="give the focused sentence a bead of its own (1-0 / 0-1, accepted); the rest of the "
+                        "bead stays unreviewed"),
         Binding("R", "realign", "Re-align", show=False,
-                tooltip="re-align from the cursor to the end, keeping accepted and edited beads"),
+                tooltip="re-align from the cursor to the end, keeping accepted and edited beads; runs in the "
+                        "background (Esc cancels)"),
     ]),
     ("Fix text", [
-        Binding("e", "edit_text", "Edit text", show=False, tooltip="fix the focused sentence's text"),
+        Binding("e", "edit_text", "Edit text", show=False,
+                tooltip="fix the focused sentence's text (the bead keeps its mark and confidence)"),
         Binding("S", "split_sentence", "Split sentence", show=False,
                 tooltip="split the focused sentence in two (the splitter missed a boundary)"),
     ]),
     ("Search, undo, other", [
-        Binding("slash", "search", "Search", show=False, tooltip="search the focused side's sentences"),
+        Binding("slash", "search", "Search", show=False,
+                tooltip="search the focused side's sentences, from the focused one on"),
         Binding("f", "search_again(1)", "Find next", show=False, tooltip="next match (F: previous)"),
         Binding("F", "search_again(-1)", "Find prev", show=False, tooltip="previous match"),
         Binding("u", "undo", "Undo", tooltip="undo the last edit of this pair"),
         Binding("ctrl+r,U", "redo", "Redo", show=False, tooltip="redo what was undone"),
         Binding("E", "export", "Export", show=False, tooltip="export the corpus or this pair"),
         Binding("question_mark,f1", "help", "Help", tooltip="all keys"),
-        Binding("q,escape", "back", "Back", tooltip="back to the list of pairs"),
+        Binding("q", "back", "Back", tooltip="back to the list of pairs"),
+        Binding("escape", "cancel_or_back", "Cancel / back", show=False,
+                tooltip="cancel a running re-align, else back to the list of pairs"),
     ]),
 ]
+# The footer shows the screen's keys in this order and cuts what does not fit at the right
+# edge, so the two a newcomer needs most come first: they show at any width.
+FOOTER_FIRST = ("help", "back")
+NOTHING_CHANGED = {
+    "accept": "it was already accepted",
+    "reject": "it was already rejected",
+    "unmark": "it was already unreviewed",
+    "accept-above": "no unreviewed bead above it",
+    "edit": "the text is the same",
+    "realign": "the aligner found the same beads",
+}
+
+
+def footer_order(bindings: list[Binding]) -> list[Binding]:
+    """``bindings`` with Help and Back first (see FOOTER_FIRST), the rest in help order."""
+    return sorted(bindings, key=lambda b: b.action not in FOOTER_FIRST)
 
 
 class SearchInput(Input):
@@ -99,7 +133,7 @@ class PairScreen(Screen):
     """Review one pair."""
 
     HELP_SECTIONS = HELP_SECTIONS
-    BINDINGS = [b for _, group in HELP_SECTIONS for b in group if b.action != "noop"]
+    BINDINGS = footer_order([b for _, group in HELP_SECTIONS for b in group if b.action != "noop"])
 
     def __init__(self, pair_id: int, position: int | None = None) -> None:
         super().__init__()
@@ -109,8 +143,16 @@ class PairScreen(Screen):
         self.message = ""
         self._save_timer: Timer | None = None
         self._saved: tuple[int, int] | None = None
+        self._place: tuple[int, int] | None = None  # (pair, bead) under the cursor, for saving on close
         self.en_title = ""
         self.ko_title = ""
+        self._job: Worker | None = None  # the running re-align, while it may still change the pair
+        self._stopping: Worker | None = None  # a cancelled re-align whose thread has not ended yet
+        self._job_start = 0
+        self._job_cancel = threading.Event()
+        self._job_progress: tuple[str, int, int] = ("starting", 0, 0)
+        self._job_timer: Timer | None = None
+        self._spin = 0
 
     @property
     def rapp(self) -> ReviewApp:
@@ -131,7 +173,7 @@ class PairScreen(Screen):
         yield table
         yield SearchInput(placeholder="Search", id="search")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # room for the review keys at 80 columns; ^p still works
 
     def on_mount(self) -> None:
         search = self.query_one(SearchInput)
@@ -150,6 +192,7 @@ class PairScreen(Screen):
             position = found if found is not None else 0
         self.reload(position)
         self.table.focus()
+        self.save_position()  # reopening the app returns to this pair even if nothing else happens
 
     # -- data and status ---------------------------------------------------------------
 
@@ -159,6 +202,7 @@ class PairScreen(Screen):
         en = [s.text for s in self.store.sentences(pair.en_doc)]
         ko = [s.text for s in self.store.sentences(pair.ko_doc)]
         self.table.set_pair(en, ko, self.store.beads(self.pair_id), position)
+        self._place = (self.pair_id, self.table.cursor)
         self.update_status()
 
     def update_status(self) -> None:
@@ -171,13 +215,14 @@ class PairScreen(Screen):
                 f"{SIDE_LABEL[table.side]} —"
             where = f"bead {table.cursor + 1}/{len(table.beads)} {bead.kind} · {focus} · {self.rapp.reviewer}"
         self.query_one(StatusLine).show(pair=counts, corpus=self.corpus_others + counts, where=where,
-                                        message=self.message)
+                                        message=self.job_text() or self.message)
 
     def say(self, message: str) -> None:
         self.message = message
         self.update_status()
 
     def on_bead_table_cursor_moved(self, event: BeadTable.CursorMoved) -> None:
+        self._place = (self.pair_id, event.position)
         self.update_status()
         self._schedule_save()
 
@@ -188,8 +233,8 @@ class PairScreen(Screen):
 
     def save_position(self) -> None:
         """Write the cursor's place (only if it moved since the last save)."""
-        place = (self.pair_id, self.table.cursor)
-        if place != self._saved:
+        place = self._place
+        if place is not None and place != self._saved:
             review.save_position(self.store, self.rapp.reviewer, *place)
             self._saved = place
 
@@ -207,9 +252,18 @@ class PairScreen(Screen):
                     severity="warning", timeout=6)
         return True
 
+    def refuse_while_busy(self) -> bool:
+        """True (and the reviewer told why) while a re-align may still change this pair:
+        an edit now would be lost or would make the re-align fail."""
+        if self._job is None:
+            return False
+        self.notify(f"re-aligning this pair from bead {self._job_start + 1}: edits wait until it is done "
+                    "(Esc cancels it)", severity="warning", timeout=3)
+        return True
+
     def run_edit(self, op: Callable[..., Edit | None], *args: Any, advance: bool = False, **kwargs: Any) -> Edit | None:
         """Call a review operation; show its error, or re-read and move the cursor."""
-        if self.changed_on_disk():
+        if self.refuse_while_busy() or self.changed_on_disk():
             return None
         try:
             edit = op(self.store, self.pair_id, *args, reviewer=self.rapp.reviewer, **kwargs)
@@ -219,15 +273,18 @@ class PairScreen(Screen):
         self.after_edit(edit, advance=advance)
         return edit
 
-    def after_edit(self, edit: Edit | None, *, advance: bool = False) -> None:
-        if edit is None:
-            self.say("nothing to undo or redo")
-            return
+    def after_edit(self, edit: Edit, *, advance: bool = False) -> None:
         self.reload(edit.position + 1 if advance else edit.position)
         self._saved = None
         self.save_position()
         message = edit.action
-        if edit.changed and not edit.action.startswith(("undo", "redo")):
+        if not edit.changed:
+            reason = NOTHING_CHANGED.get(edit.action.split()[0])
+            message += ": nothing changed" + (f" ({reason})" if reason else "")
+        elif not edit.action.startswith(("undo", "redo")):
+            bead = self.table.bead()
+            if edit.action.startswith(("split ", "shift ", "detach ")) and bead and bead.status == "unreviewed":
+                message += " · left unreviewed: check it, a accepts"
             message += "  (u: undo)"
         if not review.count_beads(self.table.beads).unreviewed:
             message += "  ·  every bead of this pair is reviewed: q goes back to the list"
@@ -271,6 +328,8 @@ class PairScreen(Screen):
         self.run_edit(review.merge_with_next, self.table.cursor)
 
     def action_split_bead(self) -> None:
+        """Split after the focused sentence; a side with one sentence has no such cut, so then
+        the other side is split after its first sentence."""
         table = self.table
         if not table.beads:
             return
@@ -285,7 +344,11 @@ class PairScreen(Screen):
             side, at = other, o0 + 1
         else:
             focus = table.focus_index if table.focus_index is not None else s0
-            at = focus + 1 if focus + 1 < s1 else focus
+            if focus + 1 >= s1:
+                self.notify(f"s splits after the focused sentence, and {SIDE_LABEL[side]} {focus} is the bead's "
+                            "last: Shift+Tab to the sentence the first half should end with", severity="warning")
+                return
+            at = focus + 1
         self.run_edit(review.split_bead, table.cursor, side, at)
 
     def action_shift(self, direction: str) -> None:
@@ -298,7 +361,7 @@ class PairScreen(Screen):
 
     def action_edit_text(self) -> None:
         found = self._sentence()
-        if not found:
+        if not found or self.refuse_while_busy():
             return
         side, index = found
         texts = self.table.en if side == "en" else self.table.ko
@@ -320,7 +383,7 @@ class PairScreen(Screen):
 
     def action_split_sentence(self) -> None:
         found = self._sentence()
-        if not found:
+        if not found or self.refuse_while_busy():
             return
         side, index = found
         texts = self.table.en if side == "en" else self.table.ko
@@ -331,26 +394,110 @@ class PairScreen(Screen):
 
         self.app.push_screen(SplitSentenceDialog(f"Split {SIDE_LABEL[side]} sentence {index}", texts[index]), done)
 
-    def action_realign(self) -> None:
-        self.say(f"re-aligning from bead {self.table.cursor + 1}…")
-        self.realign(self.table.cursor)
+    # -- re-align: a background job --------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="realign")
-    def realign(self, position: int) -> None:
-        """The aligner may be slow (encoders): run it off the UI thread, on its own connection."""
-        try:
-            with Store(self.rapp.db_path) as store:
-                edit = review.realign_from(store, self.pair_id, position, reviewer=self.rapp.reviewer)
-        except AlignerError as exc:
-            self.app.call_from_thread(self.notify, exc.problem, severity="error")
+    def action_realign(self) -> None:
+        if self.refuse_while_busy() or self.changed_on_disk() or not self.table.beads:
             return
-        self.app.call_from_thread(self.after_edit, edit)
+        if self._stopping is not None:  # two aligners at once would share one encoder
+            self.notify("the cancelled re-align is still stopping; press R again in a moment", severity="warning")
+            return
+        self._job_start = self.table.cursor
+        self._job_cancel = threading.Event()
+        self._job_progress = ("starting", 0, 0)
+        self._job = self.realign(self._job_start, self._job_cancel)
+        self._job_timer = self.set_interval(0.2, self._job_tick)
+        self.update_status()
+
+    @work(thread=True, exclusive=True, group="realign", exit_on_error=False)
+    def realign(self, position: int, cancel: threading.Event) -> Edit:
+        """The aligner may be slow (encoders): run it off the UI thread, on its own connection.
+
+        It reports progress through ``_job_progress`` (read by a UI timer, so the worker never
+        waits on the UI) and stops between steps once ``cancel`` is set.
+        """
+        worker = get_current_worker()
+
+        def progress(what: str, done: int, total: int) -> None:
+            self._job_progress = (what, done, total)
+
+        with Store(self.rapp.db_path) as store:
+            return review.realign_from(store, self.pair_id, position, reviewer=self.rapp.reviewer,
+                                       progress=progress, cancelled=lambda: cancel.is_set() or worker.is_cancelled)
+
+    def job_text(self) -> str:
+        """The status line's words for the running re-align ('' when none runs)."""
+        if self._job is None:
+            return ""
+        what, done, total = self._job_progress
+        count = f" {done}/{total}" if total else ""
+        return f"{SPINNER[self._spin % len(SPINNER)]} re-aligning from bead {self._job_start + 1}: {what}{count}…" \
+               "  (Esc cancels)"
+
+    def _job_tick(self) -> None:
+        self._spin += 1
+        self.update_status()
+
+    def cancel_job(self) -> bool:
+        """Stop the running re-align (True if there was one). Edits are free again at once:
+        the job checks the flag before it writes, and refuses to write over a changed pair.
+        Its thread ends at its next step; until then it is kept in ``_stopping``."""
+        if self._job is None:
+            return False
+        self._job_cancel.set()
+        self._stopping = self._job
+        self._end_job()
+        self.say(f"re-align from bead {self._job_start + 1} cancelled; nothing changed")
+        return True
+
+    def _end_job(self) -> None:
+        self._job = None
+        if self._job_timer is not None:
+            self._job_timer.stop()
+            self._job_timer = None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The re-align ended: show the new beads, or why there are none."""
+        if event.worker.group != "realign" or not event.worker.is_finished:
+            return
+        current = event.worker is self._job
+        if current:
+            self._end_job()
+        if event.worker is self._stopping:
+            self._stopping = None
+        if event.state == WorkerState.SUCCESS:  # it wrote: show it, even if Esc came too late
+            edit = event.worker.result
+            self.after_edit(edit)
+            if not current:
+                self.notify("the re-align had already finished before it was cancelled (u undoes it)", timeout=6)
+            return
+        error = event.worker.error
+        if not current or event.state != WorkerState.ERROR or isinstance(error, review.Cancelled):
+            return
+        problem = error.problem if isinstance(error, AlignerError) else f"{type(error).__name__}: {error}"
+        self.say(f"re-align failed: {problem}")
+        self.notify(problem, title="Re-align failed", severity="error", timeout=8)
+
+    # -- undo, search, other ---------------------------------------------------------------------
 
     def action_undo(self) -> None:
-        self.run_edit(review.undo)
+        self._step(review.undo, "undo")
 
     def action_redo(self) -> None:
-        self.run_edit(review.redo)
+        self._step(review.redo, "redo")
+
+    def _step(self, op: Callable[..., Edit | None], name: str) -> None:
+        if self.refuse_while_busy() or self.changed_on_disk():
+            return
+        try:
+            edit = op(self.store, self.pair_id, reviewer=self.rapp.reviewer)
+        except AlignerError as exc:
+            self.notify(exc.problem, severity="error", timeout=4)
+            return
+        if edit is None:
+            self.say(f"nothing to {name} in this pair")
+        else:
+            self.after_edit(edit)
 
     def action_search(self) -> None:
         search = self.query_one(SearchInput)
@@ -367,25 +514,40 @@ class PairScreen(Screen):
         self.table.focus()
         if query:
             self.table.set_query(query, self.table.side)
-            self.action_search_again(1)
+            self.find_match(1, from_focus=True)
 
     def action_search_again(self, direction: int) -> None:
-        table = self.table
-        if not table.query_text:
+        if not self.table.query_text:
             self.say("no search yet: press / to search")
             return
-        side = table.query_side
+        self.find_match(direction, from_focus=False)
+
+    def find_match(self, direction: int, *, from_focus: bool) -> None:
+        """Go to the next (1) or previous (-1) match of the search, wrapping with a message.
+
+        A new search starts at the focused sentence itself (it may be the first match);
+        f and F start from the sentence after or before it.
+        """
+        table = self.table
+        side, query = table.query_side, table.query_text
         texts = table.en if side == "en" else table.ko
-        start = table.focus_index if (table.side == side and table.focus_index is not None) else \
-            table.side_span(table.cursor, side)[0] - (1 if direction > 0 else 0)
-        found = review.find_text(texts, table.query_text, start, direction)
+        focus_here = table.side == side and table.focus_index is not None
+        start = table.focus_index if focus_here else table.side_span(table.cursor, side)[0]
+        inclusive = from_focus or (not focus_here and direction > 0)
+        found = review.find_text(texts, query, start - direction if inclusive else start, direction) \
+            if texts else None
         if found is None:
-            self.say(f"“{table.query_text}” is not in the {SIDE_LABEL[side]} sentences")
+            self.say(f"“{query}” is not in the {SIDE_LABEL[side]} sentences")
             return
         position = next(i for i, b in enumerate(table.beads) if
                         (b.en_start if side == "en" else b.ko_start) <= found < (b.en_end if side == "en" else b.ko_end))
         table.move_to(position, side=side, sentence=found)
-        self.say(f"“{table.query_text}”: {SIDE_LABEL[side]} {found}")
+        note = ""
+        if found == start and not inclusive:
+            note = " (the only match)"
+        elif (found < start) if direction > 0 else (found > start):
+            note = " (wrapped to the top)" if direction > 0 else " (wrapped to the bottom)"
+        self.say(f"“{query}”: {SIDE_LABEL[side]} {found}{note}  (f: next, F: previous)")
 
     def action_export(self) -> None:
         def done(request: Any) -> None:
@@ -396,14 +558,31 @@ class PairScreen(Screen):
 
     def action_help(self) -> None:
         note = ("Rows: [green]✓ accepted[/], [red]✗ rejected[/], · unreviewed. A red confidence is low "
-                f"(< {review.LOW_CONFIDENCE}); a yellow type is not 1-1; 'man' marks beads a person made. "
+                f"(< {review.LOW_CONFIDENCE}); a yellow type is not 1-1; 'man' marks beads a person made.\n"
+                "Made by hand (accepted) is only what you decided on both sides: a merge, a detached "
+                "sentence, a split of a bead with one side empty. What the app had to guess (the other "
+                "side of a split) or you did not judge (the rest of a bead after d or a shift) stays "
+                "unreviewed with confidence 0, so n and w stop there. Fixing text changes no mark.\n"
                 "Every key is saved at once; u undoes.")
         self.app.push_screen(HelpScreen("Keys of the pair screen", self.HELP_SECTIONS, note))
 
     def action_back(self) -> None:
+        if self._job is not None:
+            self.notify("re-aligning this pair: wait for it, or press Esc to cancel it", severity="warning")
+            return
         self.save_position()
+        review.save_on_list(self.store, self.rapp.reviewer)
         self.dismiss()
+
+    def action_cancel_or_back(self) -> None:
+        if not self.cancel_job():
+            self.action_back()
 
     def on_unmount(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
+        self._job_cancel.set()  # the app is closing: a running re-align must not write any more
+        try:
+            self.save_position()
+        except (AlignerError, sqlite3.Error):  # the app is closing anyway
+            pass

@@ -116,9 +116,11 @@ class BeadTable(ScrollView, can_focus=True):
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
         Binding("home,g", "first", "First bead", show=False),
         Binding("end,G", "last", "Last bead", show=False),
-        Binding("left,h", "side('en')", "English side", show=True, key_display="←", group=SIDE_KEYS),
-        Binding("right,l", "side('ko')", "Korean side", show=True, key_display="→", group=SIDE_KEYS),
-        Binding("tab", "next_sentence", "Sentence", show=True, priority=True),
+        # not in the footer (the status line shows the side and sentence, ? lists the keys):
+        # at 80 columns the footer has room for the review keys only
+        Binding("left,h", "side('en')", "English side", show=False, key_display="←", group=SIDE_KEYS),
+        Binding("right,l", "side('ko')", "Korean side", show=False, key_display="→", group=SIDE_KEYS),
+        Binding("tab", "next_sentence", "Sentence", show=False, priority=True),
         Binding("shift+tab", "prev_sentence", "Previous sentence in bead", show=False, priority=True),
     ]
 
