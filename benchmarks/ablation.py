@@ -34,7 +34,7 @@ from aligner.align.lexicon import Lexicon, train_lexicon  # noqa: E402
 from aligner.align.scoring import LengthRatioSignal  # noqa: E402
 from aligner.evaluate import score_many  # noqa: E402
 from run import EvalSet, load_set  # noqa: E402
-from sections import write_section  # noqa: E402
+from sections import publish  # noqa: E402
 
 SETS = "ntrex-clean,ntrex-edited,ntrex-hard,kep-clean,kep-edited,kep-hard"
 
@@ -141,10 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         "| variant | " + " | ".join(names) + " | mean | sentences/s |",
         "|---|" + "---|" * (len(names) + 2), *rows,
     ])
-    if args.no_write:
-        print(section)
-    else:
-        write_section(HERE / "RESULTS.md", section)
+    publish(HERE / "RESULTS.md", section, dry_run=args.no_write)
     return 0
 
 

@@ -34,7 +34,7 @@ from aligner.align.engine import EngineParams, build_engine  # noqa: E402
 from aligner.align.similarity import SimilaritySignal  # noqa: E402
 from aligner.evaluate import score_many  # noqa: E402
 from run import EvalSet, load_set  # noqa: E402
-from sections import write_section  # noqa: E402
+from sections import publish  # noqa: E402
 
 SETS = "ntrex-clean,ntrex-edited,ntrex-hard,kep-clean,kep-edited,kep-hard"
 
@@ -123,10 +123,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{sentences / seconds:,.0f} sentences/s", file=sys.stderr, flush=True)
         rows.append((variant, f1, seconds, sentences))
     section = render(args.split, threads, sets, rows)
-    if args.no_write:
-        print(section)
-    else:
-        write_section(HERE / "RESULTS.md", section)
+    publish(HERE / "RESULTS.md", section, dry_run=args.no_write)
     return 0
 
 

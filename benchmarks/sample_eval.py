@@ -30,7 +30,7 @@ for p in (str(ROOT), str(HERE)):
 
 from aligner.evaluate import Scores, score_many  # noqa: E402
 from aligner.pipeline import RunOptions, run_corpus  # noqa: E402
-from sections import write_section  # noqa: E402
+from sections import publish  # noqa: E402
 
 SAMPLE = ROOT / "corpora" / "sample"
 NTREX = ROOT.parent / "shared" / "data" / "ntrex"
@@ -141,10 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         "larger gold bead.", "",
         "| method | pairs | strict P | strict R | strict F1 | lax F1 |", "|---|---|---|---|---|---|", *rows,
     ])
-    if args.no_write:
-        print(section)
-    else:
-        write_section(HERE / "RESULTS.md", section)
+    publish(HERE / "RESULTS.md", section, dry_run=args.no_write)
     return 0
 
 

@@ -34,3 +34,11 @@ def write_section(path: Path, section: str) -> None:
     temp = path.with_name(f".{path.name}.tmp")
     temp.write_text(new, encoding="utf-8")
     os.replace(temp, path)
+
+
+def publish(path: Path, section: str, *, dry_run: bool) -> None:
+    """``--no-write``: print the section; otherwise put it in the report at ``path``."""
+    if dry_run:
+        print(section)
+    else:
+        write_section(path, section)
