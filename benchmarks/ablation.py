@@ -17,7 +17,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,8 +31,7 @@ from aligner.align.embed import get_encoder  # noqa: E402
 from aligner.align.engine import EngineParams, build_engine  # noqa: E402
 from aligner.align.lexicon import Lexicon, train_lexicon  # noqa: E402
 from aligner.align.scoring import LengthRatioSignal  # noqa: E402
-from aligner.evaluate import score_many  # noqa: E402
-from run import EvalSet, load_set  # noqa: E402
+from run import EvalSet, load_set, strict_f1_timed  # noqa: E402
 from sections import publish  # noqa: E402
 
 SETS = "ntrex-clean,ntrex-edited,ntrex-hard,kep-clean,kep-edited,kep-hard"
@@ -118,15 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, build in VARIANTS:
         if args.split == "dev" and build is _lexicon_from_reviewed:
             continue
-        aligner = build(dev, test)
-        f1, seconds, sentences = {}, 0.0, 0
-        for data in test:
-            start = time.perf_counter()
-            pairs = [(gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)])
-                     for src, tgt, gold in zip(data.src, data.tgt, data.gold)]
-            seconds += time.perf_counter() - start
-            sentences += data.sentences
-            f1[data.name] = score_many(pairs).strict_f1
+        f1, seconds, sentences = strict_f1_timed(build(dev, test), test)
         mean = sum(f1.values()) / len(f1)
         print(f"{label}: mean strict F1 {mean:.3f}", file=sys.stderr, flush=True)
         rows.append(f"| {label} | " + " | ".join(f"{f1[n]:.3f}" for n in names)

@@ -18,7 +18,6 @@ import dataclasses
 import datetime as dt
 import os
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +31,7 @@ from aligner.align import Aligner  # noqa: E402
 from aligner.align.embed import encoder_threads, get_encoder  # noqa: E402
 from aligner.align.engine import EngineParams, build_engine  # noqa: E402
 from aligner.align.similarity import SimilaritySignal  # noqa: E402
-from aligner.evaluate import score_many  # noqa: E402
-from run import EvalSet, load_set  # noqa: E402
+from run import EvalSet, load_set, strict_f1_timed  # noqa: E402
 from sections import publish  # noqa: E402
 
 SETS = "ntrex-clean,ntrex-edited,ntrex-hard,kep-clean,kep-edited,kep-hard"
@@ -69,15 +67,7 @@ def run_variant(variant: Variant, sets: list[EvalSet]) -> tuple[dict[str, float]
     aligner = variant.build()
     for name in variant.encoders:
         get_encoder(name).clear()
-    f1, seconds, sentences = {}, 0.0, 0
-    for data in sets:
-        start = time.perf_counter()
-        pairs = [(gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)])
-                 for src, tgt, gold in zip(data.src, data.tgt, data.gold)]
-        seconds += time.perf_counter() - start
-        sentences += data.sentences
-        f1[data.name] = score_many(pairs).strict_f1
-    return f1, seconds, sentences
+    return strict_f1_timed(aligner, sets)
 
 
 def render(split: str, threads: int, sets: list[EvalSet], rows: list[tuple[Variant, dict[str, float], float, int]]) -> str:
