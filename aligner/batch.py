@@ -563,7 +563,7 @@ def read_state(store: Store, en_key: str, *, with_sentences: bool = True) -> Pai
     fixed = [(b.en_start, b.en_end, b.ko_start, b.ko_end) for b in beads if b.is_fixed]
     # a reviewer's text fix leaves its bead unreviewed, but the fixed text must survive a re-run
     text_fixed = store.conn.execute(
-        "SELECT count(*) FROM edits WHERE pair_id=? AND undone=0 AND dropped_by IS NULL"
+        "SELECT count(*) FROM edits WHERE pair_id=? AND undone=0"
         " AND (action LIKE 'edit %' OR action LIKE 'split-sentence %')", (pair_id,)
     ).fetchone()[0] > 0
     reviewed = text_fixed or any(b.is_fixed or b.status == "rejected" for b in beads)
