@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner.align import CONFIDENCE_FEATURES, AlignConfig, Aligner, Calibration, align_sentences, confidence_features
+from aligner.align import CONFIDENCE_FEATURES, JOIN_GAIN_OFFSET, AlignConfig, Aligner, Calibration, align_sentences, confidence_features
 from aligner.align.anchors import AnchorSignal
 from aligner.align.embed import get_encoder, piece_counter
 from aligner.align.engine import EngineParams, build_engine
@@ -174,8 +174,70 @@ def test_confidence_features_of_a_stretch():
     assert np.allclose(confidence_features([1.0], [(1, 1)], [0.0]), confidence_features([0.99996], [(1, 1)], [0.0]))
 
 
+JOINED = ["The mayor opened the new bridge over the river on Monday morning.",
+          "Thousands of residents attended the ceremony despite the rain."]
+JOINED_KO = "시장은 월요일 아침 강 위의 새 다리를 개통했으며, 비가 오는데도 주민 수천 명이 기념식에 참석했다."
+DROPPED = ["The mayor opened the new bridge over the river on Monday morning.",
+           "Share prices in Tokyo fell sharply after the central bank's decision."]
+DROPPED_KO = "시장은 월요일 아침 강 위의 새 다리를 개통했다."
+
+
+def _similarity_costs(src: list[str], tgt: list[str]):
+    return SimilaritySignal(get_encoder().encode).prepare(src, tgt)
+
+
+def test_join_gain_tells_a_split_join_from_a_real_drop():
+    """1-1 + 1-0 where the Korean joins both English sentences gains by being joined; a
+    sentence the translator really dropped loses: the sign is what the feature keys on."""
+    spans = [(0, 1, 0, 1), (1, 2, 1, 1)]
+    joined = _similarity_costs(JOINED, [JOINED_KO]).join_gains(spans)
+    dropped = _similarity_costs(DROPPED, [DROPPED_KO]).join_gains(spans)
+    assert joined[0] == joined[1] and dropped[0] == dropped[1]  # both beads of the pair carry it
+    assert joined[0] > -0.02
+    assert dropped[0] < -0.08
+    assert joined[0] - dropped[0] > 0.1
+
+
+def test_join_gain_only_for_a_one_to_one_next_to_an_empty_bead():
+    costs = _similarity_costs(JOINED + ["A third sentence about the weather."],
+                              [JOINED_KO, "날씨에 관한 세 번째 문장이다."])
+    assert np.isnan(costs.join_gains([(0, 2, 0, 1), (2, 3, 1, 2)])).all()  # a 2-1 and a 1-1
+    gains = costs.join_gains([(0, 1, 0, 1), (1, 2, 1, 1), (2, 3, 1, 2)])  # 1-1, 1-0, 1-1
+    assert gains[0] > -0.02 > gains[2]  # the 1-0 belongs with the bead before it, not after
+    assert gains[1] == max(gains[0], gains[2])  # an empty bead between two 1-1 beads keeps the better pair
+    without_texts = dataclasses.replace(costs, encode=None)
+    assert np.isnan(without_texts.join_gains([(0, 1, 0, 1), (1, 2, 1, 1)])).all()
+
+
+def test_join_gain_feature_and_its_effect_on_confidence():
+    features = confidence_features([0.99] * 3, [(1, 1), (1, 0), (1, 1)], [0.5, 1.8, 0.5], [np.nan, 0.01, -0.3])
+    col = features[:, CONFIDENCE_FEATURES.index("join gain")]
+    assert np.allclose(col, [0.0, 0.01 + JOIN_GAIN_OFFSET, 0.0])
+    assert np.allclose(confidence_features([0.99], [(1, 1)], [0.5])[:, -1], 0.0)  # no gains given: none
+    # a split join from NTREX (ntrex-hard): the Korean translator made two sentences of the
+    # second English one; the search reads it as a 1-1 plus a dropped sentence, and the
+    # join gain is what marks both beads for review
+    src = ["\"This suggests she doesn't have the temperment to be a Member of Congress.",
+           "When someone is accused of something they didn't do, they must not be angry. They must not be defiant.",
+           "Respiratory irritation continues to be reported in Pinellas, Manatee, Sarasota, Lee, and Collier counties."]
+    tgt = ["\"이것은 그녀가 국회의원이 될 만한 절제력이 없음을 시사합니다.",
+           "누군가가 하지 않은 일로 비난을 받을 때, 그들은 화를 내지 말아야 합니다.", "그들은 반항해서는 안 됩니다.",
+           "호흡기 질환은 파인라, 마나테, 사라소타, 리, 콜리어 카운티에서 계속 보고되고 있다."]
+    aligner = build_engine()
+    beads = aligner.align(src, tgt)
+    assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), (3,))]
+    raw = build_engine(params=dataclasses.replace(EngineParams(), calibration=None)).align(src, tgt)
+    gains = aligner.join_gains(src, tgt, raw)
+    assert gains[1] == gains[2] > -0.02 > gains[3]
+    args = ([b.confidence for b in raw], [(len(b.src), len(b.tgt)) for b in raw], [-b.score for b in raw])
+    with_gain = aligner.config.calibration(confidence_features(*args, gains))
+    without = aligner.config.calibration(confidence_features(*args))
+    assert (with_gain[1:3] < without[1:3]).all()
+    assert max(b.confidence for b in beads[1:3]) < 0.5 < min(beads[0].confidence, beads[3].confidence)
+
+
 def test_review_scale_bends_only_below_0_9():
-    weights = (0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # the estimate is the posterior itself
+    weights = (0.0, 1.0) + (0.0,) * (len(CONFIDENCE_FEATURES) - 2)  # the estimate is the posterior itself
     scale = Calibration(weights, review_point=0.8)
     p = np.linspace(0.01, 0.99, 99)
     features = confidence_features(p, [(1, 1)] * len(p), [0.0] * len(p))
@@ -197,7 +259,8 @@ def test_calibration_is_fitted_on_what_beads_report(doc):
     aligner = build_engine()
     raw = build_engine(params=dataclasses.replace(EngineParams(), calibration=None)).align(src, tgt)
     rebuilt = aligner.config.calibration(confidence_features(
-        [b.confidence for b in raw], [(len(b.src), len(b.tgt)) for b in raw], [-b.score for b in raw]))
+        [b.confidence for b in raw], [(len(b.src), len(b.tgt)) for b in raw], [-b.score for b in raw],
+        aligner.join_gains(src, tgt, raw)))
     assert np.allclose(rebuilt, [b.confidence for b in aligner.align(src, tgt)], atol=0.005)
 
 

@@ -92,19 +92,30 @@ class Aligner:
             probs = posteriors(n, m, types, costs, band, spans, self.config.temperature)
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
         bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
-        conf = self.confidences(probs, shapes, bead_costs)
+        conf = self.confidences(probs, shapes, bead_costs, _join_gains(costs, spans))
         return [
             Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(float(q), 4))
             for (i0, i1, j0, j1), c, q in zip(spans, bead_costs, conf)
         ]
 
     def confidences(
-        self, posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float]
+        self, posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],
+        join_gains: Sequence[float] | None = None,
     ) -> np.ndarray:
         """The beads' posteriors, mapped through the fitted calibration when there is one."""
-        if self.config.calibration is None:
+        if self.config.calibration is None or not len(posteriors):
             return np.asarray(posteriors, dtype=float)
-        return self.config.calibration(confidence_features(posteriors, shapes, costs))
+        return self.config.calibration(confidence_features(posteriors, shapes, costs, join_gains))
+
+    def join_gains(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> np.ndarray:
+        """:meth:`SimilarityCosts.join_gains` for beads this aligner made of ``src`` and ``tgt``
+        (NaN throughout without a similarity signal): what ``benchmarks/calibrate.py`` needs
+        besides the beads to rebuild their confidence features."""
+        spans, i, j = [], 0, 0
+        for b in beads:
+            spans.append((i, i + len(b.src), j, j + len(b.tgt)))
+            i, j = i + len(b.src), j + len(b.tgt)
+        return _join_gains(self.costs(src, tgt), spans)
 
     def band(self, n: int, m: int, costs: Combined | None = None) -> Band:
         """Exact search for news-size pairs; for long ones, a band around a coarse path.
@@ -125,11 +136,21 @@ class Aligner:
         return Band.around(path, n, m, width)
 
 
-CONFIDENCE_FEATURES = ("bias", "posterior", "empty", "multi", "cost", "neighbours", "document cost")
+def _join_gains(costs: Combined, spans: Sequence[Span]) -> np.ndarray:
+    for part in costs.parts:
+        gains = getattr(part, "join_gains", None)
+        if gains is not None:
+            return gains(spans)
+    return np.full(len(spans), np.nan)
+
+
+CONFIDENCE_FEATURES = ("bias", "posterior", "empty", "multi", "cost", "neighbours", "document cost", "join gain")
+JOIN_GAIN_OFFSET = 0.05  # the join-gain feature is max(0, gain + this): chosen on the dev halves
 
 
 def confidence_features(
-    posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float]
+    posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],
+    join_gains: Sequence[float] | None = None,
 ) -> np.ndarray:
     """What the calibration looks at, one row per bead of an aligned stretch (in order).
 
@@ -137,7 +158,10 @@ def confidence_features(
     is empty (0-1, 1-0) or joins sentences; its cost; the lowest posterior logit among the
     bead and its two neighbours (wrong beads come in runs around a drop or a join, and a
     shaky neighbour means a shaky boundary); the mean bead cost of the whole stretch (a
-    loosely translated document is wrong more often at the same posterior). Posteriors
+    loosely translated document is wrong more often at the same posterior); and how much
+    better a 1-1 bead and its empty neighbour match as one joined bead
+    (:meth:`~aligner.align.similarity.SimilarityCosts.join_gains`), from
+    ``-JOIN_GAIN_OFFSET`` up: a split join looks sure by every other measure. Posteriors
     are clipped to [1e-4, 1 - 1e-4] because beads report them to four decimals, and the
     calibration is fitted on what beads report.
     """
@@ -147,9 +171,11 @@ def confidence_features(
     cost = np.asarray(costs, dtype=float)
     padded = np.pad(logit, 1, constant_values=np.inf)
     neighbours = np.minimum(np.minimum(padded[:-2], padded[2:]), logit)
+    gains = np.full(len(logit), np.nan) if join_gains is None else np.asarray(join_gains, dtype=float)
+    join = np.maximum(np.nan_to_num(gains, nan=-np.inf) + JOIN_GAIN_OFFSET, 0.0)
     return np.column_stack([
         np.ones_like(logit), logit, ((a == 0) | (b == 0)).astype(float), (a + b > 2).astype(float), cost,
-        neighbours, np.full_like(logit, cost.mean() if len(cost) else 0.0),
+        neighbours, np.full_like(logit, cost.mean() if len(cost) else 0.0), join,
     ])
 
 

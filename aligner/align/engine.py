@@ -37,9 +37,9 @@ class EngineParams:
     # confidence, fitted by benchmarks/calibrate.py on the dev halves: the posterior's
     # temperature and the weights of aligner.align.CONFIDENCE_FEATURES (dev log loss), and
     # the estimate below which a bead reads under 0.5 (see aligner.align.Calibration)
-    temperature: float = 0.15
-    calibration: tuple[float, ...] | None = (0.6696, 0.4393, 0.5497, 0.6429, -1.0206, 0.3002, 0.8874)
-    review_point: float | None = 0.8673
+    temperature: float = 0.3
+    calibration: tuple[float, ...] | None = (1.1743, 0.7439, 0.4659, -0.0243, -0.8452, 0.5585, 1.0171, -31.7295)
+    review_point: float | None = 0.8773
 
     def priors(self) -> dict[tuple[int, int], float]:
         shapes = {(1, 1): 0.0, (1, 0): self.skip, (0, 1): self.skip,

@@ -31,7 +31,8 @@ class SimilaritySignal:
 
     def prepare(self, src: Sequence[str], tgt: Sequence[str]) -> SimilarityCosts:
         vecs = self.encode(list(src) + list(tgt))
-        return SimilarityCosts(vecs[: len(src)], vecs[len(src):], self.weight, self.knn, self.margin)
+        return SimilarityCosts(vecs[: len(src)], vecs[len(src):], self.weight, self.knn, self.margin,
+                               self.encode, list(src), list(tgt))
 
 
 @dataclass
@@ -41,6 +42,9 @@ class SimilarityCosts:
     weight: float
     knn: int
     margin: float
+    encode: Callable[[Sequence[str]], np.ndarray] | None = None  # for join_gains: encodes joined text
+    src_text: list[str] = field(default_factory=list)
+    tgt_text: list[str] = field(default_factory=list)
     _src_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
     _tgt_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
@@ -93,6 +97,41 @@ class SimilarityCosts:
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """Sentence vectors of both sides (the search uses them to find a coarse path)."""
         return self.src_vecs, self.tgt_vecs
+
+    def join_gains(self, spans: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+        """For each bead, how much better its sentences match when joined with a neighbouring
+        0-1 or 1-0 bead, NaN where it has no such neighbour.
+
+        A translator who joins two sentences leaves a bead the search may read as a 1-1
+        plus a dropped sentence: the dropped half is diluted in a sum of sentence vectors,
+        and both beads look sure. Encoding the joined text as one sentence (what the
+        translation really is) tells the two apart: on the dev halves the true joins gain
+        about +0.01 in cosine, the real drops lose about 0.14. Only 1-1 beads next to an
+        empty bead are checked, so the extra encoding is a few sentences per document.
+        Both beads of a pair get the pair's gain (the larger, if a bead is in two pairs).
+        """
+        gains = np.full(len(spans), np.nan)
+        if self.encode is None or not self.src_text:
+            return gains
+        shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
+        pairs = [(k, e) for k, shape in enumerate(shapes) if shape == (1, 1)
+                 for e in (k - 1, k + 1) if 0 <= e < len(spans) and 0 in shapes[e]]
+        if not pairs:
+            return gains
+        texts: list[str] = []
+        for k, e in pairs:
+            lo, hi = spans[min(k, e)], spans[max(k, e)]
+            texts += [" ".join(self.src_text[lo[0]:hi[1]]), " ".join(self.tgt_text[lo[2]:hi[3]])]
+        vecs = self.encode(texts)
+        vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+        for n, (k, e) in enumerate(pairs):
+            i0, _, j0, _ = spans[k]
+            single = float(self.src_vecs[i0] @ self.tgt_vecs[j0]) / max(
+                float(np.linalg.norm(self.src_vecs[i0]) * np.linalg.norm(self.tgt_vecs[j0])), 1e-9)
+            gain = float(vecs[2 * n] @ vecs[2 * n + 1]) - single
+            for bead in (k, e):
+                gains[bead] = gain if np.isnan(gains[bead]) else max(gains[bead], gain)
+        return gains
 
     def matrix(self, a: int, b: int) -> np.ndarray:
         """Costs of all beads of shape (a, b) at once: one matrix product."""
