@@ -148,12 +148,14 @@ def test_unreadable_robots_txt_means_keep_out_and_missing_means_allowed(tmp_path
 def test_rate_limit_spaces_requests_to_one_host(site, tmp_path):
     paths = ["/arti/english_edition/e_business/863807.html", "/arti/english_edition/e_business/863808.html",
              "/arti/english_edition/e_sports/863810.html"]
-    with fetcher(tmp_path, rate=8.0) as f:
+    with fetcher(tmp_path, rate=4.0) as f:
         for p in paths:
             f.fetch(site.url(p))
     times = [h.at for h in site.hits if h.path in paths][-3:]
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= 0.9 / 8.0, gaps
+    # the server notes arrival, which a busy machine delays by some milliseconds: a
+    # 0.25 s spacing keeps that jitter small beside it (unthrottled, the gaps are ~1 ms)
+    assert min(gaps) >= 0.8 / 4.0, gaps
 
 
 def test_crawl_delay_in_robots_txt_slows_us_down(tmp_path):
