@@ -320,9 +320,9 @@ PEERS: dict[str, type] = {
 }
 
 
-def make_peer(name: str) -> Peer:
-    """The adapter called ``name``; ValueError naming the known ones otherwise."""
-    try:
-        return PEERS[name]()
-    except KeyError:
-        raise ValueError(f"unknown aligner {name!r} (known: {', '.join(PEERS)})") from None
+def make_peer(name: str, src_lang: str = "en", tgt_lang: str = "ko") -> Peer:
+    """The adapter called ``name`` (``ours`` for the language pair given: the engine's anchors
+    depend on it; the peers take no language); ValueError naming the known ones otherwise."""
+    if name not in PEERS:
+        raise ValueError(f"unknown aligner {name!r} (known: {', '.join(PEERS)})")
+    return Ours(src_lang, tgt_lang) if name == "ours" else PEERS[name]()

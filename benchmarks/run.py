@@ -8,6 +8,8 @@ per second, the median of repeated runs where a run is cheap. The tables go to
     python benchmarks/run.py --sets ntrex-clean,ntrex-edited --aligners ours,galechurch,hunalign
 
 An aligner that cannot run here (not installed, not written yet) is reported and skipped.
+Sets built elsewhere (``--eval-root``, e.g. the German–French proxy of ``build_defr.py``)
+take their languages from their manifest and go to their own ``--section`` of the report.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ for p in (str(ROOT), str(HERE)):
 from aligner.align.embed import encoder_threads  # noqa: E402
 from aligner.evaluate import Scores, format_bead, read_beads, score_many  # noqa: E402
 from peers import PEERS, BeadPair, Peer, make_peer  # noqa: E402
+from sections import publish  # noqa: E402
 
 EVAL = ROOT / "corpora" / "eval"
 DEFAULT_ALIGNERS = ["ours", "galechurch", "hunalign", "hunalign-ascii", "vecalign"]
+NON_LATIN = {"ko", "ja", "zh"}  # hunalign-ascii only makes sense when one side is in one of these scripts
 
 
 @dataclass
@@ -177,6 +181,7 @@ def render(
     split: str,
     loads: tuple[str, str] = ("unknown", "unknown"),
     threads: int | None = None,
+    about: str = "",
 ) -> str:
     """RESULTS.md: strict F1 table, lax F1 table, per-set details, what was skipped."""
     aligners = list(dict.fromkeys(r.aligner for r in runs))
@@ -194,6 +199,7 @@ def render(
         f"- Our encoder's BLAS threads: {threads or 'unknown'}"
         + (" (set by `ALIGNER_ENCODER_THREADS`)" if os.environ.get("ALIGNER_ENCODER_THREADS") else
            " (all cores when the machine is idle at start, else 1)"),
+        *([f"- Sets: {about}"] if about else []),
         f"- Documents: the `{split}` half of each set"
         + (" (held out from tuning)" if split == "test" else "")
         + "; "
@@ -279,9 +285,24 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def as_section(title: str, report: str) -> str:
+    """The report as one ``## title`` section of RESULTS.md (its own headings one level down),
+    for sets other than corpora/eval: the alignment-benchmark block stays as it is."""
+    lines = report.splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    body = "\n".join("#" + line if line.startswith("## ") else line for line in lines)
+    return f"## {title}\n\n{body.strip()}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sets", default="", help="comma-separated set names (default: every set in corpora/eval)")
+    parser.add_argument("--sets", default="", help="comma-separated set names (default: every set in --eval-root)")
+    parser.add_argument("--eval-root", type=Path, default=EVAL, help="folder of sets with a manifest.json (default: %(default)s)")
+    parser.add_argument("--src-lang", help="source language for ours (default: the manifest's languages, else en)")
+    parser.add_argument("--tgt-lang", help="target language for ours (default: the manifest's languages, else ko)")
+    parser.add_argument("--section", help="write the report as this '## ' section of --results instead of the"
+                        " alignment-benchmark block (for sets other than corpora/eval)")
     parser.add_argument(
         "--aligners", default=",".join(DEFAULT_ALIGNERS), help=f"comma-separated, from {', '.join(PEERS)}"
     )
@@ -294,22 +315,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the scores as JSON instead of the report")
     args = parser.parse_args(argv)
 
+    manifest_path = args.eval_root / "manifest.json"
+    if not manifest_path.is_file():
+        print(f"{args.eval_root}: no manifest.json (build the sets first)", file=sys.stderr)
+        return 2
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if args.sets:
         set_names = [s.strip() for s in args.sets.split(",") if s.strip()]
     else:
-        manifest = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))
         set_names = list(manifest["sets"])
+    src_lang, tgt_lang = manifest.get("languages", ["en", "ko"])
+    src_lang, tgt_lang = args.src_lang or src_lang, args.tgt_lang or tgt_lang
+    names = [a.strip() for a in args.aligners.split(",") if a.strip()]
+    skipped: dict[str, str] = {}
+    if "hunalign-ascii" in names and not {src_lang, tgt_lang} & NON_LATIN:
+        names.remove("hunalign-ascii")
+        skipped["hunalign-ascii"] = f"pointless for {src_lang}-{tgt_lang}: both sides are already Latin script"
     try:
-        peers = [make_peer(a.strip()) for a in args.aligners.split(",") if a.strip()]
+        peers = [make_peer(a, src_lang, tgt_lang) for a in names]
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    sets = [load_set(n, args.split) for n in set_names]
+    sets = [load_set(n, args.split, args.eval_root) for n in set_names]
 
     load_at_start = load_average()
     threads = encoder_threads()  # what the encoder will choose when it loads now
     runs: list[Run] = []
-    skipped: dict[str, str] = {}
     versions: dict[str, str] = {}
     for peer in peers:
         why = peer.unavailable()
@@ -319,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         t0 = time.perf_counter()
         peer.prepare()
-        versions[peer.name] = peer.version()
+        versions[peer.name] = peer.version() + (f", {src_lang}-{tgt_lang}" if peer.name == "ours" else "")
         print(f"{peer.name}: ready in {time.perf_counter() - t0:.1f}s ({versions[peer.name]})", file=sys.stderr)
         for data in sets:
             run = run_peer(peer, data, args.repeats, args.budget)
@@ -349,7 +380,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             indent=1,
         ))
     report = render(runs, sets, skipped, versions, command.strip(), args.split, (load_at_start, load_average()),
-                    threads)
+                    threads, manifest.get("note", ""))
+    if args.section:
+        if runs and not args.json:
+            publish(args.results, as_section(args.section, report), dry_run=args.no_write)
+        return 0
     if not args.json:
         print(report)
     if not args.no_write and runs:
