@@ -313,7 +313,8 @@ def find_debs(folder: Path | None) -> dict[str, Path]:
         try:
             subprocess.run(["apt-get", "download", *wanted], cwd=folder, check=True, capture_output=True, timeout=600)
         except (OSError, subprocess.SubprocessError) as exc:
-            raise SystemExit(f"apt-get download {' '.join(wanted)} failed ({exc}); give --debs DIR holding the two .debs")
+            why = (getattr(exc, "stderr", b"") or b"").decode(errors="replace").strip().splitlines()[-1:] or [str(exc)]
+            raise SystemExit(f"apt-get download {' '.join(wanted)} failed ({why[0]}); give --debs DIR holding the two .debs")
     debs = {lang: sorted(folder.glob(f"manpages-{lang}_*_all.deb")) for lang in ("de", "fr")}
     if not all(debs.values()):
         raise SystemExit(f"{folder}: no manpages-de_*_all.deb and manpages-fr_*_all.deb here (give --debs DIR)")
