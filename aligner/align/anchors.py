@@ -15,20 +15,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&.\-]*[A-Za-z0-9]|[A-Za-z]")
+# a number: digit groups joined by . , ' or a thin/normal space before a group of three
+# ("7,500", "7.500", "7 500", "1'000", "3.5", "3,5")
+_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3}(?!\d))+|\d+(?:[.,'’]\d+)*")
+LATIN_LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # ASCII, Latin-1 and Latin Extended-A/B letters
+_LATIN_WORD = re.compile(rf"[{LATIN_LETTERS}][{LATIN_LETTERS}0-9&.\-]*[{LATIN_LETTERS}0-9]|[{LATIN_LETTERS}]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_QUOTE = re.compile(r"[\"“”「」『』]")
+_QUOTE = re.compile(r"[\"“”„«»‹›「」『』]")
 
 
 def number_tokens(text: str) -> list[str]:
-    """Numbers with thousands separators removed ("7,500" -> "7500"); years and decimals kept."""
-    out = []
-    for raw in _NUMBER.findall(text):
-        if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", raw):
-            raw = raw.replace(",", "")
-        out.append("#" + raw.rstrip(".,"))
-    return out
+    """Numbers by their digits alone, so the conventions of the two languages meet.
+
+    "7,500" (English), "7.500" (German) and "7 500" (French) are all ``#7500``; "3.5"
+    and "3,5" are both ``#35``. Dropping the separators makes 3.5 and 35 look alike,
+    which two sentences that translate each other almost never need told apart.
+    """
+    return ["#" + re.sub(r"\D", "", raw) for raw in _NUMBER.findall(text)]
 
 
 def latin_tokens(text: str, in_korean: bool) -> list[str]:

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-_WORD = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*|[\uac00-\ud7a3]+")
+from aligner.align.anchors import LATIN_LETTERS
+
+_WORD = re.compile(rf"[{LATIN_LETTERS}]+|\d+(?:[.,]\d+)*|[\uac00-\ud7a3]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 NULL = "<null>"
 
