@@ -83,13 +83,16 @@ class Aligner:
             ]
         costs = self.costs(src[s0:s1], tgt[t0:t1])
         band = self.band(n, m, costs)
-        types = self.config.bead_types
-        if (n + 1) * (m + 1) <= self.config.full_search_cells:
-            costs.precompute(types)
-            spans, probs = dense_search(n, m, types, costs.matrices(), self.config.temperature)
-        else:
-            spans = viterbi(n, m, types, costs, band)
-            probs = posteriors(n, m, types, costs, band, spans, self.config.temperature)
+        dense = (n + 1) * (m + 1) <= self.config.full_search_cells
+        if dense:
+            costs.precompute(self.config.bead_types)
+        spans, probs = self._search(n, m, costs, band, dense)
+        corrections = [c for part in costs.parts for c in getattr(part, "rejoin", lambda _: [])(spans)]
+        if corrections:  # a closer look at some beads changed their cost: search again
+            for i, a, b, j, delta in corrections:
+                if (a, b) in self.config.bead_types:
+                    costs.adjust(i, a, b, j, delta)
+            spans, probs = self._search(n, m, costs, band, dense)
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
         bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
         conf = self.confidences(probs, shapes, bead_costs, _join_gains(costs, spans))
@@ -97,6 +100,14 @@ class Aligner:
             Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(float(q), 4))
             for (i0, i1, j0, j1), c, q in zip(spans, bead_costs, conf)
         ]
+
+    def _search(self, n: int, m: int, costs: Combined, band: Band, dense: bool) -> tuple[list[Span], list[float]]:
+        """The best path's beads and their posteriors: over the whole grid, or in the band."""
+        types = self.config.bead_types
+        if dense:
+            return dense_search(n, m, types, costs.matrices(), self.config.temperature)
+        spans = viterbi(n, m, types, costs, band)
+        return spans, posteriors(n, m, types, costs, band, spans, self.config.temperature)
 
     def confidences(
         self, posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],

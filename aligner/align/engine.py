@@ -28,6 +28,7 @@ class EngineParams:
     similarity: float = 6.0
     margin: float = 1.0
     knn: int = 4
+    rejoin_penalty: float | None = 0.3  # second search with joins re-encoded (None: off)
     length: float = 0.15
     length_sigma: float = 0.25
     anchor_reward: float = 0.3
@@ -38,8 +39,8 @@ class EngineParams:
     # temperature and the weights of aligner.align.CONFIDENCE_FEATURES (dev log loss), and
     # the estimate below which a bead reads under 0.5 (see aligner.align.Calibration)
     temperature: float = 0.3
-    calibration: tuple[float, ...] | None = (1.1743, 0.7439, 0.4659, -0.0243, -0.8452, 0.5585, 1.0171, -31.7295)
-    review_point: float | None = 0.8773
+    calibration: tuple[float, ...] | None = (1.4548, 0.7497, 0.4256, 0.0551, -0.9196, 0.5492, 0.9373, -25.2354)
+    review_point: float | None = 0.8777
 
     def priors(self) -> dict[tuple[int, int], float]:
         shapes = {(1, 1): 0.0, (1, 0): self.skip, (0, 1): self.skip,
@@ -66,7 +67,7 @@ def build_engine(
     enc = get_encoder(encoder)
     signals = [
         LengthRatioSignal(piece_counter(), weight=p.length, sigma=p.length_sigma),
-        SimilaritySignal(enc.encode, weight=p.similarity, knn=p.knn, margin=p.margin),
+        SimilaritySignal(enc.encode, weight=p.similarity, knn=p.knn, margin=p.margin, rejoin_penalty=p.rejoin_penalty),
         AnchorSignal(p.anchor_reward, p.anchor_penalty, src_lang, tgt_lang),
     ]
     if lexicon is not None and len(lexicon):

@@ -125,6 +125,17 @@ class Combined:
     m: int
     _full: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
     _rows: dict[tuple[int, int, int, int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
+    _adjusted: dict[tuple[int, int, int], dict[int, float]] = field(default_factory=dict, init=False, repr=False)
+
+    def adjust(self, i: int, a: int, b: int, j: int, delta: float) -> None:
+        """Add ``delta`` to the cost of one bead (shape (a, b) ending at (i, j)), for a
+        second search after a signal has looked closer at a few beads."""
+        if (a, b) in self._full:
+            self._full[(a, b)][i, j] += delta
+            return
+        self._adjusted.setdefault((i, a, b), {})[j] = self._adjusted.get((i, a, b), {}).get(j, 0.0) + delta
+        for key in [k for k in self._rows if k[:3] == (i, a, b)]:
+            del self._rows[key]
 
     def precompute(self, shapes: Sequence[tuple[int, int]]) -> None:
         for a, b in shapes:
@@ -166,6 +177,9 @@ class Combined:
         total = np.full(hi - lo, shape_prior(a, b, self.priors))
         for part in self.parts:
             total = total + part(i, a, b, lo, hi)
+        for j, delta in self._adjusted.get((i, a, b), {}).items():
+            if lo <= j < hi:
+                total[j - lo] += delta
         js = np.arange(lo, hi)
         total[(js - b < 0) | (js > self.m)] = INF
         if i - a < 0 or i > self.n:

@@ -28,11 +28,12 @@ class SimilaritySignal:
     weight: float = 4.0
     knn: int = 4
     margin: float = 1.0  # 0 = raw cosine, 1 = full neighbourhood correction
+    rejoin_penalty: float | None = None  # None: no second look at joins (see SimilarityCosts.rejoin)
 
     def prepare(self, src: Sequence[str], tgt: Sequence[str]) -> SimilarityCosts:
         vecs = self.encode(list(src) + list(tgt))
         return SimilarityCosts(vecs[: len(src)], vecs[len(src):], self.weight, self.knn, self.margin,
-                               self.encode, list(src), list(tgt))
+                               self.encode, list(src), list(tgt), self.rejoin_penalty)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class SimilarityCosts:
     encode: Callable[[Sequence[str]], np.ndarray] | None = None  # for join_gains: encodes joined text
     src_text: list[str] = field(default_factory=list)
     tgt_text: list[str] = field(default_factory=list)
+    rejoin_penalty: float | None = None
     _src_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
     _tgt_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
@@ -98,6 +100,24 @@ class SimilarityCosts:
         """Sentence vectors of both sides (the search uses them to find a coarse path)."""
         return self.src_vecs, self.tgt_vecs
 
+    def _join_pairs(self, spans: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int, float]]:
+        """Each 1-1 bead ``k`` next to an empty bead ``e``, with the cosine of the two joined
+        and encoded as one text on each side (one encoder call for the whole stretch)."""
+        if self.encode is None or not self.src_text:
+            return []
+        shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
+        pairs = [(k, e) for k, shape in enumerate(shapes) if shape == (1, 1)
+                 for e in (k - 1, k + 1) if 0 <= e < len(spans) and 0 in shapes[e]]
+        if not pairs:
+            return []
+        texts: list[str] = []
+        for k, e in pairs:
+            lo, hi = spans[min(k, e)], spans[max(k, e)]
+            texts += [" ".join(self.src_text[lo[0]:hi[1]]), " ".join(self.tgt_text[lo[2]:hi[3]])]
+        vecs = self.encode(texts)
+        vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+        return [(k, e, float(vecs[2 * n] @ vecs[2 * n + 1])) for n, (k, e) in enumerate(pairs)]
+
     def join_gains(self, spans: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
         """For each bead, how much better its sentences match when joined with a neighbouring
         0-1 or 1-0 bead, NaN where it has no such neighbour.
@@ -111,27 +131,31 @@ class SimilarityCosts:
         Both beads of a pair get the pair's gain (the larger, if a bead is in two pairs).
         """
         gains = np.full(len(spans), np.nan)
-        if self.encode is None or not self.src_text:
-            return gains
-        shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
-        pairs = [(k, e) for k, shape in enumerate(shapes) if shape == (1, 1)
-                 for e in (k - 1, k + 1) if 0 <= e < len(spans) and 0 in shapes[e]]
-        if not pairs:
-            return gains
-        texts: list[str] = []
-        for k, e in pairs:
-            lo, hi = spans[min(k, e)], spans[max(k, e)]
-            texts += [" ".join(self.src_text[lo[0]:hi[1]]), " ".join(self.tgt_text[lo[2]:hi[3]])]
-        vecs = self.encode(texts)
-        vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
-        for n, (k, e) in enumerate(pairs):
+        for k, e, joined in self._join_pairs(spans):
             i0, _, j0, _ = spans[k]
             single = float(self.src_vecs[i0] @ self.tgt_vecs[j0]) / max(
                 float(np.linalg.norm(self.src_vecs[i0]) * np.linalg.norm(self.tgt_vecs[j0])), 1e-9)
-            gain = float(vecs[2 * n] @ vecs[2 * n + 1]) - single
             for bead in (k, e):
-                gains[bead] = gain if np.isnan(gains[bead]) else max(gains[bead], gain)
+                gains[bead] = joined - single if np.isnan(gains[bead]) else max(gains[bead], joined - single)
         return gains
+
+    def rejoin(self, spans: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int, float]]:
+        """Cost corrections ``(i, a, b, j, delta)`` for a second search: the beads that join a
+        1-1 bead of ``spans`` with its empty neighbour, priced by the encoding of their
+        joined text where that matches better than the sum of sentence vectors the first
+        search used, plus ``rejoin_penalty`` for having been chosen after a look at the
+        path. Empty without a penalty set (the signal's default) or without such beads.
+        """
+        if self.rejoin_penalty is None:
+            return []
+        out = []
+        for k, e, joined in self._join_pairs(spans):
+            lo, hi = spans[min(k, e)], spans[max(k, e)]
+            i, a, j, b = hi[1], hi[1] - lo[0], hi[3], hi[3] - lo[2]
+            summed = float(self._spans("src", a)[i] @ self._spans("tgt", b)[j])
+            if joined > summed:
+                out.append((i, a, b, j, self.weight * (summed - joined) + self.rejoin_penalty))
+        return out
 
     def matrix(self, a: int, b: int) -> np.ndarray:
         """Costs of all beads of shape (a, b) at once: one matrix product."""
