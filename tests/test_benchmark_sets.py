@@ -3,17 +3,16 @@ order, gold that matches the text, and edit rates close to the ones specified.""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from aligner.evaluate import read_beads
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "corpora" / "eval"
@@ -21,21 +20,9 @@ DATA = Path(os.environ.get("ALIGNER_SHARED_DATA", ROOT.parent / "shared" / "data
 SETS = [f"{source}-{edit}" for source in ("ntrex", "kep") for edit in ("clean", "edited", "hard")]
 
 
-def _load(name: str):
-    """A module of benchmarks/ (not a package) by file path."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-build_sets = _load("build_sets")
-peers = _load("peers")
-runner = _load("run")
+build_sets = load_script("build_sets")
+peers = load_script("peers")
+runner = load_script("run")
 needs_data = pytest.mark.skipif(not (DATA / "ntrex").is_dir(), reason=f"shared data not at {DATA}")
 
 
@@ -221,7 +208,7 @@ def test_sample_gold_groups_sentences_that_share_a_line():
     """The sample corpus's gold: a joined English sentence spans two lines, a Korean line cut
     in two by the splitter stays one bead, a dropped line leaves its Korean alone, and text
     not from the lines (a rewritten headline) is a bead of its own."""
-    sample_eval = _load("sample_eval")
+    sample_eval = load_script("sample_eval")
     en_lines = ["Rain fell.", "Roads  closed.", "Schools shut.", "Shops opened."]
     ko_lines = ["비가 왔다.", "도로가 막혔다.", "학교가 닫았다. 모두 집에 갔다.", "가게가 열었다."]
     en = ["A new headline", "Rain fell. Roads closed.", "Shops opened."]  # lines 0+1 joined, line 2 dropped

@@ -5,31 +5,17 @@ pairing of a German and a French page, what is dropped, and a whole build from t
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import io
 import json
-import sys
 import tarfile
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load(name: str):
-    """A module of benchmarks/ (not a package) by file path."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
+from tests.scripts import load_script
 
 
-defr = _load("build_defr")
+
+defr = load_script("build_defr")
 
 DE = r""".\" -*- coding: UTF-8 -*-
 .TH TEST 7 "1. Januar 2023" "Linux man\-pages 6.03"

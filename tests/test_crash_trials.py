@@ -8,7 +8,6 @@ killed export left behind, and pool workers that outlived a killed run.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import subprocess
@@ -19,24 +18,12 @@ from pathlib import Path
 import pytest
 
 from aligner.export.atomic import atomic_write
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL, flock and a pty")
 
-
-def _load_trials():
-    """benchmarks/ is not a package (and a site-packages 'benchmarks' shadows it): load by path."""
-    if "crash_trials" in sys.modules:
-        return sys.modules["crash_trials"]
-    spec = importlib.util.spec_from_file_location("crash_trials", ROOT / "benchmarks" / "crash_trials.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["crash_trials"] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-ct = _load_trials()
+ct = load_script("crash_trials")
 
 
 def env() -> dict[str, str]:
@@ -126,6 +113,7 @@ from aligner.batch import AlignerSpec, PoolExecutor
 pool = PoolExecutor(AlignerSpec(method="length"), workers=1)
 print(pool._pool.submit(os.getpid).result(timeout=120), flush=True)
 import time; time.sleep(300)
+from tests.scripts import load_script
 """
 
 

@@ -5,9 +5,7 @@ with ``-m slow``. Real processes and a real SQLite file throughout."""
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,12 +13,9 @@ import pytest
 from aligner.align import default_aligner
 from aligner.store import Store
 from tests.review_data import build_corpus
+from tests.scripts import load_script
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("soak", ROOT / "benchmarks" / "soak.py")
-soak = importlib.util.module_from_spec(_spec)
-sys.modules["soak"] = soak  # dataclasses look their module up while the file runs
-_spec.loader.exec_module(soak)  # type: ignore[union-attr]
+soak = load_script("soak")
 
 
 def check(result) -> None:
