@@ -148,6 +148,7 @@ class Aligner:
 
 
 def _join_gains(costs: Combined, spans: Sequence[Span]) -> np.ndarray:
+    """The join gains of the first signal that computes them (similarity), else NaN per bead."""
     for part in costs.parts:
         gains = getattr(part, "join_gains", None)
         if gains is not None:
