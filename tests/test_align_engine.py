@@ -270,7 +270,7 @@ def test_an_adjusted_bead_costs_more_in_both_searches(doc):
     before = dense(5, 1, 2, 0, len(tgt) + 1).copy()
     assert np.allclose(before, banded(5, 1, 2, 0, len(tgt) + 1))
     for costs in (dense, banded):
-        costs.adjust(5, 1, 2, 6, 2.5)
+        costs.adjust([(5, 1, 2, 6, 2.5)])
         after = costs(5, 1, 2, 0, len(tgt) + 1)
         assert after[6] == pytest.approx(before[6] + 2.5)
         assert np.allclose(np.delete(after, 6), np.delete(before, 6))

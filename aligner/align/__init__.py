@@ -89,9 +89,7 @@ class Aligner:
         spans, probs = self._search(n, m, costs, band, dense)
         corrections = [c for part in costs.parts for c in getattr(part, "rejoin", lambda _: [])(spans)]
         if corrections:  # a closer look at some beads changed their cost: search again
-            for i, a, b, j, delta in corrections:
-                if (a, b) in self.config.bead_types:
-                    costs.adjust(i, a, b, j, delta)
+            costs.adjust(c for c in corrections if (c[1], c[2]) in self.config.bead_types)
             spans, probs = self._search(n, m, costs, band, dense)
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
         bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]

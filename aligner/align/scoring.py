@@ -9,7 +9,7 @@ without touching the dynamic programme.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -127,15 +127,19 @@ class Combined:
     _rows: dict[tuple[int, int, int, int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
     _adjusted: dict[tuple[int, int, int], dict[int, float]] = field(default_factory=dict, init=False, repr=False)
 
-    def adjust(self, i: int, a: int, b: int, j: int, delta: float) -> None:
-        """Add ``delta`` to the cost of one bead (shape (a, b) ending at (i, j)), for a
-        second search after a signal has looked closer at a few beads."""
-        if (a, b) in self._full:
-            self._full[(a, b)][i, j] += delta
-            return
-        self._adjusted.setdefault((i, a, b), {})[j] = self._adjusted.get((i, a, b), {}).get(j, 0.0) + delta
-        for key in [k for k in self._rows if k[:3] == (i, a, b)]:
-            del self._rows[key]
+    def adjust(self, corrections: Iterable[tuple[int, int, int, int, float]]) -> None:
+        """Add ``delta`` to the cost of each bead ``(i, a, b, j, delta)`` (shape (a, b) ending
+        at (i, j)), for a second search after a signal has looked closer at a few beads."""
+        touched = set()
+        for i, a, b, j, delta in corrections:
+            if (a, b) in self._full:
+                self._full[(a, b)][i, j] += delta
+            else:
+                row = self._adjusted.setdefault((i, a, b), {})
+                row[j] = row.get(j, 0.0) + delta
+                touched.add((i, a, b))
+        if touched:  # band rows cached for the first search: one pass drops the changed ones
+            self._rows = {k: v for k, v in self._rows.items() if k[:3] not in touched}
 
     def precompute(self, shapes: Sequence[tuple[int, int]]) -> None:
         for a, b in shapes:
