@@ -154,13 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("db", type=Path)
     q.add_argument("--min-confidence", type=_confidence, default=0.9, metavar="X",
                    help="unreviewed beads need this confidence to be learned from (accepted ones always are)")
-    q.add_argument("--iterations", type=int, default=5)
+    q.add_argument("--iterations", type=_positive_int, default=5, metavar="N")
     _output_flags(q)
     q.set_defaults(func=cmd_lexicon_train)
     q = lex.add_parser("show", help="most likely translations of a word")
     q.add_argument("db", type=Path)
     q.add_argument("word")
-    q.add_argument("--top", type=int, default=10)
+    q.add_argument("--top", type=_positive_int, default=10, metavar="N")
     q.set_defaults(func=cmd_lexicon_show)
 
     return parser

@@ -80,3 +80,16 @@ def test_lexicon_train_and_show_from_the_command_line(tmp_path, capsys):
 
     with Store(db) as store:
         assert {store.pair(p).method for p in store.pair_ids()} == {"engine-use+lexicon"}
+
+
+@pytest.mark.parametrize("argv", [["train", "x.db", "--iterations", "0"], ["show", "x.db", "word", "--top", "-3"],
+                                  ["show", "x.db", "word", "--top", "two"]])
+def test_lexicon_counts_below_one_are_one_line_errors(argv, tmp_path, capsys, monkeypatch):
+    """0 iterations would learn nothing and a negative --top would list from the wrong end."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["lexicon", *argv])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "must be" in err and ("--iterations" in err or "--top" in err)
+    assert not (tmp_path / "x.db").exists()  # refused before anything was opened
