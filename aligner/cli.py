@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from aligner import __version__
+from aligner.display import visible
 from aligner.errors import AlignerError
 from aligner.export import FORMATS
 
@@ -39,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except AlignerError as exc:
-        print(f"aligner: error: {exc}", file=sys.stderr)
+        print(f"aligner: error: {visible(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("aligner: interrupted", file=sys.stderr)
@@ -437,8 +438,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     reviewer = args.reviewer or os.environ.get("ALIGNER_REVIEWER") or os.environ.get("USER") or "reviewer"
     _corpus_store(args.db).close()  # a missing or foreign file is one line here, not a new corpus
-    run_app(str(args.db), reviewer)
-    return 0
+    return run_app(str(args.db), reviewer)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -271,3 +271,12 @@ def test_pair_with_the_folders_swapped_fails_in_one_line(capsys):
     assert code == 1 and not out and err.count("\n") == 1
     assert err.startswith(f"aligner: error: {en_dir}: no article can be paired as Korean: all 11 were refused "
                           "(first ") and "expected Korean text but found English" in err
+
+
+def test_an_error_naming_a_hostile_file_name_is_shown_not_obeyed(tmp_path, capsys):
+    """A file name is outside text too: its escape sequences are shown, not sent to the terminal."""
+    name = tmp_path / "a\x1b]0;renamed\x07b.db"
+    assert main(["stats", str(name)]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    assert "a␛]0;renamed␇b.db: no such corpus database" in err

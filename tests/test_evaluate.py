@@ -111,7 +111,13 @@ def test_read_beads_formats(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["[0]-[0]", "[0]:[x]", "[0]:[0]:high", "0:[0]", "[0.5]:[1]", "[-1]:[0]", "[0]:[1]:2:3"],
+    [
+        "[0]-[0]", "[0]:[x]", "[0]:[0]:high", "0:[0]", "[0.5]:[1]", "[-1]:[0]", "[0]:[1]:2:3",
+        "[" * 100_000 + "0" + "]" * 100_000 + ":[0]",  # nesting: was a RecursionError
+        "[" + "9" * 100_000 + "]:[0]",  # one absurd number
+        "[" + ",".join(["1" * 9] * 20_000) + "," + "1" * 12 + "]:[0]",  # 200,000 characters of range
+        "[١٢]:[0]", "[²]:[0]", "[True]:[0]", "[0x1]:[0]",  # not ASCII decimal numbers
+    ],
 )
 def test_read_beads_malformed_line_names_file_and_line(tmp_path: Path, bad: str) -> None:
     f = tmp_path / "bad.txt"
@@ -120,6 +126,7 @@ def test_read_beads_malformed_line_names_file_and_line(tmp_path: Path, bad: str)
         read_beads(f)
     assert str(f) in str(err.value)
     assert "line 2:" in str(err.value)
+    assert len(str(err.value)) < 300  # one line, however long the bad one was
 
 
 def test_read_beads_missing_file(tmp_path: Path) -> None:

@@ -592,3 +592,46 @@ def test_help_and_back_show_in_the_footer_at_80_columns(db):
             assert {"help", "back", "accept"} <= keys_on_screen(app)
 
     asyncio.run(main())
+
+
+def test_a_crash_ends_with_a_non_zero_exit_status(tmp_path):
+    """Textual prints the traceback of a crash but returns normally: the status must say so."""
+    from tui.app import exit_status
+
+    app = ReviewApp(build_corpus(tmp_path / "corpus.db"), "crash")
+    app.store.conn.close()  # every query now raises: the corpus list cannot load
+    assert exit_status(app, headless=True) == 1
+
+
+def test_the_sentence_editor_stops_at_its_limit():
+    """Typing or pasting past the cap is refused, so a flood of keystrokes costs each key
+    the same (the text area re-renders a whole line per key: unbounded, it was quadratic)."""
+    from textual import events
+    from textual.app import App
+
+    from tui.screens.dialogs import EditSentenceDialog, SentenceArea
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(EditSentenceDialog("fix", "abc"))
+
+    async def scenario() -> None:
+        app = Host()
+        async with app.run_test() as pilot:
+            area = app.screen.query_one(SentenceArea)
+            area.max_length = 10
+            await pilot.press(*"defghijklmn")  # 11 keys, room for 7
+            assert area.text == "abcdefghij"
+            area.move_cursor((0, 3))
+            area.post_message(events.Paste("XYZ"))  # no room at all: nothing of it lands
+            await pilot.pause()
+            assert area.text == "abcdefghij"
+            area.select_all()  # a selection is replaced, so it makes room
+            area.post_message(events.Paste("0123456789ABC"))
+            await pilot.pause()
+            assert area.text == "0123456789"
+            await pilot.press("enter")
+            await pilot.pause()
+        assert app.return_code in (None, 0)
+
+    asyncio.run(scenario())

@@ -16,11 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     from tui.app import run_app
 
     try:
-        run_app(args.db, args.reviewer)
+        return run_app(args.db, args.reviewer)
     except AlignerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    return 0
 
 
 if __name__ == "__main__":

@@ -97,6 +97,13 @@ class ReviewApp(App[None]):
         self.call_from_thread(self.notify, f"wrote {done.count} beads to {paths}", title="Exported", timeout=8)
 
 
-def run_app(db_path: str, reviewer: str | None) -> None:
-    """Open the review app on ``db_path`` (the CLI's ``aligner review DB``)."""
-    ReviewApp(db_path, reviewer).run()
+def run_app(db_path: str, reviewer: str | None) -> int:
+    """Open the review app on ``db_path`` (the CLI's ``aligner review DB``); its exit status."""
+    return exit_status(ReviewApp(db_path, reviewer))
+
+
+def exit_status(app: App[None], *, headless: bool = False) -> int:
+    """Run ``app`` and return its exit status: 0 when the reviewer quit, non-zero when it
+    crashed (Textual has then printed the traceback), so a script that opens it can tell."""
+    app.run(headless=headless)
+    return app.return_code or 0

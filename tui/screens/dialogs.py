@@ -7,11 +7,49 @@ of a small terminal.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
+
+
+#: The longest text the edit dialog takes. Real sentences stay far below it (the longest in
+#: our news sets has about 600 characters); the cap keeps each key's cost bounded, since the
+#: text area re-renders a whole line per key: a 20,000-character paste typed as keystrokes
+#: (a terminal without bracketed paste) grew quadratically, keeping the app busy ~99 s.
+MAX_SENTENCE_CHARS = 5000
+
+
+class SentenceArea(TextArea):
+    """A text area that holds at most ``max_length`` characters: typing past it rings the
+    bell, and a paste is cut to what fits."""
+
+    def __init__(self, text: str, *, max_length: int = MAX_SENTENCE_CHARS, **kwargs: object) -> None:
+        super().__init__(text, **kwargs)  # type: ignore[arg-type]
+        self.max_length = max(max_length, len(text))
+
+    def room(self) -> int:
+        """Characters that can still be added, counting the selection a key would replace."""
+        return self.max_length - len(self.text) + len(self.selected_text)
+
+    # Textual calls the handler of every class in the MRO unless one prevents the default,
+    # so these only step in when the text is full; otherwise TextArea's own handler runs.
+    async def _on_key(self, event: events.Key) -> None:
+        if not self.read_only and event.is_printable and self.room() < 1:
+            event.stop()
+            event.prevent_default()
+            self.app.bell()
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        room = self.room()
+        if self.read_only or len(event.text) <= room:
+            return
+        event.prevent_default()
+        self.app.bell()
+        if room > 0 and (result := self._replace_via_keyboard(event.text[:room], *self.selection)):
+            self.move_cursor(result.end_location)
 
 
 class EditSentenceDialog(ModalScreen[str | None]):
@@ -36,7 +74,7 @@ class EditSentenceDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title keyed")
             yield Label("[b]Enter[/] save   [b]Esc[/] cancel", classes="dialog-keys")
-            area = TextArea(self.text, soft_wrap=True, show_line_numbers=False, id="sentence-text")
+            area = SentenceArea(self.text, soft_wrap=True, show_line_numbers=False, id="sentence-text")
             yield area
             if self.context:
                 yield Static(Text(self.context), classes="dialog-context")
