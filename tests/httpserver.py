@@ -34,6 +34,10 @@ class Reply:
     # Content-Encoding to send, applied by the server in the order listed ("gzip",
     # "deflate", "raw-deflate" for the headerless kind some servers send, "gzip, gzip")
     encoding: str | None = None
+    # The status line's reason phrase (sent as Latin-1, as http.server does); None: the usual one
+    reason: str | None = None
+    # Header value sent as the Content-Encoding instead of the encoding's own name (a lie)
+    encoding_label: str | None = None
 
     def payload(self) -> bytes:
         data = self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -44,6 +48,8 @@ class Reply:
 
     def encoding_header(self) -> str | None:
         """The Content-Encoding header value ("raw-deflate" is sent as plain "deflate")."""
+        if self.encoding_label is not None:
+            return self.encoding_label
         return self.encoding.replace("raw-deflate", "deflate") if self.encoding else None
 
 
@@ -154,10 +160,10 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 time.sleep(reply.delay)
             payload = reply.payload()
             try:
-                self.send_response(reply.status)
+                self.send_response(reply.status, reply.reason)
                 if reply.content_type:
                     self.send_header("Content-Type", reply.content_type)
-                if reply.encoding:
+                if reply.encoding or reply.encoding_label is not None:
                     self.send_header("Content-Encoding", reply.encoding_header())
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
