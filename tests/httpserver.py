@@ -170,8 +170,8 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 length = reply.declared_length if reply.declared_length is not None else len(payload)
                 if reply.chunked:
                     self.send_header("Transfer-Encoding", "chunked")
-                else:
-                    self.send_header("Content-Length", str(length))
+                elif not any(name.lower() == "content-length" for name in reply.headers):
+                    self.send_header("Content-Length", str(length))  # unless the script sends its own
                 truncated = reply.declared_length is not None and reply.declared_length > len(payload)
                 if truncated:
                     self.send_header("Connection", "close")
@@ -196,6 +196,11 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
 
     return Handler
+
+
+def raw_header(text: str) -> str:
+    """``text`` as its UTF-8 bytes in a header (http.server sends headers as Latin-1)."""
+    return text.encode("utf-8").decode("latin-1")
 
 
 def rewrite_hosts(body: bytes, mapping: dict[str, str]) -> bytes:
