@@ -129,7 +129,7 @@ def _entry(raw: bytes, at_end: bool) -> tuple[ManifestEntry | None, str]:
     try:
         line = raw.decode("utf-8").strip()
     except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 (byte {exc.start})"
+        return None, f"not UTF-8 (byte {exc.start + 1} of the line)"
     if not line:
         return None, ""
     try:
@@ -138,7 +138,7 @@ def _entry(raw: bytes, at_end: bool) -> tuple[ManifestEntry | None, str]:
         torn = " (the last line, cut short: a run stopped while writing it?)" if at_end else ""
         return None, f"not JSON ({exc.msg if isinstance(exc, json.JSONDecodeError) else 'nested too deep'}){torn}"
     if not isinstance(record, dict):
-        return None, f"a JSON {type(record).__name__}, not an object"
+        return None, f"a JSON {_kind(record)}, not an object"
     values: dict[str, object] = {}
     for name in _URL_FIELDS:
         url, problem = _url(record.get(name), name)
