@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from aligner import pipeline
 from aligner.cli import main
-from aligner.sources.fetch import fetch_command, read_manifest
+from aligner.sources.fetch import fetch_command
+from aligner.sources.manifest import read_manifest
 from aligner.store import Store
 from test_fetch import HOSTS, LIST1, no_proxies, site  # noqa: F401 - the module-scoped server fixture
 

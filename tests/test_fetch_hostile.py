@@ -25,7 +25,8 @@ from rich.console import Console
 
 from aligner.cli import fetch_item_line, json_for_terminal, main
 from aligner.errors import InputError
-from aligner.sources.fetch import ItemOutcome, fetch_command, read_manifest
+from aligner.sources.fetch import ItemOutcome, fetch_command
+from aligner.sources.manifest import read_manifest
 from aligner.sources.listing import article_links, counted_next, next_page
 from httpserver import LocalServer, Reply, compress, raw_header
 from test_fetch import EN_2017, EN_2019, HOSTS, KO_2023, KO_OLD, PAGES, local_links, serve_file
@@ -306,8 +307,8 @@ def test_cli_fetch_over_a_hostile_section_prints_one_safe_line_per_failure(site,
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     reason = site.route("/arti/english_edition/e_w/700010.html", Reply(404, reason=f"No {ESC_SEQUENCES} {MARKUP}"))
-    busy = site.route("/arti/english_edition/e_w/700011.html", Reply(503, headers={"Retry-After": "²"},
-                                                                        reason="\x1b]0;t\x07"))
+    busy = site.route("/arti/english_edition/e_w/700011.html",  # one backoff (the CLI's 1 s), then gone
+                      Reply(503, headers={"Retry-After": "²"}, reason="\x1b]0;t\x07"), Reply(410))
     later = site.route("/arti/english_edition/e_w/700012.html", Reply(429, headers={"Retry-After": "9" * 400}))
     section = site.page("/arti/english_edition/e_w/list1.html", list_page(
         reason, busy, later, f"/arti/english_edition/e_w/700013.html?{ESC_SEQUENCES}",
