@@ -17,6 +17,7 @@ import io
 import json
 import time
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,10 +26,12 @@ from rich.console import Console
 
 from aligner.cli import fetch_item_line, json_for_terminal, main
 from aligner.errors import InputError
+from aligner.sources.cache import PageCache
+from aligner.sources.client import Fetcher
 from aligner.sources.fetch import ItemOutcome, fetch_command
-from aligner.sources.manifest import read_manifest
 from aligner.sources.listing import article_links, counted_next, next_page
-from httpserver import LocalServer, Reply, compress, raw_header
+from aligner.sources.manifest import read_manifest
+from httpserver import LocalServer, Reply, compress, raw_header, rewrite_hosts
 from test_fetch import EN_2017, EN_2019, HOSTS, KO_2023, KO_OLD, PAGES, local_links, serve_file
 
 ESC_SEQUENCES = "\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x1b[2J"
@@ -109,7 +112,7 @@ def test_bad_robots_values_are_ignored_or_capped_with_a_note_and_the_fetch_goes_
     # one note per host (the Korean pages are on "localhost", with the same robots.txt)
     notes = [n for n in report.notes if note in n]
     assert len(notes) == 2, report.notes
-    assert all(n.startswith(r) and "\n" not in n for n, r in zip(notes, robots)), notes
+    assert all(n.startswith(r) and "\n" not in n for n, r in zip(notes, robots, strict=True)), notes
     assert seconds < 10  # capped waits: 6 requests at most 0.3 s apart, not hours
 
 
@@ -189,8 +192,6 @@ def test_bad_headers_fail_that_url_in_one_line_and_the_rest_is_fetched(site, tmp
 def test_a_charset_that_is_no_text_encoding_is_ignored_and_the_page_read(site, tmp_path, content_type):
     path = "/arti/english_edition/e_national/810001.html"
     english = (PAGES / "hani_en_2017.html").read_bytes()
-    from httpserver import rewrite_hosts
-
     url = site.route(path, Reply(200, rewrite_hosts(english, local_links(site)), content_type))
     report = job(tmp_path / "c", [url])
     assert outcome(report, url).status == "paired", report.as_dict()
@@ -199,9 +200,6 @@ def test_a_charset_that_is_no_text_encoding_is_ignored_and_the_page_read(site, t
 def test_an_unreadable_retry_after_is_noted_and_the_backoff_used(site, tmp_path):
     url = site.route("/h/busy-sup.html", Reply(503, headers={"Retry-After": "²"}),
                      Reply(200, "<html><body>ok</body></html>"))
-    from aligner.sources.client import Fetcher
-    from aligner.sources.cache import PageCache
-
     with Fetcher(PageCache(tmp_path), rate=0, allowed_hosts=HOSTS, trust_env=False, backoff=0.01) as f:
         assert f.fetch(url).status == 200
     assert any("Retry-After '²' is neither seconds nor an HTTP date" in n for n in f.notes), f.notes
@@ -210,9 +208,6 @@ def test_an_unreadable_retry_after_is_noted_and_the_backoff_used(site, tmp_path)
 def test_retry_after_in_the_past_is_no_wait(site, tmp_path):
     url = site.route("/h/busy-past.html", Reply(503, headers={"Retry-After": "Mon, 01 Jan 1990 00:00:00 GMT"}),
                      Reply(200, "<html><body>ok</body></html>"))
-    from aligner.sources.cache import PageCache
-    from aligner.sources.client import Fetcher
-
     slept: list[float] = []
     with Fetcher(PageCache(tmp_path), rate=0, allowed_hosts=HOSTS, trust_env=False, sleep=slept.append) as f:
         assert f.fetch(url).status == 200
@@ -270,8 +265,6 @@ def test_one_article_linked_with_tracking_parameters_is_one_item(site, tmp_path)
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(max_size=40), max_size=6))
 def test_list_page_link_rules_never_raise(hrefs):
-    from xml.sax.saxutils import quoteattr
-
     base = "https://english.hani.co.kr/arti/english_edition/e_national/list3.html"
     page = ("<html><body>" + "".join(f"<a href={quoteattr(h)}>Next</a>" for h in hrefs)
             + "</body></html>").encode("utf-8", "surrogatepass")

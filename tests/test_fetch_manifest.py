@@ -136,7 +136,7 @@ def test_hostile_manifest_lines_are_each_one_line_naming_the_file_and_line(tmp_p
     assert [e.en_url for e in manifest.entries] == [f"{EN[:-5]}1.html", f"{EN[:-5]}2.html"]
     expected = [why for _, why in HOSTILE_LINES] + ["not UTF-8 (byte 13 of the line)", "cut short"]
     assert len(manifest.problems) == len(expected), manifest.problems
-    for number, (problem, why) in enumerate(zip(manifest.problems, expected), start=2):
+    for number, (problem, why) in enumerate(zip(manifest.problems, expected, strict=True), start=2):
         assert problem.startswith(f"{path}, line {number if why != 'cut short' else number + 2}: "), problem
         assert why in problem and problem.endswith("skipped"), (why, problem)
         assert "\n" not in problem and "\x1b" not in problem and len(problem) < 400
