@@ -40,6 +40,7 @@ from aligner.align.lexicon import Lexicon
 from aligner.errors import AlignerError, InputError, PairingError
 from aligner.model import Article, Bead, Sentence
 from aligner.sources import MAX_PAGE_BYTES, PageCache, parse_page
+from aligner.sources.urls import page_key
 from aligner.store import Store, content_hash, document_key
 
 #: Stage names, in pipeline order (``--json`` reports seconds for each).
@@ -607,7 +608,7 @@ class Batch:
         self.cache = cache
         self.store = store
         # the corpus's pairs.jsonl (from `aligner fetch` or `aligner pair --record-in`):
-        # English URL (without scheme) -> (Korean URL, how it was paired)
+        # English URL's page_key -> (Korean URL, how it was paired)
         self.pairs = pairs or {}
         self.executor = executor
         self.force = force
@@ -621,7 +622,7 @@ class Batch:
     def task_for(self, url: str, attempt: int = 0) -> PairTask:
         """Read the pages and the pair's stored state; the worker does the real parsing."""
         en_page, problem = self._read(url)
-        listed = self.pairs.get(_schemeless(url))
+        listed = self.pairs.get(page_key(url))
         ko_url = listed[0] if listed else self._korean_url(url, en_page)
         ko_page = None
         if ko_url and problem is None:
@@ -694,7 +695,7 @@ class Batch:
                 return None  # a reviewer (or another run) changed the pair: plan it again
             en_id = self.store.upsert_document(work.en, work.en.url or task.item)
             ko_id = self.store.upsert_document(work.ko, work.ko.url or task.ko_url)
-            listed = self.pairs.get(_schemeless(task.item))
+            listed = self.pairs.get(page_key(task.item))
             pair_id = self.store.upsert_pair(en_id, ko_id, listed[1] if listed else "link")
             # accepted and manual beads were the anchors; a rejected bead made again stays rejected
             keep = [b for b in self.store.beads(pair_id) if b.is_fixed or b.status == "rejected"]
@@ -792,9 +793,3 @@ def make_executor(spec: AlignerSpec, workers: int, dask: str | None, aligner: Al
     if aligner is not None:
         raise ValueError("a ready-made aligner cannot be sent to worker processes; pass none or use workers=1")
     return PoolExecutor(spec, workers, threads)
-
-
-def _schemeless(url: str) -> str:
-    """http and https name the same page (the page cache treats them alike)."""
-    return url.split("://", 1)[-1]
-

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from aligner import __version__
 from aligner.display import visible
@@ -455,30 +456,67 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    """Every line shown here holds text a server or a page chose (URLs, reason phrases,
+    link text), so each goes through :mod:`aligner.display`: control characters shown
+    as pictures, ``[...]`` never read as markup."""
+    from aligner.display import line
     from aligner.sources.fetch import fetch_command
 
     console = _console(args)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     quiet = args.quiet or args.json
 
     def progress(item) -> None:
         if not quiet:
-            line = f"{item.status}: {item.en_url}"
-            console.print(line + (f" -> {item.ko_url}" if item.ko_url else "") + (f": {item.reason}" if item.reason else ""))
+            console.print(fetch_item_line(item))
 
     if not (math.isfinite(args.rate) and args.rate > 0):  # the library's 0 (no limit) is for tests only
         raise AlignerError(f"--rate {args.rate:g}",
                            "must be more than 0 requests a second; the limit cannot be turned off")
-    report = fetch_command(args.dir, args.urls, from_file=args.from_file, section=args.section, limit=args.limit,
-                           ids=args.ids, id_section=args.id_section, offline=args.offline, rate=args.rate,
-                           allow_hosts=args.allow_host, progress=progress)
+    try:
+        report = fetch_command(args.dir, args.urls, from_file=args.from_file, section=args.section,
+                               limit=args.limit, ids=args.ids, id_section=args.id_section, offline=args.offline,
+                               rate=args.rate, allow_hosts=args.allow_host, progress=progress)
+    except AlignerError as exc:
+        err.print(line("aligner: error: ", str(exc)))
+        return 1
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        print(json_for_terminal(report.as_dict()))
     else:
         for problem in report.listing_problems:
-            console.print(f"list page failed: {problem}")
-        console.print(f"paired {report.count('paired')}, already done {report.count('done')}, "
-                      f"failed {report.count('failed')}; manifest {report.manifest}")
+            console.print(line("list page failed: ", problem))
+        for note in report.notes:
+            console.print(line("note: ", note))
+        console.print(line(f"paired {report.count('paired')}, already done {report.count('done')}, "
+                           f"failed {report.count('failed')}; manifest ", str(report.manifest)))
+    if report.stopped:
+        err.print(line("aligner: ", report.stopped))
     return 0 if report.ok else 1
+
+
+def fetch_item_line(item) -> Text:
+    """``paired: EN -> KO``, ``failed: EN: reason``: one line, every piece made visible."""
+    from aligner.display import line
+
+    return line(f"{item.status}: ", item.en_url, *((" -> ", item.ko_url) if item.ko_url else ()),
+                *((": ", item.reason) if item.reason else ()))
+
+
+def json_for_terminal(value: object) -> str:
+    """JSON text in which no character a terminal obeys appears raw: ``json.dumps`` escapes
+    C0 controls itself; DEL, C1 controls and format characters (bidi overrides) are
+    escaped here as ``\\uXXXX`` too. Parsed back, the values are the same."""
+    import regex
+
+    def escape(match: regex.Match[str]) -> str:
+        code = ord(match.group())
+        if code > 0xFFFF:  # JSON spells astral characters as a surrogate pair
+            code -= 0x10000
+            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+        return f"\\u{code:04x}"
+
+    text = json.dumps(value, ensure_ascii=False, indent=2)  # newlines between items: layout, kept
+    return regex.sub(r"(?!\n)[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]", escape, text)
 
 
 def cmd_pair(args: argparse.Namespace) -> int:

@@ -17,7 +17,8 @@ from aligner.align import Aligner, default_aligner
 from aligner.errors import InputError
 from aligner.model import Article, Bead, PairAlignment, Sentence
 from aligner.sources import PageCache
-from aligner.sources.fetch import read_manifest
+from aligner.sources.manifest import read_manifest
+from aligner.sources.urls import page_key
 from aligner.store import Store
 from aligner.text.langcheck import check_language
 from aligner.text.normalize import normalize_many
@@ -202,9 +203,9 @@ def run_corpus(
     cache = PageCache(root)
     manifest = read_manifest(root)
     urls = list(english_pages(cache))
-    seen = {u.split("://", 1)[-1] for u in urls}
-    urls += [e.en_url for e in manifest if e.en_url.split("://", 1)[-1] not in seen and cache.has(e.en_url)]
-    pairs = {e.en_url.split("://", 1)[-1]: (e.ko_url, e.how) for e in manifest if e.ko_url}
+    seen = {page_key(u) for u in urls}
+    urls += [e.en_url for e in manifest if page_key(e.en_url) not in seen and cache.has(e.en_url)]
+    pairs = {page_key(e.en_url): (e.ko_url, e.how) for e in manifest if e.ko_url}
     if not urls:
         raise InputError(str(root), f"no English-edition pages under {root / 'pages' / ENGLISH_HOST}")
     started = time.perf_counter()

@@ -34,6 +34,10 @@ class Reply:
     # Content-Encoding to send, applied by the server in the order listed ("gzip",
     # "deflate", "raw-deflate" for the headerless kind some servers send, "gzip, gzip")
     encoding: str | None = None
+    # The status line's reason phrase (sent as Latin-1, as http.server does); None: the usual one
+    reason: str | None = None
+    # Header value sent as the Content-Encoding instead of the encoding's own name (a lie)
+    encoding_label: str | None = None
 
     def payload(self) -> bytes:
         data = self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -44,6 +48,8 @@ class Reply:
 
     def encoding_header(self) -> str | None:
         """The Content-Encoding header value ("raw-deflate" is sent as plain "deflate")."""
+        if self.encoding_label is not None:
+            return self.encoding_label
         return self.encoding.replace("raw-deflate", "deflate") if self.encoding else None
 
 
@@ -154,18 +160,18 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 time.sleep(reply.delay)
             payload = reply.payload()
             try:
-                self.send_response(reply.status)
+                self.send_response(reply.status, reply.reason)
                 if reply.content_type:
                     self.send_header("Content-Type", reply.content_type)
-                if reply.encoding:
+                if reply.encoding or reply.encoding_label is not None:
                     self.send_header("Content-Encoding", reply.encoding_header())
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 length = reply.declared_length if reply.declared_length is not None else len(payload)
                 if reply.chunked:
                     self.send_header("Transfer-Encoding", "chunked")
-                else:
-                    self.send_header("Content-Length", str(length))
+                elif not any(name.lower() == "content-length" for name in reply.headers):
+                    self.send_header("Content-Length", str(length))  # unless the script sends its own
                 truncated = reply.declared_length is not None and reply.declared_length > len(payload)
                 if truncated:
                     self.send_header("Connection", "close")
@@ -190,6 +196,11 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
 
     return Handler
+
+
+def raw_header(text: str) -> str:
+    """``text`` as its UTF-8 bytes in a header (http.server sends headers as Latin-1)."""
+    return text.encode("utf-8").decode("latin-1")
 
 
 def rewrite_hosts(body: bytes, mapping: dict[str, str]) -> bytes:

@@ -17,19 +17,10 @@ import pytest
 
 from aligner.errors import FetchError, InputError
 from aligner.sources import PageCache, parse_page
-from aligner.sources.fetch import (
-    DEFAULT_HOSTS,
-    FAILURES_NAME,
-    MANIFEST_NAME,
-    Fetcher,
-    ManifestEntry,
-    default_user_agent,
-    fetch_articles,
-    fetch_command,
-    normalize_url,
-    read_manifest,
-    record_pair,
-)
+from aligner.sources.client import DEFAULT_HOSTS, Fetcher, default_user_agent
+from aligner.sources.fetch import FAILURES_NAME, fetch_articles, fetch_command
+from aligner.sources.manifest import MANIFEST_NAME, ManifestEntry, read_manifest, record_pair
+from aligner.sources.urls import normalize_url
 from aligner.sources.listing import (
     article_links,
     collect_urls,

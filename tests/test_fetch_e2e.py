@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from aligner import pipeline
 from aligner.cli import main
-from aligner.sources.fetch import fetch_command, read_manifest
+from aligner.sources.fetch import fetch_command
+from aligner.sources.manifest import read_manifest
 from aligner.store import Store
 from test_fetch import HOSTS, LIST1, no_proxies, site  # noqa: F401 - the module-scoped server fixture
 
@@ -54,3 +55,46 @@ def test_cli_fetch_with_allow_host_then_cli_run_gives_aligned_pairs(site, tmp_pa
         assert len(pairs) == 3 and {p.how for p in pairs} == {"link"}
         assert all(store.beads(p.id) for p in pairs)
     assert (corpus / "export" / "corpus.tsv").stat().st_size > 0
+
+
+def test_one_article_linked_three_ways_is_one_cache_entry_one_pair_one_export(site, tmp_path, capsys, monkeypatch):
+    """A list page linking 1.html, 1.html?_fr=mt1 and 1.html?_fr=mt2 (as the Hankyoreh links its
+    own articles): one page in the cache, one line in pairs.jsonl, one pair, each bead exported once.
+    A corpus written before the rule (tracked file names and manifest keys) runs the same."""
+    import json
+    import shutil
+
+    from aligner.sources import PageCache
+
+    no_proxies(monkeypatch)
+    english = "/arti/english_edition/e_northkorea/863805.html"
+    links = "".join(f'<a href="{english}{q}">story</a>' for q in ("", "?_fr=mt1", "?_fr=mt2#comments"))
+    section = site.page("/arti/english_edition/e_tracked/list1.html", f"<html><body>{links}</body></html>")
+    corpus = tmp_path / "corpus"
+    assert main(["fetch", "-d", str(corpus), "--allow-host", f"127.0.0.1:{site.port}", "--allow-host", "localhost",
+                 "--section", section, "--rate", "100"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("paired: ") == 1 and out.splitlines()[-1].startswith("paired 1, already done 0, failed 0")
+    pages = sorted(p.name for p in (corpus / "pages").rglob("*.html*"))
+    assert pages == ["863790.html", "863805.html"]
+    assert (corpus / "pairs.jsonl").read_text(encoding="utf-8").count("\n") == 1
+
+    legacy = tmp_path / "legacy"  # the same corpus as an older fetch wrote it
+    shutil.copytree(corpus / "pages", legacy / "pages")
+    for path in (legacy / "pages").rglob("*.html"):
+        path.rename(path.with_name(path.name + "@_fr=mt1"))
+        shutil.copy(path.with_name(path.name + "@_fr=mt1"), path.with_name(path.name + "@_fr=mt2"))
+    record = json.loads((corpus / "pairs.jsonl").read_text(encoding="utf-8"))
+    with (legacy / "pairs.jsonl").open("w", encoding="utf-8") as fh:
+        for q in ("?_fr=mt1", "?_fr=mt2"):
+            fh.write(json.dumps({**record, "en_url": record["en_url"] + q, "ko_url": record["ko_url"] + q}) + "\n")
+
+    for folder in (corpus, legacy):
+        assert main(["run", str(folder), "--format", "tsv", "--quiet"]) == 0, capsys.readouterr()
+        with Store(folder / "corpus.db") as store:
+            pair_ids = store.pair_ids()
+            assert len(pair_ids) == 1
+            beads = [b for b in store.beads(pair_ids[0]) if b.en_ids and b.ko_ids]
+        rows = (folder / "export" / "corpus.tsv").read_text(encoding="utf-8").splitlines()
+        assert len(rows) - 1 == len(beads) > 0  # a header and each bead once
+        assert len(list(PageCache(folder).iter_pages())) == 2

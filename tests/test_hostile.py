@@ -30,7 +30,8 @@ import pytest
 from aligner.errors import AlignerError, FetchError, InputError
 from aligner.sources import MAX_PAGE_BYTES, PageCache, UnsafeURLError, parse_page, url_to_path
 from aligner.sources.decode import decode_html
-from aligner.sources.fetch import Fetcher, fetch_articles
+from aligner.sources.client import Fetcher
+from aligner.sources.fetch import fetch_articles
 from aligner.sources.generic import MAX_EXTRACT_CHARS
 from httpserver import LocalServer, Reply, compress, rewrite_hosts, zero_bomb
 from test_fetch import EN_2019, HOSTS, KO_OLD, PAGES, fetcher, local_links

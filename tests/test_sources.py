@@ -539,8 +539,10 @@ def test_url_to_path_layout(tmp_path):
 
 
 def test_url_to_path_query_and_index(tmp_path):
-    p = url_to_path(tmp_path, "https://www.hani.co.kr/arti/a/b/1.html?_fr=mt1&x=a/b")
-    assert p.name == "1.html@_fr=mt1&x=a%2Fb"
+    p = url_to_path(tmp_path, "https://www.hani.co.kr/arti/a/b/1.html?id=7&x=a/b")
+    assert p.name == "1.html@id=7&x=a%2Fb"
+    # tracking parameters name no other page (aligner.sources.urls)
+    assert url_to_path(tmp_path, "https://www.hani.co.kr/arti/a/b/1.html?_fr=mt1&x=a/b").name == "1.html@x=a%2Fb"
     assert p.parent == (tmp_path / "pages/www.hani.co.kr/arti/a/b").resolve()
     assert url_to_path(tmp_path, "https://www.hani.co.kr/").name == "index.html"
     assert url_to_path(tmp_path, "https://www.hani.co.kr").name == "index.html"
@@ -597,7 +599,7 @@ def test_cache_roundtrip(tmp_path):
 def test_cache_iter_pages(tmp_path):
     cache = PageCache(tmp_path)
     assert list(cache.iter_pages()) == []
-    urls = [EN_2019_URL, EN_2017_URL, KO_OLD_URL, "https://www.hani.co.kr/arti/a/b/1.html?_fr=mt1",
+    urls = [EN_2019_URL, EN_2017_URL, KO_OLD_URL, "https://www.hani.co.kr/arti/a/b/1.html?id=1",
             "http://127.0.0.1:8765/x/y.html"]
     for u in urls:
         cache.put(u, b"<html></html>")
@@ -609,7 +611,7 @@ def test_cache_iter_pages(tmp_path):
     ]
     everything = dict(cache.iter_pages())
     assert len(everything) == 5
-    assert "https://www.hani.co.kr/arti/a/b/1.html?_fr=mt1" in everything
+    assert "https://www.hani.co.kr/arti/a/b/1.html?id=1" in everything
     assert "http://127.0.0.1:8765/x/y.html" in everything
     for url, path in everything.items():
         assert path == cache.path(url)

@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 from aligner.errors import InputError
 from aligner.model import Article
 from aligner.sources import generic, hani_en, hani_ko
-from aligner.sources.cache import PageCache, UnsafeURLError, guess_url, path_to_url, url_to_path
+from aligner.sources.cache import PageCache, guess_url, path_to_url, url_to_path
+from aligner.sources.clean import clean_article, strip_page_controls
 from aligner.sources.decode import decode_html
 from aligner.sources.htmltext import parse_html
 from aligner.sources.text import LineList, guess_lang, read_bytes, read_lines, read_text
+from aligner.sources.urls import UnsafeURLError
 
 __all__ = [
     "LAYOUTS",
@@ -61,7 +63,8 @@ def parse_page(data: bytes | str, url: str | None = None, item: str | None = Non
     """Parse one page into an Article with ``layout`` set.
 
     ``item`` names the page in errors (default: the URL). ``lang`` is used for generic
-    pages (detected with langdetect otherwise); Hankyoreh pages know their language.
+    pages (detected otherwise); Hankyoreh pages know their language. Every text field
+    is cleaned of control characters (:mod:`aligner.sources.clean`).
     Raises InputError for binary data, undecodable bytes, or a page with no body text.
     """
     item = item or url
@@ -69,6 +72,9 @@ def parse_page(data: bytes | str, url: str | None = None, item: str | None = Non
         raise InputError(item, f"page is {len(data)} {'bytes' if isinstance(data, (bytes, bytearray)) else 'characters'}"
                                f", more than the {MAX_PAGE_BYTES} a page may have")
     text = decode_html(data, item) if isinstance(data, (bytes, bytearray)) else data
+    # Escape sequences go before any parser sees the page (trafilatura would drop the ESC
+    # and keep the rest as text, or drop the page); clean_article checks every field after.
+    text = strip_page_controls(text)
     root = parse_html(text, item)
     layout = detect_layout(root, url)
     if layout == hani_en.LAYOUT:
@@ -77,6 +83,8 @@ def parse_page(data: bytes | str, url: str | None = None, item: str | None = Non
         article = hani_ko.parse(root, url, layout)
     else:
         article = generic.parse(text, url, root, item)
+    article = clean_article(article)  # the one place page text loses its control characters
+    if layout not in (hani_en.LAYOUT, hani_ko.LAYOUT_OLD, hani_ko.LAYOUT_2023):
         article.lang = lang or guess_lang(article.text) or article.lang
     if not article.paragraphs:
         raise InputError(item, f"no article body found ({layout} page)")

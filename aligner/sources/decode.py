@@ -28,6 +28,8 @@ _KOREAN_ALIASES = {
     "korean", "csksc56011987", "iso-ir-149", "windows-949", "x-windows-949", "cp949", "uhc",
     "ms949",
 }
+_NOT_CHARSETS = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7",
+                           "mbcs", "oem"})
 _META_CHARSET = re.compile(
     rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
 )
@@ -66,9 +68,16 @@ def normalize_charset(name: str | None) -> str | None:
     if label in ("latin1", "iso-8859-1", "us-ascii", "ascii"):
         return "cp1252"  # what browsers do, and a superset of ASCII
     try:
-        return codecs.lookup(label).name
-    except LookupError:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):  # ValueError: a label with a NUL in it
         return None
+    # Not every Python codec is a charset: "base64", "zlib" or "rot13" are no text
+    # encodings and bytes.decode refuses them; "idna" and "punycode" fail on page bytes;
+    # "unicode_escape" would turn the text "\x1b" into ESC; UTF-7 hides markup (browsers
+    # refuse it too). Such a declaration is ignored, as a browser ignores labels it does not know.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -129,7 +138,10 @@ def decode_html(data: bytes, item: str | None = None, content_type: str | None =
     if codec == "cp949":
         return _decode_korean(data, item)
     if codec is not None:
-        return data.decode(codec, errors="replace")
+        try:
+            return data.decode(codec, errors="replace")
+        except (UnicodeError, LookupError):
+            pass  # a codec that fails even with errors="replace": as if nothing were declared
     # Nothing declared (or an unknown name): UTF-8, else an undeclared Korean legacy page.
     try:
         return data.decode("utf-8")

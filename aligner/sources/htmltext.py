@@ -16,6 +16,7 @@ import lxml.html
 from lxml import etree
 
 from aligner.errors import InputError
+from aligner.sources.clean import clean_line
 
 KST = timezone(timedelta(hours=9))
 BLOCK_TAGS = frozenset(
@@ -63,8 +64,10 @@ def parse_html(text: str, item: str | None = None) -> etree._Element:
 
 
 def clean_space(text: str) -> str:
-    """Collapse every run of whitespace (NBSP and ideographic space too) to one space."""
-    return " ".join(text.replace("\u200b", "").split())
+    """Collapse every run of whitespace (NBSP and ideographic space too) to one space, with
+    control and format characters removed first (:func:`~aligner.sources.clean.clean_line`),
+    so the parsers' tests for bylines, pleas and captions see the text a reader sees."""
+    return clean_line(text)
 
 
 def text_of(el: etree._Element | None, sep: str = " ") -> str:

@@ -7,6 +7,12 @@ found from the page itself (``rel=next``, a link to ``list<N+1>``, a "Next"/"다
 else by counting up the ``list<N>`` / ``?page=N`` number; listing stops at ``limit``
 URLs, at a page with nothing new, at a page that fails, or after ``max_pages`` pages.
 
+A list page is the server's and read as untrusted: a link that does not parse as a URL
+is skipped, page numbers are ASCII digits only (``list²``, ``?page=²`` and 16-digit
+numbers are no page numbers), and a later page that fails to fetch or parse ends the
+listing with a problem line instead of ending the run. Article links are kept without
+fragments and tracking parameters, each page once (:mod:`aligner.sources.urls`).
+
 Id ranges build article URLs from a template. The English edition puts a section in
 the path; whether the site answers for any section (routing by id alone) could not be
 checked from here, so the section and the whole template are options.
@@ -20,15 +26,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from aligner.errors import FetchError, InputError
+from aligner.errors import AlignerError, InputError
+from aligner.sources.digits import ascii_int
+from aligner.sources.urls import article_url, page_key, without_fragment
 
-ENGLISH_ARTICLE = re.compile(r"/arti/english_edition/[A-Za-z0-9_]+/\d+\.html$")
+ENGLISH_ARTICLE = re.compile(r"/arti/english_edition/[A-Za-z0-9_]+/[0-9]+\.html$", re.ASCII)
 ID_TEMPLATE = "https://english.hani.co.kr/arti/english_edition/{section}/{id}.html"
 DEFAULT_SECTION = "e_national"
 MAX_IDS = 100_000
 _NEXT_WORDS = {"next", "next page", "next »", "next ›", "다음", "다음 페이지", "다음페이지", "»", "›", ">", "more"}
-_LIST_N = re.compile(r"(list)(\d+)(\.html?)$", re.IGNORECASE)
+_LIST_N = re.compile(r"(list)([0-9]+)(\.html?)$", re.IGNORECASE | re.ASCII)
 _PAGE_PARAMS = ("page", "pageNo", "pageno", "p", "pg")
+_ID_RANGE = re.compile(r"([0-9]+)\s*(?:-|\.\.|:)\s*([0-9]+)", re.ASCII)
+_ID = re.compile(r"([0-9]+)", re.ASCII)
 
 
 @dataclass
@@ -62,11 +72,13 @@ def read_url_file(path: str | Path) -> list[str]:
 def parse_id_range(spec: str) -> range:
     """``"1107000-1107050"`` (inclusive) or a single id; refuses reversed or huge ranges."""
     text = spec.strip()
-    m = re.fullmatch(r"(\d+)\s*(?:-|\.\.|:)\s*(\d+)", text) or re.fullmatch(r"(\d+)", text)
+    m = _ID_RANGE.fullmatch(text) or _ID.fullmatch(text)
     if not m:
         raise InputError(spec, "an id range is written A-B (two article numbers)")
-    first = int(m.group(1))
-    last = int(m.group(2)) if m.lastindex and m.lastindex > 1 else first
+    first = ascii_int(m.group(1))
+    last = ascii_int(m.group(2)) if m.lastindex and m.lastindex > 1 else first
+    if first is None or last is None:
+        raise InputError(spec, "an article number has too many digits")
     if last < first:
         raise InputError(spec, "the range runs backwards (the first id is larger)")
     if last - first + 1 > MAX_IDS:
@@ -96,15 +108,29 @@ def _html_tree(data: bytes, url: str):
 def article_links(data: bytes, url: str, pattern: re.Pattern[str] = ENGLISH_ARTICLE) -> list[str]:
     """Absolute article URLs linked from a list page, in page order, each once."""
     tree = _html_tree(data, url)
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
+        target = _link(url, a.get("href"))
+        if target is None:
             continue
-        target = urljoin(url, href).split("#", 1)[0]
-        if pattern.search(urlsplit(target).path):
-            seen.setdefault(target, None)
-    return list(seen)
+        try:
+            path = urlsplit(target).path
+        except ValueError:
+            continue
+        if pattern.search(path):
+            seen.setdefault(page_key(target), article_url(target))
+    return list(seen.values())
+
+
+def _link(base: str, href: str | None) -> str | None:
+    """``href`` resolved against ``base``, without its fragment; None when it is no web link."""
+    href = (href or "").strip()
+    if not href or href.startswith(("javascript:", "mailto:", "#")):
+        return None
+    try:
+        return without_fragment(urljoin(base, href))
+    except ValueError:  # "http://[x" and the like
+        return None
 
 
 def next_page(data: bytes, url: str) -> str | None:
@@ -117,15 +143,16 @@ def next_page(data: bytes, url: str) -> str | None:
     tree = _html_tree(data, url)
     for el in tree.iter("link", "a"):
         rel = (el.get("rel") or "").lower().split()
-        if "next" in rel and el.get("href"):
-            return urljoin(url, el.get("href").strip())
+        if "next" in rel:
+            target = _link(url, el.get("href"))
+            if target is not None:
+                return target
     counted = counted_next(url)
     labelled: str | None = None
     for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
+        target = _link(url, a.get("href"))
+        if target is None:
             continue
-        target = urljoin(url, href).split("#", 1)[0]
         if counted and target == counted:
             return counted
         label = " ".join((a.text_content() or "").split()).lower()
@@ -138,15 +165,22 @@ def next_page(data: bytes, url: str) -> str | None:
 
 def counted_next(url: str) -> str | None:
     """``.../list3.html`` -> ``.../list4.html``; ``?page=3`` -> ``?page=4``; a section folder -> ``list2.html``."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
     m = _LIST_N.search(parts.path)
     if m:
-        path = parts.path[: m.start()] + f"{m.group(1)}{int(m.group(2)) + 1}{m.group(3)}"
+        number = ascii_int(m.group(2))
+        if number is None:
+            return None
+        path = parts.path[: m.start()] + f"{m.group(1)}{number + 1}{m.group(3)}"
         return urlunsplit(parts._replace(path=path))
     query = parse_qsl(parts.query, keep_blank_values=True)
     for k, (name, value) in enumerate(query):
-        if name in _PAGE_PARAMS and value.isdigit():
-            query[k] = (name, str(int(value) + 1))
+        number = ascii_int(value) if name in _PAGE_PARAMS else None
+        if number is not None:
+            query[k] = (name, str(number + 1))
             return urlunsplit(parts._replace(query=urlencode(query)))
     if parts.path.endswith("/") and "/english_edition/" in parts.path:
         return urlunsplit(parts._replace(path=parts.path + "list2.html"))
@@ -164,10 +198,10 @@ def list_section(
     """Article URLs from a section's list pages, page by page, up to ``limit`` URLs.
 
     List pages are fetched fresh (never from or into the page cache: they change, and
-    the cache is for articles). A first page that fails is an error; a later page that
-    fails ends the listing and is noted in ``problems``.
+    the cache is for articles). A first page that fails (to fetch or to parse) is an
+    error; a later page that fails ends the listing and is noted in ``problems``.
     """
-    found: dict[str, None] = {}
+    found: dict[str, str] = {}  # page key -> URL
     listing = Listing([])
     url: str | None = section_url
     visited: set[str] = set()
@@ -175,22 +209,24 @@ def list_section(
         visited.add(url)
         try:
             page = fetcher.fetch(url, use_cache=False, store=False)
-        except FetchError as exc:
+            links = article_links(page.data, page.final_url, pattern)
+            following = next_page(page.data, page.final_url)
+        except AlignerError as exc:
             if not listing.pages:
                 raise
             listing.problems.append(f"{url}: {exc.problem}")
             break
         listing.pages.append(url)
-        links = article_links(page.data, page.final_url, pattern)
-        new = [u for u in links if u not in found]
+        new = [u for u in links if page_key(u) not in found]
         for u in new:
-            found[u] = None
+            found[page_key(u)] = u
             if limit is not None and len(found) >= limit:
                 break
         if not new or (limit is not None and len(found) >= limit):
             break
-        url = next_page(page.data, page.final_url)
-    listing.urls = list(found)[:limit] if limit is not None else list(found)
+        url = following
+    urls = list(found.values())
+    listing.urls = urls[:limit] if limit is not None else urls
     if not listing.urls:
         listing.problems.append(f"{section_url}: no article links found")
     return listing

@@ -11,13 +11,12 @@ import logging
 import re
 from pathlib import Path
 
-from langdetect import DetectorFactory, LangDetectException, detect
-
-from aligner.errors import InputError
+from aligner.errors import InputError, LanguageError
 from aligner.model import Article
+from aligner.sources.clean import clean_article, clean_line
 from aligner.sources.decode import sniff_binary
+from aligner.text.langcheck import detect_language
 
-DetectorFactory.seed = 0  # langdetect is random unless seeded: same text, same answer
 log = logging.getLogger(__name__)
 
 LAYOUT = "text"
@@ -74,14 +73,13 @@ def decode_text(data: bytes, item: str) -> str:
 
 
 def guess_lang(text: str) -> str:
-    """ISO 639-1 code of the text's language by langdetect (seeded), "" when it cannot tell."""
-    sample = text[:5000]
-    if not sample.strip():
-        return ""
+    """ISO 639-1 code of the text's language (:func:`~aligner.text.langcheck.detect_language`),
+    "" when it cannot tell."""
     try:
-        return detect(sample)
-    except LangDetectException:
+        code = detect_language(text)
+    except LanguageError:
         return ""
+    return "" if code == "und" else code
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -106,18 +104,17 @@ def read_text(path: str | Path, lang: str | None = None, title_first: bool = Fal
         title, paras = paras[0], paras[1:]
         if not paras:
             raise InputError(item, "no text after the title line")
-    return Article(
-        lang=lang or guess_lang(text),
-        title=title,
-        paragraphs=paras,
-        source_path=item,
-        layout=LAYOUT,
-    )
+    article = clean_article(Article(lang="", title=title, paragraphs=paras, source_path=item, layout=LAYOUT))
+    if not article.paragraphs:
+        raise InputError(item, "no text left once control characters are removed")
+    article.lang = lang or guess_lang(text)
+    return article
 
 
 def read_lines(path: str | Path) -> LineList:
     """Sentences of a pre-split file, one a line, whitespace-trimmed.
 
+    Control characters are removed as from page text (:mod:`aligner.sources.clean`).
     Blank lines are left out (a sentence list has no use for them) but not silently: their
     line numbers are on the result's ``blank_lines`` and logged. Each kept line keeps its
     line number (``numbers``), so sentence ids stay the file's line numbers and a blank
@@ -132,7 +129,7 @@ def read_lines(path: str | Path) -> LineList:
     if raw and raw[-1] == "":
         raw.pop()  # the final newline ends the last line; it is not a blank line
     for number, line in enumerate(raw):
-        clean = " ".join(line.split())
+        clean = clean_line(line)
         if clean:
             lines.append(clean)
             numbers.append(number)
