@@ -328,7 +328,7 @@ def test_export_dialog_refuses_a_bad_confidence(db):
         await pilot.click("#export")
         await pilot.pause()
         assert isinstance(app.screen, ExportDialog)
-        assert "between 0 and 1" in str(app.screen.query_one("#export-error").render())
+        assert "must be a number from 0 to 1" in str(app.screen.query_one("#export-error").render())
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PairScreen)
@@ -563,7 +563,7 @@ def test_quitting_from_the_list_reopens_on_the_list(db):
 def test_export_checkboxes_show_a_mark_not_only_a_colour(db):
     async def scenario(app, pilot):
         await pilot.press("E")
-        box = app.screen.query_one("#skip-empty")
+        box = app.screen.query_one("#keep-empty")
         assert "✓" not in box.render().plain
         box.value = True
         await pilot.pause()
