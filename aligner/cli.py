@@ -436,7 +436,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     console = Console(quiet=bool(args.quiet), highlight=False)
     console.print(stats_table(frame, str(args.db), console.width))
     for text in stats_totals(totals):
-        console.print(text)
+        console.print(text, soft_wrap=True)  # one total a line, whatever the width
     return 0
 
 
