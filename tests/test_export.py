@@ -368,6 +368,7 @@ def test_tsv_columns_and_round_trip(tmp_path: Path) -> None:
     assert plain["note"].tolist()[-1] == 'checked against the "print" edition'
     # and so does cut: column N is field N of every line
     column = COLUMNS.index("tgt_text") + 1
+    assert column == 24  # the README's `cut -f 24 corpus.tsv`
     cut = subprocess.run(["cut", "-f", str(column), str(path)], capture_output=True, check=True)
     assert cut.stdout.decode("utf-8").split("\n")[:-1] == ["tgt_text"] + frame["tgt_text"].tolist()
 
