@@ -324,3 +324,39 @@ def test_notes_are_carried_by_every_format(capsys, reviewed, tmp_path):
     row = tsv[tsv["src_text"] == LOW[0]].iloc[0]
     assert (row["note"], row["pair_note"]) == ("치환 확인 <ok> & done", "English edition drops a line")
     assert os.path.getsize(tmx) > 0
+
+
+# ---------------------------------------------------------------- the run config's [export] table
+
+
+@pytest.mark.parametrize(
+    "table, policy",
+    [
+        ("", ExportPolicy()),
+        ('status = "any"\nmin_confidence = 0.9\nkeep_empty = true\n', ExportPolicy("any", 0.9, True)),
+        ("min_confidence = 1\n", ExportPolicy(min_confidence=1.0)),
+    ],
+)
+def test_run_config_export_table_is_the_policy(tmp_path, table, policy):
+    from aligner.config import load_config
+
+    config = tmp_path / "run.toml"
+    config.write_text(f'corpus = "c"\n\n[export]\nformats = ["parquet"]\n{table}', encoding="utf-8")
+    options = load_config(config).options
+    assert options.policy == policy and options.formats == ("parquet",)
+
+
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ('status = "all"', "export.status must be one of not-rejected, accepted, unreviewed, rejected, any"),
+        ("min_confidence = 2", "export: minimum confidence must be a number from 0 to 1, not 2.0"),
+        ('keep_empty = "no"', "export.keep_empty must be true or false"),
+    ],
+)
+def test_a_bad_export_table_is_one_line(tmp_path, capsys, line, problem):
+    config = tmp_path / "run.toml"
+    config.write_text(f'corpus = "c"\n\n[export]\n{line}\n', encoding="utf-8")
+    assert main(["run", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"aligner: error: {config}: {problem}\n"
