@@ -792,9 +792,12 @@ class Store:
 
         ``policy`` defaults to :class:`~aligner.export.policy.ExportPolicy`'s defaults (no
         rejected bead, no empty bead); keyword filters (``status``, ``min_confidence``,
-        ``keep_empty``) build one instead: ``store.export_rows(min_confidence=0.9)``.
-        Streams pair by pair, so memory stays flat.
+        ``keep_empty``) build one instead: ``store.export_rows(min_confidence=0.9)``
+        (``skip_empty``, the old name, is still understood). Streams pair by pair, so
+        memory stays flat.
         """
+        if "skip_empty" in filters:  # the name before the policy: skip_empty=False kept them
+            filters.setdefault("keep_empty", not filters.pop("skip_empty"))
         if filters:
             if policy is not None:
                 raise TypeError("export_rows() takes a policy or filters, not both")

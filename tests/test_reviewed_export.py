@@ -246,6 +246,8 @@ def test_the_store_the_api_and_the_writer_agree(reviewed, tmp_path):
         with pytest.raises(TypeError):
             list(store.export_rows(ExportPolicy(), status="any"))
         assert all(r.status != "rejected" and r.src_ids and r.tgt_ids for r in store.export_rows())
+        assert [r.tuid for r in store.export_rows(skip_empty=True)] == default  # the old name still works
+        assert len(list(store.export_rows(skip_empty=False))) == len(default) + 1  # the rail pair's 0-1
 
 
 # ---------------------------------------------------------------- Parquet through datasets
