@@ -78,7 +78,7 @@ def test_run_prints_a_readable_summary(capsys, tmp_path):
     # the first run names the unpaired page and why, as no error
     at = lines.index("unpaired (no Korean original to align with yet; not an error):")
     assert "684758" in lines[at + 1] and "not in the page cache" in lines[at + 1]
-    assert "exported (accepted and unreviewed beads (rejected ones left out); 0-1 and 1-0 beads left out):" in out
+    assert "exported (accepted and unreviewed beads, rejected ones left out; 0-1 and 1-0 beads left out):" in out
     assert any(line.startswith(f"  {tmp_path / 'export' / 'corpus.tmx'}  (") and line.endswith(" beads)")
                for line in lines)
     assert lines[-1] == f"next: review the links with  aligner review {tmp_path / 'corpus.db'}"
@@ -257,7 +257,7 @@ def test_export_filters(capsys, corpus_db, tmp_path):
     assert counts["accepted"] == 0
     code, out, _ = run(capsys, "export", str(corpus_db), "--format", "tsv", "-o", str(tmp_path / "h.tsv"))
     assert out.splitlines() == [f"wrote {counts['default']} beads to {tmp_path / 'h.tsv'}",
-                                "  (accepted and unreviewed beads (rejected ones left out); 0-1 and 1-0 beads left out)"]
+                                "  (accepted and unreviewed beads, rejected ones left out; 0-1 and 1-0 beads left out)"]
 
 
 def test_export_of_a_missing_database_is_one_line(capsys, tmp_path):

@@ -113,7 +113,7 @@ class ExportPolicy:
     def describe(self) -> str:
         """One line for people: what this policy exports."""
         status = {
-            StatusFilter.NOT_REJECTED: "accepted and unreviewed beads (rejected ones left out)",
+            StatusFilter.NOT_REJECTED: "accepted and unreviewed beads, rejected ones left out",
             StatusFilter.ACCEPTED: "accepted beads only",
             StatusFilter.UNREVIEWED: "unreviewed beads only",
             StatusFilter.REJECTED: "rejected beads only",
