@@ -3,13 +3,18 @@
 Everything the command line does is one of these calls (the CLI is a thin shell over
 them), so a script gets the same results, the same database and the same exports::
 
-    from aligner import RunOptions, Store, run_corpus
+    from aligner import ExportPolicy, RunOptions, Store, export_corpus, run_corpus
 
     summary = run_corpus("corpora/sample", RunOptions(workers=2, formats=("tmx",)))
     print(summary.count("aligned"), summary.seconds["encode"])
     with Store("corpora/sample/corpus.db") as store:
-        for row in store.export_rows(min_confidence=0.9, skip_empty=True):
-            print(row.src_text, "|", row.tgt_text)
+        for row in store.export_rows(ExportPolicy(min_confidence=0.9)):
+            print(row.src_text, "|", row.tgt_text, row.status, row.changed_by)
+        export_corpus(store, "parquet", "corpus.parquet")  # the default policy
+
+Exports go through one :class:`ExportPolicy` (``aligner.export.policy``): by default no
+rejected bead and no empty (0-1, 1-0) bead, and a bead a person accepted or made passes any
+minimum confidence, exported with confidence 1.0.
 
 A script that runs with ``workers > 1`` needs ``if __name__ == "__main__":`` around its
 top-level code, because worker processes start by importing the main module.
@@ -17,13 +22,15 @@ top-level code, because worker processes start by importing the main module.
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+
 from aligner.align import Aligner, AlignConfig, align_sentences, default_aligner
 from aligner.batch import AlignerSpec, build_aligner
 from aligner.config import RunConfig, load_config
 from aligner.direct import align_paths
 from aligner.errors import AlignerError, InputError, LanguageError, PairingError, StoreError
 from aligner.evaluate import score_beads
-from aligner.export import FORMATS, export_rows
+from aligner.export import FORMATS, STATUS_CHOICES, ExportPolicy, StatusFilter, export_corpus, export_rows
 from aligner.model import Article, Bead, ExportRow, PairAlignment, Sentence
 from aligner.pipeline import (
     ItemResult,
@@ -38,23 +45,33 @@ from aligner.store import Store
 
 
 def run_config(path: str, **overrides: object) -> RunSummary:
-    """Run the job a TOML config describes (``aligner run CONFIG.toml``); keyword overrides win."""
+    """Run the job a TOML config describes (``aligner run CONFIG.toml``); keyword overrides win.
+
+    The export policy's fields (``status``, ``min_confidence``, ``keep_empty``) may be
+    given one by one, like the command line's flags, or as a whole ``policy``.
+    """
     config = load_config(path)
+    policy_fields = {f.name for f in fields(ExportPolicy)}
     for name, value in overrides.items():
-        if not hasattr(config.options, name):
+        if name in policy_fields:
+            config.options.policy = replace(config.options.policy, **{name: value})
+        elif hasattr(config.options, name):
+            setattr(config.options, name, value)
+        else:
             raise TypeError(f"run_config() got an unknown option {name!r}")
-        setattr(config.options, name, value)
     return run_corpus(config.corpus, config.options)
 
 
 __all__ = [
     "FORMATS",
+    "STATUS_CHOICES",
     "AlignConfig",
     "Aligner",
     "AlignerError",
     "AlignerSpec",
     "Article",
     "Bead",
+    "ExportPolicy",
     "ExportRow",
     "InputError",
     "ItemResult",
@@ -66,6 +83,7 @@ __all__ = [
     "RunOptions",
     "RunSummary",
     "Sentence",
+    "StatusFilter",
     "Store",
     "StoreError",
     "align_articles",
@@ -73,6 +91,7 @@ __all__ = [
     "align_sentences",
     "build_aligner",
     "default_aligner",
+    "export_corpus",
     "export_rows",
     "load_config",
     "parse_page",

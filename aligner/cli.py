@@ -22,14 +22,14 @@ from rich.table import Table
 from rich.text import Text
 
 from aligner import __version__
-from aligner.display import visible
+from aligner.display import line, plain, visible
 from aligner.errors import AlignerError
 from aligner.export import FORMATS
+from aligner.export.policy import STATUS_CHOICES, ExportPolicy
 
 if TYPE_CHECKING:
+    from aligner.pipeline import RunSummary
     from aligner.store import Store
-
-STATUS_CHOICES = ("accepted", "unreviewed", "rejected", "not-rejected", "any")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except AlignerError as exc:
+    except AlignerError as exc:  # names a file or URL from outside: shown, never obeyed
         print(f"aligner: error: {visible(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -66,10 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", dest="formats", action="append", choices=FORMATS,
                    help="export format (repeat; default: tmx and tsv)")
     p.add_argument("--export-dir", type=Path, help="where exports go (default DIR/export)")
-    p.add_argument("--min-confidence", type=_confidence, default=None, metavar="X",
-                   help="export beads at least this confident, 0 to 1 (0); accepted and manual beads always pass")
-    p.add_argument("--status", choices=STATUS_CHOICES, default=None, help="export beads of this status (any)")
-    p.add_argument("--keep-empty", action="store_true", default=None, help="export 0-1 and 1-0 beads too")
+    _policy_flags(p, for_run=True)
     p.add_argument("--force", action="store_true", default=None,
                    help="re-align unchanged pairs (reviewed beads are kept)")
     p.add_argument("-w", "--workers", type=int, default=None,
@@ -81,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="retry pairs that failed before even if their pages did not change")
     _engine_flags(p, for_run=True)
     _output_flags(p)
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="list every unpaired page, also those reported by earlier runs")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("align", help="align two texts (pages, plain text, or one sentence per line)")
@@ -95,16 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
     _engine_flags(p, for_run=False)
     p.set_defaults(func=cmd_align)
 
-    p = sub.add_parser("export", help="export a corpus database")
+    p = sub.add_parser("export", help="export a corpus database (no rejected and no empty beads unless asked)")
     p.add_argument("db", type=Path)
     p.add_argument("--format", choices=FORMATS, required=True)
     p.add_argument("-o", "--output", type=Path, required=True,
                    help="output path (moses: PATH.en and PATH.ko are written)")
-    p.add_argument("--min-confidence", type=_confidence, default=0.0, metavar="X",
-                   help="only beads at least this confident, 0 to 1 (0); accepted and manual beads always pass")
-    p.add_argument("--status", choices=STATUS_CHOICES, default="any")
-    p.add_argument("--skip-empty", action="store_true", help="drop 0-1 and 1-0 beads")
-    p.add_argument("--tokenize", action="store_true", help="moses: tokenize (sacremoses / Kiwi morphemes)")
+    _policy_flags(p, for_run=False)
+    p.add_argument("--tokenize", action="store_true",
+                   help="tsv, moses, jsonl, parquet: tokens separated by spaces (sacremoses for English; "
+                   "Korean cut at Kiwi's morphemes, the text kept as written)")
     _output_flags(p)
     p.set_defaults(func=cmd_export)
 
@@ -190,6 +188,32 @@ def _confidence(text: str) -> float:
     return value
 
 
+def _policy_flags(p: argparse.ArgumentParser, *, for_run: bool) -> None:
+    """--status, --min-confidence, --keep-empty: the export policy (aligner.export.policy),
+    the same flags with the same defaults for ``export`` and ``run``. ``run`` leaves them
+    unset (None) so its config file decides where they are not given."""
+    default = ExportPolicy()
+    p.add_argument("--status", choices=STATUS_CHOICES, default=None if for_run else default.status.value,
+                   help=f"export beads of this review status (default {default.status.value}: rejected beads "
+                   "only when asked for by name, with rejected or any)")
+    p.add_argument("--min-confidence", type=_confidence, default=None if for_run else default.min_confidence,
+                   metavar="X", help="only beads at least this confident, 0 to 1 (default 0); beads a reviewer "
+                   "accepted or made always pass, exported with confidence 1.0")
+    p.add_argument("--keep-empty", action="store_true", default=None if for_run else default.keep_empty,
+                   help="also export 0-1 and 1-0 beads (left out by default)")
+    if not for_run:  # the old flag: what it asked for is the default now
+        p.add_argument("--skip-empty", action="store_true", help=argparse.SUPPRESS)
+
+
+def _policy(args: argparse.Namespace, base: ExportPolicy | None = None) -> ExportPolicy:
+    """The export policy of the flags given, over ``base`` (a run config's) or the defaults."""
+    from dataclasses import replace
+
+    given = {name: getattr(args, name) for name in ("status", "min_confidence", "keep_empty")
+             if getattr(args, name, None) is not None}
+    return replace(base or ExportPolicy(), **given)
+
+
 def _engine_flags(p: argparse.ArgumentParser, *, for_run: bool) -> None:
     """--method and --encoder; ``run`` leaves them unset (None) so its config file decides."""
     p.add_argument("--method", choices=("engine", "length"), default=None if for_run else "engine",
@@ -225,9 +249,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = {
         "formats": tuple(args.formats) if args.formats else None,
         "export_dir": args.export_dir,
-        "min_confidence": args.min_confidence,
-        "status": args.status,
-        "skip_empty": None if args.keep_empty is None else not args.keep_empty,
+        "policy": _policy(args, options.policy),
         "force": args.force,
         "workers": args.workers,
         "dask": args.dask,
@@ -248,7 +270,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
-        print_run_summary(console, summary)
+        print_run_summary(console, summary, verbose=args.verbose)
     print_run_failures(summary)
     return 1 if summary.count("failed") else 0
 
@@ -277,22 +299,46 @@ def _run_progress(show: bool, total: int) -> Iterator[Callable[[Any], None]]:
         yield progress
 
 
-def print_run_summary(console: Console, summary) -> None:
+def print_run_summary(console: Console, summary: RunSummary, *, verbose: bool = False) -> None:
+    """The run for a person: the database, what is in it, what was exported and what to do next.
+
+    An unpaired page (no Korean original to align with) is no error: it is counted, and
+    listed with its reason when this run found it first (or with ``verbose``), not again
+    on every re-run. Every outside string (paths, URLs, reasons) goes through
+    :mod:`aligner.display`.
+    """
     d = summary.as_dict()
-    console.print(
-        f"pairs in corpus: {d['pairs']}  (this run: {d['aligned']} aligned, {d['unchanged']} unchanged, "
-        f"{d['kept_reviewed']} kept as reviewed, {d['unpaired']} unpaired, {d['failed']} failed)"
-    )
-    console.print(f"sentences: {d['en_sentences']} English, {d['ko_sentences']} Korean")
-    kinds = ", ".join(f"{k}: {v}" for k, v in d["bead_types"].items())
+    console.print(line("corpus database: ", d["database"]))
+    this_run = ", ".join(f"{d[k]} {label}" for k, label in (
+        ("aligned", "aligned"), ("unchanged", "unchanged"), ("kept_reviewed", "kept as reviewed"),
+        ("failed", "failed")))
+    unpaired = summary.unpaired
+    known = [r for r in unpaired if r.previous]
+    tail = ""
+    if unpaired:
+        tail = f"; {_count(len(unpaired), 'English page')} unpaired"
+        if known and not verbose:
+            tail += f" ({len(known)} as in earlier runs; -v lists them)" if len(known) < len(unpaired) \
+                else " (as in earlier runs; -v lists them)"
+    console.print(f"pairs in corpus: {d['pairs']} (this run: {this_run}){tail}")
+    console.print(f"sentences: {d['en_sentences']:,} English, {d['ko_sentences']:,} Korean")
+    kinds = ", ".join(f"{k}: {v:,}" for k, v in d["bead_types"].items())
     console.print(f"beads by type: {kinds or 'none'}")
     mc = d["mean_confidence"]
     console.print(f"mean confidence: {mc:.3f}" if mc is not None else "mean confidence: -")
-    for problem in d["problems"]:
-        if problem["outcome"] != "failed":  # unpaired and kept are not errors: here, not on stderr
-            console.print(f"  {_problem_line(problem)}")
-    for f in d["files"]:
-        console.print(f"wrote {f}")
+    listed = [r for r in unpaired if verbose or not r.previous]
+    if listed:
+        console.print("unpaired (no Korean original to align with yet; not an error):")
+        for item in listed:
+            console.print(line("  ", item.item, ": ", _reason(item.item, item.reason)))
+    for item in summary.items:
+        if item.outcome == "kept":
+            console.print(line("kept as reviewed: ", item.item, ": ", _reason(item.item, item.reason)))
+    if summary.exports:
+        console.print(f"exported ({summary.policy.describe()}):")
+        for export in summary.exports:
+            beads = _count(export["count"], "bead")
+            console.print(line("  ", ", ".join(export["paths"]), f"  ({beads})"))
     secs = d["seconds"]
     stages = ", ".join(f"{k} {secs[k]:.1f}" for k in ("parse", "check", "split", "encode", "align", "store", "export")
                        if k in secs)
@@ -300,23 +346,24 @@ def print_run_summary(console: Console, summary) -> None:
     console.print(f"time: {secs.get('total', 0):.1f} s with {d['workers']} worker(s)"
                   + (f", {rate:,.1f} pairs/min" if rate and d["aligned"] else "")
                   + (f"; stage seconds: {stages}" if stages else ""))
+    console.print(line("next: review the links with  ", summary.next_command))
 
 
-def print_run_failures(summary) -> None:
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def print_run_failures(summary: RunSummary) -> None:
     """Each failed item on stderr, once, even with --quiet (which means "nothing but errors")."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    for problem in summary.as_dict()["problems"]:
-        if problem["outcome"] == "failed":
-            err.print(f"aligner: {_problem_line(problem)}", markup=False)
+    for item in summary.failed:
+        earlier = " (earlier run; pages unchanged since, --retry-failed tries again)" if item.previous else ""
+        err.print(line("aligner: failed: ", item.item, ": ", _reason(item.item, item.reason), earlier))
 
 
-def _problem_line(problem: dict) -> str:
-    """``failed: URL: reason``; a reason that already starts with the URL does not repeat it."""
-    item, reason = problem["item"], problem["reason"]
-    if reason.startswith(f"{item}: "):
-        reason = reason[len(item) + 2:]
-    earlier = " (earlier run; pages unchanged since, --retry-failed tries again)" if problem["previous_run"] else ""
-    return f"{problem['outcome']}: {item}: {reason}{earlier}"
+def _reason(item: str, reason: str) -> str:
+    """A reason that already starts with the item's URL does not repeat it."""
+    return reason[len(item) + 2:] if reason.startswith(f"{item}: ") else reason
 
 
 # -- align ----------------------------------------------------------------------------
@@ -351,23 +398,20 @@ def cmd_align(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from aligner.export import export_rows
+    from aligner.export import export_corpus
 
+    policy = _policy(args)
     with _corpus_store(args.db) as store:
-        langs = store.conn.execute(
-            "SELECT e.lang, k.lang FROM pairs p JOIN documents e ON e.id=p.en_doc"
-            " JOIN documents k ON k.id=p.ko_doc LIMIT 1"
-        ).fetchone()
-        src_lang, tgt_lang = (langs[0], langs[1]) if langs else ("en", "ko")
-        rows = store.export_rows(min_confidence=args.min_confidence, status=args.status,
-                                 skip_empty=args.skip_empty)
-        result = export_rows(rows, args.format, args.output, src_lang=src_lang, tgt_lang=tgt_lang,
-                             tokenize=args.tokenize)
+        result = export_corpus(store, args.format, args.output, policy, tokenize=args.tokenize)
     if args.json:
         print(json.dumps({"format": result.format, "count": result.count,
-                          "paths": [str(p) for p in result.paths]}))
+                          "paths": [str(p) for p in result.paths],
+                          "policy": {"status": policy.status.value, "min_confidence": policy.min_confidence,
+                                     "keep_empty": policy.keep_empty}}))
     else:
-        _console(args).print(f"wrote {result.count} beads to {', '.join(str(p) for p in result.paths)}")
+        console = _console(args)
+        console.print(line(f"wrote {_count(result.count, 'bead')} to ", ", ".join(str(p) for p in result.paths)))
+        console.print(f"  ({policy.describe()})")
     return 0
 
 
@@ -392,8 +436,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
     # lines wrap at the console's width (80 when piped) instead of running on
     console = Console(quiet=bool(args.quiet), highlight=False)
     console.print(stats_table(frame, str(args.db), console.width))
-    console.print(", ".join(f"{k}: {v}" for k, v in totals.items()), markup=False)
+    for text in stats_totals(totals):
+        console.print(text, soft_wrap=True)  # one total a line, whatever the width
     return 0
+
+
+def stats_totals(totals: dict) -> list[str]:
+    """The corpus totals as a few sentences (our own words and numbers only)."""
+    mc = totals["mean_confidence"]
+    kinds = ", ".join(f"{k}: {v:,}" for k, v in totals["bead_types"].items()) or "none"
+    out = [
+        f"corpus: {_count(totals['pairs'], 'article pair')}, {totals['en_sentences']:,} English and "
+        f"{totals['ko_sentences']:,} Korean sentences",
+        f"beads: {totals['beads']:,} ({totals['accepted']:,} accepted, {totals['rejected']:,} rejected, "
+        f"{totals['unreviewed']:,} unreviewed); mean confidence {'-' if mc is None else f'{mc:.3f}'}",
+        f"bead types: {kinds}",
+    ]
+    if totals["failed_items"]:
+        out.append(f"pages not aligned (failed or unpaired): {totals['failed_items']:,}; "
+                   "`aligner run DIR -v` lists them with the reason")
+    return out
 
 
 #: Stats columns: frame column, short header (headers must fit unbroken in 80 columns).
@@ -411,7 +473,7 @@ def stats_table(frame: Any, title: str, width: int) -> Table:
 
     narrow = width < WIDE_STATS
     columns = [(k, h) for k, h in STATS_COLUMNS if not (narrow and k in ("ko_title", "date"))]
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
+    table = Table(title=plain(title), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
                   caption="EN, KO: sentences; acc, rej, todo: beads accepted, rejected, unreviewed; "
                   "conf: mean confidence")
     for key, header in columns:
@@ -420,7 +482,7 @@ def stats_table(frame: Any, title: str, width: int) -> Table:
                          min_width=None if text else len(header),
                          justify="left" if text or key in ("date", "status") else "right")
     for row in frame.to_dict("records"):
-        table.add_row(*(_cell(row[key]) for key, _ in columns))
+        table.add_row(*(plain(_cell(row[key])) for key, _ in columns))  # titles are the pages' words
     return table
 
 
@@ -450,9 +512,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from dataclasses import asdict
 
         print(json.dumps(asdict(scores), indent=2))
-    else:
-        print(scores.format() if hasattr(scores, "format") else scores)
+        return 0
+    console = _console(args)
+    console.print(eval_table(scores))
+    c = scores.counts
+    console.print(f"{_count(scores.documents, 'document')}; {c.predicted:,} predicted beads scored for precision, "
+                  f"{c.gold:,} gold beads (both sides non-empty) for recall")
     return 0
+
+
+def eval_table(scores: Any) -> Table:
+    """Strict and lax precision, recall and F1 as a small table."""
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("")
+    for header in ("precision", "recall", "F1"):
+        table.add_column(header, justify="right")
+    table.add_row("strict", f"{scores.strict_precision:.4f}", f"{scores.strict_recall:.4f}", f"{scores.strict_f1:.4f}")
+    table.add_row("lax", f"{scores.lax_precision:.4f}", f"{scores.lax_recall:.4f}", f"{scores.lax_f1:.4f}")
+    return table
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:

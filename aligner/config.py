@@ -16,11 +16,11 @@ Example (every key is optional except ``corpus``; paths are relative to the file
     encoder = "use"                # use, e5, or st:<sentence-transformers model>
     threads = 1                    # BLAS threads per worker (default: cores / workers)
 
-    [export]
-    formats = ["tmx", "tsv"]
+    [export]                       # which beads: aligner.export.policy.ExportPolicy
+    formats = ["tmx", "tsv"]       # tmx, tsv, moses, jsonl, parquet
     dir = "export"                 # default: <corpus>/export
-    min_confidence = 0.9
-    status = "any"                 # accepted, unreviewed, rejected, not-rejected, any
+    min_confidence = 0.9           # beads a reviewer accepted or made always pass
+    status = "not-rejected"        # the default; also accepted, unreviewed, rejected, any
     keep_empty = false             # export 0-1 and 1-0 beads too
 
 A mistake (unknown key, wrong type, missing corpus) is one line naming the file and key.
@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aligner.errors import InputError
+from aligner.errors import AlignerError, InputError
+from aligner.export.policy import STATUS_CHOICES, ExportPolicy
 from aligner.pipeline import RunOptions
 
-STATUSES = ("accepted", "unreviewed", "rejected", "not-rejected", "any")
 METHODS = ("engine", "length")
 
 # the keys a config may have, and their TOML types
@@ -103,24 +103,24 @@ def load_config(path: str | Path) -> RunConfig:
     for fmt in formats:
         if fmt not in FORMATS:
             raise InputError(item, f"export.formats: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    status = export.get("status", "any")
-    if status not in STATUSES:
-        raise InputError(item, f"export.status must be one of {', '.join(STATUSES)}")
+    status = export.get("status", ExportPolicy.status.value)
+    if status not in STATUS_CHOICES:
+        raise InputError(item, f"export.status must be one of {', '.join(STATUS_CHOICES)}")
     method = align.get("method", "engine")
     if method not in METHODS:
         raise InputError(item, f"align.method must be one of {', '.join(METHODS)}")
     workers = data.get("workers", 1)
     if workers < 1:
         raise InputError(item, "workers must be at least 1")
-    min_conf = float(export.get("min_confidence", 0.0))
-    if not 0.0 <= min_conf <= 1.0:
-        raise InputError(item, "export.min_confidence must be between 0 and 1")
+    try:
+        policy = ExportPolicy(status=status, min_confidence=float(export.get("min_confidence", 0.0)),
+                              keep_empty=export.get("keep_empty", False))
+    except AlignerError as exc:
+        raise InputError(item, f"export: {exc.problem}") from None
     options = RunOptions(
         formats=formats,
         export_dir=(base / export["dir"]) if "dir" in export else None,
-        min_confidence=min_conf,
-        status=status,
-        skip_empty=not export.get("keep_empty", False),
+        policy=policy,
         force=data.get("force", False),
         src_lang=langs.get("source", "en"),
         tgt_lang=langs.get("target", "ko"),

@@ -102,7 +102,16 @@ class Origin(str, Enum):
 
 @dataclass
 class ExportRow:
-    """One bead with its text, ready for an exporter (joined across sentences by a space)."""
+    """One bead with its text and its review facts, ready for an exporter.
+
+    Sentences of a side are joined by a space. ``confidence`` is the one a downstream
+    filter should use: 1.0 for a bead a person accepted or made (they checked it), else
+    the aligner's estimate; ``aligner_confidence`` keeps the aligner's own estimate (None
+    for a bead a person made, which the aligner never scored). ``tuid`` names the unit
+    stably across runs (see :func:`aligner.store.unit_id`). Times are ISO 8601 UTC
+    strings: ``created_*`` is the run that aligned the pair (``created_by`` the aligner),
+    ``changed_*`` the last reviewer action on the bead (None if no person touched it).
+    """
 
     pair_id: int
     bead_id: int
@@ -120,6 +129,14 @@ class ExportRow:
     src_doc: str  # document identifier (URL or path)
     tgt_doc: str
     props: dict[str, str] = field(default_factory=dict)
+    tuid: str = ""
+    aligner_confidence: float | None = None
+    created_at: str | None = None
+    created_by: str | None = None
+    changed_at: str | None = None
+    changed_by: str | None = None
+    note: str | None = None  # the reviewer's note on the bead
+    pair_note: str | None = None  # the reviewer's note on the article pair
 
     @property
     def kind(self) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from aligner.align import Aligner, default_aligner
 from aligner.errors import InputError
+from aligner.export.policy import ExportPolicy
 from aligner.model import Article, Bead, PairAlignment, Sentence
 from aligner.sources import PageCache
 from aligner.sources.manifest import read_manifest
@@ -33,9 +34,7 @@ class RunOptions:
 
     formats: tuple[str, ...] = ("tmx", "tsv")
     export_dir: Path | None = None  # default: DIR/export
-    min_confidence: float = 0.0
-    status: str = "any"
-    skip_empty: bool = True
+    policy: ExportPolicy = field(default_factory=ExportPolicy)  # which beads the exports take
     force: bool = False  # re-align pairs even when nothing changed (reviewed beads still kept)
     src_lang: str = "en"
     tgt_lang: str = "ko"
@@ -80,16 +79,33 @@ class RunSummary:
     replanned: int = 0  # pairs worked out again because a reviewer changed them during the run
     worker_crashes: int = 0  # times the worker processes died and were started again
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # per stage, summed over workers
+    database: str = ""  # the corpus database the run wrote
+    exports: list[dict] = field(default_factory=list)  # per format: {"format", "paths", "count"}
+    policy: ExportPolicy = field(default_factory=ExportPolicy)  # which beads the exports took
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.items if r.outcome == outcome)
 
     @property
     def failed(self) -> list[ItemResult]:
-        return [r for r in self.items if r.outcome in ("failed", "unpaired")]
+        """Items that went wrong (a bad page, a language mismatch, ...)."""
+        return [r for r in self.items if r.outcome == "failed"]
+
+    @property
+    def unpaired(self) -> list[ItemResult]:
+        """English pages with no Korean original to align with (no link, or not in the cache):
+        nothing went wrong, there is just nothing to align yet."""
+        return [r for r in self.items if r.outcome == "unpaired"]
+
+    @property
+    def next_command(self) -> str:
+        """What to do next: review the corpus."""
+        return f"aligner review {self.database}" if self.database else "aligner review DIR/corpus.db"
 
     def as_dict(self) -> dict:
         return {
+            "database": self.database,
+            "next": self.next_command,
             "pairs": self.pairs,
             "aligned": self.count("aligned"),
             "unchanged": self.count("unchanged"),
@@ -101,6 +117,9 @@ class RunSummary:
             "bead_types": self.bead_types,
             "mean_confidence": self.mean_confidence,
             "files": self.files,
+            "exports": self.exports,
+            "export_policy": {"status": self.policy.status.value, "min_confidence": self.policy.min_confidence,
+                              "keep_empty": self.policy.keep_empty},
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "problems": [
                 {"item": r.item, "outcome": r.outcome, "reason": r.reason, "previous_run": r.previous}
@@ -194,7 +213,7 @@ def run_corpus(
     replaces the corpus's default aligner.
     """
     from aligner.batch import AlignerSpec, Batch, make_executor
-    from aligner.export import export_rows
+    from aligner.export import EXTENSIONS, export_corpus
 
     options = options or RunOptions()
     root = Path(corpus_dir)
@@ -230,15 +249,13 @@ def run_corpus(
         t_export, c_export = time.perf_counter(), time.process_time()
         files: list[str] = []
         export_dir = options.export_dir or root / "export"
+        exports = []
         for fmt in options.formats:
-            ext = {"moses": ""}.get(fmt, f".{fmt}")
-            rows = store.export_rows(
-                min_confidence=options.min_confidence, status=options.status, skip_empty=options.skip_empty
-            )
-            out = export_rows(rows, fmt, export_dir / f"corpus{ext}", src_lang=options.src_lang,
-                              tgt_lang=options.tgt_lang)
+            out = export_corpus(store, fmt, export_dir / f"corpus{EXTENSIONS[fmt]}", options.policy)
             files += [str(p) for p in out.paths]
+            exports.append({"format": out.format, "paths": [str(p) for p in out.paths], "count": out.count})
         summary = summarise(store, results, files)
+        summary.database, summary.exports, summary.policy = str(store.path), exports, options.policy
         summary.seconds["export"] = time.perf_counter() - t_export
         summary.cpu_seconds["export"] = time.process_time() - c_export
     summary.seconds["total"] = time.perf_counter() - started

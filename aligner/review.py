@@ -22,6 +22,12 @@ reviewer judging all of it (what a detach or a shift leaves behind) stays *to ch
 unreviewed, so ``n`` stops on it and "accepted" exports leave it out (see
 :func:`to_check`). A text fix or a sentence split changes only text: the bead keeps its
 confidence, origin and status.
+
+Every bead an edit changes records who made that change and when (``changed_by``,
+``changed_at``: exports carry them as the unit's change id and date). Undo and redo
+restore a bead with the facts it had, so an undone accept leaves no trace on the bead
+(the edit log keeps the whole story). A re-align changes no bead's facts: the beads it
+proposes are the aligner's, the ones it keeps stay as the reviewer left them.
 """
 
 from __future__ import annotations
@@ -71,6 +77,9 @@ class Cell:
     confidence: float = 0.0
     origin: str = AUTO
     status: str = UNREVIEWED
+    changed_by: str | None = None  # the reviewer of the last edit that changed this bead
+    changed_at: str | None = None  # when (UTC, ISO 8601)
+    note: str | None = None
 
     def size(self, side: Side) -> int:
         return self.n_en if side == "en" else self.n_ko
@@ -79,7 +88,12 @@ class Cell:
         return replace(self, n_en=n) if side == "en" else replace(self, n_ko=n)
 
     def row(self) -> list[Any]:
-        return [self.n_en, self.n_ko, self.score, self.confidence, self.origin, self.status]
+        return [self.n_en, self.n_ko, self.score, self.confidence, self.origin, self.status,
+                self.changed_by, self.changed_at, self.note]
+
+    def touched(self, reviewer: str, at: str) -> Cell:
+        """This bead as changed by ``reviewer`` at ``at``."""
+        return replace(self, changed_by=reviewer, changed_at=at)
 
     @property
     def is_void(self) -> bool:
@@ -103,8 +117,15 @@ def to_check(n_en: int, n_ko: int) -> Cell:
 
 def reshaped(cell: Cell, n_en: int, n_ko: int) -> Cell:
     """``cell`` after an edit moved one of its sentences: still the reviewer's if it was already
-    accepted (they changed a bead they had vouched for), else left to check."""
-    return made_by_hand(n_en, n_ko) if cell.status == ACCEPTED else to_check(n_en, n_ko)
+    accepted (they changed a bead they had vouched for), else left to check. Its note stays."""
+    new = made_by_hand(n_en, n_ko) if cell.status == ACCEPTED else to_check(n_en, n_ko)
+    return replace(new, note=cell.note)
+
+
+def joined_note(*cells: Cell) -> str | None:
+    """The notes of beads that become one, in order (None when none has one)."""
+    notes = [c.note for c in cells if c.note]
+    return "; ".join(notes) if notes else None
 
 
 @dataclass
@@ -175,16 +196,16 @@ def load_state(store: Store, pair_id: int) -> PairState:
     ko = _tuples(store, sql, (pair.ko_doc,))
     rows = _tuples(
         store,
-        "SELECT position, en_start, en_end, ko_start, ko_end, score, confidence, origin, status"
-        " FROM beads WHERE pair_id=? ORDER BY position",
+        "SELECT position, en_start, en_end, ko_start, ko_end, score, confidence, origin, status,"
+        " changed_by, changed_at, note FROM beads WHERE pair_id=? ORDER BY position",
         (pair_id,),
     )
     cells = []
     e = k = 0
-    for position, e0, e1, k0, k1, score, confidence, origin, status in rows:
+    for position, e0, e1, k0, k1, score, confidence, origin, status, by, at, note in rows:
         if e0 != e or k0 != k or e1 < e or k1 < k:
             raise ReviewError(f"stored beads break the order at position {position}; re-run alignment", pair_id)
-        cells.append(Cell(e1 - e0, k1 - k0, score, confidence, origin, status))
+        cells.append(Cell(e1 - e0, k1 - k0, score, confidence, origin, status, by, at, note))
         e, k = e1, k1
     state = PairState(en, ko, cells)
     if cells and state.problems():
@@ -264,10 +285,11 @@ def _write(c: sqlite3.Connection, store: Store, pair_id: int, old: PairState, ne
     stamp = now()
     c.executemany(
         "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, score, confidence,"
-        " origin, status, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " origin, status, updated_at, changed_by, changed_at, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (pair_id, pos, starts[pos][0], starts[pos][0] + cell.n_en, starts[pos][1], starts[pos][1] + cell.n_ko,
-             cell.score, cell.confidence, cell.origin, cell.status, stamp)
+             cell.score, cell.confidence, cell.origin, cell.status, stamp, cell.changed_by, cell.changed_at,
+             cell.note)
             for pos, cell in enumerate(new.cells[lo:new_end], start=lo)
         ],
     )
@@ -346,11 +368,14 @@ def _set_status(store: Store, pair_id: int, positions: int | Iterable[int], stat
     if not wanted:
         raise ReviewError("no bead given")
 
+    at = now()
+
     def change(state: PairState) -> tuple[PairState, int]:
         cells = list(state.cells)
         for p in wanted:
             _check_position(state, p)
-            cells[p] = replace(cells[p], status=status)
+            if cells[p].status != status:  # marking a bead as it already is changes nothing
+                cells[p] = replace(cells[p], status=status).touched(reviewer, at)
         return PairState(state.en, state.ko, cells), wanted[-1]
 
     label = ",".join(str(p + 1) for p in wanted[:20]) + ("..." if len(wanted) > 20 else "")
@@ -375,11 +400,13 @@ def unmark(store: Store, pair_id: int, positions: int | Iterable[int], *, review
 def accept_all_above(store: Store, pair_id: int, position: int, *, reviewer: str) -> Edit:
     """Accept every unreviewed bead above ``position`` (rejected ones stay rejected)."""
 
+    at = now()
+
     def change(state: PairState) -> tuple[PairState, int]:
         if not 0 <= position <= len(state.cells):
             _check_position(state, position)
         cells = [
-            replace(c, status=ACCEPTED) if p < position and c.status == UNREVIEWED else c
+            replace(c, status=ACCEPTED).touched(reviewer, at) if p < position and c.status == UNREVIEWED else c
             for p, c in enumerate(state.cells)
         ]
         return PairState(state.en, state.ko, cells), position
@@ -390,12 +417,15 @@ def accept_all_above(store: Store, pair_id: int, position: int, *, reviewer: str
 def merge_with_next(store: Store, pair_id: int, position: int, *, reviewer: str) -> Edit:
     """Join a bead with the one below it (e.g. a 1-1 and a 1-0 into a 2-1)."""
 
+    at = now()
+
     def change(state: PairState) -> tuple[PairState, int]:
         _check_position(state, position)
         if position + 1 >= len(state.cells):
             raise ReviewError("the last bead has no bead below to merge with")
         a, b = state.cells[position], state.cells[position + 1]
-        cells = state.cells[:position] + [made_by_hand(a.n_en + b.n_en, a.n_ko + b.n_ko)] + state.cells[position + 2:]
+        merged = replace(made_by_hand(a.n_en + b.n_en, a.n_ko + b.n_ko), note=joined_note(a, b)).touched(reviewer, at)
+        cells = state.cells[:position] + [merged] + state.cells[position + 2:]
         return PairState(state.en, state.ko, cells), position
 
     return apply_edit(store, pair_id, reviewer, f"merge {position + 1}+{position + 2}", change)
@@ -413,6 +443,7 @@ def split_bead(store: Store, pair_id: int, position: int, side: Side, at_sentenc
     """
     side = _check_side(side)
     other: Side = "ko" if side == "en" else "en"
+    at = now()
 
     def change(state: PairState) -> tuple[PairState, int]:
         _check_position(state, position)
@@ -428,7 +459,9 @@ def split_bead(store: Store, pair_id: int, position: int, side: Side, at_sentenc
             raise ReviewError(f"{other.upper()} {cut} is not inside the bead ({o0}..{o1})")
         make = made_by_hand if other_at is not None or o0 == o1 else to_check
         first, second = {side: at_sentence - s0, other: cut - o0}, {side: s1 - at_sentence, other: o1 - cut}
-        new = [make(first["en"], first["ko"]), make(second["en"], second["ko"])]
+        note = state.cells[position].note
+        new = [replace(make(first["en"], first["ko"]), note=note).touched(reviewer, at),
+               make(second["en"], second["ko"]).touched(reviewer, at)]
         cells = state.cells[:position] + new + state.cells[position + 1:]
         return PairState(state.en, state.ko, cells), position
 
@@ -460,6 +493,7 @@ def shift(store: Store, pair_id: int, position: int, side: Side, direction: Lite
     if direction not in ("up", "down"):
         raise ReviewError(f"direction must be 'up' or 'down', not {direction!r}")
     step = -1 if direction == "up" else 1
+    at = now()
 
     def change(state: PairState) -> tuple[PairState, int]:
         _check_position(state, position)
@@ -471,9 +505,10 @@ def shift(store: Store, pair_id: int, position: int, side: Side, direction: Lite
             where = "above" if step < 0 else "below"
             raise ReviewError(f"bead {position + 1} has no bead {where} to move a sentence to")
         cells = list(state.cells)
-        giver = reshaped(cell, cell.n_en, cell.n_ko).resized(side, cell.size(side) - 1)
+        giver = reshaped(cell, cell.n_en, cell.n_ko).resized(side, cell.size(side) - 1).touched(reviewer, at)
         taker = state.cells[neighbour]
-        cells[neighbour] = reshaped(taker, taker.n_en, taker.n_ko).resized(side, taker.size(side) + 1)
+        cells[neighbour] = reshaped(taker, taker.n_en, taker.n_ko).resized(side, taker.size(side) + 1).touched(
+            reviewer, at)
         cells[position] = giver
         cursor = position
         if giver.is_void:
@@ -494,6 +529,7 @@ def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *,
     """
     side = _check_side(side)
     other: Side = "ko" if side == "en" else "en"
+    at = now()
 
     def change(state: PairState) -> tuple[PairState, int]:
         _check_position(state, position)
@@ -516,7 +552,8 @@ def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *,
         else:
             parts = [cell(rest, index - s0, n_other), alone, cell(rest, s1 - index - 1, 0)]
             cursor = position + 1
-        parts = [p for p in parts if not p.is_void]
+        parts = [p.touched(reviewer, at) for p in parts if not p.is_void]
+        parts[0] = replace(parts[0], note=state.cells[position].note)
         cells = state.cells[:position] + parts + state.cells[position + 1:]
         return PairState(state.en, state.ko, cells), cursor
 
@@ -536,6 +573,7 @@ def edit_sentence_text(store: Store, pair_id: int, side: Side, index: int, text:
     text = " ".join(clean_text(text).split())
     if not text:
         raise ReviewError("a sentence cannot be empty (detach or merge it instead)")
+    at = now()
 
     def change(state: PairState) -> tuple[PairState, int]:
         sents = list(state.sentences(side))
@@ -544,7 +582,9 @@ def edit_sentence_text(store: Store, pair_id: int, side: Side, index: int, text:
         if sents[index][1] == text:
             return state, state.bead_of(side, index)
         sents[index] = (sents[index][0], text)
-        cells = state.cells
+        pos = state.bead_of(side, index)
+        cells = list(state.cells)
+        cells[pos] = cells[pos].touched(reviewer, at)  # its text changed: the unit was modified
         new = PairState(sents, state.ko, cells) if side == "en" else PairState(state.en, sents, cells)
         return new, state.bead_of(side, index)
 
@@ -560,6 +600,7 @@ def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offs
     different translations.
     """
     side = _check_side(side)
+    at = now()
 
     def change(state: PairState) -> tuple[PairState, int]:
         sents = list(state.sentences(side))
@@ -572,7 +613,7 @@ def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offs
         sents[index:index + 1] = [(paragraph, left), (paragraph, right)]
         pos = state.bead_of(side, index)
         cells = list(state.cells)
-        cells[pos] = cells[pos].resized(side, cells[pos].size(side) + 1)
+        cells[pos] = cells[pos].resized(side, cells[pos].size(side) + 1).touched(reviewer, at)
         new = PairState(sents, state.ko, cells) if side == "en" else PairState(state.en, sents, cells)
         return new, pos
 
@@ -642,9 +683,10 @@ def realign_from(store: Store, pair_id: int, position: int, *, reviewer: str,
             e, k = span[1], span[3]
             if span in keep:
                 cells.append(keep[span])
+            elif span in rejected:  # still rejected, with who rejected it, when, and the note
+                cells.append(replace(rejected[span], score=bead.score, confidence=bead.confidence, origin=AUTO))
             else:
-                status = REJECTED if span in rejected else UNREVIEWED
-                cells.append(Cell(len(bead.src), len(bead.tgt), bead.score, bead.confidence, AUTO, status))
+                cells.append(Cell(len(bead.src), len(bead.tgt), bead.score, bead.confidence, AUTO, UNREVIEWED))
         return PairState(state.en, state.ko, cells), position
 
     return apply_edit(store, pair_id, reviewer, f"realign from {position + 1} ({aligner.name})", change)
@@ -714,10 +756,10 @@ def _replay(c: sqlite3.Connection, store: Store, pair_id: int, target: dict, cur
         if key not in target:
             continue
         at = target[key]["at"]
-        now_items = [_item(key, r) for r in current[key]["rows"]]
-        if lists[key][at:at + len(now_items)] != now_items:
+        now_rows = current[key]["rows"]
+        if not _same_rows(key, lists[key][at:at + len(now_rows)], now_rows):
             raise ReviewError("changed since that edit (re-aligned?), so it cannot be undone or redone", pair_id)
-        lists[key][at:at + len(now_items)] = [_item(key, r) for r in target[key]["rows"]]
+        lists[key][at:at + len(now_rows)] = [_item(key, r) for r in target[key]["rows"]]
     new = PairState(lists["en"], lists["ko"], lists["beads"])
     if new.problems():
         raise ReviewError("the edit log does not fit the pair any more; nothing changed", pair_id)
@@ -728,9 +770,25 @@ def _replay(c: sqlite3.Connection, store: Store, pair_id: int, target: dict, cur
     return new.bead_of(side, min(target[side]["at"], len(new.sentences(side)) - 1))
 
 
+def _same_rows(key: str, items: list[Any], rows: list[list[Any]]) -> bool:
+    """True when the pair's ``items`` are what the log's ``rows`` say. A bead row logged before
+    the review facts (six fields) is compared on those six only."""
+    if len(items) != len(rows):
+        return False
+    for item, row in zip(items, rows):
+        if key == "beads" and len(row) <= 6:
+            item = replace(item, changed_by=None, changed_at=None, note=None)
+        if item != _item(key, row):
+            return False
+    return True
+
+
 def _item(key: str, row: list[Any]) -> Cell | tuple[int, str]:
+    """A logged row back as a bead or a sentence (bead rows logged before the review facts
+    have six fields)."""
     if key == "beads":
-        return Cell(int(row[0]), int(row[1]), float(row[2]), float(row[3]), str(row[4]), str(row[5]))
+        by, at, note = (list(row[6:9]) + [None] * 3)[:3]
+        return Cell(int(row[0]), int(row[1]), float(row[2]), float(row[3]), str(row[4]), str(row[5]), by, at, note)
     return (int(row[0]), str(row[1]))
 
 

@@ -19,13 +19,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from aligner.align.lexicon import Lexicon
 from aligner.errors import StoreError
+from aligner.export.policy import ExportPolicy, vouched
 from aligner.model import Article, Bead, ExportRow, Origin, Sentence, Status
 from aligner.sources.cache import UnsafeURLError, canonical_url
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x416C6E72  # "Alnr": marks the file as ours
 
 _SCHEMA_V1 = """
@@ -165,6 +167,41 @@ def _merge_document(conn: sqlite3.Connection, keeper: int, other: int) -> bool:
     return True
 
 
+def _review_facts(conn: sqlite3.Connection) -> None:
+    """Migration 4 -> 5: ``beads.changed_by``/``changed_at`` (the last reviewer action on the
+    bead: who, and when in UTC) and nullable ``note`` columns on beads and pairs.
+
+    Beads a person already decided (accepted, rejected or made by hand) get the reviewer
+    and time of their pair's latest edit: the log before this version did not say which
+    bead an edit touched, so that is the closest fact there is.
+    """
+    for stmt in (
+        "ALTER TABLE beads ADD COLUMN changed_by TEXT",
+        "ALTER TABLE beads ADD COLUMN changed_at TEXT",
+        "ALTER TABLE beads ADD COLUMN note TEXT",
+        "ALTER TABLE pairs ADD COLUMN note TEXT",
+    ):
+        conn.execute(stmt)
+    conn.execute(
+        """
+        UPDATE beads SET
+            changed_by = (SELECT e.reviewer FROM edits e WHERE e.pair_id = beads.pair_id ORDER BY e.id DESC LIMIT 1),
+            changed_at = (SELECT e.at FROM edits e WHERE e.pair_id = beads.pair_id ORDER BY e.id DESC LIMIT 1)
+        WHERE status != 'unreviewed' OR origin = 'manual'
+        """
+    )
+
+
+def unit_id(en_key: str, ko_key: str, en_span: tuple[int, int], ko_span: tuple[int, int]) -> str:
+    """A bead's stable name (the TMX ``tuid``): a hash of both documents' keys and its spans.
+
+    Not the row id, which changes whenever a pair is re-aligned or edited: the same bead
+    of the same two documents gets the same name in every run and every export.
+    """
+    text = f"{en_key}\n{ko_key}\n{en_span[0]}-{en_span[1]}\n{ko_span[0]}-{ko_span[1]}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
 # Each entry upgrades the schema from version i+1 to i+2: SQL, or a function for what SQL
 # cannot say; append, never edit.
 _MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
@@ -199,6 +236,9 @@ _MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE INDEX edit_events_by_pair ON edit_events (pair_id, id);
     ALTER TABLE review_state ADD COLUMN screen TEXT NOT NULL DEFAULT 'pair';
     """,
+    # 4 -> 5: the review facts an export carries: who last changed a bead and when, and a
+    # reviewer's note on a bead or a pair (see _review_facts)
+    _review_facts,
 ]
 
 
@@ -255,6 +295,9 @@ class BeadRow:
     confidence: float
     origin: str
     status: str
+    changed_by: str | None = None  # the reviewer of the last action on this bead
+    changed_at: str | None = None  # when (UTC, ISO 8601)
+    note: str | None = None  # a reviewer's note
 
     @property
     def en_ids(self) -> tuple[int, ...]:
@@ -552,7 +595,7 @@ class Store:
     def beads(self, pair_id: int) -> list[BeadRow]:
         rows = self.conn.execute(
             "SELECT id, pair_id, position, en_start, en_end, ko_start, ko_end, score, confidence,"
-            " origin, status FROM beads WHERE pair_id=? ORDER BY position",
+            " origin, status, changed_by, changed_at, note FROM beads WHERE pair_id=? ORDER BY position",
             (pair_id,),
         ).fetchall()
         return [BeadRow(**dict(r)) for r in rows]
@@ -569,8 +612,9 @@ class Store:
     ) -> None:
         """Replace a pair's automatic beads (and its sentences) in one transaction.
 
-        ``keep``: beads a person accepted or made, written back unchanged (the new
-        ``beads`` must already include their spans, since they were the anchors).
+        ``keep``: beads a person accepted or made, written back unchanged with their review
+        facts (who changed them last, when, the note); the new ``beads`` must already
+        include their spans, since they were the anchors.
         """
         pair = self.pair(pair_id)
         kept = {(b.en_start, b.en_end, b.ko_start, b.ko_end): b for b in (keep or [])}
@@ -580,16 +624,19 @@ class Store:
             bead = beads[pos]
             old = kept.get(span)
             if old is not None:
-                rows.append((pair_id, pos, *span, old.score, old.confidence, old.origin, old.status, stamp))
+                rows.append((pair_id, pos, *span, old.score, old.confidence, old.origin, old.status, stamp,
+                             old.changed_by, old.changed_at, old.note))
             else:
-                rows.append((pair_id, pos, *span, bead.score, bead.confidence, "auto", "unreviewed", stamp))
+                rows.append((pair_id, pos, *span, bead.score, bead.confidence, "auto", "unreviewed", stamp,
+                             None, None, None))
         with self.transaction() as c:
             self._replace_sentences(c, pair.en_doc, en_sentences)
             self._replace_sentences(c, pair.ko_doc, ko_sentences)
             c.execute("DELETE FROM beads WHERE pair_id=?", (pair_id,))
             c.executemany(
                 "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, score,"
-                " confidence, origin, status, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " confidence, origin, status, updated_at, changed_by, changed_at, note)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
             c.execute(
@@ -607,13 +654,18 @@ class Store:
             "en": [[s.index, s.paragraph, s.text] for s in self.sentences(pair.en_doc)],
             "ko": [[s.index, s.paragraph, s.text] for s in self.sentences(pair.ko_doc)],
             "beads": [
-                [b.en_start, b.en_end, b.ko_start, b.ko_end, b.score, b.confidence, b.origin, b.status]
+                [b.en_start, b.en_end, b.ko_start, b.ko_end, b.score, b.confidence, b.origin, b.status,
+                 b.changed_by, b.changed_at, b.note]
                 for b in self.beads(pair_id)
             ],
         }
 
     def restore(self, c: sqlite3.Connection, pair_id: int, snap: dict) -> None:
-        """Write a snapshot back (inside the caller's transaction)."""
+        """Write a snapshot back (inside the caller's transaction).
+
+        Bead rows may stop after ``status`` (snapshots written before the review facts):
+        those beads come back without who changed them and when.
+        """
         pair = self.pair(pair_id)
         self._replace_sentences(c, pair.en_doc, [Sentence(*s) for s in snap["en"]])
         self._replace_sentences(c, pair.ko_doc, [Sentence(*s) for s in snap["ko"]])
@@ -621,8 +673,10 @@ class Store:
         stamp = now()
         c.executemany(
             "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, score,"
-            " confidence, origin, status, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [(pair_id, pos, *b, stamp) for pos, b in enumerate(snap["beads"])],
+            " confidence, origin, status, updated_at, changed_by, changed_at, note)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(pair_id, pos, *b[:8], stamp, *(list(b[8:11]) + [None] * (11 - len(b)))[:3])
+             for pos, b in enumerate(snap["beads"])],
         )
 
     def record_edit(self, c: sqlite3.Connection, pair_id: int, reviewer: str, action: str,
@@ -719,42 +773,69 @@ class Store:
         ).fetchall()
         return [PairSummary(**dict(r)) for r in rows]
 
+    def languages(self) -> tuple[str, str]:
+        """The corpus's (source, target) languages, from its first pair; ("en", "ko") when empty."""
+        row = self.conn.execute(
+            "SELECT e.lang, k.lang FROM pairs p JOIN documents e ON e.id=p.en_doc"
+            " JOIN documents k ON k.id=p.ko_doc ORDER BY p.id LIMIT 1"
+        ).fetchone()
+        return (row[0], row[1]) if row else ("en", "ko")
+
     def export_rows(
         self,
+        policy: ExportPolicy | None = None,
         *,
-        min_confidence: float = 0.0,
-        status: str = "any",
-        skip_empty: bool = False,
         pair_ids: Iterable[int] | None = None,
+        **filters: Any,
     ) -> Iterator[ExportRow]:
-        """Beads with their text, filtered, in corpus order (streams; memory stays flat)."""
-        if status not in ("any", "accepted", "unreviewed", "rejected", "not-rejected"):
-            raise StoreError(str(self.path), f"unknown status filter {status!r}")
+        """Beads with their text and review facts, in corpus order, as ``policy`` admits them.
+
+        ``policy`` defaults to :class:`~aligner.export.policy.ExportPolicy`'s defaults (no
+        rejected bead, no empty bead); keyword filters (``status``, ``min_confidence``,
+        ``keep_empty``) build one instead: ``store.export_rows(min_confidence=0.9)``
+        (``skip_empty``, the old name, is still understood). Streams pair by pair, so
+        memory stays flat.
+        """
+        if "skip_empty" in filters:  # the name before the policy: skip_empty=False kept them
+            filters.setdefault("keep_empty", not filters.pop("skip_empty"))
+        if filters:
+            if policy is not None:
+                raise TypeError("export_rows() takes a policy or filters, not both")
+            try:
+                policy = ExportPolicy(**filters)
+            except TypeError as exc:
+                raise TypeError(f"export_rows(): {exc}") from None
+        policy = policy or ExportPolicy()
         wanted = None if pair_ids is None else set(pair_ids)
         for pair_id in self.pair_ids():
             if wanted is not None and pair_id not in wanted:
                 continue
-            pair = self.pair(pair_id)
-            en, ko = self.document(pair.en_doc), self.document(pair.ko_doc)
-            en_text = [s.text for s in self.sentences(pair.en_doc)]
-            ko_text = [s.text for s in self.sentences(pair.ko_doc)]
-            for b in self.beads(pair_id):
-                if b.confidence < min_confidence and b.origin == "auto" and b.status != "accepted":
-                    continue
-                if status == "not-rejected" and b.status == "rejected":
-                    continue
-                if status not in ("any", "not-rejected") and b.status != status:
-                    continue
-                if skip_empty and (b.en_start == b.en_end or b.ko_start == b.ko_end):
-                    continue
+            beads = [b for b in self.beads(pair_id) if policy.admits(b)]
+            if not beads:
+                continue
+            info = self.conn.execute(
+                "SELECT en_doc, ko_doc, method, aligned_at, note FROM pairs WHERE id=?", (pair_id,)
+            ).fetchone()
+            en, ko = self.document(info["en_doc"]), self.document(info["ko_doc"])
+            en_text = [s.text for s in self.sentences(en.id)]
+            ko_text = [s.text for s in self.sentences(ko.id)]
+            created_by = f"aligner/{info['method']}" if info["method"] else "aligner"
+            for b in beads:
+                person = vouched(b.status, b.origin)
                 yield ExportRow(
                     pair_id=pair_id, bead_id=b.id, position=b.position,
                     src_lang=en.lang, tgt_lang=ko.lang,
                     src_text=" ".join(en_text[b.en_start:b.en_end]),
                     tgt_text=" ".join(ko_text[b.ko_start:b.ko_end]),
                     src_ids=b.en_ids, tgt_ids=b.ko_ids,
-                    confidence=b.confidence, score=b.score, status=b.status, origin=b.origin,
+                    confidence=1.0 if person else b.confidence,
+                    score=b.score, status=b.status, origin=b.origin,
                     src_doc=en.key, tgt_doc=ko.key,
+                    tuid=unit_id(en.key, ko.key, (b.en_start, b.en_end), (b.ko_start, b.ko_end)),
+                    aligner_confidence=b.confidence if b.origin == Origin.AUTO.value else None,
+                    created_at=info["aligned_at"], created_by=created_by,
+                    changed_at=b.changed_at, changed_by=b.changed_by,
+                    note=b.note, pair_note=info["note"],
                 )
 
     def integrity_problems(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""Build the evaluation sets in ``corpora/eval/`` from the line-aligned data in ``shared/data``.
+"""Build the evaluation sets in ``corpora/eval/`` from the line-aligned news in ``corpora/source``.
 
 Line-aligned news (every English line has its Korean translation) becomes an alignment
 test by regrouping the lines into documents and then editing them the way a news
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
+DEFAULT_DATA = ROOT / "corpora" / "source"
 DEFAULT_OUT = ROOT / "corpora" / "eval"
 BASE_SEED = "aligner-eval-2024"
 KEP_DOC_LINES = 25
@@ -330,7 +330,7 @@ def _readme(manifest: dict) -> str:
 # Evaluation sets
 
 Sentence-alignment test sets, English (source, `src/`) to Korean (target, `tgt/`), built
-by `benchmarks/build_sets.py` from line-aligned news in `../shared/data` (do not edit by
+by `benchmarks/build_sets.py` from line-aligned news in `corpora/source` (do not edit by
 hand: change the builder and rebuild; `python benchmarks/build_sets.py --check` verifies
 the committed files).
 
@@ -404,7 +404,7 @@ def _same_tree(a: Path, b: Path) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared/data folder (default: %(default)s)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with ntrex/ and kep-dev/ (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
     parser.add_argument("--check", action="store_true", help="rebuild in a temporary folder and compare with --out")
     args = parser.parse_args(argv)

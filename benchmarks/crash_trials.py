@@ -199,12 +199,14 @@ def same_export(a: Path, b: Path) -> bool:
     the beads themselves (spans, text, scores, marks, order) must be identical.
     """
     def strip(data: bytes) -> bytes:
-        if a.suffix == ".tmx":
+        if a.suffix == ".tmx":  # creation dates: the time each run aligned the pair
             data = TMX_DATE.sub(b"", data)
-            data = re.sub(rb'tuid="(\d+)-\d+"', rb'tuid="\1-"', data)
             return re.sub(rb'<prop type="x-bead-id">\d+</prop>', b"", data)
-        if a.suffix == ".tsv":  # the second column is bead_id
-            return b"\n".join(re.sub(rb"^([^\t]*)\t[^\t]*", rb"\1\t", line) for line in data.split(b"\n"))
+        if a.suffix == ".tsv":  # blank the bead_id and created_at columns, found by the header
+            lines = [line.split(b"\t") for line in data.split(b"\n")]
+            varying = [i for i, name in enumerate(lines[0]) if name in (b"bead_id", b"created_at")]
+            return b"\n".join(b"\t".join(b"" if i in varying else f for i, f in enumerate(fields))
+                              for fields in lines)
         return data
 
     return strip(a.read_bytes()) == strip(b.read_bytes())
@@ -481,8 +483,11 @@ REVIEW_KEYS: list[tuple[str, float]] = [
 
 
 def cells_of(rows: list[list[Any]], key: str) -> list[Any]:
+    """Logged rows as beads or sentences; a bead row carries who changed it last, when, and its note
+    (rows logged before those existed have six fields)."""
     if key == "beads":
-        return [review.Cell(int(r[0]), int(r[1]), float(r[2]), float(r[3]), str(r[4]), str(r[5])) for r in rows]
+        return [review.Cell(int(r[0]), int(r[1]), float(r[2]), float(r[3]), str(r[4]), str(r[5]),
+                            *(list(r[6:9]) + [None] * 3)[:3]) for r in rows]
     return [(int(r[0]), str(r[1])) for r in rows]
 
 

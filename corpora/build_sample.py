@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from aligner.sources import PageCache, parse_page  # noqa: E402
 
-NTREX = ROOT.parent / "shared" / "data" / "ntrex"
+NTREX = ROOT / "corpora" / "source" / "ntrex"
 SEED = ROOT / "seeds" / "000_44b1d1decceb186f.txt"
 OUT = ROOT / "corpora" / "sample"
 EN_HOST = "http://english.hani.co.kr"
@@ -540,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT, help=f"corpus folder to write (default: {OUT})")
     args = parser.parse_args(argv)
     if not NTREX.is_dir():
-        print(f"{NTREX}: NTREX data not found (expected in shared/ beside the repository)", file=sys.stderr)
+        print(f"{NTREX}: NTREX data not found (it ships in corpora/source/ntrex)", file=sys.stderr)
         return 1
     built = build(args.out)
     n = sum(1 for _ in PageCache(args.out).iter_pages())

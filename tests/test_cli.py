@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from lxml import etree
 from translate.storage.tmx import tmxfile
@@ -67,13 +68,50 @@ def test_run_json_summary(capsys, tmp_path):
 
 def test_run_prints_a_readable_summary(capsys, tmp_path):
     shutil.copytree(SAMPLE / "pages", tmp_path / "pages")
+    code, out, err = run(capsys, "run", str(tmp_path))
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == f"corpus database: {tmp_path / 'corpus.db'}"
+    assert "pairs in corpus: 10 (this run: 10 aligned, 0 unchanged, 0 kept as reviewed, 0 failed); " \
+           "1 English page unpaired" in out
+    assert "beads by type: 1-1:" in out and "mean confidence:" in out
+    # the first run names the unpaired page and why, as no error
+    at = lines.index("unpaired (no Korean original to align with yet; not an error):")
+    assert "684758" in lines[at + 1] and "not in the page cache" in lines[at + 1]
+    assert "exported (accepted and unreviewed beads, rejected ones left out; 0-1 and 1-0 beads left out):" in out
+    assert any(line.startswith(f"  {tmp_path / 'export' / 'corpus.tmx'}  (") and line.endswith(" beads)")
+               for line in lines)
+    assert lines[-1] == f"next: review the links with  aligner review {tmp_path / 'corpus.db'}"
+    assert "failed:" not in out and "Scores(" not in out and "{" not in out
+
+    # a re-run counts the known unpaired page without listing it again; -v lists it
     code, out, _ = run(capsys, "run", str(tmp_path))
     assert code == 0
-    assert "pairs in corpus: 10" in out
-    assert "beads by type: 1-1:" in out
-    assert "mean confidence:" in out
-    assert "unpaired:" in out and "684758" in out
-    assert f"wrote {tmp_path / 'export' / 'corpus.tmx'}" in out
+    assert "1 English page unpaired (as in earlier runs; -v lists them)" in out
+    assert "684758" not in out
+    code, out, _ = run(capsys, "run", str(tmp_path), "-v")
+    assert "684758" in out and "not in the page cache" in out
+
+
+def test_run_exports_follow_the_review(capsys, tmp_path):
+    """`aligner run` exports with the same policy as `aligner export`: after a reviewer rejects
+    a bead, the next run's TMX and TSV leave it out; `--status any` brings it back."""
+    from aligner import review
+    from aligner.store import Store
+
+    shutil.copytree(SAMPLE / "pages", tmp_path / "pages")
+    assert run(capsys, "run", str(tmp_path), "--quiet")[0] == 0
+    with Store(tmp_path / "corpus.db") as store:
+        pair = store.pair_ids()[0]
+        target = next(b for b in store.beads(pair) if b.kind == "1-1")
+        english = " ".join(s.text for s in store.sentences(store.pair(pair).en_doc)[target.en_start:target.en_end])
+        review.reject(store, pair, target.position, reviewer="alice")
+    code, out, _ = run(capsys, "run", str(tmp_path), "--json")
+    assert code == 0 and json.loads(out)["export_policy"]["status"] == "not-rejected"
+    for name in ("corpus.tmx", "corpus.tsv"):
+        assert english not in (tmp_path / "export" / name).read_text(encoding="utf-8")
+    assert run(capsys, "run", str(tmp_path), "--status", "any", "--quiet")[0] == 0
+    assert english in (tmp_path / "export" / "corpus.tsv").read_text(encoding="utf-8")
 
 
 def test_align_two_pages_prints_beads_in_vecalign_format(capsys):
@@ -126,6 +164,13 @@ def test_align_presplit_folders_writes_one_file_each_and_scores_well(capsys, tmp
     code, out, _ = run(capsys, "eval", str(gold_dir), str(out_dir), "--json")
     scores = json.loads(out)
     assert scores["strict_f1"] > 0.85
+    code, out, _ = run(capsys, "eval", str(gold_dir), str(out_dir))  # for a person: a table
+    assert code == 0 and "Scores(" not in out and "{" not in out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.split()[:1] in (["strict"], ["lax"])}
+    assert rows["strict"] == [f"{scores[k]:.4f}" for k in ("strict_precision", "strict_recall", "strict_f1")]
+    assert rows["lax"] == [f"{scores[k]:.4f}" for k in ("lax_precision", "lax_recall", "lax_f1")]
+    assert "precision" in out and "recall" in out and "F1" in out
+    assert out.splitlines()[-1].startswith(f"6 documents; {scores['counts']['p_strict_hit'] + scores['counts']['p_strict_miss']:,}")
 
 
 def test_align_folder_with_a_missing_partner_reports_it_and_goes_on(capsys, tmp_path):
@@ -173,7 +218,7 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize("fmt", ["tmx", "tsv", "moses", "jsonl"])
+@pytest.mark.parametrize("fmt", ["tmx", "tsv", "moses", "jsonl", "parquet"])
 def test_export_every_format(capsys, corpus_db, tmp_path, fmt):
     out = tmp_path / f"c.{fmt}"
     code, stdout, err = run(capsys, "export", str(corpus_db), "--format", fmt, "-o", str(out), "--json")
@@ -189,13 +234,17 @@ def test_export_every_format(capsys, corpus_db, tmp_path, fmt):
     elif fmt == "jsonl":
         rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
         assert len(rows) == result["count"] and {"src_text", "tgt_text", "confidence"} <= rows[0].keys()
+    elif fmt == "parquet":
+        frame = pd.read_parquet(out)
+        assert len(frame) == result["count"] and list(frame["translation"][0]) == ["en", "ko"]
 
 
 def test_export_filters(capsys, corpus_db, tmp_path):
     counts = {}
     for name, extra in {
-        "all": [],
-        "skip_empty": ["--skip-empty"],
+        "default": [],
+        "skip_empty": ["--skip-empty"],  # the old flag: what it asked for is the default now
+        "keep_empty": ["--keep-empty"],
         "confident": ["--min-confidence", "0.9"],
         "accepted": ["--status", "accepted"],
     }.items():
@@ -203,9 +252,12 @@ def test_export_filters(capsys, corpus_db, tmp_path):
                            "-o", str(tmp_path / f"{name}.jsonl"), "--json", *extra)
         assert code == 0
         counts[name] = json.loads(out)["count"]
-    assert counts["all"] > counts["skip_empty"] > 0
-    assert counts["all"] > counts["confident"]
+    assert counts["keep_empty"] > counts["default"] == counts["skip_empty"] > 0
+    assert counts["default"] > counts["confident"]
     assert counts["accepted"] == 0
+    code, out, _ = run(capsys, "export", str(corpus_db), "--format", "tsv", "-o", str(tmp_path / "h.tsv"))
+    assert out.splitlines() == [f"wrote {counts['default']} beads to {tmp_path / 'h.tsv'}",
+                                "  (accepted and unreviewed beads, rejected ones left out; 0-1 and 1-0 beads left out)"]
 
 
 def test_export_of_a_missing_database_is_one_line(capsys, tmp_path):
@@ -221,7 +273,13 @@ def test_stats_table_and_json(capsys, corpus_db):
     assert data["totals"]["beads"] == sum(p["beads"] for p in data["pairs"])
     assert data["totals"]["failed_items"] == 1
     code, out, _ = run(capsys, "stats", str(corpus_db))
-    assert code == 0 and "pairs: 10" in out and "unreviewed" in out
+    assert code == 0 and "unreviewed" in out
+    totals = out.splitlines()[-4:]
+    assert totals[0].startswith("corpus: 10 article pairs, ") and "Korean sentences" in totals[0]
+    assert totals[1].startswith(f"beads: {data['totals']['beads']:,} (0 accepted, 0 rejected, ")
+    assert totals[2].startswith("bead types: 1-1: ")
+    assert totals[3].startswith("pages not aligned (failed or unpaired): 1;")
+    assert not any("{" in line or "': " in line for line in totals)  # no Python dict
 
 
 def test_stats_on_a_file_that_is_not_a_database(capsys, tmp_path):

@@ -301,7 +301,7 @@ def test_stats_table_is_readable_in_80_columns(capsys, tmp_path, monkeypatch):
     assert max(len(line.rstrip()) for line in lines) <= 80
     header = next(line for line in lines if "English title" in line)
     assert header.split() == ["#", "English", "title", "EN", "KO", "beads", "acc", "rej", "todo", "conf", "status"]
-    assert "Seoul to open 100 new" in out and "pairs: 3" in out
+    assert "Seoul to open 100 new" in out and "corpus: 3 article pairs" in out
 
 
 def test_stats_table_shows_both_titles_and_the_date_when_wide(capsys, tmp_path, monkeypatch):
@@ -422,12 +422,17 @@ def test_run_quiet_prints_each_failure_once_on_stderr_and_no_unpaired(tmp_path):
     code, out, err = _run("run", config, "-q")
     assert code == 1 and out == ""
     assert err.splitlines() == [f"aligner: failed: {bad}: empty page"]
-    # again, without -q: the summary (with the unpaired page) on stdout, the failure on stderr
+    # again, without -q: the summary on stdout, the failure on stderr; the unpaired page, found
+    # by the first run, is counted (not reported again as news), and -v lists it with its reason
     code, out, err = _run("run", config)
     assert code == 1
-    assert f"unpaired: {lonely}: no link to the Korean original on the page" in out and bad not in out
+    assert "1 English page unpaired (as in earlier runs; -v lists them)" in out
+    assert lonely not in out and bad not in out
     assert err.splitlines() == [f"aligner: failed: {bad}: empty page (earlier run; pages unchanged since, "
                                 "--retry-failed tries again)"]
+    code, out, err = _run("run", config, "-v")
+    assert f"  {lonely}: no link to the Korean original on the page" in out.splitlines()
+    assert "not an error" in out and bad not in out
 
 
 # -- documents keyed by canonical URL -------------------------------------------------------------

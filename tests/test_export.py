@@ -3,9 +3,11 @@ counts, JSONL by json; arbitrary Unicode via hypothesis; atomic writes under fai
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import stat
+import subprocess
 import tempfile
 import tracemalloc
 from collections.abc import Iterator
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,6 +27,8 @@ from aligner.export import FORMATS, ExportResult, export_rows, output_paths
 from aligner.export.atomic import atomic_write, atomic_write_many
 from aligner.export.jsonl import write_jsonl
 from aligner.export.moses import moses_paths, write_moses
+from aligner.export.parquet import write_parquet
+from aligner.export.rows import UNIT_COLUMNS
 from aligner.export.tmx import DTD_PATH, TU_PROPS, write_tmx
 from aligner.export.tsv import COLUMNS, read_tsv, write_tsv
 from aligner.model import ExportRow, Origin, Status
@@ -68,6 +73,11 @@ def expected_line(text: str) -> str:
     """A sentence as a Moses line: cleaned, CRLF and every other line break to one space."""
     text = expected_text(text).replace("\r\n", " ")
     return "".join(" " if ch in SPLITLINES_BREAKS else ch for ch in text)
+
+
+def expected_field(text: str) -> str:
+    """A text as a TSV field: a Moses line with each tab a space too."""
+    return expected_line(text).replace("\t", " ")
 
 
 def row(
@@ -142,7 +152,7 @@ def test_tmx_validates_against_dtd_and_reads_back_with_translate_toolkit(tmp_pat
         assert unit.source == expected_text(r.src_text)
         assert unit.target == expected_text(r.tgt_text)
         assert tuv_langs(unit) == ["en", "ko"]
-        assert unit.getid() == f"{r.pair_id}-{r.bead_id}"
+        assert unit.getid() == f"{r.pair_id}-{r.bead_id}"  # rows without a tuid of their own
 
 
 def test_tmx_layout_header_and_props(tmp_path: Path) -> None:
@@ -178,7 +188,7 @@ def test_tmx_layout_header_and_props(tmp_path: Path) -> None:
     tus = root.find("body").findall("tu")
     first = tus[7]  # the 2-1 bead
     children = [child.tag for child in first]
-    assert children == ["prop"] * len(TU_PROPS) + ["tuv", "tuv"]
+    assert children == ["prop"] * (len(TU_PROPS) - 2) + ["tuv", "tuv"]  # no aligner estimate, no pair note
     props = {p.get("type"): p.text or "" for p in first.findall("prop")}
     assert props == {
         "x-pair-id": "7",
@@ -201,8 +211,46 @@ def test_tmx_layout_header_and_props(tmp_path: Path) -> None:
         assert [child.tag for child in tuv] == ["seg"]
 
 
+REVIEWED = row(
+    9, "The minister resigned.", "장관이 사임했다.", confidence=1.0, aligner_confidence=0.31, status="accepted",
+    tuid="3f2a9c0d11e4b5a6c7d8", created_at="2024-05-01T09:00:00+00:00", created_by="aligner/engine-use",
+    changed_at="2024-05-06T16:08:09+09:00", changed_by="kim <&> lee", note='checked against the "print" edition',
+    pair_note="English edition drops the last paragraph",
+)
+
+
+def test_tmx_unit_carries_the_review(tmp_path: Path) -> None:
+    """tuid, creation and change attributes in TMX's own UTC form, props for status, origin,
+    both confidences and the pair's note, and the reviewer's note as a TMX <note>."""
+    path = tmp_path / "reviewed.tmx"
+    write_tmx([REVIEWED, TRICKY[0]], path)
+    root = assert_valid_tmx(path).getroot()
+    tu, plain_tu = root.find("body").findall("tu")
+    assert tu.attrib == {
+        "tuid": "3f2a9c0d11e4b5a6c7d8",
+        "creationdate": "20240501T090000Z",
+        "creationid": "aligner/engine-use",
+        "changedate": "20240506T070809Z",  # 16:08:09 in Seoul is 07:08:09 UTC
+        "changeid": "kim <&> lee",
+    }
+    props = {p.get("type"): p.text for p in tu.findall("prop")}
+    assert [p.get("type") for p in tu.findall("prop")] == list(TU_PROPS)
+    assert (props["x-confidence"], props["x-aligner-confidence"]) == ("1.0", "0.31")
+    assert (props["x-status"], props["x-origin"]) == ("accepted", "auto")
+    assert props["x-pair-note"] == "English edition drops the last paragraph"
+    assert [n.text for n in tu.findall("note")] == ['checked against the "print" edition']
+    assert [child.tag for child in tu][-3:] == ["note", "tuv", "tuv"]
+    assert set(plain_tu.attrib) == {"tuid"} and plain_tu.find("note") is None  # nothing known, nothing claimed
+
+    unit = read_tmx(path).units[0]
+    assert unit.getid() == "3f2a9c0d11e4b5a6c7d8"
+    assert unit.getnotes() == 'checked against the "print" edition'
+    assert (unit.source, unit.target) == ("The minister resigned.", "장관이 사임했다.")
+
+
 def test_tmx_empty_beads_have_empty_seg(tmp_path: Path) -> None:
-    """0-1 and 1-0 beads the caller passes are kept, with both languages present."""
+    """0-1 and 1-0 beads the caller passes (the default policy leaves them out) are kept,
+    with both languages present."""
     path = tmp_path / "empty-beads.tmx"
     write_tmx([TRICKY[5], TRICKY[6]], path)
     root = assert_valid_tmx(path).getroot()
@@ -296,29 +344,33 @@ def test_dtd_accepts_level_2_markup() -> None:
 
 def test_tsv_columns_and_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "corpus.tsv"
-    assert write_tsv(TRICKY, path) == len(TRICKY)
-    header = path.read_text(encoding="utf-8").split("\n", 1)[0]
-    assert header.replace('"', "").split("\t") == list(COLUMNS)
+    assert write_tsv(TRICKY + [REVIEWED], path) == len(TRICKY) + 1
+    raw = path.read_text(encoding="utf-8")
+    assert raw.split("\n", 1)[0].split("\t") == list(COLUMNS)  # no quotes anywhere
+    assert '"""' not in raw and 'said "no" &' in raw  # a quote is a character, never doubled
+    assert all(line.count("\t") == len(COLUMNS) - 1 for line in raw.split("\n")[:-1])
     frame = read_tsv(path)
     assert list(frame.columns) == list(COLUMNS)
-    assert frame["src_text"].tolist() == [expected_text(r.src_text) for r in TRICKY]
-    assert frame["tgt_text"].tolist() == [expected_text(r.tgt_text) for r in TRICKY]
+    assert frame["src_text"].tolist() == [expected_field(r.src_text) for r in TRICKY + [REVIEWED]]
+    assert frame["tgt_text"].tolist() == [expected_field(r.tgt_text) for r in TRICKY + [REVIEWED]]
     assert frame["bead_type"].tolist()[5:8] == ["0-1", "1-0", "2-1"]
     assert frame["src_ids"].tolist()[5:8] == ["", "6", "7,8"]
     assert frame.loc[8, ["status", "origin"]].tolist() == ["rejected", "manual"]
-    assert frame["confidence"].tolist() == [0.875] * len(TRICKY)
-    # plain pandas reads the texts back the same way
-    plain = pd.read_csv(path, sep="\t", keep_default_na=False, dtype=str)
+    assert frame["confidence"].tolist() == [0.875] * len(TRICKY) + [1.0]
+    last = frame.iloc[-1]
+    assert (last["tuid"], last["aligner_confidence"], last["changed_by"]) == ("3f2a9c0d11e4b5a6c7d8", 0.31, "kim <&> lee")
+    assert (last["created_at"], last["changed_at"]) == ("2024-05-01T09:00:00Z", "2024-05-06T07:08:09Z")
+    assert last["note"] == 'checked against the "print" edition'
+    assert frame["aligner_confidence"].isna().tolist() == [True] * len(TRICKY) + [False]
+    # what the README says: plain pandas with QUOTE_NONE reads every text as written
+    plain = pd.read_csv(path, sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False, dtype=str)
     assert plain["src_text"].tolist() == frame["src_text"].tolist()
-
-
-def test_tsv_writes_in_chunks(tmp_path: Path) -> None:
-    path = tmp_path / "chunks.tsv"
-    rows = [row(i, f"sentence {i}", f"문장 {i}") for i in range(25)]
-    assert write_tsv(rows, path, chunk_rows=4) == 25
-    frame = read_tsv(path)
-    assert frame["bead_id"].tolist() == [100 + i for i in range(25)]
-    assert path.read_text(encoding="utf-8").count('"pair_id"') == 1
+    assert plain["note"].tolist()[-1] == 'checked against the "print" edition'
+    # and so does cut: column N is field N of every line
+    column = COLUMNS.index("tgt_text") + 1
+    assert column == 24  # the README's `cut -f 24 corpus.tsv`
+    cut = subprocess.run(["cut", "-f", str(column), str(path)], capture_output=True, check=True)
+    assert cut.stdout.decode("utf-8").split("\n")[:-1] == ["tgt_text"] + frame["tgt_text"].tolist()
 
 
 def test_moses_files_are_line_aligned(tmp_path: Path) -> None:
@@ -345,7 +397,7 @@ def test_moses_tokenized(tmp_path: Path) -> None:
 
 def test_jsonl_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "corpus.jsonl"
-    rows = TRICKY + [row(9, "a", "가", props={"k": "v"}, confidence=float("nan"))]
+    rows = TRICKY + [row(9, "a", "가", props={"k": "v"}, confidence=float("nan")), REVIEWED]
     assert write_jsonl(rows, path) == len(rows)
     text = path.read_text(encoding="utf-8")
     assert "문 대통령" in text  # not \u-escaped
@@ -353,24 +405,36 @@ def test_jsonl_round_trip(tmp_path: Path) -> None:
     assert len(lines) == len(rows)
     records = [json.loads(line) for line in lines]
     assert records[7] == {
+        "tuid": "7-107",
         "pair_id": 7,
         "bead_id": 107,
         "position": 7,
+        "src_ids": [7, 8],
+        "tgt_ids": [6],
+        "bead_type": "2-1",
+        "confidence": 0.875,
+        "aligner_confidence": None,
+        "score": 1.25,
+        "status": "accepted",
+        "origin": "auto",
+        "created_at": None,
+        "created_by": None,
+        "changed_at": None,
+        "changed_by": None,
+        "note": None,
+        "pair_note": None,
+        "src_doc": TRICKY[7].src_doc,
+        "tgt_doc": TRICKY[7].tgt_doc,
         "src_lang": "en",
         "tgt_lang": "ko",
         "src_text": "Two sentences. Joined here.",
         "tgt_text": "두 문장.",
-        "src_ids": [7, 8],
-        "tgt_ids": [6],
-        "confidence": 0.875,
-        "score": 1.25,
-        "status": "accepted",
-        "origin": "auto",
-        "src_doc": TRICKY[7].src_doc,
-        "tgt_doc": TRICKY[7].tgt_doc,
         "props": {},
-        "bead_type": "2-1",
     }
+    assert list(records[7])[:-3] == list(UNIT_COLUMNS)  # the same columns, in the same order, as TSV
+    last = records[10]
+    assert (last["tuid"], last["confidence"], last["aligner_confidence"]) == ("3f2a9c0d11e4b5a6c7d8", 1.0, 0.31)
+    assert (last["changed_at"], last["changed_by"]) == ("2024-05-06T07:08:09Z", "kim <&> lee")
     assert [r["src_text"] for r in records[:9]] == [expected_text(r.src_text) for r in TRICKY]
     assert (records[8]["status"], records[8]["origin"]) == ("rejected", "manual")
     assert records[9]["props"] == {"k": "v"}
@@ -404,6 +468,9 @@ def test_empty_rows_give_valid_files(tmp_path: Path, fmt: str) -> None:
     elif fmt == "tsv":
         frame = read_tsv(result.paths[0])
         assert list(frame.columns) == list(COLUMNS) and len(frame) == 0
+    elif fmt == "parquet":
+        table = pq.read_table(result.paths[0])
+        assert table.num_rows == 0 and table.column_names == ["translation", *UNIT_COLUMNS]
     else:
         assert all(p.read_bytes() == b"" for p in result.paths)
 
@@ -543,8 +610,8 @@ def _peak_bytes(fmt: str, n: int, directory: Path) -> int:
 
     tracemalloc.start()
     try:
-        if fmt == "tsv":
-            write_tsv(rows(), directory / f"big{n}.tsv", chunk_rows=50)
+        if fmt == "parquet":
+            write_parquet(rows(), directory / f"big{n}.parquet", chunk_rows=50)
         else:
             export_rows(rows(), fmt, directory / f"big{n}.{fmt}", src_lang="en", tgt_lang="ko")
         return tracemalloc.get_traced_memory()[1]
@@ -555,7 +622,7 @@ def _peak_bytes(fmt: str, n: int, directory: Path) -> int:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_writers_stream_in_flat_memory(tmp_path: Path, fmt: str) -> None:
     """Five times the beads must not need more memory: a writer that kept 800 more beads of
-    10 kB would grow by about 8 MB (the TSV writer holds one chunk of 50 at a time)."""
+    10 kB would grow by about 8 MB (the Parquet writer holds one row group of 50 at a time)."""
     small = _peak_bytes(fmt, 200, tmp_path)
     large = _peak_bytes(fmt, 1_000, tmp_path)
     assert large - small < 2 * 1024 * 1024, f"{fmt}: peak {small / 1e6:.1f} MB -> {large / 1e6:.1f} MB"
@@ -629,12 +696,15 @@ def test_property_tmx(rows: list[ExportRow]) -> None:
 def test_property_tsv(rows: list[ExportRow]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "p.tsv"
-        assert write_tsv(rows, path, chunk_rows=4) == len(rows)
+        assert write_tsv(rows, path) == len(rows)
         frame = read_tsv(path)
         assert len(frame) == len(rows)
-        assert frame["src_text"].tolist() == [expected_text(r.src_text) for r in rows]
-        assert frame["tgt_text"].tolist() == [expected_text(r.tgt_text) for r in rows]
-        assert frame["src_doc"].tolist() == [expected_text(r.src_doc) for r in rows]
+        assert frame["src_text"].tolist() == [expected_field(r.src_text) for r in rows]
+        assert frame["tgt_text"].tolist() == [expected_field(r.tgt_text) for r in rows]
+        assert frame["src_doc"].tolist() == [expected_field(r.src_doc) for r in rows]
+        lines = path.read_bytes().decode("utf-8").split("\n")
+        assert len(lines) == len(rows) + 2 and lines[-1] == ""  # header, one line a bead, final LF
+        assert all(line.count("\t") == len(COLUMNS) - 1 for line in lines[:-1])
         assert frame["src_ids"].tolist() == [",".join(map(str, r.src_ids)) for r in rows]
         assert frame["confidence"].tolist() == [r.confidence for r in rows]
         assert frame["score"].tolist() == [r.score for r in rows]

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -289,9 +290,10 @@ def _export_from_store(case: tuple) -> None:
         folder = Path(tmp)
         stored_corpus(folder / "c.db", en, ko, cuts)
         with Store(folder / "c.db") as store:
-            rows = list(store.export_rows())
-            for fmt in ("tmx", "tsv", "moses", "jsonl"):
-                export_rows(store.export_rows(), fmt, folder / f"out.{fmt}", src_lang="en", tgt_lang="ko")
+            rows = list(store.export_rows(keep_empty=True))
+            for fmt in ("tmx", "tsv", "moses", "jsonl", "parquet"):
+                export_rows(store.export_rows(keep_empty=True), fmt, folder / f"out.{fmt}", src_lang="en",
+                            tgt_lang="ko")
         assert [i for r in rows for i in r.src_ids] == list(range(len(en)))
         want_src = [" ".join(en[i] for i in r.src_ids) for r in rows]
         want_tgt = [" ".join(ko[i] for i in r.tgt_ids) for r in rows]
@@ -303,9 +305,9 @@ def _export_from_store(case: tuple) -> None:
         assert [(u.source, u.target) for u in units] == [(xml_text(s), xml_text(t)) for s, t in zip(want_src, want_tgt)]
         assert [[n.get(XML) for n in u.getlanguageNodes()] for u in units] == [["en", "ko"]] * len(rows)
 
-        frame = read_tsv(folder / "out.tsv")
-        assert frame["src_text"].tolist() == [xml_text(s) for s in want_src]
-        assert frame["tgt_text"].tolist() == [xml_text(t) for t in want_tgt]
+        frame = read_tsv(folder / "out.tsv")  # one line a bead: tabs and line breaks made spaces
+        assert frame["src_text"].tolist() == [one_line(s).replace("\t", " ") for s in want_src]
+        assert frame["tgt_text"].tolist() == [one_line(t).replace("\t", " ") for t in want_tgt]
         assert frame["src_ids"].tolist() == [",".join(map(str, r.src_ids)) for r in rows]
 
         en_path, ko_path = moses_paths(folder / "out.moses", "en", "ko")
@@ -319,6 +321,11 @@ def _export_from_store(case: tuple) -> None:
             (xml_text(s), xml_text(t)) for s, t in zip(want_src, want_tgt)]
         assert [(r["src_ids"], r["tgt_ids"], r["bead_id"]) for r in records] == [
             (list(r.src_ids), list(r.tgt_ids), r.bead_id) for r in rows]
+
+        table = pq.read_table(folder / "out.parquet").to_pylist()
+        assert [(r["translation"]["en"], r["translation"]["ko"]) for r in table] == [
+            (xml_text(s), xml_text(t)) for s, t in zip(want_src, want_tgt)]
+        assert [r["tuid"] for r in table] == [r["tuid"] for r in records]
 
 
 test_stored_text_exports_and_reads_back, test_stored_text_exports_and_reads_back_slow = profiles(

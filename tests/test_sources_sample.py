@@ -15,7 +15,7 @@ from aligner.sources import PageCache, parse_page
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "corpora" / "sample"
-NTREX = REPO.parent / "shared" / "data" / "ntrex"
+NTREX = REPO / "corpora" / "source" / "ntrex"
 EN_HOST = "english.hani.co.kr"
 
 
@@ -52,7 +52,6 @@ def test_sample_files(cache):
     assert len(rows) == 12
 
 
-@pytest.mark.skipif(not NTREX.is_dir(), reason="shared/data/ntrex is not beside the repository")
 def test_builder_reproduces_the_committed_sample(tmp_path):
     spec = importlib.util.spec_from_file_location("build_sample", REPO / "corpora" / "build_sample.py")
     module = importlib.util.module_from_spec(spec)

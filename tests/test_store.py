@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from aligner.errors import StoreError
+from aligner.errors import AlignerError, StoreError
 from aligner.model import Article, Bead, Sentence
 from aligner.store import APPLICATION_ID, SCHEMA_VERSION, Store, bead_spans
 
@@ -124,14 +124,19 @@ def test_export_rows_filter_by_status_confidence_and_empty(store):
     pair = make_pair(store)
     beads = [Bead((0,), (0,), 1, 0.95), Bead((1,), (), 0, 0.2), Bead((2,), (1, 2), 1, 0.4)]
     store.save_alignment(pair, sents(["A.", "B.", "C."]), sents(["가.", "나.", "다."]), beads, "x")
-    rows = list(store.export_rows())
+    rows = list(store.export_rows(keep_empty=True))
     assert [(r.src_text, r.tgt_text, r.kind) for r in rows] == [
         ("A.", "가.", "1-1"), ("B.", "", "1-0"), ("C.", "나. 다.", "1-2")]
-    assert [r.kind for r in store.export_rows(skip_empty=True)] == ["1-1", "1-2"]
+    assert [r.kind for r in store.export_rows()] == ["1-1", "1-2"]  # empty beads left out by default
     assert [r.kind for r in store.export_rows(min_confidence=0.5)] == ["1-1"]
     assert list(store.export_rows(status="accepted")) == []
-    with pytest.raises(StoreError):
+    with pytest.raises(AlignerError, match="unknown status filter 'bogus'"):
         list(store.export_rows(status="bogus"))
+    with store.transaction() as c:
+        c.execute("UPDATE beads SET status='rejected' WHERE pair_id=? AND position=0", (pair,))
+    assert [r.kind for r in store.export_rows()] == ["1-2"]  # rejected beads left out by default
+    assert [r.kind for r in store.export_rows(status="any")] == ["1-1", "1-2"]
+    assert [r.kind for r in store.export_rows(status="rejected")] == ["1-1"]
 
 
 def test_failures_are_recorded_and_cleared(store):

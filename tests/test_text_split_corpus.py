@@ -1,9 +1,9 @@
 """Splitting real news: line-aligned corpora joined into paragraphs must split back into
 their lines.
 
-Data: ``../shared/data`` (NTREX-128 newstest2019 English and its Korean translation;
-korean-english-park dev) and the seed Hankyoreh article in ``../shared/seeds``; the tests
-skip when the folder is missing (``ALIGNER_SHARED_DATA`` points elsewhere).
+Data: ``corpora/source`` (NTREX-128 newstest2019 English and its Korean translation;
+korean-english-park dev), shipped with the repository with their licences, and the seed
+Hankyoreh article in ``seeds/``.
 
 Two rates are measured per data set:
 
@@ -20,7 +20,6 @@ with speed.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -32,10 +31,9 @@ import pytest
 from aligner.text.split import sentence_spans_many, split_paragraph
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("ALIGNER_SHARED_DATA", ROOT.parent / "shared" / "data"))
-SEEDS = DATA.parent / "seeds"
+DATA = ROOT / "corpora" / "source"
+SEEDS = ROOT / "seeds"
 
-needs_data = pytest.mark.skipif(not (DATA / "ntrex").is_dir(), reason=f"shared data not at {DATA}")
 
 #: A line that ends a sentence; any other line (a headline, "... said:") ends a paragraph.
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -157,7 +155,6 @@ FULL_FLOORS = {
 }
 
 
-@needs_data
 def test_lines_recovered_sample() -> None:
     for key, paragraphs in data_sets(sample=True).items():
         result = recovery(paragraphs, key[1])
@@ -166,7 +163,6 @@ def test_lines_recovered_sample() -> None:
         assert result.kept_rate >= kept_floor, f"{key}: {result}"
 
 
-@needs_data
 @pytest.mark.slow
 def test_lines_recovered_full() -> None:
     for key, paragraphs in data_sets(sample=False).items():
@@ -176,7 +172,6 @@ def test_lines_recovered_full() -> None:
         assert result.kept_rate >= kept_floor, f"{key}: {result}"
 
 
-@needs_data
 def test_korean_paragraphs_split_by_kiwi_only_where_in_doubt_split_as_kiwi_would() -> None:
     """The shortcut (Kiwi sees only the stretches between certain verb-final ends that
     hold another mark) changes no answer."""
@@ -189,7 +184,6 @@ def test_korean_paragraphs_split_by_kiwi_only_where_in_doubt_split_as_kiwi_would
     assert sentence_spans_many(texts, "ko") == [_korean_spans(t, c) for t, c in zip(texts, _kiwi_cuts_many(texts))]
 
 
-@needs_data
 def test_english_paragraphs_split_without_pysbd_split_as_pysbd_would() -> None:
     """The shortcut (every possible end is plain) changes no answer."""
     from aligner.text.split import _latin_spans, _plain_english_cuts, _pysbd_cuts
@@ -200,7 +194,6 @@ def test_english_paragraphs_split_without_pysbd_split_as_pysbd_would() -> None:
     assert sentence_spans_many(plain, "en") == [_latin_spans(t, "en", _pysbd_cuts(t, "en")) for t in plain]
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed article not at {SEEDS}")
 def test_seed_article() -> None:
     """The Hankyoreh English article the project started from."""
     seed = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")

@@ -13,10 +13,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, TextArea
+from textual.widgets import DataTable, Select, TextArea
 
 from aligner import review
 from aligner.errors import StoreError
+from aligner.export.policy import STATUS_CHOICES, ExportPolicy
 from aligner.store import Store
 from tests.review_data import DAYCARE_EN, build_corpus
 from tui.app import ReviewApp
@@ -321,6 +322,40 @@ def test_export_from_the_app(db, tmp_path):
     drive(db, scenario)
 
 
+def test_export_dialog_starts_at_the_export_policy_defaults(db, tmp_path):
+    """The dialog's fields start where `aligner export` does (one ExportPolicy), says so, and
+    its default export leaves out the rejected bead and the 0-1 bead."""
+    out = tmp_path / "default.tsv"
+
+    async def scenario(app, pilot):
+        await pilot.press("E")
+        dialog = app.screen
+        default = ExportPolicy()
+        assert dialog.query_one("#status").value == default.status.value == "not-rejected"
+        assert float(dialog.query_one("#min-confidence").value) == default.min_confidence == 0.0
+        assert dialog.query_one("#keep-empty").value is default.keep_empty is False
+        assert [value for _, value in dialog.query_one("#status")._options if value != Select.BLANK] == list(
+            STATUS_CHOICES)
+        shown = str(dialog.query_one("#export-policy").render())
+        assert default.describe() in shown and "1.0" in shown
+        request = dialog.request()
+        assert request.policy == default
+        dialog.query_one("#format").value = "tsv"
+        await pilot.pause()
+        dialog.query_one("#path").value = str(out)
+        await pilot.click("#export")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = out.read_text(encoding="utf-8")
+        assert "Critics say" not in text  # rejected below, before the app opened
+        assert "코레일은 하루 52차례" not in text  # the rail pair's 0-1 bead
+
+    with Store(db) as store, store.transaction() as c:
+        c.execute("UPDATE beads SET status='rejected' WHERE pair_id=1 AND position=6")
+    drive(db, scenario)
+
+
 def test_export_dialog_refuses_a_bad_confidence(db):
     async def scenario(app, pilot):
         await pilot.press("E")
@@ -328,7 +363,7 @@ def test_export_dialog_refuses_a_bad_confidence(db):
         await pilot.click("#export")
         await pilot.pause()
         assert isinstance(app.screen, ExportDialog)
-        assert "between 0 and 1" in str(app.screen.query_one("#export-error").render())
+        assert "must be a number from 0 to 1" in str(app.screen.query_one("#export-error").render())
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PairScreen)
@@ -563,7 +598,7 @@ def test_quitting_from_the_list_reopens_on_the_list(db):
 def test_export_checkboxes_show_a_mark_not_only_a_colour(db):
     async def scenario(app, pilot):
         await pilot.press("E")
-        box = app.screen.query_one("#skip-empty")
+        box = app.screen.query_one("#keep-empty")
         assert "✓" not in box.render().plain
         box.value = True
         await pilot.pause()

@@ -62,7 +62,7 @@ def test_export_dialog_with_a_checked_box(snap_compare, tmp_path):
     async def check_one(pilot) -> None:
         await pilot.press("enter", "E")
         pilot.app.screen.query_one("#path").value = "export/corpus.tmx"  # not the test's temporary folder
-        pilot.app.screen.query_one("#skip-empty").value = True
+        pilot.app.screen.query_one("#keep-empty").value = True
         await pilot.pause()
 
     assert snap_compare(app_for(tmp_path), run_before=check_one, terminal_size=(100, 30))

@@ -15,6 +15,7 @@ from textual import work
 from textual.app import App
 
 from aligner import review
+from aligner.display import visible
 from aligner.errors import AlignerError, StoreError
 from aligner.store import Store
 from tui.screens.corpus import CorpusScreen
@@ -83,7 +84,8 @@ class ReviewApp(App[None]):
         self.store.close()
 
     def start_export(self, request: ExportRequest) -> None:
-        self.notify(f"exporting {request.format.upper()} to {request.path}…", timeout=2)
+        # a path the reviewer typed: shown as written (visible), never parsed as markup
+        self.notify(visible(f"exporting {request.format.upper()} to {request.path}…"), timeout=2, markup=False)
         self._export(request)
 
     @work(thread=True, exclusive=True, group="export")
@@ -91,10 +93,12 @@ class ReviewApp(App[None]):
         try:
             done = run_export(self.db_path, request)
         except AlignerError as exc:
-            self.call_from_thread(self.notify, str(exc), title="Export failed", severity="error", timeout=8)
+            self.call_from_thread(self.notify, visible(exc), title="Export failed", severity="error", timeout=8,
+                                  markup=False)
             return
         paths = ", ".join(str(p) for p in done.paths)
-        self.call_from_thread(self.notify, f"wrote {done.count} beads to {paths}", title="Exported", timeout=8)
+        self.call_from_thread(self.notify, visible(f"wrote {done.count} beads to {paths}"), title="Exported",
+                              timeout=8, markup=False)
 
 
 def run_app(db_path: str, reviewer: str | None) -> int:

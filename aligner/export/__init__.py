@@ -1,10 +1,12 @@
-"""Exporters: the reviewed corpus as TMX 1.4, TSV, Moses parallel text or JSON Lines.
+"""Exporters: the reviewed corpus as TMX 1.4b, TSV, Moses parallel text, JSON Lines or Parquet.
 
-:func:`export_rows` is the one entry point the CLI and scripts need; each format also has
-its own writer module. Every file is written to a temporary name and renamed when complete
-(see :mod:`aligner.export.atomic`), and every format drops the characters XML 1.0 forbids,
-so all formats of one corpus carry the same text. Which beads to export (e.g. leaving out
-0-1/1-0 beads or rejected ones) is decided by the caller; the writers write what they get.
+:func:`export_corpus` is the one entry point for a corpus database: ``aligner export``,
+``aligner run``, the review app's export dialog and scripts all call it, with an
+:class:`~aligner.export.policy.ExportPolicy` that decides which beads leave (by default
+no rejected bead and no empty bead). :func:`export_rows` writes rows a caller already
+has. Every file is written to a temporary name and renamed when complete (see
+:mod:`aligner.export.atomic`), and every format drops the characters XML 1.0 forbids, so
+all formats of one corpus carry the same text and the same review facts.
 """
 
 from __future__ import annotations
@@ -12,20 +14,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aligner.errors import AlignerError
 from aligner.export.atomic import StrPath
 from aligner.export.jsonl import write_jsonl
 from aligner.export.moses import moses_paths, write_moses
+from aligner.export.parquet import write_parquet
+from aligner.export.policy import STATUS_CHOICES, ExportPolicy, StatusFilter
 from aligner.export.rows import check_langs
 from aligner.export.tmx import write_tmx
 from aligner.export.tsv import write_tsv
 from aligner.model import ExportRow
 
-FORMATS: tuple[str, ...] = ("tmx", "tsv", "moses", "jsonl")
+if TYPE_CHECKING:
+    from aligner.store import Store
+
+FORMATS: tuple[str, ...] = ("tmx", "tsv", "moses", "jsonl", "parquet")
 
 #: Formats whose text may be tokenized; a TMX is a translation memory and keeps text as written.
-TOKENIZABLE: tuple[str, ...] = ("tsv", "moses", "jsonl")
+TOKENIZABLE: tuple[str, ...] = ("tsv", "moses", "jsonl", "parquet")
+
+#: File name extension of each format (Moses writes ``stem.{lang}`` twice instead).
+EXTENSIONS: dict[str, str] = {"tmx": ".tmx", "tsv": ".tsv", "moses": "", "jsonl": ".jsonl", "parquet": ".parquet"}
 
 
 @dataclass(frozen=True)
@@ -60,10 +71,11 @@ def export_rows(
     tokenize: bool = False,
     header_props: Mapping[str, str] | None = None,
 ) -> ExportResult:
-    """Write ``rows`` to ``path`` in format ``fmt`` (one of :data:`FORMATS`).
+    """Write ``rows`` to ``path`` in format ``fmt`` (one of :data:`FORMATS`), all of them.
 
-    Missing parent directories are created. ``tokenize`` (not for TMX) runs each sentence
-    through :func:`aligner.text.tokenize.tokenize`. ``header_props`` go into a TMX header.
+    Which beads to write was decided before (see :func:`export_corpus`). Missing parent
+    directories are created. ``tokenize`` (not for TMX) runs each sentence through
+    :func:`aligner.text.tokenize.tokenize`. ``header_props`` go into a TMX header.
     Bad arguments, rows in other languages and files that cannot be written raise
     :class:`AlignerError` with a one-line message; nothing is left half-written.
     """
@@ -91,6 +103,8 @@ def export_rows(
             count = write_tsv(checked, path, text=text)
         elif fmt == "jsonl":
             count = write_jsonl(checked, path, text=text)
+        elif fmt == "parquet":
+            count = write_parquet(checked, path, src_lang=src_lang, tgt_lang=tgt_lang, text=text)
         else:
             count, _ = write_moses(checked, path, src_lang=src_lang, tgt_lang=tgt_lang, tokenize=tokenize)
     except OSError as error:
@@ -98,14 +112,41 @@ def export_rows(
     return ExportResult(format=fmt, paths=paths, count=count)
 
 
+def export_corpus(
+    store: Store,
+    fmt: str,
+    path: StrPath,
+    policy: ExportPolicy | None = None,
+    *,
+    tokenize: bool = False,
+    pair_ids: Iterable[int] | None = None,
+) -> ExportResult:
+    """Export a corpus database's beads that ``policy`` admits (default: its defaults).
+
+    The languages are the corpus's own; a TMX header records the policy it was written
+    with. ``pair_ids`` limits the export to those article pairs.
+    """
+    policy = policy or ExportPolicy()
+    src_lang, tgt_lang = store.languages()
+    rows = store.export_rows(policy, pair_ids=pair_ids)
+    return export_rows(rows, fmt, path, src_lang=src_lang, tgt_lang=tgt_lang, tokenize=tokenize,
+                       header_props=policy.header_props())
+
+
 __all__ = [
+    "EXTENSIONS",
     "FORMATS",
+    "STATUS_CHOICES",
     "TOKENIZABLE",
+    "ExportPolicy",
     "ExportResult",
+    "StatusFilter",
+    "export_corpus",
     "export_rows",
     "output_paths",
     "write_jsonl",
     "write_moses",
+    "write_parquet",
     "write_tmx",
     "write_tsv",
 ]

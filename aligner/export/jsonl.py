@@ -1,16 +1,18 @@
 """JSON Lines writer: one JSON object per bead, for scripts and data-loading libraries.
 
-Each object has every :class:`~aligner.model.ExportRow` field under its own name (id
-tuples as lists, ``props`` as an object) plus ``bead_type`` ("1-1", "0-1", ...); a NaN
-score or confidence is ``null``. UTF-8, non-ASCII written as is (``ensure_ascii=False``),
-one object per LF-terminated line. The three characters that some line splitters
-(``str.splitlines``, JavaScript) treat as line ends, U+0085, U+2028 and U+2029, are
-written as ``\\u`` escapes so a line is always a bead.
+Each object has the unit metadata every tabular format shares, under the same names and in
+the same order (:data:`aligner.export.rows.UNIT_COLUMNS`: ``tuid``, ids, ``bead_type``,
+``confidence`` and ``aligner_confidence``, status, origin, who made and changed the bead
+and when, notes, documents, languages), then ``src_text``, ``tgt_text`` and ``props`` (an
+object). Sentence ids are lists; a missing value (no reviewer, a NaN score) is ``null``.
+UTF-8, non-ASCII written as is (``ensure_ascii=False``), one object per LF-terminated
+line. The text is kept exactly (JSON escapes tabs and line breaks); the three characters
+that some line splitters (``str.splitlines``, JavaScript) treat as line ends, U+0085,
+U+2028 and U+2029, are written as ``\\u`` escapes so a line is always a bead.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from collections.abc import Callable, Iterable
@@ -18,7 +20,7 @@ from enum import Enum
 from typing import Any
 
 from aligner.export.atomic import StrPath, atomic_write
-from aligner.export.rows import plain
+from aligner.export.rows import plain, unit_record
 from aligner.export.sanitize import xml_safe
 from aligner.model import ExportRow
 
@@ -41,20 +43,14 @@ def _clean(value: Any) -> Any:
     return value
 
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(ExportRow))
-
-
 def jsonl_record(row: ExportRow, text: Callable[[str, str], str] | None = None) -> dict[str, Any]:
-    """The row as a JSON-ready dict; ``text(sentence, lang)`` may rewrite the two texts.
-
-    Built field by field rather than with ``dataclasses.asdict``, whose deep copy made
-    this writer the slowest of the four.
-    """
-    record: dict[str, Any] = {name: _clean(getattr(row, name)) for name in _FIELDS}
-    record["bead_type"] = row.kind
+    """The row as a JSON-ready dict; ``text(sentence, lang)`` may rewrite the two texts."""
+    record = unit_record(row)
+    src_text, tgt_text = xml_safe(row.src_text or ""), xml_safe(row.tgt_text or "")
     if text is not None:
-        record["src_text"] = text(record["src_text"], record["src_lang"])
-        record["tgt_text"] = text(record["tgt_text"], record["tgt_lang"])
+        src_text, tgt_text = text(src_text, record["src_lang"]), text(tgt_text, record["tgt_lang"])
+    record["src_text"], record["tgt_text"] = src_text, tgt_text
+    record["props"] = _clean(dict(row.props))
     return record
 
 

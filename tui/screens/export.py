@@ -1,13 +1,16 @@
-"""Export from inside the app, with the same choices as ``aligner export``.
+"""Export from inside the app, with the same choices and defaults as ``aligner export``.
 
-The dialog only collects the settings (:class:`ExportRequest`); :func:`run_export` does the
-work through :mod:`aligner.export` on its own database connection, so the app can run it
-in a worker thread while the reviewer keeps going.
+The dialog only collects the settings (:class:`ExportRequest`, whose filters are an
+:class:`~aligner.export.policy.ExportPolicy`, the one the command line and the run use);
+its fields start at that policy's defaults: rejected beads left out, empty (0-1, 1-0)
+beads left out, no minimum confidence. :func:`run_export` does the work through
+:func:`aligner.export.export_corpus` on its own database connection, so the app can run
+it in a worker thread while the reviewer keeps going.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -16,12 +19,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
+from aligner.display import plain
 from aligner.errors import AlignerError
+from aligner.export import EXTENSIONS, FORMATS, TOKENIZABLE
+from aligner.export.policy import STATUS_CHOICES, ExportPolicy
 from aligner.store import Store
 
-FORMATS = ("tmx", "tsv", "moses", "jsonl")
-STATUSES = ("any", "accepted", "not-rejected", "unreviewed", "rejected")
-EXTENSIONS = {"tmx": ".tmx", "tsv": ".tsv", "moses": "", "jsonl": ".jsonl"}
+#: How the dialog names each format.
+FORMAT_NAMES = {"tmx": "TMX", "tsv": "TSV", "moses": "Moses", "jsonl": "JSON Lines", "parquet": "Parquet"}
 
 
 @dataclass(frozen=True)
@@ -30,9 +35,7 @@ class ExportRequest:
 
     format: str
     path: Path
-    min_confidence: float = 0.0
-    status: str = "any"
-    skip_empty: bool = False
+    policy: ExportPolicy = field(default_factory=ExportPolicy)
     tokenize: bool = False
     pair_id: int | None = None  # None: the whole corpus
 
@@ -48,27 +51,13 @@ def default_path(db_path: Path, fmt: str) -> Path:
     return db_path.parent / "export" / (db_path.stem + EXTENSIONS[fmt])
 
 
-def corpus_langs(store: Store) -> tuple[str, str]:
-    row = store.conn.execute(
-        "SELECT e.lang, k.lang FROM pairs p JOIN documents e ON e.id=p.en_doc JOIN documents k ON k.id=p.ko_doc LIMIT 1"
-    ).fetchone()
-    return (row[0], row[1]) if row else ("en", "ko")
-
-
 def run_export(db_path: Path, request: ExportRequest) -> ExportDone:
     """Write the export (atomically, through aligner.export); raises AlignerError on a bad setting."""
-    from aligner.export import export_rows
+    from aligner.export import export_corpus
 
     with Store(db_path) as store:
-        src_lang, tgt_lang = corpus_langs(store)
-        rows = store.export_rows(
-            min_confidence=request.min_confidence,
-            status=request.status,
-            skip_empty=request.skip_empty,
-            pair_ids=None if request.pair_id is None else [request.pair_id],
-        )
-        result = export_rows(rows, request.format, request.path, src_lang=src_lang, tgt_lang=tgt_lang,
-                             tokenize=request.tokenize)
+        result = export_corpus(store, request.format, request.path, request.policy, tokenize=request.tokenize,
+                               pair_ids=None if request.pair_id is None else [request.pair_id])
     return ExportDone(result.count, tuple(result.paths))
 
 
@@ -94,25 +83,30 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self._path_edited = False
 
     def compose(self) -> ComposeResult:
+        default = ExportPolicy()
         with Vertical(classes="dialog export"):
             yield Label("Export the corpus", classes="dialog-title")
             with Horizontal(classes="field"):
                 yield Label("Format", classes="field-label")
-                yield Select([(f.upper() if f != "jsonl" else "JSON Lines", f) for f in FORMATS],
+                yield Select([(FORMAT_NAMES[f], f) for f in FORMATS],
                              value="tmx", allow_blank=False, id="format", compact=True)
             with Horizontal(classes="field"):
                 yield Label("File", classes="field-label")
                 yield Input(str(default_path(self.db_path, "tmx")), id="path", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Beads", classes="field-label")
-                yield Select([(s, s) for s in STATUSES], value="any", allow_blank=False, id="status", compact=True)
+                yield Select([(s, s) for s in STATUS_CHOICES], value=default.status.value, allow_blank=False,
+                             id="status", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Min. confidence", classes="field-label")
-                yield Input("0.0", id="min-confidence", restrict=r"[0-9.]*", compact=True)
-            yield MarkedCheckbox("Leave out 0-1 and 1-0 beads", id="skip-empty", compact=True)
-            yield MarkedCheckbox("Tokenize (TSV, Moses, JSON Lines)", id="tokenize", disabled=True, compact=True)
+                yield Input(f"{default.min_confidence:g}", id="min-confidence", restrict=r"[0-9.]*", compact=True)
+            yield MarkedCheckbox("Keep 0-1 and 1-0 beads", value=default.keep_empty, id="keep-empty", compact=True)
+            yield MarkedCheckbox("Tokenize (TSV, Moses, JSON Lines, Parquet)", id="tokenize", disabled=True,
+                                 compact=True)
             if self.pair_id is not None:
-                yield MarkedCheckbox(f"Only this pair ({self.pair_label})", id="only-pair", compact=True)
+                yield MarkedCheckbox(plain(f"Only this pair ({self.pair_label})"), id="only-pair", compact=True)
+            yield Label(f"Default: {default.describe()}; reviewed beads always pass the minimum, "
+                        "exported with confidence 1.0.", id="export-policy", classes="dialog-help")
             yield Label("Tab moves between fields; Enter in a field exports; Esc cancels.", classes="dialog-help")
             yield Label("", id="export-error", classes="error")
             with Horizontal(classes="buttons"):
@@ -126,8 +120,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         if event.select.id != "format":
             return
         fmt = str(event.value)
-        self.query_one("#tokenize", Checkbox).disabled = fmt == "tmx"
-        if fmt == "tmx":
+        self.query_one("#tokenize", Checkbox).disabled = fmt not in TOKENIZABLE
+        if fmt not in TOKENIZABLE:
             self.query_one("#tokenize", Checkbox).value = False
         if not self._path_edited:
             path_input = self.query_one("#path", Input)
@@ -159,15 +153,13 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             min_conf = float(self.query_one("#min-confidence", Input).value or 0)
         except ValueError:
             raise AlignerError(None, "minimum confidence must be a number between 0 and 1") from None
-        if not 0 <= min_conf <= 1:
-            raise AlignerError(None, "minimum confidence must be between 0 and 1")
+        policy = ExportPolicy(status=str(self.query_one("#status", Select).value), min_confidence=min_conf,
+                              keep_empty=self.query_one("#keep-empty", Checkbox).value)
         only = self.query("#only-pair")
         return ExportRequest(
             format=self._format(),
             path=Path(path).expanduser(),
-            min_confidence=min_conf,
-            status=str(self.query_one("#status", Select).value),
-            skip_empty=self.query_one("#skip-empty", Checkbox).value,
+            policy=policy,
             tokenize=self.query_one("#tokenize", Checkbox).value,
             pair_id=self.pair_id if only and only.first(Checkbox).value else None,
         )
@@ -176,7 +168,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         try:
             request = self.request()
         except AlignerError as exc:
-            self.query_one("#export-error", Label).update(str(exc))
+            self.query_one("#export-error", Label).update(plain(str(exc)))
             return
         self.dismiss(request)
 
