@@ -25,9 +25,9 @@ from aligner.align.lexicon import Lexicon
 from aligner.errors import StoreError
 from aligner.export.policy import ExportPolicy, vouched
 from aligner.model import Article, Bead, ExportRow, Origin, Sentence, Status
-from aligner.sources.cache import UnsafeURLError, canonical_url
+from aligner.sources.urls import page_key
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x416C6E72  # "Alnr": marks the file as ours
 
 _SCHEMA_V1 = """
@@ -108,18 +108,16 @@ CREATE TABLE review_state (
 """
 
 def document_key(key: str) -> str:
-    """The key a document (or a failed item) is stored under: its URL in the page cache's
-    one spelling (:func:`~aligner.sources.cache.canonical_url`), so ``http://`` and
-    ``https://`` links to one article make one document; a path or any other key as is.
+    """The key a document (or a failed item) is stored under: its URL in the one spelling
+    of :func:`~aligner.sources.urls.page_key`, so ``http://`` and ``https://`` links, or
+    links with tracking parameters, to one article make one document; a path as is.
     """
-    try:
-        return canonical_url(key)
-    except UnsafeURLError:
-        return key
+    return page_key(key)
 
 
 def _canonical_keys(conn: sqlite3.Connection) -> None:
-    """Migration 2 -> 3: re-key documents and failures by :func:`document_key`.
+    """Migrations 2 -> 3 and 5 -> 6: re-key documents and failures by :func:`document_key`
+    (again whenever the rule of one URL spelling grows).
 
     Documents whose keys now coincide (an article stored once under http:// and once under
     https://) are merged when nothing is lost by it: the same sentences, and not two
@@ -239,6 +237,9 @@ _MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 4 -> 5: the review facts an export carries: who last changed a bead and when, and a
     # reviewer's note on a bead or a pair (see _review_facts)
     _review_facts,
+    # 5 -> 6: keys without tracking parameters and fragments (1.html?_fr=mt1 is 1.html),
+    # duplicates merged by the same rule as in 2 -> 3
+    _canonical_keys,
 ]
 
 

@@ -331,3 +331,33 @@ def test_opening_a_second_store_keeps_the_first_ones_writes_safe(tmp_path):
             conn.execute("UPDATE beads SET status = 'rejected' WHERE id = (SELECT min(id) FROM beads)")
         seen = subprocess.run([sys.executable, "-c", reader, str(db)], check=True, capture_output=True, text=True)
         assert seen.stdout.strip() == "rejected"
+
+
+def test_version_5_keys_lose_tracking_parameters_and_their_duplicates_merge(tmp_path):
+    """A database written before tracking parameters were dropped from URLs: the same article
+    stored as 1.html and 1.html?_fr=mt1 becomes one document at the next open (schema 6)."""
+    path = tmp_path / "v5.db"
+    with Store(path) as store:
+        plain = store.upsert_document(article("ko", "https://www.hani.co.kr/arti/society/1.html", ["가."]))
+        en1 = store.upsert_document(article("en", "https://english.hani.co.kr/arti/english_edition/e_national/1.html", ["A."]))
+        en2 = store.upsert_document(article("en", "https://english.hani.co.kr/arti/english_edition/e_national/2.html", ["A."]))
+        store.upsert_pair(en1, plain, "link")
+        tracked = store.upsert_document(article("ko", "https://www.hani.co.kr/arti/society/9.html", ["가."]))
+        store.upsert_pair(en2, tracked, "link")
+        # as schema 5 stored them: with the tracking parameter in the key
+        store.conn.execute("UPDATE documents SET key=? WHERE id=?",
+                           ("https://www.hani.co.kr/arti/society/1.html?_fr=mt1", tracked))
+        store.conn.execute("UPDATE documents SET content_hash=(SELECT content_hash FROM documents WHERE id=?)"
+                           " WHERE id=?", (plain, tracked))
+        store.record_failure("https://english.hani.co.kr/arti/english_edition/e_national/7.html", "failed", "x")
+        store.conn.execute("UPDATE failures SET item=item || '#comments'")
+        store.conn.execute("PRAGMA user_version=5")
+    with Store(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        keys = [r[0] for r in store.conn.execute("SELECT key FROM documents WHERE lang='ko'")]
+        assert keys == ["https://www.hani.co.kr/arti/society/1.html"]
+        assert store.pair(1).ko_doc == store.pair(2).ko_doc == plain
+        assert store.document_id("http://www.hani.co.kr/arti/society/1.html?_fr=mt2#x") == plain
+        assert [item for item, _, _ in store.failures()] == [
+            "https://english.hani.co.kr/arti/english_edition/e_national/7.html"]
+        assert store.integrity_problems() == []
