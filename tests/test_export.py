@@ -564,7 +564,7 @@ def test_atomic_write_new_file_binary_and_umask(tmp_path: Path) -> None:
 
 
 def test_atomic_write_refuses_directory_and_read_modes(tmp_path: Path) -> None:
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(AlignerError, match="is a directory"):
         with atomic_write(tmp_path):
             pass
     with pytest.raises(ValueError):

@@ -11,13 +11,13 @@ all formats of one corpus carry the same text and the same review facts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aligner.errors import AlignerError
-from aligner.export.atomic import StrPath
+from aligner.export.atomic import StrPath, writable_target
 from aligner.export.jsonl import write_jsonl
 from aligner.export.moses import moses_paths, write_moses
 from aligner.export.parquet import write_parquet
@@ -70,6 +70,7 @@ def export_rows(
     tgt_lang: str,
     tokenize: bool = False,
     header_props: Mapping[str, str] | None = None,
+    protect: Sequence[StrPath] = (),
 ) -> ExportResult:
     """Write ``rows`` to ``path`` in format ``fmt`` (one of :data:`FORMATS`), all of them.
 
@@ -77,7 +78,10 @@ def export_rows(
     directories are created. ``tokenize`` (not for TMX) runs each sentence through
     :func:`aligner.text.tokenize.tokenize`. ``header_props`` go into a TMX header.
     Bad arguments, rows in other languages and files that cannot be written raise
-    :class:`AlignerError` with a one-line message; nothing is left half-written.
+    :class:`AlignerError` with a one-line message; nothing is left half-written. An output
+    that is a database (above all ``protect``, the corpus being exported), a device or a
+    FIFO is refused before anything is read or written (see
+    :func:`~aligner.export.atomic.writable_target`).
     """
     fmt = fmt.strip().lower()
     if fmt not in FORMATS:
@@ -90,8 +94,7 @@ def export_rows(
         raise AlignerError(str(path), f"source and target language are both {src_lang!r}")
     paths = output_paths(fmt, path, src_lang, tgt_lang)
     for target in paths:
-        if target.is_dir():
-            raise AlignerError(str(target), "is a directory, not a file name")
+        writable_target(target, protect)
     checked = check_langs(rows, src_lang, tgt_lang, path)
     text = _tokenizer() if tokenize else None
     try:
@@ -130,7 +133,7 @@ def export_corpus(
     src_lang, tgt_lang = store.languages()
     rows = store.export_rows(policy, pair_ids=pair_ids)
     return export_rows(rows, fmt, path, src_lang=src_lang, tgt_lang=tgt_lang, tokenize=tokenize,
-                       header_props=policy.header_props())
+                       header_props=policy.header_props(), protect=(store.path,))
 
 
 __all__ = [

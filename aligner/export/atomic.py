@@ -5,6 +5,11 @@ the target's own directory (so the final ``os.replace`` is a same-filesystem ren
 POSIX makes atomic), is flushed and fsynced, and only then takes the target's name. If
 anything fails first, the temporary file is deleted and an existing target is untouched.
 
+What may be written to is checked first (:func:`writable_target`): an export never
+replaces an SQLite database (the corpus itself, its ``-wal``/``-shm``, any other), a
+device node, a FIFO or a socket; through a symbolic link it replaces the file the link
+points to, and the link stays.
+
 A process killed while writing (kill -9, out of memory) cannot delete its temporary file.
 So the writer holds an exclusive ``flock`` on it until the rename, and every write first
 deletes the temporary files of the same target that nobody holds: the kernel drops a
@@ -23,6 +28,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from aligner.errors import AlignerError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no flock, so no clean-up of dead writers' files
@@ -30,6 +37,81 @@ except ImportError:  # pragma: no cover - Windows: no flock, so no clean-up of d
 
 StrPath = str | os.PathLike[str]
 _TOKEN = re.compile(r"[0-9a-f]{12}")
+#: The first bytes of an SQLite database, and of its write-ahead log (either byte order).
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class RefusedTarget(AlignerError):
+    """An output path an export must not write: a database, a device, a FIFO."""
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _is_database(path: Path) -> bool:
+    """Whether ``path`` is an SQLite database or one of its side files, by its first bytes
+    or its name. A database with a live WAL may still be a zero-byte main file, so a
+    ``-wal`` or ``-shm`` beside it counts too."""
+    if any(path.with_name(path.name + side).exists() for side in _SQLITE_SIDE_FILES[:2]):
+        return True
+    for side in _SQLITE_SIDE_FILES:
+        if path.name.endswith(side) and len(path.name) > len(side):
+            main = path.with_name(path.name[: -len(side)])
+            if main.is_file() and _is_database(main):
+                return True
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        head = os.read(fd, len(_SQLITE_HEADER))
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return head.startswith(_SQLITE_HEADER) or head[:4] in _WAL_MAGIC
+
+
+def writable_target(target: StrPath, protect: Sequence[StrPath] = ()) -> Path:
+    """The file an export to ``target`` really replaces, or :class:`RefusedTarget`.
+
+    * A symbolic link is followed (to its final target, which may not exist yet): the
+      link stays and now points at the new file, as ``open()`` would have it.
+    * A directory, device node, FIFO or socket is refused: a rename would replace the
+      node itself (as root, ``-o /dev/null`` would have replaced the system's /dev/null),
+      and streaming into it could not be undone on failure.
+    * An SQLite database or its ``-wal``/``-shm``/``-journal`` is refused: above all
+      the corpus being exported (``protect``: its path, compared without opening it, since
+      opening and closing a database file drops this process's SQLite locks on it).
+    """
+    path = Path(target)
+    real = Path(os.path.realpath(path)) if path.is_symlink() else path
+    for database in map(Path, protect):
+        for side in ("", *_SQLITE_SIDE_FILES):
+            name = database.with_name(database.name + side)
+            if _same_file(real, name) or os.path.abspath(real) == os.path.abspath(name):
+                what = f"the {side[1:]} file of the corpus database" if side else "the corpus database"
+                raise RefusedTarget(str(target), f"is {what} being exported; write the export to another file")
+    try:
+        info = os.stat(real)
+    except OSError:  # nothing there yet (or a path that cannot be: the write will say why)
+        return real
+    if stat.S_ISDIR(info.st_mode):
+        raise RefusedTarget(str(target), "is a directory, not a file name")
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+                else "a FIFO" if stat.S_ISFIFO(info.st_mode) else "not a regular file")
+        raise RefusedTarget(str(target), f"is {kind}; an export is written to a new file and renamed, "
+                            "so name a regular file")
+    if _is_database(real):
+        raise RefusedTarget(str(target), "is an SQLite database; an export never overwrites one")
+    return real
 
 
 def _temp_path(target: Path) -> Path:
@@ -147,7 +229,8 @@ def atomic_write(
     """Yield a file whose content replaces ``path`` only if the ``with`` block succeeds.
 
     ``mode`` is ``"w"`` (text, with ``encoding`` and ``newline`` as for ``open``) or
-    ``"wb"``. The parent directory must exist.
+    ``"wb"``. The parent directory must exist. ``path`` is checked by
+    :func:`writable_target` first.
     """
     with atomic_write_many([path], mode=mode, encoding=encoding, newline=newline) as (handle,):
         yield handle
@@ -163,12 +246,14 @@ def atomic_write_many(
     """Like :func:`atomic_write` for files that belong together (a Moses ``.en``/``.ko`` pair).
 
     No target is replaced until every file has been written and fsynced, so an error while
-    writing leaves all old targets as they were. The renames that follow are done one after
-    the other: only a crash of the machine between them could mix old and new files.
+    writing leaves all old targets as they were. Then the old files after the first are
+    removed, the first is renamed into place, then the others: a process killed between
+    the renames leaves a file missing (the next export writes it), never line N of one
+    export beside line N of another.
     """
-    targets = [Path(p) for p in paths]
+    targets = [writable_target(p) for p in paths]
     if len({os.path.abspath(t) for t in targets}) != len(targets):
-        raise ValueError(f"the same file is named twice: {[str(t) for t in targets]}")
+        raise ValueError(f"the same file is named twice: {[str(p) for p in paths]}")
     opened: list[tuple[Path, IO[Any]]] = []
     try:
         for target in targets:
@@ -178,6 +263,8 @@ def atomic_write_many(
         yield tuple(handle for _, handle in opened)
         for _, handle in opened:
             _commit(handle)
+        for target in targets[1:]:
+            _unlink_quietly(target)
         for target, (temp, _) in zip(targets, opened, strict=True):
             os.replace(temp, target)
     except BaseException:
