@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from aligner import __version__
-from aligner.display import line, plain, visible
+from aligner.display import json_text, line, plain, visible
 from aligner.errors import AlignerError
 from aligner.export import FORMATS
 from aligner.export.policy import STATUS_CHOICES, ExportPolicy
@@ -268,7 +268,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _run_progress(show_progress, total) as progress:
         summary = run_corpus(corpus, options, progress=progress)
     if args.json:
-        print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        print(json_text(summary.as_dict()))
     else:
         print_run_summary(console, summary, verbose=args.verbose)
     print_run_failures(summary)
@@ -430,8 +430,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     frame, totals = corpus_stats(args.db)
     if args.json:
-        print(json.dumps({"pairs": json.loads(frame.to_json(orient="records", force_ascii=False)),
-                          "totals": totals}, ensure_ascii=False, indent=2))
+        print(json_text({"pairs": json.loads(frame.to_json(orient="records", force_ascii=False)),
+                         "totals": totals}))
         return 0
     # lines wrap at the console's width (80 when piped) instead of running on
     console = Console(quiet=bool(args.quiet), highlight=False)
@@ -560,7 +560,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         err.print(line("aligner: error: ", str(exc)))
         return 1
     if args.json:
-        print(json_for_terminal(report.as_dict()))
+        print(json_text(report.as_dict()))
     else:
         for problem in report.listing_problems:
             console.print(line("list page failed: ", problem))
@@ -581,29 +581,12 @@ def fetch_item_line(item) -> Text:
                 *((": ", item.reason) if item.reason else ()))
 
 
-def json_for_terminal(value: object) -> str:
-    """JSON text in which no character a terminal obeys appears raw: ``json.dumps`` escapes
-    C0 controls itself; DEL, C1 controls and format characters (bidi overrides) are
-    escaped here as ``\\uXXXX`` too. Parsed back, the values are the same."""
-    import regex
-
-    def escape(match: regex.Match[str]) -> str:
-        code = ord(match.group())
-        if code > 0xFFFF:  # JSON spells astral characters as a surrogate pair
-            code -= 0x10000
-            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-        return f"\\u{code:04x}"
-
-    text = json.dumps(value, ensure_ascii=False, indent=2)  # newlines between items: layout, kept
-    return regex.sub(r"(?!\n)[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]", escape, text)
-
-
 def cmd_pair(args: argparse.Namespace) -> int:
     from aligner.pairing import pair_command
 
     result = pair_command(args.en_dir, args.ko_dir, min_score=args.min_score, record_in=args.record_in)
     if args.json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        print(json_text(result.as_dict()))
         return 0
     console = _console(args)
     for pair in result.pairs:

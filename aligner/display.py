@@ -14,6 +14,7 @@ from outside, or that holds something that did, needs both.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 
@@ -92,4 +93,22 @@ def line(*parts: object, sep: str = "") -> Text:
     return out
 
 
-__all__ = ["line", "plain", "visible"]
+#: What JSON for a terminal spells as ``\uXXXX`` besides what ``json.dumps`` escapes itself
+#: (C0 controls): DEL, C1 controls, lone surrogates and the format characters above.
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb]"
+)
+
+
+def json_text(value: object, *, indent: int | None = 2) -> str:
+    """``value`` as JSON in which no character a terminal obeys appears raw.
+
+    For ``--json`` output: non-ASCII text stays readable (Korean is not escaped), but
+    the characters :func:`visible` would replace are written as JSON ``\\u`` escapes,
+    so parsed back the values are exactly the same.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+__all__ = ["json_text", "line", "plain", "visible"]

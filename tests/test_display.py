@@ -56,3 +56,15 @@ def test_no_control_byte_reaches_the_console(text: str) -> None:
             assert "\x1b" not in printed and "\x9b" not in printed
             assert not any(0x80 <= ord(c) <= 0x9F for c in printed)
             assert "\u202e" not in printed
+
+
+@given(st.text(max_size=60) | st.sampled_from(HOSTILE))
+def test_json_for_a_terminal_hides_nothing_and_obeys_nothing(text: str) -> None:
+    import json
+
+    from aligner.display import json_text
+
+    shown = json_text({"title": text, "n": [1, 2]})
+    assert not any(0x7F <= ord(c) <= 0x9F or c in "\x1b\x07\u202e" for c in shown)
+    assert json.loads(shown) == {"title": text, "n": [1, 2]}
+    shown.encode("utf-8")  # no lone surrogate left to break the terminal's encoder

@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from aligner.cli import fetch_item_line, json_for_terminal, main
+from aligner.cli import fetch_item_line, main
+from aligner.display import json_text
 from aligner.errors import InputError
 from aligner.sources.cache import PageCache
 from aligner.sources.client import Fetcher
@@ -346,7 +347,7 @@ def test_any_item_line_is_one_line_without_escapes_or_markup_errors(url, reason,
     shown = console.file.getvalue()
     assert not any(b in shown for b in ("\x1b", "\x9b", "\x9d", "\x07", "\x00"))
     assert shown.count("\n") == 1
-    text = json_for_terminal({"url": url, "reason": reason})
+    text = json_text({"url": url, "reason": reason})
     assert not any(b in text for b in ("\x1b", "\x9b", "\x9d", "\x07", "\x00", "\u202e"))
     assert json.loads(text) == {"url": url, "reason": reason}
 
