@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -43,11 +44,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AlignerError as exc:  # names a file or URL from outside: shown, never obeyed
         print(f"aligner: error: {visible(exc)}", file=sys.stderr)
         return 1
+    except sqlite3.DatabaseError as exc:  # damaged file, full disk, locked too long, I/O error
+        print(f"aligner: error: {visible(_database_problem(args, exc))}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("aligner: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _database_problem(args: argparse.Namespace, exc: sqlite3.DatabaseError) -> str:
+    """One line for an SQLite error that reached the top: which database, what SQLite
+    said, and what to do. Every write is one transaction, so what was committed before
+    is still there (a damaged file aside)."""
+    from aligner.store import disk_full
+
+    database = getattr(args, "database", None) or getattr(args, "db", None) or "corpus database"
+    message = str(exc)
+    if "malformed" in message or "not a database" in message:
+        advice = "the file is damaged; restore a copy, or salvage it with `sqlite3 DB .recover`"
+    elif "full" in message or ("I/O error" in message and disk_full(Path(database))):
+        advice = "the disk is full; free some space and run again: committed work is kept"
+    elif "locked" in message or "busy" in message:
+        advice = "another program holds it too long; try again when it is done"
+    else:
+        advice = "nothing committed before was lost"
+    return f"{database}: {message} ({advice})"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -245,6 +268,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         corpus, options = config.corpus, config.options
     else:
         corpus, options = args.corpus, RunOptions()
+    args.database = Path(corpus) / "corpus.db"  # named by an error the database itself raises
     # flags given on the command line win over the config file
     overrides = {
         "formats": tuple(args.formats) if args.formats else None,

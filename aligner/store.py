@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -243,6 +244,16 @@ _MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
 ]
 
 
+def disk_full(path: str | Path) -> bool:
+    """Whether the file system holding ``path`` has no block left for us: SQLite reports
+    that as a mere "disk I/O error" when it cannot create its -shm or grow its -wal."""
+    try:
+        info = os.statvfs(Path(path).parent)
+    except (OSError, AttributeError):  # no statvfs (Windows) or no such folder
+        return False
+    return info.f_bavail == 0 or info.f_favail == 0
+
+
 def now() -> str:
     """UTC timestamp with seconds, the format used in every ``*_at`` column."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -386,6 +397,8 @@ class Store:
             self.conn.close()
             if _NOT_SQLITE in str(exc):
                 raise StoreError(str(self.path), "not an SQLite database") from exc
+            if disk_full(self.path):
+                raise StoreError(str(self.path), f"cannot open: the disk holding it is full ({exc})") from exc
             raise StoreError(str(self.path), f"not a usable corpus database ({exc})") from exc
         except StoreError:
             self.conn.close()

@@ -17,6 +17,8 @@ import os
 import resource
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,13 +76,15 @@ def assert_pages_match_records(corpus: Path, fetched: list[str]) -> None:
 # -- ENOSPC on a real tmpfs ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def small_disk(tmp_path):
+@contextmanager
+def tmpfs(where: Path, size: str = "4m") -> Iterator[Path]:
+    """A tmpfs of ``size`` mounted at ``where/disk`` for the ``with`` block (skips the test
+    where mounting is impossible)."""
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root; test_efbig_* covers the same writing code for any user")
-    mount = tmp_path / "disk"
+    mount = where / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,nr_inodes=4096", "tmpfs", str(mount)],
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},nr_inodes=4096", "tmpfs", str(mount)],
                           capture_output=True, text=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()}); test_efbig_* covers the writing code")
@@ -90,14 +94,19 @@ def small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    with tmpfs(tmp_path) as mount:
+        yield mount
+
+
 def fill(mount: Path, leave_blocks: int = 0) -> Path:
     """Fill the file system, then free exactly ``leave_blocks`` blocks; returns the filler."""
     filler = mount / "filler"
-    with filler.open("wb") as fh:
+    with filler.open("wb", buffering=0) as fh:  # unbuffered: nothing left to flush at close
         try:
             while True:
                 fh.write(bytes(BLOCK * 16))
-                fh.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
     size = filler.stat().st_size
