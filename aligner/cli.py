@@ -143,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("en_dir", type=Path)
     p.add_argument("ko_dir", type=Path)
     p.add_argument("--min-score", type=float,
-                   help="leave an article unpaired below this score (more than 0, less than 1)")
+                   help="probability a pair needs on its own (more than 0, less than 1; default 0.9); below it, "
+                        "only a clear mutual best is proposed")
     p.add_argument("--record-in", type=Path,
                    help="corpus folder whose pairs.jsonl gets the pairs sure enough to use unattended")
     _output_flags(p)
@@ -487,7 +488,9 @@ def cmd_pair(args: argparse.Namespace) -> int:
     from aligner.display import line
     from aligner.pairing import pair_command
 
-    result = pair_command(args.en_dir, args.ko_dir, min_score=args.min_score, record_in=args.record_in)
+    with _pair_progress(not (args.quiet or args.json) and sys.stderr.isatty()) as progress:
+        result = pair_command(args.en_dir, args.ko_dir, min_score=args.min_score, record_in=args.record_in,
+                              progress=progress)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -502,6 +505,24 @@ def cmd_pair(args: argparse.Namespace) -> int:
     console.print(f"paired {len(result.pairs)} ({len(result.sure)} sure, {len(result.too_close)} too close to call); "
                   f"unpaired {len(result.unpaired_en)} English, {len(result.unpaired_ko)} Korean", markup=False)
     return 0
+
+
+@contextmanager
+def _pair_progress(show: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on stderr for the long stages of pairing (encoding, verifying)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, disable=not show, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield progress
 
 
 def _name(article) -> str:

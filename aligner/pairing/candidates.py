@@ -37,6 +37,30 @@ class DateWindow:
         return np.isnan(gap) | ((gap <= self.before) & (gap >= -self.after))
 
 
+def within_windows(en_days: np.ndarray, ko_days: np.ndarray, window: DateWindow | None) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the English and of the Korean articles that have at least one possible
+    partner inside the date window (an undated article, or one on the other side, always has).
+
+    Pairing leaves the others out before any encoding: a cache of a year of Korean pages
+    costs nothing for the few English pages of one week.
+    """
+    if window is None:
+        return np.ones(len(en_days), dtype=bool), np.ones(len(ko_days), dtype=bool)
+
+    def reach(days: np.ndarray, others: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        """Each of ``days`` has one of ``others`` (or an undated one) in [day + lo, day + hi]."""
+        dated = np.sort(others[~np.isnan(others)])
+        if len(dated) < len(others):
+            return np.ones(len(days), dtype=bool)
+        first = np.searchsorted(dated, days + lo, side="left")
+        last = np.searchsorted(dated, days + hi, side="right")
+        return np.isnan(days) | (last > first)
+
+    # English day minus Korean day in [-after, before]: Korean in [en - before, en + after].
+    return (reach(en_days, ko_days, -window.before, window.after),
+            reach(ko_days, en_days, -window.after, window.before))
+
+
 def _blocks(en_days: np.ndarray, ko_days: np.ndarray, window: DateWindow | None,
             block_rows: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(English rows, Korean columns) to compare: dated English articles grouped by day

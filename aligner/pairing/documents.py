@@ -12,7 +12,7 @@ text, the first sentence), the lead (the first ``lead_chars``) and the whole beg
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,10 +82,16 @@ def split_beginnings(articles: Sequence[Article], lang: str, text_chars: int) ->
     return sentences, owners
 
 
-def encode_all(sentences: Sequence[Sequence[str]], encoder) -> list[np.ndarray]:
-    """Sentence vectors per article (float16), the encoder called in bounded chunks."""
+def encode_all(sentences: Sequence[Sequence[str]], encoder,
+               progress: Callable[[int, int], None] | None = None) -> list[np.ndarray]:
+    """Sentence vectors per article (float16), the encoder called in bounded chunks
+    (``progress(sentences done, total)`` after each)."""
     flat = [s for ss in sentences for s in ss]
-    parts = [encoder.encode(flat[i:i + ENCODE_CHUNK]) for i in range(0, len(flat), ENCODE_CHUNK)]
+    parts = []
+    for i in range(0, len(flat), ENCODE_CHUNK):
+        parts.append(encoder.encode(flat[i:i + ENCODE_CHUNK]))
+        if progress is not None:
+            progress(min(i + ENCODE_CHUNK, len(flat)), len(flat))
     dim = parts[0].shape[1] if parts else 512
     vecs = np.concatenate(parts).astype(np.float16) if parts else np.zeros((0, dim), np.float16)
     out, pos = [], 0
@@ -129,14 +135,14 @@ def document_vectors(articles: Sequence[Article], sentences: Sequence[Sequence[s
 
 
 def prepare_side(articles: Sequence[Article], lang: str, side: str, encoder, *, text_chars: int,
-                 lead_chars: int) -> Side:
+                 lead_chars: int, progress: Callable[[int, int], None] | None = None) -> Side:
     """Split, normalise and encode the beginnings, and read the cheap signals from the whole text.
 
     ``side`` is "en" or "ko": which numbers reader to use, and whether ``names`` holds the
     Korean text's Latin-script names or the English text's words to look them up in.
     """
     sentences, owners = split_beginnings(articles, lang, text_chars)
-    vectors = encode_all(sentences, encoder)
+    vectors = encode_all(sentences, encoder, progress)
     title, lead, body = document_vectors(articles, sentences, owners, vectors, lead_chars)
     texts = ["\n".join(a.blocks()) for a in articles]
     if side == "en":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aligner.model import Article
 from aligner.pairing.options import PairingOptions, check_options
-from aligner.pairing.pair import pair_articles
+from aligner.pairing.pair import Progress, pair_articles
 from aligner.pairing.results import PairingResult, Unpaired, ident
 
 
@@ -45,6 +45,7 @@ def pair_command(
     check_language: bool = True,
     encoder: str = "use",
     record_in: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> PairingResult:
     """``aligner pair EN_DIR KO_DIR``: read both folders (pages or plain texts), propose pairs.
 
@@ -52,6 +53,7 @@ def pair_command(
     sides have URLs are appended to its ``pairs.jsonl`` with ``how="content"``. Raises an
     AlignerError (one line) for unusable thresholds and when every article of a side was
     refused (wrong language, no text), saying when the folders look swapped.
+    ``progress(stage, done, total)`` follows the long stages (see ``pair_articles``).
     """
     from aligner.errors import InputError
 
@@ -67,7 +69,7 @@ def pair_command(
         raise InputError(str(en_dir), "no readable English articles")
     if not ko:
         raise InputError(str(ko_dir), "no readable Korean articles")
-    result = pair_articles(en, ko, options)
+    result = pair_articles(en, ko, options, progress=progress)
     result.unreadable = bad_en + bad_ko
     _refuse_lost_side(result, (en_dir, len(en), options.en_lang), (ko_dir, len(ko), options.ko_lang))
     if record_in is not None:

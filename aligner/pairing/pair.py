@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import time
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -10,9 +10,10 @@ from dataclasses import field as dataclass_field
 import numpy as np
 
 from aligner.model import Article
-from aligner.pairing.candidates import candidate_pairs
+from aligner.pairing.candidates import candidate_pairs, within_windows
 from aligner.pairing.decide import Choice, choose, pick_for_verification, sigmoid, verified_logit
 from aligner.pairing.documents import Side, prepare_side
+from aligner.pairing.signals import day_number
 from aligner.pairing.evidence import CheapScores, score_pairs
 from aligner.pairing.options import PairingOptions, check_options
 from aligner.pairing.results import Candidate, OriginalMatch, PairingResult, ProposedPair, Unpaired, ident
@@ -66,14 +67,14 @@ class Field:
     verifications: list[Verification | None]
     logit: np.ndarray  # verified log-odds where verified, else the cheap log-odds
     seconds: dict[str, float] = dataclass_field(default_factory=dict)  # wall time of each stage
+    verified: np.ndarray = dataclass_field(init=False)  # rows that were aligned
+
+    def __post_init__(self) -> None:
+        self.verified = np.asarray([v is not None for v in self.verifications], dtype=bool)
 
     @property
     def pairs(self) -> np.ndarray:
         return self.cheap.pairs
-
-    @property
-    def verified(self) -> np.ndarray:
-        return np.asarray([v is not None for v in self.verifications], dtype=bool)
 
     def rows_by_article(self, side: int) -> dict[int, np.ndarray]:
         """The candidate rows of each article of a side (0 English, 1 Korean)."""
@@ -89,17 +90,25 @@ class Field:
                          self.cheap.evidence(n, self.en, self.ko), float(self.cheap_logit[n]), self.verifications[n])
 
 
-def score_candidates(en: Sequence[Article], ko: Sequence[Article], options: PairingOptions, encoder=None) -> Field:
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def score_candidates(en: Sequence[Article], ko: Sequence[Article], options: PairingOptions, encoder=None,
+                     progress: Progress | None = None) -> Field:
     """Prepare both sides, find the candidates, score them cheaply and verify the best few."""
     clock = _Stopwatch()
     if encoder is None:
         from aligner.align.embed import get_encoder
 
         encoder = get_encoder(options.encoder)
+
+    def stage(name: str) -> Callable[[int, int], None] | None:
+        return None if progress is None else (lambda done, total: progress(name, done, total))
+
     en_side = prepare_side(en, options.en_lang, "en", encoder, text_chars=options.text_chars,
-                           lead_chars=options.lead_chars)
+                           lead_chars=options.lead_chars, progress=stage("encoding English"))
     ko_side = prepare_side(ko, options.ko_lang, "ko", encoder, text_chars=options.ko_text_chars,
-                           lead_chars=options.ko_lead_chars)
+                           lead_chars=options.ko_lead_chars, progress=stage("encoding Korean"))
     clock.lap("prepare")
     pairs = candidate_pairs(en_side.body, ko_side.body, en_side.days, ko_side.days, options.candidates,
                             options.window if options.date_window else None)
@@ -109,12 +118,15 @@ def score_candidates(en: Sequence[Article], ko: Sequence[Article], options: Pair
     to_verify = pick_for_verification(pairs, cheap_logit, options)
     clock.lap("cheap scores")
     verifications: list[Verification | None] = [None] * len(pairs)
-    if to_verify.any():
+    rows = np.flatnonzero(to_verify)
+    if len(rows):
         verifier = Verifier(options.en_lang, options.ko_lang, options.encoder)
-        for n in np.flatnonzero(to_verify):
+        for done, n in enumerate(rows, 1):
             i, j = int(pairs[n, 0]), int(pairs[n, 1])
             verifications[n] = verifier.verify(en_side.sentences[i], en_side.vectors_of(i),
                                                ko_side.sentences[j], ko_side.vectors_of(j))
+            if progress is not None and (done % 100 == 0 or done == len(rows)):
+                progress("verifying", done, len(rows))
     final = verified_logit(cheap_logit, verifications, options.verify_weights)
     clock.lap("verify")
     return Field(en_side, ko_side, cheap, cheap_logit, verifications, final, clock.laps)
@@ -167,7 +179,7 @@ class _Report:
         taken = [{int(pairs[c.n, side]) for c in choices} for side in (0, 1)]
         out: tuple[list[Unpaired], list[Unpaired]] = ([], [])
         for side, ok in ((0, self.en_ok), (1, self.ko_ok)):
-            rows = self.field.rows_by_article(side)
+            rows = self.field.rows_by_article(side)  # once per side: a big archive has many leftovers
             none = np.zeros(0, dtype=np.int64)
             out[side].extend(self.leftover(side, k, rows.get(k, none), taken[1 - side])
                              for k in range(len(ok)) if k not in taken[side])
@@ -178,8 +190,7 @@ class _Report:
         name, index = ("en", self.en_ok[k]) if side == 0 else ("ko", self.ko_ok[k])
         article = self.en[index] if side == 0 else self.ko[index]
         if not len(rows):
-            where = "Korean" if side == 0 else "English"
-            return Unpaired(article, index, name, f"no {where} article dated inside its window")
+            return Unpaired(article, index, name, OUTSIDE[name])
         verified = self.field.verified[rows]
         pool = rows[verified] if verified.any() else rows
         n = int(pool[np.argmax(self.field.logit[pool])])
@@ -195,15 +206,18 @@ class _Report:
 
 
 def pair_articles(en: list[Article], ko: list[Article], options: PairingOptions | None = None, *,
-                  encoder=None) -> PairingResult:
+                  encoder=None, progress: Progress | None = None) -> PairingResult:
     """Propose one-to-one (English, Korean) translation pairs, each with how sure and why.
 
-    Articles with no text or in the wrong language are refused first (``rejected``).
-    Then: candidates by date window and nearest document vectors; cheap log-odds; the
-    best few candidates of each article aligned to verify; a greedy one-to-one choice by
-    the verified log-odds, taking a pair on its probability (``min_score``) or as a clear
-    mutual best (``accept_margin``); each pair flagged ``sure`` or ``too_close``.
-    ``encoder``: the sentence encoder to use (default: ``options.encoder``, loaded once).
+    Articles with no text or in the wrong language are refused first (``rejected``), and
+    dated articles with no possible partner inside the date window are left out before
+    any encoding. Then: candidates by date window and nearest document vectors; cheap
+    log-odds; the best few candidates of each article aligned to verify; a greedy
+    one-to-one choice by the verified log-odds, taking a pair on its probability
+    (``min_score``) or as a clear mutual best (``accept_margin``); each pair flagged
+    ``sure`` or ``too_close``. ``encoder``: the sentence encoder (default:
+    ``options.encoder``, loaded once); ``progress(stage, done, total)`` is called as the
+    long stages advance.
     """
     options = options or PairingOptions()
     check_options(options)
@@ -214,19 +228,40 @@ def pair_articles(en: list[Article], ko: list[Article], options: PairingOptions 
     if not en_ok or not ko_ok:
         return PairingResult([], [Unpaired(en[i], i, "en", "no Korean articles to pair with") for i in en_ok],
                              [Unpaired(ko[j], j, "ko", "no English articles to pair with") for j in ko_ok], rejected)
+    en_ok, ko_ok, en_alone, ko_alone = _inside_windows(en, ko, en_ok, ko_ok, options)
     screened = time.perf_counter()
-    field = score_candidates([en[i] for i in en_ok], [ko[j] for j in ko_ok], options, encoder)
+    if not en_ok or not ko_ok:
+        en_alone += [Unpaired(en[i], i, "en", OUTSIDE["en"]) for i in en_ok]
+        ko_alone += [Unpaired(ko[j], j, "ko", OUTSIDE["ko"]) for j in ko_ok]
+        return PairingResult([], en_alone, ko_alone, rejected)
+    field = score_candidates([en[i] for i in en_ok], [ko[j] for j in ko_ok], options, encoder, progress)
     scored = time.perf_counter()
     choices = choose(field.pairs, field.logit, field.verified, options)
     report = _Report(field, en, ko, en_ok, ko_ok, options)
     unpaired_en, unpaired_ko = report.unpaired(choices)
     seconds = {"screen": screened - started, **field.seconds, "decide": time.perf_counter() - scored}
-    return PairingResult([report.proposed(c) for c in choices], unpaired_en, unpaired_ko, rejected,
-                         candidates=len(field.pairs), verified=int(field.verified.sum()), seconds=seconds)
+    return PairingResult([report.proposed(c) for c in choices], unpaired_en + en_alone, unpaired_ko + ko_alone,
+                         rejected, candidates=len(field.pairs), verified=int(field.verified.sum()), seconds=seconds)
+
+
+OUTSIDE = {"en": "no Korean article dated inside its window", "ko": "no English article dated inside its window"}
+
+
+def _inside_windows(en: list[Article], ko: list[Article], en_ok: list[int], ko_ok: list[int],
+                    options: PairingOptions) -> tuple[list[int], list[int], list[Unpaired], list[Unpaired]]:
+    """The articles with a possible partner inside the date window, and the others, unpaired."""
+    if not options.date_window:
+        return en_ok, ko_ok, [], []
+    en_days = np.asarray([day_number(en[i].published) for i in en_ok], dtype=float)
+    ko_days = np.asarray([day_number(ko[j].published) for j in ko_ok], dtype=float)
+    en_in, ko_in = within_windows(en_days, ko_days, options.window)
+    return ([i for i, ok in zip(en_ok, en_in) if ok], [j for j, ok in zip(ko_ok, ko_in) if ok],
+            [Unpaired(en[i], i, "en", OUTSIDE["en"]) for i, ok in zip(en_ok, en_in) if not ok],
+            [Unpaired(ko[j], j, "ko", OUTSIDE["ko"]) for j, ok in zip(ko_ok, ko_in) if not ok])
 
 
 def find_originals(en: Sequence[Article], candidates: Sequence[Article], options: PairingOptions | None = None, *,
-                   encoder=None) -> list[OriginalMatch]:
+                   encoder=None, progress: Progress | None = None) -> list[OriginalMatch]:
     """The Korean original of each English article, chosen among ``candidates`` by content.
 
     For ``aligner run`` when an English page has no link to its original (or a broken
@@ -242,7 +277,7 @@ def find_originals(en: Sequence[Article], candidates: Sequence[Article], options
     the wrong language or with no text get ``ko=None`` and the reason in ``how``.
     """
     en, candidates = list(en), list(candidates)
-    result = pair_articles(en, candidates, options, encoder=encoder)
+    result = pair_articles(en, candidates, options, encoder=encoder, progress=progress)
     by_en: dict[int, OriginalMatch] = {}
     for p in result.pairs:
         k = p.candidate.en_index
