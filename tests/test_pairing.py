@@ -122,10 +122,12 @@ def _unit(rng: np.random.Generator, n: int, d: int = 32) -> np.ndarray:
 
 def test_nearest_neighbours_in_blocks_match_a_full_comparison():
     rng = np.random.default_rng(3)
-    en, ko = _unit(rng, 300), _unit(rng, 250)
+    en, ko = _unit(rng, 300) + _unit(rng, 1), _unit(rng, 250) + _unit(rng, 1)  # each language off-centre
     no_dates = np.full(300, np.nan), np.full(250, np.nan)
     found = {tuple(p) for p in candidate_pairs(en, ko, *no_dates, k=5, window=None, block_rows=64)}
-    sims = en @ ko.T
+    centred = [m - m.mean(axis=0) for m in (en, ko)]  # each side's mean taken off, as documented
+    sims = (centred[0] / np.linalg.norm(centred[0], axis=1, keepdims=True)) @ \
+        (centred[1] / np.linalg.norm(centred[1], axis=1, keepdims=True)).T
     rows = {(i, int(j)) for i in range(300) for j in np.argsort(-sims[i])[:5]}
     cols = {(int(i), j) for j in range(250) for i in np.argsort(-sims[:, j])[:5]}
     assert found == rows | cols

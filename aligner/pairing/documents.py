@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aligner.align.embed import Encoder
 from aligner.model import Article
 from aligner.pairing.signals import day_number, english_keys, latin_names, numbers_en, numbers_ko
 from aligner.text.normalize import normalize_many
@@ -82,7 +83,7 @@ def split_beginnings(articles: Sequence[Article], lang: str, text_chars: int) ->
     return sentences, owners
 
 
-def encode_all(sentences: Sequence[Sequence[str]], encoder,
+def encode_all(sentences: Sequence[Sequence[str]], encoder: Encoder,
                progress: Callable[[int, int], None] | None = None) -> list[np.ndarray]:
     """Sentence vectors per article (float16), the encoder called in bounded chunks
     (``progress(sentences done, total)`` after each)."""
@@ -134,7 +135,7 @@ def document_vectors(articles: Sequence[Article], sentences: Sequence[Sequence[s
     return _unit(title), _unit(lead), _unit(body)
 
 
-def prepare_side(articles: Sequence[Article], lang: str, side: str, encoder, *, text_chars: int,
+def prepare_side(articles: Sequence[Article], lang: str, side: str, encoder: Encoder, *, text_chars: int,
                  lead_chars: int, progress: Callable[[int, int], None] | None = None) -> Side:
     """Split, normalise and encode the beginnings, and read the cheap signals from the whole text.
 

@@ -48,7 +48,7 @@ class PairingOptions:
     close_margin: float = 1.0
     runner_up_floor: float = 0.05
     # Narrowing the field (cheap, before any alignment).
-    candidates: int = 10  # nearest neighbours kept per article, each way
+    candidates: int = 20  # nearest neighbours kept per article, each way (10,000 x 10,000: 98.6 % of true pairs)
     date_window: bool = True  # compare dated articles only inside ``window``
     window: DateWindow = field(default_factory=DateWindow)
     verify_gap: float = 4.0  # align candidates within this cheap log-odds of an article's best

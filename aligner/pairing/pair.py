@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 import numpy as np
 
+from aligner.align.embed import Encoder
+from aligner.errors import LanguageError
 from aligner.model import Article
 from aligner.pairing.candidates import candidate_pairs, within_windows
 from aligner.pairing.decide import Choice, choose, pick_for_verification, sigmoid, verified_logit
 from aligner.pairing.documents import Side, prepare_side
-from aligner.pairing.signals import day_number
 from aligner.pairing.evidence import CheapScores, score_pairs
 from aligner.pairing.options import PairingOptions, check_options
 from aligner.pairing.results import Candidate, OriginalMatch, PairingResult, ProposedPair, Unpaired, ident
+from aligner.pairing.signals import day_number
 from aligner.pairing.verify import Verification, Verifier
+from aligner.text.langcheck import check_language
 
 
 # -- screening ---------------------------------------------------------------------------------
@@ -25,9 +28,6 @@ from aligner.pairing.verify import Verification, Verifier
 
 def language_problem(article: Article, expected: str, check: bool = True) -> str | None:
     """Why an article cannot take part (no text, wrong language), or None when it can."""
-    from aligner.errors import LanguageError
-    from aligner.text.langcheck import check_language
-
     text = "\n".join(article.blocks()).strip()
     if not text:
         return "no text"
@@ -93,7 +93,8 @@ class Field:
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def score_candidates(en: Sequence[Article], ko: Sequence[Article], options: PairingOptions, encoder=None,
+def score_candidates(en: Sequence[Article], ko: Sequence[Article], options: PairingOptions,
+                     encoder: Encoder | None = None,
                      progress: Progress | None = None) -> Field:
     """Prepare both sides, find the candidates, score them cheaply and verify the best few."""
     clock = _Stopwatch()
@@ -206,7 +207,7 @@ class _Report:
 
 
 def pair_articles(en: list[Article], ko: list[Article], options: PairingOptions | None = None, *,
-                  encoder=None, progress: Progress | None = None) -> PairingResult:
+                  encoder: Encoder | None = None, progress: Progress | None = None) -> PairingResult:
     """Propose one-to-one (English, Korean) translation pairs, each with how sure and why.
 
     Articles with no text or in the wrong language are refused first (``rejected``), and
@@ -261,7 +262,7 @@ def _inside_windows(en: list[Article], ko: list[Article], en_ok: list[int], ko_o
 
 
 def find_originals(en: Sequence[Article], candidates: Sequence[Article], options: PairingOptions | None = None, *,
-                   encoder=None, progress: Progress | None = None) -> list[OriginalMatch]:
+                   encoder: Encoder | None = None, progress: Progress | None = None) -> list[OriginalMatch]:
     """The Korean original of each English article, chosen among ``candidates`` by content.
 
     For ``aligner run`` when an English page has no link to its original (or a broken
