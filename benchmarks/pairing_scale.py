@@ -13,7 +13,7 @@ encoded, the measured rate, and what encoding them all would have added. Run fro
 project root (one size at a time keeps the shared machine usable)::
 
     .venv/bin/python benchmarks/pairing_scale.py --sizes 1000 --repeats 3
-    .venv/bin/python benchmarks/pairing_scale.py --sizes 1000,10000 --repeats 1 --results benchmarks/RESULTS.md
+    .venv/bin/python benchmarks/pairing_scale.py --sizes 1000,10000 --results benchmarks/RESULTS.md
 """
 
 from __future__ import annotations
@@ -56,13 +56,14 @@ class TimedEncoder:
 def child(size: int, dated: bool, seed: int) -> dict:
     """One run in this process: build, warm up, pair, count. Printed as JSON."""
     from aligner.align import default_aligner
-    from aligner.align.embed import get_encoder
+    from aligner.align.embed import encoder_threads, get_encoder
     from aligner.pairing import PairingOptions, pair_articles
     from pairing_sets import build_archive
 
     t0 = time.perf_counter()
     archive = build_archive(size, size, int(size * 0.8), dated, seed)
     t1 = time.perf_counter()
+    threads = encoder_threads()  # what the encoder is built with: 1 on a busy machine
     encoder = get_encoder("use")
     encoder.encode(["warm up", "준비"])
     default_aligner("en", "ko", "engine", "use")
@@ -82,6 +83,7 @@ def child(size: int, dated: bool, seed: int) -> dict:
         "pair_seconds": round(t3 - t2, 1), "stages": {k: round(v, 1) for k, v in result.seconds.items()},
         "candidates": result.candidates, "verified": result.verified,
         "sentences": sentences, "encoded": encoded, "encode_seconds": round(encode_seconds, 1),
+        "encoder_threads": threads,
         "pairs": len(archive.gold), "proposed": len(found), "correct": len(right),
         "sure": len(sure), "sure_correct": sum(1 for k in sure if k in archive.gold),
         "load_start": round(load0, 2), "load_end": round(os.getloadavg()[0], 2),
@@ -112,26 +114,28 @@ def summarise(rows: list[dict]) -> dict:
     return first
 
 
-def report(summaries: list[dict], repeats: int) -> list[str]:
+def report(summaries: list[dict]) -> list[str]:
+    sizes = ",".join(str(s) for s in dict.fromkeys(x["size"] for x in summaries))
     lines = [
         SECTION, "",
         "Pairing a year of an archive by content (`aligner.pairing.pair_articles`, defaults): "
-        f"`python benchmarks/pairing_scale.py --sizes ... --repeats {repeats}` (median of the repeats; "
+        f"`python benchmarks/pairing_scale.py --sizes {sizes} --results benchmarks/RESULTS.md` (median of the "
+        "repeats given per row, each run a fresh process; "
         f"Python {platform.python_version()}, {os.cpu_count()} cores shared with other work, load average at "
         "the start and end of each run given). Synthetic bare-text stories from NTREX and KEP lines "
         "of 12-18 lines, no two sharing more than three (`pairing_sets.build_archive`): 80 % loosely "
         "translated pairs, 20 % decoys on each side. "
         "Nothing was tuned on these sets.", "",
-        "| EN x KO | dates | pairing time | peak memory | candidates scored | aligned to verify | precision | recall "
+        "| EN x KO | dates | runs | pairing time | peak memory | candidates scored | aligned to verify | precision | recall "
         "| sure: precision | sure: recall | load (start/end) | stages (s) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in summaries:
         stages = ", ".join(f"{k} {v}" for k, v in s["stages"].items())
         p = s["correct"] / s["proposed"] if s["proposed"] else 1.0
         sp = s["sure_correct"] / s["sure"] if s["sure"] else 1.0
         lines.append(
-            f"| {s['size']:,} x {s['size']:,} | {'dated' if s['dated'] else 'undated'} | "
+            f"| {s['size']:,} x {s['size']:,} | {'dated' if s['dated'] else 'undated'} | {s['repeats']} | "
             f"{s['pair_seconds'] / 60:.1f} min | {s['peak_mb'] / 1024:.2f} GB | {s['candidates']:,} | "
             f"{s['verified']:,} | {p:.3f} | {s['correct'] / s['pairs']:.3f} | {sp:.3f} | "
             f"{s['sure_correct'] / s['pairs']:.3f} | {s['load_start']}/{s['load_end']} | {stages} |")
@@ -143,7 +147,8 @@ def report(summaries: list[dict], repeats: int) -> list[str]:
         extra = (s["sentences"] - s["encoded"]) / rate if rate else 0.0
         lines.append(f"- {s['size']:,} x {s['size']:,} {'dated' if s['dated'] else 'undated'}: "
                      f"{s['sentences']:,} sentences, {s['encoded']:,} encoded in {s['encode_seconds']:.0f} s "
-                     f"({rate:.0f}/s): all of them unique would add about {extra / 60:.1f} min, "
+                     f"({rate:.0f}/s, {s['encoder_threads']} encoder thread{'s' if s['encoder_threads'] > 1 else ''}): "
+                     f"all of them unique would add about {extra / 60:.1f} min, "
                      f"{(s['pair_seconds'] + extra) / 60:.1f} min in all.")
     return lines
 
@@ -156,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="1000", help="comma-separated articles per side (default 1000)")
     ap.add_argument("--dates", default="dated,undated", help="dated, undated or both (default both)")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--large-repeats", type=int, default=1, help="repeats for sizes of 5,000 and more (default 1)")
     ap.add_argument("--results", type=Path, help="write the '## Pairing at scale' section of this file")
     args = ap.parse_args(argv)
     if args.child:
@@ -164,10 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     summaries = []
     for size in (int(x) for x in args.sizes.split(",")):
         for dates in args.dates.split(","):
-            rows = [run_child(size, dates == "dated", args.seed) for _ in range(args.repeats)]
+            repeats = args.large_repeats if size >= 5000 else args.repeats
+            rows = [run_child(size, dates == "dated", args.seed) for _ in range(repeats)]
             summaries.append(summarise(rows))
             print(json.dumps(summaries[-1]), flush=True)
-    lines = report(summaries, args.repeats)
+    lines = report(summaries)
     print("\n".join(lines))
     if args.results:
         from sections import write_section
