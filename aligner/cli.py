@@ -161,12 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     _output_flags(p)
     p.set_defaults(func=cmd_fetch)
 
-    p = sub.add_parser("pair", help="propose which English article translates which Korean one, by content")
+    p = sub.add_parser("pair", help="propose which English article translates which Korean one, by content, "
+                                    "and say how sure each pair is and why")
     p.add_argument("en_dir", type=Path)
     p.add_argument("ko_dir", type=Path)
     p.add_argument("--min-score", type=float,
-                   help="leave an article unpaired below this score (more than 0, less than 1)")
-    p.add_argument("--record-in", type=Path, help="corpus folder whose pairs.jsonl gets the confident pairs")
+                   help="probability a pair needs on its own (more than 0, less than 1; default 0.9); below it, "
+                        "only a clear mutual best is proposed")
+    p.add_argument("--record-in", type=Path,
+                   help="corpus folder whose pairs.jsonl gets the pairs sure enough to use unattended")
     _output_flags(p)
     p.set_defaults(func=cmd_pair)
 
@@ -606,22 +609,44 @@ def fetch_item_line(item) -> Text:
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
+    from aligner.display import line
     from aligner.pairing import pair_command
 
-    result = pair_command(args.en_dir, args.ko_dir, min_score=args.min_score, record_in=args.record_in)
+    with _pair_progress(not (args.quiet or args.json) and sys.stderr.isatty()) as progress:
+        result = pair_command(args.en_dir, args.ko_dir, min_score=args.min_score, record_in=args.record_in,
+                              progress=progress)
     if args.json:
         print(json_text(result.as_dict()))
         return 0
     console = _console(args)
-    for pair in result.pairs:
-        flag = "  (too close to call: also " + str(pair.runner_up_item) + ")" if pair.too_close else ""
-        console.print(f"{pair.score:.3f}\t{_name(pair.en)}\t{_name(pair.ko)}{flag}")
+    for pair in result.pairs:  # score, English, Korean, how sure and why (names and reasons hold outside text)
+        console.print(line(f"{pair.score:.3f}", _name(pair.en), _name(pair.ko), pair.why(), sep="  "))
     for item in result.unpaired_en + result.unpaired_ko:
-        console.print(f"unpaired {item.side}: {_name(item.article)}: {item.reason}")
+        console.print(line(f"unpaired {item.side}: ", _name(item.article), ": ", item.reason))
     skipped = list(result.unreadable) + [(_name(r.article), r.reason) for r in result.rejected]
     for item, reason in skipped:
-        console.print(f"skipped: {item}: {reason}")
+        console.print(line("skipped: ", item, ": ", reason))
+    console.print(f"paired {len(result.pairs)} ({len(result.sure)} sure, {len(result.too_close)} too close to call); "
+                  f"unpaired {len(result.unpaired_en)} English, {len(result.unpaired_ko)} Korean", markup=False)
     return 0
+
+
+@contextmanager
+def _pair_progress(show: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on stderr for the long stages of pairing (encoding, verifying)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, disable=not show, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield progress
 
 
 def _name(article) -> str:
