@@ -73,7 +73,7 @@ def pair_command(
     result.unreadable = bad_en + bad_ko
     _refuse_lost_side(result, (en_dir, len(en), options.en_lang), (ko_dir, len(ko), options.ko_lang))
     if record_in is not None:
-        from aligner.sources.fetch import ManifestEntry, record_pair
+        from aligner.sources.manifest import ManifestEntry, record_pair
 
         for p in result.pairs:
             if not p.sure or not (p.en.url and p.ko.url):
