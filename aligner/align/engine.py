@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aligner.align import AlignConfig, Aligner, Calibration
+from aligner.align.adapt import Adaptation
 from aligner.align.anchors import AnchorSignal
 from aligner.align.embed import get_encoder, piece_counter
 from aligner.align.lexicon import Lexicon, LexiconSignal
@@ -29,6 +30,16 @@ class EngineParams:
     margin: float = 1.0
     knn: int = 4
     rejoin_penalty: float | None = 0.3  # second search with joins re-encoded (None: off)
+    rejoin_side: int = 4  # largest bead the second look proposes: sentences a side ...
+    rejoin_total: int = 6  # ... and in all (1-5, 2-4, 3-3, ... beyond the first search's 3 a side)
+    second_looks: int = 1  # rounds of second look (2 gained Text+Berg dev 0.003, not worth a search)
+    # per-document priors from the join gains of the first search's empty beads
+    # (aligner.align.adapt): in a faithful translation the second search prices the
+    # second look's joins adapt_join * f lower and beads of 4+ sentences adapt_merge * f
+    # lower per sentence beyond three; f = 0 on documents like the edited news.
+    adapt_skip: float = 0.0
+    adapt_join: float = 0.3
+    adapt_merge: float = 0.4
     length: float = 0.15
     length_sigma: float = 0.25
     anchor_reward: float = 0.3
@@ -45,8 +56,8 @@ class EngineParams:
     def priors(self) -> dict[tuple[int, int], float]:
         shapes = {(1, 1): 0.0, (1, 0): self.skip, (0, 1): self.skip,
                   (2, 1): self.merge, (1, 2): self.merge, (2, 2): self.merge22}
-        for a in range(1, self.max_size + 1):
-            for b in range(1, self.max_size + 1):
+        for a in range(1, max(self.max_size, self.rejoin_side) + 1):
+            for b in range(1, max(self.max_size, self.rejoin_side) + 1):
                 shapes.setdefault((a, b), self.merge22 + self.extra * (a + b - 4) + (self.merge if a + b == 3 else 0))
         return shapes
 
@@ -62,12 +73,16 @@ def build_engine(
     """An ``Aligner`` with the engine's signals for a language pair (and the corpus lexicon, if any)."""
     p = params or EngineParams()
     calibration = Calibration(p.calibration, p.review_point) if p.calibration else None
+    adaptation = (Adaptation(skip=p.adapt_skip, join=p.adapt_join, merge=p.adapt_merge)
+                  if p.adapt_skip or p.adapt_join or p.adapt_merge else None)
     config = AlignConfig(max_src=p.max_size, max_tgt=p.max_size, temperature=p.temperature, priors=p.priors(),
-                         calibration=calibration)
+                         calibration=calibration, adaptation=adaptation,
+                         second_looks=p.second_looks)
     enc = get_encoder(encoder)
     signals = [
         LengthRatioSignal(piece_counter(), weight=p.length, sigma=p.length_sigma),
-        SimilaritySignal(enc.encode, weight=p.similarity, knn=p.knn, margin=p.margin, rejoin_penalty=p.rejoin_penalty),
+        SimilaritySignal(enc.encode, weight=p.similarity, knn=p.knn, margin=p.margin, rejoin_penalty=p.rejoin_penalty,
+                         rejoin_side=p.rejoin_side, rejoin_total=p.rejoin_total),
         AnchorSignal(p.anchor_reward, p.anchor_penalty, src_lang, tgt_lang),
     ]
     if lexicon is not None and len(lexicon):
