@@ -129,7 +129,7 @@ class Combined:
     _sparse: set[tuple[int, int]] = field(default_factory=set, init=False, repr=False)
 
     def adjust(self, corrections: Iterable[tuple[int, int, int, int, float]],
-               priced: Iterable[tuple[int, int]] = ()) -> None:
+               priced: Iterable[tuple[int, int]] | None = None) -> None:
         """Add ``delta`` to the cost of each bead ``(i, a, b, j, delta)`` (shape (a, b) ending
         at (i, j)), for a second search after a signal has looked closer at a few beads.
 
@@ -137,12 +137,12 @@ class Combined:
         precomputed) becomes a sparse shape: its beads exist only where a correction names
         them, each costing what the signals and prior say plus ``delta``. That is how the
         second look offers a 1-4 or a 3-2 bead without the search paying for that shape
-        in every cell.
+        in every cell. Without ``priced``, every shape counts as priced.
         """
-        priced = set(priced) | set(self._full)
+        priced = None if priced is None else set(priced) | set(self._full)
         touched = set()
         for i, a, b, j, delta in corrections:
-            if (a, b) not in priced:
+            if priced is not None and (a, b) not in priced:
                 self._sparse.add((a, b))
             if (a, b) in self._full and (a, b) not in self._sparse:
                 self._full[(a, b)][i, j] += delta
