@@ -159,3 +159,22 @@ def test_encoder_weights_are_unpacked_once_and_mapped_after(tmp_path, monkeypatc
     assert not isinstance(again._model._backend.table, np.memmap)
     assert np.array_equal(again.encode(texts), expected)
     assert isinstance(USEEncoder(threads=1)._model._backend.table, np.memmap)
+
+
+def test_the_banded_search_takes_the_second_look_as_the_dense_one_does():
+    """Sparse shapes and shifted priors in the row-by-row search (long documents): with a band
+    as wide as the grid it finds the dense search's beads and confidences."""
+    src, tgt, _ = _textberg_excerpt(101, 160)
+    dense = build_engine("de", "fr")
+    banded = build_engine("de", "fr")
+    banded.config = dataclasses.replace(banded.config, full_search_cells=0, band_width=10_000)
+    a, b = dense.align(src, tgt), banded.align(src, tgt)
+    assert [(x.src, x.tgt) for x in a] == [(x.src, x.tgt) for x in b]
+    assert np.allclose([x.confidence for x in a], [x.confidence for x in b], atol=1e-3)
+    # shapes only the second look offers (4 sentences a side) were in play in the banded search
+    n, m = len(src), len(tgt)
+    costs = banded.costs(src, tgt)
+    band = banded.band(n, m, costs)
+    spans, probs = banded._search(n, m, costs, band, False)
+    banded._second_looks(n, m, costs, band, False, spans, probs)
+    assert any(max(shape) > banded.config.max_src for shape in costs.sparse_shapes)

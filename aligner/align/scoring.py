@@ -207,6 +207,8 @@ class Combined:
                 if top > lo:
                     out[: top - lo] = full[i, lo:top]
             return out
+        if (a, b) in self._sparse and (i, a, b) not in self._adjusted:
+            return np.full(hi - lo, INF)  # a sparse shape's row without beads: not worth a cache entry
         key = (i, a, b, lo, hi)
         cached = self._rows.get(key)
         if cached is None:
