@@ -229,21 +229,17 @@ def test_join_gain_feature_and_its_effect_on_confidence():
     tgt = ["\"이것은 그녀가 국회의원이 될 만한 절제력이 없음을 시사합니다.",
            "누군가가 하지 않은 일로 비난을 받을 때, 그들은 화를 내지 말아야 합니다.", "그들은 반항해서는 안 됩니다.",
            "호흡기 질환은 파인라, 마나테, 사라소타, 리, 콜리어 카운티에서 계속 보고되고 있다."]
-    aligner = build_engine(params=dataclasses.replace(EngineParams(), rejoin_penalty=None))  # first search only
+    aligner = build_engine()
     beads = aligner.align(src, tgt)
     assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), (3,))]
-    raw = build_engine(params=dataclasses.replace(EngineParams(), calibration=None, rejoin_penalty=None)).align(src, tgt)
+    raw = build_engine(params=dataclasses.replace(EngineParams(), calibration=None)).align(src, tgt)
     gains = aligner.join_gains(src, tgt, raw)
     assert gains[1] == gains[2] > -0.02 > gains[3]
     args = ([b.confidence for b in raw], [(len(b.src), len(b.tgt)) for b in raw], [-b.score for b in raw])
     with_gain = aligner.config.calibration(confidence_features(*args, gains))
     without = aligner.config.calibration(confidence_features(*args))
     assert (with_gain[1:3] < without[1:3]).all()
-    # below the trusted mark, under its sure neighbours (the calibration is fitted on the default
-    # engine, whose second look mends most such splits, so it no longer has to read them below 0.5)
-    assert max(b.confidence for b in beads[1:3]) < 0.9 < min(beads[0].confidence, beads[3].confidence)
-    # the default engine's second look encodes the joined text and mends the split
-    assert [(b.src, b.tgt) for b in build_engine().align(src, tgt)] == [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,))]
+    assert max(b.confidence for b in beads[1:3]) < 0.5 < min(beads[0].confidence, beads[3].confidence)
 
 
 @pytest.mark.parametrize("set_name, doc_id, join", [("ntrex-edited", "scotsman.133753", ((7,), (6, 7))),

@@ -114,11 +114,14 @@ class Aligner:
         seen: set[tuple[int, int, int, int]] = set()
         shifted: set[tuple[int, int]] = set()
         for round_ in range(self.config.second_looks):
-            corrections = [c for part in costs.parts for c in getattr(part, "rejoin", lambda _: [])(spans)]
+            first = adapt is not None and round_ == 0
+            corrections = self._rejoin(costs, spans, wide=not first)
+            if first:  # the narrow look's evidence decides whether a wider look is worth encoding
+                f = self._faithfulness(costs)
+                if f:  # looks faithful: look wider, and judge by the wider look's evidence
+                    corrections = self._rejoin(costs, spans, wide=True)
+                    f = self._faithfulness(costs)
             corrections = [c for c in corrections if c[:4] not in seen]
-            if adapt is not None and round_ == 0:
-                evidence = [g for part in costs.parts for g in getattr(part, "join_evidence", [])]
-                f = adapt.faithfulness.shift(evidence) if evidence else 0.0
             if f:
                 new_shapes = (set(types) | {(a, b) for _, a, b, _, _ in corrections}) - shifted
                 costs.shift_priors(adapt.prior_shifts(f, sorted(new_shapes)))  # type: ignore[union-attr]
@@ -130,6 +133,16 @@ class Aligner:
             costs.adjust(corrections, priced=types)
             spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
         return spans, probs
+
+    def _faithfulness(self, costs: Combined) -> float:
+        """:meth:`Faithfulness.shift` of the join gains the last second look saw (0 without any)."""
+        evidence = [g for part in costs.parts for g in getattr(part, "join_evidence", [])]
+        return self.config.adaptation.faithfulness.shift(evidence) if evidence else 0.0  # type: ignore[union-attr]
+
+    @staticmethod
+    def _rejoin(costs: Combined, spans: list[Span], wide: bool) -> list[tuple[int, int, int, int, float]]:
+        """Every signal's second-look corrections for a path (see ``SimilarityCosts.rejoin``)."""
+        return [c for part in costs.parts for c in getattr(part, "rejoin", lambda *_, **__: [])(spans, wide=wide)]
 
     def _search(self, n: int, m: int, costs: Combined, band: Band, dense: bool,
                 types: list[tuple[int, int]] | None = None) -> tuple[list[Span], list[float]]:

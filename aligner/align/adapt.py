@@ -14,6 +14,12 @@ centred on the share seen on edited news so that a short document with two or th
 empty beads barely moves. The second search then prices skips up and joins down by the
 log-odds of that share against the prior's.
 
+The look is taken in two widths to keep its cost where it pays: every document gets the
+narrow one (each empty bead joined with one neighbour); only where that already reads
+as faithful are runs of three beads (a 1-0, 1-1, 0-1 run as one 2-2) encoded too, and
+the estimate is taken again from the wider look. On the edited news this encodes 6 %
+more texts than a look at 1-1 beads alone (the wide look everywhere: 38 % more).
+
 Why not simply count the first search's skips, as an EM over the bead shapes of the
 path would (Gale–Church's and hunalign's re-estimation)? Tried before: a first search
 reads a faithful 1-3 as a 1-2 plus a skip, so a skip-heavy path is as likely to be a

@@ -145,16 +145,17 @@ class SimilarityCosts:
                 gains[bead] = joined - single if np.isnan(gains[bead]) else max(gains[bead], joined - single)
         return gains
 
-    def rejoin(self, spans: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int, float]]:
+    def rejoin(self, spans: Sequence[tuple[int, int, int, int]], wide: bool = True
+               ) -> list[tuple[int, int, int, int, float]]:
         """Cost corrections ``(i, a, b, j, delta)`` for a second search: beads that merge an
         empty bead of ``spans`` with the beads next to it, priced by the encoding of their
         joined text where that matches better than the sum of sentence vectors the first
         search used, plus ``rejoin_penalty`` for having been chosen after a look at the
         path. Empty without a penalty set (the signal's default) or without such beads.
 
-        The merged beads are every run of two or three consecutive beads holding an empty
-        one, up to ``rejoin_side`` sentences a side and ``rejoin_total`` in all: a 1-2
-        with a 0-1 after it becomes a candidate 1-3, a 1-0, 1-1, 0-1 run a 2-2. A sum of
+        The merged beads are every run of two (``wide``: or three) consecutive beads holding
+        an empty one, up to ``rejoin_side`` sentences a side and ``rejoin_total`` in all: a
+        1-2 with a 0-1 after it becomes a candidate 1-3, a 1-0, 1-1, 0-1 run (wide) a 2-2. A sum of
         vectors dilutes a short sentence, so a faithful translation's 1-3 reads as a 1-2
         and a dropped sentence; the joined text shows what it is. Shapes beyond the first
         search's exist only where proposed here, so the search cost grows with the number
@@ -168,7 +169,7 @@ class SimilarityCosts:
         self.join_evidence = []
         if self.rejoin_penalty is None or self.encode is None or not self.src_text:
             return []
-        candidates = merge_candidates(spans, self.rejoin_side, self.rejoin_total)
+        candidates = merge_candidates(spans, self.rejoin_side, self.rejoin_total, 3 if wide else 2)
         texts: list[str] = []
         for i0, i1, j0, j1 in candidates:
             texts += [" ".join(self.src_text[i0:i1]), " ".join(self.tgt_text[j0:j1])]
@@ -222,11 +223,11 @@ class SimilarityCosts:
         return self.weight * (1.0 - self.cosine(i, a, b, lo, hi))
 
 
-def merge_candidates(spans: Sequence[tuple[int, int, int, int]], max_side: int, max_total: int
-                     ) -> list[tuple[int, int, int, int]]:
-    """Spans made by merging each empty bead of a path with one or two beads beside it.
+def merge_candidates(spans: Sequence[tuple[int, int, int, int]], max_side: int, max_total: int,
+                     max_beads: int = 3) -> list[tuple[int, int, int, int]]:
+    """Spans made by merging each empty bead of a path with the beads beside it.
 
-    Every run of two or three consecutive beads that holds an empty (0-1 or 1-0) bead,
+    Every run of two to ``max_beads`` consecutive beads that holds an empty (0-1 or 1-0) bead,
     as one span, when it has sentences on both sides, at most ``max_side`` on each and
     at most ``max_total`` in all; in path order, each once.
     """
@@ -234,8 +235,8 @@ def merge_candidates(spans: Sequence[tuple[int, int, int, int]], max_side: int, 
     for k, (i0, i1, j0, j1) in enumerate(spans):
         if i1 > i0 and j1 > j0:
             continue
-        for first in range(k - 2, k + 1):
-            for last in range(max(first + 1, k), first + 3):
+        for first in range(k - max_beads + 1, k + 1):
+            for last in range(max(first + 1, k), first + max_beads):
                 if first < 0 or last >= len(spans):
                     continue
                 span = (spans[first][0], spans[last][1], spans[first][2], spans[last][3])
