@@ -54,9 +54,9 @@ def load_textberg(folder: Path = TEXTBERG, name: str = "textberg-dev") -> EvalSe
 
 VARIANTS: dict[str, dict[str, object]] = {
     "default engine": {},
-    "no per-document priors": {"adapt_join": 0.0, "adapt_merge": 0.0},
+    "no per-document priors": {"adapt_join": 0.0, "adapt_merge": 0.0, "adapt_regular": 0.0},
     "second look of the old size (2 a side, 3 in all), no per-document priors":
-        {"adapt_join": 0.0, "adapt_merge": 0.0, "rejoin_side": 2, "rejoin_total": 3},
+        {"adapt_join": 0.0, "adapt_merge": 0.0, "adapt_regular": 0.0, "rejoin_side": 2, "rejoin_total": 3},
     "no second look (first search only)": {"rejoin_penalty": None},
 }
 

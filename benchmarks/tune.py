@@ -43,6 +43,7 @@ GRID: dict[str, list[float]] = {
     "anchor_penalty": [0.0, 0.1, 0.2, 0.4],
     "adapt_join": [0.0, 0.3, 0.6],
     "adapt_merge": [0.0, 0.3, 0.4, 0.5],
+    "adapt_regular": [0.0, 1.0, 2.5, 4.0],
 }
 
 

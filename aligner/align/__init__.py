@@ -132,6 +132,11 @@ class Aligner:
             seen |= {c[:4] for c in corrections}
             costs.adjust(corrections, priced=types)
             spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
+        if adapt is not None and adapt.regular and not f:
+            r = adapt.regularity([(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans])
+            if r:
+                costs.shift_priors({t: adapt.regular * r for t in types + costs.sparse_shapes if t != (1, 1)})
+                spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
         return spans, probs
 
     def _faithfulness(self, costs: Combined) -> float:

@@ -81,12 +81,32 @@ class Adaptation:
     """How the second search uses :meth:`Faithfulness.shift` (``f``): skips cost
     ``skip * f`` more, merged beads from the second look ``join * f`` less, and beads of
     four sentences or more (2-2, 1-3, ...; rare in edited news, common in a faithful
-    translation) ``merge * f`` less per sentence beyond three."""
+    translation) ``merge * f`` less per sentence beyond three.
+
+    The other end: a document whose path is almost all 1-1 beads (a translation made
+    sentence by sentence, such as KEP's clean news, where a loose translation is still
+    one line for one line) gets every other shape priced ``regular * r`` higher, ``r``
+    being :meth:`regularity`, and one more search. Counting the path's shapes is safe
+    here, unlike the skips of an edited text: a path is only called regular when it
+    has fewer joins and skips than the prior expects, and raising their price cannot
+    feed that back (it only makes the path more regular, which it already was).
+    """
 
     faithfulness: Faithfulness = Faithfulness()
     skip: float = 0.0
     join: float = 0.0
     merge: float = 0.0
+    regular: float = 0.0  # how much a document of 1-1 beads raises the price of every other shape
+    regular_share: float = 0.25  # share of beads other than 1-1 in edited news (the prior's mean)
+    regular_weight: float = 20.0  # what the prior is worth, in beads
+
+    def regularity(self, shapes: Sequence[tuple[int, int]]) -> float:
+        """Log-odds by which a path's share of beads other than 1-1 falls short of the prior's
+        (0 when it does not): a document translated sentence by sentence."""
+        other = sum(shape != (1, 1) for shape in shapes)
+        q = (other + self.regular_weight * self.regular_share) / (len(shapes) + self.regular_weight)
+        q0 = self.regular_share
+        return max(0.0, math.log(q0 / (1 - q0)) - math.log(q / (1 - q)))
 
     def prior_shifts(self, f: float, shapes: Sequence[tuple[int, int]]) -> dict[tuple[int, int], float]:
         out = {}

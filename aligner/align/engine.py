@@ -40,6 +40,7 @@ class EngineParams:
     adapt_skip: float = 0.0
     adapt_join: float = 0.3
     adapt_merge: float = 0.4
+    adapt_regular: float = 2.5  # a document of 1-1 beads prices every other shape up by this x its log-odds
     length: float = 0.15
     length_sigma: float = 0.25
     anchor_reward: float = 0.3
@@ -75,8 +76,8 @@ def build_engine(
     """An ``Aligner`` with the engine's signals for a language pair (and the corpus lexicon, if any)."""
     p = params or EngineParams()
     calibration = Calibration(p.calibration, p.review_point) if p.calibration else None
-    adaptation = (Adaptation(skip=p.adapt_skip, join=p.adapt_join, merge=p.adapt_merge)
-                  if p.adapt_skip or p.adapt_join or p.adapt_merge else None)
+    adaptation = (Adaptation(skip=p.adapt_skip, join=p.adapt_join, merge=p.adapt_merge, regular=p.adapt_regular)
+                  if p.adapt_skip or p.adapt_join or p.adapt_merge or p.adapt_regular else None)
     config = AlignConfig(max_src=p.max_size, max_tgt=p.max_size, temperature=p.temperature, priors=p.priors(),
                          calibration=calibration, adaptation=adaptation,
                          second_looks=p.second_looks)
