@@ -286,7 +286,12 @@ NOTES = {
     ),
     "ours": (
         "ours runs whatever `aligner.align.align_sentences` is in the working tree at the time (see its"
-        " git line above); its vector cache is emptied before every timed run."
+        " git line above); its vector cache is emptied before every timed run. What its numbers were tuned"
+        " on: the signal weights and shape priors on the dev halves of the English–Korean sets"
+        " (`benchmarks/tune.py`); the second look's size and the per-document priors"
+        " (`aligner/align/adapt.py`) on the dev data of three characters, the English–Korean dev halves,"
+        " the German–French man-page proxy's dev halves and the Text+Berg dev document; the confidence"
+        " on the same three (`benchmarks/calibrate.py`). Test halves were never used for tuning."
     ),
 }
 
