@@ -25,7 +25,7 @@ from aligner.align.similarity import SimilaritySignal
 class EngineParams:
     """Weights of the signals and the bead-shape priors (costs in nats-like units)."""
 
-    max_size: int = 3  # most sentences on one side of a bead
+    max_size: int = 3  # most sentences on one side of a bead the first search prices everywhere
     skip: float = 1.8  # prior cost of a 0-1 or 1-0 bead
     merge: float = 1.8  # prior cost of 2-1 / 1-2
     merge22: float = 5.0
