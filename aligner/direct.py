@@ -15,10 +15,14 @@ from pathlib import Path
 
 from aligner.align import default_aligner
 from aligner.errors import AlignerError, InputError, LanguageError
-from aligner.model import Article, PairAlignment, Sentence
-from aligner.pipeline import align_sentence_lists, sentences_of
+from aligner.model import Article, Bead, PairAlignment, Sentence
 from aligner.sources import read_article, read_lines
 from aligner.text.langcheck import check_language, detect_language, iso_code, language_name
+from aligner.text.normalize import normalize_many
+
+# Not aligner.pipeline: it brings the corpus database, the fetcher and the splitters,
+# which a pre-split ``aligner align`` never uses (a third of its start-up). It is
+# imported where an article has to be split.
 
 #: The pair this project aligns, in the order ``aligner align`` takes its two files.
 DEFAULT_SRC, DEFAULT_TGT = "en", "ko"
@@ -49,6 +53,8 @@ def load_side(path: Path, lang: str | None, presplit: bool, fallback: str) -> tu
         lines = read_lines(path)
         lang = lang or _guess_lang(lines, fallback)
         return [Sentence(n, n, t) for n, t in zip(lines.numbers, lines)], lang
+    from aligner.pipeline import sentences_of
+
     article: Article = read_article(path, lang=lang)
     lang = lang or _guess_lang(article.blocks(), article.lang or fallback)
     article.lang = lang
@@ -99,8 +105,13 @@ def align_paths(
         raise InputError(str(tgt_path), "no sentences")
     sl, tl = pair_languages(src, tgt, src_lang, tgt_lang, str(src_path), str(tgt_path))
     aligner = default_aligner(sl, tl, method, encoder)
-    beads = align_sentence_lists(src, tgt, aligner, sl, tl)
-    return PairAlignment(src, tgt, beads, aligner.name)
+    return PairAlignment(src, tgt, _align(src, tgt, aligner, sl, tl), aligner.name)
+
+
+def _align(src: list[Sentence], tgt: list[Sentence], aligner, src_lang: str, tgt_lang: str) -> list[Bead]:
+    """Align normalised copies of the sentences, as ``aligner.pipeline.align_sentence_lists`` does
+    for a corpus (the output keeps the text as read)."""
+    return aligner.align(normalize_many([s.text for s in src], src_lang), normalize_many([s.text for s in tgt], tgt_lang))
 
 
 def write_output(path: Path, text: str) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aligner.align.adapt import Adaptation
 from aligner.align.scoring import GALE_CHURCH_PRIORS, Combined, LengthSignal, Signal
 from aligner.align.search import Band, coarse_path, dense_search, posteriors, viterbi
 from aligner.model import Bead
@@ -30,6 +31,8 @@ class AlignConfig:
     band_width: int = 40
     priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(GALE_CHURCH_PRIORS))
     calibration: Calibration | None = None  # None: confidence is the bead's posterior
+    adaptation: Adaptation | None = None  # None: the same priors for every document
+    second_looks: int = 1  # rounds of re-pricing beads near the path and searching again
 
     @property
     def bead_types(self) -> list[tuple[int, int]]:
@@ -87,10 +90,7 @@ class Aligner:
         if dense:
             costs.precompute(self.config.bead_types)
         spans, probs = self._search(n, m, costs, band, dense)
-        corrections = [c for part in costs.parts for c in getattr(part, "rejoin", lambda _: [])(spans)]
-        if corrections:  # a closer look at some beads changed their cost: search again
-            costs.adjust(c for c in corrections if (c[1], c[2]) in self.config.bead_types)
-            spans, probs = self._search(n, m, costs, band, dense)
+        spans, probs = self._second_looks(n, m, costs, band, dense, spans, probs)
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
         bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
         conf = self.confidences(probs, shapes, bead_costs, _join_gains(costs, spans))
@@ -99,9 +99,60 @@ class Aligner:
             for (i0, i1, j0, j1), c, q in zip(spans, bead_costs, conf)
         ]
 
-    def _search(self, n: int, m: int, costs: Combined, band: Band, dense: bool) -> tuple[list[Span], list[float]]:
+    def _second_looks(self, n: int, m: int, costs: Combined, band: Band, dense: bool,
+                      spans: list[Span], probs: list[float]) -> tuple[list[Span], list[float]]:
+        """Search again while a closer look at the path changes some costs.
+
+        Signals with a ``rejoin`` (similarity) re-price beads near the path's empty beads;
+        with an ``adaptation`` the document's own priors, estimated from that look's
+        evidence after the first search, price every later search. Each round looks at
+        the new path (``second_looks`` rounds at most); a bead already re-priced is not
+        re-priced again.
+        """
+        types = list(self.config.bead_types)
+        adapt, f = self.config.adaptation, 0.0
+        seen: set[tuple[int, int, int, int]] = set()
+        shifted: set[tuple[int, int]] = set()
+        for round_ in range(self.config.second_looks):
+            first = adapt is not None and round_ == 0
+            corrections = self._rejoin(costs, spans, wide=not first)
+            if first:  # the narrow look's evidence decides whether a wider look is worth encoding
+                f = self._faithfulness(costs)
+                if f:  # looks faithful: look wider, and judge by the wider look's evidence
+                    corrections = self._rejoin(costs, spans, wide=True)
+                    f = self._faithfulness(costs)
+            corrections = [c for c in corrections if c[:4] not in seen]
+            if f:
+                new_shapes = (set(types) | {(a, b) for _, a, b, _, _ in corrections}) - shifted
+                costs.shift_priors(adapt.prior_shifts(f, sorted(new_shapes)))  # type: ignore[union-attr]
+                shifted |= new_shapes
+                corrections = [(i, a, b, j, d - adapt.join * f) for i, a, b, j, d in corrections]  # type: ignore[union-attr]
+            if not corrections and not (f and round_ == 0):
+                break
+            seen |= {c[:4] for c in corrections}
+            costs.adjust(corrections, priced=types)
+            spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
+        if adapt is not None and adapt.regular and not f:
+            r = adapt.regularity([(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans])
+            if r:
+                costs.shift_priors({t: adapt.regular * r for t in types + costs.sparse_shapes if t != (1, 1)})
+                spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
+        return spans, probs
+
+    def _faithfulness(self, costs: Combined) -> float:
+        """:meth:`Faithfulness.shift` of the join gains the last second look saw (0 without any)."""
+        evidence = [g for part in costs.parts for g in getattr(part, "join_evidence", [])]
+        return self.config.adaptation.faithfulness.shift(evidence) if evidence else 0.0  # type: ignore[union-attr]
+
+    @staticmethod
+    def _rejoin(costs: Combined, spans: list[Span], wide: bool) -> list[tuple[int, int, int, int, float]]:
+        """Every signal's second-look corrections for a path (see ``SimilarityCosts.rejoin``)."""
+        return [c for part in costs.parts for c in getattr(part, "rejoin", lambda *_, **__: [])(spans, wide=wide)]
+
+    def _search(self, n: int, m: int, costs: Combined, band: Band, dense: bool,
+                types: list[tuple[int, int]] | None = None) -> tuple[list[Span], list[float]]:
         """The best path's beads and their posteriors: over the whole grid, or in the band."""
-        types = self.config.bead_types
+        types = types or self.config.bead_types
         if dense:
             return dense_search(n, m, types, costs.matrices(), self.config.temperature)
         spans = viterbi(n, m, types, costs, band)

