@@ -16,7 +16,6 @@ from aligner.evaluate import read_beads, score_many
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "corpora" / "eval"
-TEXTBERG = ROOT.parent / "shared" / "data" / "textberg-dev"  # GPL-2.0: read in place, never copied
 
 
 @pytest.fixture(scope="module")
@@ -91,35 +90,56 @@ def test_adaptation_prices_skips_up_and_large_beads_down():
     assert shifts[(2, 2)] == pytest.approx(-0.8) and shifts[(1, 4)] == pytest.approx(-1.6)
 
 
-def _textberg_excerpt(first: int, last: int) -> tuple[list[str], list[str], list]:
-    """German sentences first..last-1 of the Text+Berg dev document, their French and the gold between them."""
-    src = (TEXTBERG / "dev.de").read_text(encoding="utf-8").split("\n")[:-1]
-    tgt = (TEXTBERG / "dev.fr").read_text(encoding="utf-8").split("\n")[:-1]
-    gold = read_beads(TEXTBERG / "dev.defr")
-    inside = [b for b in gold if b[0] and first <= b[0][0] < last]
-    t0 = min(j for _, t in inside for j in t)
-    t1 = max(j for _, t in inside for j in t) + 1
-    beads = [b for b in gold if (b[0] and first <= b[0][0] < last) or (not b[0] and t0 <= b[1][0] < t1)]
-    local = [(tuple(i - first for i in s), tuple(j - t0 for j in t)) for s, t in beads]
-    return src[first:last], tgt[t0:t1], local
+def _faithful_news(doc_ids: list[str]) -> tuple[list[str], list[str], list]:
+    """A faithful translation with many merged lines, built from shipped NTREX documents
+    (CC BY-SA 4.0): consecutive sentence pairs are joined into 1-3, 2-1, 2-2, 1-4, 3-1 and
+    1-2 beads the way a literary translator joins and splits (Text+Berg's character; its
+    own dev document is measured by benchmarks/textberg.py, not shipped)."""
+    shapes = [(1, 1), (1, 3), (1, 1), (2, 1), (1, 1), (2, 2), (1, 1), (1, 4), (1, 1), (3, 1), (1, 1), (1, 2)]
+    src_lines: list[str] = []
+    tgt_lines: list[str] = []
+    for doc_id in doc_ids:
+        src_lines += (EVAL / "ntrex-clean" / "src" / doc_id).read_text(encoding="utf-8").splitlines()
+        tgt_lines += (EVAL / "ntrex-clean" / "tgt" / doc_id).read_text(encoding="utf-8").splitlines()
+
+    def cut(lines: list[str], parts: int) -> list[str]:
+        sizes = [len(lines) // parts + (1 if x < len(lines) % parts else 0) for x in range(parts)]
+        starts = [sum(sizes[:x]) for x in range(parts)]
+        return [" ".join(lines[a:a + n]) for a, n in zip(starts, sizes, strict=True)]
+
+    src: list[str] = []
+    tgt: list[str] = []
+    gold = []
+    i = k = 0
+    while i < len(src_lines):
+        n_src, n_tgt = shapes[k % len(shapes)]
+        k += 1
+        n = max(n_src, n_tgt)
+        if i + n > len(src_lines):
+            n = n_src = n_tgt = 1
+        a, b = cut(src_lines[i:i + n], n_src), cut(tgt_lines[i:i + n], n_tgt)
+        gold.append((tuple(range(len(src), len(src) + len(a))), tuple(range(len(tgt), len(tgt) + len(b)))))
+        src += a
+        tgt += b
+        i += n
+    return src, tgt, gold
 
 
 def test_a_faithful_translation_gets_its_own_priors_and_larger_beads():
-    """Text+Berg (faithful, many 1-3 and 2-2 beads): the empty beads of a first search mostly
+    """A faithful translation with many merged lines: the empty beads of a first search mostly
     gain when joined, the document reads as faithful, and the second search finds larger beads."""
-    src, tgt, gold = _textberg_excerpt(101, 200)
-    engine = build_engine("de", "fr")
-    fixed = build_engine("de", "fr", params=dataclasses.replace(EngineParams(), adapt_join=0.0, adapt_merge=0.0))
-    old = build_engine("de", "fr", params=dataclasses.replace(EngineParams(), adapt_join=0.0, adapt_merge=0.0,
-                                                              rejoin_side=2, rejoin_total=3))
+    halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
+    src, tgt, gold = _faithful_news(sorted(d for d, half in halves.items() if half == "dev")[:3])
+    engine = build_engine()
+    fixed = build_engine(params=dataclasses.replace(EngineParams(), adapt_join=0.0, adapt_merge=0.0))
     costs = engine.costs(src, tgt)
     costs.precompute(engine.config.bead_types)
     spans, _ = engine._search(len(src), len(tgt), costs, engine.band(len(src), len(tgt), costs), True)
     costs.parts[1].rejoin(spans)
     assert engine.config.adaptation.faithfulness.shift(costs.parts[1].join_evidence) > 0.5  # edited news dev documents: 0, at most 0.44
     f1 = {name: score_many([(gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)])]).strict_f1
-          for name, aligner in (("adapted", engine), ("fixed", fixed), ("old", old))}
-    assert f1["adapted"] > f1["fixed"] > f1["old"]
+          for name, aligner in (("adapted", engine), ("fixed", fixed))}
+    assert f1["adapted"] > f1["fixed"] + 0.05
     beads = [(b.src, b.tgt) for b in engine.align(src, tgt)]
     assert any(len(s) + len(t) >= 4 and (s, t) in gold for s, t in beads)
 
@@ -164,9 +184,10 @@ def test_encoder_weights_are_unpacked_once_and_mapped_after(tmp_path, monkeypatc
 def test_the_banded_search_takes_the_second_look_as_the_dense_one_does():
     """Sparse shapes and shifted priors in the row-by-row search (long documents): with a band
     as wide as the grid it finds the dense search's beads and confidences."""
-    src, tgt, _ = _textberg_excerpt(101, 160)
-    dense = build_engine("de", "fr")
-    banded = build_engine("de", "fr")
+    halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
+    src, tgt, _ = _faithful_news(sorted(d for d, half in halves.items() if half == "dev")[:3])
+    dense = build_engine()
+    banded = build_engine()
     banded.config = dataclasses.replace(banded.config, full_search_cells=0, band_width=10_000)
     a, b = dense.align(src, tgt), banded.align(src, tgt)
     assert [(x.src, x.tgt) for x in a] == [(x.src, x.tgt) for x in b]
