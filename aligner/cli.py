@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -23,12 +23,16 @@ from rich.text import Text
 
 from aligner import __version__
 from aligner.display import line, plain, visible
-from aligner.errors import AlignerError
+from aligner.errors import AlignerError, OptionError
 from aligner.export import FORMATS
 from aligner.export.policy import STATUS_CHOICES, ExportPolicy
+from aligner.model import Method, Outcome
 
 if TYPE_CHECKING:
-    from aligner.pipeline import RunSummary
+    import pandas as pd
+
+    from aligner.evaluate import Scores
+    from aligner.run import ItemResult, RunSummary
     from aligner.store import Store
 
 
@@ -216,7 +220,7 @@ def _policy(args: argparse.Namespace, base: ExportPolicy | None = None) -> Expor
 
 def _engine_flags(p: argparse.ArgumentParser, *, for_run: bool) -> None:
     """--method and --encoder; ``run`` leaves them unset (None) so its config file decides."""
-    p.add_argument("--method", choices=("engine", "length"), default=None if for_run else "engine",
+    p.add_argument("--method", choices=tuple(Method), default=None if for_run else Method.ENGINE.value,
                    help="engine (default) or length (the length-only baseline)")
     p.add_argument("--encoder", default=None if for_run else "use", metavar="NAME",
                    help="sentence encoder: use (default), e5 (needs the e5 extra), or st:MODEL for a "
@@ -235,9 +239,16 @@ def _console(args: argparse.Namespace) -> Console:
 # -- run ----------------------------------------------------------------------------
 
 
+#: The flag that sets each of RunOptions's settings, for messages.
+RUN_FLAGS = {"formats": "--format"}
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from aligner.config import is_config_path, load_config
-    from aligner.pipeline import RunOptions, english_pages, run_corpus
+    from aligner.pipeline import english_pages, run_corpus
+    from aligner.run import RunOptions
     from aligner.sources import PageCache
 
     if is_config_path(args.corpus) or args.corpus.is_file():
@@ -257,11 +268,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         "method": args.method,
         "encoder": args.encoder,
     }
-    for name, value in overrides.items():
-        if value is not None:
-            setattr(options, name, value)
-    if options.workers < 1:
-        raise AlignerError("--workers", "must be at least 1")
+    try:
+        options = replace(options, **{name: value for name, value in overrides.items() if value is not None})
+    except OptionError as exc:
+        name = str(exc.item)
+        raise AlignerError(RUN_FLAGS.get(name, "--" + name.replace("_", "-")), exc.problem) from None
     console = _console(args)
     show_progress = not args.quiet and not args.json and sys.stderr.isatty()
     total = len(list(english_pages(PageCache(corpus)))) if Path(corpus).is_dir() else 0
@@ -272,11 +283,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         print_run_summary(console, summary, verbose=args.verbose)
     print_run_failures(summary)
-    return 1 if summary.count("failed") else 0
+    return 1 if summary.count(Outcome.FAILED) else 0
 
 
 @contextmanager
-def _run_progress(show: bool, total: int) -> Iterator[Callable[[Any], None]]:
+def _run_progress(show: bool, total: int) -> Iterator[Callable[[ItemResult], None]]:
     """A progress bar on stderr: articles done of total, sentences, pairs a minute, time left."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -289,9 +300,9 @@ def _run_progress(show: bool, total: int) -> Iterator[Callable[[Any], None]]:
         started = time.monotonic()
         counts = {"sentences": 0, "aligned": 0}
 
-        def progress(result: Any) -> None:
-            counts["sentences"] += result.en_sentences + result.ko_sentences
-            counts["aligned"] += result.outcome == "aligned"
+        def progress(result: ItemResult) -> None:
+            counts["sentences"] += result.src_sentences + result.tgt_sentences
+            counts["aligned"] += result.outcome == Outcome.ALIGNED
             minutes = (time.monotonic() - started) / 60
             rate = f"{counts['aligned'] / minutes:,.1f} pairs/min" if minutes > 0 and counts["aligned"] else ""
             bar.update(task, advance=1, sentences=counts["sentences"], rate=rate, description="aligning")
@@ -331,14 +342,12 @@ def print_run_summary(console: Console, summary: RunSummary, *, verbose: bool = 
         console.print("unpaired (no Korean original to align with yet; not an error):")
         for item in listed:
             console.print(line("  ", item.item, ": ", _reason(item.item, item.reason)))
-    for item in summary.items:
-        if item.outcome == "kept":
-            console.print(line("kept as reviewed: ", item.item, ": ", _reason(item.item, item.reason)))
+    for item in summary.with_outcome(Outcome.KEPT):
+        console.print(line("kept as reviewed: ", item.item, ": ", _reason(item.item, item.reason)))
     if summary.exports:
         console.print(f"exported ({summary.policy.describe()}):")
         for export in summary.exports:
-            beads = _count(export["count"], "bead")
-            console.print(line("  ", ", ".join(export["paths"]), f"  ({beads})"))
+            console.print(line("  ", ", ".join(export.paths), f"  ({_count(export.count, 'bead')})"))
     secs = d["seconds"]
     stages = ", ".join(f"{k} {secs[k]:.1f}" for k in ("parse", "check", "split", "encode", "align", "store", "export")
                        if k in secs)
@@ -466,7 +475,7 @@ STATS_COLUMNS = (("pair", "#"), ("en_title", "English title"), ("ko_title", "Kor
 WIDE_STATS = 120
 
 
-def stats_table(frame: Any, title: str, width: int) -> Table:
+def stats_table(frame: pd.DataFrame, title: str, width: int) -> Table:
     """The per-pair table: short headers that never break; only the titles fold, and on a
     narrow terminal (or a pipe, 80 columns) the Korean title and date are left out."""
     from rich import box
@@ -486,7 +495,7 @@ def stats_table(frame: Any, title: str, width: int) -> Table:
     return table
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     """A table cell: blank for a pair without beads (no mean confidence), 3 decimals for floats."""
     if value is None or value != value:  # None, or NaN from pandas
         return ""
@@ -521,7 +530,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def eval_table(scores: Any) -> Table:
+def eval_table(scores: Scores) -> Table:
     """Strict and lax precision, recall and F1 as a small table."""
     from rich import box
 

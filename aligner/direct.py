@@ -16,9 +16,9 @@ from pathlib import Path
 from aligner.align import default_aligner
 from aligner.errors import AlignerError, InputError, LanguageError
 from aligner.model import Article, PairAlignment, Sentence
-from aligner.pipeline import align_sentence_lists, sentences_of
 from aligner.sources import read_article, read_lines
-from aligner.text.langcheck import check_language, detect_language, iso_code, language_name
+from aligner.steps import align_sentence_lists, sentences_of
+from aligner.text.langcheck import check_pair_languages, detect_language, iso_code, language_name
 
 #: The pair this project aligns, in the order ``aligner align`` takes its two files.
 DEFAULT_SRC, DEFAULT_TGT = "en", "ko"
@@ -72,11 +72,7 @@ def pair_languages(
         raise LanguageError(both, f"the sides look swapped: the first is {language_name(sl)} and the second "
                             f"{language_name(tl)}; give the {language_name(DEFAULT_SRC)} text first "
                             f"(or --src-lang {sl} --tgt-lang {tl} to align them this way)")
-    check_language(src_text, sl, src_item, counterpart=tl)  # "(are the ... sides swapped?)" when they are
-    check_language(tgt_text, tl, tgt_item, counterpart=sl)
-    if iso_code(sl) == iso_code(tl):
-        raise LanguageError(both, f"both sides are {language_name(iso_code(sl))} text; "
-                            "give a text and its translation")
+    check_pair_languages(src_text, sl, tgt_text, tl, src_item, tgt_item)  # "(are the ... sides swapped?)"
     return sl, tl
 
 

@@ -9,17 +9,14 @@ import pandas as pd
 from aligner.store import Store
 
 
-def corpus_stats(db: str | Path) -> tuple[pd.DataFrame, dict]:
+def corpus_stats(db: str | Path) -> tuple[pd.DataFrame, dict[str, object]]:
     """One row per pair (titles, sentences, beads by status, mean confidence) and totals.
 
     Only reads: a missing, empty or foreign ``db`` is a StoreError, never a new corpus.
     """
     with Store(db, create=False) as store:
         summaries = store.summaries()
-        kinds = store.conn.execute(
-            "SELECT (en_end-en_start) || '-' || (ko_end-ko_start) AS kind, COUNT(*) FROM beads"
-            " GROUP BY kind ORDER BY COUNT(*) DESC"
-        ).fetchall()
+        kinds = store.bead_type_counts()
         failures = len(store.failures())
     frame = pd.DataFrame(
         [
@@ -53,7 +50,7 @@ def corpus_stats(db: str | Path) -> tuple[pd.DataFrame, dict]:
         "rejected": int(frame["rejected"].sum()) if len(frame) else 0,
         "unreviewed": int(frame["unreviewed"].sum()) if len(frame) else 0,
         "mean_confidence": round(float(weighted) / beads, 3) if beads else None,
-        "bead_types": {k: n for k, n in kinds},
+        "bead_types": kinds,
         "failed_items": failures,
     }
     return frame, totals

@@ -321,6 +321,27 @@ class BeadRow:
         return Bead(self.en_ids, self.ko_ids, self.score, self.confidence)
 
 
+@dataclass(frozen=True)
+class StoredPair:
+    """What a corpus run needs to know about an English page's stored pair."""
+
+    pair_id: int
+    aligned_hash: str | None  # the documents' hash the beads were computed from
+    src_hash: str  # the documents' content hashes now
+    tgt_hash: str
+    tgt_key: str  # the Korean document's key
+
+
+@dataclass(frozen=True)
+class FailureRow:
+    """An item a run could not align, and why (``stage``: failed or unpaired)."""
+
+    item: str
+    stage: str
+    reason: str
+    at: str  # when (UTC, ISO 8601)
+
+
 @dataclass
 class PairSummary:
     """One line of the corpus overview (used by ``stats`` and the review app)."""
@@ -578,6 +599,15 @@ class Store:
     def pair_ids(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM pairs ORDER BY id")]
 
+    def stored_pair(self, src_key: str) -> StoredPair | None:
+        """The pair whose English document has key ``src_key``, with its documents' hashes."""
+        row = self.conn.execute(
+            "SELECT p.id, p.aligned_hash, e.content_hash, k.content_hash, k.key FROM documents e"
+            " JOIN pairs p ON p.en_doc=e.id JOIN documents k ON k.id=p.ko_doc WHERE e.key=?",
+            (document_key(src_key),),
+        ).fetchone()
+        return None if row is None else StoredPair(*row)
+
     def pair_alignment_hash(self, pair_id: int) -> str | None:
         row = self.conn.execute("SELECT aligned_hash FROM pairs WHERE id=?", (pair_id,)).fetchone()
         return None if row is None else row[0]
@@ -697,6 +727,22 @@ class Store:
                   (edit_id, pair_id))
         return edit_id
 
+    def edit_log_mark(self, pair_id: int) -> tuple[int, int, int]:
+        """Something that changes whenever the pair's edit log does: its number of edits, the
+        newest edit's id and how many are undone."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(max(id), 0), coalesce(sum(undone), 0) FROM edits WHERE pair_id=?", (pair_id,)
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def has_text_fixes(self, pair_id: int) -> bool:
+        """True when an edit in force changed the pair's text (a typo fix, a sentence split):
+        the stored sentences are then the reviewer's, not the splitter's."""
+        return self.conn.execute(
+            "SELECT count(*) FROM edits WHERE pair_id=? AND undone=0"
+            " AND (action LIKE 'edit %' OR action LIKE 'split-sentence %')", (pair_id,)
+        ).fetchone()[0] > 0
+
     def record_step(self, c: sqlite3.Connection, edit_id: int, pair_id: int, reviewer: str, kind: str) -> None:
         """Log an undo or redo of ``edit_id`` with the reviewer (inside the caller's transaction)."""
         c.execute(
@@ -746,6 +792,10 @@ class Store:
                 (document_key(item), stage, reason, now()),
             )
 
+    def failure_rows(self) -> list[FailureRow]:
+        """Every remembered failure, with when it was recorded."""
+        return [FailureRow(*r) for r in self.conn.execute("SELECT item, stage, reason, at FROM failures")]
+
     def clear_failure(self, item: str) -> None:
         with self.transaction() as c:
             c.execute("DELETE FROM failures WHERE item=?", (document_key(item),))
@@ -773,6 +823,14 @@ class Store:
             """
         ).fetchall()
         return [PairSummary(**dict(r)) for r in rows]
+
+    def bead_type_counts(self) -> dict[str, int]:
+        """Beads of each type ("1-1", "2-1", "0-1"...) in the whole corpus, commonest first."""
+        rows = self.conn.execute(
+            "SELECT (en_end-en_start) || '-' || (ko_end-ko_start) AS kind, COUNT(*) FROM beads"
+            " GROUP BY kind ORDER BY COUNT(*) DESC"
+        ).fetchall()
+        return {kind: n for kind, n in rows}
 
     def languages(self) -> tuple[str, str]:
         """The corpus's (source, target) languages, from its first pair; ("en", "ko") when empty."""

@@ -84,7 +84,7 @@ FIXES: list[str] = [
     "(each holding a loaded encoder, about 0.7 GB) and multiprocessing's resource tracker waiting for ever "
     "for work from a parent that was gone (the first 2-worker run trial; its orphans also kept the trial's "
     "stderr pipe open). Pool workers now watch their parent and exit within half a second of its death "
-    "(`aligner/batch.py`). Test: `test_pool_workers_exit_when_the_run_that_started_them_is_killed`.",
+    "(`aligner/executors.py`). Test: `test_pool_workers_exit_when_the_run_that_started_them_is_killed`.",
 ]
 
 #: What the trials check but a kill cannot be made safe against here.
@@ -292,7 +292,7 @@ class Corpus:
         return self._aligner
 
     def options(self, force: bool) -> Any:
-        from aligner.pipeline import RunOptions
+        from aligner.run import RunOptions
 
         return RunOptions(formats=RUN_FORMATS, force=force, method=self.method)
 

@@ -429,7 +429,8 @@ def test_a_submit_to_a_pool_whose_worker_died_hands_back_the_breakage_in_order()
     restarts the pool and sends the task again, rather than failing in the middle of submits."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from aligner.batch import AlignerSpec, PoolExecutor
+    from aligner.executors import PoolExecutor
+    from aligner.worker import AlignerSpec
 
     executor = PoolExecutor(AlignerSpec(method="length"), workers=1)
     try:

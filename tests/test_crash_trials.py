@@ -109,7 +109,8 @@ def test_a_killed_exports_temporary_file_is_removed_by_the_next_one_but_a_live_o
 
 POOL = r"""
 import os
-from aligner.batch import AlignerSpec, PoolExecutor
+from aligner.executors import PoolExecutor
+from aligner.worker import AlignerSpec
 pool = PoolExecutor(AlignerSpec(method="length"), workers=1)
 print(pool._pool.submit(os.getpid).result(timeout=120), flush=True)
 import time; time.sleep(300)

@@ -41,7 +41,7 @@ def test_sample_run_pairs_every_linked_article_and_reports_the_seed_unpaired(sam
     assert [r.item for r in unpaired] == [SEED_URL]
     assert "not in the page cache" in unpaired[0].reason
     assert summary.count("failed") == 0
-    assert summary.en_sentences > 100 and summary.ko_sentences > 100
+    assert summary.src_sentences > 100 and summary.tgt_sentences > 100
     assert summary.bead_types.get("1-1", 0) > 80
     assert 0.0 < summary.mean_confidence <= 1.0
     with Store(corpus / "corpus.db") as store:
