@@ -32,15 +32,13 @@ proposes are the aligner's, the ones it keeps stay as the reviewer left them.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from aligner.errors import AlignerError
 from aligner.model import Origin, Status
-from aligner.store import BeadRow, Store, now
+from aligner.store import BeadRecord, BeadRow, Store, now
 
 if TYPE_CHECKING:
     from aligner.align import Aligner
@@ -181,25 +179,10 @@ class PairState:
         return out
 
 
-def _tuples(store: Store, sql: str, args: tuple) -> list[tuple]:
-    """Rows as plain tuples: a 1,000-bead pair is read on every edit, so skip sqlite3.Row."""
-    cur = store.conn.cursor()
-    cur.row_factory = None
-    return cur.execute(sql, args).fetchall()
-
-
 def load_state(store: Store, pair_id: int) -> PairState:
     """Read a pair; refuses one whose stored beads do not run through both sides in order."""
-    pair = store.pair(pair_id)
-    sql = "SELECT paragraph, text FROM sentences WHERE doc_id=? ORDER BY idx"
-    en = _tuples(store, sql, (pair.en_doc,))
-    ko = _tuples(store, sql, (pair.ko_doc,))
-    rows = _tuples(
-        store,
-        "SELECT position, en_start, en_end, ko_start, ko_end, score, confidence, origin, status,"
-        " changed_by, changed_at, note FROM beads WHERE pair_id=? ORDER BY position",
-        (pair_id,),
-    )
+    store.pair(pair_id)  # a pair that is not there is a StoreError
+    en, ko, rows = store.review_rows(pair_id)
     cells = []
     e = k = 0
     for position, e0, e1, k0, k1, score, confidence, origin, status, by, at, note in rows:
@@ -247,61 +230,31 @@ def _row(item: Cell | tuple[int, str]) -> list[Any]:
     return item.row() if isinstance(item, Cell) else [item[0], item[1]]
 
 
-def _write(c: sqlite3.Connection, store: Store, pair_id: int, old: PairState, new: PairState) -> None:
-    """Bring the stored pair from ``old`` to ``new`` touching as few rows as possible."""
+def _write(store: Store, pair_id: int, old: PairState, new: PairState) -> None:
+    """Bring the stored pair from ``old`` to ``new`` touching as few rows as possible
+    (inside the caller's transaction)."""
     pair = store.pair(pair_id)
     for side, doc in (("en", pair.en_doc), ("ko", pair.ko_doc)):
         a, b = old.sentences(side), new.sentences(side)
         if a == b:
             continue
         if len(a) == len(b):
-            c.executemany(
-                "UPDATE sentences SET paragraph=?, text=? WHERE doc_id=? AND idx=?",
-                [(p, t, doc, i) for i, ((p, t), was) in enumerate(zip(b, a)) if (p, t) != was],
-            )
+            store.update_sentences(doc, [(i, p, t) for i, ((p, t), was) in enumerate(zip(b, a)) if (p, t) != was])
         else:
             lo, _ = _common_ends(a, b)
-            c.execute("DELETE FROM sentences WHERE doc_id=? AND idx>=?", (doc, lo))
-            c.executemany(
-                "INSERT INTO sentences (doc_id, idx, paragraph, text) VALUES (?,?,?,?)",
-                [(doc, i, p, t) for i, (p, t) in enumerate(b[lo:], start=lo)],
-            )
+            store.replace_sentences_from(doc, lo, b[lo:])
     if old.cells == new.cells and len(old.en) == len(new.en) and len(old.ko) == len(new.ko):
         return
     lo, suf = _common_ends(old.cells, new.cells)
     old_end, new_end = len(old.cells) - suf, len(new.cells) - suf
-    c.execute("DELETE FROM beads WHERE pair_id=? AND position>=? AND position<?", (pair_id, lo, old_end))
-    shift = new_end - old_end
-    if shift:
-        c.execute("UPDATE beads SET position=position+? WHERE pair_id=? AND position>=?", (shift, pair_id, old_end))
-    d_en, d_ko = len(new.en) - len(old.en), len(new.ko) - len(old.ko)
-    if d_en or d_ko:  # a sentence was split: the untouched beads after it move along
-        c.execute(
-            "UPDATE beads SET en_start=en_start+?, en_end=en_end+?, ko_start=ko_start+?, ko_end=ko_end+?"
-            " WHERE pair_id=? AND position>=?",
-            (d_en, d_en, d_ko, d_ko, pair_id, new_end),
-        )
     starts = new.starts()
-    stamp = now()
-    c.executemany(
-        "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, score, confidence,"
-        " origin, status, updated_at, changed_by, changed_at, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (pair_id, pos, starts[pos][0], starts[pos][0] + cell.n_en, starts[pos][1], starts[pos][1] + cell.n_ko,
-             cell.score, cell.confidence, cell.origin, cell.status, stamp, cell.changed_by, cell.changed_at,
-             cell.note)
-            for pos, cell in enumerate(new.cells[lo:new_end], start=lo)
-        ],
-    )
-
-
-def _save_position(c: sqlite3.Connection, reviewer: str, pair_id: int, position: int) -> None:
-    c.execute(
-        "INSERT INTO review_state (reviewer, pair_id, position, screen) VALUES (?,?,?,'pair')"
-        " ON CONFLICT(reviewer) DO UPDATE SET pair_id=excluded.pair_id, position=excluded.position,"
-        " screen='pair'",
-        (reviewer, pair_id, max(0, position)),
-    )
+    records = [
+        BeadRecord(pos, starts[pos][0], starts[pos][0] + cell.n_en, starts[pos][1], starts[pos][1] + cell.n_ko,
+                   cell.score, cell.confidence, cell.origin, cell.status, cell.changed_by, cell.changed_at, cell.note)
+        for pos, cell in enumerate(new.cells[lo:new_end], start=lo)
+    ]
+    # a sentence was split: the untouched beads after the window move along
+    store.replace_beads(pair_id, lo, old_end, records, moved=(len(new.en) - len(old.en), len(new.ko) - len(old.ko)))
 
 
 # -- one edit = one transaction ------------------------------------------------------------
@@ -329,7 +282,7 @@ def apply_edit(store: Store, pair_id: int, reviewer: str, action: str, change: C
     ``change`` gets the current pair and returns the new one and the bead position the
     reviewer should look at next; it raises :class:`ReviewError` to refuse.
     """
-    with store.transaction() as c:
+    with store.transaction():
         old = load_state(store, pair_id)
         if not old.cells:
             raise ReviewError("has no beads yet; align it first", pair_id)
@@ -341,9 +294,9 @@ def apply_edit(store: Store, pair_id: int, reviewer: str, action: str, change: C
         before, after = _delta(old, new)
         edit_id = None
         if before:
-            _write(c, store, pair_id, old, new)
-            edit_id = store.record_edit(c, pair_id, reviewer, action, before, after)
-        _save_position(c, reviewer, pair_id, position)
+            _write(store, pair_id, old, new)
+            edit_id = store.record_edit(pair_id, reviewer, action, before, after)
+        store.save_place(reviewer, pair_id, position)
     return Edit(edit_id, action, position)
 
 
@@ -741,16 +694,14 @@ def _encode_ahead(aligner: Aligner, texts: list[str], report: Progress, stop: Ca
 # -- undo and redo ------------------------------------------------------------------------
 
 
-def _replay(c: sqlite3.Connection, store: Store, pair_id: int, target: dict, current: dict) -> int:
-    """Turn the pair from the ``current`` side of an edit back into the ``target`` side.
+def replay(state: PairState, target: dict[str, Any], current: dict[str, Any]) -> PairState:
+    """The pair ``state`` turned from the ``current`` side of a logged edit into its ``target``
+    side (undo: target is the edit's ``before``; redo and replaying the log: its ``after``).
 
-    Returns the bead position where the change happened. Refuses when the pair no
-    longer looks like ``current`` (e.g. a batch run re-aligned it since).
+    Pure: the crash trials replay a whole edit log with it, in memory. Refuses (a
+    :class:`ReviewError`) when the pair no longer looks like ``current`` (e.g. a batch run
+    re-aligned it since) or would come out broken.
     """
-    if target.get("format") != DELTA_FORMAT:  # a whole snapshot, written by another tool
-        store.restore(c, pair_id, target)
-        return 0
-    state = load_state(store, pair_id)
     lists: dict[str, list[Any]] = {"en": list(state.en), "ko": list(state.ko), "beads": list(state.cells)}
     for key in ("en", "ko", "beads"):
         if key not in target:
@@ -758,12 +709,26 @@ def _replay(c: sqlite3.Connection, store: Store, pair_id: int, target: dict, cur
         at = target[key]["at"]
         now_rows = current[key]["rows"]
         if not _same_rows(key, lists[key][at:at + len(now_rows)], now_rows):
-            raise ReviewError("changed since that edit (re-aligned?), so it cannot be undone or redone", pair_id)
+            raise ReviewError("changed since that edit (re-aligned?), so it cannot be undone or redone")
         lists[key][at:at + len(now_rows)] = [_item(key, r) for r in target[key]["rows"]]
     new = PairState(lists["en"], lists["ko"], lists["beads"])
     if new.problems():
-        raise ReviewError("the edit log does not fit the pair any more; nothing changed", pair_id)
-    _write(c, store, pair_id, state, new)
+        raise ReviewError("the edit log does not fit the pair any more; nothing changed")
+    return new
+
+
+def _replay(store: Store, pair_id: int, target: dict[str, Any], current: dict[str, Any]) -> int:
+    """Turn the stored pair from the ``current`` side of an edit back into the ``target`` side
+    (inside the caller's transaction). Returns the bead position where the change happened."""
+    if target.get("format") != DELTA_FORMAT:  # a whole snapshot, written by another tool
+        store.restore(pair_id, target)
+        return 0
+    state = load_state(store, pair_id)
+    try:
+        new = replay(state, target, current)
+    except ReviewError as exc:
+        raise ReviewError(exc.problem, pair_id) from None
+    _write(store, pair_id, state, new)
     if "beads" in target:
         return min(target["beads"]["at"], max(len(new.cells) - 1, 0))
     side: Side = "en" if "en" in target else "ko"
@@ -795,24 +760,18 @@ def _item(key: str, row: list[Any]) -> Cell | tuple[int, str]:
 def _step(store: Store, pair_id: int, reviewer: str, undo_it: bool) -> Edit | None:
     """Undo the latest edit in force, or redo the earliest undone one that was not dropped
     (a newer edit drops the redo history), and log the step with the reviewer."""
-    with store.transaction() as c:
-        if undo_it:
-            row = c.execute("SELECT id, action, before, after FROM edits WHERE pair_id=? AND undone=0"
-                            " ORDER BY id DESC LIMIT 1", (pair_id,)).fetchone()
-        else:
-            row = c.execute("SELECT id, action, before, after FROM edits WHERE pair_id=? AND undone=1"
-                            " AND dropped_by IS NULL ORDER BY id ASC LIMIT 1", (pair_id,)).fetchone()
-        if row is None:
+    with store.transaction():
+        edit = store.edit_to_undo(pair_id) if undo_it else store.edit_to_redo(pair_id)
+        if edit is None:
             return None
-        before, after = json.loads(row["before"]), json.loads(row["after"])
         if undo_it:
-            position = _replay(c, store, pair_id, before, after)
+            position = _replay(store, pair_id, edit.before, edit.after)
         else:
-            position = _replay(c, store, pair_id, after, before)
-        c.execute("UPDATE edits SET undone=? WHERE id=?", (1 if undo_it else 0, row["id"]))
-        store.record_step(c, int(row["id"]), pair_id, reviewer, "undo" if undo_it else "redo")
-        _save_position(c, reviewer, pair_id, position)
-    return Edit(int(row["id"]), ("undo " if undo_it else "redo ") + row["action"], position)
+            position = _replay(store, pair_id, edit.after, edit.before)
+        store.mark_undone(edit.id, undo_it)
+        store.record_step(edit.id, pair_id, reviewer, "undo" if undo_it else "redo")
+        store.save_place(reviewer, pair_id, position)
+    return Edit(edit.id, ("undo " if undo_it else "redo ") + edit.action, position)
 
 
 def undo(store: Store, pair_id: int, *, reviewer: str = "") -> Edit | None:
@@ -844,22 +803,19 @@ class LogEntry:
 def history(store: Store, pair_id: int, limit: int = 50) -> list[LogEntry]:
     """The latest ``limit`` lines of a pair's history, newest first: nothing is ever deleted
     from it, so it tells who did, undid and redid what, and when."""
-    edits = store.conn.execute(
-        "SELECT id, at, reviewer, action, undone, dropped_by FROM edits WHERE pair_id=? ORDER BY id DESC LIMIT ?",
-        (pair_id, limit),
-    ).fetchall()
-    steps = store.conn.execute(
-        "SELECT s.edit_id, s.at, s.reviewer, s.kind, e.action, s.after_edit, s.id FROM edit_events s"
-        " JOIN edits e ON e.id=s.edit_id WHERE s.pair_id=? ORDER BY s.id DESC LIMIT ?",
-        (pair_id, limit),
-    ).fetchall()
+    edits, steps = store.edit_history(pair_id, limit)
     # an edit sorts by its id; an undo or redo right after the newest edit of its time
-    lines = [((r[0], 0, 0), LogEntry(r[1], r[2], "edit", r[0], r[3],
-                                      "dropped" if r[5] is not None else "undone" if r[4] else "in force"))
-             for r in edits]
-    lines += [((r[5], 1, r[6]), LogEntry(r[1], r[2], r[3], r[0], r[4])) for r in steps]
+    lines = [((e.id, 0, 0), LogEntry(e.at, e.reviewer, "edit", e.id, e.action,
+                                      "dropped" if e.dropped else "undone" if e.undone else "in force"))
+             for e in edits]
+    lines += [((s.after_edit, 1, s.id), LogEntry(s.at, s.reviewer, _step_kind(s.kind), s.edit_id, s.action))
+              for s in steps]
     lines.sort(key=lambda line: line[0], reverse=True)
     return [entry for _, entry in lines[:limit]]
+
+
+def _step_kind(kind: str) -> Literal["undo", "redo"]:
+    return "undo" if kind == "undo" else "redo"
 
 
 # -- where the reviewer is ------------------------------------------------------------------
@@ -867,34 +823,25 @@ def history(store: Store, pair_id: int, limit: int = 50) -> list[LogEntry]:
 
 def save_position(store: Store, reviewer: str, pair_id: int, position: int) -> None:
     """Remember the reviewer's pair and bead, so reopening the app returns there."""
-    with store.transaction() as c:
-        _save_position(c, reviewer, pair_id, position)
+    with store.transaction():
+        store.save_place(reviewer, pair_id, position)
 
 
 def save_on_list(store: Store, reviewer: str) -> None:
     """Remember that the reviewer left the pairs for the list (their last pair and bead are kept,
     for the list's cursor and for opening that pair again)."""
-    with store.transaction() as c:
-        c.execute(
-            "INSERT INTO review_state (reviewer, pair_id, position, screen) VALUES (?, NULL, 0, 'list')"
-            " ON CONFLICT(reviewer) DO UPDATE SET screen='list'",
-            (reviewer,),
-        )
+    with store.transaction():
+        store.save_on_list(reviewer)
 
 
 def was_on_list(store: Store, reviewer: str) -> bool:
     """True when the reviewer was last on the list of pairs rather than in a pair."""
-    row = store.conn.execute("SELECT screen FROM review_state WHERE reviewer=?", (reviewer,)).fetchone()
-    return row is not None and row[0] == "list"
+    return store.was_on_list(reviewer)
 
 
 def last_position(store: Store, reviewer: str) -> tuple[int, int] | None:
     """(pair id, bead position) where ``reviewer`` was last, if that pair still exists."""
-    row = store.conn.execute(
-        "SELECT r.pair_id, r.position FROM review_state r JOIN pairs p ON p.id=r.pair_id WHERE r.reviewer=?",
-        (reviewer,),
-    ).fetchone()
-    return None if row is None else (int(row[0]), int(row[1]))
+    return store.last_place(reviewer)
 
 
 # -- navigation and counts (pure) -----------------------------------------------------------
@@ -996,7 +943,7 @@ def count_beads(beads: Iterable[BeadRow | Cell]) -> Counts:
 def corpus_counts(store: Store) -> Counts:
     """Bead counts by status over the whole corpus (one aggregate query)."""
     counts = Counts()
-    for status, n in store.conn.execute("SELECT status, COUNT(*) FROM beads GROUP BY status"):
+    for status, n in store.status_counts().items():
         if status == ACCEPTED:
             counts.accepted = n
         elif status == REJECTED:

@@ -482,28 +482,6 @@ REVIEW_KEYS: list[tuple[str, float]] = [
 ]
 
 
-def cells_of(rows: list[list[Any]], key: str) -> list[Any]:
-    """Logged rows as beads or sentences; a bead row carries who changed it last, when, and its note
-    (rows logged before those existed have six fields)."""
-    if key == "beads":
-        return [review.Cell(int(r[0]), int(r[1]), float(r[2]), float(r[3]), str(r[4]), str(r[5]),
-                            *(list(r[6:9]) + [None] * 3)[:3]) for r in rows]
-    return [(int(r[0]), str(r[1])) for r in rows]
-
-
-def replay(state: review.PairState, before: dict, after: dict) -> review.PairState:
-    """Apply one logged edit to a pair held in memory; refuses an edit that does not fit."""
-    lists: dict[str, list[Any]] = {"en": list(state.en), "ko": list(state.ko), "beads": list(state.cells)}
-    for key in ("en", "ko", "beads"):
-        if key not in after:
-            continue
-        at, old, new = after[key]["at"], cells_of(before[key]["rows"], key), cells_of(after[key]["rows"], key)
-        if lists[key][at:at + len(old)] != old:
-            raise ValueError(f"the logged edit does not fit the pair's {key} at {at}")
-        lists[key][at:at + len(old)] = new
-    return review.PairState(lists["en"], lists["ko"], lists["beads"])
-
-
 def check_log_replays(trial: Trial, start: Path, db: Path) -> None:
     """The starting pairs, with the edit log replayed on them, must be exactly what is stored.
 
@@ -521,10 +499,10 @@ def check_log_replays(trial: Trial, start: Path, db: Path) -> None:
         for pid, state in base.items():
             for edit_id, _, before, after in reversed([r for r in old_log if r[1] == pid]):
                 if edit_id not in now or now[edit_id][6] == 1:
-                    state = replay(state, json.loads(after), json.loads(before))
+                    state = review.replay(state, target=json.loads(before), current=json.loads(after))
             for r in sorted(now.values()):
                 if r[1] == pid and r[0] > first_new and r[6] == 0:
-                    state = replay(state, json.loads(r[4]), json.loads(r[5]))
+                    state = review.replay(state, target=json.loads(r[5]), current=json.loads(r[4]))
             if state != review.load_state(store, pid):
                 mismatched.append(pid)
     trial.check("edit log replays to the stored pairs", not mismatched, f"pairs {mismatched}")

@@ -460,7 +460,7 @@ def test_a_database_from_before_canonical_keys_runs_again_unchanged(tmp_path):
             c.execute("UPDATE beads SET status='accepted' WHERE position=0")
     # as version 2 stored it (the Korean key as the page linked it), then upgraded by the
     # migration to version 3 (a real version 2 file is migrated in tests/test_store.py)
-    from aligner.store import _canonical_keys
+    from aligner.store.schema import _canonical_keys
 
     conn = sqlite3.connect(db)
     conn.execute("UPDATE documents SET key=? WHERE key=?", (KO_LINK.decode(), KO_URL))

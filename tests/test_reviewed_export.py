@@ -27,6 +27,7 @@ from aligner.cli import main
 from aligner.export import FORMATS, EXTENSIONS, ExportPolicy, StatusFilter, export_corpus
 from aligner.export.policy import STATUS_CHOICES, vouched
 from aligner.export.tmx import DTD_PATH
+from aligner.model import Bead
 from aligner.store import SCHEMA_VERSION, Store, unit_id
 from review_data import DAYCARE_EN, DAYCARE_KO, RAIL_KO, build_corpus
 
@@ -188,7 +189,7 @@ def test_tuid_is_stable_across_re_alignment_and_row_ids(reviewed, tmp_path):
         pair = store.pair(DAYCARE)
         keep = [b for b in beads if b.is_fixed or b.status == "rejected"]
         store.save_alignment(DAYCARE, store.sentences(pair.en_doc), store.sentences(pair.ko_doc),
-                             [b.to_bead() for b in beads], "test", keep=keep)
+                             [Bead(b.en_ids, b.ko_ids, b.score, b.confidence) for b in beads], "test", keep=keep)
         second = {r.tuid: r for r in store.export_rows(status="any", keep_empty=True)}
         assert {r.bead_id for r in first.values()} != {r.bead_id for r in second.values()}
     assert first.keys() == second.keys()

@@ -148,11 +148,11 @@ def test_failures_are_recorded_and_cleared(store):
 
 
 def test_a_version_1_database_is_migrated_in_place(tmp_path):
-    from aligner.store import _SCHEMA_V1, _split_sql
+    from aligner.store.schema import SCHEMA_V1, split_sql
 
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
-    for stmt in _split_sql(_SCHEMA_V1):
+    for stmt in split_sql(SCHEMA_V1):
         conn.execute(stmt)
     conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
     conn.execute("PRAGMA user_version=1")
@@ -253,10 +253,10 @@ def test_http_and_https_urls_of_one_page_are_one_document(store):
 
 def _version_2_database(path):
     """A corpus database as aligner wrote it before keys were canonical (schema version 2)."""
-    from aligner.store import _MIGRATIONS, _SCHEMA_V1, _split_sql
+    from aligner.store.schema import MIGRATIONS, SCHEMA_V1, split_sql
 
     conn = sqlite3.connect(path)
-    for stmt in _split_sql(_SCHEMA_V1) + _split_sql(_MIGRATIONS[0]):
+    for stmt in split_sql(SCHEMA_V1) + split_sql(MIGRATIONS[0]):
         conn.execute(stmt)
     conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
     docs = [  # id, lang, key, hash

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 HelpSections = list[tuple[str, list[Binding]]]
@@ -48,7 +48,3 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def sections_of(screen: Screen) -> HelpSections:
-    return list(getattr(screen, "HELP_SECTIONS", []))

@@ -1,4 +1,4 @@
-"""The corpus database: one SQLite file per corpus.
+"""The corpus database: one SQLite file per corpus (:class:`Store`).
 
 Why SQLite: nothing to install, one file to copy, and with WAL a batch run can write
 while a reviewer reads and edits. Every unit of work (one article pair aligned, one
@@ -10,14 +10,10 @@ ordered by ``position`` within their pair; a 0-1 bead has ``en_start == en_end``
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,364 +21,36 @@ from aligner.align.lexicon import Lexicon
 from aligner.errors import StoreError
 from aligner.export.policy import ExportPolicy, vouched
 from aligner.model import Article, Bead, ExportRow, Origin, Sentence, Status
-from aligner.sources.urls import page_key
-
-SCHEMA_VERSION = 6
-APPLICATION_ID = 0x416C6E72  # "Alnr": marks the file as ours
-
-_SCHEMA_V1 = """
-CREATE TABLE documents (
-    id INTEGER PRIMARY KEY,
-    lang TEXT NOT NULL,
-    key TEXT NOT NULL UNIQUE,          -- canonical URL (see document_key), or path for local files
-    url TEXT,
-    title TEXT NOT NULL DEFAULT '',
-    subtitle TEXT,
-    published TEXT,
-    modified TEXT,
-    byline TEXT,
-    section TEXT,
-    original_url TEXT,
-    layout TEXT NOT NULL DEFAULT '',
-    text TEXT NOT NULL,                -- cleaned body, paragraphs joined by blank lines
-    raw_path TEXT,
-    content_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE pairs (
-    id INTEGER PRIMARY KEY,
-    en_doc INTEGER NOT NULL UNIQUE REFERENCES documents(id) ON DELETE CASCADE,
-    ko_doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    how TEXT NOT NULL,                 -- link, content, given
-    score REAL,
-    method TEXT NOT NULL DEFAULT '',   -- aligner that made the auto beads
-    aligned_hash TEXT,                 -- content hashes the beads were computed from
-    aligned_at TEXT
-);
-CREATE TABLE sentences (
-    id INTEGER PRIMARY KEY,
-    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    paragraph INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    UNIQUE (doc_id, idx)
-);
-CREATE TABLE beads (
-    id INTEGER PRIMARY KEY,
-    pair_id INTEGER NOT NULL REFERENCES pairs(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    en_start INTEGER NOT NULL,
-    en_end INTEGER NOT NULL,
-    ko_start INTEGER NOT NULL,
-    ko_end INTEGER NOT NULL,
-    score REAL NOT NULL DEFAULT 0,
-    confidence REAL NOT NULL DEFAULT 0,
-    origin TEXT NOT NULL DEFAULT 'auto' CHECK (origin IN ('auto', 'manual')),
-    status TEXT NOT NULL DEFAULT 'unreviewed'
-        CHECK (status IN ('unreviewed', 'accepted', 'rejected')),
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX beads_by_pair ON beads (pair_id, position);
-CREATE TABLE edits (
-    id INTEGER PRIMARY KEY,
-    pair_id INTEGER NOT NULL REFERENCES pairs(id) ON DELETE CASCADE,
-    at TEXT NOT NULL,
-    reviewer TEXT NOT NULL,
-    action TEXT NOT NULL,
-    before TEXT NOT NULL,              -- JSON snapshot of the pair, enough to undo
-    after TEXT NOT NULL,
-    undone INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX edits_by_pair ON edits (pair_id, id);
-CREATE TABLE failures (
-    item TEXT PRIMARY KEY,
-    stage TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-CREATE TABLE review_state (
-    reviewer TEXT PRIMARY KEY,
-    pair_id INTEGER,
-    position INTEGER NOT NULL DEFAULT 0
-);
-"""
-
-def document_key(key: str) -> str:
-    """The key a document (or a failed item) is stored under: its URL in the one spelling
-    of :func:`~aligner.sources.urls.page_key`, so ``http://`` and ``https://`` links, or
-    links with tracking parameters, to one article make one document; a path as is.
-    """
-    return page_key(key)
-
-
-def _canonical_keys(conn: sqlite3.Connection) -> None:
-    """Migrations 2 -> 3 and 5 -> 6: re-key documents and failures by :func:`document_key`
-    (again whenever the rule of one URL spelling grows).
-
-    Documents whose keys now coincide (an article stored once under http:// and once under
-    https://) are merged when nothing is lost by it: the same sentences, and not two
-    English documents that each have a pair. Otherwise the later one keeps its old key,
-    so every stored sentence, bead and edit survives.
-    """
-    keys = dict(conn.execute("SELECT id, key FROM documents ORDER BY id").fetchall())
-    groups: dict[str, list[int]] = {}
-    for doc_id, key in keys.items():
-        groups.setdefault(document_key(key), []).append(doc_id)
-    for key, ids in groups.items():
-        # the one already under the canonical key keeps it (no clash with the UNIQUE key)
-        keeper = next((i for i in ids if keys[i] == key), ids[0])
-        for other in ids:
-            if other != keeper:
-                _merge_document(conn, keeper, other)
-        conn.execute("UPDATE documents SET key=? WHERE id=?", (key, keeper))
-    failures = conn.execute("SELECT item, stage, reason, at FROM failures ORDER BY at").fetchall()
-    conn.execute("DELETE FROM failures")
-    conn.executemany(  # the latest failure of an item wins, as record_failure would have it
-        "INSERT OR REPLACE INTO failures (item, stage, reason, at) VALUES (?,?,?,?)",
-        [(document_key(item), stage, reason, at) for item, stage, reason, at in failures],
-    )
-
-
-def _merge_document(conn: sqlite3.Connection, keeper: int, other: int) -> bool:
-    """Point ``other``'s pairs at ``keeper`` and drop ``other``, if that loses nothing."""
-    def sentences(doc_id: int) -> list[tuple]:
-        return conn.execute("SELECT idx, paragraph, text FROM sentences WHERE doc_id=? ORDER BY idx",
-                            (doc_id,)).fetchall()
-
-    hashes = conn.execute("SELECT content_hash FROM documents WHERE id IN (?, ?)", (keeper, other)).fetchall()
-    if len({h[0] for h in hashes}) > 1:
-        return False  # two versions of the page's text: keep both
-    if sentences(keeper) and sentences(other) and sentences(keeper) != sentences(other):
-        return False  # e.g. a reviewer's sentence fix on one of them: keep both
-    as_english = conn.execute("SELECT count(*) FROM pairs WHERE en_doc IN (?, ?)", (keeper, other)).fetchone()[0]
-    if as_english > 1:
-        return False  # pairs.en_doc is unique: two English pairs cannot share one document
-    if not sentences(keeper):
-        conn.execute("UPDATE sentences SET doc_id=? WHERE doc_id=?", (keeper, other))
-    conn.execute("UPDATE pairs SET en_doc=? WHERE en_doc=?", (keeper, other))
-    conn.execute("UPDATE pairs SET ko_doc=? WHERE ko_doc=?", (keeper, other))
-    conn.execute("DELETE FROM documents WHERE id=?", (other,))
-    return True
-
-
-def _review_facts(conn: sqlite3.Connection) -> None:
-    """Migration 4 -> 5: ``beads.changed_by``/``changed_at`` (the last reviewer action on the
-    bead: who, and when in UTC) and nullable ``note`` columns on beads and pairs.
-
-    Beads a person already decided (accepted, rejected or made by hand) get the reviewer
-    and time of their pair's latest edit: the log before this version did not say which
-    bead an edit touched, so that is the closest fact there is.
-    """
-    for stmt in (
-        "ALTER TABLE beads ADD COLUMN changed_by TEXT",
-        "ALTER TABLE beads ADD COLUMN changed_at TEXT",
-        "ALTER TABLE beads ADD COLUMN note TEXT",
-        "ALTER TABLE pairs ADD COLUMN note TEXT",
-    ):
-        conn.execute(stmt)
-    conn.execute(
-        """
-        UPDATE beads SET
-            changed_by = (SELECT e.reviewer FROM edits e WHERE e.pair_id = beads.pair_id ORDER BY e.id DESC LIMIT 1),
-            changed_at = (SELECT e.at FROM edits e WHERE e.pair_id = beads.pair_id ORDER BY e.id DESC LIMIT 1)
-        WHERE status != 'unreviewed' OR origin = 'manual'
-        """
-    )
-
-
-def unit_id(en_key: str, ko_key: str, en_span: tuple[int, int], ko_span: tuple[int, int]) -> str:
-    """A bead's stable name (the TMX ``tuid``): a hash of both documents' keys and its spans.
-
-    Not the row id, which changes whenever a pair is re-aligned or edited: the same bead
-    of the same two documents gets the same name in every run and every export.
-    """
-    text = f"{en_key}\n{ko_key}\n{en_span[0]}-{en_span[1]}\n{ko_span[0]}-{ko_span[1]}"
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
-
-
-# Each entry upgrades the schema from version i+1 to i+2: SQL, or a function for what SQL
-# cannot say; append, never edit.
-_MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
-    # 1 -> 2: the translation lexicon learned from the corpus (aligner lexicon train)
-    """
-    CREATE TABLE lexicon (
-        direction TEXT NOT NULL CHECK (direction IN ('f', 'b')),
-        word TEXT NOT NULL,
-        translation TEXT NOT NULL,
-        prob REAL NOT NULL,
-        PRIMARY KEY (direction, word, translation)
-    ) WITHOUT ROWID;
-    CREATE TABLE lexicon_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    """,
-    # 2 -> 3: documents keyed by their canonical URL (http and https name one article)
-    _canonical_keys,
-    # 3 -> 4: a complete edit history. An undone edit that a newer edit makes impossible to
-    # redo is marked with that edit's id (dropped_by) instead of deleted; undo and redo are
-    # logged with the reviewer in edit_events; review_state says whether the reviewer was
-    # in a pair or on the list of pairs, so reopening the app returns there
-    """
-    ALTER TABLE edits ADD COLUMN dropped_by INTEGER;
-    CREATE TABLE edit_events (
-        id INTEGER PRIMARY KEY,
-        edit_id INTEGER NOT NULL REFERENCES edits(id) ON DELETE CASCADE,
-        pair_id INTEGER NOT NULL REFERENCES pairs(id) ON DELETE CASCADE,
-        after_edit INTEGER NOT NULL,       -- the newest edit id then: orders it among the edits
-        at TEXT NOT NULL,
-        reviewer TEXT NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('undo', 'redo'))
-    );
-    CREATE INDEX edit_events_by_pair ON edit_events (pair_id, id);
-    ALTER TABLE review_state ADD COLUMN screen TEXT NOT NULL DEFAULT 'pair';
-    """,
-    # 4 -> 5: the review facts an export carries: who last changed a bead and when, and a
-    # reviewer's note on a bead or a pair (see _review_facts)
-    _review_facts,
-    # 5 -> 6: keys without tracking parameters and fragments (1.html?_fr=mt1 is 1.html),
-    # duplicates merged by the same rule as in 2 -> 3
-    _canonical_keys,
-]
-
-
-def now() -> str:
-    """UTC timestamp with seconds, the format used in every ``*_at`` column."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def content_hash(*parts: str) -> str:
-    """Stable hash of a document's text, to notice when a re-run sees changed content."""
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()[:32]
-
-
-@dataclass
-class DocumentRow:
-    id: int
-    lang: str
-    key: str
-    url: str | None
-    title: str
-    published: str | None
-    layout: str
-    text: str
-    content_hash: str
-
-
-@dataclass
-class PairRow:
-    id: int
-    en_doc: int
-    ko_doc: int
-    how: str
-    score: float | None
-    method: str
-    aligned_at: str | None
-
-
-@dataclass
-class BeadRow:
-    """A stored bead: spans are half-open sentence-index ranges."""
-
-    id: int
-    pair_id: int
-    position: int
-    en_start: int
-    en_end: int
-    ko_start: int
-    ko_end: int
-    score: float
-    confidence: float
-    origin: str
-    status: str
-    changed_by: str | None = None  # the reviewer of the last action on this bead
-    changed_at: str | None = None  # when (UTC, ISO 8601)
-    note: str | None = None  # a reviewer's note
-
-    @property
-    def en_ids(self) -> tuple[int, ...]:
-        return tuple(range(self.en_start, self.en_end))
-
-    @property
-    def ko_ids(self) -> tuple[int, ...]:
-        return tuple(range(self.ko_start, self.ko_end))
-
-    @property
-    def kind(self) -> str:
-        return f"{self.en_end - self.en_start}-{self.ko_end - self.ko_start}"
-
-    @property
-    def is_fixed(self) -> bool:
-        """A bead a person has vouched for: re-alignment keeps it as an anchor."""
-        return self.status == Status.ACCEPTED.value or self.origin == Origin.MANUAL.value
-
-    def to_bead(self) -> Bead:
-        return Bead(self.en_ids, self.ko_ids, self.score, self.confidence)
-
-
-@dataclass(frozen=True)
-class StoredPair:
-    """What a corpus run needs to know about an English page's stored pair."""
-
-    pair_id: int
-    aligned_hash: str | None  # the documents' hash the beads were computed from
-    src_hash: str  # the documents' content hashes now
-    tgt_hash: str
-    tgt_key: str  # the Korean document's key
-
-
-@dataclass(frozen=True)
-class FailureRow:
-    """An item a run could not align, and why (``stage``: failed or unpaired)."""
-
-    item: str
-    stage: str
-    reason: str
-    at: str  # when (UTC, ISO 8601)
-
-
-@dataclass
-class PairSummary:
-    """One line of the corpus overview (used by ``stats`` and the review app)."""
-
-    pair_id: int
-    en_title: str
-    ko_title: str
-    en_key: str
-    ko_key: str
-    published: str | None
-    beads: int
-    accepted: int
-    rejected: int
-    unreviewed: int
-    mean_confidence: float | None
-    en_sentences: int
-    ko_sentences: int
-
-    @property
-    def reviewed_share(self) -> float:
-        return (self.accepted + self.rejected) / self.beads if self.beads else 0.0
-
-    @property
-    def status(self) -> str:
-        if not self.beads:
-            return "empty"
-        if self.unreviewed == 0:
-            return "done"
-        return "in progress" if self.accepted + self.rejected else "new"
-
+from aligner.store.edits import ReviewTables
+from aligner.store.rows import (
+    BeadRecord,
+    BeadRow,
+    DocumentRow,
+    FailureRow,
+    PairRow,
+    PairSummary,
+    StoredPair,
+    bead_spans,
+    content_hash,
+    document_key,
+    now,
+    unit_id,
+)
+from aligner.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION, split_sql
 
 #: What SQLite says when a file's header is not an SQLite header.
 _NOT_SQLITE = "file is not a database"
 
 
-class Store:
+class Store(ReviewTables):
     """A corpus database. Use as a context manager, or call ``close()``.
 
     ``create=False`` opens only an existing corpus database (``stats``, ``export``,
     ``review``): a missing, empty or foreign file is a :class:`StoreError` and is left
     exactly as it was, instead of quietly becoming an empty corpus.
+
+    The review's own tables (the edit log, where each reviewer is) are read and written
+    through the methods of :class:`~aligner.store.edits.ReviewTables`.
     """
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0, create: bool = True) -> None:
@@ -455,7 +123,7 @@ class Store:
         tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if version == 0 and tables == 0:
             with self.transaction():
-                for stmt in _split_sql(_SCHEMA_V1):
+                for stmt in split_sql(SCHEMA_V1):
                     self.conn.execute(stmt)
                 self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
                 self.conn.execute("PRAGMA user_version=1")
@@ -469,11 +137,11 @@ class Store:
             )
         while version < SCHEMA_VERSION:
             with self.transaction():
-                step = _MIGRATIONS[version - 1]
+                step = MIGRATIONS[version - 1]
                 if callable(step):
                     step(self.conn)
                 else:
-                    for stmt in _split_sql(step):
+                    for stmt in split_sql(step):
                         self.conn.execute(stmt)
                 version += 1
                 self.conn.execute(f"PRAGMA user_version={version}")
@@ -562,11 +230,15 @@ class Store:
         ).fetchall()
         return [Sentence(r["idx"], r["paragraph"], r["text"]) for r in rows]
 
-    def _replace_sentences(self, c: sqlite3.Connection, doc_id: int, sentences: list[Sentence]) -> None:
-        c.execute("DELETE FROM sentences WHERE doc_id=?", (doc_id,))
-        c.executemany(
+    def _replace_sentences(self, doc_id: int, sentences: list[Sentence]) -> None:
+        self.conn.execute("DELETE FROM sentences WHERE doc_id=?", (doc_id,))
+        self.insert_sentences(doc_id, [(s.index, s.paragraph, s.text) for s in sentences])
+
+    def insert_sentences(self, doc_id: int, rows: Iterable[tuple[int, int, str]]) -> None:
+        """Add sentences (index, paragraph, text) to a document (inside the caller's transaction)."""
+        self.conn.executemany(
             "INSERT INTO sentences (doc_id, idx, paragraph, text) VALUES (?,?,?,?)",
-            [(doc_id, s.index, s.paragraph, s.text) for s in sentences],
+            [(doc_id, idx, paragraph, text) for idx, paragraph, text in rows],
         )
 
     # -- pairs ---------------------------------------------------------------------
@@ -649,27 +321,20 @@ class Store:
         """
         pair = self.pair(pair_id)
         kept = {(b.en_start, b.en_end, b.ko_start, b.ko_end): b for b in (keep or [])}
-        stamp = now()
-        rows = []
-        for pos, span in enumerate(bead_spans(beads)):
-            bead = beads[pos]
+        records = []
+        for pos, (span, bead) in enumerate(zip(bead_spans(beads), beads)):
             old = kept.get(span)
             if old is not None:
-                rows.append((pair_id, pos, *span, old.score, old.confidence, old.origin, old.status, stamp,
-                             old.changed_by, old.changed_at, old.note))
+                records.append(BeadRecord(pos, *span, old.score, old.confidence, old.origin, old.status,
+                                          old.changed_by, old.changed_at, old.note))
             else:
-                rows.append((pair_id, pos, *span, bead.score, bead.confidence, "auto", "unreviewed", stamp,
-                             None, None, None))
+                records.append(BeadRecord(pos, *span, bead.score, bead.confidence, Origin.AUTO, Status.UNREVIEWED))
+        stamp = now()
         with self.transaction() as c:
-            self._replace_sentences(c, pair.en_doc, en_sentences)
-            self._replace_sentences(c, pair.ko_doc, ko_sentences)
+            self._replace_sentences(pair.en_doc, en_sentences)
+            self._replace_sentences(pair.ko_doc, ko_sentences)
             c.execute("DELETE FROM beads WHERE pair_id=?", (pair_id,))
-            c.executemany(
-                "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, score,"
-                " confidence, origin, status, updated_at, changed_by, changed_at, note)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
+            self.insert_beads(pair_id, records, stamp)
             c.execute(
                 "UPDATE pairs SET method=?, aligned_hash=?, aligned_at=? WHERE id=?",
                 (method, self.current_pair_hash(pair_id), stamp, pair_id),
@@ -678,7 +343,7 @@ class Store:
 
     # -- snapshots for review edits and undo ---------------------------------------
 
-    def snapshot(self, pair_id: int) -> dict:
+    def snapshot(self, pair_id: int) -> dict[str, Any]:
         """Everything a review edit can change in a pair, as plain JSON-able data."""
         pair = self.pair(pair_id)
         return {
@@ -691,64 +356,28 @@ class Store:
             ],
         }
 
-    def restore(self, c: sqlite3.Connection, pair_id: int, snap: dict) -> None:
-        """Write a snapshot back (inside the caller's transaction).
+    def restore(self, pair_id: int, snap: dict[str, Any]) -> None:
+        """Write a snapshot back (inside the caller's transaction, or in one of its own).
 
         Bead rows may stop after ``status`` (snapshots written before the review facts):
         those beads come back without who changed them and when.
         """
         pair = self.pair(pair_id)
-        self._replace_sentences(c, pair.en_doc, [Sentence(*s) for s in snap["en"]])
-        self._replace_sentences(c, pair.ko_doc, [Sentence(*s) for s in snap["ko"]])
-        c.execute("DELETE FROM beads WHERE pair_id=?", (pair_id,))
-        stamp = now()
-        c.executemany(
+        with self.transaction() as c:
+            self._replace_sentences(pair.en_doc, [Sentence(*s) for s in snap["en"]])
+            self._replace_sentences(pair.ko_doc, [Sentence(*s) for s in snap["ko"]])
+            c.execute("DELETE FROM beads WHERE pair_id=?", (pair_id,))
+            self.insert_beads(pair_id, [BeadRecord(pos, *b[:8], *(list(b[8:11]) + [None] * 3)[:3])
+                                        for pos, b in enumerate(snap["beads"])], now())
+
+    def insert_beads(self, pair_id: int, records: Iterable[BeadRecord], stamp: str) -> None:
+        """Add beads to a pair (inside the caller's transaction): the one place beads are written."""
+        self.conn.executemany(
             "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, score,"
             " confidence, origin, status, updated_at, changed_by, changed_at, note)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(pair_id, pos, *b[:8], stamp, *(list(b[8:11]) + [None] * (11 - len(b)))[:3])
-             for pos, b in enumerate(snap["beads"])],
-        )
-
-    def record_edit(self, c: sqlite3.Connection, pair_id: int, reviewer: str, action: str,
-                    before: dict, after: dict) -> int:
-        """Log an edit (inside the caller's transaction).
-
-        A new edit ends the redo history: the pair's undone edits are marked dropped by it
-        (kept in the log, never redone), not deleted, so the history stays complete.
-        """
-        cur = c.execute(
-            "INSERT INTO edits (pair_id, at, reviewer, action, before, after) VALUES (?,?,?,?,?,?)",
-            (pair_id, now(), reviewer, action, json.dumps(before, ensure_ascii=False),
-             json.dumps(after, ensure_ascii=False)),
-        )
-        edit_id = int(cur.lastrowid)
-        c.execute("UPDATE edits SET dropped_by=? WHERE pair_id=? AND undone=1 AND dropped_by IS NULL",
-                  (edit_id, pair_id))
-        return edit_id
-
-    def edit_log_mark(self, pair_id: int) -> tuple[int, int, int]:
-        """Something that changes whenever the pair's edit log does: its number of edits, the
-        newest edit's id and how many are undone."""
-        row = self.conn.execute(
-            "SELECT count(*), coalesce(max(id), 0), coalesce(sum(undone), 0) FROM edits WHERE pair_id=?", (pair_id,)
-        ).fetchone()
-        return int(row[0]), int(row[1]), int(row[2])
-
-    def has_text_fixes(self, pair_id: int) -> bool:
-        """True when an edit in force changed the pair's text (a typo fix, a sentence split):
-        the stored sentences are then the reviewer's, not the splitter's."""
-        return self.conn.execute(
-            "SELECT count(*) FROM edits WHERE pair_id=? AND undone=0"
-            " AND (action LIKE 'edit %' OR action LIKE 'split-sentence %')", (pair_id,)
-        ).fetchone()[0] > 0
-
-    def record_step(self, c: sqlite3.Connection, edit_id: int, pair_id: int, reviewer: str, kind: str) -> None:
-        """Log an undo or redo of ``edit_id`` with the reviewer (inside the caller's transaction)."""
-        c.execute(
-            "INSERT INTO edit_events (edit_id, pair_id, after_edit, at, reviewer, kind)"
-            " VALUES (?, ?, (SELECT coalesce(max(id), 0) FROM edits), ?, ?, ?)",
-            (edit_id, pair_id, now(), reviewer, kind),
+            [(pair_id, r.position, r.en_start, r.en_end, r.ko_start, r.ko_end, r.score, r.confidence,
+              str(r.origin), str(r.status), stamp, r.changed_by, r.changed_at, r.note) for r in records],
         )
 
     # -- lexicon -------------------------------------------------------------------------
@@ -917,24 +546,3 @@ class Store:
                 if (e, k) != (n_en, n_ko):
                     problems.append(f"pair {pair_id}: beads cover {e}/{n_en} EN and {k}/{n_ko} KO sentences")
         return problems
-
-
-def bead_spans(beads: list[Bead]) -> list[tuple[int, int, int, int]]:
-    """Half-open (en_start, en_end, ko_start, ko_end) spans of consecutive beads.
-
-    An empty side gets a zero-width span where it sits, which a bare id tuple cannot say.
-    Raises ValueError when the beads do not run through both sides in order.
-    """
-    spans = []
-    e = k = 0
-    for bead in beads:
-        if bead.src != tuple(range(e, e + len(bead.src))) or bead.tgt != tuple(range(k, k + len(bead.tgt))):
-            raise ValueError(f"bead {bead.src}:{bead.tgt} is not contiguous after EN {e}, KO {k}")
-        spans.append((e, e + len(bead.src), k, k + len(bead.tgt)))
-        e += len(bead.src)
-        k += len(bead.tgt)
-    return spans
-
-
-def _split_sql(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
