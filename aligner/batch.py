@@ -64,8 +64,8 @@ def snapshot(store: Store, src_key: str, *, with_sentences: bool = True) -> Pair
     h.update(repr((pair_id, stored.aligned_hash, stored.src_hash, stored.tgt_hash, stored.tgt_key,
                    store.edit_log_mark(pair_id))).encode())
     for b in beads:
-        h.update(repr((b.en_start, b.en_end, b.ko_start, b.ko_end, b.origin, b.status)).encode())
-    fixed = [(b.en_start, b.en_end, b.ko_start, b.ko_end) for b in beads if b.is_fixed]
+        h.update(repr((b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.origin, b.status)).encode())
+    fixed = [(b.src_start, b.src_end, b.tgt_start, b.tgt_end) for b in beads if b.is_fixed]
     # a reviewer's text fix leaves its bead unreviewed, but the fixed text must survive a re-run
     text_fixed = store.has_text_fixes(pair_id)
     reviewed = text_fixed or any(b.is_fixed or b.status == Status.REJECTED for b in beads)
@@ -77,7 +77,7 @@ def snapshot(store: Store, src_key: str, *, with_sentences: bool = True) -> Pair
     )
     if reviewed and with_sentences:
         pair = store.pair(pair_id)
-        state.src, state.tgt = store.sentences(pair.en_doc), store.sentences(pair.ko_doc)
+        state.src, state.tgt = store.sentences(pair.src_doc), store.sentences(pair.tgt_doc)
     return state
 
 

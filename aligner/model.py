@@ -100,6 +100,15 @@ class Origin(StrEnum):
     MANUAL = "manual"
 
 
+class PairProgress(StrEnum):
+    """How far a pair's review is: no beads yet, none reviewed, some, all."""
+
+    EMPTY = "empty"
+    NEW = "new"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+
+
 class Outcome(StrEnum):
     """What a corpus run did with one English page."""
 

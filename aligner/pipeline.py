@@ -136,8 +136,8 @@ def summarise(store: Store, results: list[ItemResult], files: list[str]) -> RunS
     return RunSummary(
         items=results,
         pairs=len(summaries),
-        src_sentences=sum(s.en_sentences for s in summaries),
-        tgt_sentences=sum(s.ko_sentences for s in summaries),
+        src_sentences=sum(s.src_sentences for s in summaries),
+        tgt_sentences=sum(s.tgt_sentences for s in summaries),
         bead_types=dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
         mean_confidence=round(sum(confidences) / len(confidences), 4) if confidences else None,
         files=files,

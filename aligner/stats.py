@@ -22,17 +22,17 @@ def corpus_stats(db: str | Path) -> tuple[pd.DataFrame, dict[str, object]]:
         [
             {
                 "pair": s.pair_id,
-                "en_title": s.en_title,
-                "ko_title": s.ko_title,
+                "en_title": s.src_title,
+                "ko_title": s.tgt_title,
                 "date": (s.published or "")[:10],
-                "en_sent": s.en_sentences,
-                "ko_sent": s.ko_sentences,
+                "en_sent": s.src_sentences,
+                "ko_sent": s.tgt_sentences,
                 "beads": s.beads,
                 "accepted": s.accepted,
                 "rejected": s.rejected,
                 "unreviewed": s.unreviewed,
                 "mean_conf": None if s.mean_confidence is None else round(s.mean_confidence, 3),
-                "status": s.status,
+                "status": s.status.value,
             }
             for s in summaries
         ],

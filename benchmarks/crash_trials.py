@@ -161,11 +161,11 @@ def bead_table(db: Path) -> dict[str, list[tuple]]:
         out = {}
         for pair_id in store.pair_ids():
             pair = store.pair(pair_id)
-            en = [s.text for s in store.sentences(pair.en_doc)]
-            ko = [s.text for s in store.sentences(pair.ko_doc)]
-            out[store.document(pair.en_doc).key] = [
-                (b.en_start, b.en_end, b.ko_start, b.ko_end, round(b.confidence, 3), b.origin, b.status,
-                 " ".join(en[b.en_start:b.en_end]), " ".join(ko[b.ko_start:b.ko_end]))
+            en = [s.text for s in store.sentences(pair.src_doc)]
+            ko = [s.text for s in store.sentences(pair.tgt_doc)]
+            out[store.document(pair.src_doc).key] = [
+                (b.src_start, b.src_end, b.tgt_start, b.tgt_end, round(b.confidence, 3), b.origin, b.status,
+                 " ".join(en[b.src_start:b.src_end]), " ".join(ko[b.tgt_start:b.tgt_end]))
                 for b in store.beads(pair_id)
             ]
         return out
@@ -246,13 +246,13 @@ def review_some(db: Path) -> None:
         review.merge_with_next(store, ids[1], 1, **who)
         review.accept(store, ids[1], 4, **who)
         pair = store.pair(ids[2])
-        text = store.sentences(pair.en_doc)[1].text
-        review.edit_sentence_text(store, ids[2], "en", 1, text + " (checked)", **who)
+        text = store.sentences(pair.src_doc)[1].text
+        review.edit_sentence_text(store, ids[2], "src", 1, text + " (checked)", **who)
         pair = store.pair(ids[3])
-        ko = store.sentences(pair.ko_doc)
+        ko = store.sentences(pair.tgt_doc)
         index = max(range(len(ko)), key=lambda i: len(ko[i].text))
         cut = ko[index].text.find(" ", len(ko[index].text) // 2) + 1
-        review.split_sentence(store, ids[3], "ko", index, cut, **who)
+        review.split_sentence(store, ids[3], "tgt", index, cut, **who)
         review.accept_all_above(store, ids[4], len(store.beads(ids[4])) // 2, **who)
 
 
@@ -373,7 +373,7 @@ def run_stage(db: Path, start_stamps: dict[str, str | None], exports: dict[str, 
     if db.exists():
         with Store(db) as store:
             for key, stamp in store.conn.execute(
-                    "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.en_doc"):
+                    "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.src_doc"):
                 if stamp is not None and stamp != start_stamps.get(key):
                     stored += 1
     if stored == 0:
@@ -410,7 +410,7 @@ def run_trial(corpus: Corpus, seed: int, windows: dict[tuple[bool, int], tuple[f
     if db.exists():
         with Store(db) as store:
             stamps = dict(store.conn.execute(
-                "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.en_doc").fetchall())
+                "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.src_doc").fetchall())
     config = run_config(folder, workers, force, corpus.method)
 
     t0 = time.perf_counter()

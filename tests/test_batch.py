@@ -45,8 +45,8 @@ def bead_table(db: Path) -> dict[str, list[tuple]]:
         out = {}
         for pair_id in store.pair_ids():
             pair = store.pair(pair_id)
-            key = store.document(pair.en_doc).key
-            out[key] = [(b.en_start, b.en_end, b.ko_start, b.ko_end, round(b.confidence, 3), b.origin, b.status)
+            key = store.document(pair.src_doc).key
+            out[key] = [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, round(b.confidence, 3), b.origin, b.status)
                         for b in store.beads(pair_id)]
         return out
 
@@ -231,7 +231,7 @@ with Store(db) as store, open(log_path, "w") as log:
             except ReviewError:
                 continue
             b = store.beads(pair_id)[edit.position]
-            row = [pair_id, action, edit.edit_id, b.en_start, b.en_end, b.ko_start, b.ko_end, b.origin, b.status]
+            row = [pair_id, action, edit.edit_id, b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.origin, b.status]
         log.write(json.dumps(row) + "\n")
         log.flush()
         done += 1
@@ -273,12 +273,12 @@ def test_a_reviewer_edits_the_database_while_a_batch_rewrites_it(reference, tmp_
         assert {e[2] for e in edits if e[2] is not None} <= logged
         # ...and every bead they accepted or built is still there, as they left it
         for pair_id, action, _, e0, e1, k0, k1, origin, status in edits:
-            beads = {(b.en_start, b.en_end, b.ko_start, b.ko_end): b for b in store.beads(pair_id)}
+            beads = {(b.src_start, b.src_end, b.tgt_start, b.tgt_end): b for b in store.beads(pair_id)}
             if (e0, e1, k0, k1) in beads:
                 assert beads[(e0, e1, k0, k1)].status == "accepted", (pair_id, action, e0, k0)
             else:  # only a later edit by the same reviewer may have reshaped it (a merge takes in its neighbour)
-                assert any(b.origin == "manual" and b.en_start <= e0 and b.en_end >= e1 and b.ko_start <= k0
-                           and b.ko_end >= k1 for b in beads.values()), (pair_id, action, e0, k0)
+                assert any(b.origin == "manual" and b.src_start <= e0 and b.src_end >= e1 and b.tgt_start <= k0
+                           and b.tgt_end >= k1 for b in beads.values()), (pair_id, action, e0, k0)
 
 
 def test_a_toml_config_runs_and_flags_override_it(tmp_path, capsys):

@@ -104,7 +104,7 @@ def test_run_exports_follow_the_review(capsys, tmp_path):
     with Store(tmp_path / "corpus.db") as store:
         pair = store.pair_ids()[0]
         target = next(b for b in store.beads(pair) if b.kind == "1-1")
-        english = " ".join(s.text for s in store.sentences(store.pair(pair).en_doc)[target.en_start:target.en_end])
+        english = " ".join(s.text for s in store.sentences(store.pair(pair).src_doc)[target.src_start:target.src_end])
         review.reject(store, pair, target.position, reviewer="alice")
     code, out, _ = run(capsys, "run", str(tmp_path), "--json")
     assert code == 0 and json.loads(out)["export_policy"]["status"] == "not-rejected"

@@ -447,7 +447,7 @@ def test_http_and_https_links_to_one_korean_article_make_one_document(tmp_path):
     with Store(corpus / "corpus.db", create=False) as store:
         ko_docs = store.conn.execute("SELECT key FROM documents WHERE lang='ko'").fetchall()
         assert [k[0] for k in ko_docs] == [KO_URL]
-        assert len({store.pair(p).ko_doc for p in store.pair_ids()}) == 1
+        assert len({store.pair(p).tgt_doc for p in store.pair_ids()}) == 1
 
 
 def test_a_database_from_before_canonical_keys_runs_again_unchanged(tmp_path):

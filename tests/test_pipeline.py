@@ -70,11 +70,11 @@ def test_sample_alignment_is_right_on_a_known_pair(sample_run):
     corpus, _ = sample_run
     with Store(corpus / "corpus.db") as store:
         en_id = store.document_id("https://english.hani.co.kr/arti/english_edition/e_international/863803.html")
-        pair_id = store.conn.execute("SELECT id FROM pairs WHERE en_doc=?", (en_id,)).fetchone()[0]
+        pair_id = store.conn.execute("SELECT id FROM pairs WHERE src_doc=?", (en_id,)).fetchone()[0]
         beads = store.beads(pair_id)
         pair = store.pair(pair_id)
-        en = store.sentences(pair.en_doc)
-        ko = store.sentences(pair.ko_doc)
+        en = store.sentences(pair.src_doc)
+        ko = store.sentences(pair.tgt_doc)
     assert beads and store
     ok = sum(1 for b in beads if b.kind == "1-1")
     assert ok / len(beads) > 0.8
@@ -97,11 +97,11 @@ def test_rerun_does_nothing_twice_and_keeps_accepted_beads(tmp_path):
     assert forced.count("aligned") == 10
     with Store(corpus / "corpus.db") as store:
         kept = [b for b in store.beads(pair_id) if b.status == "accepted"]
-        assert [(b.en_start, b.en_end, b.ko_start, b.ko_end) for b in kept] == [
-            (first.en_start, first.en_end, first.ko_start, first.ko_end)
+        assert [(b.src_start, b.src_end, b.tgt_start, b.tgt_end) for b in kept] == [
+            (first.src_start, first.src_end, first.tgt_start, first.tgt_end)
         ]
         rejected = [b for b in store.beads(pair_id) if b.status == "rejected"]
-        assert [(b.en_start, b.ko_start) for b in rejected] == [(second.en_start, second.ko_start)]
+        assert [(b.src_start, b.tgt_start) for b in rejected] == [(second.src_start, second.tgt_start)]
         assert store.conn.execute("SELECT count(*) FROM beads").fetchone()[0] == beads_before
         assert store.integrity_problems() == []
 
@@ -113,7 +113,7 @@ def test_changed_page_under_reviewed_beads_is_kept_not_overwritten(tmp_path):
     url = "https://english.hani.co.kr/arti/english_edition/e_international/863803.html"
     with Store(corpus / "corpus.db") as store:
         pair_id = store.conn.execute(
-            "SELECT p.id FROM pairs p JOIN documents d ON d.id=p.en_doc WHERE d.key=?", (url,)
+            "SELECT p.id FROM pairs p JOIN documents d ON d.id=p.src_doc WHERE d.key=?", (url,)
         ).fetchone()[0]
         with store.transaction() as c:
             c.execute("UPDATE beads SET status='accepted' WHERE pair_id=? AND position=0", (pair_id,))
@@ -140,17 +140,17 @@ def test_a_reviewers_text_fix_survives_a_forced_rerun(tmp_path):
     with Store(corpus / "corpus.db") as store:
         pair_id = store.pair_ids()[0]
         pair = store.pair(pair_id)
-        text = store.sentences(pair.en_doc)[2].text
-        edit_sentence_text(store, pair_id, "en", 2, text + " (fixed)", reviewer="rev")
-        ko = store.sentences(pair.ko_doc)[0].text
-        split_sentence(store, pair_id, "ko", 0, len(ko) // 2, reviewer="rev")
+        text = store.sentences(pair.src_doc)[2].text
+        edit_sentence_text(store, pair_id, "src", 2, text + " (fixed)", reviewer="rev")
+        ko = store.sentences(pair.tgt_doc)[0].text
+        split_sentence(store, pair_id, "tgt", 0, len(ko) // 2, reviewer="rev")
         assert {b.status for b in store.beads(pair_id)} == {"unreviewed"}
-        before = [s.text for s in store.sentences(pair.en_doc)], [s.text for s in store.sentences(pair.ko_doc)]
+        before = [s.text for s in store.sentences(pair.src_doc)], [s.text for s in store.sentences(pair.tgt_doc)]
     forced = run_corpus(corpus, RunOptions(formats=("tsv",), force=True))
     assert not [r for r in forced.items if r.outcome == "failed"]
     with Store(corpus / "corpus.db") as store:
         pair = store.pair(pair_id)
-        after = [s.text for s in store.sentences(pair.en_doc)], [s.text for s in store.sentences(pair.ko_doc)]
+        after = [s.text for s in store.sentences(pair.src_doc)], [s.text for s in store.sentences(pair.tgt_doc)]
         assert after == before
         assert store.integrity_problems() == []
 
@@ -228,6 +228,6 @@ def test_run_aligns_pairs_listed_in_the_manifest_when_the_page_has_no_link(tmp_p
     assert summary.count("aligned") == 10
     with Store(corpus / "corpus.db") as store:
         en_id = store.document_id(en_url)
-        pair_id = store.conn.execute("SELECT id FROM pairs WHERE en_doc=?", (en_id,)).fetchone()[0]
+        pair_id = store.conn.execute("SELECT id FROM pairs WHERE src_doc=?", (en_id,)).fetchone()[0]
         assert store.pair(pair_id).how == "content"
-        assert store.document(store.pair(pair_id).ko_doc).key == ko_url
+        assert store.document(store.pair(pair_id).tgt_doc).key == ko_url

@@ -38,7 +38,7 @@ def test_a_1000_bead_pair_scrolls_fast(tmp_path):
             assert len(table.beads) == 1000
 
             t = time.perf_counter()
-            table.set_pair(table.en, table.ko, table.beads)  # wrap and measure every bead again
+            table.set_pair(table.src, table.tgt, table.beads)  # wrap and measure every bead again
             timings["layout 1000 beads (ms)"] = (time.perf_counter() - t) * 1000
 
             region = Region(0, 0, table.size.width, table.size.height)

@@ -58,10 +58,10 @@ STATUS_CHOICES: tuple[str, ...] = tuple(s.value for s in StatusFilter)
 class ReviewedBead(Protocol):
     """What the policy needs to know about a bead (a stored ``BeadRow`` has it all)."""
 
-    en_start: int
-    en_end: int
-    ko_start: int
-    ko_end: int
+    src_start: int
+    src_end: int
+    tgt_start: int
+    tgt_end: int
     confidence: float
     origin: str
     status: str
@@ -106,7 +106,7 @@ class ExportPolicy:
         """True when ``bead`` is exported under this policy."""
         if not self.status.admits(bead.status):
             return False
-        if not self.keep_empty and (bead.en_start == bead.en_end or bead.ko_start == bead.ko_end):
+        if not self.keep_empty and (bead.src_start == bead.src_end or bead.tgt_start == bead.tgt_end):
             return False
         return bead.confidence >= self.min_confidence or vouched(bead.status, bead.origin)
 

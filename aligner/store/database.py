@@ -4,8 +4,10 @@ Why SQLite: nothing to install, one file to copy, and with WAL a batch run can w
 while a reviewer reads and edits. Every unit of work (one article pair aligned, one
 reviewer action) is one transaction, so a killed process never leaves half a pair.
 
-Beads are stored as half-open sentence-index spans per side (``en_start``/``en_end``),
-ordered by ``position`` within their pair; a 0-1 bead has ``en_start == en_end``.
+Beads are stored as half-open sentence-index spans per side (``src_start``/``src_end``,
+``tgt_start``/``tgt_end``), ordered by ``position`` within their pair; a 0-1 bead has
+``src_start == src_end``. The source side is the English edition's page, the target the
+Korean original, in a corpus run; any language pair in general.
 """
 
 from __future__ import annotations
@@ -243,39 +245,49 @@ class Store(ReviewTables):
 
     # -- pairs ---------------------------------------------------------------------
 
-    def upsert_pair(self, en_doc: int, ko_doc: int, how: str, score: float | None = None) -> int:
-        row = self.conn.execute("SELECT id, ko_doc FROM pairs WHERE en_doc=?", (en_doc,)).fetchone()
+    def upsert_pair(self, src_doc: int, tgt_doc: int, how: str, score: float | None = None) -> int:
+        row = self.conn.execute("SELECT id, tgt_doc FROM pairs WHERE src_doc=?", (src_doc,)).fetchone()
         with self.transaction() as c:
             if row is None:
                 cur = c.execute(
-                    "INSERT INTO pairs (en_doc, ko_doc, how, score) VALUES (?,?,?,?)",
-                    (en_doc, ko_doc, how, score),
+                    "INSERT INTO pairs (src_doc, tgt_doc, how, score) VALUES (?,?,?,?)",
+                    (src_doc, tgt_doc, how, score),
                 )
                 return int(cur.lastrowid)
-            if row["ko_doc"] != ko_doc:
+            if row["tgt_doc"] != tgt_doc:
                 c.execute("DELETE FROM beads WHERE pair_id=?", (row["id"],))
                 c.execute(
-                    "UPDATE pairs SET ko_doc=?, how=?, score=?, aligned_hash=NULL WHERE id=?",
-                    (ko_doc, how, score, row["id"]),
+                    "UPDATE pairs SET tgt_doc=?, how=?, score=?, aligned_hash=NULL WHERE id=?",
+                    (tgt_doc, how, score, row["id"]),
                 )
             return int(row["id"])
 
     def pair(self, pair_id: int) -> PairRow:
         row = self.conn.execute(
-            "SELECT id, en_doc, ko_doc, how, score, method, aligned_at FROM pairs WHERE id=?", (pair_id,)
+            "SELECT id, src_doc, tgt_doc, how, score, method, aligned_at FROM pairs WHERE id=?", (pair_id,)
         ).fetchone()
         if row is None:
             raise StoreError(str(self.path), f"no pair {pair_id}")
         return PairRow(**dict(row))
 
+    def pair_languages(self, pair_id: int) -> tuple[str, str]:
+        """The languages of a pair's source and target documents."""
+        row = self.conn.execute(
+            "SELECT s.lang, t.lang FROM pairs p JOIN documents s ON s.id=p.src_doc JOIN documents t ON t.id=p.tgt_doc"
+            " WHERE p.id=?", (pair_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(str(self.path), f"no pair {pair_id}")
+        return str(row[0]), str(row[1])
+
     def pair_ids(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM pairs ORDER BY id")]
 
     def stored_pair(self, src_key: str) -> StoredPair | None:
-        """The pair whose English document has key ``src_key``, with its documents' hashes."""
+        """The pair whose source document has key ``src_key``, with its documents' hashes."""
         row = self.conn.execute(
             "SELECT p.id, p.aligned_hash, e.content_hash, k.content_hash, k.key FROM documents e"
-            " JOIN pairs p ON p.en_doc=e.id JOIN documents k ON k.id=p.ko_doc WHERE e.key=?",
+            " JOIN pairs p ON p.src_doc=e.id JOIN documents k ON k.id=p.tgt_doc WHERE e.key=?",
             (document_key(src_key),),
         ).fetchone()
         return None if row is None else StoredPair(*row)
@@ -287,8 +299,8 @@ class Store(ReviewTables):
     def current_pair_hash(self, pair_id: int) -> str:
         """Hash of both documents' contents: beads computed from it are still valid."""
         row = self.conn.execute(
-            "SELECT e.content_hash, k.content_hash FROM pairs p JOIN documents e ON e.id=p.en_doc"
-            " JOIN documents k ON k.id=p.ko_doc WHERE p.id=?",
+            "SELECT e.content_hash, k.content_hash FROM pairs p JOIN documents e ON e.id=p.src_doc"
+            " JOIN documents k ON k.id=p.tgt_doc WHERE p.id=?",
             (pair_id,),
         ).fetchone()
         return content_hash(row[0], row[1])
@@ -297,7 +309,7 @@ class Store(ReviewTables):
 
     def beads(self, pair_id: int) -> list[BeadRow]:
         rows = self.conn.execute(
-            "SELECT id, pair_id, position, en_start, en_end, ko_start, ko_end, score, confidence,"
+            "SELECT id, pair_id, position, src_start, src_end, tgt_start, tgt_end, score, confidence,"
             " origin, status, changed_by, changed_at, note FROM beads WHERE pair_id=? ORDER BY position",
             (pair_id,),
         ).fetchall()
@@ -306,8 +318,8 @@ class Store(ReviewTables):
     def save_alignment(
         self,
         pair_id: int,
-        en_sentences: list[Sentence],
-        ko_sentences: list[Sentence],
+        src_sentences: list[Sentence],
+        tgt_sentences: list[Sentence],
         beads: list[Bead],
         method: str,
         *,
@@ -320,7 +332,7 @@ class Store(ReviewTables):
         include their spans, since they were the anchors.
         """
         pair = self.pair(pair_id)
-        kept = {(b.en_start, b.en_end, b.ko_start, b.ko_end): b for b in (keep or [])}
+        kept = {(b.src_start, b.src_end, b.tgt_start, b.tgt_end): b for b in (keep or [])}
         records = []
         for pos, (span, bead) in enumerate(zip(bead_spans(beads), beads)):
             old = kept.get(span)
@@ -331,15 +343,15 @@ class Store(ReviewTables):
                 records.append(BeadRecord(pos, *span, bead.score, bead.confidence, Origin.AUTO, Status.UNREVIEWED))
         stamp = now()
         with self.transaction() as c:
-            self._replace_sentences(pair.en_doc, en_sentences)
-            self._replace_sentences(pair.ko_doc, ko_sentences)
+            self._replace_sentences(pair.src_doc, src_sentences)
+            self._replace_sentences(pair.tgt_doc, tgt_sentences)
             c.execute("DELETE FROM beads WHERE pair_id=?", (pair_id,))
             self.insert_beads(pair_id, records, stamp)
             c.execute(
                 "UPDATE pairs SET method=?, aligned_hash=?, aligned_at=? WHERE id=?",
                 (method, self.current_pair_hash(pair_id), stamp, pair_id),
             )
-            c.execute("DELETE FROM failures WHERE item=(SELECT key FROM documents WHERE id=?)", (pair.en_doc,))
+            c.execute("DELETE FROM failures WHERE item=(SELECT key FROM documents WHERE id=?)", (pair.src_doc,))
 
     # -- snapshots for review edits and undo ---------------------------------------
 
@@ -347,10 +359,10 @@ class Store(ReviewTables):
         """Everything a review edit can change in a pair, as plain JSON-able data."""
         pair = self.pair(pair_id)
         return {
-            "en": [[s.index, s.paragraph, s.text] for s in self.sentences(pair.en_doc)],
-            "ko": [[s.index, s.paragraph, s.text] for s in self.sentences(pair.ko_doc)],
+            "src": [[s.index, s.paragraph, s.text] for s in self.sentences(pair.src_doc)],
+            "tgt": [[s.index, s.paragraph, s.text] for s in self.sentences(pair.tgt_doc)],
             "beads": [
-                [b.en_start, b.en_end, b.ko_start, b.ko_end, b.score, b.confidence, b.origin, b.status,
+                [b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.score, b.confidence, b.origin, b.status,
                  b.changed_by, b.changed_at, b.note]
                 for b in self.beads(pair_id)
             ],
@@ -360,12 +372,13 @@ class Store(ReviewTables):
         """Write a snapshot back (inside the caller's transaction, or in one of its own).
 
         Bead rows may stop after ``status`` (snapshots written before the review facts):
-        those beads come back without who changed them and when.
+        those beads come back without who changed them and when. Snapshots written before
+        schema 7 name the sides ``en`` and ``ko``.
         """
         pair = self.pair(pair_id)
         with self.transaction() as c:
-            self._replace_sentences(pair.en_doc, [Sentence(*s) for s in snap["en"]])
-            self._replace_sentences(pair.ko_doc, [Sentence(*s) for s in snap["ko"]])
+            self._replace_sentences(pair.src_doc, [Sentence(*s) for s in snap["src" if "src" in snap else "en"]])
+            self._replace_sentences(pair.tgt_doc, [Sentence(*s) for s in snap["tgt" if "tgt" in snap else "ko"]])
             c.execute("DELETE FROM beads WHERE pair_id=?", (pair_id,))
             self.insert_beads(pair_id, [BeadRecord(pos, *b[:8], *(list(b[8:11]) + [None] * 3)[:3])
                                         for pos, b in enumerate(snap["beads"])], now())
@@ -373,10 +386,10 @@ class Store(ReviewTables):
     def insert_beads(self, pair_id: int, records: Iterable[BeadRecord], stamp: str) -> None:
         """Add beads to a pair (inside the caller's transaction): the one place beads are written."""
         self.conn.executemany(
-            "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, score,"
+            "INSERT INTO beads (pair_id, position, src_start, src_end, tgt_start, tgt_end, score,"
             " confidence, origin, status, updated_at, changed_by, changed_at, note)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(pair_id, r.position, r.en_start, r.en_end, r.ko_start, r.ko_end, r.score, r.confidence,
+            [(pair_id, r.position, r.src_start, r.src_end, r.tgt_start, r.tgt_end, r.score, r.confidence,
               str(r.origin), str(r.status), stamp, r.changed_by, r.changed_at, r.note) for r in records],
         )
 
@@ -386,13 +399,13 @@ class Store(ReviewTables):
         """Text of beads fit to learn from: accepted by a reviewer, or confident and not rejected."""
         for pair_id in self.pair_ids():
             pair = self.pair(pair_id)
-            en = [s.text for s in self.sentences(pair.en_doc)]
-            ko = [s.text for s in self.sentences(pair.ko_doc)]
+            en = [s.text for s in self.sentences(pair.src_doc)]
+            ko = [s.text for s in self.sentences(pair.tgt_doc)]
             for b in self.beads(pair_id):
-                if b.en_start == b.en_end or b.ko_start == b.ko_end or b.status == "rejected":
+                if b.src_start == b.src_end or b.tgt_start == b.tgt_end or b.status == "rejected":
                     continue
                 if b.status == "accepted" or b.origin == "manual" or b.confidence >= min_confidence:
-                    yield " ".join(en[b.en_start:b.en_end]), " ".join(ko[b.ko_start:b.ko_end])
+                    yield " ".join(en[b.src_start:b.src_end]), " ".join(ko[b.tgt_start:b.tgt_end])
 
     def save_lexicon(self, lexicon: Lexicon) -> None:
         with self.transaction() as c:
@@ -437,16 +450,16 @@ class Store(ReviewTables):
     def summaries(self) -> list[PairSummary]:
         rows = self.conn.execute(
             """
-            SELECT p.id AS pair_id, e.title AS en_title, k.title AS ko_title, e.key AS en_key,
-                   k.key AS ko_key, COALESCE(e.published, k.published) AS published,
+            SELECT p.id AS pair_id, e.title AS src_title, k.title AS tgt_title, e.key AS src_key,
+                   k.key AS tgt_key, COALESCE(e.published, k.published) AS published,
                    COUNT(b.id) AS beads,
                    COALESCE(SUM(b.status='accepted'), 0) AS accepted,
                    COALESCE(SUM(b.status='rejected'), 0) AS rejected,
                    COALESCE(SUM(b.status='unreviewed'), 0) AS unreviewed,
                    AVG(b.confidence) AS mean_confidence,
-                   (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.en_doc) AS en_sentences,
-                   (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.ko_doc) AS ko_sentences
-            FROM pairs p JOIN documents e ON e.id=p.en_doc JOIN documents k ON k.id=p.ko_doc
+                   (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.src_doc) AS src_sentences,
+                   (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.tgt_doc) AS tgt_sentences
+            FROM pairs p JOIN documents e ON e.id=p.src_doc JOIN documents k ON k.id=p.tgt_doc
             LEFT JOIN beads b ON b.pair_id=p.id
             GROUP BY p.id ORDER BY p.id
             """
@@ -456,7 +469,7 @@ class Store(ReviewTables):
     def bead_type_counts(self) -> dict[str, int]:
         """Beads of each type ("1-1", "2-1", "0-1"...) in the whole corpus, commonest first."""
         rows = self.conn.execute(
-            "SELECT (en_end-en_start) || '-' || (ko_end-ko_start) AS kind, COUNT(*) FROM beads"
+            "SELECT (src_end-src_start) || '-' || (tgt_end-tgt_start) AS kind, COUNT(*) FROM beads"
             " GROUP BY kind ORDER BY COUNT(*) DESC"
         ).fetchall()
         return {kind: n for kind, n in rows}
@@ -464,8 +477,8 @@ class Store(ReviewTables):
     def languages(self) -> tuple[str, str]:
         """The corpus's (source, target) languages, from its first pair; ("en", "ko") when empty."""
         row = self.conn.execute(
-            "SELECT e.lang, k.lang FROM pairs p JOIN documents e ON e.id=p.en_doc"
-            " JOIN documents k ON k.id=p.ko_doc ORDER BY p.id LIMIT 1"
+            "SELECT e.lang, k.lang FROM pairs p JOIN documents e ON e.id=p.src_doc"
+            " JOIN documents k ON k.id=p.tgt_doc ORDER BY p.id LIMIT 1"
         ).fetchone()
         return (row[0], row[1]) if row else ("en", "ko")
 
@@ -502,9 +515,9 @@ class Store(ReviewTables):
             if not beads:
                 continue
             info = self.conn.execute(
-                "SELECT en_doc, ko_doc, method, aligned_at, note FROM pairs WHERE id=?", (pair_id,)
+                "SELECT src_doc, tgt_doc, method, aligned_at, note FROM pairs WHERE id=?", (pair_id,)
             ).fetchone()
-            en, ko = self.document(info["en_doc"]), self.document(info["ko_doc"])
+            en, ko = self.document(info["src_doc"]), self.document(info["tgt_doc"])
             en_text = [s.text for s in self.sentences(en.id)]
             ko_text = [s.text for s in self.sentences(ko.id)]
             created_by = f"aligner/{info['method']}" if info["method"] else "aligner"
@@ -513,13 +526,13 @@ class Store(ReviewTables):
                 yield ExportRow(
                     pair_id=pair_id, bead_id=b.id, position=b.position,
                     src_lang=en.lang, tgt_lang=ko.lang,
-                    src_text=" ".join(en_text[b.en_start:b.en_end]),
-                    tgt_text=" ".join(ko_text[b.ko_start:b.ko_end]),
-                    src_ids=b.en_ids, tgt_ids=b.ko_ids,
+                    src_text=" ".join(en_text[b.src_start:b.src_end]),
+                    tgt_text=" ".join(ko_text[b.tgt_start:b.tgt_end]),
+                    src_ids=b.src_ids, tgt_ids=b.tgt_ids,
                     confidence=1.0 if person else b.confidence,
                     score=b.score, status=b.status, origin=b.origin,
                     src_doc=en.key, tgt_doc=ko.key,
-                    tuid=unit_id(en.key, ko.key, (b.en_start, b.en_end), (b.ko_start, b.ko_end)),
+                    tuid=unit_id(en.key, ko.key, (b.src_start, b.src_end), (b.tgt_start, b.tgt_end)),
                     aligner_confidence=b.confidence if b.origin == Origin.AUTO.value else None,
                     created_at=info["aligned_at"], created_by=created_by,
                     changed_at=b.changed_at, changed_by=b.changed_by,
@@ -534,15 +547,15 @@ class Store(ReviewTables):
             beads = self.beads(pair_id)
             if not beads:
                 continue
-            n_en = len(self.sentences(pair.en_doc))
-            n_ko = len(self.sentences(pair.ko_doc))
+            n_src = len(self.sentences(pair.src_doc))
+            n_tgt = len(self.sentences(pair.tgt_doc))
             e = k = 0
             for b in beads:
-                if b.en_start != e or b.ko_start != k or b.en_end < b.en_start or b.ko_end < b.ko_start:
+                if b.src_start != e or b.tgt_start != k or b.src_end < b.src_start or b.tgt_end < b.tgt_start:
                     problems.append(f"pair {pair_id}: bead at position {b.position} breaks the order")
                     break
-                e, k = b.en_end, b.ko_end
+                e, k = b.src_end, b.tgt_end
             else:
-                if (e, k) != (n_en, n_ko):
-                    problems.append(f"pair {pair_id}: beads cover {e}/{n_en} EN and {k}/{n_ko} KO sentences")
+                if (e, k) != (n_src, n_tgt):
+                    problems.append(f"pair {pair_id}: beads cover {e}/{n_src} source and {k}/{n_tgt} target sentences")
         return problems

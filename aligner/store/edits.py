@@ -18,7 +18,7 @@ from aligner.store.rows import BeadRecord, EditLine, EditRecord, StepLine, now
 
 #: A stored sentence as a review edit sees it: (paragraph, text).
 SentenceRow = tuple[int, str]
-#: A stored bead as a review edit reads it: (position, en_start, en_end, ko_start, ko_end,
+#: A stored bead as a review edit reads it: (position, src_start, src_end, tgt_start, tgt_end,
 #: score, confidence, origin, status, changed_by, changed_at, note).
 BeadTuple = tuple[int, int, int, int, int, float, float, str, str, "str | None", "str | None", "str | None"]
 
@@ -44,17 +44,17 @@ class ReviewTables:
 
     def review_rows(self, pair_id: int) -> tuple[list[SentenceRow], list[SentenceRow], list[BeadTuple]]:
         """A pair's sentences of each side and its beads in order, as plain tuples."""
-        docs = self._tuples("SELECT en_doc, ko_doc FROM pairs WHERE id=?", (pair_id,))
+        docs = self._tuples("SELECT src_doc, tgt_doc FROM pairs WHERE id=?", (pair_id,))
         if not docs:
             return [], [], []
-        en_doc, ko_doc = docs[0]
+        src_doc, tgt_doc = docs[0]
         sql = "SELECT paragraph, text FROM sentences WHERE doc_id=? ORDER BY idx"
         beads = self._tuples(
-            "SELECT position, en_start, en_end, ko_start, ko_end, score, confidence, origin, status,"
+            "SELECT position, src_start, src_end, tgt_start, tgt_end, score, confidence, origin, status,"
             " changed_by, changed_at, note FROM beads WHERE pair_id=? ORDER BY position",
             (pair_id,),
         )
-        return self._tuples(sql, (en_doc,)), self._tuples(sql, (ko_doc,)), beads
+        return self._tuples(sql, (src_doc,)), self._tuples(sql, (tgt_doc,)), beads
 
     def update_sentences(self, doc_id: int, rows: Sequence[tuple[int, int, str]]) -> None:
         """Give sentences (index, paragraph, text) of a document new text or paragraphs."""
@@ -70,19 +70,19 @@ class ReviewTables:
                       moved: tuple[int, int] = (0, 0)) -> None:
         """The beads at positions ``start`` to ``end`` (exclusive) become ``records``, whose
         positions run on from ``start``; the beads after them keep their rows and move
-        along, in position and, when sentences were added on a side, by ``moved`` (English,
-        Korean) sentences."""
+        along, in position and, when sentences were added on a side, by ``moved`` (source,
+        target) sentences."""
         self.conn.execute("DELETE FROM beads WHERE pair_id=? AND position>=? AND position<?", (pair_id, start, end))
         new_end = start + len(records)
         if new_end != end:
             self.conn.execute("UPDATE beads SET position=position+? WHERE pair_id=? AND position>=?",
                               (new_end - end, pair_id, end))
-        d_en, d_ko = moved
-        if d_en or d_ko:
+        d_src, d_tgt = moved
+        if d_src or d_tgt:
             self.conn.execute(
-                "UPDATE beads SET en_start=en_start+?, en_end=en_end+?, ko_start=ko_start+?, ko_end=ko_end+?"
+                "UPDATE beads SET src_start=src_start+?, src_end=src_end+?, tgt_start=tgt_start+?, tgt_end=tgt_end+?"
                 " WHERE pair_id=? AND position>=?",
-                (d_en, d_en, d_ko, d_ko, pair_id, new_end),
+                (d_src, d_src, d_tgt, d_tgt, pair_id, new_end),
             )
         self.insert_beads(pair_id, records, now())
 

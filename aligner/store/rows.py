@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aligner.model import Bead, Origin, Status
+from aligner.model import Bead, Origin, PairProgress, Status
 from aligner.sources.urls import page_key
 
 
@@ -21,13 +21,13 @@ def document_key(key: str) -> str:
     return page_key(key)
 
 
-def unit_id(en_key: str, ko_key: str, en_span: tuple[int, int], ko_span: tuple[int, int]) -> str:
+def unit_id(src_key: str, tgt_key: str, src_span: tuple[int, int], tgt_span: tuple[int, int]) -> str:
     """A bead's stable name (the TMX ``tuid``): a hash of both documents' keys and its spans.
 
     Not the row id, which changes whenever a pair is re-aligned or edited: the same bead
     of the same two documents gets the same name in every run and every export.
     """
-    text = f"{en_key}\n{ko_key}\n{en_span[0]}-{en_span[1]}\n{ko_span[0]}-{ko_span[1]}"
+    text = f"{src_key}\n{tgt_key}\n{src_span[0]}-{src_span[1]}\n{tgt_span[0]}-{tgt_span[1]}"
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
@@ -62,8 +62,8 @@ class DocumentRow:
 @dataclass
 class PairRow:
     id: int
-    en_doc: int
-    ko_doc: int
+    src_doc: int
+    tgt_doc: int
     how: str
     score: float | None
     method: str
@@ -77,10 +77,10 @@ class BeadRow:
     id: int
     pair_id: int
     position: int
-    en_start: int
-    en_end: int
-    ko_start: int
-    ko_end: int
+    src_start: int
+    src_end: int
+    tgt_start: int
+    tgt_end: int
     score: float
     confidence: float
     origin: str
@@ -90,16 +90,16 @@ class BeadRow:
     note: str | None = None  # a reviewer's note
 
     @property
-    def en_ids(self) -> tuple[int, ...]:
-        return tuple(range(self.en_start, self.en_end))
+    def src_ids(self) -> tuple[int, ...]:
+        return tuple(range(self.src_start, self.src_end))
 
     @property
-    def ko_ids(self) -> tuple[int, ...]:
-        return tuple(range(self.ko_start, self.ko_end))
+    def tgt_ids(self) -> tuple[int, ...]:
+        return tuple(range(self.tgt_start, self.tgt_end))
 
     @property
     def kind(self) -> str:
-        return f"{self.en_end - self.en_start}-{self.ko_end - self.ko_start}"
+        return f"{self.src_end - self.src_start}-{self.tgt_end - self.tgt_start}"
 
     @property
     def is_fixed(self) -> bool:
@@ -115,7 +115,7 @@ class StoredPair:
     aligned_hash: str | None  # the documents' hash the beads were computed from
     src_hash: str  # the documents' content hashes now
     tgt_hash: str
-    tgt_key: str  # the Korean document's key
+    tgt_key: str  # the target document's key
 
 
 @dataclass(frozen=True)
@@ -133,30 +133,30 @@ class PairSummary:
     """One line of the corpus overview (used by ``stats`` and the review app)."""
 
     pair_id: int
-    en_title: str
-    ko_title: str
-    en_key: str
-    ko_key: str
+    src_title: str
+    tgt_title: str
+    src_key: str
+    tgt_key: str
     published: str | None
     beads: int
     accepted: int
     rejected: int
     unreviewed: int
     mean_confidence: float | None
-    en_sentences: int
-    ko_sentences: int
+    src_sentences: int
+    tgt_sentences: int
 
     @property
     def reviewed_share(self) -> float:
         return (self.accepted + self.rejected) / self.beads if self.beads else 0.0
 
     @property
-    def status(self) -> str:
+    def status(self) -> PairProgress:
         if not self.beads:
-            return "empty"
+            return PairProgress.EMPTY
         if self.unreviewed == 0:
-            return "done"
-        return "in progress" if self.accepted + self.rejected else "new"
+            return PairProgress.DONE
+        return PairProgress.IN_PROGRESS if self.accepted + self.rejected else PairProgress.NEW
 
 
 @dataclass(frozen=True)
@@ -165,10 +165,10 @@ class BeadRecord:
     :class:`BeadRow` without the ids the database gives it)."""
 
     position: int
-    en_start: int
-    en_end: int
-    ko_start: int
-    ko_end: int
+    src_start: int
+    src_end: int
+    tgt_start: int
+    tgt_end: int
     score: float
     confidence: float
     origin: str
@@ -215,7 +215,7 @@ class StepLine:
 
 
 def bead_spans(beads: list[Bead]) -> list[tuple[int, int, int, int]]:
-    """Half-open (en_start, en_end, ko_start, ko_end) spans of consecutive beads.
+    """Half-open (src_start, src_end, tgt_start, tgt_end) spans of consecutive beads.
 
     An empty side gets a zero-width span where it sits, which a bare id tuple cannot say.
     Raises ValueError when the beads do not run through both sides in order.
@@ -224,7 +224,7 @@ def bead_spans(beads: list[Bead]) -> list[tuple[int, int, int, int]]:
     e = k = 0
     for bead in beads:
         if bead.src != tuple(range(e, e + len(bead.src))) or bead.tgt != tuple(range(k, k + len(bead.tgt))):
-            raise ValueError(f"bead {bead.src}:{bead.tgt} is not contiguous after EN {e}, KO {k}")
+            raise ValueError(f"bead {bead.src}:{bead.tgt} is not contiguous after source {e}, target {k}")
         spans.append((e, e + len(bead.src), k, k + len(bead.tgt)))
         e += len(bead.src)
         k += len(bead.tgt)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from aligner.store.rows import document_key
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APPLICATION_ID = 0x416C6E72  # "Alnr": marks the file as ours
 
 SCHEMA_V1 = """
@@ -207,6 +207,18 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 5 -> 6: keys without tracking parameters and fragments (1.html?_fr=mt1 is 1.html),
     # duplicates merged by the same rule as in 2 -> 3
     _canonical_keys,
+    # 6 -> 7: one name for each side, source and target (src, tgt), as in the model and the
+    # exports: the engine aligns any language pair, not only English and Korean. The edit
+    # log is left as it was written: its older entries name the sides en and ko, and
+    # aligner.review reads them as src and tgt
+    """
+    ALTER TABLE pairs RENAME COLUMN en_doc TO src_doc;
+    ALTER TABLE pairs RENAME COLUMN ko_doc TO tgt_doc;
+    ALTER TABLE beads RENAME COLUMN en_start TO src_start;
+    ALTER TABLE beads RENAME COLUMN en_end TO src_end;
+    ALTER TABLE beads RENAME COLUMN ko_start TO tgt_start;
+    ALTER TABLE beads RENAME COLUMN ko_end TO tgt_end;
+    """,
 ]
 
 
