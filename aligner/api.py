@@ -23,6 +23,7 @@ top-level code, because worker processes start by importing the main module.
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from typing import Any
 
 from aligner.align import AlignConfig, Aligner, align_sentences, default_aligner
 from aligner.config import RunConfig, load_config
@@ -39,7 +40,7 @@ from aligner.store import Store
 from aligner.worker import AlignerSpec, build_aligner
 
 
-def run_config(path: str, **overrides: object) -> RunSummary:
+def run_config(path: str, **overrides: Any) -> RunSummary:
     """Run the job a TOML config describes (``aligner run CONFIG.toml``); keyword overrides win.
 
     The export policy's fields (``status``, ``min_confidence``, ``keep_empty``) may be
@@ -58,7 +59,7 @@ def run_config(path: str, **overrides: object) -> RunSummary:
     return run_corpus(config.corpus, replace(options, **{k: v for k, v in overrides.items() if k in option_fields}))
 
 
-def _policy_fields(policy: ExportPolicy) -> dict[str, object]:
+def _policy_fields(policy: ExportPolicy) -> dict[str, Any]:
     return {f.name: getattr(policy, f.name) for f in fields(ExportPolicy)}
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -32,7 +31,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from aligner.evaluate import Scores
+    from aligner.model import Article
     from aligner.run import ItemResult, RunSummary
+    from aligner.sources.fetch import ItemOutcome
+    from aligner.stats import Totals
     from aligner.store import Store
 
 
@@ -115,10 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     _output_flags(p)
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("review", help="open the review app on a corpus database")
-    p.add_argument("db", type=Path)
-    p.add_argument("--reviewer", help="name in the edit log (default: $ALIGNER_REVIEWER or $USER)")
-    p.set_defaults(func=cmd_review)
+    add_commands(sub)  # `review`, from the review app (tui)
 
     p = sub.add_parser("eval", help="strict and lax precision/recall/F1 of predicted beads against gold")
     p.add_argument("gold", type=Path, help="gold bead file or folder")
@@ -168,6 +167,20 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_lexicon_show)
 
     return parser
+
+
+#: Entry points (in the package metadata) that add commands: ``name = "module:function"``,
+#: where the function takes the subparsers and adds its command. The review app adds
+#: ``review`` this way, so the library never imports the app.
+COMMANDS_GROUP = "aligner.commands"
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Let installed packages add their commands (the review app's ``review``)."""
+    from importlib.metadata import entry_points
+
+    for entry in sorted(entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+        entry.load()(sub)
 
 
 def _positive_int(text: str) -> int:
@@ -450,7 +463,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def stats_totals(totals: dict) -> list[str]:
+def stats_totals(totals: Totals) -> list[str]:
     """The corpus totals as a few sentences (our own words and numbers only)."""
     mc = totals["mean_confidence"]
     kinds = ", ".join(f"{k}: {v:,}" for k, v in totals["bead_types"].items()) or "none"
@@ -502,15 +515,7 @@ def _cell(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-# -- review, eval -----------------------------------------------------------------------
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    from tui.app import run_app
-
-    reviewer = args.reviewer or os.environ.get("ALIGNER_REVIEWER") or os.environ.get("USER") or "reviewer"
-    _corpus_store(args.db).close()  # a missing or foreign file is one line here, not a new corpus
-    return run_app(str(args.db), reviewer)
+# -- eval ---------------------------------------------------------------------------------
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -554,7 +559,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     quiet = args.quiet or args.json
 
-    def progress(item) -> None:
+    def progress(item: ItemOutcome) -> None:
         if not quiet:
             console.print(fetch_item_line(item))
 
@@ -582,7 +587,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def fetch_item_line(item) -> Text:
+def fetch_item_line(item: ItemOutcome) -> Text:
     """``paired: EN -> KO``, ``failed: EN: reason``: one line, every piece made visible."""
     from aligner.display import line
 
@@ -621,12 +626,12 @@ def cmd_pair(args: argparse.Namespace) -> int:
     for item in result.unpaired_en + result.unpaired_ko:
         console.print(f"unpaired {item.side}: {_name(item.article)}: {item.reason}")
     skipped = list(result.unreadable) + [(_name(r.article), r.reason) for r in result.rejected]
-    for item, reason in skipped:
-        console.print(f"skipped: {item}: {reason}")
+    for name, reason in skipped:
+        console.print(f"skipped: {name}: {reason}")
     return 0
 
 
-def _name(article) -> str:
+def _name(article: Article) -> str:
     return article.url or article.source_path or article.title
 
 

@@ -345,7 +345,7 @@ def _named(store: Store, pair_id: int, side: Side) -> str:
 def _check_side(side: str) -> Side:
     if side not in SIDES:
         raise ReviewError(f"side must be 'src' or 'tgt', not {side!r}")
-    return side  # type: ignore[return-value]
+    return side
 
 
 def _set_status(store: Store, pair_id: int, positions: int | Iterable[int], status: str,
@@ -410,7 +410,8 @@ def merge_with_next(store: Store, pair_id: int, position: int, *, reviewer: str)
         if position + 1 >= len(state.cells):
             raise ReviewError("the last bead has no bead below to merge with")
         a, b = state.cells[position], state.cells[position + 1]
-        merged = replace(made_by_hand(a.n_src + b.n_src, a.n_tgt + b.n_tgt), note=joined_note(a, b)).touched(reviewer, at)
+        merged = made_by_hand(a.n_src + b.n_src, a.n_tgt + b.n_tgt)
+        merged = replace(merged, note=joined_note(a, b)).touched(reviewer, at)
         cells = state.cells[:position] + [merged] + state.cells[position + 2:]
         return state.with_cells(cells), position
 
@@ -451,7 +452,8 @@ def split_bead(store: Store, pair_id: int, position: int, side: Side, at_sentenc
         cells = state.cells[:position] + new + state.cells[position + 1:]
         return state.with_cells(cells), position
 
-    return apply_edit(store, pair_id, reviewer, f"split {position + 1} at {_named(store, pair_id, side)} {at_sentence}", change)
+    action = f"split {position + 1} at {_named(store, pair_id, side)} {at_sentence}"
+    return apply_edit(store, pair_id, reviewer, action, change)
 
 
 def other_side_cut(first: int, total: int, o0: int, o1: int) -> int:
@@ -502,7 +504,8 @@ def shift(store: Store, pair_id: int, position: int, side: Side, direction: Lite
             cursor = min(position, neighbour)
         return state.with_cells(cells), cursor
 
-    return apply_edit(store, pair_id, reviewer, f"shift {_named(store, pair_id, side)} {direction} from {position + 1}", change)
+    action = f"shift {_named(store, pair_id, side)} {direction} from {position + 1}"
+    return apply_edit(store, pair_id, reviewer, action, change)
 
 
 def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *, reviewer: str) -> Edit:
@@ -528,7 +531,7 @@ def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *,
         rest = made_by_hand if n_other == 0 else to_check
 
         def cell(make: Callable[[int, int], Cell], n_side: int, n_oth: int) -> Cell:
-            return make(**{f"n_{side}": n_side, f"n_{other}": n_oth})
+            return make(n_side, n_oth) if side == "src" else make(n_oth, n_side)
 
         alone = cell(made_by_hand, 1, 0)
         if index == s0:
@@ -603,7 +606,8 @@ def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offs
         new = state.with_sentences(side, sents, cells)
         return new, pos
 
-    return apply_edit(store, pair_id, reviewer, f"split-sentence {_named(store, pair_id, side)} {index} at {char_offset}", change)
+    action = f"split-sentence {_named(store, pair_id, side)} {index} at {char_offset}"
+    return apply_edit(store, pair_id, reviewer, action, change)
 
 
 def _normalizer() -> Callable[[str, str], str]:

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 
 from aligner.store import Store
 
 
-def corpus_stats(db: str | Path) -> tuple[pd.DataFrame, dict[str, object]]:
+class Totals(TypedDict):
+    """The corpus totals (``aligner stats --json`` prints them under "totals": public keys)."""
+
+    pairs: int
+    en_sentences: int
+    ko_sentences: int
+    beads: int
+    accepted: int
+    rejected: int
+    unreviewed: int
+    mean_confidence: float | None
+    bead_types: dict[str, int]
+    failed_items: int
+
+
+def corpus_stats(db: str | Path) -> tuple[pd.DataFrame, Totals]:
     """One row per pair (titles, sentences, beads by status, mean confidence) and totals.
 
     Only reads: a missing, empty or foreign ``db`` is a StoreError, never a new corpus.
@@ -41,7 +57,7 @@ def corpus_stats(db: str | Path) -> tuple[pd.DataFrame, dict[str, object]]:
     )
     beads = int(frame["beads"].sum()) if len(frame) else 0
     weighted = (frame["mean_conf"].fillna(0) * frame["beads"]).sum() if len(frame) else 0.0
-    totals = {
+    totals: Totals = {
         "pairs": len(frame),
         "en_sentences": int(frame["en_sent"].sum()) if len(frame) else 0,
         "ko_sentences": int(frame["ko_sent"].sum()) if len(frame) else 0,

@@ -11,7 +11,7 @@ from aligner.cli import main
 from aligner.sources.fetch import fetch_command
 from aligner.sources.manifest import read_manifest
 from aligner.store import Store
-from test_fetch import HOSTS, LIST1, no_proxies, site  # noqa: F401 - the module-scoped server fixture
+from tests.local_site import HOSTS, LIST1, no_proxies
 
 
 def test_section_fetch_then_run_gives_aligned_pairs_and_lists_failures(site, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -15,15 +14,7 @@ from aligner.export.tsv import read_tsv
 from aligner.pipeline import RunOptions, run_corpus
 from aligner.sources import PageCache, parse_page
 from aligner.store import Store
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "corpora" / "sample"
-SEED_URL = "https://english.hani.co.kr/arti/english_edition/e_international/684758.html"
-
-
-def copy_sample(dest: Path) -> Path:
-    shutil.copytree(SAMPLE / "pages", dest / "pages")
-    return dest
+from tests.conftest import SEED_URL, copy_sample
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +161,7 @@ def test_bad_items_are_reported_and_skipped_while_the_rest_completes(tmp_path):
     ko_page = cache.get(ko_url)
     bad = {
         _break(corpus, "900001", b"\x89PNG\r\n\x1a\n" + bytes(200)): "not an HTML page",
-        _break(corpus, "900002", good_en.replace("charset=utf-8".encode(), b"charset=utf-8") + b"\xff\xfe\xfa"): "",
+        _break(corpus, "900002", good_en.replace(b"charset=utf-8", b"charset=utf-8") + b"\xff\xfe\xfa"): "",
         _break(corpus, "900003", b"<html><body><div id='bodyapp'></div></body></html>"): "no article body",
         _break(corpus, "900004", ko_page): "expected English",
         _break(corpus, "900005", good_en.replace(b"863703", b"999999")): "not in the page cache",
@@ -231,3 +222,47 @@ def test_run_aligns_pairs_listed_in_the_manifest_when_the_page_has_no_link(tmp_p
         pair_id = store.conn.execute("SELECT id FROM pairs WHERE src_doc=?", (en_id,)).fetchone()[0]
         assert store.pair(pair_id).how == "content"
         assert store.document(store.pair(pair_id).tgt_doc).key == ko_url
+
+
+# -- the run's options check themselves, for every caller ------------------------------------
+
+
+@pytest.mark.parametrize("bad, name, problem", [
+    ({"workers": 0}, "workers", "must be at least 1"),
+    ({"workers": True}, "workers", "must be at least 1"),
+    ({"threads": 0}, "threads", "must be at least 1"),
+    ({"formats": ("tmx", "pdf")}, "formats", "has an unknown format 'pdf'"),
+    ({"formats": ()}, "formats", "must name at least one export format"),
+    ({"method": "fast"}, "method", "must be one of engine, length"),
+    ({"tgt_lang": "EN"}, "tgt_lang", "is the source language too"),
+    ({"encoder": ""}, "encoder", "must be a non-empty string"),
+])
+def test_run_options_refuse_a_bad_value_whoever_makes_them(bad, name, problem, tmp_path):
+    from dataclasses import replace
+
+    from aligner.errors import OptionError
+
+    with pytest.raises(OptionError, match=f"^{name} {problem}") as info:
+        RunOptions(**bad)
+    assert info.value.item == name
+    with pytest.raises(OptionError):  # a changed copy is checked again
+        replace(RunOptions(), **bad)
+    with pytest.raises(OptionError):  # before anything is read or written
+        run_corpus(copy_sample(tmp_path), RunOptions(**bad))
+    assert not (tmp_path / "corpus.db").exists()
+
+
+def test_the_command_line_names_the_flag_and_the_config_its_key(tmp_path, capsys):
+    from aligner.cli import main
+
+    corpus = copy_sample(tmp_path / "c")
+    assert main(["run", str(corpus), "--workers", "0"]) == 1
+    assert capsys.readouterr().err == "aligner: error: --workers: must be at least 1\n"
+    config = tmp_path / "run.toml"
+    config.write_text('corpus = "c"\nworkers = 0\n[align]\nmethod = "fast"\n', encoding="utf-8")
+    assert main(["run", str(config)]) == 1
+    assert capsys.readouterr().err == f"aligner: error: {config}: workers must be at least 1\n"
+    config.write_text('corpus = "c"\n[align]\nmethod = "fast"\n', encoding="utf-8")
+    assert main(["run", str(config)]) == 1
+    assert capsys.readouterr().err == f"aligner: error: {config}: align.method must be one of engine, length\n"
+    assert not (corpus / "corpus.db").exists()

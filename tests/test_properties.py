@@ -21,7 +21,7 @@ import json
 import sqlite3
 import tempfile
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +150,7 @@ test_length_aligner_covers_each_side_once, test_length_aligner_covers_each_side_
     150, data=st.data(), case=pair_with_anchors(max_size=60))(_length_alignment)
 
 
-@lru_cache(maxsize=None)
+@cache
 def engine(max_size: int) -> Aligner:
     return build_engine("en", "ko", params=EngineParams(max_size=max_size))
 

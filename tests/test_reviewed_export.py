@@ -24,13 +24,13 @@ from translate.storage.tmx import tmxfile
 
 from aligner import review
 from aligner.cli import main
-from aligner.export import FORMATS, EXTENSIONS, ExportPolicy, StatusFilter, export_corpus
+from aligner.export import EXTENSIONS, FORMATS, ExportPolicy, StatusFilter, export_corpus
 from aligner.export.policy import STATUS_CHOICES, vouched
 from aligner.export.tmx import DTD_PATH
 from aligner.model import Bead
 from aligner.store import SCHEMA_VERSION, Store, unit_id
 from tests.old_schema import back_to_schema_6
-from review_data import DAYCARE_EN, DAYCARE_KO, RAIL_KO, build_corpus
+from tests.review_data import DAYCARE_EN, DAYCARE_KO, RAIL_KO, build_corpus
 
 DAYCARE, RAIL = 1, 2
 REVIEWER = "alice"

@@ -321,7 +321,7 @@ def test_opening_a_second_store_keeps_the_first_ones_writes_safe(tmp_path):
     import subprocess
     import sys
 
-    from review_data import build_corpus
+    from tests.review_data import build_corpus
 
     db = build_corpus(tmp_path / "corpus.db")
     reader = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "

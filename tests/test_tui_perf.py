@@ -12,6 +12,7 @@ import asyncio
 import statistics
 import time
 
+import pytest
 from textual.geometry import Region
 
 from aligner.store import Store
@@ -21,6 +22,7 @@ from tui.screens.pair import PairScreen
 from tui.widgets import BeadTable
 
 
+@pytest.mark.timing
 def test_a_1000_bead_pair_scrolls_fast(tmp_path):
     db = tmp_path / "big.db"
     with Store(db) as s:

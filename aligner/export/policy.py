@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 from aligner.errors import AlignerError
 from aligner.model import Origin, Status
 
 
-class StatusFilter(str, Enum):
+class StatusFilter(StrEnum):
     """Which review statuses an export takes. The one list of choices for the command line,
     the run config, the store and the app's dialog."""
 
@@ -48,7 +48,8 @@ class StatusFilter(str, Enum):
         try:
             return cls(str(value).strip().lower())
         except ValueError:
-            raise AlignerError(None, f"unknown status filter {value!r} (choose one of {', '.join(STATUS_CHOICES)})") from None
+            raise AlignerError(
+                None, f"unknown status filter {value!r} (choose one of {', '.join(STATUS_CHOICES)})") from None
 
 
 #: The status filter names, default first (argparse choices, config check, dialog options).

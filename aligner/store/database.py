@@ -203,7 +203,7 @@ class Store(ReviewTables):
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (*values, key, now()),
                 )
-                return int(cur.lastrowid)
+                return _new_id(cur)
             if row["content_hash"] != digest:
                 c.execute(
                     "UPDATE documents SET lang=?, url=?, title=?, subtitle=?, published=?, modified=?,"
@@ -253,7 +253,7 @@ class Store(ReviewTables):
                     "INSERT INTO pairs (src_doc, tgt_doc, how, score) VALUES (?,?,?,?)",
                     (src_doc, tgt_doc, how, score),
                 )
-                return int(cur.lastrowid)
+                return _new_id(cur)
             if row["tgt_doc"] != tgt_doc:
                 c.execute("DELETE FROM beads WHERE pair_id=?", (row["id"],))
                 c.execute(
@@ -559,3 +559,10 @@ class Store(ReviewTables):
                 if (e, k) != (n_src, n_tgt):
                     problems.append(f"pair {pair_id}: beads cover {e}/{n_src} source and {k}/{n_tgt} target sentences")
         return problems
+
+
+def _new_id(cur: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made."""
+    if cur.lastrowid is None:
+        raise StoreError(None, "an INSERT made no row")  # cannot happen for a plain INSERT
+    return cur.lastrowid

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,7 +15,7 @@ from textual.widgets import Label, Static
 HelpSections = list[tuple[str, list[Binding]]]
 
 
-def help_table(app_key_display, sections: HelpSections) -> Table:  # noqa: ANN001 - a bound method
+def help_table(app_key_display: Callable[[Binding], str], sections: HelpSections) -> Table:
     """Two columns per section: keys, what they do."""
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold")

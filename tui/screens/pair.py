@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
@@ -53,7 +53,8 @@ HELP_SECTIONS: HelpSections = [
         Binding("w", "find('low', 1)", "Next weak", show=False,
                 tooltip="next low-confidence bead (W: previous)"),
         Binding("W", "find('low', -1)", "Prev weak", show=False, tooltip="previous low-confidence bead"),
-        Binding("t", "find('unusual', 1)", "Next non-1:1", show=False, tooltip="next bead that is not 1-1 (T: previous)"),
+        Binding("t", "find('unusual', 1)", "Next non-1:1", show=False,
+                tooltip="next bead that is not 1-1 (T: previous)"),
         Binding("T", "find('unusual', -1)", "Prev non-1:1", show=False, tooltip="previous bead that is not 1-1"),
         Binding("up,k,down,j", "noop", "Bead", show=False, tooltip="previous / next bead"),
         Binding("pageup,pagedown", "noop", "Page", show=False, tooltip="a screen up / down"),
@@ -113,9 +114,10 @@ NOTHING_CHANGED = {
 }
 
 
-def footer_order(bindings: list[Binding]) -> list[Binding]:
+def footer_order(bindings: list[Binding]) -> list[BindingType]:
     """``bindings`` with Help and Back first (see FOOTER_FIRST), the rest in help order."""
-    return sorted(bindings, key=lambda b: b.action not in FOOTER_FIRST)
+    ordered: list[Binding] = sorted(bindings, key=lambda b: b.action not in FOOTER_FIRST)
+    return list(ordered)
 
 
 class SearchInput(Input):
@@ -263,7 +265,7 @@ class PairScreen(Screen):
                     "(Esc cancels it)", severity="warning", timeout=3)
         return True
 
-    def run_edit(self, op: Callable[..., Edit | None], *args: Any, advance: bool = False, **kwargs: Any) -> Edit | None:
+    def run_edit(self, op: Callable[..., Edit], *args: object, advance: bool = False, **kwargs: object) -> Edit | None:
         """Call a review operation; show its error, or re-read and move the cursor."""
         if self.refuse_while_busy() or self.changed_on_disk():
             return None
@@ -520,8 +522,9 @@ class PairScreen(Screen):
         table = self.table
         side, query = table.query_side, table.query_text
         texts = table.texts(side)
-        focus_here = table.side == side and table.focus_index is not None
-        start = table.focus_index if focus_here else table.side_span(table.cursor, side)[0]
+        focus = table.focus_index if table.side == side else None
+        focus_here = focus is not None
+        start = focus if focus is not None else table.side_span(table.cursor, side)[0]
         inclusive = from_focus or (not focus_here and direction > 0)
         found = review.find_text(texts, query, start - direction if inclusive else start, direction) \
             if texts else None
