@@ -9,7 +9,6 @@ same arguments. Only argparse is imported here: the app itself loads when the co
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reviewer", help="name in the edit log (default: $ALIGNER_REVIEWER or $USER)")
 
 
-def add_review_command(commands: argparse._SubParsersAction[Any]) -> None:
+def add_review_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The ``aligner.commands`` entry point: ``aligner review DB [--reviewer NAME]``."""
     parser = commands.add_parser("review", help="open the review app on a corpus database")
     add_arguments(parser)

@@ -118,6 +118,9 @@ class Store(ReviewTables):
 
     def close(self) -> None:
         self.conn.close()
+        self.closed = True
+
+    closed = False  # True once close() ran: nothing can be read or written any more
 
     def _migrate(self) -> None:
         app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
@@ -402,9 +405,9 @@ class Store(ReviewTables):
             en = [s.text for s in self.sentences(pair.src_doc)]
             ko = [s.text for s in self.sentences(pair.tgt_doc)]
             for b in self.beads(pair_id):
-                if b.src_start == b.src_end or b.tgt_start == b.tgt_end or b.status == "rejected":
+                if b.src_start == b.src_end or b.tgt_start == b.tgt_end or b.status == Status.REJECTED:
                     continue
-                if b.status == "accepted" or b.origin == "manual" or b.confidence >= min_confidence:
+                if b.is_fixed or b.confidence >= min_confidence:
                     yield " ".join(en[b.src_start:b.src_end]), " ".join(ko[b.tgt_start:b.tgt_end])
 
     def save_lexicon(self, lexicon: Lexicon) -> None:

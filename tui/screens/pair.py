@@ -11,7 +11,6 @@ and Esc cancels it.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -575,7 +574,9 @@ class PairScreen(Screen):
             self._save_timer.stop()
         if self.job is not None:  # the app is closing: a running re-align must not write any more
             self.job.cancel.set()
+        if self.store.closed:  # the app closed its database first: the place was saved with the last move
+            return
         try:
             self.save_position()
-        except (AlignerError, sqlite3.Error):  # the app is closing anyway
+        except AlignerError:  # the app is closing anyway
             pass

@@ -29,7 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from aligner.model import Status
+from aligner.model import Origin, Status
 from aligner.review import LOW_CONFIDENCE, Side, is_low_confidence
 from aligner.store import BeadRow
 from aligner.text.langcheck import language_name
@@ -300,12 +300,12 @@ class BeadTable(ScrollView, can_focus=True):
     def _gutter(self, b: BeadRow, row: Style) -> list[Segment]:
         cols = self.columns
         mark_style = row
-        if b.status == "accepted":
+        if b.status == Status.ACCEPTED:
             mark_style = row + self._style("mark-accepted")
-        elif b.status == "rejected":
+        elif b.status == Status.REJECTED:
             mark_style = row + self._style("mark-rejected")
         kind_style = row + self._style("unusual") if b.kind != "1-1" else row
-        if b.origin == "manual":
+        if b.origin == Origin.MANUAL:
             conf, conf_style = " man", row + self._style("manual")
         else:
             conf = f"{b.confidence:.2f}"[-4:] if b.confidence < 1 else "1.00"
