@@ -23,28 +23,24 @@ top-level code, because worker processes start by importing the main module.
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from typing import Any
 
-from aligner.align import Aligner, AlignConfig, align_sentences, default_aligner
-from aligner.batch import AlignerSpec, build_aligner
+from aligner.align import AlignConfig, Aligner, align_sentences, default_aligner
 from aligner.config import RunConfig, load_config
 from aligner.direct import align_paths
 from aligner.errors import AlignerError, InputError, LanguageError, PairingError, StoreError
 from aligner.evaluate import score_beads
 from aligner.export import FORMATS, STATUS_CHOICES, ExportPolicy, StatusFilter, export_corpus, export_rows
-from aligner.model import Article, Bead, ExportRow, PairAlignment, Sentence
-from aligner.pipeline import (
-    ItemResult,
-    RunOptions,
-    RunSummary,
-    align_articles,
-    run_corpus,
-    sentences_of,
-)
+from aligner.model import Article, Bead, ExportRow, Method, Origin, Outcome, PairAlignment, Sentence, Status
+from aligner.pipeline import run_corpus
+from aligner.run import ItemResult, RunOptions, RunSummary
 from aligner.sources import PageCache, parse_page, read_article
+from aligner.steps import align_articles, sentences_of
 from aligner.store import Store
+from aligner.worker import AlignerSpec, build_aligner
 
 
-def run_config(path: str, **overrides: object) -> RunSummary:
+def run_config(path: str, **overrides: Any) -> RunSummary:
     """Run the job a TOML config describes (``aligner run CONFIG.toml``); keyword overrides win.
 
     The export policy's fields (``status``, ``min_confidence``, ``keep_empty``) may be
@@ -52,14 +48,19 @@ def run_config(path: str, **overrides: object) -> RunSummary:
     """
     config = load_config(path)
     policy_fields = {f.name for f in fields(ExportPolicy)}
-    for name, value in overrides.items():
-        if name in policy_fields:
-            config.options.policy = replace(config.options.policy, **{name: value})
-        elif hasattr(config.options, name):
-            setattr(config.options, name, value)
-        else:
-            raise TypeError(f"run_config() got an unknown option {name!r}")
-    return run_corpus(config.corpus, config.options)
+    option_fields = {f.name for f in fields(RunOptions)}
+    unknown = set(overrides) - policy_fields - option_fields
+    if unknown:
+        raise TypeError(f"run_config() got an unknown option {sorted(unknown)[0]!r}")
+    options = config.options
+    policy = {name: value for name, value in overrides.items() if name in policy_fields}
+    if policy:
+        options = replace(options, policy=ExportPolicy(**{**_policy_fields(options.policy), **policy}))
+    return run_corpus(config.corpus, replace(options, **{k: v for k, v in overrides.items() if k in option_fields}))
+
+
+def _policy_fields(policy: ExportPolicy) -> dict[str, Any]:
+    return {f.name: getattr(policy, f.name) for f in fields(ExportPolicy)}
 
 
 __all__ = [
@@ -76,6 +77,9 @@ __all__ = [
     "InputError",
     "ItemResult",
     "LanguageError",
+    "Method",
+    "Origin",
+    "Outcome",
     "PageCache",
     "PairAlignment",
     "PairingError",
@@ -83,6 +87,7 @@ __all__ = [
     "RunOptions",
     "RunSummary",
     "Sentence",
+    "Status",
     "StatusFilter",
     "Store",
     "StoreError",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sqlite3
 import sys
 import time
@@ -24,12 +23,19 @@ from rich.text import Text
 
 from aligner import __version__
 from aligner.display import json_text, line, plain, visible
-from aligner.errors import AlignerError
+from aligner.errors import AlignerError, OptionError
 from aligner.export import FORMATS
 from aligner.export.policy import STATUS_CHOICES, ExportPolicy
+from aligner.model import Method, Outcome
 
 if TYPE_CHECKING:
-    from aligner.pipeline import RunSummary
+    import pandas as pd
+
+    from aligner.evaluate import Scores
+    from aligner.model import Article
+    from aligner.run import ItemResult, RunSummary
+    from aligner.sources.fetch import ItemOutcome
+    from aligner.stats import Totals
     from aligner.store import Store
 
 
@@ -134,10 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     _output_flags(p)
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("review", help="open the review app on a corpus database")
-    p.add_argument("db", type=Path)
-    p.add_argument("--reviewer", help="name in the edit log (default: $ALIGNER_REVIEWER or $USER)")
-    p.set_defaults(func=cmd_review)
+    add_commands(sub)  # `review`, from the review app (tui)
 
     p = sub.add_parser("eval", help="strict and lax precision/recall/F1 of predicted beads against gold")
     p.add_argument("gold", type=Path, help="gold bead file or folder")
@@ -192,6 +195,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Entry points (in the package metadata) that add commands: ``name = "module:function"``,
+#: where the function takes the subparsers and adds its command. The review app adds
+#: ``review`` this way, so the library never imports the app.
+COMMANDS_GROUP = "aligner.commands"
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Let installed packages add their commands (the review app's ``review``)."""
+    from importlib.metadata import entry_points
+
+    for entry in sorted(entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+        entry.load()(sub)
+
+
 def _positive_int(text: str) -> int:
     """argparse type for counts: 0 or less would fetch nothing, or cut a list from its end."""
     try:
@@ -242,7 +259,7 @@ def _policy(args: argparse.Namespace, base: ExportPolicy | None = None) -> Expor
 
 def _engine_flags(p: argparse.ArgumentParser, *, for_run: bool) -> None:
     """--method and --encoder; ``run`` leaves them unset (None) so its config file decides."""
-    p.add_argument("--method", choices=("engine", "length"), default=None if for_run else "engine",
+    p.add_argument("--method", choices=tuple(Method), default=None if for_run else Method.ENGINE.value,
                    help="engine (default) or length (the length-only baseline)")
     p.add_argument("--encoder", default=None if for_run else "use", metavar="NAME",
                    help="sentence encoder: use (default), e5 (needs the e5 extra), or st:MODEL for a "
@@ -261,9 +278,16 @@ def _console(args: argparse.Namespace) -> Console:
 # -- run ----------------------------------------------------------------------------
 
 
+#: The flag that sets each of RunOptions's settings, for messages.
+RUN_FLAGS = {"formats": "--format"}
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from aligner.config import is_config_path, load_config
-    from aligner.pipeline import RunOptions, english_pages, run_corpus
+    from aligner.pipeline import english_pages, run_corpus
+    from aligner.run import RunOptions
     from aligner.sources import PageCache
 
     if is_config_path(args.corpus) or args.corpus.is_file():
@@ -284,11 +308,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         "method": args.method,
         "encoder": args.encoder,
     }
-    for name, value in overrides.items():
-        if value is not None:
-            setattr(options, name, value)
-    if options.workers < 1:
-        raise AlignerError("--workers", "must be at least 1")
+    try:
+        options = replace(options, **{name: value for name, value in overrides.items() if value is not None})
+    except OptionError as exc:
+        name = str(exc.item)
+        raise AlignerError(RUN_FLAGS.get(name, "--" + name.replace("_", "-")), exc.problem) from None
     console = _console(args)
     show_progress = not args.quiet and not args.json and sys.stderr.isatty()
     total = len(list(english_pages(PageCache(corpus)))) if Path(corpus).is_dir() else 0
@@ -299,11 +323,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         print_run_summary(console, summary, verbose=args.verbose)
     print_run_failures(summary)
-    return 1 if summary.count("failed") else 0
+    return 1 if summary.count(Outcome.FAILED) else 0
 
 
 @contextmanager
-def _run_progress(show: bool, total: int) -> Iterator[Callable[[Any], None]]:
+def _run_progress(show: bool, total: int) -> Iterator[Callable[[ItemResult], None]]:
     """A progress bar on stderr: articles done of total, sentences, pairs a minute, time left."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -316,9 +340,9 @@ def _run_progress(show: bool, total: int) -> Iterator[Callable[[Any], None]]:
         started = time.monotonic()
         counts = {"sentences": 0, "aligned": 0}
 
-        def progress(result: Any) -> None:
-            counts["sentences"] += result.en_sentences + result.ko_sentences
-            counts["aligned"] += result.outcome == "aligned"
+        def progress(result: ItemResult) -> None:
+            counts["sentences"] += result.src_sentences + result.tgt_sentences
+            counts["aligned"] += result.outcome == Outcome.ALIGNED
             minutes = (time.monotonic() - started) / 60
             rate = f"{counts['aligned'] / minutes:,.1f} pairs/min" if minutes > 0 and counts["aligned"] else ""
             bar.update(task, advance=1, sentences=counts["sentences"], rate=rate, description="aligning")
@@ -358,14 +382,12 @@ def print_run_summary(console: Console, summary: RunSummary, *, verbose: bool = 
         console.print("unpaired (no Korean original to align with yet; not an error):")
         for item in listed:
             console.print(line("  ", item.item, ": ", _reason(item.item, item.reason)))
-    for item in summary.items:
-        if item.outcome == "kept":
-            console.print(line("kept as reviewed: ", item.item, ": ", _reason(item.item, item.reason)))
+    for item in summary.with_outcome(Outcome.KEPT):
+        console.print(line("kept as reviewed: ", item.item, ": ", _reason(item.item, item.reason)))
     if summary.exports:
         console.print(f"exported ({summary.policy.describe()}):")
         for export in summary.exports:
-            beads = _count(export["count"], "bead")
-            console.print(line("  ", ", ".join(export["paths"]), f"  ({beads})"))
+            console.print(line("  ", ", ".join(export.paths), f"  ({_count(export.count, 'bead')})"))
     secs = d["seconds"]
     stages = ", ".join(f"{k} {secs[k]:.1f}" for k in ("parse", "check", "split", "encode", "align", "store", "export")
                        if k in secs)
@@ -468,7 +490,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def stats_totals(totals: dict) -> list[str]:
+def stats_totals(totals: Totals) -> list[str]:
     """The corpus totals as a few sentences (our own words and numbers only)."""
     mc = totals["mean_confidence"]
     kinds = ", ".join(f"{k}: {v:,}" for k, v in totals["bead_types"].items()) or "none"
@@ -493,7 +515,7 @@ STATS_COLUMNS = (("pair", "#"), ("en_title", "English title"), ("ko_title", "Kor
 WIDE_STATS = 120
 
 
-def stats_table(frame: Any, title: str, width: int) -> Table:
+def stats_table(frame: pd.DataFrame, title: str, width: int) -> Table:
     """The per-pair table: short headers that never break; only the titles fold, and on a
     narrow terminal (or a pipe, 80 columns) the Korean title and date are left out."""
     from rich import box
@@ -513,22 +535,14 @@ def stats_table(frame: Any, title: str, width: int) -> Table:
     return table
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     """A table cell: blank for a pair without beads (no mean confidence), 3 decimals for floats."""
     if value is None or value != value:  # None, or NaN from pandas
         return ""
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-# -- review, eval -----------------------------------------------------------------------
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    from tui.app import run_app
-
-    reviewer = args.reviewer or os.environ.get("ALIGNER_REVIEWER") or os.environ.get("USER") or "reviewer"
-    _corpus_store(args.db).close()  # a missing or foreign file is one line here, not a new corpus
-    return run_app(str(args.db), reviewer)
+# -- eval ---------------------------------------------------------------------------------
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -548,7 +562,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def eval_table(scores: Any) -> Table:
+def eval_table(scores: Scores) -> Table:
     """Strict and lax precision, recall and F1 as a small table."""
     from rich import box
 
@@ -572,7 +586,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     quiet = args.quiet or args.json
 
-    def progress(item) -> None:
+    def progress(item: ItemOutcome) -> None:
         if not quiet:
             console.print(fetch_item_line(item))
 
@@ -600,7 +614,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def fetch_item_line(item) -> Text:
+def fetch_item_line(item: ItemOutcome) -> Text:
     """``paired: EN -> KO``, ``failed: EN: reason``: one line, every piece made visible."""
     from aligner.display import line
 
@@ -624,8 +638,8 @@ def cmd_pair(args: argparse.Namespace) -> int:
     for item in result.unpaired_en + result.unpaired_ko:
         console.print(line(f"unpaired {item.side}: ", _name(item.article), ": ", item.reason))
     skipped = list(result.unreadable) + [(_name(r.article), r.reason) for r in result.rejected]
-    for item, reason in skipped:
-        console.print(line("skipped: ", item, ": ", reason))
+    for name, reason in skipped:
+        console.print(line("skipped: ", name, ": ", reason))
     console.print(f"paired {len(result.pairs)} ({len(result.sure)} sure, {len(result.too_close)} too close to call); "
                   f"unpaired {len(result.unpaired_en)} English, {len(result.unpaired_ko)} Korean", markup=False)
     return 0
@@ -649,7 +663,7 @@ def _pair_progress(show: bool) -> Iterator[Callable[[str, int, int], None]]:
         yield progress
 
 
-def _name(article) -> str:
+def _name(article: Article) -> str:
     return article.url or article.source_path or article.title
 
 

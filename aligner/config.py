@@ -33,11 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aligner.errors import AlignerError, InputError
+from aligner.errors import AlignerError, InputError, OptionError
 from aligner.export.policy import STATUS_CHOICES, ExportPolicy
-from aligner.pipeline import RunOptions
-
-METHODS = ("engine", "length")
+from aligner.run import RunOptions
 
 # the keys a config may have, and their TOML types
 _TOP = {"corpus": str, "workers": int, "dask": str, "retry_failed": bool, "force": bool}
@@ -46,6 +44,10 @@ _TABLES: dict[str, dict[str, type | tuple[type, ...]]] = {
     "align": {"method": str, "encoder": str, "threads": int},
     "export": {"formats": list, "dir": str, "min_confidence": (int, float), "status": str, "keep_empty": bool},
 }
+#: Where each of :class:`RunOptions`'s settings is in a config, for messages.
+_KEYS = {"formats": "export.formats", "export_dir": "export.dir", "src_lang": "languages.source",
+         "tgt_lang": "languages.target", "method": "align.method", "encoder": "align.encoder",
+         "threads": "align.threads"}
 
 
 @dataclass
@@ -63,9 +65,8 @@ def is_config_path(path: str | Path) -> bool:
 
 
 def load_config(path: str | Path) -> RunConfig:
-    """Read and check a run config (see the module docstring for the keys)."""
-    from aligner.export import FORMATS
-
+    """Read and check a run config (see the module docstring for the keys): the TOML types
+    here, the values by :class:`~aligner.run.RunOptions` and the export policy themselves."""
     path = Path(path)
     item = str(path)
     try:
@@ -99,38 +100,31 @@ def load_config(path: str | Path) -> RunConfig:
         raise InputError(item, "needs corpus = \"FOLDER\" (the folder with pages/)")
     base = path.parent
     langs, align, export = (data.get(t, {}) for t in ("languages", "align", "export"))
-    formats = tuple(export.get("formats", ("tmx", "tsv")))
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise InputError(item, f"export.formats: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     status = export.get("status", ExportPolicy.status.value)
     if status not in STATUS_CHOICES:
         raise InputError(item, f"export.status must be one of {', '.join(STATUS_CHOICES)}")
-    method = align.get("method", "engine")
-    if method not in METHODS:
-        raise InputError(item, f"align.method must be one of {', '.join(METHODS)}")
-    workers = data.get("workers", 1)
-    if workers < 1:
-        raise InputError(item, "workers must be at least 1")
     try:
         policy = ExportPolicy(status=status, min_confidence=float(export.get("min_confidence", 0.0)),
                               keep_empty=export.get("keep_empty", False))
     except AlignerError as exc:
         raise InputError(item, f"export: {exc.problem}") from None
-    options = RunOptions(
-        formats=formats,
-        export_dir=(base / export["dir"]) if "dir" in export else None,
-        policy=policy,
-        force=data.get("force", False),
-        src_lang=langs.get("source", "en"),
-        tgt_lang=langs.get("target", "ko"),
-        workers=workers,
-        dask=data.get("dask"),
-        retry_failed=data.get("retry_failed", False),
-        method=method,
-        encoder=align.get("encoder", "use"),
-        threads=align.get("threads"),
-    )
+    try:
+        options = RunOptions(
+            formats=tuple(export.get("formats", ("tmx", "tsv"))),
+            export_dir=(base / export["dir"]) if "dir" in export else None,
+            policy=policy,
+            force=data.get("force", False),
+            src_lang=langs.get("source", "en"),
+            tgt_lang=langs.get("target", "ko"),
+            workers=data.get("workers", 1),
+            dask=data.get("dask"),
+            retry_failed=data.get("retry_failed", False),
+            method=align.get("method", "engine"),
+            encoder=align.get("encoder", "use"),
+            threads=align.get("threads"),
+        )
+    except OptionError as exc:
+        raise InputError(item, f"{_KEYS.get(str(exc.item), exc.item)} {exc.problem}") from None
     return RunConfig(base / data["corpus"], options, path)
 
 

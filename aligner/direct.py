@@ -15,14 +15,10 @@ from pathlib import Path
 
 from aligner.align import default_aligner
 from aligner.errors import AlignerError, InputError, LanguageError
-from aligner.model import Article, Bead, PairAlignment, Sentence
+from aligner.model import Article, PairAlignment, Sentence
 from aligner.sources import read_article, read_lines
-from aligner.text.langcheck import check_language, detect_language, iso_code, language_name
-from aligner.text.normalize import normalize_many
-
-# Not aligner.pipeline: it brings the corpus database, the fetcher and the splitters,
-# which a pre-split ``aligner align`` never uses (a third of its start-up). It is
-# imported where an article has to be split.
+from aligner.steps import align_sentence_lists, sentences_of
+from aligner.text.langcheck import check_pair_languages, detect_language, iso_code, language_name
 
 #: The pair this project aligns, in the order ``aligner align`` takes its two files.
 DEFAULT_SRC, DEFAULT_TGT = "en", "ko"
@@ -53,8 +49,6 @@ def load_side(path: Path, lang: str | None, presplit: bool, fallback: str) -> tu
         lines = read_lines(path)
         lang = lang or _guess_lang(lines, fallback)
         return [Sentence(n, n, t) for n, t in zip(lines.numbers, lines)], lang
-    from aligner.pipeline import sentences_of
-
     article: Article = read_article(path, lang=lang)
     lang = lang or _guess_lang(article.blocks(), article.lang or fallback)
     article.lang = lang
@@ -78,11 +72,7 @@ def pair_languages(
         raise LanguageError(both, f"the sides look swapped: the first is {language_name(sl)} and the second "
                             f"{language_name(tl)}; give the {language_name(DEFAULT_SRC)} text first "
                             f"(or --src-lang {sl} --tgt-lang {tl} to align them this way)")
-    check_language(src_text, sl, src_item, counterpart=tl)  # "(are the ... sides swapped?)" when they are
-    check_language(tgt_text, tl, tgt_item, counterpart=sl)
-    if iso_code(sl) == iso_code(tl):
-        raise LanguageError(both, f"both sides are {language_name(iso_code(sl))} text; "
-                            "give a text and its translation")
+    check_pair_languages(src_text, sl, tgt_text, tl, src_item, tgt_item)  # "(are the ... sides swapped?)"
     return sl, tl
 
 
@@ -105,13 +95,8 @@ def align_paths(
         raise InputError(str(tgt_path), "no sentences")
     sl, tl = pair_languages(src, tgt, src_lang, tgt_lang, str(src_path), str(tgt_path))
     aligner = default_aligner(sl, tl, method, encoder)
-    return PairAlignment(src, tgt, _align(src, tgt, aligner, sl, tl), aligner.name)
-
-
-def _align(src: list[Sentence], tgt: list[Sentence], aligner, src_lang: str, tgt_lang: str) -> list[Bead]:
-    """Align normalised copies of the sentences, as ``aligner.pipeline.align_sentence_lists`` does
-    for a corpus (the output keeps the text as read)."""
-    return aligner.align(normalize_many([s.text for s in src], src_lang), normalize_many([s.text for s in tgt], tgt_lang))
+    beads = align_sentence_lists(src, tgt, aligner, sl, tl)
+    return PairAlignment(src, tgt, beads, aligner.name)
 
 
 def write_output(path: Path, text: str) -> None:

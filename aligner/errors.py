@@ -34,3 +34,19 @@ class FetchError(AlignerError):
 
 class StoreError(AlignerError):
     """A corpus database that cannot be opened or is not ours."""
+
+
+class OptionError(AlignerError):
+    """A setting with a value it cannot have: "workers must be at least 1".
+
+    ``item`` is the setting's name and ``problem`` reads after it, so the command line and
+    a run config can each name it their way ("--workers: must be at least 1",
+    "run.toml: workers must be at least 1").
+    """
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(name, problem)
+        self.args = (f"{name} {problem}",)
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.problem}"

@@ -7,7 +7,7 @@ returns these, so the CLI, the review app and scripts all speak the same languag
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass
@@ -85,7 +85,7 @@ class PairAlignment:
     method: str = ""
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """A bead's review status."""
 
     UNREVIEWED = "unreviewed"
@@ -93,11 +93,37 @@ class Status(str, Enum):
     REJECTED = "rejected"
 
 
-class Origin(str, Enum):
+class Origin(StrEnum):
     """Who made a bead: the aligner or a person."""
 
     AUTO = "auto"
     MANUAL = "manual"
+
+
+class PairProgress(StrEnum):
+    """How far a pair's review is: no beads yet, none reviewed, some, all."""
+
+    EMPTY = "empty"
+    NEW = "new"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+
+
+class Outcome(StrEnum):
+    """What a corpus run did with one English page."""
+
+    ALIGNED = "aligned"  # aligned and stored
+    UNCHANGED = "unchanged"  # aligned before from the same text: skipped
+    KEPT = "kept"  # the text changed, but a reviewer's beads were kept as they are
+    UNPAIRED = "unpaired"  # no Korean original to align with (no error)
+    FAILED = "failed"  # a bad page, a language mismatch, ...: reported and skipped
+
+
+class Method(StrEnum):
+    """How a pair is aligned: the engine (sentence embeddings, length, anchors) or length alone."""
+
+    ENGINE = "engine"
+    LENGTH = "length"
 
 
 @dataclass

@@ -1,8 +1,10 @@
-"""The main job as plain functions: pages -> articles -> sentences -> beads -> store -> export.
+"""The main job over a corpus folder: pages -> articles -> sentences -> beads -> store -> export.
 
-``prepare`` and ``align_articles`` are pure (no I/O beyond the encoder); ``run_corpus``
-walks a corpus folder, skips what is already done, stores each pair in one transaction,
-reports and skips bad items, and exports. The CLI and scripts call these directly.
+``run_corpus`` walks a corpus folder, skips what is already done, stores each pair in one
+transaction, reports and skips bad items, and exports. The per-pair steps are plain
+functions in :mod:`aligner.steps`; the run's options and results are in :mod:`aligner.run`;
+the work is sent out and written back by :mod:`aligner.batch`. The CLI and scripts call
+these directly.
 """
 
 from __future__ import annotations
@@ -10,184 +12,36 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from aligner.align import Aligner, default_aligner
+from aligner.align import Aligner
+from aligner.batch import Batch
 from aligner.errors import InputError
-from aligner.export.policy import ExportPolicy
-from aligner.model import Article, Bead, PairAlignment, Sentence
+from aligner.executors import make_executor
+from aligner.export import EXTENSIONS, export_corpus
+from aligner.run import ExportSummary, ItemResult, RunOptions, RunSummary
 from aligner.sources import PageCache
 from aligner.sources.manifest import read_manifest
 from aligner.sources.urls import page_key
+from aligner.steps import align_articles, align_sentence_lists, check_pair, sentences_of
 from aligner.store import Store
-from aligner.text.langcheck import check_language
-from aligner.text.normalize import normalize_many
-from aligner.text.split import split_sentences
+from aligner.worker import AlignerSpec
 
 ENGLISH_HOST = "english.hani.co.kr"
 
-
-@dataclass
-class RunOptions:
-    """Settings of ``aligner run``."""
-
-    formats: tuple[str, ...] = ("tmx", "tsv")
-    export_dir: Path | None = None  # default: DIR/export
-    policy: ExportPolicy = field(default_factory=ExportPolicy)  # which beads the exports take
-    force: bool = False  # re-align pairs even when nothing changed (reviewed beads still kept)
-    src_lang: str = "en"
-    tgt_lang: str = "ko"
-    workers: int = 1  # worker processes; 1 = everything in this process
-    dask: str | None = None  # Dask scheduler address: run the per-pair work on that cluster
-    retry_failed: bool = False  # retry earlier failures even when their pages did not change
-    method: str = "engine"  # engine or length
-    encoder: str = "use"
-    threads: int | None = None  # BLAS threads per worker (default: cores / workers)
-
-
-@dataclass
-class ItemResult:
-    """What happened to one English article."""
-
-    item: str
-    outcome: str  # aligned, unchanged, unpaired, failed, kept
-    reason: str = ""
-    pair_id: int | None = None
-    en_sentences: int = 0
-    ko_sentences: int = 0
-    bead_types: Counter = field(default_factory=Counter)
-    seconds: dict[str, float] = field(default_factory=dict)
-    previous: bool = False  # a failure from an earlier run, pages unchanged since, not retried
-    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage (where measured)
-
-
-@dataclass
-class RunSummary:
-    """Totals of a run, for the printed summary and ``--json``."""
-
-    items: list[ItemResult]
-    pairs: int  # pairs in the corpus after the run
-    en_sentences: int
-    ko_sentences: int
-    bead_types: dict[str, int]
-    mean_confidence: float | None
-    files: list[str]
-    seconds: dict[str, float]
-    workers: int = 1
-    encoded: int = 0  # sentences the encoder actually encoded (the rest came from its cache)
-    replanned: int = 0  # pairs worked out again because a reviewer changed them during the run
-    worker_crashes: int = 0  # times the worker processes died and were started again
-    cpu_seconds: dict[str, float] = field(default_factory=dict)  # per stage, summed over workers
-    database: str = ""  # the corpus database the run wrote
-    exports: list[dict] = field(default_factory=list)  # per format: {"format", "paths", "count"}
-    policy: ExportPolicy = field(default_factory=ExportPolicy)  # which beads the exports took
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for r in self.items if r.outcome == outcome)
-
-    @property
-    def failed(self) -> list[ItemResult]:
-        """Items that went wrong (a bad page, a language mismatch, ...)."""
-        return [r for r in self.items if r.outcome == "failed"]
-
-    @property
-    def unpaired(self) -> list[ItemResult]:
-        """English pages with no Korean original to align with (no link, or not in the cache):
-        nothing went wrong, there is just nothing to align yet."""
-        return [r for r in self.items if r.outcome == "unpaired"]
-
-    @property
-    def next_command(self) -> str:
-        """What to do next: review the corpus."""
-        return f"aligner review {self.database}" if self.database else "aligner review DIR/corpus.db"
-
-    def as_dict(self) -> dict:
-        return {
-            "database": self.database,
-            "next": self.next_command,
-            "pairs": self.pairs,
-            "aligned": self.count("aligned"),
-            "unchanged": self.count("unchanged"),
-            "kept_reviewed": self.count("kept"),
-            "unpaired": self.count("unpaired"),
-            "failed": self.count("failed"),
-            "en_sentences": self.en_sentences,
-            "ko_sentences": self.ko_sentences,
-            "bead_types": self.bead_types,
-            "mean_confidence": self.mean_confidence,
-            "files": self.files,
-            "exports": self.exports,
-            "export_policy": {"status": self.policy.status.value, "min_confidence": self.policy.min_confidence,
-                              "keep_empty": self.policy.keep_empty},
-            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
-            "problems": [
-                {"item": r.item, "outcome": r.outcome, "reason": r.reason, "previous_run": r.previous}
-                for r in self.items
-                if r.outcome in ("failed", "unpaired", "kept")
-            ],
-            "skipped_failures": sum(1 for r in self.items if r.previous),
-            "workers": self.workers,
-            "encoded_sentences": self.encoded,
-            "replanned": self.replanned,
-            "worker_crashes": self.worker_crashes,
-            "cpu_seconds": {k: round(v, 3) for k, v in self.cpu_seconds.items()},
-            "throughput": self.throughput(),
-        }
-
-    def throughput(self) -> dict[str, float | None]:
-        """Pairs aligned per minute (wall clock) and sentences per second of each stage."""
-        wall = self.seconds.get("total", 0.0)
-        aligned = [r for r in self.items if r.outcome == "aligned"]
-        sentences = sum(r.en_sentences + r.ko_sentences for r in aligned)
-        out: dict[str, float | None] = {
-            "pairs_per_minute": round(60 * len(aligned) / wall, 2) if wall else None,
-            "sentences_per_second": round(sentences / wall, 2) if wall else None,
-        }
-        for stage in ("parse", "check", "split", "encode", "align", "store"):
-            s = sum(r.seconds.get(stage, 0.0) for r in aligned)
-            out[f"{stage}_sentences_per_second"] = round(sentences / s, 1) if s else None
-        return out
-
-
-# -- pure steps ---------------------------------------------------------------------
-
-
-def sentences_of(article: Article) -> list[Sentence]:
-    """Split an article's title and body into sentences, keeping paragraph indices."""
-    return split_sentences(article.blocks(), article.lang)
-
-
-def check_pair(en: Article, ko: Article, src_lang: str = "en", tgt_lang: str = "ko") -> None:
-    """Refuse a pair whose sides are not in the languages they claim (or are swapped)."""
-    check_language(en.text, src_lang, en.url or en.source_path or "English side")
-    check_language(ko.text, tgt_lang, ko.url or ko.source_path or "Korean side")
-
-
-def align_sentence_lists(
-    src: list[Sentence],
-    tgt: list[Sentence],
-    aligner: Aligner,
-    src_lang: str = "en",
-    tgt_lang: str = "ko",
-    fixed: list[tuple[int, int, int, int]] | None = None,
-) -> list[Bead]:
-    """Align normalised copies of the sentences; stored text stays as published."""
-    src_norm = normalize_many([s.text for s in src], src_lang)
-    tgt_norm = normalize_many([s.text for s in tgt], tgt_lang)
-    return aligner.align(src_norm, tgt_norm, fixed=fixed or [])
-
-
-def align_articles(en: Article, ko: Article, aligner: Aligner | None = None) -> PairAlignment:
-    """Check, split and align one article pair."""
-    check_pair(en, ko, en.lang, ko.lang)
-    aligner = aligner or default_aligner(en.lang, ko.lang)
-    src, tgt = sentences_of(en), sentences_of(ko)
-    beads = align_sentence_lists(src, tgt, aligner, en.lang, ko.lang)
-    return PairAlignment(src, tgt, beads, aligner.name)
-
-
-# -- the corpus job -----------------------------------------------------------------
+__all__ = [
+    "ENGLISH_HOST",
+    "ItemResult",
+    "RunOptions",
+    "RunSummary",
+    "align_articles",
+    "align_sentence_lists",
+    "check_pair",
+    "english_pages",
+    "run_corpus",
+    "sentences_of",
+    "summarise",
+]
 
 
 def english_pages(cache: PageCache) -> Iterator[str]:
@@ -212,9 +66,6 @@ def run_corpus(
     unchanged (``retry_failed`` tries them anyway). ``aligner`` (one process only)
     replaces the corpus's default aligner.
     """
-    from aligner.batch import AlignerSpec, Batch, make_executor
-    from aligner.export import EXTENSIONS, export_corpus
-
     options = options or RunOptions()
     root = Path(corpus_dir)
     if not root.is_dir():
@@ -253,7 +104,7 @@ def run_corpus(
         for fmt in options.formats:
             out = export_corpus(store, fmt, export_dir / f"corpus{EXTENSIONS[fmt]}", options.policy)
             files += [str(p) for p in out.paths]
-            exports.append({"format": out.format, "paths": [str(p) for p in out.paths], "count": out.count})
+            exports.append(ExportSummary(out.format, [str(p) for p in out.paths], out.count))
         summary = summarise(store, results, files)
         summary.database, summary.exports, summary.policy = str(store.path), exports, options.policy
         summary.seconds["export"] = time.perf_counter() - t_export
@@ -276,7 +127,7 @@ def run_corpus(
 def summarise(store: Store, results: list[ItemResult], files: list[str]) -> RunSummary:
     """Corpus-wide totals after a run (the corpus, not only what this run touched)."""
     summaries = store.summaries()
-    kinds: Counter = Counter()
+    kinds: Counter[str] = Counter()
     confidences: list[float] = []
     for pair_id in store.pair_ids():
         for b in store.beads(pair_id):
@@ -285,8 +136,8 @@ def summarise(store: Store, results: list[ItemResult], files: list[str]) -> RunS
     return RunSummary(
         items=results,
         pairs=len(summaries),
-        en_sentences=sum(s.en_sentences for s in summaries),
-        ko_sentences=sum(s.ko_sentences for s in summaries),
+        src_sentences=sum(s.src_sentences for s in summaries),
+        tgt_sentences=sum(s.tgt_sentences for s in summaries),
         bead_types=dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
         mean_confidence=round(sum(confidences) / len(confidences), 4) if confidences else None,
         files=files,

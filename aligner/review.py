@@ -6,8 +6,8 @@ transaction: read the pair, apply the change in memory, write back only what cha
 log it in ``edits`` (with the reviewer's name) and remember the reviewer's place in
 ``review_state``. A killed terminal therefore loses nothing that was committed.
 
-Why a pair is edited as a list of bead *sizes* (``Cell``: how many EN and KO sentences
-a bead holds) rather than absolute spans: with sizes, every edit is local (merging two
+Why a pair is edited as a list of bead *sizes* (``Cell``: how many source and target
+sentences a bead holds) rather than absolute spans: with sizes, every edit is local (merging two
 beads or splitting a sentence does not touch the numbers of later beads), the invariant
 "beads cover each side's sentences exactly once, in order" only needs the sizes to sum
 to the sentence counts, and the undo log can store just the slice that changed instead
@@ -28,27 +28,32 @@ Every bead an edit changes records who made that change and when (``changed_by``
 restore a bead with the facts it had, so an undone accept leaves no trace on the bead
 (the edit log keeps the whole story). A re-align changes no bead's facts: the beads it
 proposes are the aligner's, the ones it keeps stay as the reviewer left them.
+
+The two sides are ``"src"`` and ``"tgt"`` (the English edition and the Korean original in
+a corpus run); what a person reads (the edit log's actions, the messages) names a side by
+its language (``detach en 3``, "there is no KO sentence 9").
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from aligner.errors import AlignerError
 from aligner.model import Origin, Status
-from aligner.store import BeadRow, Store, now
+from aligner.store import BeadRecord, BeadRow, Store, now
 
 if TYPE_CHECKING:
     from aligner.align import Aligner
 
-Side = Literal["en", "ko"]
-SIDES: tuple[Side, Side] = ("en", "ko")
+Side = Literal["src", "tgt"]
+SIDES: tuple[Side, Side] = ("src", "tgt")
 LOW_CONFIDENCE = 0.5
-DELTA_FORMAT = "slices-v1"
+#: How an edit is logged: the changed slice of each list, keyed "src", "tgt" and "beads".
+DELTA_FORMAT = "slices-v2"
+#: The same, logged before schema 7 with the sides keyed "en" and "ko"; still read.
+DELTA_FORMAT_V1 = "slices-v1"
 
 ACCEPTED = Status.ACCEPTED.value
 REJECTED = Status.REJECTED.value
@@ -71,8 +76,8 @@ class ReviewError(AlignerError):
 class Cell:
     """A bead without its position: sentence counts per side plus the bead's marks."""
 
-    n_en: int
-    n_ko: int
+    n_src: int
+    n_tgt: int
     score: float = 0.0
     confidence: float = 0.0
     origin: str = AUTO
@@ -82,13 +87,13 @@ class Cell:
     note: str | None = None
 
     def size(self, side: Side) -> int:
-        return self.n_en if side == "en" else self.n_ko
+        return self.n_src if side == "src" else self.n_tgt
 
     def resized(self, side: Side, n: int) -> Cell:
-        return replace(self, n_en=n) if side == "en" else replace(self, n_ko=n)
+        return replace(self, n_src=n) if side == "src" else replace(self, n_tgt=n)
 
     def row(self) -> list[Any]:
-        return [self.n_en, self.n_ko, self.score, self.confidence, self.origin, self.status,
+        return [self.n_src, self.n_tgt, self.score, self.confidence, self.origin, self.status,
                 self.changed_by, self.changed_at, self.note]
 
     def touched(self, reviewer: str, at: str) -> Cell:
@@ -97,28 +102,28 @@ class Cell:
 
     @property
     def is_void(self) -> bool:
-        return self.n_en == 0 and self.n_ko == 0
+        return self.n_src == 0 and self.n_tgt == 0
 
 
-def made_by_hand(n_en: int, n_ko: int) -> Cell:
+def made_by_hand(n_src: int, n_tgt: int) -> Cell:
     """A bead whose both sides the reviewer determined: their judgement, so accepted and fully confident."""
-    return Cell(n_en, n_ko, 0.0, 1.0, MANUAL, ACCEPTED)
+    return Cell(n_src, n_tgt, 0.0, 1.0, MANUAL, ACCEPTED)
 
 
-def to_check(n_en: int, n_ko: int) -> Cell:
+def to_check(n_src: int, n_tgt: int) -> Cell:
     """A bead an edit changed but the reviewer did not judge as a whole (a guessed cut, a leftover).
 
     Unreviewed, so ``n`` stops on it and "accepted" exports leave it out; confidence 0,
     because nothing measured it, so it is marked low and ``w`` finds it; origin auto, so a
     re-align may redo it.
     """
-    return Cell(n_en, n_ko, 0.0, 0.0, AUTO, UNREVIEWED)
+    return Cell(n_src, n_tgt, 0.0, 0.0, AUTO, UNREVIEWED)
 
 
-def reshaped(cell: Cell, n_en: int, n_ko: int) -> Cell:
+def reshaped(cell: Cell, n_src: int, n_tgt: int) -> Cell:
     """``cell`` after an edit moved one of its sentences: still the reviewer's if it was already
     accepted (they changed a bead they had vouched for), else left to check. Its note stays."""
-    new = made_by_hand(n_en, n_ko) if cell.status == ACCEPTED else to_check(n_en, n_ko)
+    new = made_by_hand(n_src, n_tgt) if cell.status == ACCEPTED else to_check(n_src, n_tgt)
     return replace(new, note=cell.note)
 
 
@@ -130,34 +135,52 @@ def joined_note(*cells: Cell) -> str | None:
 
 @dataclass
 class PairState:
-    """A pair's sentences (paragraph, text) per side and its beads as ``Cell`` sizes."""
+    """A pair's sentences (paragraph, text) per side and its beads as ``Cell`` sizes.
 
-    en: list[tuple[int, str]]
-    ko: list[tuple[int, str]]
+    ``langs`` (the sides' languages) only name the sides in messages; two states with the
+    same sentences and beads are equal whatever they say.
+    """
+
+    src: list[tuple[int, str]]
+    tgt: list[tuple[int, str]]
     cells: list[Cell]
+    langs: tuple[str, str] = field(default=("src", "tgt"), compare=False)
 
     def sentences(self, side: Side) -> list[tuple[int, str]]:
-        return self.en if side == "en" else self.ko
+        return self.src if side == "src" else self.tgt
+
+    def with_sentences(self, side: Side, sentences: list[tuple[int, str]], cells: list[Cell]) -> PairState:
+        """This pair with one side's sentences and the beads replaced."""
+        if side == "src":
+            return PairState(sentences, self.tgt, cells, self.langs)
+        return PairState(self.src, sentences, cells, self.langs)
+
+    def with_cells(self, cells: list[Cell]) -> PairState:
+        return PairState(self.src, self.tgt, cells, self.langs)
+
+    def label(self, side: Side) -> str:
+        """How a message names a side: its language code, in capitals ("EN")."""
+        return self.langs[0 if side == "src" else 1].upper()
 
     def starts(self) -> list[tuple[int, int]]:
-        """(en_start, ko_start) of every bead."""
+        """(src_start, tgt_start) of every bead."""
         out, e, k = [], 0, 0
         for cell in self.cells:
             out.append((e, k))
-            e += cell.n_en
-            k += cell.n_ko
+            e += cell.n_src
+            k += cell.n_tgt
         return out
 
     def span(self, position: int) -> tuple[int, int, int, int]:
-        """Half-open (en_start, en_end, ko_start, ko_end) of the bead at ``position``."""
-        e = sum(c.n_en for c in self.cells[:position])
-        k = sum(c.n_ko for c in self.cells[:position])
+        """Half-open (src_start, src_end, tgt_start, tgt_end) of the bead at ``position``."""
+        e = sum(c.n_src for c in self.cells[:position])
+        k = sum(c.n_tgt for c in self.cells[:position])
         cell = self.cells[position]
-        return e, e + cell.n_en, k, k + cell.n_ko
+        return e, e + cell.n_src, k, k + cell.n_tgt
 
     def side_span(self, position: int, side: Side) -> tuple[int, int]:
         e0, e1, k0, k1 = self.span(position)
-        return (e0, e1) if side == "en" else (k0, k1)
+        return (e0, e1) if side == "src" else (k0, k1)
 
     def bead_of(self, side: Side, index: int) -> int:
         """Position of the bead holding sentence ``index`` of ``side``."""
@@ -166,40 +189,25 @@ class PairState:
             total += cell.size(side)
             if index < total:
                 return pos
-        raise ReviewError(f"there is no {side.upper()} sentence {index}")
+        raise ReviewError(f"there is no {self.label(side)} sentence {index}")
 
     def problems(self) -> list[str]:
         out = []
-        if sum(c.n_en for c in self.cells) != len(self.en):
-            out.append("beads do not cover the English sentences exactly once")
-        if sum(c.n_ko for c in self.cells) != len(self.ko):
-            out.append("beads do not cover the Korean sentences exactly once")
+        if sum(c.n_src for c in self.cells) != len(self.src):
+            out.append(f"beads do not cover the {self.label('src')} sentences exactly once")
+        if sum(c.n_tgt for c in self.cells) != len(self.tgt):
+            out.append(f"beads do not cover the {self.label('tgt')} sentences exactly once")
         if any(c.is_void for c in self.cells):
             out.append("a bead has no sentence on either side")
-        if any(c.n_en < 0 or c.n_ko < 0 for c in self.cells):
+        if any(c.n_src < 0 or c.n_tgt < 0 for c in self.cells):
             out.append("a bead has a negative size")
         return out
 
 
-def _tuples(store: Store, sql: str, args: tuple) -> list[tuple]:
-    """Rows as plain tuples: a 1,000-bead pair is read on every edit, so skip sqlite3.Row."""
-    cur = store.conn.cursor()
-    cur.row_factory = None
-    return cur.execute(sql, args).fetchall()
-
-
 def load_state(store: Store, pair_id: int) -> PairState:
     """Read a pair; refuses one whose stored beads do not run through both sides in order."""
-    pair = store.pair(pair_id)
-    sql = "SELECT paragraph, text FROM sentences WHERE doc_id=? ORDER BY idx"
-    en = _tuples(store, sql, (pair.en_doc,))
-    ko = _tuples(store, sql, (pair.ko_doc,))
-    rows = _tuples(
-        store,
-        "SELECT position, en_start, en_end, ko_start, ko_end, score, confidence, origin, status,"
-        " changed_by, changed_at, note FROM beads WHERE pair_id=? ORDER BY position",
-        (pair_id,),
-    )
+    langs = store.pair_languages(pair_id)  # a pair that is not there is a StoreError
+    src, tgt, rows = store.review_rows(pair_id)
     cells = []
     e = k = 0
     for position, e0, e1, k0, k1, score, confidence, origin, status, by, at, note in rows:
@@ -207,7 +215,7 @@ def load_state(store: Store, pair_id: int) -> PairState:
             raise ReviewError(f"stored beads break the order at position {position}; re-run alignment", pair_id)
         cells.append(Cell(e1 - e0, k1 - k0, score, confidence, origin, status, by, at, note))
         e, k = e1, k1
-    state = PairState(en, ko, cells)
+    state = PairState(src, tgt, cells, langs)
     if cells and state.problems():
         raise ReviewError("stored beads do not cover the sentences; re-run alignment", pair_id)
     return state
@@ -232,7 +240,7 @@ def _delta(old: PairState, new: PairState) -> tuple[dict, dict]:
     """The changed slice of each list, before and after (empty dicts: nothing changed)."""
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    for key, a, b in (("en", old.en, new.en), ("ko", old.ko, new.ko), ("beads", old.cells, new.cells)):
+    for key, a, b in (("src", old.src, new.src), ("tgt", old.tgt, new.tgt), ("beads", old.cells, new.cells)):
         if a == b:
             continue
         lo, suf = _common_ends(a, b)
@@ -247,61 +255,33 @@ def _row(item: Cell | tuple[int, str]) -> list[Any]:
     return item.row() if isinstance(item, Cell) else [item[0], item[1]]
 
 
-def _write(c: sqlite3.Connection, store: Store, pair_id: int, old: PairState, new: PairState) -> None:
-    """Bring the stored pair from ``old`` to ``new`` touching as few rows as possible."""
+def _write(store: Store, pair_id: int, old: PairState, new: PairState) -> None:
+    """Bring the stored pair from ``old`` to ``new`` touching as few rows as possible
+    (inside the caller's transaction)."""
     pair = store.pair(pair_id)
-    for side, doc in (("en", pair.en_doc), ("ko", pair.ko_doc)):
+    sides: tuple[tuple[Side, int], ...] = (("src", pair.src_doc), ("tgt", pair.tgt_doc))
+    for side, doc in sides:
         a, b = old.sentences(side), new.sentences(side)
         if a == b:
             continue
         if len(a) == len(b):
-            c.executemany(
-                "UPDATE sentences SET paragraph=?, text=? WHERE doc_id=? AND idx=?",
-                [(p, t, doc, i) for i, ((p, t), was) in enumerate(zip(b, a)) if (p, t) != was],
-            )
+            store.update_sentences(doc, [(i, p, t) for i, ((p, t), was) in enumerate(zip(b, a)) if (p, t) != was])
         else:
             lo, _ = _common_ends(a, b)
-            c.execute("DELETE FROM sentences WHERE doc_id=? AND idx>=?", (doc, lo))
-            c.executemany(
-                "INSERT INTO sentences (doc_id, idx, paragraph, text) VALUES (?,?,?,?)",
-                [(doc, i, p, t) for i, (p, t) in enumerate(b[lo:], start=lo)],
-            )
-    if old.cells == new.cells and len(old.en) == len(new.en) and len(old.ko) == len(new.ko):
+            store.replace_sentences_from(doc, lo, b[lo:])
+    if old.cells == new.cells and len(old.src) == len(new.src) and len(old.tgt) == len(new.tgt):
         return
     lo, suf = _common_ends(old.cells, new.cells)
     old_end, new_end = len(old.cells) - suf, len(new.cells) - suf
-    c.execute("DELETE FROM beads WHERE pair_id=? AND position>=? AND position<?", (pair_id, lo, old_end))
-    shift = new_end - old_end
-    if shift:
-        c.execute("UPDATE beads SET position=position+? WHERE pair_id=? AND position>=?", (shift, pair_id, old_end))
-    d_en, d_ko = len(new.en) - len(old.en), len(new.ko) - len(old.ko)
-    if d_en or d_ko:  # a sentence was split: the untouched beads after it move along
-        c.execute(
-            "UPDATE beads SET en_start=en_start+?, en_end=en_end+?, ko_start=ko_start+?, ko_end=ko_end+?"
-            " WHERE pair_id=? AND position>=?",
-            (d_en, d_en, d_ko, d_ko, pair_id, new_end),
-        )
     starts = new.starts()
-    stamp = now()
-    c.executemany(
-        "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, score, confidence,"
-        " origin, status, updated_at, changed_by, changed_at, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (pair_id, pos, starts[pos][0], starts[pos][0] + cell.n_en, starts[pos][1], starts[pos][1] + cell.n_ko,
-             cell.score, cell.confidence, cell.origin, cell.status, stamp, cell.changed_by, cell.changed_at,
-             cell.note)
-            for pos, cell in enumerate(new.cells[lo:new_end], start=lo)
-        ],
-    )
-
-
-def _save_position(c: sqlite3.Connection, reviewer: str, pair_id: int, position: int) -> None:
-    c.execute(
-        "INSERT INTO review_state (reviewer, pair_id, position, screen) VALUES (?,?,?,'pair')"
-        " ON CONFLICT(reviewer) DO UPDATE SET pair_id=excluded.pair_id, position=excluded.position,"
-        " screen='pair'",
-        (reviewer, pair_id, max(0, position)),
-    )
+    records = [
+        BeadRecord(pos, starts[pos][0], starts[pos][0] + cell.n_src, starts[pos][1], starts[pos][1] + cell.n_tgt,
+                   cell.score, cell.confidence, cell.origin, cell.status, cell.changed_by, cell.changed_at, cell.note)
+        for pos, cell in enumerate(new.cells[lo:new_end], start=lo)
+    ]
+    # a sentence was split: the untouched beads after the window move along
+    moved = (len(new.src) - len(old.src), len(new.tgt) - len(old.tgt))
+    store.replace_beads(pair_id, lo, old_end, records, moved=moved)
 
 
 # -- one edit = one transaction ------------------------------------------------------------
@@ -329,7 +309,7 @@ def apply_edit(store: Store, pair_id: int, reviewer: str, action: str, change: C
     ``change`` gets the current pair and returns the new one and the bead position the
     reviewer should look at next; it raises :class:`ReviewError` to refuse.
     """
-    with store.transaction() as c:
+    with store.transaction():
         old = load_state(store, pair_id)
         if not old.cells:
             raise ReviewError("has no beads yet; align it first", pair_id)
@@ -341,9 +321,9 @@ def apply_edit(store: Store, pair_id: int, reviewer: str, action: str, change: C
         before, after = _delta(old, new)
         edit_id = None
         if before:
-            _write(c, store, pair_id, old, new)
-            edit_id = store.record_edit(c, pair_id, reviewer, action, before, after)
-        _save_position(c, reviewer, pair_id, position)
+            _write(store, pair_id, old, new)
+            edit_id = store.record_edit(pair_id, reviewer, action, before, after)
+        store.save_place(reviewer, pair_id, position)
     return Edit(edit_id, action, position)
 
 
@@ -356,10 +336,16 @@ def _check_position(state: PairState, position: int) -> None:
         raise ReviewError(f"there is no bead {position + 1} (the pair has {len(state.cells)})")
 
 
+def _named(store: Store, pair_id: int, side: Side) -> str:
+    """A side as the edit log names it in an action: by its language ("detach en 3")."""
+    src, tgt = store.pair_languages(pair_id)
+    return src if side == "src" else tgt
+
+
 def _check_side(side: str) -> Side:
     if side not in SIDES:
-        raise ReviewError(f"side must be 'en' or 'ko', not {side!r}")
-    return side  # type: ignore[return-value]
+        raise ReviewError(f"side must be 'src' or 'tgt', not {side!r}")
+    return side
 
 
 def _set_status(store: Store, pair_id: int, positions: int | Iterable[int], status: str,
@@ -376,7 +362,7 @@ def _set_status(store: Store, pair_id: int, positions: int | Iterable[int], stat
             _check_position(state, p)
             if cells[p].status != status:  # marking a bead as it already is changes nothing
                 cells[p] = replace(cells[p], status=status).touched(reviewer, at)
-        return PairState(state.en, state.ko, cells), wanted[-1]
+        return state.with_cells(cells), wanted[-1]
 
     label = ",".join(str(p + 1) for p in wanted[:20]) + ("..." if len(wanted) > 20 else "")
     return apply_edit(store, pair_id, reviewer, f"{action} {label}", change)
@@ -409,7 +395,7 @@ def accept_all_above(store: Store, pair_id: int, position: int, *, reviewer: str
             replace(c, status=ACCEPTED).touched(reviewer, at) if p < position and c.status == UNREVIEWED else c
             for p, c in enumerate(state.cells)
         ]
-        return PairState(state.en, state.ko, cells), position
+        return state.with_cells(cells), position
 
     return apply_edit(store, pair_id, reviewer, f"accept-above {position + 1}", change)
 
@@ -424,9 +410,10 @@ def merge_with_next(store: Store, pair_id: int, position: int, *, reviewer: str)
         if position + 1 >= len(state.cells):
             raise ReviewError("the last bead has no bead below to merge with")
         a, b = state.cells[position], state.cells[position + 1]
-        merged = replace(made_by_hand(a.n_en + b.n_en, a.n_ko + b.n_ko), note=joined_note(a, b)).touched(reviewer, at)
+        merged = made_by_hand(a.n_src + b.n_src, a.n_tgt + b.n_tgt)
+        merged = replace(merged, note=joined_note(a, b)).touched(reviewer, at)
         cells = state.cells[:position] + [merged] + state.cells[position + 2:]
-        return PairState(state.en, state.ko, cells), position
+        return state.with_cells(cells), position
 
     return apply_edit(store, pair_id, reviewer, f"merge {position + 1}+{position + 2}", change)
 
@@ -442,7 +429,7 @@ def split_bead(store: Store, pair_id: int, position: int, side: Side, at_sentenc
     reviewer determined both halves and they become made by hand. Fix the rest with :func:`shift`.
     """
     side = _check_side(side)
-    other: Side = "ko" if side == "en" else "en"
+    other: Side = "tgt" if side == "src" else "src"
     at = now()
 
     def change(state: PairState) -> tuple[PairState, int]:
@@ -451,21 +438,22 @@ def split_bead(store: Store, pair_id: int, position: int, side: Side, at_sentenc
         o0, o1 = state.side_span(position, other)
         if not s0 < at_sentence < s1:
             raise ReviewError(
-                f"a bead can only be split between its sentences: {side.upper()} {at_sentence} "
+                f"a bead can only be split between its sentences: {state.label(side)} {at_sentence} "
                 f"is not inside {s0}..{s1 - 1} after the first"
             )
         cut = other_at if other_at is not None else other_side_cut(at_sentence - s0, s1 - s0, o0, o1)
         if not o0 <= cut <= o1:
-            raise ReviewError(f"{other.upper()} {cut} is not inside the bead ({o0}..{o1})")
+            raise ReviewError(f"{state.label(other)} {cut} is not inside the bead ({o0}..{o1})")
         make = made_by_hand if other_at is not None or o0 == o1 else to_check
         first, second = {side: at_sentence - s0, other: cut - o0}, {side: s1 - at_sentence, other: o1 - cut}
         note = state.cells[position].note
-        new = [replace(make(first["en"], first["ko"]), note=note).touched(reviewer, at),
-               make(second["en"], second["ko"]).touched(reviewer, at)]
+        new = [replace(make(first["src"], first["tgt"]), note=note).touched(reviewer, at),
+               make(second["src"], second["tgt"]).touched(reviewer, at)]
         cells = state.cells[:position] + new + state.cells[position + 1:]
-        return PairState(state.en, state.ko, cells), position
+        return state.with_cells(cells), position
 
-    return apply_edit(store, pair_id, reviewer, f"split {position + 1} at {side} {at_sentence}", change)
+    action = f"split {position + 1} at {_named(store, pair_id, side)} {at_sentence}"
+    return apply_edit(store, pair_id, reviewer, action, change)
 
 
 def other_side_cut(first: int, total: int, o0: int, o1: int) -> int:
@@ -499,24 +487,25 @@ def shift(store: Store, pair_id: int, position: int, side: Side, direction: Lite
         _check_position(state, position)
         cell = state.cells[position]
         if cell.size(side) == 0:
-            raise ReviewError(f"bead {position + 1} has no {side.upper()} sentence to move")
+            raise ReviewError(f"bead {position + 1} has no {state.label(side)} sentence to move")
         neighbour = position + step
         if not 0 <= neighbour < len(state.cells):
             where = "above" if step < 0 else "below"
             raise ReviewError(f"bead {position + 1} has no bead {where} to move a sentence to")
         cells = list(state.cells)
-        giver = reshaped(cell, cell.n_en, cell.n_ko).resized(side, cell.size(side) - 1).touched(reviewer, at)
+        giver = reshaped(cell, cell.n_src, cell.n_tgt).resized(side, cell.size(side) - 1).touched(reviewer, at)
         taker = state.cells[neighbour]
-        cells[neighbour] = reshaped(taker, taker.n_en, taker.n_ko).resized(side, taker.size(side) + 1).touched(
+        cells[neighbour] = reshaped(taker, taker.n_src, taker.n_tgt).resized(side, taker.size(side) + 1).touched(
             reviewer, at)
         cells[position] = giver
         cursor = position
         if giver.is_void:
             del cells[position]
             cursor = min(position, neighbour)
-        return PairState(state.en, state.ko, cells), cursor
+        return state.with_cells(cells), cursor
 
-    return apply_edit(store, pair_id, reviewer, f"shift {side} {direction} from {position + 1}", change)
+    action = f"shift {_named(store, pair_id, side)} {direction} from {position + 1}"
+    return apply_edit(store, pair_id, reviewer, action, change)
 
 
 def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *, reviewer: str) -> Edit:
@@ -528,7 +517,7 @@ def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *,
     When the other side is empty nothing is guessed, so every part is made by hand.
     """
     side = _check_side(side)
-    other: Side = "ko" if side == "en" else "en"
+    other: Side = "tgt" if side == "src" else "src"
     at = now()
 
     def change(state: PairState) -> tuple[PairState, int]:
@@ -536,13 +525,13 @@ def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *,
         s0, s1 = state.side_span(position, side)
         n_other = state.cells[position].size(other)
         if not s0 <= index < s1:
-            raise ReviewError(f"{side.upper()} sentence {index} is not in bead {position + 1}")
+            raise ReviewError(f"{state.label(side)} sentence {index} is not in bead {position + 1}")
         if s1 - s0 == 1 and n_other == 0:
-            raise ReviewError(f"{side.upper()} sentence {index} already has a bead of its own")
+            raise ReviewError(f"{state.label(side)} sentence {index} already has a bead of its own")
         rest = made_by_hand if n_other == 0 else to_check
 
         def cell(make: Callable[[int, int], Cell], n_side: int, n_oth: int) -> Cell:
-            return make(**{f"n_{side}": n_side, f"n_{other}": n_oth})
+            return make(n_side, n_oth) if side == "src" else make(n_oth, n_side)
 
         alone = cell(made_by_hand, 1, 0)
         if index == s0:
@@ -555,9 +544,9 @@ def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *,
         parts = [p.touched(reviewer, at) for p in parts if not p.is_void]
         parts[0] = replace(parts[0], note=state.cells[position].note)
         cells = state.cells[:position] + parts + state.cells[position + 1:]
-        return PairState(state.en, state.ko, cells), cursor
+        return state.with_cells(cells), cursor
 
-    return apply_edit(store, pair_id, reviewer, f"detach {side} {index}", change)
+    return apply_edit(store, pair_id, reviewer, f"detach {_named(store, pair_id, side)} {index}", change)
 
 
 def edit_sentence_text(store: Store, pair_id: int, side: Side, index: int, text: str, *, reviewer: str) -> Edit:
@@ -578,17 +567,17 @@ def edit_sentence_text(store: Store, pair_id: int, side: Side, index: int, text:
     def change(state: PairState) -> tuple[PairState, int]:
         sents = list(state.sentences(side))
         if not 0 <= index < len(sents):
-            raise ReviewError(f"there is no {side.upper()} sentence {index}")
+            raise ReviewError(f"there is no {state.label(side)} sentence {index}")
         if sents[index][1] == text:
             return state, state.bead_of(side, index)
         sents[index] = (sents[index][0], text)
         pos = state.bead_of(side, index)
         cells = list(state.cells)
         cells[pos] = cells[pos].touched(reviewer, at)  # its text changed: the unit was modified
-        new = PairState(sents, state.ko, cells) if side == "en" else PairState(state.en, sents, cells)
+        new = state.with_sentences(side, sents, cells)
         return new, state.bead_of(side, index)
 
-    return apply_edit(store, pair_id, reviewer, f"edit {side} {index}", change)
+    return apply_edit(store, pair_id, reviewer, f"edit {_named(store, pair_id, side)} {index}", change)
 
 
 def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offset: int, *,
@@ -605,7 +594,7 @@ def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offs
     def change(state: PairState) -> tuple[PairState, int]:
         sents = list(state.sentences(side))
         if not 0 <= index < len(sents):
-            raise ReviewError(f"there is no {side.upper()} sentence {index}")
+            raise ReviewError(f"there is no {state.label(side)} sentence {index}")
         paragraph, text = sents[index]
         left, right = text[:char_offset].strip(), text[char_offset:].strip()
         if not 0 < char_offset < len(text) or not left or not right:
@@ -614,10 +603,11 @@ def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offs
         pos = state.bead_of(side, index)
         cells = list(state.cells)
         cells[pos] = cells[pos].resized(side, cells[pos].size(side) + 1).touched(reviewer, at)
-        new = PairState(sents, state.ko, cells) if side == "en" else PairState(state.en, sents, cells)
+        new = state.with_sentences(side, sents, cells)
         return new, pos
 
-    return apply_edit(store, pair_id, reviewer, f"split-sentence {side} {index} at {char_offset}", change)
+    action = f"split-sentence {_named(store, pair_id, side)} {index} at {char_offset}"
+    return apply_edit(store, pair_id, reviewer, action, change)
 
 
 def _normalizer() -> Callable[[str, str], str]:
@@ -655,14 +645,14 @@ def realign_from(store: Store, pair_id: int, position: int, *, reviewer: str,
     report = progress or (lambda what, done, total: None)
     stop = cancelled or (lambda: False)
     pair = store.pair(pair_id)
-    src_lang, tgt_lang = store.document(pair.en_doc).lang, store.document(pair.ko_doc).lang
+    src_lang, tgt_lang = store.document(pair.src_doc).lang, store.document(pair.tgt_doc).lang
     seen = load_state(store, pair_id)
     if not seen.cells:
         raise ReviewError("has no beads yet; align it first", pair_id)
     _check_position(seen, position)
     report("loading the aligner", 0, 0)
     aligner = aligner or default_aligner(src_lang, tgt_lang)
-    spans = [(e, e + c.n_en, k, k + c.n_ko) for (e, k), c in zip(seen.starts(), seen.cells)]
+    spans = [(e, e + c.n_src, k, k + c.n_tgt) for (e, k), c in zip(seen.starts(), seen.cells)]
     keep = {span: cell for p, (span, cell) in enumerate(zip(spans, seen.cells))
             if p < position or cell.status == ACCEPTED or cell.origin == MANUAL}
     rejected = {span: cell for span, cell in zip(spans, seen.cells) if cell.status == REJECTED}
@@ -687,13 +677,13 @@ def realign_from(store: Store, pair_id: int, position: int, *, reviewer: str,
                 cells.append(replace(rejected[span], score=bead.score, confidence=bead.confidence, origin=AUTO))
             else:
                 cells.append(Cell(len(bead.src), len(bead.tgt), bead.score, bead.confidence, AUTO, UNREVIEWED))
-        return PairState(state.en, state.ko, cells), position
+        return state.with_cells(cells), position
 
     return apply_edit(store, pair_id, reviewer, f"realign from {position + 1} ({aligner.name})", change)
 
 
 def _gap_indices(keep: dict[tuple[int, int, int, int], Cell], n: int, at: int) -> list[int]:
-    """Sentence indices of one side (``at`` 0: English, 2: Korean) outside the kept beads."""
+    """Sentence indices of one side (``at`` 0: source, 2: target) outside the kept beads."""
     inside = [False] * n
     for span in keep:
         for i in range(span[at], span[at + 1]):
@@ -706,8 +696,8 @@ def _gap_texts(state: PairState, keep: dict[tuple[int, int, int, int], Cell], sr
     """Both sides' texts as the aligner wants them; only the sentences it will look at (the gaps)
     are normalised, since sentences inside kept beads are never read."""
     norm = _normalizer()
-    src = [t for _, t in state.en]
-    tgt = [t for _, t in state.ko]
+    src = [t for _, t in state.src]
+    tgt = [t for _, t in state.tgt]
     for i in _gap_indices(keep, len(src), 0):
         src[i] = norm(src[i], src_lang)
     for i in _gap_indices(keep, len(tgt), 2):
@@ -741,32 +731,60 @@ def _encode_ahead(aligner: Aligner, texts: list[str], report: Progress, stop: Ca
 # -- undo and redo ------------------------------------------------------------------------
 
 
-def _replay(c: sqlite3.Connection, store: Store, pair_id: int, target: dict, current: dict) -> int:
-    """Turn the pair from the ``current`` side of an edit back into the ``target`` side.
+def replay(state: PairState, target: dict[str, Any], current: dict[str, Any]) -> PairState:
+    """The pair ``state`` turned from the ``current`` side of a logged edit into its ``target``
+    side (undo: target is the edit's ``before``; redo and replaying the log: its ``after``).
 
-    Returns the bead position where the change happened. Refuses when the pair no
-    longer looks like ``current`` (e.g. a batch run re-aligned it since).
+    Pure: the crash trials replay a whole edit log with it, in memory. Reads both delta
+    formats (sides keyed "src"/"tgt", or "en"/"ko" before schema 7). Refuses (a
+    :class:`ReviewError`) when the pair no longer looks like ``current`` (e.g. a batch run
+    re-aligned it since) or would come out broken.
     """
-    if target.get("format") != DELTA_FORMAT:  # a whole snapshot, written by another tool
-        store.restore(c, pair_id, target)
-        return 0
-    state = load_state(store, pair_id)
-    lists: dict[str, list[Any]] = {"en": list(state.en), "ko": list(state.ko), "beads": list(state.cells)}
-    for key in ("en", "ko", "beads"):
+    target, current = _v2(target), _v2(current)
+    lists: dict[str, list[Any]] = {"src": list(state.src), "tgt": list(state.tgt), "beads": list(state.cells)}
+    for key in ("src", "tgt", "beads"):
         if key not in target:
             continue
         at = target[key]["at"]
         now_rows = current[key]["rows"]
         if not _same_rows(key, lists[key][at:at + len(now_rows)], now_rows):
-            raise ReviewError("changed since that edit (re-aligned?), so it cannot be undone or redone", pair_id)
+            raise ReviewError("changed since that edit (re-aligned?), so it cannot be undone or redone")
         lists[key][at:at + len(now_rows)] = [_item(key, r) for r in target[key]["rows"]]
-    new = PairState(lists["en"], lists["ko"], lists["beads"])
+    new = PairState(lists["src"], lists["tgt"], lists["beads"], state.langs)
     if new.problems():
-        raise ReviewError("the edit log does not fit the pair any more; nothing changed", pair_id)
-    _write(c, store, pair_id, state, new)
+        raise ReviewError("the edit log does not fit the pair any more; nothing changed")
+    return new
+
+
+def is_delta(logged: dict[str, Any]) -> bool:
+    """True for an edit logged as changed slices (either format), False for a whole snapshot."""
+    return logged.get("format") in (DELTA_FORMAT, DELTA_FORMAT_V1)
+
+
+def _v2(delta: dict[str, Any]) -> dict[str, Any]:
+    """A logged delta with its sides keyed "src" and "tgt" (a v1 delta said "en" and "ko")."""
+    if delta.get("format") != DELTA_FORMAT_V1:
+        return delta
+    names = {"en": "src", "ko": "tgt"}
+    return {names.get(key, key): value for key, value in delta.items()} | {"format": DELTA_FORMAT}
+
+
+def _replay(store: Store, pair_id: int, target: dict[str, Any], current: dict[str, Any]) -> int:
+    """Turn the stored pair from the ``current`` side of an edit back into the ``target`` side
+    (inside the caller's transaction). Returns the bead position where the change happened."""
+    if not is_delta(target):  # a whole snapshot, written by another tool
+        store.restore(pair_id, target)
+        return 0
+    state = load_state(store, pair_id)
+    try:
+        new = replay(state, target, current)
+    except ReviewError as exc:
+        raise ReviewError(exc.problem, pair_id) from None
+    _write(store, pair_id, state, new)
+    target = _v2(target)
     if "beads" in target:
         return min(target["beads"]["at"], max(len(new.cells) - 1, 0))
-    side: Side = "en" if "en" in target else "ko"
+    side: Side = "src" if "src" in target else "tgt"
     return new.bead_of(side, min(target[side]["at"], len(new.sentences(side)) - 1))
 
 
@@ -795,24 +813,18 @@ def _item(key: str, row: list[Any]) -> Cell | tuple[int, str]:
 def _step(store: Store, pair_id: int, reviewer: str, undo_it: bool) -> Edit | None:
     """Undo the latest edit in force, or redo the earliest undone one that was not dropped
     (a newer edit drops the redo history), and log the step with the reviewer."""
-    with store.transaction() as c:
-        if undo_it:
-            row = c.execute("SELECT id, action, before, after FROM edits WHERE pair_id=? AND undone=0"
-                            " ORDER BY id DESC LIMIT 1", (pair_id,)).fetchone()
-        else:
-            row = c.execute("SELECT id, action, before, after FROM edits WHERE pair_id=? AND undone=1"
-                            " AND dropped_by IS NULL ORDER BY id ASC LIMIT 1", (pair_id,)).fetchone()
-        if row is None:
+    with store.transaction():
+        edit = store.edit_to_undo(pair_id) if undo_it else store.edit_to_redo(pair_id)
+        if edit is None:
             return None
-        before, after = json.loads(row["before"]), json.loads(row["after"])
         if undo_it:
-            position = _replay(c, store, pair_id, before, after)
+            position = _replay(store, pair_id, edit.before, edit.after)
         else:
-            position = _replay(c, store, pair_id, after, before)
-        c.execute("UPDATE edits SET undone=? WHERE id=?", (1 if undo_it else 0, row["id"]))
-        store.record_step(c, int(row["id"]), pair_id, reviewer, "undo" if undo_it else "redo")
-        _save_position(c, reviewer, pair_id, position)
-    return Edit(int(row["id"]), ("undo " if undo_it else "redo ") + row["action"], position)
+            position = _replay(store, pair_id, edit.after, edit.before)
+        store.mark_undone(edit.id, undo_it)
+        store.record_step(edit.id, pair_id, reviewer, "undo" if undo_it else "redo")
+        store.save_place(reviewer, pair_id, position)
+    return Edit(edit.id, ("undo " if undo_it else "redo ") + edit.action, position)
 
 
 def undo(store: Store, pair_id: int, *, reviewer: str = "") -> Edit | None:
@@ -844,22 +856,19 @@ class LogEntry:
 def history(store: Store, pair_id: int, limit: int = 50) -> list[LogEntry]:
     """The latest ``limit`` lines of a pair's history, newest first: nothing is ever deleted
     from it, so it tells who did, undid and redid what, and when."""
-    edits = store.conn.execute(
-        "SELECT id, at, reviewer, action, undone, dropped_by FROM edits WHERE pair_id=? ORDER BY id DESC LIMIT ?",
-        (pair_id, limit),
-    ).fetchall()
-    steps = store.conn.execute(
-        "SELECT s.edit_id, s.at, s.reviewer, s.kind, e.action, s.after_edit, s.id FROM edit_events s"
-        " JOIN edits e ON e.id=s.edit_id WHERE s.pair_id=? ORDER BY s.id DESC LIMIT ?",
-        (pair_id, limit),
-    ).fetchall()
+    edits, steps = store.edit_history(pair_id, limit)
     # an edit sorts by its id; an undo or redo right after the newest edit of its time
-    lines = [((r[0], 0, 0), LogEntry(r[1], r[2], "edit", r[0], r[3],
-                                      "dropped" if r[5] is not None else "undone" if r[4] else "in force"))
-             for r in edits]
-    lines += [((r[5], 1, r[6]), LogEntry(r[1], r[2], r[3], r[0], r[4])) for r in steps]
+    lines = [((e.id, 0, 0), LogEntry(e.at, e.reviewer, "edit", e.id, e.action,
+                                      "dropped" if e.dropped else "undone" if e.undone else "in force"))
+             for e in edits]
+    lines += [((s.after_edit, 1, s.id), LogEntry(s.at, s.reviewer, _step_kind(s.kind), s.edit_id, s.action))
+              for s in steps]
     lines.sort(key=lambda line: line[0], reverse=True)
     return [entry for _, entry in lines[:limit]]
+
+
+def _step_kind(kind: str) -> Literal["undo", "redo"]:
+    return "undo" if kind == "undo" else "redo"
 
 
 # -- where the reviewer is ------------------------------------------------------------------
@@ -867,34 +876,25 @@ def history(store: Store, pair_id: int, limit: int = 50) -> list[LogEntry]:
 
 def save_position(store: Store, reviewer: str, pair_id: int, position: int) -> None:
     """Remember the reviewer's pair and bead, so reopening the app returns there."""
-    with store.transaction() as c:
-        _save_position(c, reviewer, pair_id, position)
+    with store.transaction():
+        store.save_place(reviewer, pair_id, position)
 
 
 def save_on_list(store: Store, reviewer: str) -> None:
     """Remember that the reviewer left the pairs for the list (their last pair and bead are kept,
     for the list's cursor and for opening that pair again)."""
-    with store.transaction() as c:
-        c.execute(
-            "INSERT INTO review_state (reviewer, pair_id, position, screen) VALUES (?, NULL, 0, 'list')"
-            " ON CONFLICT(reviewer) DO UPDATE SET screen='list'",
-            (reviewer,),
-        )
+    with store.transaction():
+        store.save_on_list(reviewer)
 
 
 def was_on_list(store: Store, reviewer: str) -> bool:
     """True when the reviewer was last on the list of pairs rather than in a pair."""
-    row = store.conn.execute("SELECT screen FROM review_state WHERE reviewer=?", (reviewer,)).fetchone()
-    return row is not None and row[0] == "list"
+    return store.was_on_list(reviewer)
 
 
 def last_position(store: Store, reviewer: str) -> tuple[int, int] | None:
     """(pair id, bead position) where ``reviewer`` was last, if that pair still exists."""
-    row = store.conn.execute(
-        "SELECT r.pair_id, r.position FROM review_state r JOIN pairs p ON p.id=r.pair_id WHERE r.reviewer=?",
-        (reviewer,),
-    ).fetchone()
-    return None if row is None else (int(row[0]), int(row[1]))
+    return store.last_place(reviewer)
 
 
 # -- navigation and counts (pure) -----------------------------------------------------------
@@ -910,7 +910,7 @@ def is_low_confidence(bead: BeadRow | Cell, threshold: float = LOW_CONFIDENCE) -
 def is_unusual(bead: BeadRow | Cell) -> bool:
     """Anything but 1-1: merges, splits, dropped or added sentences deserve a look."""
     if isinstance(bead, Cell):
-        return (bead.n_en, bead.n_ko) != (1, 1)
+        return (bead.n_src, bead.n_tgt) != (1, 1)
     return bead.kind != "1-1"
 
 
@@ -996,7 +996,7 @@ def count_beads(beads: Iterable[BeadRow | Cell]) -> Counts:
 def corpus_counts(store: Store) -> Counts:
     """Bead counts by status over the whole corpus (one aggregate query)."""
     counts = Counts()
-    for status, n in store.conn.execute("SELECT status, COUNT(*) FROM beads GROUP BY status"):
+    for status, n in store.status_counts().items():
         if status == ACCEPTED:
             counts.accepted = n
         elif status == REJECTED:

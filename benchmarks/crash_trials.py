@@ -84,7 +84,7 @@ FIXES: list[str] = [
     "(each holding a loaded encoder, about 0.7 GB) and multiprocessing's resource tracker waiting for ever "
     "for work from a parent that was gone (the first 2-worker run trial; its orphans also kept the trial's "
     "stderr pipe open). Pool workers now watch their parent and exit within half a second of its death "
-    "(`aligner/batch.py`). Test: `test_pool_workers_exit_when_the_run_that_started_them_is_killed`.",
+    "(`aligner/executors.py`). Test: `test_pool_workers_exit_when_the_run_that_started_them_is_killed`.",
 ]
 
 #: What the trials check but a kill cannot be made safe against here.
@@ -161,11 +161,11 @@ def bead_table(db: Path) -> dict[str, list[tuple]]:
         out = {}
         for pair_id in store.pair_ids():
             pair = store.pair(pair_id)
-            en = [s.text for s in store.sentences(pair.en_doc)]
-            ko = [s.text for s in store.sentences(pair.ko_doc)]
-            out[store.document(pair.en_doc).key] = [
-                (b.en_start, b.en_end, b.ko_start, b.ko_end, round(b.confidence, 3), b.origin, b.status,
-                 " ".join(en[b.en_start:b.en_end]), " ".join(ko[b.ko_start:b.ko_end]))
+            en = [s.text for s in store.sentences(pair.src_doc)]
+            ko = [s.text for s in store.sentences(pair.tgt_doc)]
+            out[store.document(pair.src_doc).key] = [
+                (b.src_start, b.src_end, b.tgt_start, b.tgt_end, round(b.confidence, 3), b.origin, b.status,
+                 " ".join(en[b.src_start:b.src_end]), " ".join(ko[b.tgt_start:b.tgt_end]))
                 for b in store.beads(pair_id)
             ]
         return out
@@ -246,13 +246,13 @@ def review_some(db: Path) -> None:
         review.merge_with_next(store, ids[1], 1, **who)
         review.accept(store, ids[1], 4, **who)
         pair = store.pair(ids[2])
-        text = store.sentences(pair.en_doc)[1].text
-        review.edit_sentence_text(store, ids[2], "en", 1, text + " (checked)", **who)
+        text = store.sentences(pair.src_doc)[1].text
+        review.edit_sentence_text(store, ids[2], "src", 1, text + " (checked)", **who)
         pair = store.pair(ids[3])
-        ko = store.sentences(pair.ko_doc)
+        ko = store.sentences(pair.tgt_doc)
         index = max(range(len(ko)), key=lambda i: len(ko[i].text))
         cut = ko[index].text.find(" ", len(ko[index].text) // 2) + 1
-        review.split_sentence(store, ids[3], "ko", index, cut, **who)
+        review.split_sentence(store, ids[3], "tgt", index, cut, **who)
         review.accept_all_above(store, ids[4], len(store.beads(ids[4])) // 2, **who)
 
 
@@ -292,7 +292,7 @@ class Corpus:
         return self._aligner
 
     def options(self, force: bool) -> Any:
-        from aligner.pipeline import RunOptions
+        from aligner.run import RunOptions
 
         return RunOptions(formats=RUN_FORMATS, force=force, method=self.method)
 
@@ -373,7 +373,7 @@ def run_stage(db: Path, start_stamps: dict[str, str | None], exports: dict[str, 
     if db.exists():
         with Store(db) as store:
             for key, stamp in store.conn.execute(
-                    "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.en_doc"):
+                    "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.src_doc"):
                 if stamp is not None and stamp != start_stamps.get(key):
                     stored += 1
     if stored == 0:
@@ -410,7 +410,7 @@ def run_trial(corpus: Corpus, seed: int, windows: dict[tuple[bool, int], tuple[f
     if db.exists():
         with Store(db) as store:
             stamps = dict(store.conn.execute(
-                "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.en_doc").fetchall())
+                "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.src_doc").fetchall())
     config = run_config(folder, workers, force, corpus.method)
 
     t0 = time.perf_counter()
@@ -482,28 +482,6 @@ REVIEW_KEYS: list[tuple[str, float]] = [
 ]
 
 
-def cells_of(rows: list[list[Any]], key: str) -> list[Any]:
-    """Logged rows as beads or sentences; a bead row carries who changed it last, when, and its note
-    (rows logged before those existed have six fields)."""
-    if key == "beads":
-        return [review.Cell(int(r[0]), int(r[1]), float(r[2]), float(r[3]), str(r[4]), str(r[5]),
-                            *(list(r[6:9]) + [None] * 3)[:3]) for r in rows]
-    return [(int(r[0]), str(r[1])) for r in rows]
-
-
-def replay(state: review.PairState, before: dict, after: dict) -> review.PairState:
-    """Apply one logged edit to a pair held in memory; refuses an edit that does not fit."""
-    lists: dict[str, list[Any]] = {"en": list(state.en), "ko": list(state.ko), "beads": list(state.cells)}
-    for key in ("en", "ko", "beads"):
-        if key not in after:
-            continue
-        at, old, new = after[key]["at"], cells_of(before[key]["rows"], key), cells_of(after[key]["rows"], key)
-        if lists[key][at:at + len(old)] != old:
-            raise ValueError(f"the logged edit does not fit the pair's {key} at {at}")
-        lists[key][at:at + len(old)] = new
-    return review.PairState(lists["en"], lists["ko"], lists["beads"])
-
-
 def check_log_replays(trial: Trial, start: Path, db: Path) -> None:
     """The starting pairs, with the edit log replayed on them, must be exactly what is stored.
 
@@ -521,10 +499,10 @@ def check_log_replays(trial: Trial, start: Path, db: Path) -> None:
         for pid, state in base.items():
             for edit_id, _, before, after in reversed([r for r in old_log if r[1] == pid]):
                 if edit_id not in now or now[edit_id][6] == 1:
-                    state = replay(state, json.loads(after), json.loads(before))
+                    state = review.replay(state, target=json.loads(before), current=json.loads(after))
             for r in sorted(now.values()):
                 if r[1] == pid and r[0] > first_new and r[6] == 0:
-                    state = replay(state, json.loads(r[4]), json.loads(r[5]))
+                    state = review.replay(state, target=json.loads(r[5]), current=json.loads(r[4]))
             if state != review.load_state(store, pid):
                 mismatched.append(pid)
     trial.check("edit log replays to the stored pairs", not mismatched, f"pairs {mismatched}")

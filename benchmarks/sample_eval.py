@@ -98,14 +98,14 @@ def score_database(db: Path) -> tuple[Scores, int]:
     docs = ntrex_lines()
     conn = sqlite3.connect(db)
     scored = []
-    for pair_id, en_doc, ko_doc in conn.execute("SELECT id, en_doc, ko_doc FROM pairs").fetchall():
-        url = conn.execute("SELECT url FROM documents WHERE id = ?", (en_doc,)).fetchone()[0]
+    for pair_id, src_doc, tgt_doc in conn.execute("SELECT id, src_doc, tgt_doc FROM pairs").fetchall():
+        url = conn.execute("SELECT url FROM documents WHERE id = ?", (src_doc,)).fetchone()[0]
         en_lines, ko_lines = docs[manifest[_host_path(url)]]
         texts = [[r[0] for r in conn.execute("SELECT text FROM sentences WHERE doc_id = ? ORDER BY idx", (d,))]
-                 for d in (en_doc, ko_doc)]
+                 for d in (src_doc, tgt_doc)]
         gold = gold_beads(line_owners(texts[0], en_lines), line_owners(texts[1], ko_lines))
         pred = [(tuple(range(a, b)), tuple(range(c, d))) for a, b, c, d in conn.execute(
-            "SELECT en_start, en_end, ko_start, ko_end FROM beads WHERE pair_id = ? ORDER BY position", (pair_id,))]
+            "SELECT src_start, src_end, tgt_start, tgt_end FROM beads WHERE pair_id = ? ORDER BY position", (pair_id,))]
         scored.append((gold, pred))
     conn.close()
     return score_many(scored), len(scored)

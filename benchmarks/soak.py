@@ -178,10 +178,10 @@ PairView = tuple[frozenset, tuple[str, ...], tuple[str, ...]]
 def view(store: Store, pair_id: int) -> PairView:
     """What a batch round must leave alone: accepted and manual beads, and the sentence texts."""
     pair = store.pair(pair_id)
-    fixed = frozenset((b.en_start, b.en_end, b.ko_start, b.ko_end, b.origin, b.status)
+    fixed = frozenset((b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.origin, b.status)
                       for b in store.beads(pair_id) if b.is_fixed)
-    return (fixed, tuple(s.text for s in store.sentences(pair.en_doc)),
-            tuple(s.text for s in store.sentences(pair.ko_doc)))
+    return (fixed, tuple(s.text for s in store.sentences(pair.src_doc)),
+            tuple(s.text for s in store.sentences(pair.tgt_doc)))
 
 
 class Reviewer:
@@ -235,10 +235,10 @@ class Reviewer:
         beads = s.beads(pair)
         pos = rng.randrange(len(beads))
         bead = beads[pos]
-        side = rng.choice(["en", "ko"])
-        lo, hi = (bead.en_start, bead.en_end) if side == "en" else (bead.ko_start, bead.ko_end)
+        side = rng.choice(["src", "tgt"])
+        lo, hi = (bead.src_start, bead.src_end) if side == "src" else (bead.tgt_start, bead.tgt_end)
         p = s.pair(pair)
-        n_side = len(s.sentences(p.en_doc if side == "en" else p.ko_doc))
+        n_side = len(s.sentences(p.src_doc if side == "src" else p.tgt_doc))
         if name in ("accept", "reject", "unmark"):
             return getattr(review, name)(s, pair, pos, reviewer=REVIEWER)
         if name == "accept_above":
@@ -253,7 +253,7 @@ class Reviewer:
             return review.detach(s, pair, pos, side, rng.randint(lo, max(lo, hi - 1)), reviewer=REVIEWER)
         if name == "edit":
             index = rng.randrange(n_side)
-            text = s.sentences(p.en_doc if side == "en" else p.ko_doc)[index].text
+            text = s.sentences(p.src_doc if side == "src" else p.tgt_doc)[index].text
             return review.edit_sentence_text(s, pair, side, index, f"{text} [{rng.randrange(10**6)}]",
                                              reviewer=REVIEWER)
         if name == "split_sentence":

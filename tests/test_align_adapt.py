@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,8 +12,8 @@ from aligner.align.adapt import Adaptation, Faithfulness
 from aligner.align.engine import EngineParams, build_engine
 from aligner.align.similarity import merge_candidates
 from aligner.evaluate import read_beads, score_many
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "corpora" / "eval"
 
 

@@ -9,11 +9,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner.align import CONFIDENCE_FEATURES, JOIN_GAIN_OFFSET, AlignConfig, Aligner, Calibration, align_sentences, confidence_features
+from aligner.align import (
+    CONFIDENCE_FEATURES,
+    JOIN_GAIN_OFFSET,
+    AlignConfig,
+    Aligner,
+    Calibration,
+    align_sentences,
+    confidence_features,
+)
 from aligner.align.anchors import AnchorSignal
 from aligner.align.embed import get_encoder, piece_counter
 from aligner.align.engine import EngineParams, build_engine
-from aligner.align.lexicon import train_lexicon, LexiconSignal
+from aligner.align.lexicon import LexiconSignal, train_lexicon
 from aligner.align.scoring import LengthRatioSignal
 from aligner.align.search import _longest_increasing, coarse_path
 from aligner.align.similarity import SimilaritySignal

@@ -25,18 +25,12 @@ from aligner.export.tsv import read_tsv
 from aligner.pipeline import RunOptions, run_corpus
 from aligner.sources import PageCache
 from aligner.store import Store
+from tests.conftest import ROOT, SEED_URL, child_env, copy_sample
+from tests.scripts import load_script
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "corpora" / "sample"
-SEED_URL = "https://english.hani.co.kr/arti/english_edition/e_international/684758.html"
 EN_URL = "https://english.hani.co.kr/arti/english_edition/e_international/863803.html"
 KO_URL = "https://www.hani.co.kr/arti/international/america/863703.html"
 STAGES = ("parse", "check", "split", "encode", "align", "store", "export")
-
-
-def copy_sample(dest: Path) -> Path:
-    shutil.copytree(SAMPLE / "pages", dest / "pages")
-    return dest
 
 
 def bead_table(db: Path) -> dict[str, list[tuple]]:
@@ -45,14 +39,10 @@ def bead_table(db: Path) -> dict[str, list[tuple]]:
         out = {}
         for pair_id in store.pair_ids():
             pair = store.pair(pair_id)
-            key = store.document(pair.en_doc).key
-            out[key] = [(b.en_start, b.en_end, b.ko_start, b.ko_end, round(b.confidence, 3), b.origin, b.status)
+            key = store.document(pair.src_doc).key
+            out[key] = [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, round(b.confidence, 3), b.origin, b.status)
                         for b in store.beads(pair_id)]
         return out
-
-
-def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 @pytest.fixture(scope="module")
@@ -128,12 +118,13 @@ def grow(corpus: Path, copies: int) -> int:
     return added
 
 
+@pytest.mark.kill
 def test_a_killed_run_restarted_finishes_the_rest_without_redoing_work(tmp_path):
     corpus = copy_sample(tmp_path)
     total = 10 + grow(corpus, 3)
     db = corpus / "corpus.db"
     proc = subprocess.Popen([sys.executable, "-m", "aligner", "run", str(corpus), "--workers", "2", "--quiet",
-                             "--format", "tsv"], cwd=ROOT, env=env(), start_new_session=True,
+                             "--format", "tsv"], cwd=ROOT, env=child_env(), start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done_at_kill = 0
     try:
@@ -231,7 +222,7 @@ with Store(db) as store, open(log_path, "w") as log:
             except ReviewError:
                 continue
             b = store.beads(pair_id)[edit.position]
-            row = [pair_id, action, edit.edit_id, b.en_start, b.en_end, b.ko_start, b.ko_end, b.origin, b.status]
+            row = [pair_id, action, edit.edit_id, b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.origin, b.status]
         log.write(json.dumps(row) + "\n")
         log.flush()
         done += 1
@@ -250,7 +241,7 @@ def test_a_reviewer_edits_the_database_while_a_batch_rewrites_it(reference, tmp_
     shutil.copy(ref_corpus / "corpus.db", corpus / "corpus.db")
     db = corpus / "corpus.db"
     log, stop = tmp_path / "edits.jsonl", tmp_path / "stop"
-    reviewer = subprocess.Popen([sys.executable, "-c", REVIEWER, str(db), str(log), str(stop)], cwd=ROOT, env=env(),
+    reviewer = subprocess.Popen([sys.executable, "-c", REVIEWER, str(db), str(log), str(stop)], cwd=ROOT, env=child_env(),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert reviewer.stdout.readline().strip() == "ready", reviewer.stderr.read()
@@ -272,13 +263,13 @@ def test_a_reviewer_edits_the_database_while_a_batch_rewrites_it(reference, tmp_
         logged = {r[0] for r in store.conn.execute("SELECT id FROM edits WHERE reviewer='tester'")}
         assert {e[2] for e in edits if e[2] is not None} <= logged
         # ...and every bead they accepted or built is still there, as they left it
-        for pair_id, action, _, e0, e1, k0, k1, origin, status in edits:
-            beads = {(b.en_start, b.en_end, b.ko_start, b.ko_end): b for b in store.beads(pair_id)}
+        for pair_id, action, _, e0, e1, k0, k1, _origin, _status in edits:
+            beads = {(b.src_start, b.src_end, b.tgt_start, b.tgt_end): b for b in store.beads(pair_id)}
             if (e0, e1, k0, k1) in beads:
                 assert beads[(e0, e1, k0, k1)].status == "accepted", (pair_id, action, e0, k0)
             else:  # only a later edit by the same reviewer may have reshaped it (a merge takes in its neighbour)
-                assert any(b.origin == "manual" and b.en_start <= e0 and b.en_end >= e1 and b.ko_start <= k0
-                           and b.ko_end >= k1 for b in beads.values()), (pair_id, action, e0, k0)
+                assert any(b.origin == "manual" and b.src_start <= e0 and b.src_end >= e1 and b.tgt_start <= k0
+                           and b.tgt_end >= k1 for b in beads.values()), (pair_id, action, e0, k0)
 
 
 def test_a_toml_config_runs_and_flags_override_it(tmp_path, capsys):
@@ -361,7 +352,7 @@ def test_the_progress_bar_shows_articles_sentences_and_rate_on_a_terminal(tmp_pa
     pid, fd = pty.fork()
     if pid == 0:  # the child: aligner run with a terminal on stderr
         os.chdir(ROOT)
-        os.environ.update(env(), COLUMNS="160", TERM="xterm")
+        os.environ.update(child_env(), COLUMNS="160", TERM="xterm")
         os.execv(sys.executable, [sys.executable, "-m", "aligner", "run", str(corpus), "--format", "tsv"])
     chunks = []
     while True:
@@ -396,13 +387,14 @@ def sample_key(key: str) -> str:
     return re.sub(r"/8\d\d(\d{3})\.html", r"/863\1.html", key)
 
 
+@pytest.mark.kill
 def test_a_worker_process_that_dies_is_replaced_and_its_pairs_redone(reference, tmp_path):
     import psutil
 
     _, _, ref_beads = reference
     # 40 pairs: more than the 12 a 2-worker pool holds in flight, so the kill at the first
     # result always lands on work still to do (and on submits to the broken pool)
-    from tests.test_crash_trials import ct
+    ct = load_script("crash_trials")
 
     corpus = ct.build_pages(tmp_path, 3)  # the sample's pages and 3 renumbered copies
     killed = []
@@ -429,7 +421,8 @@ def test_a_submit_to_a_pool_whose_worker_died_hands_back_the_breakage_in_order()
     restarts the pool and sends the task again, rather than failing in the middle of submits."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from aligner.batch import AlignerSpec, PoolExecutor
+    from aligner.executors import PoolExecutor
+    from aligner.worker import AlignerSpec
 
     executor = PoolExecutor(AlignerSpec(method="length"), workers=1)
     try:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from aligner.evaluate import read_beads
+from tests.conftest import ROOT
 from tests.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "corpora" / "eval"
 DATA = ROOT / "corpora" / "source"  # the line-aligned news the sets are built from, shipped
 SETS = [f"{source}-{edit}" for source in ("ntrex", "kep") for edit in ("clean", "edited", "hard")]

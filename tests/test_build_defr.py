@@ -11,9 +11,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
+
 from tests.scripts import load_script
-
-
 
 defr = load_script("build_defr")
 

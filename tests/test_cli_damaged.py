@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "corpora" / "sample"
+from tests.conftest import ROOT, SAMPLE
 
 
 @pytest.fixture(scope="module")

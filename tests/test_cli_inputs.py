@@ -24,12 +24,9 @@ import pytest
 from aligner.cli import main
 from aligner.sources import PageCache
 from aligner.store import Store
-from review_data import build_corpus
+from tests.conftest import EN_PAGE, KO_PAGE, ROOT
+from tests.review_data import build_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "corpora" / "sample"
-EN_PAGE = SAMPLE / "pages/english.hani.co.kr/arti/english_edition/e_international/863803.html"
-KO_PAGE = SAMPLE / "pages/www.hani.co.kr/arti/international/america/863703.html"
 KO_LINK = b"http://www.hani.co.kr/arti/international/america/863703.html"  # as the English page has it
 KO_URL = "https://www.hani.co.kr/arti/international/america/863703.html"
 EN_BASE = "https://english.hani.co.kr/arti/english_edition/e_national/"
@@ -37,11 +34,6 @@ EN_BASE = "https://english.hani.co.kr/arti/english_edition/e_national/"
 EN_LINES = "The minister arrived in Seoul on Monday.\nShe met the president.\nThey talked for three hours.\n"
 KO_LINES = "장관은 월요일 서울에 도착했다.\n그는 대통령을 만났다.\n두 사람은 세 시간 동안 이야기했다.\n"
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_error_line(err: str, *parts: str) -> None:
@@ -85,41 +77,41 @@ def run_denied(*argv: str | Path) -> tuple[int, str, str]:
 # -- aligner align: languages -------------------------------------------------------------------
 
 
-def test_align_swapped_pages_without_languages_says_swapped(capsys):
-    code, out, err = run(capsys, "align", KO_PAGE, EN_PAGE)
+def test_align_swapped_pages_without_languages_says_swapped(cli):
+    code, out, err = cli("align", KO_PAGE, EN_PAGE)
     assert code == 1 and out == ""
     one_error_line(err, str(KO_PAGE), str(EN_PAGE), "swapped", "give the English text first")
 
 
 @pytest.mark.parametrize(("page", "language"), [(EN_PAGE, "English"), (KO_PAGE, "Korean")])
-def test_align_the_same_language_on_both_sides_is_an_error(capsys, page, language):
-    code, out, err = run(capsys, "align", page, page)
+def test_align_the_same_language_on_both_sides_is_an_error(cli, page, language):
+    code, out, err = cli("align", page, page)
     assert code == 1 and out == ""
     one_error_line(err, f"both sides are {language} text")
 
 
-def test_align_a_side_in_the_wrong_language_with_one_language_given(capsys, tmp_path):
+def test_align_a_side_in_the_wrong_language_with_one_language_given(cli, tmp_path):
     ko = write(tmp_path / "ko.txt", KO_LINES)
-    code, _, err = run(capsys, "align", "--src-lang", "en", ko, ko)
+    code, _, err = cli("align", "--src-lang", "en", ko, ko)
     assert code == 1
     one_error_line(err, str(ko), "expected English text but found Korean")
 
 
-def test_align_presplit_checks_languages_too(capsys, tmp_path):
+def test_align_presplit_checks_languages_too(cli, tmp_path):
     en = write(tmp_path / "en.lines", EN_LINES)
     ko = write(tmp_path / "ko.lines", KO_LINES)
-    code, out, err = run(capsys, "align", "--presplit", "--src-lang", "en", "--tgt-lang", "ko", ko, en)
+    code, out, err = cli("align", "--presplit", "--src-lang", "en", "--tgt-lang", "ko", ko, en)
     assert code == 1 and out == ""
     one_error_line(err, f"{ko}: expected English text but found Korean (are the English and Korean sides swapped?)")
-    code, out, err = run(capsys, "align", "--presplit", ko, en)
+    code, out, err = cli("align", "--presplit", ko, en)
     assert code == 1 and out == ""
     one_error_line(err, "swapped")
-    code, out, err = run(capsys, "align", "--presplit", en, en)
+    code, out, err = cli("align", "--presplit", en, en)
     assert code == 1
     one_error_line(err, "both sides are English text")
 
 
-def test_align_presplit_folders_report_a_swapped_pair_and_align_the_others(capsys, tmp_path):
+def test_align_presplit_folders_report_a_swapped_pair_and_align_the_others(cli, tmp_path):
     src, tgt, out_dir = tmp_path / "src", tmp_path / "tgt", tmp_path / "out"
     src.mkdir()
     tgt.mkdir()
@@ -127,7 +119,7 @@ def test_align_presplit_folders_report_a_swapped_pair_and_align_the_others(capsy
     write(tgt / "a", KO_LINES)
     write(src / "b", KO_LINES)  # swapped
     write(tgt / "b", EN_LINES)
-    code, _, err = run(capsys, "align", "--presplit", src, tgt, "-o", out_dir)
+    code, _, err = cli("align", "--presplit", src, tgt, "-o", out_dir)
     assert code == 1
     lines = err.splitlines()
     assert [line for line in lines if line.startswith("aligner: error: b: ")] == lines[:1]
@@ -138,35 +130,35 @@ def test_align_presplit_folders_report_a_swapped_pair_and_align_the_others(capsy
 # -- aligner align: where the output goes -----------------------------------------------------
 
 
-def test_align_output_to_an_existing_folder_is_one_line(capsys, tmp_path):
-    code, out, err = run(capsys, "align", EN_PAGE, KO_PAGE, "-o", tmp_path)
+def test_align_output_to_an_existing_folder_is_one_line(cli, tmp_path):
+    code, out, err = cli("align", EN_PAGE, KO_PAGE, "-o", tmp_path)
     assert code == 1 and out == ""
     one_error_line(err, f"{tmp_path}: is a directory, not a file name")
 
 
-def test_align_output_under_a_file_is_one_line(capsys, tmp_path):
+def test_align_output_under_a_file_is_one_line(cli, tmp_path):
     blocker = write(tmp_path / "file", "x")
-    code, _, err = run(capsys, "align", EN_PAGE, KO_PAGE, "-o", blocker / "dir" / "x.beads")
+    code, _, err = cli("align", EN_PAGE, KO_PAGE, "-o", blocker / "dir" / "x.beads")
     assert code == 1
     one_error_line(err, f"{blocker / 'dir' / 'x.beads'}: cannot write: {blocker} is a file, not a folder")
     assert blocker.read_text() == "x"
 
 
-def test_align_output_in_a_missing_folder_creates_it_as_export_does(capsys, tmp_path):
+def test_align_output_in_a_missing_folder_creates_it_as_export_does(cli, tmp_path):
     target = tmp_path / "new" / "deeper" / "x.beads"
-    code, _, err = run(capsys, "align", EN_PAGE, KO_PAGE, "-o", target)
+    code, _, err = cli("align", EN_PAGE, KO_PAGE, "-o", target)
     assert code == 0, err
     assert target.read_text().startswith("[0]:[0]:")
 
 
-def test_align_folders_into_an_existing_file_is_one_line(capsys, tmp_path):
+def test_align_folders_into_an_existing_file_is_one_line(cli, tmp_path):
     src, tgt = tmp_path / "src", tmp_path / "tgt"
     src.mkdir()
     tgt.mkdir()
     write(src / "a", EN_LINES)
     write(tgt / "a", KO_LINES)
     blocker = write(tmp_path / "out", "keep me")
-    code, _, err = run(capsys, "align", "--presplit", src, tgt, "-o", blocker)
+    code, _, err = cli("align", "--presplit", src, tgt, "-o", blocker)
     assert code == 1
     one_error_line(err, f"{blocker}: is a file, not a folder")
     assert blocker.read_text() == "keep me"
@@ -183,13 +175,13 @@ def test_align_an_unreadable_file_is_one_line(tmp_path):
 # -- aligner align --presplit: ids are line numbers ---------------------------------------------
 
 
-def test_presplit_bead_ids_are_the_files_line_numbers_across_blank_lines(capsys, tmp_path, caplog):
+def test_presplit_bead_ids_are_the_files_line_numbers_across_blank_lines(cli, tmp_path, caplog):
     en = write(tmp_path / "en.lines", "The minister arrived in Seoul on Monday.\n\n"
                                       "She met the president.\nThey talked for three hours.\n")
     ko = write(tmp_path / "ko.lines", "장관은 월요일 서울에 도착했다.\n그는 대통령을 만났다.\n\n"
                                       "두 사람은 세 시간 동안 이야기했다.\n")
     with caplog.at_level(logging.WARNING):
-        code, out, err = run(capsys, "align", "--presplit", en, ko)
+        code, out, err = cli("align", "--presplit", en, ko)
     assert code == 0, err
     assert out.splitlines() == [line for line in out.splitlines() if re.fullmatch(r"\[.*\]:\[.*\]:[0-9.]+", line)]
     beads = [tuple(line.rsplit(":", 1)[0].split(":")) for line in out.splitlines()]
@@ -197,7 +189,7 @@ def test_presplit_bead_ids_are_the_files_line_numbers_across_blank_lines(capsys,
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(str(en) in w and "first at line 2" in w and "belong to no bead" in w for w in warnings)
     tsv = tmp_path / "out.tsv"
-    code, _, err = run(capsys, "align", "--presplit", en, ko, "--output-format", "tsv", "-o", tsv)
+    code, _, err = cli("align", "--presplit", en, ko, "--output-format", "tsv", "-o", tsv)
     assert code == 0, err
     rows = [line.split("\t") for line in tsv.read_text(encoding="utf-8").splitlines()[1:]]
     assert [(r[0], r[1], r[4]) for r in rows] == [
@@ -241,11 +233,11 @@ READ_ONLY = {
      (_foreign_sqlite, "is an SQLite file but not a corpus database")],
     ids=["zero-bytes", "text", "foreign-sqlite"],
 )
-def test_commands_on_an_existing_database_leave_other_files_alone(capsys, tmp_path, command, make, problem):
+def test_commands_on_an_existing_database_leave_other_files_alone(cli, tmp_path, command, make, problem):
     db = tmp_path / "zero.db"
     make(db)
     before = db.read_bytes()
-    code, out, err = run(capsys, *READ_ONLY[command](db, tmp_path))
+    code, out, err = cli(*READ_ONLY[command](db, tmp_path))
     assert code == 1 and out == ""
     one_error_line(err, str(db), problem)
     assert db.read_bytes() == before
@@ -253,9 +245,9 @@ def test_commands_on_an_existing_database_leave_other_files_alone(capsys, tmp_pa
 
 
 @pytest.mark.parametrize("command", sorted(READ_ONLY))
-def test_commands_on_a_missing_database_do_not_create_it(capsys, tmp_path, command):
+def test_commands_on_a_missing_database_do_not_create_it(cli, tmp_path, command):
     db = tmp_path / "none.db"
-    code, _, err = run(capsys, *READ_ONLY[command](db, tmp_path))
+    code, _, err = cli(*READ_ONLY[command](db, tmp_path))
     assert code == 1
     one_error_line(err, str(db), "no such corpus database")
     assert list(tmp_path.iterdir()) == []
@@ -277,14 +269,14 @@ def test_min_confidence_outside_0_to_1_is_refused(capsys, tmp_path, command, val
     assert not (tmp_path / "o.tsv").exists()
 
 
-def test_accepted_beads_pass_any_min_confidence(capsys, tmp_path):
+def test_accepted_beads_pass_any_min_confidence(cli, tmp_path):
     db = build_corpus(tmp_path / "c.db")
     with Store(db, create=False) as store:
         accepted = store.conn.execute("SELECT count(*) FROM beads WHERE status='accepted'").fetchone()[0]
         below_one = store.conn.execute(
             "SELECT count(*) FROM beads WHERE status='accepted' AND confidence < 1").fetchone()[0]
     assert below_one > 0
-    code, out, _ = run(capsys, "export", db, "--format", "jsonl", "-o", tmp_path / "o.jsonl",
+    code, out, _ = cli("export", db, "--format", "jsonl", "-o", tmp_path / "o.jsonl",
                        "--min-confidence", "1", "--json")
     assert code == 0 and json.loads(out)["count"] == accepted
 
@@ -292,10 +284,10 @@ def test_accepted_beads_pass_any_min_confidence(capsys, tmp_path):
 # -- stats in 80 columns ----------------------------------------------------------------------------
 
 
-def test_stats_table_is_readable_in_80_columns(capsys, tmp_path, monkeypatch):
+def test_stats_table_is_readable_in_80_columns(cli, tmp_path, monkeypatch):
     db = build_corpus(tmp_path / "c.db")
     monkeypatch.setenv("COLUMNS", "80")
-    code, out, _ = run(capsys, "stats", db)
+    code, out, _ = cli("stats", db)
     assert code == 0
     lines = out.splitlines()
     assert max(len(line.rstrip()) for line in lines) <= 80
@@ -304,10 +296,10 @@ def test_stats_table_is_readable_in_80_columns(capsys, tmp_path, monkeypatch):
     assert "Seoul to open 100 new" in out and "corpus: 3 article pairs" in out
 
 
-def test_stats_table_shows_both_titles_and_the_date_when_wide(capsys, tmp_path, monkeypatch):
+def test_stats_table_shows_both_titles_and_the_date_when_wide(cli, tmp_path, monkeypatch):
     db = build_corpus(tmp_path / "c.db")
     monkeypatch.setenv("COLUMNS", "160")
-    code, out, _ = run(capsys, "stats", db)
+    code, out, _ = cli("stats", db)
     assert code == 0
     header = next(line for line in out.splitlines() if "English title" in line)
     assert "Korean title" in header and "date" in header
@@ -324,17 +316,17 @@ def test_stats_table_shows_both_titles_and_the_date_when_wide(capsys, tmp_path, 
         ("corpus.db", b"SQLite format 3\x00" + bytes(range(128, 256)), "not UTF-8 text"),
     ],
 )
-def test_run_on_a_file_that_is_no_run_config_says_what_it_is(capsys, tmp_path, name, data, problem):
+def test_run_on_a_file_that_is_no_run_config_says_what_it_is(cli, tmp_path, name, data, problem):
     path = tmp_path / name
     path.write_bytes(data)
-    code, _, err = run(capsys, "run", path)
+    code, _, err = cli("run", path)
     assert code == 1
     one_error_line(err, str(path), "is a file, so not a corpus folder, and not a run config", problem)
 
 
-def test_run_on_a_toml_config_with_a_syntax_error_names_the_line(capsys, tmp_path):
+def test_run_on_a_toml_config_with_a_syntax_error_names_the_line(cli, tmp_path):
     path = write(tmp_path / "run.toml", 'corpus = "c"\nworkers = \n')
-    code, _, err = run(capsys, "run", path)
+    code, _, err = cli("run", path)
     assert code == 1
     one_error_line(err, f"{path}: not valid TOML", "line 2")
 
@@ -447,7 +439,7 @@ def test_http_and_https_links_to_one_korean_article_make_one_document(tmp_path):
     with Store(corpus / "corpus.db", create=False) as store:
         ko_docs = store.conn.execute("SELECT key FROM documents WHERE lang='ko'").fetchall()
         assert [k[0] for k in ko_docs] == [KO_URL]
-        assert len({store.pair(p).ko_doc for p in store.pair_ids()}) == 1
+        assert len({store.pair(p).tgt_doc for p in store.pair_ids()}) == 1
 
 
 def test_a_database_from_before_canonical_keys_runs_again_unchanged(tmp_path):
@@ -460,7 +452,7 @@ def test_a_database_from_before_canonical_keys_runs_again_unchanged(tmp_path):
             c.execute("UPDATE beads SET status='accepted' WHERE position=0")
     # as version 2 stored it (the Korean key as the page linked it), then upgraded by the
     # migration to version 3 (a real version 2 file is migrated in tests/test_store.py)
-    from aligner.store import _canonical_keys
+    from aligner.store.schema import _canonical_keys
 
     conn = sqlite3.connect(db)
     conn.execute("UPDATE documents SET key=? WHERE key=?", (KO_LINK.decode(), KO_URL))
@@ -479,13 +471,13 @@ def test_a_database_from_before_canonical_keys_runs_again_unchanged(tmp_path):
 # -- choosing the method and the encoder ----------------------------------------------------
 
 
-def test_align_method_and_encoder_flags_choose_the_aligner(capsys, tmp_path):
+def test_align_method_and_encoder_flags_choose_the_aligner(cli, tmp_path):
     en, ko = write(tmp_path / "en.txt", EN_LINES), write(tmp_path / "ko.txt", KO_LINES)
     for flags in (["--method", "length"], ["--encoder", "use"]):
-        code, out, err = run(capsys, "align", "--presplit", en, ko, *flags)
+        code, out, err = cli("align", "--presplit", en, ko, *flags)
         assert code == 0, err
         assert [line.rsplit(":", 1)[0] for line in out.splitlines()] == ["[0]:[0]", "[1]:[1]", "[2]:[2]"]
-    code, out, err = run(capsys, "align", "--presplit", en, ko, "--encoder", "nonesuch")
+    code, out, err = cli("align", "--presplit", en, ko, "--encoder", "nonesuch")
     assert code != 0 and not out
     one_error_line(err, "nonesuch", "unknown encoder")
 

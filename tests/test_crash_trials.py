@@ -1,9 +1,10 @@
 """Kill -9 at random moments and lose nothing: the crash trials of benchmarks/crash_trials.py.
 
-The default run does two trials of each kind (the length aligner, a small export) with
-the same code the script runs; ``pytest -m slow`` runs the full twenty of each kind with
-the real engine. Two more tests pin the weaknesses the trials found: temporary files a
-killed export left behind, and pool workers that outlived a killed run.
+``pytest -m kill`` does two trials of each kind (the length aligner, a small export) with
+the same code the script runs (their kill moments are random, so they stay out of the
+default run); ``pytest -m slow`` runs the full twenty of each kind with the real engine.
+Two more tests, in the default run, pin the weaknesses the trials found: temporary files
+a killed export left behind, and pool workers that outlived a killed run.
 """
 
 from __future__ import annotations
@@ -18,16 +19,12 @@ from pathlib import Path
 import pytest
 
 from aligner.export.atomic import atomic_write
+from tests.conftest import ROOT, child_env
 from tests.scripts import load_script
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL, flock and a pty")
 
 ct = load_script("crash_trials")
-
-
-def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 # -- a few trials of each kind ---------------------------------------------------------------
@@ -41,6 +38,7 @@ def quick_trials(tmp_path_factory):
     return ct.run_trials(settings, tmp_path_factory.mktemp("crash"))
 
 
+@pytest.mark.kill
 @pytest.mark.parametrize("kind, min_checks", [("run", 14), ("review", 5), ("export", 3)])
 def test_a_few_kills_of_each_kind_lose_nothing(quick_trials, kind, min_checks):
     trials = quick_trials[kind]
@@ -51,6 +49,7 @@ def test_a_few_kills_of_each_kind_lose_nothing(quick_trials, kind, min_checks):
         assert trial.moment > 0 and trial.stage, trial.line()
 
 
+@pytest.mark.kill
 def test_trial_seeds_replay_and_the_summary_goes_into_our_section_only(quick_trials, tmp_path):
     assert ct.trial_seed(7, "run", 0) == ct.trial_seed(7, "run", 0) != ct.trial_seed(7, "run", 1)
     assert [t.seed for t in quick_trials["export"]] == [ct.trial_seed(7, "export", i) for i in range(2)]
@@ -80,7 +79,7 @@ with atomic_write(sys.argv[1]) as fh:
 
 
 def start_writer(target: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], cwd=ROOT, env=env(), text=True,
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], cwd=ROOT, env=child_env(), text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "writing"
     return proc
@@ -109,11 +108,11 @@ def test_a_killed_exports_temporary_file_is_removed_by_the_next_one_but_a_live_o
 
 POOL = r"""
 import os
-from aligner.batch import AlignerSpec, PoolExecutor
+from aligner.executors import PoolExecutor
+from aligner.worker import AlignerSpec
 pool = PoolExecutor(AlignerSpec(method="length"), workers=1)
 print(pool._pool.submit(os.getpid).result(timeout=120), flush=True)
 import time; time.sleep(300)
-from tests.scripts import load_script
 """
 
 
@@ -127,7 +126,7 @@ def running(pid: int) -> bool:
 
 
 def test_pool_workers_exit_when_the_run_that_started_them_is_killed():
-    run = subprocess.Popen([sys.executable, "-c", POOL], cwd=ROOT, env=env(), text=True, stdout=subprocess.PIPE,
+    run = subprocess.Popen([sys.executable, "-c", POOL], cwd=ROOT, env=child_env(), text=True, stdout=subprocess.PIPE,
                            start_new_session=True)
     try:
         assert run.stdout is not None

@@ -23,9 +23,8 @@ from aligner.errors import AlignerError
 from aligner.export import export_corpus
 from aligner.export.atomic import atomic_write, atomic_write_many, writable_target
 from aligner.store import Store
+from tests.conftest import ROOT
 from tests.review_data import build_corpus
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def digest(path: Path) -> str:

@@ -19,8 +19,6 @@ from aligner.errors import FetchError, InputError
 from aligner.sources import PageCache, parse_page
 from aligner.sources.client import DEFAULT_HOSTS, Fetcher, default_user_agent
 from aligner.sources.fetch import FAILURES_NAME, fetch_articles, fetch_command
-from aligner.sources.manifest import MANIFEST_NAME, ManifestEntry, read_manifest, record_pair
-from aligner.sources.urls import normalize_url
 from aligner.sources.listing import (
     article_links,
     collect_urls,
@@ -31,60 +29,22 @@ from aligner.sources.listing import (
     read_url_file,
     urls_for_ids,
 )
-from httpserver import LocalServer, Reply, rewrite_hosts
-
-TESTS = Path(__file__).parent
-PAGES = TESTS / "fixtures" / "pages"
-HTTP = TESTS / "fixtures" / "http"
-SAMPLE = TESTS.parent / "corpora" / "sample" / "pages"
-HOSTS = {"127.0.0.1", "localhost"}
-
-EN_2019 = "/arti/english_edition/e_northkorea/863805.html"  # original: KO_OLD
-EN_2017 = "/arti/english_edition/e_northkorea/820210.html"  # original: KO_2023
-KO_OLD = "/arti/politics/defense/863790.html"
-KO_2023 = "/arti/international/america/820195.html"
-LIST1 = "/arti/english_edition/e_business/list1.html"
-
-
-def local_links(server: LocalServer) -> dict[str, str]:
-    en, ko = server.url("", "127.0.0.1"), server.url("", "localhost")
-    mapping = {}
-    for scheme in ("https:", "http:", ""):
-        mapping[f"{scheme}//english.hani.co.kr"] = en if scheme else en.replace("http:", "")
-        mapping[f"{scheme}//www.hani.co.kr"] = ko if scheme else ko.replace("http:", "")
-    return mapping
-
-
-def serve_file(server: LocalServer, path: str, file: Path, content_type: str = "text/html; charset=utf-8") -> str:
-    return server.page(path, rewrite_hosts(file.read_bytes(), local_links(server)), content_type)
-
-
-@pytest.fixture(scope="module")
-def site():
-    with LocalServer() as server:
-        server.page("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain")
-        serve_file(server, EN_2019, PAGES / "hani_en_2019.html")
-        serve_file(server, EN_2017, PAGES / "hani_en_2017.html")
-        serve_file(server, KO_OLD, PAGES / "hani_ko_old.html")
-        serve_file(server, KO_2023, PAGES / "hani_ko_2023.html")
-        # An old Korean page: EUC-KR bytes, the charset only in the page's http-equiv.
-        serve_file(server, "/arti/society/society_general/500001.html", PAGES / "hani_ko_old_euckr.html", "text/html")
-        serve_file(server, "/arti/english_edition/e_national/863000.html", PAGES / "hani_en_nobody.html")
-        serve_file(server, "/news/generic.html", PAGES / "generic_news.html")
-        for host_dir in ("english.hani.co.kr", "www.hani.co.kr"):
-            for file in sorted((SAMPLE / host_dir).rglob("*.html")):
-                serve_file(server, "/" + file.relative_to(SAMPLE / host_dir).as_posix(), file)
-        serve_file(server, LIST1, HTTP / "section_list1.html")
-        serve_file(server, LIST1.replace("list1", "list2"), HTTP / "section_list2.html")
-        server.page("/private/secret.html", "<html><body>secret</body></html>")
-        yield server
-
-
-def fetcher(root: Path, **options) -> Fetcher:
-    """A fetcher for the local server: no rate limit unless asked, short waits, our two hosts."""
-    settings = dict(rate=0, timeout=2.0, retries=2, backoff=0.01, max_wait=5.0, allowed_hosts=HOSTS, trust_env=False)
-    settings.update(options)
-    return Fetcher(PageCache(root), **settings)
+from aligner.sources.manifest import MANIFEST_NAME, ManifestEntry, read_manifest, record_pair
+from aligner.sources.urls import normalize_url
+from tests.httpserver import LocalServer, Reply, rewrite_hosts
+from tests.local_site import (
+    EN_2017,
+    EN_2019,
+    HOSTS,
+    HTTP,
+    KO_2023,
+    KO_OLD,
+    LIST1,
+    PAGES,
+    fetcher,
+    local_links,
+    no_proxies,
+)
 
 
 def paths_hit(server: LocalServer) -> list[str]:
@@ -136,6 +96,7 @@ def test_unreadable_robots_txt_means_keep_out_and_missing_means_allowed(tmp_path
             assert f.fetch(server.url("/a.html")).status == 200
 
 
+@pytest.mark.timing
 def test_rate_limit_spaces_requests_to_one_host(site, tmp_path):
     paths = ["/arti/english_edition/e_business/863807.html", "/arti/english_edition/e_business/863808.html",
              "/arti/english_edition/e_sports/863810.html"]
@@ -149,6 +110,7 @@ def test_rate_limit_spaces_requests_to_one_host(site, tmp_path):
     assert min(gaps) >= 0.8 / 4.0, gaps
 
 
+@pytest.mark.timing
 def test_crawl_delay_in_robots_txt_slows_us_down(tmp_path):
     with LocalServer() as server:
         server.page("/robots.txt", "User-agent: aligner\nCrawl-delay: 1\n", "text/plain")
@@ -199,6 +161,7 @@ def test_404_is_not_retried(site, tmp_path):
     assert site.count("/arti/english_edition/e_national/404404.html") == 1
 
 
+@pytest.mark.timing
 def test_slow_answer_times_out_and_is_retried(site, tmp_path):
     url = site.route("/slow.html", Reply(200, "<html>late</html>", delay=0.8))
     t = time.monotonic()
@@ -458,7 +421,7 @@ def test_link_extraction_and_next_page_rules():
     assert next_page(rel_next, "https://example.org/list?p=8") == "https://example.org/list?p=9"
     # Korean-style pagination: "다음" jumps to the next block of ten; page 2 comes first.
     block = ('<html><body><strong>1</strong> <a href="list2.html">2</a> <a href="list3.html">3</a> '
-             '<a href="list11.html">다음</a></body></html>').encode("utf-8")
+             '<a href="list11.html">다음</a></body></html>').encode()
     assert next_page(block, base).endswith("/list2.html")
     only_next = b'<html><body><a href="/archive?from=20">Next</a></body></html>'
     assert next_page(only_next, "https://example.org/archive") == "https://example.org/archive?from=20"
@@ -500,12 +463,6 @@ def test_fetch_command_gathers_urls_and_refuses_nothing_to_do(site, tmp_path):
 # -- the command line against the local server ------------------------------------------------------
 
 EUC_KR = "/arti/society/society_general/500001.html"  # served as bare text/html: charset only in the page
-
-
-def no_proxies(monkeypatch) -> None:
-    """The CLI's client trusts the environment; a proxy there must not carry loopback requests."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def cli_fetch(capsys, monkeypatch, site, corpus: Path, *argv: str) -> tuple[int, str, str]:
@@ -616,6 +573,7 @@ def test_cli_rate_must_be_above_zero(capsys, tmp_path, value):
     assert not (tmp_path / "c").exists()
 
 
+@pytest.mark.timing
 def test_default_rate_spaces_requests_to_one_host_by_about_a_second(tmp_path):
     from aligner.cli import build_parser
 

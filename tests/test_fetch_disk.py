@@ -25,10 +25,10 @@ import pytest
 
 from aligner.sources import PageCache
 from aligner.sources.manifest import MANIFEST_NAME, read_manifest
-from httpserver import LocalServer, rewrite_hosts
-from test_fetch import EN_2017, EN_2019, KO_2023, KO_OLD, PAGES, local_links, serve_file
+from tests.conftest import ROOT
+from tests.httpserver import LocalServer, rewrite_hosts
+from tests.local_site import EN_2017, EN_2019, KO_2023, KO_OLD, PAGES, local_links, serve_file
 
-ROOT = Path(__file__).resolve().parent.parent
 BLOCK = 4096
 
 

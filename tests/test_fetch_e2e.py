@@ -11,7 +11,7 @@ from aligner.cli import main
 from aligner.sources.fetch import fetch_command
 from aligner.sources.manifest import read_manifest
 from aligner.store import Store
-from test_fetch import HOSTS, LIST1, no_proxies, site  # noqa: F401 - the module-scoped server fixture
+from tests.local_site import HOSTS, LIST1, no_proxies
 
 
 def test_section_fetch_then_run_gives_aligned_pairs_and_lists_failures(site, tmp_path):
@@ -94,7 +94,7 @@ def test_one_article_linked_three_ways_is_one_cache_entry_one_pair_one_export(si
         with Store(folder / "corpus.db") as store:
             pair_ids = store.pair_ids()
             assert len(pair_ids) == 1
-            beads = [b for b in store.beads(pair_ids[0]) if b.en_ids and b.ko_ids]
+            beads = [b for b in store.beads(pair_ids[0]) if b.src_ids and b.tgt_ids]
         rows = (folder / "export" / "corpus.tsv").read_text(encoding="utf-8").splitlines()
         assert len(rows) - 1 == len(beads) > 0  # a header and each bead once
         assert len(list(PageCache(folder).iter_pages())) == 2

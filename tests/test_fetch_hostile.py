@@ -32,8 +32,8 @@ from aligner.sources.client import Fetcher
 from aligner.sources.fetch import ItemOutcome, fetch_command
 from aligner.sources.listing import article_links, counted_next, next_page
 from aligner.sources.manifest import read_manifest
-from httpserver import LocalServer, Reply, compress, raw_header, rewrite_hosts
-from test_fetch import EN_2017, EN_2019, HOSTS, KO_2023, KO_OLD, PAGES, local_links, serve_file
+from tests.httpserver import LocalServer, Reply, compress, raw_header, rewrite_hosts
+from tests.local_site import EN_2017, EN_2019, HOSTS, KO_2023, KO_OLD, PAGES, local_links, serve_file
 
 ESC_SEQUENCES = "\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x1b[2J"
 MARKUP = "[/y][bold]x[/]"
@@ -105,15 +105,23 @@ def good_ones_paired(report, server: LocalServer) -> None:
 def test_bad_robots_values_are_ignored_or_capped_with_a_note_and_the_fetch_goes_on(tmp_path, directive, note):
     with LocalServer() as server:
         make_site(server, f"User-agent: *\n{directive}\nDisallow: /private/\n")
-        started = time.monotonic()
         report = job(tmp_path / "c", [server.url(EN_2019), server.url(EN_2017)], max_wait=0.3)
-        seconds = time.monotonic() - started
         good_ones_paired(report, server)
         robots = [server.url("/robots.txt"), server.url("/robots.txt", "localhost")]
     # one note per host (the Korean pages are on "localhost", with the same robots.txt)
     notes = [n for n in report.notes if note in n]
     assert len(notes) == 2, report.notes
     assert all(n.startswith(r) and "\n" not in n for n, r in zip(notes, robots, strict=True)), notes
+
+
+@pytest.mark.timing
+def test_a_crawl_delay_of_a_day_costs_seconds_not_a_day(tmp_path):
+    with LocalServer() as server:
+        make_site(server, "User-agent: *\nCrawl-delay: 99999\nDisallow: /private/\n")
+        started = time.monotonic()
+        report = job(tmp_path / "c", [server.url(EN_2019), server.url(EN_2017)], max_wait=0.3)
+        seconds = time.monotonic() - started
+        good_ones_paired(report, server)
     assert seconds < 10  # capped waits: 6 requests at most 0.3 s apart, not hours
 
 

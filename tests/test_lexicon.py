@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from aligner.align.lexicon import Lexicon, LexiconSignal, lexicon_tokens, train_lexicon
 from aligner.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def test_tokens_are_truncation_stems():

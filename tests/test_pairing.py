@@ -36,11 +36,10 @@ from aligner.pairing.decide import choose, pick_for_verification
 from aligner.pairing.options import logit
 from aligner.pairing.verify import Verifier
 from aligner.sources.fetch import read_manifest
+from tests.conftest import ROOT, SAMPLE
 
-ROOT = Path(__file__).resolve().parents[1]
 NTREX = ROOT / "corpora" / "eval" / "ntrex-clean"
 HARD = ROOT / "corpora" / "eval" / "ntrex-hard"
-SAMPLE = ROOT / "corpora" / "sample"
 
 
 def ntrex_doc(doc: str, drop_every: int = 0) -> tuple[Article, Article]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -15,15 +14,7 @@ from aligner.export.tsv import read_tsv
 from aligner.pipeline import RunOptions, run_corpus
 from aligner.sources import PageCache, parse_page
 from aligner.store import Store
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "corpora" / "sample"
-SEED_URL = "https://english.hani.co.kr/arti/english_edition/e_international/684758.html"
-
-
-def copy_sample(dest: Path) -> Path:
-    shutil.copytree(SAMPLE / "pages", dest / "pages")
-    return dest
+from tests.conftest import SEED_URL, copy_sample
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +32,7 @@ def test_sample_run_pairs_every_linked_article_and_reports_the_seed_unpaired(sam
     assert [r.item for r in unpaired] == [SEED_URL]
     assert "not in the page cache" in unpaired[0].reason
     assert summary.count("failed") == 0
-    assert summary.en_sentences > 100 and summary.ko_sentences > 100
+    assert summary.src_sentences > 100 and summary.tgt_sentences > 100
     assert summary.bead_types.get("1-1", 0) > 80
     assert 0.0 < summary.mean_confidence <= 1.0
     with Store(corpus / "corpus.db") as store:
@@ -70,11 +61,11 @@ def test_sample_alignment_is_right_on_a_known_pair(sample_run):
     corpus, _ = sample_run
     with Store(corpus / "corpus.db") as store:
         en_id = store.document_id("https://english.hani.co.kr/arti/english_edition/e_international/863803.html")
-        pair_id = store.conn.execute("SELECT id FROM pairs WHERE en_doc=?", (en_id,)).fetchone()[0]
+        pair_id = store.conn.execute("SELECT id FROM pairs WHERE src_doc=?", (en_id,)).fetchone()[0]
         beads = store.beads(pair_id)
         pair = store.pair(pair_id)
-        en = store.sentences(pair.en_doc)
-        ko = store.sentences(pair.ko_doc)
+        en = store.sentences(pair.src_doc)
+        ko = store.sentences(pair.tgt_doc)
     assert beads and store
     ok = sum(1 for b in beads if b.kind == "1-1")
     assert ok / len(beads) > 0.8
@@ -97,11 +88,11 @@ def test_rerun_does_nothing_twice_and_keeps_accepted_beads(tmp_path):
     assert forced.count("aligned") == 10
     with Store(corpus / "corpus.db") as store:
         kept = [b for b in store.beads(pair_id) if b.status == "accepted"]
-        assert [(b.en_start, b.en_end, b.ko_start, b.ko_end) for b in kept] == [
-            (first.en_start, first.en_end, first.ko_start, first.ko_end)
+        assert [(b.src_start, b.src_end, b.tgt_start, b.tgt_end) for b in kept] == [
+            (first.src_start, first.src_end, first.tgt_start, first.tgt_end)
         ]
         rejected = [b for b in store.beads(pair_id) if b.status == "rejected"]
-        assert [(b.en_start, b.ko_start) for b in rejected] == [(second.en_start, second.ko_start)]
+        assert [(b.src_start, b.tgt_start) for b in rejected] == [(second.src_start, second.tgt_start)]
         assert store.conn.execute("SELECT count(*) FROM beads").fetchone()[0] == beads_before
         assert store.integrity_problems() == []
 
@@ -113,7 +104,7 @@ def test_changed_page_under_reviewed_beads_is_kept_not_overwritten(tmp_path):
     url = "https://english.hani.co.kr/arti/english_edition/e_international/863803.html"
     with Store(corpus / "corpus.db") as store:
         pair_id = store.conn.execute(
-            "SELECT p.id FROM pairs p JOIN documents d ON d.id=p.en_doc WHERE d.key=?", (url,)
+            "SELECT p.id FROM pairs p JOIN documents d ON d.id=p.src_doc WHERE d.key=?", (url,)
         ).fetchone()[0]
         with store.transaction() as c:
             c.execute("UPDATE beads SET status='accepted' WHERE pair_id=? AND position=0", (pair_id,))
@@ -140,17 +131,17 @@ def test_a_reviewers_text_fix_survives_a_forced_rerun(tmp_path):
     with Store(corpus / "corpus.db") as store:
         pair_id = store.pair_ids()[0]
         pair = store.pair(pair_id)
-        text = store.sentences(pair.en_doc)[2].text
-        edit_sentence_text(store, pair_id, "en", 2, text + " (fixed)", reviewer="rev")
-        ko = store.sentences(pair.ko_doc)[0].text
-        split_sentence(store, pair_id, "ko", 0, len(ko) // 2, reviewer="rev")
+        text = store.sentences(pair.src_doc)[2].text
+        edit_sentence_text(store, pair_id, "src", 2, text + " (fixed)", reviewer="rev")
+        ko = store.sentences(pair.tgt_doc)[0].text
+        split_sentence(store, pair_id, "tgt", 0, len(ko) // 2, reviewer="rev")
         assert {b.status for b in store.beads(pair_id)} == {"unreviewed"}
-        before = [s.text for s in store.sentences(pair.en_doc)], [s.text for s in store.sentences(pair.ko_doc)]
+        before = [s.text for s in store.sentences(pair.src_doc)], [s.text for s in store.sentences(pair.tgt_doc)]
     forced = run_corpus(corpus, RunOptions(formats=("tsv",), force=True))
     assert not [r for r in forced.items if r.outcome == "failed"]
     with Store(corpus / "corpus.db") as store:
         pair = store.pair(pair_id)
-        after = [s.text for s in store.sentences(pair.en_doc)], [s.text for s in store.sentences(pair.ko_doc)]
+        after = [s.text for s in store.sentences(pair.src_doc)], [s.text for s in store.sentences(pair.tgt_doc)]
         assert after == before
         assert store.integrity_problems() == []
 
@@ -170,7 +161,7 @@ def test_bad_items_are_reported_and_skipped_while_the_rest_completes(tmp_path):
     ko_page = cache.get(ko_url)
     bad = {
         _break(corpus, "900001", b"\x89PNG\r\n\x1a\n" + bytes(200)): "not an HTML page",
-        _break(corpus, "900002", good_en.replace("charset=utf-8".encode(), b"charset=utf-8") + b"\xff\xfe\xfa"): "",
+        _break(corpus, "900002", good_en.replace(b"charset=utf-8", b"charset=utf-8") + b"\xff\xfe\xfa"): "",
         _break(corpus, "900003", b"<html><body><div id='bodyapp'></div></body></html>"): "no article body",
         _break(corpus, "900004", ko_page): "expected English",
         _break(corpus, "900005", good_en.replace(b"863703", b"999999")): "not in the page cache",
@@ -228,6 +219,50 @@ def test_run_aligns_pairs_listed_in_the_manifest_when_the_page_has_no_link(tmp_p
     assert summary.count("aligned") == 10
     with Store(corpus / "corpus.db") as store:
         en_id = store.document_id(en_url)
-        pair_id = store.conn.execute("SELECT id FROM pairs WHERE en_doc=?", (en_id,)).fetchone()[0]
+        pair_id = store.conn.execute("SELECT id FROM pairs WHERE src_doc=?", (en_id,)).fetchone()[0]
         assert store.pair(pair_id).how == "content"
-        assert store.document(store.pair(pair_id).ko_doc).key == ko_url
+        assert store.document(store.pair(pair_id).tgt_doc).key == ko_url
+
+
+# -- the run's options check themselves, for every caller ------------------------------------
+
+
+@pytest.mark.parametrize("bad, name, problem", [
+    ({"workers": 0}, "workers", "must be at least 1"),
+    ({"workers": True}, "workers", "must be at least 1"),
+    ({"threads": 0}, "threads", "must be at least 1"),
+    ({"formats": ("tmx", "pdf")}, "formats", "has an unknown format 'pdf'"),
+    ({"formats": ()}, "formats", "must name at least one export format"),
+    ({"method": "fast"}, "method", "must be one of engine, length"),
+    ({"tgt_lang": "EN"}, "tgt_lang", "is the source language too"),
+    ({"encoder": ""}, "encoder", "must be a non-empty string"),
+])
+def test_run_options_refuse_a_bad_value_whoever_makes_them(bad, name, problem, tmp_path):
+    from dataclasses import replace
+
+    from aligner.errors import OptionError
+
+    with pytest.raises(OptionError, match=f"^{name} {problem}") as info:
+        RunOptions(**bad)
+    assert info.value.item == name
+    with pytest.raises(OptionError):  # a changed copy is checked again
+        replace(RunOptions(), **bad)
+    with pytest.raises(OptionError):  # before anything is read or written
+        run_corpus(copy_sample(tmp_path), RunOptions(**bad))
+    assert not (tmp_path / "corpus.db").exists()
+
+
+def test_the_command_line_names_the_flag_and_the_config_its_key(tmp_path, capsys):
+    from aligner.cli import main
+
+    corpus = copy_sample(tmp_path / "c")
+    assert main(["run", str(corpus), "--workers", "0"]) == 1
+    assert capsys.readouterr().err == "aligner: error: --workers: must be at least 1\n"
+    config = tmp_path / "run.toml"
+    config.write_text('corpus = "c"\nworkers = 0\n[align]\nmethod = "fast"\n', encoding="utf-8")
+    assert main(["run", str(config)]) == 1
+    assert capsys.readouterr().err == f"aligner: error: {config}: workers must be at least 1\n"
+    config.write_text('corpus = "c"\n[align]\nmethod = "fast"\n', encoding="utf-8")
+    assert main(["run", str(config)]) == 1
+    assert capsys.readouterr().err == f"aligner: error: {config}: align.method must be one of engine, length\n"
+    assert not (corpus / "corpus.db").exists()

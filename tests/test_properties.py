@@ -21,7 +21,7 @@ import json
 import sqlite3
 import tempfile
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +150,7 @@ test_length_aligner_covers_each_side_once, test_length_aligner_covers_each_side_
     150, data=st.data(), case=pair_with_anchors(max_size=60))(_length_alignment)
 
 
-@lru_cache(maxsize=None)
+@cache
 def engine(max_size: int) -> Aligner:
     return build_engine("en", "ko", params=EngineParams(max_size=max_size))
 
@@ -362,7 +362,7 @@ OPERATIONS = ["accept", "reject", "unmark", "accept_above", "merge", "split", "s
 EDIT_TEXT = st.one_of(st.text(st.characters(codec=None, exclude_categories=()), max_size=20), HOSTILE_TEXT)
 REVIEW_OPS = st.lists(
     st.tuples(st.sampled_from(OPERATIONS), PAIR_CHOICE, st.integers(0, 40), st.integers(0, 40),
-              st.sampled_from(["en", "ko"]), st.booleans(), EDIT_TEXT),
+              st.sampled_from(["src", "tgt"]), st.booleans(), EDIT_TEXT),
     min_size=5, max_size=40,
 )
 
@@ -373,12 +373,12 @@ def run_operation(s: Store, name: str, pair: int, a: int, b: int, side: str, fla
     beads = s.beads(pair)
     pos = a % (len(beads) + 1)  # one past the end: the operations must refuse it
     p = s.pair(pair)
-    n_side = len(s.sentences(p.en_doc if side == "en" else p.ko_doc))
+    n_side = len(s.sentences(p.src_doc if side == "src" else p.tgt_doc))
     lo, hi, o_lo, o_hi = 0, n_side, 0, 0
     if pos < len(beads):
         bead = beads[pos]
-        lo, hi, o_lo, o_hi = ((bead.en_start, bead.en_end, bead.ko_start, bead.ko_end) if side == "en"
-                              else (bead.ko_start, bead.ko_end, bead.en_start, bead.en_end))
+        lo, hi, o_lo, o_hi = ((bead.src_start, bead.src_end, bead.tgt_start, bead.tgt_end) if side == "src"
+                              else (bead.tgt_start, bead.tgt_end, bead.src_start, bead.src_end))
     inside = lo + b % (hi - lo + 1)  # a sentence of the bead, or its end (which some must refuse)
     other_inside = o_lo + a % (o_hi - o_lo + 2)  # ... or one past it
     me = "prop"
@@ -460,11 +460,11 @@ def test_edited_text_is_cleaned_before_it_is_stored(tmp_path: Path) -> None:
     """A pasted lone surrogate made SQLite raise UnicodeEncodeError instead of storing the fix."""
     build_corpus(tmp_path / "c.db")
     with Store(tmp_path / "c.db") as s:
-        edit = review.edit_sentence_text(s, 1, "en", 2, "Moon\ud800 said\x00 \u200bno.\udc00", reviewer="me")
+        edit = review.edit_sentence_text(s, 1, "src", 2, "Moon\ud800 said\x00 \u200bno.\udc00", reviewer="me")
         assert edit.changed
-        assert s.sentences(s.pair(1).en_doc)[2].text == "Moon said no."
+        assert s.sentences(s.pair(1).src_doc)[2].text == "Moon said no."
         with pytest.raises(ReviewError, match="cannot be empty"):
-            review.edit_sentence_text(s, 1, "en", 2, "\ud800\u200b\x00", reviewer="me")
+            review.edit_sentence_text(s, 1, "src", 2, "\ud800\u200b\x00", reviewer="me")
 
 
 test_review_edits_undo_and_redo_walk_exact_states, test_review_edits_undo_and_redo_walk_exact_states_slow = (

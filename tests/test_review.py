@@ -38,12 +38,12 @@ def shapes(store: Store, pair: int = DAYCARE) -> list[tuple[str, str, str]]:
 
 
 def spans(store: Store, pair: int = DAYCARE) -> list[tuple[int, int, int, int]]:
-    return [(b.en_start, b.en_end, b.ko_start, b.ko_end) for b in store.beads(pair)]
+    return [(b.src_start, b.src_end, b.tgt_start, b.tgt_end) for b in store.beads(pair)]
 
 
 def texts(store: Store, side: str, pair: int = DAYCARE) -> list[str]:
     p = store.pair(pair)
-    return [s.text for s in store.sentences(p.en_doc if side == "en" else p.ko_doc)]
+    return [s.text for s in store.sentences(p.src_doc if side == "src" else p.tgt_doc)]
 
 
 def last_edit(store: Store) -> tuple[str, str]:
@@ -93,20 +93,20 @@ def test_merge_with_next_makes_a_manual_accepted_bead(store):
 
 
 def test_split_bead_on_either_side(store):
-    review.split_bead(store, DAYCARE, 5, "ko", 6, reviewer=ME)  # 1-2 -> 1-1 + 0-1
+    review.split_bead(store, DAYCARE, 5, "tgt", 6, reviewer=ME)  # 1-2 -> 1-1 + 0-1
     assert spans(store)[5:7] == [(5, 6, 5, 6), (6, 6, 6, 7)]
     # which half the lone English sentence joins is the app's guess: both are left to check
     assert shapes(store)[5:7] == [("1-1", "unreviewed", "auto"), ("0-1", "unreviewed", "auto")]
     check(store)
     review.merge_with_next(store, DAYCARE, 1, reviewer=ME)  # 2-2
-    review.split_bead(store, DAYCARE, 1, "en", 2, reviewer=ME)  # default: cut KO at the same place
+    review.split_bead(store, DAYCARE, 1, "src", 2, reviewer=ME)  # default: cut KO at the same place
     assert spans(store)[1:3] == [(1, 2, 1, 2), (2, 3, 2, 3)]
     review.merge_with_next(store, DAYCARE, 1, reviewer=ME)
-    review.split_bead(store, DAYCARE, 1, "en", 2, other_at=3, reviewer=ME)  # explicit other side
+    review.split_bead(store, DAYCARE, 1, "src", 2, other_at=3, reviewer=ME)  # explicit other side
     assert spans(store)[1:3] == [(1, 2, 1, 3), (2, 3, 3, 3)]
     check(store)
     with pytest.raises(ReviewError, match="between its sentences"):
-        review.split_bead(store, DAYCARE, 0, "en", 0, reviewer=ME)
+        review.split_bead(store, DAYCARE, 0, "src", 0, reviewer=ME)
 
 
 def confidences(store: Store, pair: int = DAYCARE) -> list[float]:
@@ -114,9 +114,9 @@ def confidences(store: Store, pair: int = DAYCARE) -> list[float]:
 
 
 def test_split_leaves_guessed_halves_unreviewed_and_a_lone_sentence_goes_first(store):
-    review.shift(store, DAYCARE, 6, "ko", "up", reviewer=ME)  # bead 6 is now 1-3: EN 5 / KO 5, 6, 7
+    review.shift(store, DAYCARE, 6, "tgt", "up", reviewer=ME)  # bead 6 is now 1-3: EN 5 / KO 5, 6, 7
     assert spans(store)[5] == (5, 6, 5, 8)
-    review.split_bead(store, DAYCARE, 5, "ko", 6, reviewer=ME)  # after the first Korean sentence
+    review.split_bead(store, DAYCARE, 5, "tgt", 6, reviewer=ME)  # after the first Korean sentence
     assert spans(store)[5:7] == [(5, 6, 5, 6), (6, 6, 6, 8)]  # 1-1 + 0-2, as a 1-2 bead gives 1-1 + 0-1
     assert shapes(store)[5:7] == [("1-1", "unreviewed", "auto"), ("0-2", "unreviewed", "auto")]
     beads = store.beads(DAYCARE)
@@ -129,33 +129,33 @@ def test_split_leaves_guessed_halves_unreviewed_and_a_lone_sentence_goes_first(s
 
 def test_split_with_both_cuts_given_or_an_empty_side_is_made_by_hand(store):
     review.merge_with_next(store, DAYCARE, 1, reviewer=ME)  # a 2-2 bead
-    review.split_bead(store, DAYCARE, 1, "en", 2, other_at=2, reviewer=ME)  # the reviewer gave both cuts
+    review.split_bead(store, DAYCARE, 1, "src", 2, other_at=2, reviewer=ME)  # the reviewer gave both cuts
     assert shapes(store)[1:3] == [("1-1", "accepted", "manual"), ("1-1", "accepted", "manual")]
-    review.detach(store, RAIL, 4, "ko", 4, reviewer=ME)  # 1-1 -> 0-1 (KO 4) + 1-0 (EN 3)
-    review.shift(store, RAIL, 3, "ko", "down", reviewer=ME)  # KO 3 joins KO 4: a 0-2 bead
+    review.detach(store, RAIL, 4, "tgt", 4, reviewer=ME)  # 1-1 -> 0-1 (KO 4) + 1-0 (EN 3)
+    review.shift(store, RAIL, 3, "tgt", "down", reviewer=ME)  # KO 3 joins KO 4: a 0-2 bead
     assert [b.kind for b in store.beads(RAIL)][3:5] == ["0-2", "1-0"]
-    review.split_bead(store, RAIL, 3, "ko", 4, reviewer=ME)  # nothing on the English side to guess
+    review.split_bead(store, RAIL, 3, "tgt", 4, reviewer=ME)  # nothing on the English side to guess
     assert shapes(store, RAIL)[3:5] == [("0-1", "accepted", "manual"), ("0-1", "accepted", "manual")]
     check(store)
 
 
 def test_detach_a_first_sentence_leaves_the_rest_to_check_unless_the_other_side_is_empty(store):
-    review.detach(store, DAYCARE, 5, "ko", 5, reviewer=ME)  # 1-2 -> 0-1 (KO 5) + 1-1
+    review.detach(store, DAYCARE, 5, "tgt", 5, reviewer=ME)  # 1-2 -> 0-1 (KO 5) + 1-1
     assert shapes(store)[5:7] == [("0-1", "accepted", "manual"), ("1-1", "unreviewed", "auto")]
     review.merge_with_next(store, RAIL, 3, reviewer=ME)  # 0-1 + 1-1 -> 1-2
-    review.detach(store, RAIL, 3, "en", 3, reviewer=ME)  # -> 1-0 + 0-2
-    review.detach(store, RAIL, 4, "ko", 3, reviewer=ME)  # 0-2 -> 0-1 + 0-1: nothing guessed
+    review.detach(store, RAIL, 3, "src", 3, reviewer=ME)  # -> 1-0 + 0-2
+    review.detach(store, RAIL, 4, "tgt", 3, reviewer=ME)  # 0-2 -> 0-1 + 0-1: nothing guessed
     assert shapes(store, RAIL)[3:6] == [("1-0", "accepted", "manual"), ("0-1", "accepted", "manual"),
                                         ("0-1", "accepted", "manual")]
     check(store)
 
 
 def test_shift_keeps_accepted_beads_accepted_and_leaves_the_others_to_check(store):
-    review.shift(store, DAYCARE, 5, "ko", "down", reviewer=ME)  # two unreviewed beads
+    review.shift(store, DAYCARE, 5, "tgt", "down", reviewer=ME)  # two unreviewed beads
     assert shapes(store)[5:7] == [("1-1", "unreviewed", "auto"), ("1-2", "unreviewed", "auto")]
     assert confidences(store)[5:7] == [0.0, 0.0]
     review.accept(store, DAYCARE, [0, 1], reviewer=ME)
-    review.shift(store, DAYCARE, 1, "en", "up", reviewer=ME)  # both were accepted: still the reviewer's
+    review.shift(store, DAYCARE, 1, "src", "up", reviewer=ME)  # both were accepted: still the reviewer's
     assert shapes(store)[0:2] == [("2-1", "accepted", "manual"), ("0-1", "accepted", "manual")]
     check(store)
 
@@ -163,70 +163,70 @@ def test_shift_keeps_accepted_beads_accepted_and_leaves_the_others_to_check(stor
 def test_fixing_text_keeps_the_beads_confidence_and_low_mark(store):
     low = store.beads(DAYCARE)[3]
     assert review.is_low_confidence(low)
-    review.edit_sentence_text(store, DAYCARE, "en", 3, "Officials said the centres would go to busy districts.",
+    review.edit_sentence_text(store, DAYCARE, "src", 3, "Officials said the centres would go to busy districts.",
                               reviewer=ME)
-    review.split_sentence(store, DAYCARE, "ko", 3, 7, reviewer=ME)
+    review.split_sentence(store, DAYCARE, "tgt", 3, 7, reviewer=ME)
     bead = store.beads(DAYCARE)[3]
     assert (bead.confidence, bead.origin, bead.status, bead.kind) == (low.confidence, "auto", "unreviewed", "1-2")
     assert review.is_low_confidence(bead)
     assert review.find_bead(store.beads(DAYCARE), 0, "low") == 3
     review.accept(store, DAYCARE, 4, reviewer=ME)
-    review.edit_sentence_text(store, DAYCARE, "en", 4, "Parents say private centres cost too much.", reviewer=ME)
+    review.edit_sentence_text(store, DAYCARE, "src", 4, "Parents say private centres cost too much.", reviewer=ME)
     assert shapes(store)[4] == ("1-1", "accepted", "auto")
 
 
 def test_shift_moves_a_sentence_to_the_neighbour_and_drops_an_emptied_bead(store):
-    review.shift(store, DAYCARE, 5, "ko", "down", reviewer=ME)  # KO 6 joins the next bead
+    review.shift(store, DAYCARE, 5, "tgt", "down", reviewer=ME)  # KO 6 joins the next bead
     assert spans(store)[5:7] == [(5, 6, 5, 6), (6, 7, 6, 8)]
-    review.shift(store, DAYCARE, 6, "ko", "up", reviewer=ME)  # and back up
+    review.shift(store, DAYCARE, 6, "tgt", "up", reviewer=ME)  # and back up
     assert spans(store)[5:7] == [(5, 6, 5, 7), (6, 7, 7, 8)]
     with pytest.raises(ReviewError, match="no EN sentence"):
-        review.shift(store, RAIL, 3, "en", "down", reviewer=ME)  # a 0-1 bead
+        review.shift(store, RAIL, 3, "src", "down", reviewer=ME)  # a 0-1 bead
     n = len(store.beads(RAIL))
-    review.shift(store, RAIL, 3, "ko", "up", reviewer=ME)  # the 0-1 bead gives its only sentence away
+    review.shift(store, RAIL, 3, "tgt", "up", reviewer=ME)  # the 0-1 bead gives its only sentence away
     assert len(store.beads(RAIL)) == n - 1
     assert spans(store, RAIL)[2] == (2, 3, 2, 4)
     check(store)
     with pytest.raises(ReviewError, match="no bead above"):
-        review.shift(store, DAYCARE, 0, "en", "up", reviewer=ME)
+        review.shift(store, DAYCARE, 0, "src", "up", reviewer=ME)
 
 
 def test_detach_gives_a_sentence_its_own_bead(store):
-    review.detach(store, DAYCARE, 5, "ko", 6, reviewer=ME)  # last KO sentence of a 1-2
+    review.detach(store, DAYCARE, 5, "tgt", 6, reviewer=ME)  # last KO sentence of a 1-2
     assert spans(store)[5:7] == [(5, 6, 5, 6), (6, 6, 6, 7)]
     assert shapes(store)[6][0] == "0-1"
-    review.detach(store, DAYCARE, 1, "en", 1, reviewer=ME)  # 1-1 -> 1-0 + 0-1
+    review.detach(store, DAYCARE, 1, "src", 1, reviewer=ME)  # 1-1 -> 1-0 + 0-1
     assert [b.kind for b in store.beads(DAYCARE)][1:3] == ["1-0", "0-1"]
     check(store)
     review.merge_with_next(store, DAYCARE, 3, reviewer=ME)
     review.merge_with_next(store, DAYCARE, 3, reviewer=ME)  # a 3-3 bead
-    review.detach(store, DAYCARE, 3, "en", 3, reviewer=ME)  # the middle English sentence
+    review.detach(store, DAYCARE, 3, "src", 3, reviewer=ME)  # the middle English sentence
     assert [b.kind for b in store.beads(DAYCARE)][3:6] == ["1-3", "1-0", "1-0"]
     # only the detached sentence is the reviewer's; what it leaves behind is to check
     assert shapes(store)[3:6] == [("1-3", "unreviewed", "auto"), ("1-0", "accepted", "manual"),
                                   ("1-0", "unreviewed", "auto")]
     check(store)
     with pytest.raises(ReviewError, match="already has a bead of its own"):
-        review.detach(store, DAYCARE, 4, "en", 3, reviewer=ME)
+        review.detach(store, DAYCARE, 4, "src", 3, reviewer=ME)
 
 
 def test_edit_sentence_text_changes_only_that_sentence(store):
-    before = texts(store, "ko")
-    review.edit_sentence_text(store, DAYCARE, "ko", 4, "  부모들은 민간 어린이집이 비싸다고  호소했다. ", reviewer=ME)
-    after = texts(store, "ko")
+    before = texts(store, "tgt")
+    review.edit_sentence_text(store, DAYCARE, "tgt", 4, "  부모들은 민간 어린이집이 비싸다고  호소했다. ", reviewer=ME)
+    after = texts(store, "tgt")
     assert after[4] == "부모들은 민간 어린이집이 비싸다고 호소했다."
     assert after[:4] == before[:4] and after[5:] == before[5:]
     assert shapes(store)[4] == ("1-1", "unreviewed", "auto")  # a typo fix changes no mark
     with pytest.raises(ReviewError, match="cannot be empty"):
-        review.edit_sentence_text(store, DAYCARE, "ko", 4, "   ", reviewer=ME)
+        review.edit_sentence_text(store, DAYCARE, "tgt", 4, "   ", reviewer=ME)
 
 
 def test_split_sentence_renumbers_and_shifts_later_beads(store):
-    text = texts(store, "en")[6]
+    text = texts(store, "src")[6]
     cut = text.index("arguing")
     old = spans(store)
-    review.split_sentence(store, DAYCARE, "en", 6, cut, reviewer=ME)
-    en = texts(store, "en")
+    review.split_sentence(store, DAYCARE, "src", 6, cut, reviewer=ME)
+    en = texts(store, "src")
     assert len(en) == 9
     assert en[6].endswith("young couples,") and en[7].startswith("arguing that")
     new = spans(store)
@@ -235,7 +235,7 @@ def test_split_sentence_renumbers_and_shifts_later_beads(store):
     assert new[:6] == old[:6]
     check(store)
     with pytest.raises(ReviewError, match="split inside"):
-        review.split_sentence(store, DAYCARE, "en", 0, 0, reviewer=ME)
+        review.split_sentence(store, DAYCARE, "src", 0, 0, reviewer=ME)
 
 
 def test_realign_from_keeps_accepted_and_manual_beads_and_everything_above(store):
@@ -245,11 +245,11 @@ def test_realign_from_keeps_accepted_and_manual_beads_and_everything_above(store
     e = review.realign_from(store, DAYCARE, 2, reviewer=ME)
     after = store.beads(DAYCARE)
     check(store)
-    assert e.changed or [(b.en_start, b.ko_start) for b in before] == [(b.en_start, b.ko_start) for b in after]
-    assert [(b.en_start, b.en_end, b.ko_start, b.ko_end, b.status) for b in after[:2]] == \
-        [(b.en_start, b.en_end, b.ko_start, b.ko_end, b.status) for b in before[:2]]
+    assert e.changed or [(b.src_start, b.tgt_start) for b in before] == [(b.src_start, b.tgt_start) for b in after]
+    assert [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.status) for b in after[:2]] == \
+        [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.status) for b in before[:2]]
     last = after[-1]
-    assert (last.en_start, last.en_end, last.ko_start, last.ko_end, last.origin) == (6, 8, 7, 9, "manual")
+    assert (last.src_start, last.src_end, last.tgt_start, last.tgt_end, last.origin) == (6, 8, 7, 9, "manual")
     assert "realign from 3" in last_edit(store)[1]
 
 
@@ -284,7 +284,7 @@ def test_realign_encodes_ahead_in_chunks_and_reports_progress(tmp_path):
         assert e.action.startswith("realign from 6")
         encoding = [x for x in seen if x[0] == "encoding sentences"]
         gap = s.beads(pair)[5:]
-        total = sum(b.en_end - b.en_start + b.ko_end - b.ko_start for b in gap) - 2  # less the accepted 1-1
+        total = sum(b.src_end - b.src_start + b.tgt_end - b.tgt_start for b in gap) - 2  # less the accepted 1-1
         assert encoding[-1] == ("encoding sentences", total, total)
         assert encoder.calls[:len(encoding)] == [1] + [min(review.ENCODE_CHUNK, total - i)  # 1: loads the model
                                                        for i in range(0, total, review.ENCODE_CHUNK)]
@@ -314,9 +314,9 @@ def test_undo_redo_round_trip_restores_exact_state(store):
     states.append(full())
     review.merge_with_next(store, DAYCARE, 3, reviewer=ME)
     states.append(full())
-    review.split_sentence(store, DAYCARE, "ko", 7, 10, reviewer=ME)
+    review.split_sentence(store, DAYCARE, "tgt", 7, 10, reviewer=ME)
     states.append(full())
-    review.edit_sentence_text(store, DAYCARE, "en", 0, "Seoul will open 100 public daycare centres", reviewer=ME)
+    review.edit_sentence_text(store, DAYCARE, "src", 0, "Seoul will open 100 public daycare centres", reviewer=ME)
     states.append(full())
 
     for i in range(len(states) - 1, 0, -1):
@@ -381,7 +381,7 @@ def test_edit_log_stores_only_the_changed_slice(tmp_path):
         before, after = s.conn.execute("SELECT before, after FROM edits").fetchone()
         assert len(before) < 300 and len(after) < 300
         assert json.loads(after)["beads"]["at"] == 500
-        review.split_sentence(s, pair, "en", 3, 9, reviewer=ME)
+        review.split_sentence(s, pair, "src", 3, 9, reviewer=ME)
         assert s.integrity_problems() == []
         review.undo(s, pair)
         review.undo(s, pair)
@@ -429,13 +429,13 @@ def test_refuses_bad_input(store):
     with pytest.raises(ReviewError, match="side must be"):
         review.detach(store, DAYCARE, 0, "fr", 0, reviewer=ME)  # type: ignore[arg-type]
     with pytest.raises(ReviewError, match="not in bead"):
-        review.detach(store, DAYCARE, 0, "en", 5, reviewer=ME)
+        review.detach(store, DAYCARE, 0, "src", 5, reviewer=ME)
     assert store.conn.execute("SELECT COUNT(*) FROM edits").fetchone()[0] == 0
 
 
 OPS = st.lists(
     st.tuples(st.sampled_from(["accept", "reject", "merge", "split", "shift", "detach", "ssplit", "undo", "redo"]),
-              st.integers(0, 12), st.sampled_from(["en", "ko"]), st.booleans()),
+              st.integers(0, 12), st.sampled_from(["src", "tgt"]), st.booleans()),
     max_size=25,
 )
 
@@ -451,7 +451,7 @@ def test_any_sequence_of_edits_keeps_the_invariant_and_undoes_completely(tmp_pat
             n = len(s.beads(DAYCARE))
             pos = pos % n
             b = s.beads(DAYCARE)[pos]
-            lo, hi = (b.en_start, b.en_end) if side == "en" else (b.ko_start, b.ko_end)
+            lo, hi = (b.src_start, b.src_end) if side == "src" else (b.tgt_start, b.tgt_end)
             try:
                 if name == "accept":
                     review.accept(s, DAYCARE, pos, reviewer=ME)

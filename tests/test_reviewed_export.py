@@ -24,11 +24,13 @@ from translate.storage.tmx import tmxfile
 
 from aligner import review
 from aligner.cli import main
-from aligner.export import FORMATS, EXTENSIONS, ExportPolicy, StatusFilter, export_corpus
+from aligner.export import EXTENSIONS, FORMATS, ExportPolicy, StatusFilter, export_corpus
 from aligner.export.policy import STATUS_CHOICES, vouched
 from aligner.export.tmx import DTD_PATH
+from aligner.model import Bead
 from aligner.store import SCHEMA_VERSION, Store, unit_id
-from review_data import DAYCARE_EN, DAYCARE_KO, RAIL_KO, build_corpus
+from tests.old_schema import back_to_schema_6
+from tests.review_data import DAYCARE_EN, DAYCARE_KO, RAIL_KO, build_corpus
 
 DAYCARE, RAIL = 1, 2
 REVIEWER = "alice"
@@ -46,13 +48,13 @@ def reviewed(tmp_path_factory) -> tuple[Path, datetime, datetime]:
     before = datetime.now(UTC).replace(microsecond=0)
     with Store(db) as store:
         review.accept(store, DAYCARE, 3, reviewer=REVIEWER)
-        review.shift(store, DAYCARE, 5, "ko", "down", reviewer=REVIEWER)
+        review.shift(store, DAYCARE, 5, "tgt", "down", reviewer=REVIEWER)
         review.accept(store, DAYCARE, 5, reviewer=REVIEWER)
         review.reject(store, DAYCARE, 6, reviewer=REVIEWER)
         beads = store.beads(DAYCARE)
     after = datetime.now(UTC)
-    assert (beads[5].en_ids, beads[5].ko_ids, beads[5].status, beads[5].confidence) == ((5,), (5,), "accepted", 0.0)
-    assert (beads[6].ko_ids, beads[6].status) == ((6, 7), "rejected")
+    assert (beads[5].src_ids, beads[5].tgt_ids, beads[5].status, beads[5].confidence) == ((5,), (5,), "accepted", 0.0)
+    assert (beads[6].tgt_ids, beads[6].status) == ((6, 7), "rejected")
     return db, before, after
 
 
@@ -187,8 +189,8 @@ def test_tuid_is_stable_across_re_alignment_and_row_ids(reviewed, tmp_path):
         beads = store.beads(DAYCARE)
         pair = store.pair(DAYCARE)
         keep = [b for b in beads if b.is_fixed or b.status == "rejected"]
-        store.save_alignment(DAYCARE, store.sentences(pair.en_doc), store.sentences(pair.ko_doc),
-                             [b.to_bead() for b in beads], "test", keep=keep)
+        store.save_alignment(DAYCARE, store.sentences(pair.src_doc), store.sentences(pair.tgt_doc),
+                             [Bead(b.src_ids, b.tgt_ids, b.score, b.confidence) for b in beads], "test", keep=keep)
         second = {r.tuid: r for r in store.export_rows(status="any", keep_empty=True)}
         assert {r.bead_id for r in first.values()} != {r.bead_id for r in second.values()}
     assert first.keys() == second.keys()
@@ -285,6 +287,7 @@ def test_a_version_4_database_gains_the_review_facts(tmp_path):
         review.accept(store, DAYCARE, 3, reviewer="carol")
         at = store.conn.execute("SELECT at FROM edits ORDER BY id DESC LIMIT 1").fetchone()[0]
     conn = sqlite3.connect(db)
+    back_to_schema_6(conn)
     for row_id, before, after in conn.execute("SELECT id, before, after FROM edits").fetchall():
         shrink = [json.loads(before), json.loads(after)]
         for delta in shrink:  # bead rows as version 4 logged them: six fields

@@ -15,10 +15,8 @@ from pathlib import Path
 import pytest
 
 from aligner.store import Store
-from test_fetch_disk import fill, tmpfs
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "corpora" / "sample"
+from tests.conftest import ROOT, SAMPLE
+from tests.test_fetch_disk import fill, tmpfs
 
 
 def run_cli(corpus: Path, *flags: str) -> subprocess.CompletedProcess:

@@ -1,7 +1,8 @@
 """The concurrency soak of benchmarks/soak.py: a forced two-worker batch in a loop and a
 reviewer making every kind of edit on the same database, checked for lock errors, lost
-edits and broken pairs. 15 s of batch rounds here (one round, plus setup), three minutes
-with ``-m slow``. Real processes and a real SQLite file throughout."""
+edits and broken pairs, with ``-m slow``: 15 s of batch rounds (one round, plus setup) and
+three minutes. The default run checks that the soak's checks notice what they look for.
+Real processes and a real SQLite file throughout."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def check(result) -> None:
     assert result.ok
 
 
+@pytest.mark.slow
 def test_soak_batch_and_reviewer_share_the_database(tmp_path: Path) -> None:
     check(soak.run_soak(15, tmp_path))
 

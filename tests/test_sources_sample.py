@@ -7,15 +7,13 @@ import filecmp
 import importlib.util
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from aligner.sources import PageCache, parse_page
+from tests.conftest import ROOT, SAMPLE
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "corpora" / "sample"
-NTREX = REPO / "corpora" / "source" / "ntrex"
+NTREX = ROOT / "corpora" / "source" / "ntrex"
 EN_HOST = "english.hani.co.kr"
 
 
@@ -53,7 +51,7 @@ def test_sample_files(cache):
 
 
 def test_builder_reproduces_the_committed_sample(tmp_path):
-    spec = importlib.util.spec_from_file_location("build_sample", REPO / "corpora" / "build_sample.py")
+    spec = importlib.util.spec_from_file_location("build_sample", ROOT / "corpora" / "build_sample.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["build_sample"] = module  # dataclasses look their module up there
     try:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from aligner.errors import AlignerError, StoreError
 from aligner.model import Article, Bead, Sentence
 from aligner.store import APPLICATION_ID, SCHEMA_VERSION, Store, bead_spans
+from tests.old_schema import back_to_schema_6
 
 
 def article(lang: str, key: str, paragraphs: list[str]) -> Article:
@@ -116,8 +119,8 @@ def test_integrity_check_finds_gaps(store):
     store.save_alignment(pair, sents(["A.", "B."]), sents(["가."]), [Bead((0, 1), (0,))], "x")
     assert store.integrity_problems() == []
     with store.transaction() as c:
-        c.execute("UPDATE beads SET en_end=1 WHERE pair_id=?", (pair,))
-    assert store.integrity_problems() == [f"pair {pair}: beads cover 1/2 EN and 1/1 KO sentences"]
+        c.execute("UPDATE beads SET src_end=1 WHERE pair_id=?", (pair,))
+    assert store.integrity_problems() == [f"pair {pair}: beads cover 1/2 source and 1/1 target sentences"]
 
 
 def test_export_rows_filter_by_status_confidence_and_empty(store):
@@ -148,11 +151,11 @@ def test_failures_are_recorded_and_cleared(store):
 
 
 def test_a_version_1_database_is_migrated_in_place(tmp_path):
-    from aligner.store import _SCHEMA_V1, _split_sql
+    from aligner.store.schema import SCHEMA_V1, split_sql
 
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
-    for stmt in _split_sql(_SCHEMA_V1):
+    for stmt in split_sql(SCHEMA_V1):
         conn.execute(stmt)
     conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
     conn.execute("PRAGMA user_version=1")
@@ -253,10 +256,10 @@ def test_http_and_https_urls_of_one_page_are_one_document(store):
 
 def _version_2_database(path):
     """A corpus database as aligner wrote it before keys were canonical (schema version 2)."""
-    from aligner.store import _MIGRATIONS, _SCHEMA_V1, _split_sql
+    from aligner.store.schema import MIGRATIONS, SCHEMA_V1, split_sql
 
     conn = sqlite3.connect(path)
-    for stmt in _split_sql(_SCHEMA_V1) + _split_sql(_MIGRATIONS[0]):
+    for stmt in split_sql(SCHEMA_V1) + split_sql(MIGRATIONS[0]):
         conn.execute(stmt)
     conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
     docs = [  # id, lang, key, hash
@@ -296,7 +299,7 @@ def test_version_2_keys_become_canonical_and_duplicates_merge_only_when_nothing_
         keys = dict(store.conn.execute("SELECT id, key FROM documents").fetchall())
         # the same text and sentences under http and https: one document, both pairs on it
         assert 2 not in keys and keys[4] == "https://www.hani.co.kr/arti/society/10.html"
-        assert store.pair(1).ko_doc == store.pair(2).ko_doc == 4
+        assert store.pair(1).tgt_doc == store.pair(2).tgt_doc == 4
         # different sentences (a reviewer's fix on one): both kept, the https one has the key
         assert keys[8] == "https://www.hani.co.kr/arti/society/20.html"
         assert keys[6] == "http://www.hani.co.kr/arti/society/20.html"
@@ -318,7 +321,7 @@ def test_opening_a_second_store_keeps_the_first_ones_writes_safe(tmp_path):
     import subprocess
     import sys
 
-    from review_data import build_corpus
+    from tests.review_data import build_corpus
 
     db = build_corpus(tmp_path / "corpus.db")
     reader = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
@@ -351,13 +354,93 @@ def test_version_5_keys_lose_tracking_parameters_and_their_duplicates_merge(tmp_
                            " WHERE id=?", (plain, tracked))
         store.record_failure("https://english.hani.co.kr/arti/english_edition/e_national/7.html", "failed", "x")
         store.conn.execute("UPDATE failures SET item=item || '#comments'")
+        back_to_schema_6(store.conn)
         store.conn.execute("PRAGMA user_version=5")
     with Store(path) as store:
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         keys = [r[0] for r in store.conn.execute("SELECT key FROM documents WHERE lang='ko'")]
         assert keys == ["https://www.hani.co.kr/arti/society/1.html"]
-        assert store.pair(1).ko_doc == store.pair(2).ko_doc == plain
+        assert store.pair(1).tgt_doc == store.pair(2).tgt_doc == plain
         assert store.document_id("http://www.hani.co.kr/arti/society/1.html?_fr=mt2#x") == plain
         assert [item for item, _, _ in store.failures()] == [
             "https://english.hani.co.kr/arti/english_edition/e_national/7.html"]
         assert store.integrity_problems() == []
+
+
+# ---------------------------------------------------------------- schema 7: src and tgt
+
+
+SCHEMA_6_DB = Path(__file__).parent / "fixtures" / "db" / "schema6.db"
+
+
+def test_a_schema_6_database_upgrades_with_its_review_intact_and_its_old_edits_undo(tmp_path):
+    """fixtures/db/schema6.db was written by the schema-6 code (the sides' columns named en_*
+    and ko_*, the edit log's deltas keyed "en" and "ko"): tests/review_data.build_corpus, then
+    reviewer carol on pair 1: accept 2,3; reject 5; merge 6+7; a text fix (EN 2 + " (checked)");
+    a sentence split (KO 3); and dave on pair 2: a shift of KO up from bead 4, undone. Opening
+    it renames the columns and leaves every bead, sentence and logged edit as it was; the
+    edits logged before the rename still undo and redo."""
+    from aligner import review
+    from tests.review_data import DAYCARE_EN, DAYCARE_KO
+
+    db = tmp_path / "old.db"
+    shutil.copy(SCHEMA_6_DB, db)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
+    old_beads = conn.execute("SELECT pair_id, position, en_start, en_end, ko_start, ko_end, score, confidence,"
+                             " origin, status, changed_by, changed_at, note FROM beads ORDER BY pair_id, position"
+                             ).fetchall()
+    logs = {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in ("edits", "edit_events", "review_state", "sentences", "documents")}
+    conn.close()
+    assert any(status == "accepted" for *_, status, _, _, _ in old_beads) and len(logs["edits"]) == 6
+
+    with Store(db) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.integrity_problems() == []
+        beads = [(b.pair_id, b.position, b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.score, b.confidence,
+                  b.origin, b.status, b.changed_by, b.changed_at, b.note)
+                 for pair_id in store.pair_ids() for b in store.beads(pair_id)]
+        assert beads == old_beads  # every bead with its review facts
+        for table, rows in logs.items():  # the edit log, byte for byte, and the rest
+            assert [tuple(r) for r in store.conn.execute(f"SELECT * FROM {table} ORDER BY 1")] == rows, table
+        assert review.last_position(store, "carol") == (1, 4)
+
+        def texts(side: str) -> list[str]:
+            pair = store.pair(1)
+            return [s.text for s in store.sentences(pair.src_doc if side == "src" else pair.tgt_doc)]
+
+        split = texts("tgt")
+        assert len(split) == len(DAYCARE_KO) + 1
+        undone = review.undo(store, 1, reviewer="carol")  # the sentence split, logged with "ko"
+        assert undone is not None and undone.action == "undo split-sentence ko 3 at 25"
+        assert texts("tgt") == DAYCARE_KO
+        assert review.redo(store, 1, reviewer="carol") is not None and texts("tgt") == split
+        review.undo(store, 1, reviewer="carol")
+        assert texts("src")[2] == DAYCARE_EN[2] + " (checked)"
+        assert review.undo(store, 1, reviewer="carol").action == "undo edit en 2"  # the text fix
+        assert texts("src") == DAYCARE_EN
+        redone = review.redo(store, 2, reviewer="dave")  # dave's shift, undone before the upgrade
+        assert redone is not None and redone.action == "redo shift ko up from 4"
+        assert store.integrity_problems() == []
+
+        # a new edit is logged with the sides' new names and undoes too
+        edit = review.split_sentence(store, 1, "tgt", 3, 25, reviewer="carol")
+        assert edit.action == "split-sentence ko 3 at 25" and texts("tgt") == split
+        logged = store.edit_to_undo(1)
+        assert logged is not None and logged.after["format"] == "slices-v2" and "tgt" in logged.after
+        assert review.undo(store, 1, reviewer="carol") is not None and texts("tgt") == DAYCARE_KO
+
+
+def test_a_snapshot_from_before_schema_7_is_restored(store):
+    pair = make_pair(store)
+    store.save_alignment(pair, sents(["A.", "B."]), sents(["가.", "나."]), [Bead((0,), (0,)), Bead((1,), (1,))], "x")
+    snap = store.snapshot(pair)
+    assert set(snap) == {"src", "tgt", "beads"}
+    old = {"en": [[0, 0, "A2."]], "ko": [[0, 0, "가2."]], "beads": [row[:8] for row in snap["beads"][:1]]}  # rows of 8: before the review facts
+    old["beads"][0][1], old["beads"][0][3] = 1, 1  # one 1-1 bead over the one sentence a side
+    store.restore(pair, old)
+    restored = store.snapshot(pair)
+    assert [s[2] for s in restored["src"]] == ["A2."] and [s[2] for s in restored["tgt"]] == ["가2."]
+    assert store.integrity_problems() == []

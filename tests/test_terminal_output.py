@@ -20,10 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aligner.cli import main
+from tests.conftest import ROOT, SAMPLE
 from tests.review_data import build_corpus
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "corpora" / "sample"
 
 ATTACKS = [
     "\x1b]0;renamed\x07",

@@ -93,12 +93,15 @@ def test_check_language_without_letters() -> None:
         check_language("2024-03-01", "en", "d.txt")
 
 
-def test_swapped_sides_reported_once() -> None:
-    with pytest.raises(LanguageError, match=r"^en\.html / ko\.html: sides swapped"):
+def test_the_pair_rule_names_the_first_wrong_side_and_says_when_the_sides_look_swapped() -> None:
+    with pytest.raises(LanguageError, match=r"^en\.html: expected English text but found Korean "
+                       r"\(are the English and Korean sides swapped\?\)$"):
         check_pair_languages(KO, "en", EN, "ko", "en.html", "ko.html")
     check_pair_languages(EN, "en", KO, "ko", "en.html", "ko.html")
     with pytest.raises(LanguageError, match=r"^ko\.html: expected Korean text but found English"):
         check_pair_languages(EN, "en", EN, "ko", "en.html", "ko.html")
+    with pytest.raises(LanguageError, match=r"^a\.txt / b\.txt: both sides are English text"):
+        check_pair_languages(EN, "en", EN, "en-GB", "a.txt", "b.txt")
 
 
 LONG = {

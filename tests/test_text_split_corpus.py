@@ -29,8 +29,8 @@ from pathlib import Path
 import pytest
 
 from aligner.text.split import sentence_spans_many, split_paragraph
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "corpora" / "source"
 SEEDS = ROOT / "seeds"
 
@@ -107,7 +107,7 @@ def recovery(paragraphs: list[list[str]], lang: str) -> Recovery:
     start = time.process_time()
     all_spans = sentence_spans_many(texts, lang)
     result = Recovery(cpu_seconds=time.process_time() - start)
-    for lines, text, spans in zip(paragraphs, texts, all_spans):
+    for lines, _text, spans in zip(paragraphs, texts, all_spans):
         result.sentences += len(spans)
         starts = {s for s, _ in spans}
         ends = {e for _, e in spans}

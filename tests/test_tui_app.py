@@ -40,7 +40,7 @@ def db(tmp_path: Path) -> Path:
 def beads(db: Path, pair: int = DAYCARE) -> list[tuple[int, int, int, int, str, str]]:
     """The pair's beads as another process sees them (a fresh connection)."""
     with Store(db) as s:
-        return [(b.en_start, b.en_end, b.ko_start, b.ko_end, b.status, b.origin) for b in s.beads(pair)]
+        return [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.status, b.origin) for b in s.beads(pair)]
 
 
 def statuses(db: Path, pair: int = DAYCARE) -> list[str]:
@@ -199,7 +199,7 @@ def test_merge_split_and_undo_redo_from_the_keyboard(db):
 def test_shift_up_and_down_on_the_focused_side(db):
     async def scenario(app, pilot):
         await pilot.press("t", "right")  # the 1-2 bead, Korean side
-        assert table(app).side == "ko"
+        assert table(app).side == "tgt"
         await pilot.press("greater_than_sign")  # its last Korean sentence moves down
         assert [b[:4] for b in beads(db)[5:7]] == [(5, 6, 5, 6), (6, 7, 6, 8)]
         await pilot.press("j", "shift+up")  # and back up from the next bead
@@ -215,7 +215,7 @@ def test_detach_the_focused_sentence(db):
     async def scenario(app, pilot):
         await pilot.press("t", "tab", "tab")  # focus: EN 5 -> KO 5 -> KO 6
         t = table(app)
-        assert (t.side, t.focus_index) == ("ko", 6)
+        assert (t.side, t.focus_index) == ("tgt", 6)
         await pilot.press("d")
         assert beads(db)[5:7] == [(5, 6, 5, 6, "unreviewed", "auto"), (6, 6, 6, 7, "accepted", "manual")]
         assert t.cursor == 6  # on the new 0-1 bead
@@ -233,7 +233,7 @@ def test_edit_sentence_text_in_a_dialog(db):
         await pilot.pause()
         assert isinstance(app.screen, PairScreen)
         with Store(db) as s:
-            text = s.sentences(s.pair(DAYCARE).en_doc)[1].text
+            text = s.sentences(s.pair(DAYCARE).src_doc)[1].text
         assert text == DAYCARE_EN[1][:-5] + "2025."
         await pilot.press("e", "escape")  # cancelling changes nothing
         await pilot.pause()
@@ -252,7 +252,7 @@ def test_split_a_sentence_in_a_dialog(db):
         await pilot.press("enter")
         await pilot.pause()
         with Store(db) as s:
-            en = [x.text for x in s.sentences(s.pair(DAYCARE).en_doc)]
+            en = [x.text for x in s.sentences(s.pair(DAYCARE).src_doc)]
         assert en[7].startswith("arguing that") and len(en) == len(DAYCARE_EN) + 1
         assert beads(db)[6][:4] == (6, 8, 7, 8)
         assert table(app).beads[6].kind == "2-1"
@@ -267,7 +267,7 @@ def test_search_per_side(db):
         await pilot.press("slash", *"march", "enter")
         assert t.cursor == 7 and t.focus_index == 7
         await pilot.press("right", "slash", *"어린이집", "enter")  # Korean side: KO 8 itself matches
-        assert t.side == "ko" and (t.cursor, t.focus_index) == (7, 8)
+        assert t.side == "tgt" and (t.cursor, t.focus_index) == (7, 8)
         await pilot.press("f")  # past the last match: back to the top, and it says so
         assert (t.cursor, t.focus_index) == (0, 0)
         assert "wrapped to the top" in status(app)
@@ -459,7 +459,7 @@ def test_split_cuts_after_the_focused_sentence_and_refuses_after_the_last(db):
     async def scenario(app, pilot):
         original = beads(db)
         await pilot.press("t", "right", "tab")  # the 1-2 bead, focus on its last Korean sentence
-        assert (table(app).side, table(app).focus_index) == ("ko", 6)
+        assert (table(app).side, table(app).focus_index) == ("tgt", 6)
         await pilot.press("s")
         assert beads(db) == original and edits(db) == []
         assert "after the focused sentence" in notices(app)

@@ -36,6 +36,7 @@ def kinds(db: Path) -> list[str]:
         return [b.kind for b in s.beads(1)]
 
 
+@pytest.mark.kill
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 def test_sigkill_mid_session_loses_nothing_committed(tmp_path):
     db = build_corpus(tmp_path / "corpus.db")

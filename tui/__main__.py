@@ -1,24 +1,23 @@
-"""``python -m tui DB [--reviewer NAME]``: open the review app."""
+"""``python -m tui DB [--reviewer NAME]``: open the review app (the same as ``aligner review``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from aligner.display import visible
 from aligner.errors import AlignerError
+from tui.command import add_arguments, review
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tui", description="Review an aligned corpus database.")
-    parser.add_argument("db", help="corpus database (made by `aligner run`)")
-    parser.add_argument("--reviewer", help="name in the edit log (default: $ALIGNER_REVIEWER or $USER)")
+    add_arguments(parser)
     args = parser.parse_args(argv)
-    from tui.app import run_app
-
     try:
-        return run_app(args.db, args.reviewer)
+        return review(args)
     except AlignerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {visible(exc)}", file=sys.stderr)
         return 1
 
 

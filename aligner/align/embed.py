@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -226,7 +226,7 @@ def mapped_backend(model):
         return None
 
 
-def _read_weights(backend_class, model, table: Path, rest: Path):
+def _read_weights(backend_class: Any, model: Any, table: Path, rest: Path) -> Any:
     """A backend whose table is mapped from ``table`` and whose other arrays come from ``rest``."""
     backend = backend_class.__new__(backend_class)
     backend.sp, backend.threads = model._sp, model.threads
@@ -253,7 +253,7 @@ def _read_weights(backend_class, model, table: Path, rest: Path):
     return backend
 
 
-def _write_weights(backend, table: Path, rest: Path) -> None:
+def _write_weights(backend: Any, table: Path, rest: Path) -> None:
     """The backend's arrays as ``table`` (.npy, mapped later) and ``rest`` (uncompressed .npz), atomically."""
     arrays: dict[str, np.ndarray] = {}
     for name, value in vars(backend).items():

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 from aligner.errors import AlignerError
 from aligner.model import Origin, Status
 
 
-class StatusFilter(str, Enum):
+class StatusFilter(StrEnum):
     """Which review statuses an export takes. The one list of choices for the command line,
     the run config, the store and the app's dialog."""
 
@@ -48,7 +48,8 @@ class StatusFilter(str, Enum):
         try:
             return cls(str(value).strip().lower())
         except ValueError:
-            raise AlignerError(None, f"unknown status filter {value!r} (choose one of {', '.join(STATUS_CHOICES)})") from None
+            raise AlignerError(
+                None, f"unknown status filter {value!r} (choose one of {', '.join(STATUS_CHOICES)})") from None
 
 
 #: The status filter names, default first (argparse choices, config check, dialog options).
@@ -58,10 +59,10 @@ STATUS_CHOICES: tuple[str, ...] = tuple(s.value for s in StatusFilter)
 class ReviewedBead(Protocol):
     """What the policy needs to know about a bead (a stored ``BeadRow`` has it all)."""
 
-    en_start: int
-    en_end: int
-    ko_start: int
-    ko_end: int
+    src_start: int
+    src_end: int
+    tgt_start: int
+    tgt_end: int
     confidence: float
     origin: str
     status: str
@@ -106,7 +107,7 @@ class ExportPolicy:
         """True when ``bead`` is exported under this policy."""
         if not self.status.admits(bead.status):
             return False
-        if not self.keep_empty and (bead.en_start == bead.en_end or bead.ko_start == bead.ko_end):
+        if not self.keep_empty and (bead.src_start == bead.src_end or bead.tgt_start == bead.tgt_end):
             return False
         return bead.confidence >= self.min_confidence or vouched(bead.status, bead.origin)
 

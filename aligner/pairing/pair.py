@@ -22,7 +22,6 @@ from aligner.pairing.signals import day_number
 from aligner.pairing.verify import Verification, Verifier
 from aligner.text.langcheck import check_language
 
-
 # -- screening ---------------------------------------------------------------------------------
 
 

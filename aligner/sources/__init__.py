@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from aligner.errors import InputError
 from aligner.model import Article
 from aligner.sources import generic, hani_en, hani_ko
@@ -47,7 +49,7 @@ _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!docty
                          re.IGNORECASE | re.DOTALL)
 
 
-def detect_layout(root, url: str | None) -> str:
+def detect_layout(root: etree._Element, url: str | None) -> str:
     """Which parser reads the page: the Hankyoreh layouts by markers (and host), else generic."""
     host = (urlsplit(url).hostname or "").lower() if url else ""
     ko_layout = hani_ko.layout_of(root)
@@ -69,8 +71,8 @@ def parse_page(data: bytes | str, url: str | None = None, item: str | None = Non
     """
     item = item or url
     if len(data) > MAX_PAGE_BYTES:
-        raise InputError(item, f"page is {len(data)} {'bytes' if isinstance(data, (bytes, bytearray)) else 'characters'}"
-                               f", more than the {MAX_PAGE_BYTES} a page may have")
+        unit = "bytes" if isinstance(data, (bytes, bytearray)) else "characters"
+        raise InputError(item, f"page is {len(data)} {unit}, more than the {MAX_PAGE_BYTES} a page may have")
     text = decode_html(data, item) if isinstance(data, (bytes, bytearray)) else data
     # Escape sequences go before any parser sees the page (trafilatura would drop the ESC
     # and keep the rest as text, or drop the page); clean_article checks every field after.

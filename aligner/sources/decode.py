@@ -126,8 +126,8 @@ def decode_html(data: bytes, item: str | None = None, content_type: str | None =
                 raise InputError(item, f"bytes do not match the page's {codec} byte-order mark: {exc.reason}") from None
 
     label = _charset_param(content_type) or declared_charset(data)
-    codec = normalize_charset(label)
-    if codec == "utf-8":
+    declared = normalize_charset(label)
+    if declared == "utf-8":
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -135,11 +135,11 @@ def decode_html(data: bytes, item: str | None = None, content_type: str | None =
             if text is None:
                 raise _utf8_error(data, exc, item, "declared") from None
             return text
-    if codec == "cp949":
+    if declared == "cp949":
         return _decode_korean(data, item)
-    if codec is not None:
+    if declared is not None:
         try:
-            return data.decode(codec, errors="replace")
+            return data.decode(declared, errors="replace")
         except (UnicodeError, LookupError):
             pass  # a codec that fails even with errors="replace": as if nothing were declared
     # Nothing declared (or an unknown name): UTF-8, else an undeclared Korean legacy page.

@@ -18,8 +18,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from aligner.errors import AlignerError, FetchError, InputError, LanguageError
 from aligner.sources.cache import CacheWriteError, PageCache
@@ -109,7 +110,7 @@ def fetch_articles(
     fetcher: Fetcher | None = None,
     offline: bool = False,
     progress: Callable[[ItemOutcome], None] | None = None,
-    **fetcher_options,
+    **fetcher_options: Any,  # passed on to Fetcher
 ) -> FetchReport:
     """Fetch each English article and its Korean original into the cache; record the pairs.
 
@@ -136,7 +137,7 @@ def fetch_articles(
                     append_jsonl(
                         cache.root / FAILURES_NAME,
                         {"en_url": url, "ko_url": outcome.ko_url, "reason": outcome.reason,
-                         "when": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+                         "when": datetime.now(UTC).isoformat(timespec="seconds")},
                     )
             except _WRITE_ERRORS as exc:
                 outcome = ItemOutcome(url, "failed", reason=f"not stored: {exc}")
@@ -224,7 +225,8 @@ def _pair_one(url: str, cache: PageCache, fetcher: Fetcher, done: dict[str, Mani
     except AlignerError as exc:
         return ItemOutcome(url, "failed", ko_url, f"Korean original {ko_url}: {exc.problem}")
     if ko.lang != "ko":
-        return ItemOutcome(url, "failed", ko_url, f"Korean original {ko_url} is not a Korean article (read as {ko.layout})")
+        return ItemOutcome(url, "failed", ko_url,
+                           f"Korean original {ko_url} is not a Korean article (read as {ko.layout})")
     try:
         check_language(ko.text, "ko", ko_url)
     except LanguageError as exc:
@@ -259,7 +261,7 @@ def fetch_command(
     allow_hosts: Iterable[str] = (),
     progress: Callable[[ItemOutcome], None] | None = None,
     fetcher: Fetcher | None = None,
-    **fetcher_options,
+    **fetcher_options: Any,  # passed on to Fetcher
 ) -> FetchReport:
     """``aligner fetch``: gather English URLs (arguments, ``from_file``, an ``ids`` range
     "A-B", then a ``section`` list page), take the first ``limit`` of them all, then fetch

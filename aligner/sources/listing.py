@@ -24,11 +24,17 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from aligner.errors import AlignerError, InputError
 from aligner.sources.digits import ascii_int
 from aligner.sources.urls import article_url, page_key, without_fragment
+
+if TYPE_CHECKING:  # not loaded at run time: the HTML parser and the HTTP client load when used
+    from lxml import etree
+
+    from aligner.sources.client import Fetcher
 
 ENGLISH_ARTICLE = re.compile(r"/arti/english_edition/[A-Za-z0-9_]+/[0-9]+\.html$", re.ASCII)
 ID_TEMPLATE = "https://english.hani.co.kr/arti/english_edition/{section}/{id}.html"
@@ -93,7 +99,7 @@ def urls_for_ids(ids: Iterable[int], *, section: str | None = None, template: st
     return [template.format(id=i, section=section or DEFAULT_SECTION) for i in ids]
 
 
-def _html_tree(data: bytes, url: str):
+def _html_tree(data: bytes, url: str) -> etree._Element:
     from lxml import html as lxml_html
 
     from aligner.sources.decode import decode_html
@@ -188,7 +194,7 @@ def counted_next(url: str) -> str | None:
 
 
 def list_section(
-    fetcher,
+    fetcher: Fetcher,
     section_url: str,
     *,
     limit: int | None = None,

@@ -22,7 +22,7 @@ import logging
 import math
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aligner.display import visible
@@ -229,5 +229,5 @@ def record_pair(corpus_dir: str | Path, entry: ManifestEntry) -> None:
     """
     entry.en_url, entry.ko_url = article_url(entry.en_url), article_url(entry.ko_url)
     if entry.fetched is None:
-        entry.fetched = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        entry.fetched = datetime.now(UTC).isoformat(timespec="seconds")
     append_jsonl(manifest_path(corpus_dir), {k: v for k, v in asdict(entry).items() if v is not None})

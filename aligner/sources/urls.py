@@ -91,7 +91,7 @@ def article_url(url: str) -> str:
 def has_scheme(url: str) -> bool:
     """True for "https://...", "javascript:..."; False for "localhost:8000/..." (a host and port)."""
     m = _SCHEME.match(url)
-    return bool(m) and not _PORT_THEN_PATH.match(m.group(2))
+    return m is not None and not _PORT_THEN_PATH.match(m.group(2))
 
 
 def normalize_url(url: str, default_scheme: str = "https") -> str:

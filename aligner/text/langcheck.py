@@ -143,17 +143,17 @@ def check_language(text: str, expected: str, item: str, counterpart: str | None 
 def check_pair_languages(
     src_text: str, src_lang: str, tgt_text: str, tgt_lang: str, src_item: str, tgt_item: str
 ) -> None:
-    """Check both sides; a pair whose sides are each in the other's language is reported once, as swapped."""
-    src_want, tgt_want = iso_code(src_lang), iso_code(tgt_lang)
-    try:
-        src_found, tgt_found = detect_language(src_text), detect_language(tgt_text)
-    except LanguageError:
-        src_found = tgt_found = ""
-    if src_want != tgt_want and (src_found, tgt_found) == (tgt_want, src_want):
-        raise LanguageError(
-            f"{src_item} / {tgt_item}",
-            f"sides swapped: the {language_name(src_want)} side is {language_name(src_found)}"
-            f" and the {language_name(tgt_want)} side is {language_name(tgt_found)}",
-        )
-    check_language(src_text, src_want, src_item, counterpart=tgt_want)
-    check_language(tgt_text, tgt_want, tgt_item, counterpart=src_want)
+    """The one rule for a pair: each side in its own language, and two languages.
+
+    Every path that aligns a pair checks it here (``aligner run`` and its workers,
+    ``aligner align``, :func:`aligner.steps.align_articles`). Each side is checked with the
+    other side's language as its counterpart, so a pair given the wrong way round is
+    reported on its first side as "(are the English and Korean sides swapped?)"; two
+    texts in one language pass both checks only when both sides claim it, which is no
+    pair either.
+    """
+    check_language(src_text, src_lang, src_item, counterpart=tgt_lang)
+    check_language(tgt_text, tgt_lang, tgt_item, counterpart=src_lang)
+    if iso_code(src_lang) == iso_code(tgt_lang):
+        raise LanguageError(f"{src_item} / {tgt_item}", f"both sides are {language_name(iso_code(src_lang))} text; "
+                            "give a text and its translation")

@@ -18,8 +18,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from aligner import review
+from aligner.model import PairProgress
 from aligner.store import PairSummary
-from tui.screens.export import ExportDialog
+from aligner.text.langcheck import language_name
+from tui.screens.export import ExportDialog, ExportRequest
 from tui.screens.help import HelpScreen, HelpSections
 from tui.screens.pair import PairScreen
 from tui.widgets import StatusLine
@@ -29,15 +31,16 @@ if TYPE_CHECKING:
 
 SORTS: list[tuple[str, Callable[[PairSummary], Any]]] = [
     ("corpus order", lambda s: s.pair_id),
-    ("unreviewed first", lambda s: (s.status == "done", -s.unreviewed / max(s.beads, 1), s.pair_id)),
+    ("unreviewed first", lambda s: (s.status == PairProgress.DONE, -s.unreviewed / max(s.beads, 1), s.pair_id)),
     ("lowest confidence first", lambda s: (s.mean_confidence is None, s.mean_confidence or 0.0, s.pair_id)),
     ("newest first", lambda s: (s.published is None, "" if s.published is None else _neg(s.published), s.pair_id)),
 ]
 FILTERS = ["all", "to do", "done"]
-STATUS_STYLE = {"new": "bold", "in progress": "yellow", "done": "green", "empty": "dim"}
-# (key, header, cells) of the columns after the titles; None: the titles' share
+STATUS_STYLE = {PairProgress.NEW: "bold", PairProgress.IN_PROGRESS: "yellow", PairProgress.DONE: "green",
+                PairProgress.EMPTY: "dim"}
+# (key, header, cells) of the columns; None: the titles' share ("{}": the side's language)
 COLUMNS: list[tuple[str, str, int | None]] = [
-    ("en", "English title", None), ("ko", "Korean title", None), ("date", "Date", 10), ("beads", "Beads", 5),
+    ("src", "{} title", None), ("tgt", "{} title", None), ("date", "Date", 10), ("beads", "Beads", 5),
     ("reviewed", "Reviewed", 8), ("conf", "Conf.", 5), ("status", "Status", 11),
 ]
 CELL_PADDING = 2  # DataTable pads every cell by one on each side
@@ -65,7 +68,7 @@ def _neg(iso: str) -> str:
 
 
 def title_widths(width: int, id_cells: int) -> tuple[int, int]:
-    """Cells for the English and Korean titles on a screen ``width`` wide: what the other
+    """Cells for the source and target titles on a screen ``width`` wide: what the other
     columns leave, three parts to two (at least 10 and 8, so a title is never just '…')."""
     fixed = id_cells + sum(cells for _, _, cells in COLUMNS if cells) + CELL_PADDING * (len(COLUMNS) + 1)
     free = width - fixed - SCROLLBAR
@@ -112,7 +115,8 @@ class CorpusScreen(Screen):
         self.summaries: list[PairSummary] = []
         self.sort_index = 0
         self.filter_index = 0
-        self.widths: tuple[int, int, int] = (0, 0, 0)  # id, English title, Korean title
+        self.widths: tuple[int, int, int] = (0, 0, 0)  # id, source title, target title
+        self.langs: tuple[str, str] = ("en", "ko")  # the corpus's languages, for the title columns
 
     @property
     def rapp(self) -> ReviewApp:
@@ -152,13 +156,17 @@ class CorpusScreen(Screen):
         table.clear(columns=True)
         table.add_column("#", key="id", width=id_cells)
         for key, header, cells in COLUMNS:
-            cells = cells or widths[1 if key == "en" else 2]
+            cells = cells or widths[1 if key == "src" else 2]
+            header = header.format(language_name(self.langs[0 if key == "src" else 1]))
             table.add_column(header if len(header) <= cells else header.split()[0], key=key, width=cells)
         return True
 
     def refresh_pairs(self, keep: int | None = None, *, first: bool = False) -> None:
         """Re-read the corpus and redraw; the cursor stays on its pair (``first``: the top row)."""
         self.summaries = self.rapp.store.summaries()
+        langs = self.rapp.store.languages()
+        if langs != self.langs:
+            self.langs, self.widths = langs, (0, 0, 0)  # new titles: make the columns again
         self.fit_columns(self.size.width or self.app.size.width)
         self.fill_rows(keep, first=first)
 
@@ -179,8 +187,8 @@ class CorpusScreen(Screen):
         if keep is None and not first:
             last = review.last_position(self.rapp.store, self.rapp.reviewer)
             keep = last[0] if last else None
-        rows = self.visible()
-        _, en_cells, ko_cells = self.widths
+        rows = self.shown_pairs()
+        _, src_cells, tgt_cells = self.widths
         table.clear()
         for s in rows:
             reviewed = Text(f"{s.reviewed_share:>4.0%}", style="green" if s.reviewed_share == 1 else "")
@@ -189,8 +197,8 @@ class CorpusScreen(Screen):
                              s.mean_confidence < review.LOW_CONFIDENCE else "")
             table.add_row(
                 str(s.pair_id),
-                clip(s.en_title or s.en_key, en_cells),
-                clip(s.ko_title or s.ko_key, ko_cells),
+                clip(s.src_title or s.src_key, src_cells),
+                clip(s.tgt_title or s.tgt_key, tgt_cells),
                 (s.published or "")[:10],
                 Text(str(s.beads), justify="right"),
                 reviewed,
@@ -207,16 +215,16 @@ class CorpusScreen(Screen):
             table.move_cursor(row=0)
         self.update_header(len(rows))
 
-    def visible(self) -> list[PairSummary]:
+    def shown_pairs(self) -> list[PairSummary]:
         query = self.query_one(TitleSearch).value.strip().casefold()
         rows = self.summaries
         if query:
-            rows = [s for s in rows if query in s.en_title.casefold() or query in s.ko_title.casefold()]
+            rows = [s for s in rows if query in s.src_title.casefold() or query in s.tgt_title.casefold()]
         wanted = FILTERS[self.filter_index]
         if wanted == "to do":
-            rows = [s for s in rows if s.status != "done"]
+            rows = [s for s in rows if s.status != PairProgress.DONE]
         elif wanted == "done":
-            rows = [s for s in rows if s.status == "done"]
+            rows = [s for s in rows if s.status == PairProgress.DONE]
         return sorted(rows, key=SORTS[self.sort_index][1])
 
     def update_header(self, shown: int) -> None:
@@ -286,7 +294,7 @@ class CorpusScreen(Screen):
         self.refresh_pairs()
 
     def action_export(self) -> None:
-        def done(request: Any) -> None:
+        def done(request: ExportRequest | None) -> None:
             if request is not None:
                 self.rapp.start_export(request)
 

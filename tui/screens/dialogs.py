@@ -14,7 +14,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
-
 #: The longest text the edit dialog takes. Real sentences stay far below it (the longest in
 #: our news sets has about 600 characters); the cap keeps each key's cost bounded, since the
 #: text area re-renders a whole line per key: a 20,000-character paste typed as keystrokes

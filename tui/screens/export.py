@@ -22,7 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 from aligner.display import plain
 from aligner.errors import AlignerError
 from aligner.export import EXTENSIONS, FORMATS, TOKENIZABLE
-from aligner.export.policy import STATUS_CHOICES, ExportPolicy
+from aligner.export.policy import STATUS_CHOICES, ExportPolicy, StatusFilter
 from aligner.store import Store
 
 #: How the dialog names each format.
@@ -66,7 +66,7 @@ class MarkedCheckbox(Checkbox):
     and to colour-blind eyes."""
 
     @property
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - the name Textual's ToggleButton draws
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - a class attribute in Textual; read alike
         return "✓" if self.value else " "
 
 
@@ -153,7 +153,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             min_conf = float(self.query_one("#min-confidence", Input).value or 0)
         except ValueError:
             raise AlignerError(None, "minimum confidence must be a number between 0 and 1") from None
-        policy = ExportPolicy(status=str(self.query_one("#status", Select).value), min_confidence=min_conf,
+        policy = ExportPolicy(status=StatusFilter.parse(str(self.query_one("#status", Select).value)),
+                              min_confidence=min_conf,
                               keep_empty=self.query_one("#keep-empty", Checkbox).value)
         only = self.query("#only-pair")
         return ExportRequest(

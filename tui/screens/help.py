@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 HelpSections = list[tuple[str, list[Binding]]]
 
 
-def help_table(app_key_display, sections: HelpSections) -> Table:  # noqa: ANN001 - a bound method
+def help_table(app_key_display: Callable[[Binding], str], sections: HelpSections) -> Table:
     """Two columns per section: keys, what they do."""
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold")
@@ -48,7 +50,3 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def sections_of(screen: Screen) -> HelpSections:
-    return list(getattr(screen, "HELP_SECTIONS", []))

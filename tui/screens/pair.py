@@ -11,14 +11,12 @@ and Esc cancels it.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
@@ -26,18 +24,19 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from aligner import review
 from aligner.errors import AlignerError
-from aligner.review import Counts, Edit, Target
+from aligner.model import Status
+from aligner.review import Counts, Edit, Side, Target
 from aligner.store import Store
+from aligner.text.langcheck import language_name
 from tui.screens.dialogs import EditSentenceDialog, SplitSentenceDialog
-from tui.screens.export import ExportDialog
+from tui.screens.export import ExportDialog, ExportRequest
 from tui.screens.help import HelpScreen, HelpSections
+from tui.screens.realign import RealignJob
 from tui.widgets import BeadHeader, BeadTable, StatusLine
 
 if TYPE_CHECKING:
     from tui.app import ReviewApp
 
-SIDE_LABEL = {"en": "EN", "ko": "KO"}
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 HELP_SECTIONS: HelpSections = [
     ("Review", [
@@ -53,7 +52,8 @@ HELP_SECTIONS: HelpSections = [
         Binding("w", "find('low', 1)", "Next weak", show=False,
                 tooltip="next low-confidence bead (W: previous)"),
         Binding("W", "find('low', -1)", "Prev weak", show=False, tooltip="previous low-confidence bead"),
-        Binding("t", "find('unusual', 1)", "Next non-1:1", show=False, tooltip="next bead that is not 1-1 (T: previous)"),
+        Binding("t", "find('unusual', 1)", "Next non-1:1", show=False,
+                tooltip="next bead that is not 1-1 (T: previous)"),
         Binding("T", "find('unusual', -1)", "Prev non-1:1", show=False, tooltip="previous bead that is not 1-1"),
         Binding("up,k,down,j", "noop", "Bead", show=False, tooltip="previous / next bead"),
         Binding("pageup,pagedown", "noop", "Page", show=False, tooltip="a screen up / down"),
@@ -113,9 +113,10 @@ NOTHING_CHANGED = {
 }
 
 
-def footer_order(bindings: list[Binding]) -> list[Binding]:
+def footer_order(bindings: list[Binding]) -> list[BindingType]:
     """``bindings`` with Help and Back first (see FOOTER_FIRST), the rest in help order."""
-    return sorted(bindings, key=lambda b: b.action not in FOOTER_FIRST)
+    ordered: list[Binding] = sorted(bindings, key=lambda b: b.action not in FOOTER_FIRST)
+    return list(ordered)
 
 
 class SearchInput(Input):
@@ -144,15 +145,9 @@ class PairScreen(Screen):
         self._save_timer: Timer | None = None
         self._saved: tuple[int, int] | None = None
         self._place: tuple[int, int] | None = None  # (pair, bead) under the cursor, for saving on close
-        self.en_title = ""
-        self.ko_title = ""
-        self._job: Worker | None = None  # the running re-align, while it may still change the pair
-        self._stopping: Worker | None = None  # a cancelled re-align whose thread has not ended yet
-        self._job_start = 0
-        self._job_cancel = threading.Event()
-        self._job_progress: tuple[str, int, int] = ("starting", 0, 0)
-        self._job_timer: Timer | None = None
-        self._spin = 0
+        self.langs: tuple[str, str] = ("en", "ko")  # the pair's languages, to name its sides
+        self.job: RealignJob | None = None  # the running re-align, while it may still change the pair
+        self.stopping: Worker[Edit] | None = None  # a cancelled re-align whose thread has not ended yet
 
     @property
     def rapp(self) -> ReviewApp:
@@ -179,11 +174,11 @@ class PairScreen(Screen):
         search = self.query_one(SearchInput)
         search.display = False
         pair = self.store.pair(self.pair_id)
-        en_doc, ko_doc = self.store.document(pair.en_doc), self.store.document(pair.ko_doc)
-        self.en_title, self.ko_title = en_doc.title, ko_doc.title
-        date = (en_doc.published or ko_doc.published or "")[:10]
+        src_doc, tgt_doc = self.store.document(pair.src_doc), self.store.document(pair.tgt_doc)
+        self.langs = (src_doc.lang, tgt_doc.lang)
+        date = (src_doc.published or tgt_doc.published or "")[:10]
         title = self.query_one("#pair-title", Static)
-        title.update(f"[b]Pair {self.pair_id}[/]  {date}  [b]{en_doc.title}[/]  ·  {ko_doc.title}")
+        title.update(f"[b]Pair {self.pair_id}[/]  {date}  [b]{src_doc.title}[/]  ·  {tgt_doc.title}")
         beads = self.store.beads(self.pair_id)
         self.corpus_others = review.corpus_counts(self.store) - review.count_beads(beads)
         position = self.start_position
@@ -199,9 +194,9 @@ class PairScreen(Screen):
     def reload(self, position: int | None = None) -> None:
         """Re-read the pair from the database (after every edit) and redraw."""
         pair = self.store.pair(self.pair_id)
-        en = [s.text for s in self.store.sentences(pair.en_doc)]
-        ko = [s.text for s in self.store.sentences(pair.ko_doc)]
-        self.table.set_pair(en, ko, self.store.beads(self.pair_id), position)
+        src = [s.text for s in self.store.sentences(pair.src_doc)]
+        tgt = [s.text for s in self.store.sentences(pair.tgt_doc)]
+        self.table.set_pair(src, tgt, self.store.beads(self.pair_id), position, langs=self.langs)
         self._place = (self.pair_id, self.table.cursor)
         self.update_status()
 
@@ -211,11 +206,19 @@ class PairScreen(Screen):
         where = ""
         bead = table.bead()
         if bead is not None:
-            focus = f"{SIDE_LABEL[table.side]} {table.focus_index}" if table.focus_index is not None else \
-                f"{SIDE_LABEL[table.side]} —"
+            focus = f"{self.label(table.side)} {table.focus_index}" if table.focus_index is not None else \
+                f"{self.label(table.side)} —"
             where = f"bead {table.cursor + 1}/{len(table.beads)} {bead.kind} · {focus} · {self.rapp.reviewer}"
         self.query_one(StatusLine).show(pair=counts, corpus=self.corpus_others + counts, where=where,
-                                        message=self.job_text() or self.message)
+                                        message=self.job.text() if self.job else self.message)
+
+    def label(self, side: Side) -> str:
+        """A side as the reviewer reads it: its language code in capitals ("EN", "KO")."""
+        return self.langs[0 if side == "src" else 1].upper()
+
+    def language(self, side: Side) -> str:
+        """A side's language by name ("English")."""
+        return language_name(self.langs[0 if side == "src" else 1])
 
     def say(self, message: str) -> None:
         self.message = message
@@ -243,8 +246,8 @@ class PairScreen(Screen):
     def changed_on_disk(self) -> bool:
         """True (and the new version shown) when someone else changed the pair since we drew it,
         e.g. a batch run re-aligned it: the key the reviewer pressed was meant for the old beads."""
-        shown = [(b.en_start, b.en_end, b.ko_start, b.ko_end, b.status) for b in self.table.beads]
-        stored = [(b.en_start, b.en_end, b.ko_start, b.ko_end, b.status) for b in self.store.beads(self.pair_id)]
+        shown = [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.status) for b in self.table.beads]
+        stored = [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.status) for b in self.store.beads(self.pair_id)]
         if shown == stored:
             return False
         self.reload()
@@ -255,13 +258,13 @@ class PairScreen(Screen):
     def refuse_while_busy(self) -> bool:
         """True (and the reviewer told why) while a re-align may still change this pair:
         an edit now would be lost or would make the re-align fail."""
-        if self._job is None:
+        if self.job is None:
             return False
-        self.notify(f"re-aligning this pair from bead {self._job_start + 1}: edits wait until it is done "
+        self.notify(f"re-aligning this pair from bead {self.job.start + 1}: edits wait until it is done "
                     "(Esc cancels it)", severity="warning", timeout=3)
         return True
 
-    def run_edit(self, op: Callable[..., Edit | None], *args: Any, advance: bool = False, **kwargs: Any) -> Edit | None:
+    def run_edit(self, op: Callable[..., Edit], *args: object, advance: bool = False, **kwargs: object) -> Edit | None:
         """Call a review operation; show its error, or re-read and move the cursor."""
         if self.refuse_while_busy() or self.changed_on_disk():
             return None
@@ -283,18 +286,18 @@ class PairScreen(Screen):
             message += ": nothing changed" + (f" ({reason})" if reason else "")
         elif not edit.action.startswith(("undo", "redo")):
             bead = self.table.bead()
-            if edit.action.startswith(("split ", "shift ", "detach ")) and bead and bead.status == "unreviewed":
+            if edit.action.startswith(("split ", "shift ", "detach ")) and bead and bead.status == Status.UNREVIEWED:
                 message += " · left unreviewed: check it, a accepts"
             message += "  (u: undo)"
         if not review.count_beads(self.table.beads).unreviewed:
             message += "  ·  every bead of this pair is reviewed: q goes back to the list"
         self.say(message)
 
-    def _sentence(self) -> tuple[str, int] | None:
+    def _sentence(self) -> tuple[Side, int] | None:
         table = self.table
         if table.focus_index is None:
-            other = "Korean" if table.side == "en" else "English"
-            self.notify(f"this bead has no {SIDE_LABEL[table.side]} sentence; press ←/→ for the {other} side",
+            other = self.language("tgt" if table.side == "src" else "src")
+            self.notify(f"this bead has no {self.label(table.side)} sentence; press ←/→ for the {other} side",
                         severity="warning")
             return None
         return table.side, table.focus_index
@@ -336,7 +339,7 @@ class PairScreen(Screen):
         side = table.side
         s0, s1 = table.side_span(table.cursor, side)
         if s1 - s0 < 2:
-            other = "ko" if side == "en" else "en"
+            other: Side = "tgt" if side == "src" else "src"
             o0, o1 = table.side_span(table.cursor, other)
             if o1 - o0 < 2:
                 self.notify("a bead needs two sentences on one side to be split", severity="warning")
@@ -345,7 +348,7 @@ class PairScreen(Screen):
         else:
             focus = table.focus_index if table.focus_index is not None else s0
             if focus + 1 >= s1:
-                self.notify(f"s splits after the focused sentence, and {SIDE_LABEL[side]} {focus} is the bead's "
+                self.notify(f"s splits after the focused sentence, and {self.label(side)} {focus} is the bead's "
                             "last: Shift+Tab to the sentence the first half should end with", severity="warning")
                 return
             at = focus + 1
@@ -364,110 +367,97 @@ class PairScreen(Screen):
         if not found or self.refuse_while_busy():
             return
         side, index = found
-        texts = self.table.en if side == "en" else self.table.ko
+        texts = self.table.texts(side)
 
         def done(text: str | None) -> None:
             if text is not None:
                 self.run_edit(review.edit_sentence_text, side, index, text)
 
         self.app.push_screen(
-            EditSentenceDialog(f"Edit {SIDE_LABEL[side]} sentence {index}", texts[index], self._other_side(side)), done)
+            EditSentenceDialog(f"Edit {self.label(side)} sentence {index}", texts[index], self._other_side(side)), done)
 
-    def _other_side(self, side: str) -> str:
+    def _other_side(self, side: Side) -> str:
         """The bead's other side, as context for a text fix."""
         table = self.table
-        other = "ko" if side == "en" else "en"
+        other: Side = "tgt" if side == "src" else "src"
         lo, hi = table.side_span(table.cursor, other)
-        texts = table.ko if other == "ko" else table.en
-        return f"{SIDE_LABEL[other]}: " + (" ".join(texts[lo:hi]) or "—")
+        return f"{self.label(other)}: " + (" ".join(table.texts(other)[lo:hi]) or "—")
 
     def action_split_sentence(self) -> None:
         found = self._sentence()
         if not found or self.refuse_while_busy():
             return
         side, index = found
-        texts = self.table.en if side == "en" else self.table.ko
+        texts = self.table.texts(side)
 
         def done(offset: int | None) -> None:
             if offset is not None:
                 self.run_edit(review.split_sentence, side, index, offset)
 
-        self.app.push_screen(SplitSentenceDialog(f"Split {SIDE_LABEL[side]} sentence {index}", texts[index]), done)
+        self.app.push_screen(SplitSentenceDialog(f"Split {self.label(side)} sentence {index}", texts[index]), done)
 
     # -- re-align: a background job --------------------------------------------------------------
 
     def action_realign(self) -> None:
         if self.refuse_while_busy() or self.changed_on_disk() or not self.table.beads:
             return
-        if self._stopping is not None:  # two aligners at once would share one encoder
+        if self.stopping is not None:  # two aligners at once would share one encoder
             self.notify("the cancelled re-align is still stopping; press R again in a moment", severity="warning")
             return
-        self._job_start = self.table.cursor
-        self._job_cancel = threading.Event()
-        self._job_progress = ("starting", 0, 0)
-        self._job = self.realign(self._job_start, self._job_cancel)
-        self._job_timer = self.set_interval(0.2, self._job_tick)
+        job = RealignJob(self.table.cursor)
+        job.worker = self.realign(job)
+        job.timer = self.set_interval(0.2, self._job_tick)
+        self.job = job
         self.update_status()
 
     @work(thread=True, exclusive=True, group="realign", exit_on_error=False)
-    def realign(self, position: int, cancel: threading.Event) -> Edit:
+    def realign(self, job: RealignJob) -> Edit:
         """The aligner may be slow (encoders): run it off the UI thread, on its own connection.
 
-        It reports progress through ``_job_progress`` (read by a UI timer, so the worker never
-        waits on the UI) and stops between steps once ``cancel`` is set.
+        It reports progress to ``job`` (read by a UI timer, so the worker never waits on the
+        UI) and stops between steps once the job is cancelled.
         """
         worker = get_current_worker()
-
-        def progress(what: str, done: int, total: int) -> None:
-            self._job_progress = (what, done, total)
-
         with Store(self.rapp.db_path) as store:
-            return review.realign_from(store, self.pair_id, position, reviewer=self.rapp.reviewer,
-                                       progress=progress, cancelled=lambda: cancel.is_set() or worker.is_cancelled)
-
-    def job_text(self) -> str:
-        """The status line's words for the running re-align ('' when none runs)."""
-        if self._job is None:
-            return ""
-        what, done, total = self._job_progress
-        count = f" {done}/{total}" if total else ""
-        return f"{SPINNER[self._spin % len(SPINNER)]} re-aligning from bead {self._job_start + 1}: {what}{count}…" \
-               "  (Esc cancels)"
+            return review.realign_from(store, self.pair_id, job.start, reviewer=self.rapp.reviewer,
+                                       progress=job.report, cancelled=lambda: job.cancelled or worker.is_cancelled)
 
     def _job_tick(self) -> None:
-        self._spin += 1
+        if self.job is not None:
+            self.job.spin += 1
         self.update_status()
 
     def cancel_job(self) -> bool:
         """Stop the running re-align (True if there was one). Edits are free again at once:
         the job checks the flag before it writes, and refuses to write over a changed pair.
-        Its thread ends at its next step; until then it is kept in ``_stopping``."""
-        if self._job is None:
+        Its thread ends at its next step; until then its worker is kept in ``stopping``."""
+        job = self.job
+        if job is None:
             return False
-        self._job_cancel.set()
-        self._stopping = self._job
+        job.cancel.set()
+        self.stopping = job.worker
         self._end_job()
-        self.say(f"re-align from bead {self._job_start + 1} cancelled; nothing changed")
+        self.say(f"re-align from bead {job.start + 1} cancelled; nothing changed")
         return True
 
     def _end_job(self) -> None:
-        self._job = None
-        if self._job_timer is not None:
-            self._job_timer.stop()
-            self._job_timer = None
+        if self.job is not None:
+            self.job.stop_timer()
+        self.job = None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The re-align ended: show the new beads, or why there are none."""
         if event.worker.group != "realign" or not event.worker.is_finished:
             return
-        current = event.worker is self._job
+        current = self.job is not None and event.worker is self.job.worker
         if current:
             self._end_job()
-        if event.worker is self._stopping:
-            self._stopping = None
+        if event.worker is self.stopping:
+            self.stopping = None
         if event.state == WorkerState.SUCCESS:  # it wrote: show it, even if Esc came too late
             edit = event.worker.result
-            self.after_edit(edit)
+            if isinstance(edit, Edit):
+                self.after_edit(edit)
             if not current:
                 self.notify("the re-align had already finished before it was cancelled (u undoes it)", timeout=6)
             return
@@ -502,7 +492,7 @@ class PairScreen(Screen):
     def action_search(self) -> None:
         search = self.query_one(SearchInput)
         side = self.table.side
-        search.placeholder = f"Search {'English' if side == 'en' else 'Korean'} sentences (Enter: find, Esc: close)"
+        search.placeholder = f"Search {self.language(side)} sentences (Enter: find, Esc: close)"
         search.display = True
         search.focus()
 
@@ -530,27 +520,28 @@ class PairScreen(Screen):
         """
         table = self.table
         side, query = table.query_side, table.query_text
-        texts = table.en if side == "en" else table.ko
-        focus_here = table.side == side and table.focus_index is not None
-        start = table.focus_index if focus_here else table.side_span(table.cursor, side)[0]
+        texts = table.texts(side)
+        focus = table.focus_index if table.side == side else None
+        focus_here = focus is not None
+        start = focus if focus is not None else table.side_span(table.cursor, side)[0]
         inclusive = from_focus or (not focus_here and direction > 0)
         found = review.find_text(texts, query, start - direction if inclusive else start, direction) \
             if texts else None
         if found is None:
-            self.say(f"“{query}” is not in the {SIDE_LABEL[side]} sentences")
+            self.say(f"“{query}” is not in the {self.label(side)} sentences")
             return
-        position = next(i for i, b in enumerate(table.beads) if
-                        (b.en_start if side == "en" else b.ko_start) <= found < (b.en_end if side == "en" else b.ko_end))
+        position = next(i for i, b in enumerate(table.beads)
+                        if table.side_span_of(b, side)[0] <= found < table.side_span_of(b, side)[1])
         table.move_to(position, side=side, sentence=found)
         note = ""
         if found == start and not inclusive:
             note = " (the only match)"
         elif (found < start) if direction > 0 else (found > start):
             note = " (wrapped to the top)" if direction > 0 else " (wrapped to the bottom)"
-        self.say(f"“{query}”: {SIDE_LABEL[side]} {found}{note}  (f: next, F: previous)")
+        self.say(f"“{query}”: {self.label(side)} {found}{note}  (f: next, F: previous)")
 
     def action_export(self) -> None:
-        def done(request: Any) -> None:
+        def done(request: ExportRequest | None) -> None:
             if request is not None:
                 self.rapp.start_export(request)
 
@@ -567,7 +558,7 @@ class PairScreen(Screen):
         self.app.push_screen(HelpScreen("Keys of the pair screen", self.HELP_SECTIONS, note))
 
     def action_back(self) -> None:
-        if self._job is not None:
+        if self.job is not None:
             self.notify("re-aligning this pair: wait for it, or press Esc to cancel it", severity="warning")
             return
         self.save_position()
@@ -581,8 +572,11 @@ class PairScreen(Screen):
     def on_unmount(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
-        self._job_cancel.set()  # the app is closing: a running re-align must not write any more
+        if self.job is not None:  # the app is closing: a running re-align must not write any more
+            self.job.cancel.set()
+        if self.store.closed:  # the app closed its database first: the place was saved with the last move
+            return
         try:
             self.save_position()
-        except (AlignerError, sqlite3.Error):  # the app is closing anyway
+        except AlignerError:  # the app is closing anyway
             pass

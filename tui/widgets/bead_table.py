@@ -1,7 +1,7 @@
-"""The pair screen's table of beads: English left, Korean right, one row per bead.
+"""The pair screen's table of beads: the source side left, the target right, one row per bead.
 
 Why a Line API widget and not a DataTable: rows have different heights (long sentences
-wrap, a 2-1 bead has two English sentences), Korean needs cell-width-aware wrapping, and
+wrap, a 2-1 bead has two source sentences), Korean needs cell-width-aware wrapping, and
 a 1,000-bead pair must scroll without lag. So the table keeps only each bead's height
 (a prefix sum maps a screen line to a bead by bisection) and renders a bead's lines the
 first time they scroll into view, caching them until the data, the width or the cursor
@@ -29,11 +29,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from aligner.review import LOW_CONFIDENCE, is_low_confidence
+from aligner.model import Origin, Status
+from aligner.review import LOW_CONFIDENCE, Side, is_low_confidence
 from aligner.store import BeadRow
+from aligner.text.langcheck import language_name
 
 SIDE_KEYS = Binding.Group("Side")
-SIDE_NAMES = {"en": "English", "ko": "Korean"}
 ROW_STYLES = {"accepted", "rejected", "cursor"}
 OWN_BACKGROUND = {"match"}
 MARKS = {"accepted": "✓", "rejected": "✗", "unreviewed": "·"}
@@ -118,8 +119,8 @@ class BeadTable(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last bead", show=False),
         # not in the footer (the status line shows the side and sentence, ? lists the keys):
         # at 80 columns the footer has room for the review keys only
-        Binding("left,h", "side('en')", "English side", show=False, key_display="←", group=SIDE_KEYS),
-        Binding("right,l", "side('ko')", "Korean side", show=False, key_display="→", group=SIDE_KEYS),
+        Binding("left,h", "side('src')", "Source side", show=False, key_display="←", group=SIDE_KEYS),
+        Binding("right,l", "side('tgt')", "Target side", show=False, key_display="→", group=SIDE_KEYS),
         Binding("tab", "next_sentence", "Sentence", show=False, priority=True),
         Binding("shift+tab", "prev_sentence", "Previous sentence in bead", show=False, priority=True),
     ]
@@ -152,14 +153,15 @@ class BeadTable(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.en: list[str] = []
-        self.ko: list[str] = []
+        self.src: list[str] = []
+        self.tgt: list[str] = []
+        self.langs: tuple[str, str] = ("en", "ko")  # the sides' languages, for the column titles
         self.beads: list[BeadRow] = []
-        self.side: str = "en"  # side of the focused sentence
-        self.working_side: str = "en"  # the side chosen with ←/→ (kept while moving)
+        self.side: Side = "src"  # side of the focused sentence
+        self.working_side: Side = "src"  # the side chosen with ←/→ (kept while moving)
         self.focus_index: int | None = None  # absolute sentence index on ``side``
         self.query_text: str = ""
-        self.query_side: str = "en"
+        self.query_side: Side = "src"
         self.threshold: float = LOW_CONFIDENCE
         self.columns = Columns.fit(80, 0, 0, 3)
         self._starts: list[int] = [0]
@@ -170,9 +172,14 @@ class BeadTable(ScrollView, can_focus=True):
 
     # -- data ---------------------------------------------------------------------------
 
-    def set_pair(self, en: Sequence[str], ko: Sequence[str], beads: Sequence[BeadRow], cursor: int | None = None) -> None:
+    def set_pair(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[BeadRow], cursor: int | None = None,
+                 langs: tuple[str, str] | None = None) -> None:
         """Show (new) data; keeps the cursor where it was unless ``cursor`` is given."""
-        self.en, self.ko, self.beads = list(en), list(ko), list(beads)
+        self.src, self.tgt, self.beads = list(src), list(tgt), list(beads)
+        if langs is not None and langs != self.langs:
+            self.langs = langs
+            if self.header is not None:
+                self.header.refresh()
         self._relayout()
         target = self.cursor if cursor is None else cursor
         self._move(max(0, min(target, len(self.beads) - 1)), keep_focus=cursor is None, force=True)
@@ -180,11 +187,18 @@ class BeadTable(ScrollView, can_focus=True):
     def bead(self) -> BeadRow | None:
         return self.beads[self.cursor] if 0 <= self.cursor < len(self.beads) else None
 
-    def side_span(self, position: int, side: str) -> tuple[int, int]:
-        b = self.beads[position]
-        return (b.en_start, b.en_end) if side == "en" else (b.ko_start, b.ko_end)
+    def side_span(self, position: int, side: Side) -> tuple[int, int]:
+        return self.side_span_of(self.beads[position], side)
 
-    def set_query(self, text: str, side: str) -> None:
+    @staticmethod
+    def side_span_of(b: BeadRow, side: Side) -> tuple[int, int]:
+        return (b.src_start, b.src_end) if side == "src" else (b.tgt_start, b.tgt_end)
+
+    def texts(self, side: Side) -> list[str]:
+        """The sentences of one side."""
+        return self.src if side == "src" else self.tgt
+
+    def set_query(self, text: str, side: Side) -> None:
         self.query_text, self.query_side = text, side
         self._cache.clear()
         self.refresh()
@@ -196,13 +210,13 @@ class BeadTable(ScrollView, can_focus=True):
 
     def _relayout(self) -> None:
         kind = max([3] + [len(b.kind) for b in self.beads])
-        cols = Columns.fit(self._content_width(), len(self.beads), max(len(self.en), len(self.ko)), kind)
+        cols = Columns.fit(self._content_width(), len(self.beads), max(len(self.src), len(self.tgt)), kind)
         self.columns = cols
         heights = []
         for b in self.beads:
-            h_en = sum(len(wrap_cells(self.en[i], cols.text)) for i in range(b.en_start, b.en_end))
-            h_ko = sum(len(wrap_cells(self.ko[i], cols.text)) for i in range(b.ko_start, b.ko_end))
-            heights.append(max(h_en, h_ko, 1))
+            h_src = sum(len(wrap_cells(self.src[i], cols.text)) for i in range(b.src_start, b.src_end))
+            h_tgt = sum(len(wrap_cells(self.tgt[i], cols.text)) for i in range(b.tgt_start, b.tgt_end))
+            heights.append(max(h_src, h_tgt, 1))
         starts = [0]
         for h in heights:
             starts.append(starts[-1] + h)
@@ -258,16 +272,16 @@ class BeadTable(ScrollView, can_focus=True):
         b = self.beads[i]
         cols = self.columns
         row = self._style("base")
-        if b.status == "accepted":
+        if b.status == Status.ACCEPTED:
             row = self._style("accepted")
-        elif b.status == "rejected":
+        elif b.status == Status.REJECTED:
             row = self._style("rejected")
         is_cursor = i == self.cursor
         if is_cursor:
             row = self._style("cursor")
         height = self._heights[i]
-        en_lines = self._side_lines(b, "en", row, is_cursor)
-        ko_lines = self._side_lines(b, "ko", row, is_cursor)
+        src_lines = self._side_lines(b, "src", row, is_cursor)
+        tgt_lines = self._side_lines(b, "tgt", row, is_cursor)
         blank = [Segment(" " * cols.side, row)]
         rule = Segment("│", row + self._style("rule"))
         gutter_first = self._gutter(b, row)
@@ -276,9 +290,9 @@ class BeadTable(ScrollView, can_focus=True):
         for n in range(height):
             segments = list(gutter_first if n == 0 else gutter_rest)
             segments += [rule, Segment(" ", row)]
-            segments += en_lines[n] if n < len(en_lines) else blank
+            segments += src_lines[n] if n < len(src_lines) else blank
             segments += [Segment(" ", row), rule, Segment(" ", row)]
-            segments += ko_lines[n] if n < len(ko_lines) else blank
+            segments += tgt_lines[n] if n < len(tgt_lines) else blank
             strip = Strip(segments)
             strips.append(strip.adjust_cell_length(cols.width, row).simplify())
         return strips
@@ -286,12 +300,12 @@ class BeadTable(ScrollView, can_focus=True):
     def _gutter(self, b: BeadRow, row: Style) -> list[Segment]:
         cols = self.columns
         mark_style = row
-        if b.status == "accepted":
+        if b.status == Status.ACCEPTED:
             mark_style = row + self._style("mark-accepted")
-        elif b.status == "rejected":
+        elif b.status == Status.REJECTED:
             mark_style = row + self._style("mark-rejected")
         kind_style = row + self._style("unusual") if b.kind != "1-1" else row
-        if b.origin == "manual":
+        if b.origin == Origin.MANUAL:
             conf, conf_style = " man", row + self._style("manual")
         else:
             conf = f"{b.confidence:.2f}"[-4:] if b.confidence < 1 else "1.00"
@@ -308,10 +322,10 @@ class BeadTable(ScrollView, can_focus=True):
             Segment(" ", row),
         ]
 
-    def _side_lines(self, b: BeadRow, side: str, row: Style, is_cursor: bool) -> list[list[Segment]]:
+    def _side_lines(self, b: BeadRow, side: Side, row: Style, is_cursor: bool) -> list[list[Segment]]:
         cols = self.columns
-        start, end = (b.en_start, b.en_end) if side == "en" else (b.ko_start, b.ko_end)
-        texts = self.en if side == "en" else self.ko
+        start, end = self.side_span_of(b, side)
+        texts = self.texts(side)
         if start == end:
             return [[Segment("—".ljust(cols.side), row + self._style("empty"))]]
         out: list[list[Segment]] = []
@@ -360,7 +374,7 @@ class BeadTable(ScrollView, can_focus=True):
             side = self.working_side
             s0, s1 = self.side_span(position, side)
             if s0 == s1:
-                side = "ko" if side == "en" else "en"
+                side = "tgt" if side == "src" else "src"
                 s0, s1 = self.side_span(position, side)
             self.side = side
             self.focus_index = s0 if s1 > s0 else None
@@ -380,7 +394,7 @@ class BeadTable(ScrollView, can_focus=True):
         top = self._starts[position] - int(self.scroll_offset.y)
         self.refresh(Region(0, top, self.size.width, self._heights[position]))
 
-    def move_to(self, position: int, *, side: str | None = None, sentence: int | None = None) -> None:
+    def move_to(self, position: int, *, side: Side | None = None, sentence: int | None = None) -> None:
         """Put the cursor on a bead (and optionally on one of its sentences)."""
         if side is not None:
             self.side = self.working_side = side
@@ -424,7 +438,7 @@ class BeadTable(ScrollView, can_focus=True):
     def action_last(self) -> None:
         self._move(len(self.beads) - 1)
 
-    def action_side(self, side: str) -> None:
+    def action_side(self, side: Side) -> None:
         self.working_side = side
         if side == self.side or not self.beads:
             return
@@ -435,11 +449,11 @@ class BeadTable(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self, self.cursor))
 
     def _cycle(self, step: int) -> None:
-        """Walk the focus through every sentence of the bead: English ones, then Korean ones."""
+        """Walk the focus through every sentence of the bead: source ones, then target ones."""
         if not self.beads:
             return
-        slots = [("en", i) for i in range(*self.side_span(self.cursor, "en"))]
-        slots += [("ko", i) for i in range(*self.side_span(self.cursor, "ko"))]
+        slots: list[tuple[Side, int]] = [("src", i) for i in range(*self.side_span(self.cursor, "src"))]
+        slots += [("tgt", i) for i in range(*self.side_span(self.cursor, "tgt"))]
         if not slots:
             return
         current = (self.side, self.focus_index)
@@ -463,11 +477,11 @@ class BeadTable(ScrollView, can_focus=True):
             return
         i = self.bead_at_line(line)
         cols = self.columns
-        side = "en" if event.x < cols.gutter + cols.side + 1 else "ko"
+        side: Side = "src" if event.x < cols.gutter + cols.side + 1 else "tgt"
         self.side = self.working_side = side
         self._move(i, force=True)
         offset = line - self._starts[i]
-        texts = self.en if side == "en" else self.ko
+        texts = self.texts(side)
         s0, s1 = self.side_span(i, side)
         seen = 0
         for idx in range(s0, s1):
@@ -493,7 +507,7 @@ class BeadHeader(Widget):
         cols = self.table.columns
         style = self.rich_style
         head = f"{'#':>{cols.number}} {'✓'} {'type':<{cols.kind}} {'conf':>{Columns.CONF}} "
-        en = f"{'id':>{cols.ident}} English"
-        ko = f"{'id':>{cols.ident}} Korean"
-        text = f"{head}│ {en:<{cols.side}} │ {ko}"
+        src = f"{'id':>{cols.ident}} {language_name(self.table.langs[0])}"
+        tgt = f"{'id':>{cols.ident}} {language_name(self.table.langs[1])}"
+        text = f"{head}│ {src:<{cols.side}} │ {tgt}"
         return Strip([Segment(text, style)]).adjust_cell_length(self.size.width, style)

@@ -1,0 +1,193 @@
+"""What a corpus run takes and gives: its options, each page's result, the run's summary.
+
+Plain data with no I/O, imported at the top by both sides of a run: :mod:`aligner.pipeline`
+(which walks a corpus folder and exports) and :mod:`aligner.batch` (which sends the pairs
+to workers and stores their results). The options check themselves when they are made,
+so a script calling :func:`~aligner.pipeline.run_corpus` gets the same refusals as the
+command line and a run config.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aligner.errors import OptionError
+from aligner.export import FORMATS
+from aligner.export.policy import ExportPolicy
+from aligner.model import Method, Outcome
+
+#: Stage names, in pipeline order (``--json`` reports seconds for each).
+STAGES = ("parse", "check", "split", "encode", "align", "store", "export")
+#: Outcomes a summary lists as problems, with their reasons.
+PROBLEMS = (Outcome.FAILED, Outcome.UNPAIRED, Outcome.KEPT)
+
+
+@dataclass
+class RunOptions:
+    """Settings of ``aligner run``; a bad value is an :class:`~aligner.errors.OptionError`
+    naming the option. Change one with :func:`dataclasses.replace`, which checks again."""
+
+    formats: tuple[str, ...] = ("tmx", "tsv")
+    export_dir: Path | None = None  # default: DIR/export
+    policy: ExportPolicy = field(default_factory=ExportPolicy)  # which beads the exports take
+    force: bool = False  # re-align pairs even when nothing changed (reviewed beads still kept)
+    src_lang: str = "en"
+    tgt_lang: str = "ko"
+    workers: int = 1  # worker processes; 1 = everything in this process
+    dask: str | None = None  # Dask scheduler address: run the per-pair work on that cluster
+    retry_failed: bool = False  # retry earlier failures even when their pages did not change
+    method: Method = Method.ENGINE
+    encoder: str = "use"
+    threads: int | None = None  # BLAS threads per worker (default: cores / workers)
+
+    def __post_init__(self) -> None:
+        self.formats = tuple(self.formats)
+        for fmt in self.formats:
+            if fmt not in FORMATS:
+                raise OptionError("formats", f"has an unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+        if not self.formats:
+            raise OptionError("formats", "must name at least one export format")
+        if not _whole(self.workers) or self.workers < 1:
+            raise OptionError("workers", "must be at least 1")
+        if self.threads is not None and (not _whole(self.threads) or self.threads < 1):
+            raise OptionError("threads", "must be at least 1")
+        try:
+            self.method = Method(self.method)
+        except ValueError:
+            raise OptionError("method", f"must be one of {', '.join(Method)}") from None
+        if not isinstance(self.policy, ExportPolicy):
+            raise OptionError("policy", f"must be an ExportPolicy, not {type(self.policy).__name__}")
+        for name in ("src_lang", "tgt_lang", "encoder"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise OptionError(name, f"must be a non-empty string, not {value!r}")
+        if self.src_lang.strip().lower() == self.tgt_lang.strip().lower():
+            raise OptionError("tgt_lang", f"is the source language too ({self.src_lang}); a pair needs two languages")
+        if self.dask is not None and not (isinstance(self.dask, str) and self.dask.strip()):
+            raise OptionError("dask", f"must be a scheduler address, not {self.dask!r}")
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass
+class ItemResult:
+    """What happened to one English article."""
+
+    item: str
+    outcome: Outcome
+    reason: str = ""
+    pair_id: int | None = None
+    src_sentences: int = 0
+    tgt_sentences: int = 0
+    bead_types: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=dict)
+    previous: bool = False  # a failure from an earlier run, pages unchanged since, not retried
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage (where measured)
+
+
+@dataclass
+class ExportSummary:
+    """One format a run exported: its files and how many beads they hold."""
+
+    format: str
+    paths: list[str]
+    count: int
+
+
+@dataclass
+class RunSummary:
+    """Totals of a run, for the printed summary and ``--json``."""
+
+    items: list[ItemResult]
+    pairs: int  # pairs in the corpus after the run
+    src_sentences: int
+    tgt_sentences: int
+    bead_types: dict[str, int]
+    mean_confidence: float | None
+    files: list[str]
+    seconds: dict[str, float]
+    workers: int = 1
+    encoded: int = 0  # sentences the encoder actually encoded (the rest came from its cache)
+    replanned: int = 0  # pairs worked out again because a reviewer changed them during the run
+    worker_crashes: int = 0  # times the worker processes died and were started again
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # per stage, summed over workers
+    database: str = ""  # the corpus database the run wrote
+    exports: list[ExportSummary] = field(default_factory=list)
+    policy: ExportPolicy = field(default_factory=ExportPolicy)  # which beads the exports took
+
+    def count(self, outcome: Outcome | str) -> int:
+        return sum(1 for r in self.items if r.outcome == outcome)
+
+    def with_outcome(self, outcome: Outcome) -> list[ItemResult]:
+        """The items that ended so, in page order."""
+        return [r for r in self.items if r.outcome == outcome]
+
+    @property
+    def failed(self) -> list[ItemResult]:
+        """Items that went wrong (a bad page, a language mismatch, ...)."""
+        return self.with_outcome(Outcome.FAILED)
+
+    @property
+    def unpaired(self) -> list[ItemResult]:
+        """English pages with no Korean original to align with (no link, or not in the cache):
+        nothing went wrong, there is just nothing to align yet."""
+        return self.with_outcome(Outcome.UNPAIRED)
+
+    @property
+    def next_command(self) -> str:
+        """What to do next: review the corpus."""
+        return f"aligner review {self.database}" if self.database else "aligner review DIR/corpus.db"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as ``aligner run --json`` prints it (its keys are a public format:
+        the sentence counts keep their first names, ``en_sentences`` and ``ko_sentences``)."""
+        return {
+            "database": self.database,
+            "next": self.next_command,
+            "pairs": self.pairs,
+            "aligned": self.count(Outcome.ALIGNED),
+            "unchanged": self.count(Outcome.UNCHANGED),
+            "kept_reviewed": self.count(Outcome.KEPT),
+            "unpaired": self.count(Outcome.UNPAIRED),
+            "failed": self.count(Outcome.FAILED),
+            "en_sentences": self.src_sentences,
+            "ko_sentences": self.tgt_sentences,
+            "bead_types": self.bead_types,
+            "mean_confidence": self.mean_confidence,
+            "files": self.files,
+            "exports": [{"format": e.format, "paths": e.paths, "count": e.count} for e in self.exports],
+            "export_policy": {"status": self.policy.status.value, "min_confidence": self.policy.min_confidence,
+                              "keep_empty": self.policy.keep_empty},
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "problems": [
+                {"item": r.item, "outcome": r.outcome.value, "reason": r.reason, "previous_run": r.previous}
+                for r in self.items
+                if r.outcome in PROBLEMS
+            ],
+            "skipped_failures": sum(1 for r in self.items if r.previous),
+            "workers": self.workers,
+            "encoded_sentences": self.encoded,
+            "replanned": self.replanned,
+            "worker_crashes": self.worker_crashes,
+            "cpu_seconds": {k: round(v, 3) for k, v in self.cpu_seconds.items()},
+            "throughput": self.throughput(),
+        }
+
+    def throughput(self) -> dict[str, float | None]:
+        """Pairs aligned per minute (wall clock) and sentences per second of each stage."""
+        wall = self.seconds.get("total", 0.0)
+        aligned = self.with_outcome(Outcome.ALIGNED)
+        sentences = sum(r.src_sentences + r.tgt_sentences for r in aligned)
+        out: dict[str, float | None] = {
+            "pairs_per_minute": round(60 * len(aligned) / wall, 2) if wall else None,
+            "sentences_per_second": round(sentences / wall, 2) if wall else None,
+        }
+        for stage in STAGES[:-1]:
+            s = sum(r.seconds.get(stage, 0.0) for r in aligned)
+            out[f"{stage}_sentences_per_second"] = round(sentences / s, 1) if s else None
+        return out
