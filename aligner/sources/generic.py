@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 
 import lxml.html
-import trafilatura
 from lxml import etree
 
 from aligner.errors import InputError
@@ -40,6 +39,8 @@ def parse(html: str, url: str | None, root: etree._Element | None = None, item: 
         if len(html) > MAX_EXTRACT_CHARS:
             raise InputError(item or url, f"{len(html)} characters of markup without scripts and styles, more than "
                                           f"the {MAX_EXTRACT_CHARS} the generic extractor is given")
+    import trafilatura  # here, not at the top: it takes a quarter second and only other sites need it
+
     doc = trafilatura.bare_extraction(
         html,
         url=url,

@@ -10,13 +10,9 @@ script) text goes to langdetect, seeded so that the same text always gets the sa
 from __future__ import annotations
 
 import re
-
-from langdetect import DetectorFactory, detect_langs
-from langdetect.lang_detect_exception import LangDetectException
+from functools import cache
 
 from aligner.errors import LanguageError
-
-DetectorFactory.seed = 0  # langdetect samples n-grams at random: fix it for repeatability
 
 #: Enough text to judge; longer articles only cost time.
 MAX_CHARS = 5000
@@ -38,6 +34,10 @@ _ENGLISH_WORDS = frozenset("the of and that with said are were has have by from 
 ENGLISH_WORD_SHARE = 0.08
 #: ... counted only over this many words or more.
 MIN_ENGLISH_WORDS = 40
+#: Fewer words do when the text only has to be *confirmed* as English (``check_language``
+#: expecting English): a short Latin text with that share of English-only words is no
+#: other language, and langdetect's first call (loading its profiles) costs ~0.5 s.
+MIN_ENGLISH_WORDS_TO_CONFIRM = 5
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\ud7b0-\ud7ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
@@ -78,16 +78,34 @@ def script_counts(text: str) -> tuple[int, int, int]:
             hangul_words += 1
         elif _LATIN.search(word):
             latin_words += 1
-    letters = sum(ch.isalpha() for ch in text)
+    letters = sum(map(str.isalpha, text))  # map: the loop stays in C
     return hangul_words, latin_words, letters
 
 
-def _looks_english(text: str) -> bool:
+def _looks_english(text: str, min_words: int = MIN_ENGLISH_WORDS) -> bool:
     """Plainly English by its commonest words: the fast path that spares langdetect."""
     words = _LATIN_WORD.findall(text)
-    if len(words) < MIN_ENGLISH_WORDS:
+    if len(words) < min_words:
         return False
     return sum(w.lower() in _ENGLISH_WORDS for w in words) >= ENGLISH_WORD_SHARE * len(words)
+
+
+def _short_english(sample: str) -> bool:
+    """A short text (a sentence or two) that is English by its function words: two or more
+    of them, and no letter outside ASCII (Romanian "are", for one, comes with ă, ș, â)."""
+    if not sample.isascii():
+        return False
+    words = [w.lower() for w in _LATIN_WORD.findall(sample)]
+    hits = sum(w in _ENGLISH_WORDS for w in words)
+    return len(words) >= MIN_ENGLISH_WORDS_TO_CONFIRM and hits >= 2 and hits >= ENGLISH_WORD_SHARE * len(words)
+
+
+def _confirmed_english(sample: str) -> bool:
+    """Mostly Latin letters (no Hangul) and English function words enough for a short text."""
+    hangul_words, _, letters = script_counts(sample)
+    latin_letters = len(_LATIN.findall(sample))
+    return (not hangul_words and letters > 0 and latin_letters >= 0.5 * letters
+            and _looks_english(sample, MIN_ENGLISH_WORDS_TO_CONFIRM))
 
 
 def detect_language(text: str) -> str:
@@ -111,13 +129,25 @@ def detect_language(text: str) -> str:
     mostly_latin = latin_letters >= 0.5 * letters
     if mostly_latin and latin_letters < MIN_LATIN_LETTERS:
         return "en"
-    if mostly_latin and _looks_english(sample):
+    if mostly_latin and (_looks_english(sample) or _short_english(sample)):
         return "en"
+    detect_langs, no_features = _langdetect()
     try:
         guesses = detect_langs(sample)
-    except LangDetectException:  # no features langdetect can use (e.g. only symbols)
+    except no_features:  # no features langdetect can use (e.g. only symbols)
         return "en" if mostly_latin else "und"
     return iso_code(guesses[0].lang)
+
+
+@cache
+def _langdetect() -> tuple:
+    """langdetect's detector and its exception, loaded on first need and seeded (it
+    samples n-grams at random: fixed for repeatability)."""
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    return detect_langs, LangDetectException
 
 
 def check_language(text: str, expected: str, item: str, counterpart: str | None = None) -> None:
@@ -129,6 +159,8 @@ def check_language(text: str, expected: str, item: str, counterpart: str | None 
     swapped, the usual cause.
     """
     want = iso_code(expected)
+    if want == "en" and _confirmed_english(text[:MAX_CHARS]):
+        return
     try:
         found = detect_language(text)
     except LanguageError:

@@ -12,12 +12,17 @@ Two different jobs, kept apart on purpose:
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import regex  # installed with sacremoses, which uses it too; knows Unicode categories
-from sacremoses import MosesPunctNormalizer
+
+if TYPE_CHECKING:
+    from sacremoses import MosesPunctNormalizer
 
 #: Control (Cc) and format (Cf) characters: zero-width spaces and joiners, BOM, soft
 #: hyphens, bidi marks, stray C0/C1 controls. Newline and tab survive.
@@ -69,6 +74,37 @@ def _primary(lang: str) -> str:
     return lang.strip().lower().replace("_", "-").split("-", 1)[0]
 
 
+@lru_cache(maxsize=1)
+def _normalizer_class() -> Any:
+    """sacremoses' ``MosesPunctNormalizer``, without importing the whole package when it
+    can be helped: ``import sacremoses`` builds its tokenizer's hundreds of regular
+    expressions first (about 0.4 s, half of ``aligner align``'s start-up), which the
+    normaliser (a module of its own that needs only ``re`` and ``regex``) never uses.
+    Its module is loaded by itself under its own name, so a later ``import sacremoses``
+    (tokenizing an export) finds it there; anything unexpected takes the plain import."""
+    name = "sacremoses.normalize"
+    if name not in sys.modules and "sacremoses" not in sys.modules:
+        try:
+            package = importlib.util.find_spec("sacremoses")
+            locations = list(package.submodule_search_locations or []) if package else []
+            spec = importlib.util.spec_from_file_location(name, f"{locations[0]}/normalize.py")
+            if spec is not None and spec.loader is not None:
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module
+                try:
+                    spec.loader.exec_module(module)
+                except BaseException:
+                    del sys.modules[name]
+                    raise
+        except Exception:  # noqa: BLE001 - a layout we do not know: the ordinary import below
+            pass
+    if name in sys.modules and hasattr(sys.modules[name], "MosesPunctNormalizer"):
+        return sys.modules[name].MosesPunctNormalizer
+    from sacremoses import MosesPunctNormalizer as normalizer
+
+    return normalizer
+
+
 @lru_cache(maxsize=16)
 def get_punct_normalizer(lang: str) -> MosesPunctNormalizer:
     """The Moses punctuation normaliser for ``lang``, built once (it holds ~80 rules).
@@ -82,10 +118,10 @@ def get_punct_normalizer(lang: str) -> MosesPunctNormalizer:
     """
     code = _primary(lang)
     if code == "ko":
-        moses = MosesPunctNormalizer(lang="en", norm_quote_commas=False, pre_replace_unicode_punct=True)
+        moses = _normalizer_class()(lang="en", norm_quote_commas=False, pre_replace_unicode_punct=True)
         moses.substitutions = [rule for rule in moses.substitutions if rule not in _HARMFUL_TO_KOREAN]
         return moses
-    return MosesPunctNormalizer(lang=code if code in _MOSES_LANGS else "en", pre_replace_unicode_punct=True)
+    return _normalizer_class()(lang=code if code in _MOSES_LANGS else "en", pre_replace_unicode_punct=True)
 
 
 def normalize_for_alignment(text: str, lang: str) -> str:

@@ -17,9 +17,11 @@ token, in order, and taking out the spaces the tokenizer added gives the sentenc
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from kiwipiepy import Kiwi
-from sacremoses import MosesTokenizer
+if TYPE_CHECKING:  # both load on first use: importing them costs half a second of start-up
+    from kiwipiepy import Kiwi
+    from sacremoses import MosesTokenizer
 
 #: Language codes (lower-case primary subtag) routed to the Korean morpheme analyser.
 KOREAN_CODES = frozenset({"ko", "kor"})
@@ -33,12 +35,16 @@ def primary_lang(lang: str) -> str:
 @lru_cache(maxsize=1)
 def get_kiwi() -> Kiwi:
     """The process's one Kiwi analyser, built on first use (loading its model takes seconds)."""
+    from kiwipiepy import Kiwi
+
     return Kiwi()
 
 
 @cache
 def get_moses(lang: str) -> MosesTokenizer:
     """One Moses tokenizer per language (it compiles its rules and prefix lists when built)."""
+    from sacremoses import MosesTokenizer
+
     return MosesTokenizer(lang=lang)
 
 
