@@ -155,11 +155,11 @@ class ReviewTables:
         return int(row[0]), int(row[1]), int(row[2])
 
     def has_text_fixes(self, pair_id: int) -> bool:
-        """True when an edit in force changed the pair's text (a typo fix, a sentence split):
-        the stored sentences are then the reviewer's, not the splitter's."""
+        """True when an edit in force changed the pair's text (a typo fix, a replacement, a
+        sentence split): the stored sentences are then the reviewer's, not the splitter's."""
         return bool(self.conn.execute(
             "SELECT count(*) FROM edits WHERE pair_id=? AND undone=0"
-            " AND (action LIKE 'edit %' OR action LIKE 'split-sentence %')", (pair_id,)
+            " AND (action LIKE 'edit %' OR action LIKE 'replace %' OR action LIKE 'split-sentence %')", (pair_id,)
         ).fetchone()[0])
 
     # -- where each reviewer is --------------------------------------------------------------
