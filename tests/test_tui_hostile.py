@@ -141,7 +141,8 @@ def test_search_results_and_a_replacement_preview_draw_hostile_text_as_text(db):
         await pilot.pause()
         assert isinstance(app.screen, PairScreen) and "[/x]|evil" in app.screen.message
         assert_clean(app, "pair screen after a hit")
-        await pilot.press("r", *"evil", "tab", *"[/good]", "tab", "right", "right", "tab", "right", "enter")
+        # the dialog keeps the last choices (both sides, the whole corpus)
+        await pilot.press("r", *"evil", "tab", *"[/good]", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReplacePreviewScreen)

@@ -56,6 +56,13 @@ class ReviewTables:
         )
         return self._tuples(sql, (src_doc,)), self._tuples(sql, (tgt_doc,)), beads
 
+    def bead_marks(self, pair_id: int) -> list[tuple[int, int, int, int, str]]:
+        """Each bead's spans and status, in order: what the review app compares with what it
+        shows before an edit, to notice another program's change (plain tuples: this runs on
+        every key that edits, on pairs of a thousand beads)."""
+        return self._tuples("SELECT src_start, src_end, tgt_start, tgt_end, status FROM beads WHERE pair_id=?"
+                            " ORDER BY position", (pair_id,))
+
     def update_sentences(self, doc_id: int, rows: Sequence[tuple[int, int, str]]) -> None:
         """Give sentences (index, paragraph, text) of a document new text or paragraphs."""
         self.conn.executemany("UPDATE sentences SET paragraph=?, text=? WHERE doc_id=? AND idx=?",

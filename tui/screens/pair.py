@@ -181,6 +181,7 @@ class PairScreen(Screen):
         self.corpus_others = Counts()
         self.message = ""
         self.pair_note: str | None = None
+        self._title = ""
         self.search: SearchRequest | None = None  # the last search, for f/F and the next / or r
         self.searching: tuple[Worker[Any], threading.Event] | None = None  # a corpus search or replace
         self._save_timer: Timer | None = None
@@ -254,7 +255,9 @@ class PairScreen(Screen):
         title.append(visible(self.titles[0]), style="bold")
         title.append("  ·  ")
         title.append(visible(self.titles[1]))
-        self.query_one("#pair-title", Static).update(title)
+        if title.plain != self._title:  # an update lays the screen out again: only when it changed
+            self._title = title.plain
+            self.query_one("#pair-title", Static).update(title)
 
     # -- data and status ---------------------------------------------------------------
 
@@ -339,8 +342,7 @@ class PairScreen(Screen):
         """True (and the new version shown) when someone else changed the pair since we drew it,
         e.g. a batch run re-aligned it: the key the reviewer pressed was meant for the old beads."""
         shown = [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.status) for b in self.table.beads]
-        stored = [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.status) for b in self.store.beads(self.pair_id)]
-        if shown == stored:
+        if shown == self.store.bead_marks(self.pair_id):
             return False
         self.reload()
         self.tell("this pair was changed by another program; here is the new version (press the key again)",

@@ -68,18 +68,18 @@ class Choices(RadioSet):
     """A row of radio buttons in which ← and → (or ↑ and ↓) choose at once: Enter belongs
     to the dialog (it searches), so choosing must not need it."""
 
-    def _from_pressed(self) -> None:
+    BINDINGS = [
+        Binding("right,down", "choose(1)", "Next choice", show=False),
+        Binding("left,up", "choose(-1)", "Previous choice", show=False),
+    ]
+
+    def action_choose(self, step: int) -> None:
         if self.pressed_index >= 0:  # move from the button that is pressed, not from the last one looked at
             self._selected = self.pressed_index
-
-    def action_next_button(self) -> None:
-        self._from_pressed()
-        super().action_next_button()
-        self.action_toggle_button()
-
-    def action_previous_button(self) -> None:
-        self._from_pressed()
-        super().action_previous_button()
+        if step > 0:
+            self.action_next_button()
+        else:
+            self.action_previous_button()
         self.action_toggle_button()
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from textual.events import Click, Resize
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -133,6 +134,7 @@ class AlignmentMap(Widget):
         self.threshold = LOW_CONFIDENCE
         self._grid: MapGrid | None = None
         self._styles: dict[str, Style] = {}
+        self._lines: dict[int, Strip] = {}  # drawn lines, until the grid, the size or the cursor's rows change
 
     # -- data ---------------------------------------------------------------------------
 
@@ -141,12 +143,23 @@ class AlignmentMap(Widget):
         self.beads, self.n_src, self.n_tgt, self.langs = list(beads), n_src, n_tgt, langs
         self.cursor = cursor
         self._grid = None
+        self._lines.clear()
         self.refresh()
 
     def set_cursor(self, position: int) -> None:
-        if position != self.cursor:
-            self.cursor = position
+        """Move the cursor's mark: only the rows of the old and the new cursor bead are drawn again."""
+        if position == self.cursor:
+            return
+        old, self.cursor = self.cursor, position
+        if self._grid is None:
             self.refresh()
+            return
+        for bead in (old, position):
+            if 0 <= bead < len(self.beads):
+                r0, r1, _, _ = self._grid.span(self.beads[bead])
+                for y in range(HEAD + r0, HEAD + r1 + 1):
+                    self._lines.pop(y, None)
+                self.refresh(Region(0, HEAD + r0, self.size.width, r1 - r0 + 1))
 
     @property
     def grid(self) -> MapGrid:
@@ -158,10 +171,12 @@ class AlignmentMap(Widget):
 
     def on_resize(self, event: Resize) -> None:
         self._grid = None
+        self._lines.clear()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
+        self._lines.clear()
 
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -179,6 +194,12 @@ class AlignmentMap(Widget):
         return f"{src} ↓ {self.n_src}  {tgt} → {self.n_tgt}", scale
 
     def render_line(self, y: int) -> Strip:
+        strip = self._lines.get(y)
+        if strip is None:
+            strip = self._lines[y] = self._draw_line(y)
+        return strip
+
+    def _draw_line(self, y: int) -> Strip:
         width = self.size.width
         base = self.rich_style
         if not self.beads:
