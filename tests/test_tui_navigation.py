@@ -319,3 +319,19 @@ def test_the_map_follows_edits_and_the_cursor(db):
         assert alignment.cursor == 3
 
     run(db, scenario, size=(120, 35))
+
+
+NEW_KEYS = {"right_square_bracket": "]", "left_square_bracket": "[", "colon": ":", "right_curly_bracket": "}",
+            "left_curly_bracket": "{", "slash": "/", "r": "r", "f": "f", "F": "F", "i": "i", "I": "I", "v": "v"}
+
+
+def test_every_new_key_is_in_the_help_and_the_readme_keys_table():
+    from tui.screens.pair import HELP_SECTIONS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    reviewing = readme[readme.index("## Reviewing"):]
+    table = "\n".join(line for line in reviewing.splitlines() if line.startswith("| `"))
+    in_help = {key.strip() for _, group in HELP_SECTIONS for b in group for key in b.key.split(",")}
+    for key, shown in NEW_KEYS.items():
+        assert key in in_help, key
+        assert f"`{shown}`" in table, shown
