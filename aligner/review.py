@@ -36,6 +36,7 @@ its language (``detach en 3``, "there is no KO sentence 9").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -135,16 +136,18 @@ def joined_note(*cells: Cell) -> str | None:
 
 @dataclass
 class PairState:
-    """A pair's sentences (paragraph, text) per side and its beads as ``Cell`` sizes.
+    """A pair's sentences (paragraph, text) per side, its beads as ``Cell`` sizes and the
+    reviewer's note on the pair.
 
     ``langs`` (the sides' languages) only name the sides in messages; two states with the
-    same sentences and beads are equal whatever they say.
+    same sentences, beads and note are equal whatever they say.
     """
 
     src: list[tuple[int, str]]
     tgt: list[tuple[int, str]]
     cells: list[Cell]
     langs: tuple[str, str] = field(default=("src", "tgt"), compare=False)
+    note: str | None = None  # the reviewer's note on the pair
 
     def sentences(self, side: Side) -> list[tuple[int, str]]:
         return self.src if side == "src" else self.tgt
@@ -152,11 +155,11 @@ class PairState:
     def with_sentences(self, side: Side, sentences: list[tuple[int, str]], cells: list[Cell]) -> PairState:
         """This pair with one side's sentences and the beads replaced."""
         if side == "src":
-            return PairState(sentences, self.tgt, cells, self.langs)
-        return PairState(self.src, sentences, cells, self.langs)
+            return replace(self, src=sentences, cells=cells)
+        return replace(self, tgt=sentences, cells=cells)
 
     def with_cells(self, cells: list[Cell]) -> PairState:
-        return PairState(self.src, self.tgt, cells, self.langs)
+        return replace(self, cells=cells)
 
     def label(self, side: Side) -> str:
         """How a message names a side: its language code, in capitals ("EN")."""
@@ -215,7 +218,7 @@ def load_state(store: Store, pair_id: int) -> PairState:
             raise ReviewError(f"stored beads break the order at position {position}; re-run alignment", pair_id)
         cells.append(Cell(e1 - e0, k1 - k0, score, confidence, origin, status, by, at, note))
         e, k = e1, k1
-    state = PairState(src, tgt, cells, langs)
+    state = PairState(src, tgt, cells, langs, store.pair_note(pair_id))
     if cells and state.problems():
         raise ReviewError("stored beads do not cover the sentences; re-run alignment", pair_id)
     return state
@@ -246,6 +249,8 @@ def _delta(old: PairState, new: PairState) -> tuple[dict, dict]:
         lo, suf = _common_ends(a, b)
         before[key] = {"at": lo, "rows": [_row(x) for x in a[lo:len(a) - suf]]}
         after[key] = {"at": lo, "rows": [_row(x) for x in b[lo:len(b) - suf]]}
+    if old.note != new.note:
+        before["pair_note"], after["pair_note"] = {"value": old.note}, {"value": new.note}
     if before:
         before["format"] = after["format"] = DELTA_FORMAT
     return before, after
@@ -259,6 +264,8 @@ def _write(store: Store, pair_id: int, old: PairState, new: PairState) -> None:
     """Bring the stored pair from ``old`` to ``new`` touching as few rows as possible
     (inside the caller's transaction)."""
     pair = store.pair(pair_id)
+    if old.note != new.note:
+        store.set_pair_note(pair_id, new.note)
     sides: tuple[tuple[Side, int], ...] = (("src", pair.src_doc), ("tgt", pair.tgt_doc))
     for side, doc in sides:
         a, b = old.sentences(side), new.sentences(side)
@@ -750,7 +757,12 @@ def replay(state: PairState, target: dict[str, Any], current: dict[str, Any]) ->
         if not _same_rows(key, lists[key][at:at + len(now_rows)], now_rows):
             raise ReviewError("changed since that edit (re-aligned?), so it cannot be undone or redone")
         lists[key][at:at + len(now_rows)] = [_item(key, r) for r in target[key]["rows"]]
-    new = PairState(lists["src"], lists["tgt"], lists["beads"], state.langs)
+    note = state.note
+    if "pair_note" in target:
+        if current["pair_note"]["value"] != state.note:
+            raise ReviewError("the pair's note changed since that edit, so it cannot be undone or redone")
+        note = target["pair_note"]["value"]
+    new = PairState(lists["src"], lists["tgt"], lists["beads"], state.langs, note)
     if new.problems():
         raise ReviewError("the edit log does not fit the pair any more; nothing changed")
     return new
@@ -769,9 +781,10 @@ def _v2(delta: dict[str, Any]) -> dict[str, Any]:
     return {names.get(key, key): value for key, value in delta.items()} | {"format": DELTA_FORMAT}
 
 
-def _replay(store: Store, pair_id: int, target: dict[str, Any], current: dict[str, Any]) -> int:
+def _replay(store: Store, pair_id: int, target: dict[str, Any], current: dict[str, Any]) -> int | None:
     """Turn the stored pair from the ``current`` side of an edit back into the ``target`` side
-    (inside the caller's transaction). Returns the bead position where the change happened."""
+    (inside the caller's transaction). Returns the bead position where the change happened
+    (None for a change of the pair's own note, which is at no bead)."""
     if not is_delta(target):  # a whole snapshot, written by another tool
         store.restore(pair_id, target)
         return 0
@@ -784,6 +797,8 @@ def _replay(store: Store, pair_id: int, target: dict[str, Any], current: dict[st
     target = _v2(target)
     if "beads" in target:
         return min(target["beads"]["at"], max(len(new.cells) - 1, 0))
+    if "src" not in target and "tgt" not in target:
+        return None
     side: Side = "src" if "src" in target else "tgt"
     return new.bead_of(side, min(target[side]["at"], len(new.sentences(side)) - 1))
 
@@ -821,6 +836,9 @@ def _step(store: Store, pair_id: int, reviewer: str, undo_it: bool) -> Edit | No
             position = _replay(store, pair_id, edit.before, edit.after)
         else:
             position = _replay(store, pair_id, edit.after, edit.before)
+        if position is None:  # a pair note: the reviewer stays where they are
+            last = store.last_place(reviewer)
+            position = last[1] if last is not None and last[0] == pair_id else 0
         store.mark_undone(edit.id, undo_it)
         store.record_step(edit.id, pair_id, reviewer, "undo" if undo_it else "redo")
         store.save_place(reviewer, pair_id, position)
@@ -1004,3 +1022,457 @@ def corpus_counts(store: Store) -> Counts:
         else:
             counts.unreviewed += n
     return counts
+
+
+# -- notes ------------------------------------------------------------------------------------
+
+#: The longest note a reviewer can leave (a note is a word to the next reviewer, not an essay).
+MAX_NOTE_CHARS = 2000
+
+
+def clean_note(note: str | None) -> str | None:
+    """A note as it is stored: cleaned like page text, on one line; None when nothing is left."""
+    if note is None:
+        return None
+    from aligner.text.normalize import clean_text
+
+    text = " ".join(clean_text(note).split())
+    if len(text) > MAX_NOTE_CHARS:
+        raise ReviewError(f"a note holds at most {MAX_NOTE_CHARS} characters, not {len(text)}")
+    return text or None
+
+
+def set_note(store: Store, pair_id: int, position: int, note: str | None, *, reviewer: str) -> Edit:
+    """Give bead ``position`` a note (None or blank: take its note away). One logged edit,
+    undone by :func:`undo`; the bead's mark and confidence stay as they were."""
+    text = clean_note(note)
+    at = now()
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        _check_position(state, position)
+        cells = list(state.cells)
+        if cells[position].note != text:
+            cells[position] = replace(cells[position], note=text).touched(reviewer, at)
+        return state.with_cells(cells), position
+
+    return apply_edit(store, pair_id, reviewer, f"note {position + 1}" if text else f"unnote {position + 1}", change)
+
+
+def set_pair_note(store: Store, pair_id: int, note: str | None, *, reviewer: str, position: int = 0) -> Edit:
+    """Give the pair itself a note (None or blank: take it away): one logged, undoable edit.
+    ``position`` is where the reviewer is, so the edit leaves them there."""
+    text = clean_note(note)
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        return replace(state, note=text), position
+
+    return apply_edit(store, pair_id, reviewer, "note pair" if text else "unnote pair", change)
+
+
+# -- search and replace ---------------------------------------------------------------------------
+
+#: Where a search looks: one side's sentences, both sides', or the notes (the beads' and the pair's).
+Where = Literal["src", "tgt", "both", "notes"]
+WHERE: tuple[Where, ...] = ("src", "tgt", "both", "notes")
+#: What a hit is in: a sentence of a side, a bead's note, or the pair's own note.
+HitKind = Literal["src", "tgt", "note", "pair-note"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A compiled search: a Python regular expression and where it looks.
+
+    Only non-empty matches count: a pattern that can only match empty text (``x*`` on a
+    sentence without x) finds nothing, and a replacement never inserts text at an empty match.
+    """
+
+    pattern: re.Pattern[str]
+    where: Where = "both"
+
+    @property
+    def text(self) -> str:
+        return self.pattern.pattern
+
+    @property
+    def sides(self) -> tuple[Side, ...]:
+        """The sentence sides it searches (none for a search of notes)."""
+        chosen: dict[str, tuple[Side, ...]] = {"src": ("src",), "tgt": ("tgt",), "both": SIDES, "notes": ()}
+        return chosen[self.where]
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every non-empty match in ``text``."""
+        return [m.span() for m in self.pattern.finditer(text) if m.end() > m.start()]
+
+    def found_in(self, text: str) -> bool:
+        return any(m.end() > m.start() for m in self.pattern.finditer(text))
+
+
+def compile_query(text: str, where: str = "both", *, match_case: bool = False) -> Query:
+    """A search for the regular expression ``text`` (Python ``re``), case-insensitive unless
+    ``match_case``. A pattern that does not compile is a :class:`ReviewError` in one line
+    that says what is wrong and where (``missing ), unterminated subpattern at position 3``)."""
+    if where not in WHERE:
+        raise ReviewError(f"a search looks in src, tgt, both or notes, not {where!r}")
+    if not text:
+        raise ReviewError("nothing to search for")
+    try:
+        pattern = re.compile(text, 0 if match_case else re.IGNORECASE)
+    except re.error as exc:
+        where_at = f" at position {exc.pos}" if exc.pos is not None else ""
+        raise ReviewError(f"not a regular expression: {exc.msg}{where_at}") from None
+    except (OverflowError, RecursionError, MemoryError) as exc:  # absurd repeats or nesting
+        raise ReviewError(f"not a usable regular expression ({type(exc).__name__})") from None
+    return Query(pattern, where)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One sentence or note a search found: which pair and bead, what it is, its text and
+    where the matches are in it."""
+
+    pair_id: int
+    position: int  # the bead (the pair's first bead for the pair's own note)
+    kind: HitKind
+    index: int  # sentence index (src, tgt); bead position (note); -1 (pair-note)
+    text: str
+    spans: tuple[tuple[int, int], ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.spans)
+
+
+def _bead_of(beads: Sequence[BeadRow], side: Side, index: int) -> int:
+    """Position of the bead whose ``side`` span holds sentence ``index`` (by bisection)."""
+    from bisect import bisect_right
+
+    ends = [b.src_end if side == "src" else b.tgt_end for b in beads]
+    return min(bisect_right(ends, index), max(len(beads) - 1, 0))
+
+
+def pair_hits(pair_id: int, src: Sequence[str], tgt: Sequence[str], beads: Sequence[BeadRow], query: Query,
+              pair_note: str | None = None) -> list[Hit]:
+    """Every hit of ``query`` in one pair, in reading order: by bead, source before target,
+    sentence by sentence (for notes: the pair's note first, then the beads' notes)."""
+    hits: list[Hit] = []
+    if query.where == "notes":
+        if pair_note and (found := query.spans(pair_note)):
+            hits.append(Hit(pair_id, 0, "pair-note", -1, pair_note, tuple(found)))
+        for b in beads:
+            if b.note and (found := query.spans(b.note)):
+                hits.append(Hit(pair_id, b.position, "note", b.position, b.note, tuple(found)))
+        return hits
+    texts = {"src": src, "tgt": tgt}
+    for b in beads:
+        for side in query.sides:
+            lo, hi = (b.src_start, b.src_end) if side == "src" else (b.tgt_start, b.tgt_end)
+            for i in range(lo, min(hi, len(texts[side]))):
+                if spans := query.spans(texts[side][i]):
+                    hits.append(Hit(pair_id, b.position, side, i, texts[side][i], tuple(spans)))
+    return hits
+
+
+@dataclass
+class CorpusHits:
+    """What a corpus-wide search found: the hits (at most ``limit``), how many there were in all
+    and in how many pairs, and the pairs' titles."""
+
+    query: Query
+    hits: list[Hit]
+    total: int
+    pairs: int
+    titles: dict[int, tuple[str, str]]
+
+    @property
+    def cut(self) -> bool:
+        """True when there were more hits than are listed."""
+        return self.total > len(self.hits)
+
+
+#: The most hits a corpus search lists (all are counted).
+MAX_HITS = 5000
+
+
+def search_corpus(store: Store, query: Query, *, limit: int = MAX_HITS,
+                  cancelled: Callable[[], bool] | None = None) -> CorpusHits:
+    """Every hit of ``query`` in the corpus, pair by pair in corpus order (see
+    :func:`pair_hits`); the first ``limit`` are kept with their bead, all are counted.
+    ``cancelled`` is asked every thousand sentences and stops the search with :class:`Cancelled`."""
+    stop = cancelled or (lambda: False)
+    found: dict[int, list[tuple[HitKind, int, str, tuple[tuple[int, int], ...]]]] = {}
+    total = 0
+    rows: Iterable[tuple[int, HitKind, int, str]]
+    if query.where == "notes":
+        rows = ((p, "pair-note" if pos is None else "note", -1 if pos is None else pos, text)
+                for p, pos, text in store.corpus_notes())
+    else:
+        rows = store.corpus_sentences(query.sides)
+    for n, (pair_id, kind, index, text) in enumerate(rows):
+        if n % 1000 == 0 and stop():
+            raise Cancelled("search cancelled")
+        spans = query.spans(text)
+        if not spans:
+            continue
+        total += 1
+        items = found.setdefault(pair_id, [])
+        if total <= limit:
+            items.append((kind, index, text, tuple(spans)))
+    hits: list[Hit] = []
+    for pair_id, items in found.items():
+        if not items:
+            continue
+        beads = store.beads(pair_id) if query.where != "notes" else []
+        for kind, index, text, where in items:
+            position = _bead_of(beads, kind, index) if kind == "src" or kind == "tgt" else max(index, 0)
+            hits.append(Hit(pair_id, position, kind, index, text, where))
+    if query.where == "both":  # reading order within a pair: by bead, then source before target
+        hits.sort(key=lambda h: (h.pair_id, h.position, h.kind != "src", h.index))
+    return CorpusHits(query, hits, total, len(found), store.pair_titles(found))
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One sentence a replacement changes: its text before and after, and how many matches.
+
+    ``new`` is cleaned as a typed fix is (one line, no invisible characters); an empty
+    ``new`` would delete the sentence, so it is refused (``refused`` says why).
+    """
+
+    side: Side
+    index: int
+    old: str
+    new: str
+    count: int
+
+    @property
+    def refused(self) -> str:
+        return "" if self.new else "it would leave the sentence empty (detach or merge it instead)"
+
+
+def _expand(query: Query, template: str) -> Callable[[re.Match[str]], str]:
+    def sub(m: re.Match[str]) -> str:
+        return m.expand(template) if m.end() > m.start() else m.group()
+
+    return sub
+
+
+def check_template(query: Query, template: str) -> None:
+    """Refuse a replacement that names a group the pattern lacks (``\\3``, ``\\g<name>``) or
+    holds a bad escape, in one line, before anything is shown or written: it is expanded
+    once against a stand-in match with the pattern's own groups."""
+    groups: list[str] = []
+    names = {i: name for name, i in query.pattern.groupindex.items()}
+    for i in range(1, query.pattern.groups + 1):
+        groups.append(f"(?P<{names[i]}>)" if i in names else "()")
+    stand_in = re.compile("".join(groups)).fullmatch("")
+    assert stand_in is not None  # empty groups always match the empty string
+    try:
+        stand_in.expand(template)
+    except (re.error, IndexError) as exc:
+        raise ReviewError(f"not a usable replacement: {exc}") from None
+
+
+def plan_replacements(src: Sequence[str], tgt: Sequence[str], query: Query, template: str) -> list[Replacement]:
+    """What replacing every match of ``query`` with ``template`` (a Python ``re`` replacement:
+    ``\\1``, ``\\g<name>``) would do to a pair's sentences, in reading order by side and
+    index; pure, so the preview and the edit agree. Sentences it would not change are left out."""
+    if query.where == "notes":
+        raise ReviewError("replace works on sentences; change a note with its own key")
+    check_template(query, template)
+    from aligner.text.normalize import clean_text
+
+    sub = _expand(query, template)
+    out: list[Replacement] = []
+    for side in query.sides:
+        texts = src if side == "src" else tgt
+        for i, text in enumerate(texts):
+            count = len(query.spans(text))
+            if not count:
+                continue
+            try:
+                new = " ".join(clean_text(query.pattern.sub(sub, text)).split())
+            except (re.error, IndexError) as exc:
+                raise ReviewError(f"not a usable replacement: {exc}") from None
+            if new != text:
+                out.append(Replacement(side, i, text, new, count))
+    return out
+
+
+def replace_text(store: Store, pair_id: int, query: Query, template: str, *, reviewer: str,
+                 only: Iterable[tuple[Side, int]] | None = None,
+                 expect: dict[tuple[Side, int], str] | None = None) -> Edit:
+    """Replace the matches of ``query`` in a pair's sentences: ONE logged edit (undone as one
+    by :func:`undo`), with the reviewer. ``only`` limits it to some (side, index) sentences
+    (those a reviewer left ticked in a preview); ``expect`` maps them to the text the preview
+    showed, and a sentence whose text is no longer that refuses the whole edit. The beads
+    keep their marks (fixing text says nothing about a link) and record who changed them."""
+    chosen = None if only is None else set(only)
+    at = now()
+    counted = [0, 0]
+
+    def change(state: PairState) -> tuple[PairState, int]:
+        plan = plan_replacements([t for _, t in state.src], [t for _, t in state.tgt], query, template)
+        if chosen is not None:
+            plan = [r for r in plan if (r.side, r.index) in chosen]
+        if expect is not None:
+            for r in plan:
+                if expect.get((r.side, r.index), r.old) != r.old:
+                    raise ReviewError(f"{state.label(r.side)} sentence {r.index} changed since the preview; "
+                                      "search again", pair_id)
+            missing = set(expect) - {(r.side, r.index) for r in plan}
+            if missing:
+                side, index = min(missing)
+                raise ReviewError(f"{state.label(side)} sentence {index} changed since the preview; search again",
+                                  pair_id)
+        plan = [r for r in plan if not r.refused]
+        cells = list(state.cells)
+        new = state
+        for r in plan:
+            sents = list(new.sentences(r.side))
+            sents[r.index] = (sents[r.index][0], r.new)
+            pos = state.bead_of(r.side, r.index)
+            cells[pos] = cells[pos].touched(reviewer, at)
+            new = new.with_sentences(r.side, sents, cells)
+        counted[:] = [sum(r.count for r in plan), len(plan)]
+        first = state.bead_of(plan[0].side, plan[0].index) if plan else 0
+        return new.with_cells(cells), first
+
+    edit = apply_edit(store, pair_id, reviewer, _replace_action(query, template), change)
+    return replace(edit, action=f"{edit.action} ({counted[0]} in {counted[1]} sentences)")
+
+
+def _replace_action(query: Query, template: str, width: int = 60) -> str:
+    """How the edit log names a replacement: ``replace /PATTERN/ -> TEXT``, cut to ``width``."""
+    text = f"replace /{query.text}/ -> {template}"
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+@dataclass
+class CorpusPlan:
+    """A corpus-wide replacement before it is made: what each pair's sentences would become."""
+
+    query: Query
+    template: str
+    pairs: dict[int, list[Replacement]]
+    titles: dict[int, tuple[str, str]]
+
+    @property
+    def count(self) -> int:
+        return sum(r.count for rs in self.pairs.values() for r in rs if not r.refused)
+
+
+def plan_corpus_replacements(store: Store, query: Query, template: str, *,
+                             cancelled: Callable[[], bool] | None = None) -> CorpusPlan:
+    """:func:`plan_replacements` for every pair with a match, in corpus order (nothing written)."""
+    if query.where == "notes":
+        raise ReviewError("replace works on sentences; change a note with its own key")
+    check_template(query, template)
+    found = search_corpus(store, query, limit=10**9, cancelled=cancelled)
+    texts: dict[int, dict[tuple[Side, int], str]] = {}
+    for hit in found.hits:
+        if hit.kind == "src" or hit.kind == "tgt":
+            texts.setdefault(hit.pair_id, {})[(hit.kind, hit.index)] = hit.text
+    pairs: dict[int, list[Replacement]] = {}
+    for pair_id, sentences in texts.items():
+        src = _sparse(sentences, "src")
+        tgt = _sparse(sentences, "tgt")
+        plan = plan_replacements(src, tgt, query, template)
+        if plan:
+            pairs[pair_id] = plan
+    return CorpusPlan(query, template, pairs, found.titles)
+
+
+def _sparse(sentences: dict[tuple[Side, int], str], side: Side) -> list[str]:
+    """The matched sentences of one side at their indices, empty strings between (which
+    match nothing, so a plan over them names the right indices)."""
+    indices = [i for s, i in sentences if s == side]
+    out = [""] * (max(indices) + 1 if indices else 0)
+    for (s, i), text in sentences.items():
+        if s == side:
+            out[i] = text
+    return out
+
+
+@dataclass
+class CorpusReplaced:
+    """What a corpus-wide replacement did: one edit per pair it changed, and the pairs it could
+    not change with the reason (one bad pair is reported and skipped, the rest go on)."""
+
+    edits: dict[int, Edit]
+    failed: dict[int, str]
+
+    @property
+    def count(self) -> int:
+        return len(self.edits)
+
+
+def replace_in_corpus(store: Store, plan: CorpusPlan, *, reviewer: str,
+                      only: Iterable[tuple[int, Side, int]] | None = None,
+                      progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> CorpusReplaced:
+    """Make a previewed corpus-wide replacement: one logged edit per pair changed (each undone
+    on its own with :func:`undo` in that pair). ``only`` limits it to some (pair, side, index)
+    sentences. A pair changed since the preview is refused and reported; the rest go on.
+    ``cancelled`` stops it between pairs (the pairs already done stay done)."""
+    chosen = None if only is None else set(only)
+    report = progress or (lambda what, done, total: None)
+    stop = cancelled or (lambda: False)
+    done = CorpusReplaced({}, {})
+    todo = [(pair_id, [r for r in plan_ if not r.refused and (chosen is None or (pair_id, r.side, r.index) in chosen)])
+            for pair_id, plan_ in plan.pairs.items()]
+    todo = [(p, rs) for p, rs in todo if rs]
+    for n, (pair_id, rs) in enumerate(todo):
+        if stop():
+            break
+        report("replacing", n, len(todo))
+        try:
+            edit = replace_text(store, pair_id, plan.query, plan.template, reviewer=reviewer,
+                                only=[(r.side, r.index) for r in rs], expect={(r.side, r.index): r.old for r in rs})
+        except AlignerError as exc:
+            done.failed[pair_id] = exc.problem
+            continue
+        if edit.changed:
+            done.edits[pair_id] = edit
+    report("replacing", len(todo), len(todo))
+    return done
+
+
+# -- moving between pairs and along a pair ---------------------------------------------------------
+
+
+def next_pair_to_do(store: Store, pair_id: int, direction: int = 1) -> int | None:
+    """The next (``direction`` 1) or previous (-1) pair after ``pair_id`` in corpus order that
+    still has an unreviewed bead, wrapping around the corpus; None when no other pair has one."""
+    found = store.pair_with_unreviewed(pair_id, direction)
+    if found is None:  # wrap: from the other end of the corpus up to (not including) this pair
+        found = store.pair_with_unreviewed(0 if direction > 0 else 2**62, direction)
+    return None if found is None or found == pair_id else found
+
+
+def _is_run(bead: BeadRow | Cell) -> bool:
+    return is_unusual(bead)
+
+
+def find_run(beads: Sequence[BeadRow | Cell], start: int, direction: int = 1) -> int | None:
+    """The first bead of the next (``direction`` 1) or previous (-1) run of consecutive beads
+    that are not 1-1 (a block of skipped sentences, a long merge: where the path through the
+    sentence grid leaves its diagonal), strictly after/before the run ``start`` is in; no wrap."""
+    n = len(beads)
+    if not n:
+        return None
+    p = max(0, min(start, n - 1))
+    if direction > 0:
+        while p < n and _is_run(beads[p]):  # leave the run the cursor is in
+            p += 1
+        while p < n and not _is_run(beads[p]):
+            p += 1
+        return p if p < n else None
+    # backwards: to the start of the previous run
+    while p >= 0 and _is_run(beads[p]):
+        p -= 1
+    while p >= 0 and not _is_run(beads[p]):
+        p -= 1
+    if p < 0:
+        return None
+    while p > 0 and _is_run(beads[p - 1]):
+        p -= 1
+    return p

@@ -40,6 +40,7 @@ from aligner.store.rows import (
     unit_id,
 )
 from aligner.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION, split_sql
+from aligner.store.search import CorpusReads
 
 #: What SQLite says when a file's header is not an SQLite header.
 _NOT_SQLITE = "file is not a database"
@@ -55,7 +56,7 @@ def disk_full(path: str | Path) -> bool:
     return info.f_bavail == 0 or info.f_favail == 0
 
 
-class Store(ReviewTables):
+class Store(ReviewTables, CorpusReads):
     """A corpus database. Use as a context manager, or call ``close()``.
 
     ``create=False`` opens only an existing corpus database (``stats``, ``export``,
@@ -63,7 +64,9 @@ class Store(ReviewTables):
     exactly as it was, instead of quietly becoming an empty corpus.
 
     The review's own tables (the edit log, where each reviewer is) are read and written
-    through the methods of :class:`~aligner.store.edits.ReviewTables`.
+    through the methods of :class:`~aligner.store.edits.ReviewTables`; the corpus-wide
+    reads of the review's search (and a pair's note) through those of
+    :class:`~aligner.store.search.CorpusReads`.
     """
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0, create: bool = True) -> None:

@@ -56,6 +56,13 @@ class ReviewTables:
         )
         return self._tuples(sql, (src_doc,)), self._tuples(sql, (tgt_doc,)), beads
 
+    def bead_marks(self, pair_id: int) -> list[tuple[int, int, int, int, str]]:
+        """Each bead's spans and status, in order: what the review app compares with what it
+        shows before an edit, to notice another program's change (plain tuples: this runs on
+        every key that edits, on pairs of a thousand beads)."""
+        return self._tuples("SELECT src_start, src_end, tgt_start, tgt_end, status FROM beads WHERE pair_id=?"
+                            " ORDER BY position", (pair_id,))
+
     def update_sentences(self, doc_id: int, rows: Sequence[tuple[int, int, str]]) -> None:
         """Give sentences (index, paragraph, text) of a document new text or paragraphs."""
         self.conn.executemany("UPDATE sentences SET paragraph=?, text=? WHERE doc_id=? AND idx=?",
@@ -155,11 +162,11 @@ class ReviewTables:
         return int(row[0]), int(row[1]), int(row[2])
 
     def has_text_fixes(self, pair_id: int) -> bool:
-        """True when an edit in force changed the pair's text (a typo fix, a sentence split):
-        the stored sentences are then the reviewer's, not the splitter's."""
+        """True when an edit in force changed the pair's text (a typo fix, a replacement, a
+        sentence split): the stored sentences are then the reviewer's, not the splitter's."""
         return bool(self.conn.execute(
             "SELECT count(*) FROM edits WHERE pair_id=? AND undone=0"
-            " AND (action LIKE 'edit %' OR action LIKE 'split-sentence %')", (pair_id,)
+            " AND (action LIKE 'edit %' OR action LIKE 'replace %' OR action LIKE 'split-sentence %')", (pair_id,)
         ).fetchone()[0])
 
     # -- where each reviewer is --------------------------------------------------------------

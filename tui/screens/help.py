@@ -1,4 +1,8 @@
-"""The `?` screen: every key of the screen underneath, grouped, generated from its bindings."""
+"""The `?` screen: every key of the screen underneath, grouped, generated from its bindings.
+
+The keys and what they do are drawn as literal text (``[`` and ``]`` are keys of the pair
+screen, not markup); only the screen's own note, written here, carries markup.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ def help_table(app_key_display: Callable[[Binding], str], sections: HelpSections
         table.add_row("", Text(title, style="bold underline"))
         for binding in bindings:
             keys = " ".join(app_key_display(binding.with_key(k.strip())) for k in binding.key.split(","))
-            table.add_row(keys, binding.tooltip or binding.description)
+            table.add_row(Text(keys), Text(binding.tooltip or binding.description))  # literal: "[" is a key
         table.add_row("", "")
     return table
 
@@ -42,11 +46,14 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog help"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title keyed")
+            yield Label("[b]Esc[/] close   [b]↑ ↓ PgUp PgDn[/] scroll", classes="dialog-keys")
             if self.note:
                 yield Static(self.note, classes="help-note")
             yield Static(help_table(self.app.get_key_display, self.sections))
-            yield Label("[b]Esc[/] close", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # so the arrow keys scroll a list taller than the screen
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -7,6 +7,12 @@ a 1,000-bead pair must scroll without lag. So the table keeps only each bead's h
 first time they scroll into view, caching them until the data, the width or the cursor
 changes. Wrapping is a small word-wrap over Rich's cell widths (Hangul counts 2 cells),
 memoised per (text, width), so laying out 1,000 beads takes milliseconds.
+
+Sentences come from pages and the database, so they are drawn as :func:`aligner.display.visible`
+makes them (an ESC is drawn as ␛, never sent) and only as segments, never as markup.
+Beads alternate between two backgrounds so that one bead's end is seen where the next
+begins; on a 16-colour terminal (where the theme's close shades all become black) the
+table uses a palette of its own whose stripes, cursor and marks stay apart.
 """
 
 from __future__ import annotations
@@ -22,56 +28,100 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.events import Click, Resize
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from aligner.display import visible
 from aligner.model import Origin, Status
-from aligner.review import LOW_CONFIDENCE, Side, is_low_confidence
+from aligner.review import LOW_CONFIDENCE, Query, Side, is_low_confidence
 from aligner.store import BeadRow
 from aligner.text.langcheck import language_name
 
 SIDE_KEYS = Binding.Group("Side")
-ROW_STYLES = {"accepted", "rejected", "cursor"}
+#: Whole-row backgrounds (a bead's status, on even and odd beads, and the cursor's).
+ROW_STYLES = {"accepted", "rejected", "cursor", "stripe", "accepted-stripe", "rejected-stripe"}
 OWN_BACKGROUND = {"match"}
 MARKS = {"accepted": "✓", "rejected": "✗", "unreviewed": "·"}
+NOTE_MARK = "✎"
+#: Rows kept between the cursor's bead and the top or bottom edge when the table scrolls.
+SCROLL_OFF = 3
+#: The table's styles on a terminal of 16 colours (or none): the theme's shades of grey and
+#: its blends all come out black there, so stripes, status rows and the cursor would look
+#: alike. Colours are given as RGB values that map to one ANSI colour each (grey stripes,
+#: a blue cursor); a bead's status shows in its mark (✓ ✗) instead of its background.
+PALETTE_16: dict[str, Style] = {
+    "accepted": Style(),
+    "rejected": Style(),
+    "stripe": Style(bgcolor="#404040"),
+    "accepted-stripe": Style(bgcolor="#404040"),
+    "rejected-stripe": Style(bgcolor="#404040"),
+    "cursor": Style(bgcolor="#000080", color="#ffffff"),
+    "focus": Style(bold=True, underline=True),
+    "id": Style(),
+    "low": Style(color="#ff0000", bold=True),
+    "unusual": Style(color="#ffff00", bold=True),
+    "manual": Style(color="#00ffff", italic=True),
+    "mark-accepted": Style(color="#00ff00", bold=True),
+    "mark-rejected": Style(color="#ff0000", bold=True),
+    "note": Style(color="#00ffff", bold=True),
+    "rule": Style(),
+    "match": Style(color="#000000", bgcolor="#ffff00"),
+    "empty": Style(),
+}
+_WORD = re.compile(r"\S+")
+
+
+def palette_16_for(color_system: str | None, *, headless: bool = False) -> bool:
+    """Whether a terminal of ``color_system`` (rich's name for it) needs :data:`PALETTE_16`:
+    16 colours or none. A headless app (tests, snapshots) draws with the theme's colours
+    whatever terminal runs the tests, so that what is pinned does not depend on it."""
+    return not headless and color_system in (None, "standard", "windows")
 
 
 @lru_cache(maxsize=65536)
+def wrap_spans(text: str, width: int) -> tuple[tuple[int, int], ...]:
+    """Word-wrap ``text`` to ``width`` terminal cells: each line as (start, end) offsets into
+    ``text``, so a search match can be found in the whole sentence and then shown on the
+    lines it falls on. Words longer than a line are cut."""
+    width = max(width, 2)
+    lines: list[tuple[int, int]] = []
+    start: int | None = None
+    end = used = 0
+    for m in _WORD.finditer(text):
+        s, e = m.span()
+        w = cell_len(m.group())
+        if w > width:
+            if start is not None:
+                lines.append((start, end))
+            piece, pw = s, 0
+            for k in range(s, e):
+                cw = get_character_cell_size(text[k])
+                if pw + cw > width and k > piece:
+                    lines.append((piece, k))
+                    piece, pw = k, 0
+                pw += cw
+            start, end, used = piece, e, pw
+            continue
+        gap = cell_len(text[end:s]) if start is not None else 0
+        if start is None:
+            start, end, used = s, e, w
+        elif used + gap + w <= width:
+            end, used = e, used + gap + w
+        else:
+            lines.append((start, end))
+            start, end, used = s, e, w
+    if start is not None:
+        lines.append((start, end))
+    return tuple(lines) or ((0, 0),)
+
+
 def wrap_cells(text: str, width: int) -> tuple[str, ...]:
     """Word-wrap ``text`` to ``width`` terminal cells; words longer than a line are cut."""
-    width = max(width, 2)
-    lines: list[str] = []
-    words: list[str] = []
-    used = 0
-    for word in text.split():
-        w = cell_len(word)
-        if w > width:
-            if words:
-                lines.append(" ".join(words))
-            piece, pw = "", 0
-            for ch in word:
-                cw = get_character_cell_size(ch)
-                if pw + cw > width:
-                    lines.append(piece)
-                    piece, pw = "", 0
-                piece += ch
-                pw += cw
-            words, used = [piece], pw
-        elif not words:
-            words, used = [word], w
-        elif used + 1 + w <= width:
-            words.append(word)
-            used += 1 + w
-        else:
-            lines.append(" ".join(words))
-            words, used = [word], w
-    if words:
-        lines.append(" ".join(words))
-    return tuple(lines) or ("",)
+    return tuple(text[s:e] for s, e in wrap_spans(text, width))
 
 
 @dataclass(frozen=True)
@@ -139,6 +189,10 @@ class BeadTable(ScrollView, can_focus=True):
         "bead-table--rule",
         "bead-table--match",
         "bead-table--empty",
+        "bead-table--stripe",
+        "bead-table--accepted-stripe",
+        "bead-table--rejected-stripe",
+        "bead-table--note",
     }
 
     cursor: reactive[int] = reactive(0, init=False, always_update=True)
@@ -160,9 +214,9 @@ class BeadTable(ScrollView, can_focus=True):
         self.side: Side = "src"  # side of the focused sentence
         self.working_side: Side = "src"  # the side chosen with ←/→ (kept while moving)
         self.focus_index: int | None = None  # absolute sentence index on ``side``
-        self.query_text: str = ""
-        self.query_side: Side = "src"
+        self.highlight: Query | None = None  # the search whose matches are highlighted
         self.threshold: float = LOW_CONFIDENCE
+        self.palette_16 = False  # True on a terminal of 16 colours or none (see PALETTE_16)
         self.columns = Columns.fit(80, 0, 0, 3)
         self._starts: list[int] = [0]
         self._heights: list[int] = []
@@ -198,10 +252,22 @@ class BeadTable(ScrollView, can_focus=True):
         """The sentences of one side."""
         return self.src if side == "src" else self.tgt
 
-    def set_query(self, text: str, side: Side) -> None:
-        self.query_text, self.query_side = text, side
+    def set_query(self, query: Query | None) -> None:
+        """Highlight the matches of ``query`` (None: no highlight)."""
+        self.highlight = query
         self._cache.clear()
         self.refresh()
+
+    def on_mount(self) -> None:
+        self.use_palette_16(palette_16_for(self.app.console.color_system, headless=self.app.is_headless))
+
+    def use_palette_16(self, on: bool) -> None:
+        """Draw with :data:`PALETTE_16` (``on``) or the theme's colours."""
+        if on != self.palette_16:
+            self.palette_16 = on
+            self._styles.clear()
+            self._cache.clear()
+            self.refresh()
 
     # -- layout -----------------------------------------------------------------------
 
@@ -213,9 +279,10 @@ class BeadTable(ScrollView, can_focus=True):
         cols = Columns.fit(self._content_width(), len(self.beads), max(len(self.src), len(self.tgt)), kind)
         self.columns = cols
         heights = []
+        src, tgt, width = self.src, self.tgt, cols.text
         for b in self.beads:
-            h_src = sum(len(wrap_cells(self.src[i], cols.text)) for i in range(b.src_start, b.src_end))
-            h_tgt = sum(len(wrap_cells(self.tgt[i], cols.text)) for i in range(b.tgt_start, b.tgt_end))
+            h_src = sum(len(wrap_spans(visible(src[i]), width)) for i in range(b.src_start, b.src_end))
+            h_tgt = sum(len(wrap_spans(visible(tgt[i]), width)) for i in range(b.tgt_start, b.tgt_end))
             heights.append(max(h_src, h_tgt, 1))
         starts = [0]
         for h in heights:
@@ -242,6 +309,8 @@ class BeadTable(ScrollView, can_focus=True):
         if style is None:
             if name == "base":
                 style = self.rich_style
+            elif self.palette_16:
+                style = self.rich_style + PALETTE_16[name] if name in ROW_STYLES else PALETTE_16[name]
             elif name in ROW_STYLES:  # whole-row backgrounds, blended over the table's own
                 style = self.get_component_rich_style(f"bead-table--{name}")
             else:  # overlays (colour, bold, ...) added on top of whatever row they are in
@@ -268,17 +337,22 @@ class BeadTable(ScrollView, can_focus=True):
             strips = self._cache[i] = self._render_bead(i)
         return strips[line - self._starts[i]]
 
+    def row_style_name(self, i: int) -> str:
+        """The background a bead's rows get: its status's, alternating between even and odd
+        beads (so each bead's end shows), or the cursor's."""
+        if i == self.cursor:
+            return "cursor"
+        status = self.beads[i].status
+        name = "accepted" if status == Status.ACCEPTED else "rejected" if status == Status.REJECTED else ""
+        if i % 2:
+            return f"{name}-stripe" if name else "stripe"
+        return name or "base"
+
     def _render_bead(self, i: int) -> list[Strip]:
         b = self.beads[i]
         cols = self.columns
-        row = self._style("base")
-        if b.status == Status.ACCEPTED:
-            row = self._style("accepted")
-        elif b.status == Status.REJECTED:
-            row = self._style("rejected")
+        row = self._style(self.row_style_name(i))
         is_cursor = i == self.cursor
-        if is_cursor:
-            row = self._style("cursor")
         height = self._heights[i]
         src_lines = self._side_lines(b, "src", row, is_cursor)
         tgt_lines = self._side_lines(b, "tgt", row, is_cursor)
@@ -313,7 +387,8 @@ class BeadTable(ScrollView, can_focus=True):
             if is_low_confidence(b, self.threshold):  # marked, not only coloured
                 conf, conf_style = conf[-3:] + "!", row + self._style("low")
         return [
-            Segment(f"{b.position + 1:>{cols.number}} ", row),
+            Segment(f"{b.position + 1:>{cols.number}}", row),
+            Segment(NOTE_MARK, row + self._style("note")) if b.note else Segment(" ", row),
             Segment(MARKS.get(b.status, "?"), mark_style),
             Segment(" ", row),
             Segment(f"{b.kind:<{cols.kind}}", kind_style),
@@ -330,34 +405,39 @@ class BeadTable(ScrollView, can_focus=True):
             return [[Segment("—".ljust(cols.side), row + self._style("empty"))]]
         out: list[list[Segment]] = []
         id_style = row + self._style("id")
-        pattern = None
-        if self.query_text and self.query_side == side:
-            pattern = re.compile(re.escape(self.query_text.strip()), re.IGNORECASE)
+        query = self.highlight if self.highlight is not None and side in self.highlight.sides else None
         for idx in range(start, end):
             focused = is_cursor and side == self.side and idx == self.focus_index
             text_style = row + self._style("focus") if focused else row
-            for n, piece in enumerate(wrap_cells(texts[idx], cols.text)):
+            shown = visible(texts[idx])
+            matches = query.spans(shown) if query is not None else []
+            for n, (s, e) in enumerate(wrap_spans(shown, cols.text)):
+                piece = shown[s:e]
                 ident = f"{idx:>{cols.ident}}" if n == 0 else " " * cols.ident
                 line = [Segment(ident, id_style), Segment(" ", row)]
-                line += self._highlight(piece, text_style, pattern)
+                line += self._highlight(shown, s, e, text_style, matches)
                 pad = cols.side - cols.ident - 1 - cell_len(piece)
                 if pad > 0:
                     line.append(Segment(" " * pad, text_style if focused else row))
                 out.append(line)
         return out
 
-    def _highlight(self, text: str, style: Style, pattern: re.Pattern[str] | None) -> list[Segment]:
-        if pattern is None or not pattern.pattern:
-            return [Segment(text, style)]
-        out, pos = [], 0
-        for m in pattern.finditer(text):
-            if m.start() > pos:
-                out.append(Segment(text[pos:m.start()], style))
-            out.append(Segment(m.group(), style + self._style("match")))
-            pos = m.end()
-        if pos < len(text):
-            out.append(Segment(text[pos:], style))
-        return out or [Segment(text, style)]
+    def _highlight(self, text: str, start: int, end: int, style: Style,
+                   matches: Sequence[tuple[int, int]]) -> list[Segment]:
+        """The line ``text[start:end]`` as segments, the parts inside ``matches`` highlighted
+        (a match may run over several lines)."""
+        out, pos = [], start
+        for m0, m1 in matches:
+            a, b = max(m0, start), min(m1, end)
+            if a >= b:
+                continue
+            if a > pos:
+                out.append(Segment(text[pos:a], style))
+            out.append(Segment(text[a:b], style + self._style("match")))
+            pos = b
+        if pos < end:
+            out.append(Segment(text[pos:end], style))
+        return out or [Segment("", style)]
 
     # -- cursor -----------------------------------------------------------------------------
 
@@ -406,11 +486,26 @@ class BeadTable(ScrollView, can_focus=True):
                 self.refresh_bead(self.cursor)
 
     def scroll_to_cursor(self) -> None:
+        """Bring the cursor's bead into view with :data:`SCROLL_OFF` rows of context above and
+        below it (fewer when the bead and its context do not fit). A bead that was out of
+        sight (a jump: n, w, a search, a bead number) comes to the middle of the table."""
         if not self.beads or not self._heights:
             return
         i = self.cursor
-        region = Region(0, self._starts[i], self.columns.width, min(self._heights[i], max(self.size.height - 2, 1)))
-        self.scroll_to_region(region, animate=False, force=True, spacing=Spacing(1, 0, 1, 0))
+        top, height, view = self._starts[i], self._heights[i], max(self.size.height, 1)
+        y = int(self.scroll_offset.y)
+        off = max(0, min(SCROLL_OFF, (view - height) // 2))
+        if top + height <= y or top >= y + view:  # out of sight: centre it
+            target = top - max((view - height) // 2, 0)
+        elif top - off < y:
+            target = top - off
+        elif top + height + off > y + view:  # the bead's top stays in sight, even when it is taller
+            target = min(top + height + off - view, top - off)
+        else:
+            return
+        target = max(0, min(target, self._starts[-1] - view))
+        if target != y:
+            self.scroll_to(y=target, animate=False, force=True, immediate=True)
 
     def action_cursor_down(self) -> None:
         self._move(self.cursor + 1)
@@ -485,7 +580,7 @@ class BeadTable(ScrollView, can_focus=True):
         s0, s1 = self.side_span(i, side)
         seen = 0
         for idx in range(s0, s1):
-            seen += len(wrap_cells(texts[idx], cols.text))
+            seen += len(wrap_spans(visible(texts[idx]), cols.text))
             if offset < seen:
                 self.move_to(i, sentence=idx)
                 break
@@ -507,7 +602,7 @@ class BeadHeader(Widget):
         cols = self.table.columns
         style = self.rich_style
         head = f"{'#':>{cols.number}} {'✓'} {'type':<{cols.kind}} {'conf':>{Columns.CONF}} "
-        src = f"{'id':>{cols.ident}} {language_name(self.table.langs[0])}"
-        tgt = f"{'id':>{cols.ident}} {language_name(self.table.langs[1])}"
+        src = f"{'id':>{cols.ident}} {visible(language_name(self.table.langs[0]))}"
+        tgt = f"{'id':>{cols.ident}} {visible(language_name(self.table.langs[1]))}"
         text = f"{head}│ {src:<{cols.side}} │ {tgt}"
         return Strip([Segment(text, style)]).adjust_cell_length(self.size.width, style)
