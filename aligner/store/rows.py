@@ -160,6 +160,29 @@ class PairSummary:
 
 
 @dataclass(frozen=True)
+class Presence:
+    """A reviewer whose app is open on a pair (the list of pairs shows them there)."""
+
+    reviewer: str
+    pair_id: int
+    position: int  # the bead their cursor is on
+    seen_at: str  # when their app last said so (UTC, ISO 8601)
+
+
+@dataclass(frozen=True)
+class LoggedEdit:
+    """One edit of the log as ``aligner stats --by-reviewer`` reads it: who, when, what,
+    and the changed slices (JSON, as logged) before and after it."""
+
+    reviewer: str
+    at: str  # UTC, ISO 8601
+    action: str
+    before: str
+    after: str
+    undone: bool
+
+
+@dataclass(frozen=True)
 class BeadRecord:
     """A bead as it is written: its place in the pair, its spans and its marks (a
     :class:`BeadRow` without the ids the database gives it)."""
