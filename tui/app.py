@@ -24,7 +24,8 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 
-from aligner import review
+# not `from aligner import review`: that runs aligner.__getattr__, which loads all of aligner.api (1.3 s)
+import aligner.review as review
 from aligner.display import visible
 from aligner.errors import AlignerError, StoreError
 from aligner.store import Store

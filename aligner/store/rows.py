@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aligner.model import Bead, Origin, PairProgress, Status
-from aligner.sources.urls import page_key
 
 
 def document_key(key: str) -> str:
@@ -18,6 +17,10 @@ def document_key(key: str) -> str:
     of :func:`~aligner.sources.urls.page_key`, so ``http://`` and ``https://`` links, or
     links with tracking parameters, to one article make one document; a path as is.
     """
+    # imported here: aligner.sources loads the page parsers (0.2 s), which opening a
+    # store for the review app or stats does not need
+    from aligner.sources.urls import page_key
+
     return page_key(key)
 
 

@@ -19,10 +19,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from aligner import review
+import aligner.review as review
 from aligner.display import visible
 from aligner.model import PairProgress
 from aligner.review import Counts
@@ -81,10 +82,35 @@ def presence_map(presence: list[Presence]) -> dict[int, list[str]]:
     return out
 
 
+class ListTitle(Widget):
+    """The line above the list (corpus, counts, sort, reviewer): redrawn on every search key,
+    so a plain widget whose update repaints one line, where a Static's asks for a layout
+    pass of the whole screen."""
+
+    DEFAULT_CSS = "ListTitle { height: 1; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = Text()
+
+    def render(self) -> Text:
+        return self.text
+
+    def show(self, text: Text) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+
 class TitleSearch(Input):
     """Filter pairs by title as you type; Enter or Esc returns to the list (Esc clears)."""
 
     BINDINGS = [Binding("escape", "clear", "Clear search", show=False)]
+
+    def validate_value(self, value: str) -> str:
+        """Typed or pasted text loses its control and bidi characters: no title search needs
+        them, and the box would draw them to the terminal as they are."""
+        return "".join(c for c in value if visible(c) == c)
 
     def action_clear(self) -> None:
         self.value = ""
@@ -106,6 +132,8 @@ class CorpusScreen(Screen):
         self.filter_index = 0
         self.langs: tuple[str, str] = ("en", "ko")  # the corpus's languages, for the title columns
         self.stale = False  # changed by others while a pair was open: re-read on return
+        self.totals = Counts()  # the corpus's beads by status
+        self.note = ""  # what the note under the list says ("" when hidden)
 
     @property
     def rapp(self) -> ReviewApp:
@@ -117,11 +145,13 @@ class CorpusScreen(Screen):
 
     def compose(self) -> ComposeResult:
         pairs = PairList(id="pairs")
-        yield Static("", id="corpus-title")
+        yield ListTitle(id="corpus-title")
         yield TitleSearch(placeholder="Search titles (press /)", id="title-search")
         yield PairListHeader(pairs, id="pairs-header")
         yield pairs
-        yield Static("", id="empty-note")
+        note = Static("", id="empty-note")
+        note.display = False
+        yield note
         yield StatusLine(id="status")
         yield Footer()
 
@@ -176,12 +206,14 @@ class CorpusScreen(Screen):
         """Re-read only these pairs (the one the reviewer just left) and who is where."""
         fresh = {s.pair_id: s for s in self.rapp.store.summaries(pair_ids)}
         self.summaries = [fresh.get(s.pair_id, s) for s in self.summaries]
+        self.totals = corpus_totals(self.summaries)
         self.presence = self.rapp.store.presence(self.rapp.presence_since())
         self.fill_rows()
 
     def set_corpus(self, summaries: list[PairSummary], presence: list[Presence], langs: tuple[str, str], *,
                    keep: int | None = None, first: bool = False) -> None:
         self.summaries, self.presence = summaries, presence
+        self.totals = corpus_totals(summaries)
         self.folded = {s.pair_id: f"{s.src_title}\n{s.tgt_title}".casefold() for s in summaries}
         if langs != self.langs:
             self.langs = langs
@@ -224,24 +256,26 @@ class CorpusScreen(Screen):
     def update_header(self, shown: int) -> None:
         title = Text()
         title.append(visible(self.rapp.db_path.name), style="bold")
-        title.append(f" · {len(self.summaries)} pairs · showing {shown} ({FILTERS[self.filter_index]})"
-                     f" · sorted by {SORTS[self.sort_index][0]} · reviewer ")
+        title.append(f" · showing {shown} of {len(self.summaries)} pairs ({FILTERS[self.filter_index]})"
+                     f" · {SORTS[self.sort_index][0]} · reviewer ")
         title.append(visible(self.rapp.reviewer), style="bold")
         others = sorted({p.reviewer for p in self.presence if p.reviewer != self.rapp.reviewer})
         if others:
             title.append(f" · {len(others)} other{'s' if len(others) > 1 else ''} on pairs")
-        self.query_one("#corpus-title", Static).update(title)
-        note = self.query_one("#empty-note", Static)
+        self.query_one(ListTitle).show(title)
         if not self.summaries:
-            note.update("This corpus has no article pairs yet. Build one with [b]aligner run DIR[/] first.")
-            note.display = True
+            note = "This corpus has no article pairs yet. Build one with [b]aligner run DIR[/] first."
         elif not shown:
-            note.update("No pair matches the search or filter. [b]Esc[/] in the search box clears it; "
-                        "[b]v[/] changes the filter.")
-            note.display = True
+            note = ("No pair matches the search or filter. [b]Esc[/] in the search box clears it; "
+                    "[b]v[/] changes the filter.")
         else:
-            note.display = False
-        self.query_one(StatusLine).show(corpus=corpus_totals(self.summaries))
+            note = ""
+        if note != self.note:  # shown or hidden changes the layout: only when it must
+            self.note = note
+            widget = self.query_one("#empty-note", Static)
+            widget.update(note)
+            widget.display = bool(note)
+        self.query_one(StatusLine).show(corpus=self.totals)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "title-search":
@@ -289,7 +323,7 @@ class CorpusScreen(Screen):
         self.notify(f"showing {FILTERS[self.filter_index]} pairs", timeout=2, markup=False)
 
     def action_refresh(self) -> None:
-        self.refresh_pairs()
+        self.reload_in_background()
 
     def action_export(self) -> None:
         def done(request: ExportRequest | None) -> None:

@@ -36,7 +36,8 @@ from aligner.text.langcheck import language_name
 #: Fixed columns after the titles: (key, header, cells).
 FIXED = (("date", "Date", 10), ("beads", "Beads", 5), ("reviewed", "Done", 4), ("conf", "Conf.", 5),
          ("status", "Status", 11), ("who", "Who", 8))
-GAP = 2  # cells between two columns
+GAP = 1  # cells between two columns (two would cost the titles 8 cells at 80 columns)
+ROW_STYLES = {"odd", "cursor"}
 STATUS_CLASS = {PairProgress.NEW: "new", PairProgress.IN_PROGRESS: "in-progress", PairProgress.DONE: "done",
                 PairProgress.EMPTY: "empty"}
 
@@ -72,9 +73,9 @@ class ListColumns:
     def fit(cls, width: int, max_id: int) -> ListColumns:
         ident = max(1, len(str(max_id)))
         fixed = ident + sum(cells for _, _, cells in FIXED) + GAP * (len(FIXED) + 2) + 1
-        free = max(width - fixed, 18)
-        src = max(10, free * 3 // 5)
-        return cls(width, ident, src, max(8, free - src))
+        free = max(width - fixed, 12)  # below that the row is cut at the right edge
+        src = free * 3 // 5
+        return cls(width, ident, src, free - src)
 
     def cells(self) -> list[tuple[str, int]]:
         """(key, cells) of every column in order."""
@@ -185,7 +186,13 @@ class PairList(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is None:
-            style = self.rich_style if name == "base" else self.get_component_rich_style(f"pair-list--{name}")
+            if name == "base":
+                style = self.rich_style
+            elif name in ROW_STYLES:  # whole-row backgrounds
+                style = self.get_component_rich_style(f"pair-list--{name}")
+            else:  # overlays (colour, bold): the row's background shows through
+                full = self.get_component_rich_style(f"pair-list--{name}")
+                style = Style(color=full.color, bold=full.bold, italic=full.italic, dim=full.dim)
             self._styles[name] = style
         return style
 
