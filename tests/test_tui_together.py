@@ -202,3 +202,31 @@ def test_a_list_under_a_pair_is_read_again_when_the_pair_closes(db):
                     and "20%" in row_of(app, 2))
 
     run(db, scenario)
+
+
+def test_change_marks_say_what_kind_of_change_came(db):
+    with Store(db) as mine, Store(db) as other:
+        before = mine.change_marks()
+        review.save_position(other, "bob", 2, 0)  # a place only
+        assert mine.change_marks() == before
+        review.accept(other, 2, 1, reviewer="bob")
+        review.undo(other, 1, reviewer="bob")  # nothing to undo in pair 1: no change
+        review.reject(other, 3, 0, reviewer="bob")
+        review.undo(other, 3, reviewer="bob")
+        marks = mine.change_marks()
+        assert mine.pairs_edited_since(before) == [2, 3]
+        assert (marks.pairs, marks.last_aligned, marks.last_document) == (
+            before.pairs, before.last_aligned, before.last_document)
+
+
+def test_a_run_aligning_a_pair_again_shows_in_the_list(db):
+    from aligner.model import Bead
+
+    async def scenario(app, pilot):
+        assert row_of(app, 3).split()[-4] == "3"  # festival: 3 beads
+        with Store(db) as run:  # what `aligner run --force` does to a pair: new beads, no edit logged
+            src, tgt = run.sentences(run.pair(3).src_doc), run.sentences(run.pair(3).tgt_doc)
+            run.save_alignment(3, src, tgt, [Bead((0, 1), (0, 1), 0.5, 0.9), Bead((2,), (2,), 0.5, 0.9)], "test")
+        await until(pilot, "the festival pair's 2 beads", lambda: row_of(app, 3).split()[-4] == "2")
+
+    run(db, scenario)

@@ -124,10 +124,11 @@ class ReviewApp(App[None]):
             self.notify(visible(exc), severity="warning", timeout=6, markup=False)
 
     def heartbeat(self) -> None:
-        """Say the reviewer is still here, and drop from the list those who are not any more."""
+        """Say the reviewer is still here; the list drops those who are not any more (and is
+        read whole again, in case a change came by a way the edit log does not show)."""
         self._mark_present()
         if isinstance(self.screen, CorpusScreen):
-            self.screen.refresh_presence()
+            self.screen.reload_in_background()
 
     @work(thread=True, exclusive=True, group="presence", exit_on_error=False)
     def _mark_present(self) -> None:

@@ -12,6 +12,7 @@ from aligner.store.database import Store, disk_full
 from aligner.store.rows import (
     BeadRecord,
     BeadRow,
+    ChangeMarks,
     DocumentRow,
     EditLine,
     EditRecord,
@@ -35,6 +36,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "BeadRecord",
     "BeadRow",
+    "ChangeMarks",
     "DocumentRow",
     "EditLine",
     "EditRecord",

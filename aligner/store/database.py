@@ -28,6 +28,7 @@ from aligner.store.edits import ReviewTables
 from aligner.store.rows import (
     BeadRecord,
     BeadRow,
+    ChangeMarks,
     DocumentRow,
     FailureRow,
     PairRow,
@@ -505,6 +506,24 @@ class Store(ReviewTables):
         cur = self.conn.cursor()
         cur.row_factory = None
         return [PairSummary(*r) for r in cur.execute(sql, args).fetchall()]
+
+    def change_marks(self) -> ChangeMarks:
+        """What changed since the last look, roughly (:class:`ChangeMarks`): a handful of
+        indexed maxima and counts, well under a millisecond on a 10,000-pair corpus."""
+        row = self.conn.execute(
+            "SELECT (SELECT coalesce(max(id), 0) FROM edits), (SELECT coalesce(max(id), 0) FROM edit_events),"
+            " (SELECT count(*) FROM pairs), (SELECT coalesce(max(aligned_at), '') FROM pairs),"
+            " (SELECT coalesce(max(id), 0) FROM documents), (SELECT coalesce(max(id), 0) FROM beads)"
+        ).fetchone()
+        return ChangeMarks(int(row[0]), int(row[1]), int(row[2]), str(row[3]), int(row[4]), int(row[5]))
+
+    def pairs_edited_since(self, marks: ChangeMarks) -> list[int]:
+        """Pairs with a review edit, undo or redo logged after ``marks`` were taken."""
+        rows = self.conn.execute(
+            "SELECT pair_id FROM edits WHERE id > ? UNION SELECT pair_id FROM edit_events WHERE id > ?",
+            (marks.last_edit, marks.last_step),
+        ).fetchall()
+        return sorted(int(r[0]) for r in rows)
 
     def data_version(self) -> int:
         """A number that changes whenever another connection commits to the database (SQLite's

@@ -173,6 +173,20 @@ class Presence:
 
 
 @dataclass(frozen=True)
+class ChangeMarks:
+    """Numbers that move when the corpus changes in a way the list of pairs shows: a review
+    edit, an undo or redo, a pair added or aligned again, a document added. Two equal
+    marks with a changed ``data_version`` mean only places (who is where) changed."""
+
+    last_edit: int
+    last_step: int
+    pairs: int
+    last_aligned: str
+    last_document: int
+    last_bead: int  # beads are written as new rows, by a review edit and by a run alike
+
+
+@dataclass(frozen=True)
 class LoggedEdit:
     """One edit of the log as ``aligner stats --by-reviewer`` reads it: who, when, what,
     and the changed slices (JSON, as logged) before and after it."""

@@ -27,7 +27,7 @@ import aligner.review as review
 from aligner.display import visible
 from aligner.model import PairProgress
 from aligner.review import Counts
-from aligner.store import PairSummary, Presence, Store
+from aligner.store import ChangeMarks, PairSummary, Presence, Store
 from tui.screens.export import ExportDialog, ExportRequest
 from tui.screens.help import HelpScreen, HelpSections
 from tui.screens.pair import PairScreen
@@ -44,6 +44,8 @@ SORTS: list[tuple[str, Callable[[PairSummary], Any]]] = [
     ("newest first", lambda s: (s.published is None, "" if s.published is None else _neg(s.published), s.pair_id)),
 ]
 FILTERS = ["all", "to do", "done"]
+#: More pairs edited than this since the last look (a script's batch of edits): re-read all, in the background.
+TARGETED_MAX = 200
 
 HELP_SECTIONS: HelpSections = [
     ("Pairs", [
@@ -133,6 +135,7 @@ class CorpusScreen(Screen):
         self.langs: tuple[str, str] = ("en", "ko")  # the corpus's languages, for the title columns
         self.stale = False  # changed by others while a pair was open: re-read on return
         self.totals = Counts()  # the corpus's beads by status
+        self.marks: ChangeMarks | None = None  # what the corpus looked like when last read
         self.note = ""  # what the note under the list says ("" when hidden)
 
     @property
@@ -173,31 +176,57 @@ class CorpusScreen(Screen):
     def refresh_pairs(self, keep: int | None = None, *, first: bool = False) -> None:
         """Re-read the corpus now and redraw; the cursor stays on its pair (``first``: the top row)."""
         store = self.rapp.store
+        self.marks = store.change_marks()
         self.set_corpus(store.summaries(), store.presence(self.rapp.presence_since()), store.languages(),
                         keep=keep, first=first)
 
     def refresh_from_store(self) -> None:
-        """Another program wrote to the database (called by the app): re-read in the background."""
-        self.reload_in_background()
+        """Another program wrote to the database (called by the app). Review edits, undos and
+        redos name their pairs in the edit log: only those are re-read, at once. Pairs added,
+        or beads written with no edit logged (a run aligned a pair again): the whole corpus,
+        in the background. Neither: only who is where changed."""
+        store = self.rapp.store
+        marks, old = store.change_marks(), self.marks
+        if old is None:
+            self.reload_in_background()
+            return
+        logged = (marks.last_edit, marks.last_step) != (old.last_edit, old.last_step)
+        structural = (marks.pairs, marks.last_aligned, marks.last_document) != (
+            old.pairs, old.last_aligned, old.last_document)
+        if structural or (marks.last_bead != old.last_bead and not logged):
+            self.reload_in_background()
+        elif logged:
+            edited = store.pairs_edited_since(old)
+            if len(edited) > TARGETED_MAX:
+                self.reload_in_background()
+            else:
+                self.marks = marks
+                self.update_pairs(edited)
+        else:
+            self.refresh_presence()
 
     def refresh_presence(self) -> None:
         """Who is where, again (a reviewer whose app stopped saying so drops off)."""
         self.presence = self.rapp.store.presence(self.rapp.presence_since())
         self.pairs.set_presence(presence_map(self.presence))
+        self.update_header(self.pairs.row_count)
 
     @work(thread=True, exclusive=True, group="corpus-reload", exit_on_error=False)
-    def reload_in_background(self) -> tuple[list[PairSummary], list[Presence], tuple[str, str]]:
+    def reload_in_background(self) -> tuple[ChangeMarks, list[PairSummary], list[Presence], tuple[str, str]]:
         """The whole corpus read on a connection of its own (0.2-0.5 s for 10,000 pairs): the
-        list keeps taking keys meanwhile."""
+        list keeps taking keys meanwhile. The marks are taken first, so what changes while
+        it reads is found again afterwards."""
         with Store(self.rapp.db_path, create=False) as store:
-            return store.summaries(), store.presence(self.rapp.presence_since()), store.languages()
+            marks = store.change_marks()
+            return marks, store.summaries(), store.presence(self.rapp.presence_since()), store.languages()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "corpus-reload":
             return
         if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, tuple):
-            summaries, presence, langs = event.worker.result
+            self.marks, summaries, presence, langs = event.worker.result
             self.set_corpus(summaries, presence, langs)
+            self.refresh_from_store()  # edits made while it read
         elif event.state == WorkerState.ERROR:  # e.g. the database is locked for long: try on the next change
             self.notify(visible(f"could not re-read the corpus: {event.worker.error}"), severity="warning",
                         timeout=4, markup=False)
