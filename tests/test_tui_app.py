@@ -612,7 +612,14 @@ def keys_on_screen(app: ReviewApp) -> set[str]:
     """Actions whose footer key is fully inside the terminal's width."""
     from textual.widgets._footer import FooterKey
 
-    return {k.action for k in app.screen.query(FooterKey) if k.region.width and k.region.right <= app.size.width}
+    from tui.widgets.key_footer import KeyFooter
+
+    shown = {k.action for k in app.screen.query(FooterKey) if k.region.width and k.region.right <= app.size.width}
+    for footer in app.screen.query(KeyFooter):  # the corpus screen's one-line footer
+        footer.render()
+        keys = {b.key.split(",")[0]: b.action for _, b, _, _ in app.screen.active_bindings.values()}
+        shown |= {keys[key] for _, end, key in footer.spans if end <= app.size.width}
+    return shown
 
 
 def test_help_and_back_show_in_the_footer_at_80_columns(db):

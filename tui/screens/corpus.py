@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 import aligner.review as review
@@ -32,6 +32,7 @@ from tui.screens.export import ExportDialog, ExportRequest
 from tui.screens.help import HelpScreen, HelpSections
 from tui.screens.pair import PairScreen
 from tui.widgets import StatusLine
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.pair_list import PairList, PairListHeader
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ class CorpusScreen(Screen):
         note.display = False
         yield note
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()  # not Textual's Footer: it rebuilds itself on every focus move (/, Esc)
 
     def on_mount(self) -> None:
         self.refresh_pairs()
