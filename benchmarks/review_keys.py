@@ -253,6 +253,14 @@ open 1,000-bead pair, median {statistics.median(refresh['pair']):.2f} s (worst {
 {header}
 {chr(10).join(pair_rows)}
 
+Over the target, and why: `r` itself returns at once; what Pilot waits for is the whole corpus
+re-read in a worker thread (0.2-0.4 s; keys are taken meanwhile, and another writer's change no
+longer needs `r`). `enter` is opening the pair screen: about half of it is Textual's Footer building
+a widget per key (the list now has a one-line footer drawn as text, tui/widgets/key_footer.py; put in
+the pair screen it took opening a 25-bead pair from 205 to 103 ms of CPU, 2026-12-03 at load 3.7, but
+that screen is being reworked on another branch). The pair's edits (`a`, `x`, `c`, `u`) are one
+committed transaction each, with the 1,000-bead pair read again and redrawn.
+
 Before this work (git 59a5c5b, same corpus and machine, load 1.5-2.7): start 4.7-9.3 s (the list was a
 DataTable that built all 10,000 rows), `o` 4.1-5.2 s, `v` 0.6-5.4 s, each letter typed into the search
 0.1-0.2 s, `escape` out of a search 3.4 s; the store's per-pair summaries took 0.66 s (now 0.17-0.3 s,

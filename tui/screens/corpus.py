@@ -245,8 +245,7 @@ class CorpusScreen(Screen):
         self.summaries, self.presence = summaries, presence
         self.totals = corpus_totals(summaries)
         self.folded = {s.pair_id: f"{s.src_title}\n{s.tgt_title}".casefold() for s in summaries}
-        if langs != self.langs:
-            self.langs = langs
+        self.langs = langs
         self.query_one(PairListHeader).set_languages(langs)
         self.fill_rows(keep, first=first)
 

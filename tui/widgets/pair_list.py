@@ -308,8 +308,8 @@ class PairListHeader(Widget):
 
     def render_line(self, y: int) -> Strip:
         cols = self.pairs.columns
-        headers = {"id": "#", "src": f"{language_name(self.langs[0])} title",
-                   "tgt": f"{language_name(self.langs[1])} title", **{k: h for k, h, _ in FIXED}}
+        headers = {"id": "#", "src": visible(f"{language_name(self.langs[0])} title"),  # a code from the pages
+                   "tgt": visible(f"{language_name(self.langs[1])} title"), **{k: h for k, h, _ in FIXED}}
         parts = []
         for key, cells in cols.cells():
             header = headers[key]
