@@ -137,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="per-pair and corpus totals of a corpus database")
     p.add_argument("db", type=Path)
+    p.add_argument("--by-reviewer", action="store_true",
+                   help="instead: beads each reviewer accepted, rejected and edited, per day (UTC), from the edit log")
     _output_flags(p)
     p.set_defaults(func=cmd_stats)
 
@@ -477,6 +479,8 @@ def _corpus_store(path: Path) -> Store:
 def cmd_stats(args: argparse.Namespace) -> int:
     from aligner.stats import corpus_stats
 
+    if args.by_reviewer:
+        return stats_by_reviewer(args)
     frame, totals = corpus_stats(args.db)
     if args.json:
         print(json_text({"pairs": json.loads(frame.to_json(orient="records", force_ascii=False)),
@@ -505,6 +509,44 @@ def stats_totals(totals: Totals) -> list[str]:
         out.append(f"pages not aligned (failed or unpaired): {totals['failed_items']:,}; "
                    "`aligner run DIR -v` lists them with the reason")
     return out
+
+
+def stats_by_reviewer(args: argparse.Namespace) -> int:
+    """``aligner stats DB --by-reviewer``: one row per reviewer and day, then each reviewer's totals."""
+    from aligner.stats import COUNTED, reviewer_stats
+
+    days = reviewer_stats(args.db)
+    totals: dict[str, dict[str, int]] = {}
+    for day in days:
+        total = totals.setdefault(day["reviewer"], {"days": 0, "accepted": 0, "rejected": 0, "edited": 0, "edits": 0})
+        total["days"] += 1
+        for key in COUNTED:
+            total[key] += day[key]
+    if args.json:
+        print(json_text({"days": days, "reviewers": [{"reviewer": name, **t} for name, t in totals.items()]}))
+        return 0
+    from rich import box
+
+    console = Console(quiet=bool(args.quiet), highlight=False)
+    if not days:
+        console.print(line("no review edits in ", str(args.db), " yet"))
+        return 0
+    table = Table(title=plain(f"{args.db}: review by reviewer and day (UTC)"), box=box.SIMPLE_HEAD,
+                  pad_edge=False, caption="edited: beads merged, split, shifted, detached, re-aligned or "
+                  "with their text fixed; edits: actions in force (undone ones do not count)")
+    for header in ("reviewer", "day", "accepted", "rejected", "edited", "edits"):
+        table.add_column(header, justify="left" if header in ("reviewer", "day") else "right",
+                         overflow="fold", no_wrap=header != "reviewer")
+    for name, total in totals.items():
+        for day in (d for d in days if d["reviewer"] == name):
+            table.add_row(plain(name), day["day"], *(f"{day[k]:,}" for k in COUNTED))
+        if total["days"] > 1:
+            table.add_row(plain(name), Text(f"{total['days']} days", style="bold"),
+                          *(Text(f"{total[k]:,}", style="bold") for k in COUNTED), end_section=True)
+        else:
+            table.rows[-1].end_section = True
+    console.print(table)
+    return 0
 
 
 #: Stats columns: frame column, short header (headers must fit unbroken in 80 columns).

@@ -1,12 +1,14 @@
-"""Per-pair and corpus totals of a corpus database, as a pandas table."""
+"""Per-pair and corpus totals of a corpus database, as a pandas table; what each reviewer did."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, Literal, TypedDict
 
 import pandas as pd
 
+from aligner.review import _common_ends, is_delta
 from aligner.store import Store
 
 
@@ -70,3 +72,74 @@ def corpus_stats(db: str | Path) -> tuple[pd.DataFrame, Totals]:
         "failed_items": failures,
     }
     return frame, totals
+
+
+class ReviewerDay(TypedDict):
+    """What one reviewer did on one day (UTC), from the edit log (``aligner stats --by-reviewer``)."""
+
+    reviewer: str
+    day: str
+    accepted: int  # beads they marked accepted
+    rejected: int  # beads they marked rejected
+    edited: int  # beads they made or changed by merging, splitting, shifting, detaching, fixing text
+    edits: int  # logged edits
+
+
+#: The counts of a :class:`ReviewerDay`, in the order they are shown.
+COUNTED: tuple[Literal["accepted", "rejected", "edited", "edits"], ...] = ("accepted", "rejected", "edited", "edits")
+
+#: Where a logged bead row keeps its status: a delta's rows are sizes (n_src, n_tgt, score,
+#: confidence, origin, status, ...); a whole snapshot's are spans (src_start, src_end,
+#: tgt_start, tgt_end, score, confidence, origin, status, ...).
+_STATUS_IN_DELTA, _STATUS_IN_SNAPSHOT = 5, 7
+
+
+def reviewer_stats(db: str | Path) -> list[ReviewerDay]:
+    """Beads accepted, rejected and edited per reviewer and per day (UTC), from the edit log.
+
+    Only edits in force count (an undone accept accepted nothing). An edit that changes
+    marks only (accept, reject, accept-above) counts each bead whose mark it changed;
+    any other edit counts the beads it left in place of the ones it changed as edited
+    (a merge of two beads: one), or one bead for a fix of text alone. Clearing a mark
+    counts as an edit but as no bead. Only reads: a missing database is a StoreError.
+    """
+    days: dict[tuple[str, str], ReviewerDay] = {}
+    with Store(db, create=False) as store:
+        for edit in store.logged_edits():
+            if edit.undone:
+                continue
+            key = (edit.reviewer, edit.at[:10])
+            day = days.get(key)
+            if day is None:
+                day = days[key] = ReviewerDay(reviewer=edit.reviewer, day=edit.at[:10], accepted=0, rejected=0,
+                                              edited=0, edits=0)
+            day["edits"] += 1
+            _count_edit(day, json.loads(edit.before), json.loads(edit.after))
+    return [days[key] for key in sorted(days)]
+
+
+def _count_edit(day: ReviewerDay, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Add what one logged edit did to the reviewer's ``day``."""
+    old, new = _bead_rows(before), _bead_rows(after)
+    status = _STATUS_IN_DELTA if is_delta(after) else _STATUS_IN_SNAPSHOT
+    if not is_delta(after):  # whole snapshots: keep only the part that changed
+        lo, suffix = _common_ends(old, new)
+        old, new = old[lo:len(old) - suffix], new[lo:len(new) - suffix]
+    text = any(key in after for key in ("src", "tgt", "en", "ko"))  # sentences changed
+    marks_only = not text and len(old) == len(new) and all(
+        a[:status] == b[:status] and a[status + 3:] == b[status + 3:] for a, b in zip(old, new)
+    )
+    if marks_only:
+        for a, b in zip(old, new):
+            if a[status] != b[status] and b[status] in ("accepted", "rejected"):
+                day[b[status]] += 1  # type: ignore[literal-required]
+    elif old or new or text:
+        day["edited"] += max(len(new), 1)  # a text fix touches one bead (logged or not)
+
+
+def _bead_rows(logged: dict[str, Any]) -> list[list[Any]]:
+    beads = logged.get("beads")
+    if isinstance(beads, dict):  # a delta: the changed slice
+        return list(beads.get("rows", []))
+    return list(beads or [])  # a whole snapshot (or nothing about beads)
+

@@ -16,7 +16,11 @@ COLUMNS = {"pairs": [("src_doc", "en_doc"), ("tgt_doc", "ko_doc")],
 
 
 def back_to_schema_6(conn: sqlite3.Connection) -> None:
-    """Rename the columns and rewrite the edit log as schema 6 had them (the caller sets user_version)."""
+    """Rename the columns and rewrite the edit log as schema 6 had them, without what schema 8
+    added (the caller sets user_version)."""
+    conn.execute("DROP INDEX IF EXISTS beads_by_status")
+    if "seen_at" in [r[1] for r in conn.execute("PRAGMA table_info(review_state)")]:
+        conn.execute("ALTER TABLE review_state DROP COLUMN seen_at")
     for table, renames in COLUMNS.items():
         for new, old in renames:
             conn.execute(f"ALTER TABLE {table} RENAME COLUMN {new} TO {old}")

@@ -396,15 +396,16 @@ def test_a_schema_6_database_upgrades_with_its_review_intact_and_its_old_edits_u
     assert any(status == "accepted" for *_, status, _, _, _ in old_beads) and len(logs["edits"]) == 6
 
     with Store(db) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 7
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert store.integrity_problems() == []
         beads = [(b.pair_id, b.position, b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.score, b.confidence,
                   b.origin, b.status, b.changed_by, b.changed_at, b.note)
                  for pair_id in store.pair_ids() for b in store.beads(pair_id)]
         assert beads == old_beads  # every bead with its review facts
-        for table, rows in logs.items():  # the edit log, byte for byte, and the rest
-            assert [tuple(r) for r in store.conn.execute(f"SELECT * FROM {table} ORDER BY 1")] == rows, table
+        for table, rows in logs.items():  # the edit log, byte for byte, and the rest (later columns aside)
+            stored = [tuple(r)[:len(rows[0])] for r in store.conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
+            assert stored == rows, table
         assert review.last_position(store, "carol") == (1, 4)
 
         def texts(side: str) -> list[str]:

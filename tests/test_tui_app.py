@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Select, TextArea
+from textual.widgets import Select, TextArea
 
 from aligner import review
 from aligner.errors import StoreError
@@ -27,6 +27,7 @@ from tui.screens.export import ExportDialog
 from tui.screens.help import HelpScreen
 from tui.screens.pair import PairScreen
 from tui.widgets import BeadTable
+from tui.widgets.pair_list import PairList
 
 SIZE = (160, 45)
 DAYCARE = 1
@@ -90,19 +91,19 @@ def status(app: ReviewApp) -> str:
 def test_corpus_screen_lists_sorts_filters_and_searches(db):
     async def scenario(app, pilot):
         assert isinstance(app.screen, CorpusScreen)
-        rows = app.screen.query_one(DataTable)
+        rows = app.screen.query_one(PairList)
         assert rows.row_count == 3
-        first = [rows.get_row_at(i)[0] for i in range(3)]
-        assert first == ["1", "2", "3"]
+        first = [rows.pair_at(i).pair_id for i in range(3)]
+        assert first == [1, 2, 3]
         await pilot.press("o")  # unreviewed first: rail (0 % done) before daycare, festival last
-        assert [rows.get_row_at(i)[0] for i in range(3)] == ["2", "1", "3"]
+        assert [rows.pair_at(i).pair_id for i in range(3)] == [2, 1, 3]
         await pilot.press("o")  # lowest confidence first
-        assert rows.get_row_at(0)[0] == "1"
+        assert rows.pair_at(0).pair_id == 1
         await pilot.press("v")  # only pairs still to do
         assert rows.row_count == 2
         await pilot.press("v", "v")  # back to all
         await pilot.press("slash", *"강릉")
-        assert rows.row_count == 1 and rows.get_row_at(0)[0] == "2"
+        assert rows.row_count == 1 and rows.pair_at(0).pair_id == 2
         await pilot.press("escape")
         assert rows.row_count == 3
         await pilot.press("slash", *"film")
@@ -396,9 +397,9 @@ def test_status_line_counts_pair_and_corpus(db):
         assert "Corpus ✓ 5 accepted  ✗ 1 rejected  · 10 unreviewed" in text
         await pilot.press("q")
         await pilot.pause()
-        rows = app.screen.query_one(DataTable)
+        rows = app.screen.query_one(PairList)
         assert isinstance(app.screen, CorpusScreen)
-        assert str(rows.get_row_at(0)[5]).strip() == "38%"
+        assert rows.pair_at(0).reviewed_share == 3 / 8 and " 38% " in rows.row_text(0)
 
     drive(db, scenario)
 
@@ -611,7 +612,14 @@ def keys_on_screen(app: ReviewApp) -> set[str]:
     """Actions whose footer key is fully inside the terminal's width."""
     from textual.widgets._footer import FooterKey
 
-    return {k.action for k in app.screen.query(FooterKey) if k.region.width and k.region.right <= app.size.width}
+    from tui.widgets.key_footer import KeyFooter
+
+    shown = {k.action for k in app.screen.query(FooterKey) if k.region.width and k.region.right <= app.size.width}
+    for footer in app.screen.query(KeyFooter):  # the corpus screen's one-line footer
+        footer.render()
+        keys = {b.key.split(",")[0]: b.action for _, b, _, _ in app.screen.active_bindings.values()}
+        shown |= {keys[key] for _, end, key in footer.spans if end <= app.size.width}
+    return shown
 
 
 def test_help_and_back_show_in_the_footer_at_80_columns(db):
@@ -620,8 +628,9 @@ def test_help_and_back_show_in_the_footer_at_80_columns(db):
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             assert {"help", "quit"} <= keys_on_screen(app)
-            columns = app.screen.query_one(DataTable).columns.values()
-            assert sum(c.get_render_width(app.screen.query_one(DataTable)) for c in columns) <= 80
+            pairs = app.screen.query_one(PairList)
+            assert "in progress" in pairs.row_text(0)  # the last column but Who shows whole
+            assert len(pairs.row_text(0)) <= pairs.size.width <= 80
             await pilot.press("enter")
             await pilot.pause()
             assert {"help", "back", "accept"} <= keys_on_screen(app)

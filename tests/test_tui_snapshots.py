@@ -40,7 +40,7 @@ def test_help_screen(snap_compare, tmp_path):
 
 
 def test_corpus_screen_80x24(snap_compare, tmp_path):
-    """Every column (Status last) shows at 80 columns: the titles take what is left."""
+    """Every column (Who last) shows at 80 columns: the titles take what is left."""
     assert snap_compare(app_for(tmp_path), terminal_size=(80, 24))
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from aligner.store.rows import BeadRecord, EditLine, EditRecord, StepLine, now
+from aligner.store.rows import BeadRecord, EditLine, EditRecord, LoggedEdit, Presence, StepLine, now
 
 #: A stored sentence as a review edit sees it: (paragraph, text).
 SentenceRow = tuple[int, str]
@@ -29,6 +30,8 @@ class ReviewTables:
     conn: sqlite3.Connection
 
     if TYPE_CHECKING:  # the Store's own, which write every bead and every sentence
+
+        def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
         def insert_beads(self, pair_id: int, records: Iterable[BeadRecord], stamp: str) -> None: ...
 
@@ -172,21 +175,57 @@ class ReviewTables:
     # -- where each reviewer is --------------------------------------------------------------
 
     def save_place(self, reviewer: str, pair_id: int, position: int) -> None:
-        """The reviewer is in ``pair_id`` at bead ``position`` (inside the caller's transaction)."""
+        """The reviewer is in ``pair_id`` at bead ``position`` (inside the caller's transaction);
+        they are there now (``seen_at``)."""
         self.conn.execute(
-            "INSERT INTO review_state (reviewer, pair_id, position, screen) VALUES (?,?,?,'pair')"
+            "INSERT INTO review_state (reviewer, pair_id, position, screen, seen_at) VALUES (?,?,?,'pair',?)"
             " ON CONFLICT(reviewer) DO UPDATE SET pair_id=excluded.pair_id, position=excluded.position,"
-            " screen='pair'",
-            (reviewer, pair_id, max(0, position)),
+            " screen='pair', seen_at=excluded.seen_at",
+            (reviewer, pair_id, max(0, position), now()),
         )
 
     def save_on_list(self, reviewer: str) -> None:
         """The reviewer left the pairs for the list; their last pair and bead are kept."""
         self.conn.execute(
-            "INSERT INTO review_state (reviewer, pair_id, position, screen) VALUES (?, NULL, 0, 'list')"
-            " ON CONFLICT(reviewer) DO UPDATE SET screen='list'",
-            (reviewer,),
+            "INSERT INTO review_state (reviewer, pair_id, position, screen, seen_at) VALUES (?, NULL, 0, 'list', ?)"
+            " ON CONFLICT(reviewer) DO UPDATE SET screen='list', seen_at=excluded.seen_at",
+            (reviewer, now()),
         )
+
+    # -- who is here now ------------------------------------------------------------------------
+
+    def mark_present(self, reviewer: str) -> None:
+        """The reviewer's app is still open (a heartbeat): their ``seen_at`` is now. A reviewer
+        with no place yet is put on the list."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO review_state (reviewer, pair_id, position, screen, seen_at) VALUES (?, NULL, 0, 'list', ?)"
+                " ON CONFLICT(reviewer) DO UPDATE SET seen_at=excluded.seen_at",
+                (reviewer, now()),
+            )
+
+    def mark_gone(self, reviewer: str) -> None:
+        """The reviewer quit: no longer shown on a pair (their place is kept for next time)."""
+        with self.transaction():
+            self.conn.execute("UPDATE review_state SET seen_at=NULL WHERE reviewer=?", (reviewer,))
+
+    def presence(self, since: str) -> list[Presence]:
+        """Reviewers on a pair whose app said so at ``since`` (UTC, ISO 8601) or later, by name."""
+        rows = self.conn.execute(
+            "SELECT r.reviewer, r.pair_id, r.position, r.seen_at FROM review_state r JOIN pairs p ON p.id=r.pair_id"
+            " WHERE r.screen='pair' AND r.seen_at>=? ORDER BY r.reviewer",
+            (since,),
+        ).fetchall()
+        return [Presence(str(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]
+
+    def logged_edits(self) -> Iterator[LoggedEdit]:
+        """Every edit of the log in the order it was made (streamed: the log can be long)."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        for reviewer, at, action, before, after, undone in cur.execute(
+            "SELECT reviewer, at, action, before, after, undone FROM edits ORDER BY id"
+        ):
+            yield LoggedEdit(str(reviewer), str(at), str(action), str(before), str(after), bool(undone))
 
     def was_on_list(self, reviewer: str) -> bool:
         row = self.conn.execute("SELECT screen FROM review_state WHERE reviewer=?", (reviewer,)).fetchone()

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aligner.model import Bead, Origin, PairProgress, Status
-from aligner.sources.urls import page_key
 
 
 def document_key(key: str) -> str:
@@ -18,6 +17,10 @@ def document_key(key: str) -> str:
     of :func:`~aligner.sources.urls.page_key`, so ``http://`` and ``https://`` links, or
     links with tracking parameters, to one article make one document; a path as is.
     """
+    # imported here: aligner.sources loads the page parsers (0.2 s), which opening a
+    # store for the review app or stats does not need
+    from aligner.sources.urls import page_key
+
     return page_key(key)
 
 
@@ -157,6 +160,43 @@ class PairSummary:
         if self.unreviewed == 0:
             return PairProgress.DONE
         return PairProgress.IN_PROGRESS if self.accepted + self.rejected else PairProgress.NEW
+
+
+@dataclass(frozen=True)
+class Presence:
+    """A reviewer whose app is open on a pair (the list of pairs shows them there)."""
+
+    reviewer: str
+    pair_id: int
+    position: int  # the bead their cursor is on
+    seen_at: str  # when their app last said so (UTC, ISO 8601)
+
+
+@dataclass(frozen=True)
+class ChangeMarks:
+    """Numbers that move when the corpus changes in a way the list of pairs shows: a review
+    edit, an undo or redo, a pair added or aligned again, a document added. Two equal
+    marks with a changed ``data_version`` mean only places (who is where) changed."""
+
+    last_edit: int
+    last_step: int
+    pairs: int
+    last_aligned: str
+    last_document: int
+    last_bead: int  # beads are written as new rows, by a review edit and by a run alike
+
+
+@dataclass(frozen=True)
+class LoggedEdit:
+    """One edit of the log as ``aligner stats --by-reviewer`` reads it: who, when, what,
+    and the changed slices (JSON, as logged) before and after it."""
+
+    reviewer: str
+    at: str  # UTC, ISO 8601
+    action: str
+    before: str
+    after: str
+    undone: bool
 
 
 @dataclass(frozen=True)

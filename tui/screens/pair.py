@@ -336,6 +336,28 @@ class PairScreen(Screen):
             review.save_position(self.store, self.rapp.reviewer, *place)
             self._saved = place
 
+    def refresh_from_store(self) -> None:
+        """Another program wrote to the database (the app polls it and calls this): show the
+        pair as stored now, the cursor on the same sentence of the same side. A running
+        re-align's own write comes with its result instead."""
+        if self.job is not None:
+            return
+        pair = self.store.pair(self.pair_id)
+        src = [s.text for s in self.store.sentences(pair.src_doc)]
+        tgt = [s.text for s in self.store.sentences(pair.tgt_doc)]
+        beads = self.store.beads(self.pair_id)
+        table = self.table
+        if (src, tgt, beads) == (table.src, table.tgt, table.beads):
+            return
+        side, sentence = table.side, table.focus_index
+        self.reload()
+        if sentence is not None:
+            at = next((i for i, b in enumerate(table.beads) if table.side_span_of(b, side)[0] <= sentence
+                       < table.side_span_of(b, side)[1]), None)
+            if at is not None:
+                table.move_to(at, side=side, sentence=sentence)
+        self.say("updated: another reviewer or a run changed this pair")
+
     # -- running operations ------------------------------------------------------------------
 
     def changed_on_disk(self) -> bool:
