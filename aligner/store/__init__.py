@@ -2,7 +2,8 @@
 
 :class:`Store` opens (or creates) a corpus database and holds every read and write of it:
 documents, pairs, sentences and beads (:mod:`aligner.store.database`), the review's edit
-log and places (:mod:`aligner.store.edits`), the schema and its migrations
+log and places (:mod:`aligner.store.edits`), how pairs were made and rejected pairings
+(:mod:`aligner.store.pairings`), the schema and its migrations
 (:mod:`aligner.store.schema`). What goes in and out are plain rows (:mod:`aligner.store.rows`).
 """
 
@@ -16,9 +17,13 @@ from aligner.store.rows import (
     EditLine,
     EditRecord,
     FailureRow,
+    PairingDecision,
+    PairingRejection,
+    PairOrigin,
     PairRow,
     PairSummary,
     StepLine,
+    StoredOrigin,
     StoredPair,
     bead_spans,
     content_hash,
@@ -37,10 +42,14 @@ __all__ = [
     "EditLine",
     "EditRecord",
     "FailureRow",
+    "PairOrigin",
     "PairRow",
     "PairSummary",
+    "PairingDecision",
+    "PairingRejection",
     "StepLine",
     "Store",
+    "StoredOrigin",
     "StoredPair",
     "bead_spans",
     "content_hash",

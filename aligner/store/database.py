@@ -12,6 +12,7 @@ Korean original, in a corpus run; any language pair in general.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -25,11 +26,13 @@ from aligner.errors import StoreError
 from aligner.export.policy import ExportPolicy, vouched
 from aligner.model import Article, Bead, ExportRow, Origin, Sentence, Status
 from aligner.store.edits import ReviewTables
+from aligner.store.pairings import PairingTables, rejected_sql
 from aligner.store.rows import (
     BeadRecord,
     BeadRow,
     DocumentRow,
     FailureRow,
+    PairOrigin,
     PairRow,
     PairSummary,
     StoredPair,
@@ -55,7 +58,7 @@ def disk_full(path: str | Path) -> bool:
     return info.f_bavail == 0 or info.f_favail == 0
 
 
-class Store(ReviewTables):
+class Store(ReviewTables, PairingTables):
     """A corpus database. Use as a context manager, or call ``close()``.
 
     ``create=False`` opens only an existing corpus database (``stats``, ``export``,
@@ -63,7 +66,9 @@ class Store(ReviewTables):
     exactly as it was, instead of quietly becoming an empty corpus.
 
     The review's own tables (the edit log, where each reviewer is) are read and written
-    through the methods of :class:`~aligner.store.edits.ReviewTables`.
+    through the methods of :class:`~aligner.store.edits.ReviewTables`; how pairs were made,
+    rejected pairings and a run's content decisions through those of
+    :class:`~aligner.store.pairings.PairingTables`.
     """
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0, create: bool = True) -> None:
@@ -261,30 +266,37 @@ class Store(ReviewTables):
 
     # -- pairs ---------------------------------------------------------------------
 
-    def upsert_pair(self, src_doc: int, tgt_doc: int, how: str, score: float | None = None) -> int:
+    def upsert_pair(self, src_doc: int, tgt_doc: int, how: str | PairOrigin, score: float | None = None) -> int:
+        """The pair of ``src_doc`` with ``tgt_doc``, made ``how`` (a :class:`PairOrigin`, or
+        just its ``how``); its id. A new original drops the old one's beads."""
+        origin = how if isinstance(how, PairOrigin) else PairOrigin(str(how), score)
+        sure = None if origin.sure is None else int(origin.sure)
+        detail = None if origin.detail is None else json.dumps(origin.detail, ensure_ascii=False)
+        facts = (origin.how, origin.score, sure, detail)
         row = self.conn.execute("SELECT id, tgt_doc FROM pairs WHERE src_doc=?", (src_doc,)).fetchone()
         with self.transaction() as c:
             if row is None:
                 cur = c.execute(
-                    "INSERT INTO pairs (src_doc, tgt_doc, how, score) VALUES (?,?,?,?)",
-                    (src_doc, tgt_doc, how, score),
+                    "INSERT INTO pairs (src_doc, tgt_doc, how, score, sure, pairing) VALUES (?,?,?,?,?,?)",
+                    (src_doc, tgt_doc, *facts),
                 )
                 return _new_id(cur)
             if row["tgt_doc"] != tgt_doc:
                 c.execute("DELETE FROM beads WHERE pair_id=?", (row["id"],))
-                c.execute(
-                    "UPDATE pairs SET tgt_doc=?, how=?, score=?, aligned_hash=NULL WHERE id=?",
-                    (tgt_doc, how, score, row["id"]),
-                )
+                c.execute("UPDATE pairs SET tgt_doc=?, aligned_hash=NULL WHERE id=?", (tgt_doc, row["id"]))
+            c.execute("UPDATE pairs SET how=?, score=?, sure=?, pairing=? WHERE id=?", (*facts, row["id"]))
             return int(row["id"])
 
     def pair(self, pair_id: int) -> PairRow:
         row = self.conn.execute(
-            "SELECT id, src_doc, tgt_doc, how, score, method, aligned_at FROM pairs WHERE id=?", (pair_id,)
+            "SELECT id, src_doc, tgt_doc, how, score, method, aligned_at, sure, pairing FROM pairs WHERE id=?",
+            (pair_id,)
         ).fetchone()
         if row is None:
             raise StoreError(str(self.path), f"no pair {pair_id}")
-        return PairRow(**dict(row))
+        values = dict(row)
+        values["sure"] = None if values["sure"] is None else bool(values["sure"])
+        return PairRow(**values)
 
     def pair_languages(self, pair_id: int) -> tuple[str, str]:
         """The languages of a pair's source and target documents."""
@@ -412,8 +424,12 @@ class Store(ReviewTables):
     # -- lexicon -------------------------------------------------------------------------
 
     def training_pairs(self, min_confidence: float = 0.9) -> Iterator[tuple[str, str]]:
-        """Text of beads fit to learn from: accepted by a reviewer, or confident and not rejected."""
+        """Text of beads fit to learn from: accepted by a reviewer, or confident and not rejected,
+        in pairs whose pairing no reviewer rejected."""
+        rejected = self.rejected_pair_ids()
         for pair_id in self.pair_ids():
+            if pair_id in rejected:
+                continue
             pair = self.pair(pair_id)
             en = [s.text for s in self.sentences(pair.src_doc)]
             ko = [s.text for s in self.sentences(pair.tgt_doc)]
@@ -465,7 +481,7 @@ class Store(ReviewTables):
 
     def summaries(self) -> list[PairSummary]:
         rows = self.conn.execute(
-            """
+            f"""
             SELECT p.id AS pair_id, e.title AS src_title, k.title AS tgt_title, e.key AS src_key,
                    k.key AS tgt_key, COALESCE(e.published, k.published) AS published,
                    COUNT(b.id) AS beads,
@@ -474,13 +490,20 @@ class Store(ReviewTables):
                    COALESCE(SUM(b.status='unreviewed'), 0) AS unreviewed,
                    AVG(b.confidence) AS mean_confidence,
                    (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.src_doc) AS src_sentences,
-                   (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.tgt_doc) AS tgt_sentences
+                   (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.tgt_doc) AS tgt_sentences,
+                   p.how AS how, p.score AS pair_score, p.sure AS sure, {rejected_sql()} AS pairing_rejected
             FROM pairs p JOIN documents e ON e.id=p.src_doc JOIN documents k ON k.id=p.tgt_doc
             LEFT JOIN beads b ON b.pair_id=p.id
             GROUP BY p.id ORDER BY p.id
             """
         ).fetchall()
-        return [PairSummary(**dict(r)) for r in rows]
+        out = []
+        for r in rows:
+            values = dict(r)
+            values["sure"] = None if values["sure"] is None else bool(values["sure"])
+            values["pairing_rejected"] = bool(values["pairing_rejected"])
+            out.append(PairSummary(**values))
+        return out
 
     def bead_type_counts(self) -> dict[str, int]:
         """Beads of each type ("1-1", "2-1", "0-1"...) in the whole corpus, commonest first."""
@@ -524,8 +547,11 @@ class Store(ReviewTables):
                 raise TypeError(f"export_rows(): {exc}") from None
         policy = policy or ExportPolicy()
         wanted = None if pair_ids is None else set(pair_ids)
+        rejected = self.rejected_pair_ids()
         for pair_id in self.pair_ids():
             if wanted is not None and pair_id not in wanted:
+                continue
+            if not policy.admits_pair(pairing_rejected=pair_id in rejected):
                 continue
             beads = [b for b in self.beads(pair_id) if policy.admits(b)]
             if not beads:
