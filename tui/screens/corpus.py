@@ -18,12 +18,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from aligner import review
+from aligner.display import plain, visible
 from aligner.model import PairProgress
 from aligner.store import PairSummary
 from aligner.text.langcheck import language_name
 from tui.screens.export import ExportDialog, ExportRequest
 from tui.screens.help import HelpScreen, HelpSections
 from tui.screens.pair import PairScreen
+from tui.screens.pairing import ORIGIN_COLUMN, ORIGIN_HELP, origin_cell, shows_origin
 from tui.widgets import StatusLine
 
 if TYPE_CHECKING:
@@ -67,10 +69,10 @@ def _neg(iso: str) -> str:
     return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in iso)
 
 
-def title_widths(width: int, id_cells: int) -> tuple[int, int]:
+def title_widths(width: int, id_cells: int, columns: list[tuple[str, str, int | None]] = COLUMNS) -> tuple[int, int]:
     """Cells for the source and target titles on a screen ``width`` wide: what the other
     columns leave, three parts to two (at least 10 and 8, so a title is never just '…')."""
-    fixed = id_cells + sum(cells for _, _, cells in COLUMNS if cells) + CELL_PADDING * (len(COLUMNS) + 1)
+    fixed = id_cells + sum(cells for _, _, cells in columns if cells) + CELL_PADDING * (len(columns) + 1)
     free = width - fixed - SCROLLBAR
     en = max(10, free * 3 // 5)
     return en, max(8, free - en)
@@ -117,6 +119,7 @@ class CorpusScreen(Screen):
         self.filter_index = 0
         self.widths: tuple[int, int, int] = (0, 0, 0)  # id, source title, target title
         self.langs: tuple[str, str] = ("en", "ko")  # the corpus's languages, for the title columns
+        self.columns = COLUMNS  # with the "Paired" column once a pair was not made by a link
 
     @property
     def rapp(self) -> ReviewApp:
@@ -148,14 +151,15 @@ class CorpusScreen(Screen):
     def fit_columns(self, width: int) -> bool:
         """(Re)make the columns for a screen ``width`` wide; False when they already fit it."""
         id_cells = max([1] + [len(str(s.pair_id)) for s in self.summaries])
-        widths = (id_cells, *title_widths(width, id_cells))
-        if widths == self.widths:
+        columns = COLUMNS + [ORIGIN_COLUMN] if shows_origin(self.summaries) else COLUMNS
+        widths = (id_cells, *title_widths(width, id_cells, columns))
+        if widths == self.widths and columns == self.columns:
             return False
-        self.widths = widths
+        self.widths, self.columns = widths, columns
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_column("#", key="id", width=id_cells)
-        for key, header, cells in COLUMNS:
+        for key, header, cells in columns:
             cells = cells or widths[1 if key == "src" else 2]
             header = header.format(language_name(self.langs[0 if key == "src" else 1]))
             table.add_column(header if len(header) <= cells else header.split()[0], key=key, width=cells)
@@ -197,13 +201,14 @@ class CorpusScreen(Screen):
                              s.mean_confidence < review.LOW_CONFIDENCE else "")
             table.add_row(
                 str(s.pair_id),
-                clip(s.src_title or s.src_key, src_cells),
-                clip(s.tgt_title or s.tgt_key, tgt_cells),
+                plain(clip(visible(s.src_title or s.src_key), src_cells)),  # the pages' words: never markup
+                plain(clip(visible(s.tgt_title or s.tgt_key), tgt_cells)),
                 (s.published or "")[:10],
                 Text(str(s.beads), justify="right"),
                 reviewed,
                 conf_text,
                 Text(s.status, style=STATUS_STYLE.get(s.status, "")),
+                *([origin_cell(s)] if len(self.columns) > len(COLUMNS) else []),
                 key=str(s.pair_id),
             )
         if keep is not None:
@@ -302,7 +307,7 @@ class CorpusScreen(Screen):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Keys of the corpus screen", self.HELP_SECTIONS,
-                                        "Enter opens a pair; inside it, ? lists the review keys."))
+                                        "Enter opens a pair; inside it, ? lists the review keys.\n" + ORIGIN_HELP))
 
     async def action_quit(self) -> None:
         await self.app.action_quit()

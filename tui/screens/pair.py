@@ -31,6 +31,7 @@ from aligner.text.langcheck import language_name
 from tui.screens.dialogs import EditSentenceDialog, SplitSentenceDialog
 from tui.screens.export import ExportDialog, ExportRequest
 from tui.screens.help import HelpScreen, HelpSections
+from tui.screens.pairing import PairingDialog, pair_heading
 from tui.screens.realign import RealignJob
 from tui.widgets import BeadHeader, BeadTable, StatusLine
 
@@ -45,6 +46,9 @@ HELP_SECTIONS: HelpSections = [
         Binding("c", "unmark", "Clear", show=False, tooltip="clear the mark: unreviewed again"),
         Binding("A", "accept_above", "Accept above", show=False,
                 tooltip="accept every unreviewed bead above the cursor"),
+        Binding("X", "toggle_pairing", "Reject pairing", show=False,
+                tooltip="reject the pairing: the two articles do not translate each other (asks first; its beads "
+                        "are never exported and a run does not pair them again); X again restores it"),
     ]),
     ("Move", [
         Binding("n", "find('unreviewed', 1)", "Next to do", tooltip="next unreviewed bead (N: previous)"),
@@ -176,9 +180,6 @@ class PairScreen(Screen):
         pair = self.store.pair(self.pair_id)
         src_doc, tgt_doc = self.store.document(pair.src_doc), self.store.document(pair.tgt_doc)
         self.langs = (src_doc.lang, tgt_doc.lang)
-        date = (src_doc.published or tgt_doc.published or "")[:10]
-        title = self.query_one("#pair-title", Static)
-        title.update(f"[b]Pair {self.pair_id}[/]  {date}  [b]{src_doc.title}[/]  ·  {tgt_doc.title}")
         beads = self.store.beads(self.pair_id)
         self.corpus_others = review.corpus_counts(self.store) - review.count_beads(beads)
         position = self.start_position
@@ -197,6 +198,7 @@ class PairScreen(Screen):
         src = [s.text for s in self.store.sentences(pair.src_doc)]
         tgt = [s.text for s in self.store.sentences(pair.tgt_doc)]
         self.table.set_pair(src, tgt, self.store.beads(self.pair_id), position, langs=self.langs)
+        self.query_one("#pair-title", Static).update(pair_heading(self.store, self.pair_id))  # how it was paired
         self._place = (self.pair_id, self.table.cursor)
         self.update_status()
 
@@ -315,6 +317,18 @@ class PairScreen(Screen):
 
     def action_accept_above(self) -> None:
         self.run_edit(review.accept_all_above, self.table.cursor)
+
+    def action_toggle_pairing(self) -> None:
+        """Reject the pairing (or restore a rejected one), after the reviewer confirms."""
+        if self.refuse_while_busy():
+            return
+        op = review.restore_pairing if review.pairing_rejection(self.store, self.pair_id) else review.reject_pairing
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.run_edit(op, position=self.table.cursor)
+
+        self.app.push_screen(PairingDialog(self.store, self.pair_id), done)
 
     def action_find(self, target: Target, direction: int) -> None:
         table = self.table
