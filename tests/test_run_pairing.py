@@ -303,3 +303,18 @@ def test_after_a_rejection_a_run_pairs_the_article_with_another_candidate_and_sa
         assert store.rejected_originals()[NO_BUTTON] == {first}
         with pytest.raises(review.ReviewError, match="a run has paired this article with another original since"):
             review.undo(store, pair_id, reviewer="alice")
+
+
+def test_a_database_from_before_schema_8_upgrades_to_link_pairs_nobody_rejected(tmp_path):
+    """fixtures/db/schema6.db (written by the schema-6 code) passes through every migration:
+    its pairs read as made by their links, no pairing is rejected, and a rejection works."""
+    db = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "db" / "schema6.db", db)
+    with Store(db) as store:
+        assert {(s.how, s.sure, s.pairing_rejected) for s in store.summaries()} == {("link", None, False)}
+        assert store.pairing_decisions() == {} and store.rejected_originals() == {}
+        pair_id = store.pair_ids()[0]
+        before = len(list(store.export_rows()))
+        review.reject_pairing(store, pair_id, reviewer="carol")
+        assert len(list(store.export_rows())) < before
+        assert store.integrity_problems() == []
