@@ -28,10 +28,10 @@ from datetime import datetime
 from aligner.errors import AlignerError
 from aligner.executors import Done, Executor, ResultHandle
 from aligner.model import Outcome, Status
+from aligner.originals import Original, OriginalsPlan
 from aligner.run import ItemResult
-from aligner.sources import MAX_PAGE_BYTES, PageCache, parse_page
-from aligner.sources.urls import page_key
-from aligner.store import Store, content_hash, document_key
+from aligner.sources import MAX_PAGE_BYTES, PageCache
+from aligner.store import PairOrigin, Store, content_hash, document_key
 from aligner.worker import PairSnapshot, PairTask, PairWork
 
 #: A pair a reviewer keeps changing under the run is left alone after this many tries.
@@ -66,6 +66,8 @@ def snapshot(store: Store, src_key: str, *, with_sentences: bool = True) -> Pair
     for b in beads:
         h.update(repr((b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.origin, b.status)).encode())
     fixed = [(b.src_start, b.src_end, b.tgt_start, b.tgt_end) for b in beads if b.is_fixed]
+    rejected = store.pairing_rejection(pair_id) is not None
+    h.update(repr(rejected).encode())
     # a reviewer's text fix leaves its bead unreviewed, but the fixed text must survive a re-run
     text_fixed = store.has_text_fixes(pair_id)
     reviewed = text_fixed or any(b.is_fixed or b.status == Status.REJECTED for b in beads)
@@ -73,7 +75,7 @@ def snapshot(store: Store, src_key: str, *, with_sentences: bool = True) -> Pair
         pair_id=pair_id, tgt_key=stored.tgt_key, aligned_hash=stored.aligned_hash,
         current_hash=content_hash(stored.src_hash, stored.tgt_hash),
         has_reviewed=text_fixed or any(b.is_fixed or b.status != Status.UNREVIEWED for b in beads), fixed=fixed,
-        token=h.hexdigest(),
+        pairing_rejected=rejected, token=h.hexdigest(),
     )
     if reviewed and with_sentences:
         pair = store.pair(pair_id)
@@ -125,12 +127,11 @@ class Batch:
     """One run over a list of English pages: plans tasks, sends them, writes results in order."""
 
     def __init__(self, cache: PageCache, store: Store, executor: Executor, *, force: bool, retry_failed: bool,
-                 src_lang: str, tgt_lang: str, pairs: dict[str, tuple[str, str]] | None = None) -> None:
+                 src_lang: str, tgt_lang: str, originals: OriginalsPlan) -> None:
         self.cache = cache
         self.store = store
-        # the corpus's pairs.jsonl (from `aligner fetch` or `aligner pair --record-in`):
-        # English URL's page_key -> (Korean URL, how it was paired)
-        self.pairs = pairs or {}
+        # each English page's original: pairs.jsonl, else its link, else found by content
+        self.originals = originals
         self.executor = executor
         self.force = force
         self.retry_failed = retry_failed
@@ -140,16 +141,21 @@ class Batch:
 
     # planning ------------------------------------------------------------------------------
 
+    def original(self, url: str) -> Original:
+        return self.originals.get(url) or Original(None)
+
     def task_for(self, url: str, attempt: int = 0) -> PairTask:
         """Read the pages and the pair's stored state; the worker does the real parsing."""
         src_page, problem = self._read(url)
-        listed = self.pairs.get(page_key(url))
-        tgt_url = listed[0] if listed else self._original_url(url, src_page)
+        original = self.original(url)
+        tgt_url = original.url
         tgt_page = None
         if tgt_url and problem is None:
             tgt_page, problem = self._read(tgt_url)
+            if problem and original.note:
+                problem += f"; {original.note}"
         return PairTask(url, src_page, tgt_url, tgt_page, snapshot(self.store, url), self.force,
-                        self.src_lang, self.tgt_lang, attempt, problem)
+                        self.src_lang, self.tgt_lang, attempt, problem, original.unpaired, original.note)
 
     def _read(self, url: str) -> tuple[bytes | None, str | None]:
         """A cached page, or why it cannot be used: an original link that is no safe cache
@@ -165,24 +171,18 @@ class Batch:
         except OSError as exc:
             return None, f"{url}: cannot read the cached page: {exc.strerror or exc}"
 
-    def _original_url(self, url: str, src_page: bytes | None) -> str | None:
-        """Where the page's original-article link points (a few ms; errors are the worker's to report)."""
-        if src_page is None:
-            return None
-        try:
-            return parse_page(src_page, url).original_url
-        except (AlignerError, ValueError):
-            return None
-
     def skipped_failure(self, url: str, task: PairTask) -> ItemResult | None:
         """An earlier failure whose pages have not changed since: report it again, don't redo it."""
         earlier = self.failures.get(document_key(url))
-        if earlier is None or self.retry_failed or self.force:
-            return None
+        original = self.original(url)
+        if earlier is None or self.retry_failed or self.force or original.fresh:
+            return None  # (an original decided by content in this run is a change)
+        if earlier.outcome == Outcome.UNPAIRED and original.content is not None and original.content.used:
+            return None  # unpaired before, paired by content now (e.g. --pair-unsure)
         changed = max(_mtime(self.cache, url), _mtime(self.cache, task.tgt_url))
         if int(changed) > int(earlier.at):
             return None
-        return ItemResult(url, earlier.outcome, earlier.reason, previous=True)
+        return ItemResult(url, earlier.outcome, earlier.reason, previous=True, pairing=original.content)
 
     # writing -------------------------------------------------------------------------------
 
@@ -194,14 +194,19 @@ class Batch:
         if work.worker:
             self.stats.worker_pids.add(work.worker)
         self.stats.encoded += work.encoded
+        original = self.original(task.item)
         if work.outcome in (Outcome.FAILED, Outcome.UNPAIRED):
             t, c = time.perf_counter(), time.process_time()
             self.store.record_failure(work.item, work.outcome, work.reason)
             seconds["store"], cpu["store"] = time.perf_counter() - t, time.process_time() - c
-            return ItemResult(work.item, work.outcome, work.reason, seconds=seconds, cpu=cpu)
+            return ItemResult(work.item, work.outcome, work.reason, seconds=seconds, cpu=cpu,
+                              pairing=original.content)
         if work.outcome != Outcome.ALIGNED:
             pair_id = task.state.pair_id
-            return ItemResult(work.item, work.outcome, work.reason, pair_id=pair_id, seconds=seconds, cpu=cpu)
+            if work.outcome == Outcome.UNCHANGED and pair_id is not None:
+                self._note_origin(pair_id, original.origin)
+            return ItemResult(work.item, work.outcome, work.reason, pair_id=pair_id, seconds=seconds, cpu=cpu,
+                              pairing=original.content)
         src, tgt = work.src_article, work.tgt_article
         if src is None or tgt is None:
             raise AlignerError(work.item, "internal error: an aligned pair came back without its articles")
@@ -211,16 +216,22 @@ class Batch:
                 return None  # a reviewer (or another run) changed the pair: plan it again
             src_id = self.store.upsert_document(src, src.url or task.item)
             tgt_id = self.store.upsert_document(tgt, tgt.url or task.tgt_url)
-            listed = self.pairs.get(page_key(task.item))
-            pair_id = self.store.upsert_pair(src_id, tgt_id, listed[1] if listed else "link")
+            pair_id = self.store.upsert_pair(src_id, tgt_id, original.origin)
             # accepted and manual beads were the anchors; a rejected bead made again stays rejected
             keep = [b for b in self.store.beads(pair_id) if b.is_fixed or b.status == Status.REJECTED]
             self.store.save_alignment(pair_id, work.src, work.tgt, work.beads, work.method, keep=keep)
         seconds["store"], cpu["store"] = time.perf_counter() - t, time.process_time() - c
         return ItemResult(
             work.item, Outcome.ALIGNED, pair_id=pair_id, src_sentences=len(work.src), tgt_sentences=len(work.tgt),
-            bead_types=Counter(b.kind for b in work.beads), seconds=seconds, cpu=cpu,
+            bead_types=Counter(b.kind for b in work.beads), seconds=seconds, cpu=cpu, pairing=original.content,
         )
+
+    def _note_origin(self, pair_id: int, origin: PairOrigin) -> None:
+        """An unchanged pair whose original is now known another way (its link broke and
+        content found the same page, or pairs.jsonl names it) says so."""
+        stored = self.store.pair_origin(pair_id)
+        if stored is not None and (stored.how, stored.score, stored.sure) != (origin.how, origin.score, origin.sure):
+            self.store.set_pair_origin(pair_id, origin)
 
     # the loop -------------------------------------------------------------------------------
 

@@ -97,7 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export-dir", type=Path, help="where exports go (default DIR/export)")
     _policy_flags(p, for_run=True)
     p.add_argument("--force", action="store_true", default=None,
-                   help="re-align unchanged pairs (reviewed beads are kept)")
+                   help="re-align unchanged pairs and decide again which originals content pairing finds "
+                   "(reviewed beads are kept)")
+    p.add_argument("--pair-unsure", action="store_true", default=None,
+                   help="for a page with no usable link, also take the original content pairing proposes when it "
+                   "is not sure of it (by default such a page is reported and left unpaired)")
     p.add_argument("-w", "--workers", type=int, default=None,
                    help="worker processes, each loading the encoder once (default 1: all in this process)")
     p.add_argument("--dask", metavar="SCHEDULER_ADDRESS", default=None,
@@ -307,6 +311,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "workers": args.workers,
         "dask": args.dask,
         "retry_failed": args.retry_failed,
+        "pair_unsure": args.pair_unsure,
         "method": args.method,
         "encoder": args.encoder,
     }
@@ -318,8 +323,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     console = _console(args)
     show_progress = not args.quiet and not args.json and sys.stderr.isatty()
     total = len(list(english_pages(PageCache(corpus)))) if Path(corpus).is_dir() else 0
-    with _run_progress(show_progress, total) as progress:
-        summary = run_corpus(corpus, options, progress=progress)
+    with _run_progress(show_progress, total) as (progress, pairing_progress):
+        summary = run_corpus(corpus, options, progress=progress, pairing_progress=pairing_progress)
     if args.json:
         print(json_text(summary.as_dict()))
     else:
@@ -329,8 +334,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _run_progress(show: bool, total: int) -> Iterator[Callable[[ItemResult], None]]:
-    """A progress bar on stderr: articles done of total, sentences, pairs a minute, time left."""
+def _run_progress(show: bool, total: int) -> Iterator[tuple[Callable[[ItemResult], None],
+                                                            Callable[[str, int, int], None]]]:
+    """A progress bar on stderr: articles done of total, sentences, pairs a minute, time left;
+    before the articles, what pairing by content is doing."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -349,7 +356,10 @@ def _run_progress(show: bool, total: int) -> Iterator[Callable[[ItemResult], Non
             rate = f"{counts['aligned'] / minutes:,.1f} pairs/min" if minutes > 0 and counts["aligned"] else ""
             bar.update(task, advance=1, sentences=counts["sentences"], rate=rate, description="aligning")
 
-        yield progress
+        def pairing(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=f"pairing by content: {stage} {done:,}/{total:,}")
+
+        yield progress, pairing
 
 
 def print_run_summary(console: Console, summary: RunSummary, *, verbose: bool = False) -> None:
@@ -374,6 +384,7 @@ def print_run_summary(console: Console, summary: RunSummary, *, verbose: bool = 
             tail += f" ({len(known)} as in earlier runs; -v lists them)" if len(known) < len(unpaired) \
                 else " (as in earlier runs; -v lists them)"
     console.print(f"pairs in corpus: {d['pairs']} (this run: {this_run}){tail}")
+    print_content_pairs(console, summary, verbose=verbose)
     console.print(f"sentences: {d['en_sentences']:,} English, {d['ko_sentences']:,} Korean")
     kinds = ", ".join(f"{k}: {v:,}" for k, v in d["bead_types"].items())
     console.print(f"beads by type: {kinds or 'none'}")
@@ -391,13 +402,33 @@ def print_run_summary(console: Console, summary: RunSummary, *, verbose: bool = 
         for export in summary.exports:
             console.print(line("  ", ", ".join(export.paths), f"  ({_count(export.count, 'bead')})"))
     secs = d["seconds"]
-    stages = ", ".join(f"{k} {secs[k]:.1f}" for k in ("parse", "check", "split", "encode", "align", "store", "export")
-                       if k in secs)
+    stages = ", ".join(f"{k} {secs[k]:.1f}" for k in ("pair", "parse", "check", "split", "encode", "align", "store",
+                                                          "export") if k in secs and (k != "pair" or secs[k] >= 0.05))
     rate = d["throughput"]["pairs_per_minute"]
     console.print(f"time: {secs.get('total', 0):.1f} s with {d['workers']} worker(s)"
                   + (f", {rate:,.1f} pairs/min" if rate and d["aligned"] else "")
                   + (f"; stage seconds: {stages}" if stages else ""))
     console.print(line("next: review the links with  ", summary.next_command))
+
+
+def print_content_pairs(console: Console, summary: RunSummary, *, verbose: bool = False) -> None:
+    """Which pairs came from content and how sure each is: the count, and each pair decided
+    in this run (``verbose``: every one) with its probability and why."""
+    paired, unsure = summary.by_content, summary.unsure
+    if not paired and not unsure:
+        return
+    sure = sum(1 for r in paired if r.pairing and r.pairing.sure)
+    text = f"found by content: {_count(len(paired), 'pair')} ({sure} sure, {len(paired) - sure} taken unsure)"
+    if unsure:
+        text += f"; {_count(len(unsure), 'page')} left unpaired, not sure enough (--pair-unsure takes them)"
+    console.print(text)
+    for r in paired:
+        if r.pairing is not None and (verbose or r.pairing.decided_now):
+            how = "sure" if r.pairing.sure else "UNSURE, check it"
+            instead = ("", "") if r.pairing.instead_of is None else \
+                (" instead of ", f"{r.pairing.instead_of} (a reviewer rejected that pairing)")
+            console.print(line("  ", r.item, " -> ", r.pairing.original or "", *instead,
+                               f"  p {r.pairing.score:.3f} ({how}): ", r.pairing.why))
 
 
 def _count(n: int, noun: str) -> str:
@@ -505,6 +536,14 @@ def stats_totals(totals: Totals) -> list[str]:
         f"{totals['unreviewed']:,} unreviewed); mean confidence {'-' if mc is None else f'{mc:.3f}'}",
         f"bead types: {kinds}",
     ]
+    paired_by = ", ".join(f"{how} {n:,}" for how, n in totals["paired_by"].items()) or "none"
+    pairing = f"pairs made by: {paired_by}"
+    if totals["content_unsure"]:
+        pairing += f" ({totals['content_unsure']:,} by content taken unsure)"
+    if totals["rejected_pairings"]:
+        pairing += (f"; {_count(totals['rejected_pairings'], 'pairing')} rejected by a reviewer "
+                    "(their beads are never exported)")
+    out.append(pairing)
     if totals["failed_items"]:
         out.append(f"pages not aligned (failed or unpaired): {totals['failed_items']:,}; "
                    "`aligner run DIR -v` lists them with the reason")
@@ -551,7 +590,7 @@ def stats_by_reviewer(args: argparse.Namespace) -> int:
 
 #: Stats columns: frame column, short header (headers must fit unbroken in 80 columns).
 STATS_COLUMNS = (("pair", "#"), ("en_title", "English title"), ("ko_title", "Korean title"), ("date", "date"),
-                 ("en_sent", "EN"), ("ko_sent", "KO"), ("beads", "beads"), ("accepted", "acc"),
+                 ("paired", "paired"), ("en_sent", "EN"), ("ko_sent", "KO"), ("beads", "beads"), ("accepted", "acc"),
                  ("rejected", "rej"), ("unreviewed", "todo"), ("mean_conf", "conf"), ("status", "status"))
 #: Below this width the Korean title and the date are left out, so the English title has room.
 WIDE_STATS = 120
@@ -563,15 +602,19 @@ def stats_table(frame: pd.DataFrame, title: str, width: int) -> Table:
     from rich import box
 
     narrow = width < WIDE_STATS
-    columns = [(k, h) for k, h in STATS_COLUMNS if not (narrow and k in ("ko_title", "date"))]
-    table = Table(title=plain(title), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
-                  caption="EN, KO: sentences; acc, rej, todo: beads accepted, rejected, unreviewed; "
-                  "conf: mean confidence")
+    # a corpus paired by links alone needs no "paired" column (the totals say so)
+    by_links = bool(len(frame)) and set(frame["how"]) == {"link"} and not frame["pairing_rejected"].any()
+    columns = [(k, h) for k, h in STATS_COLUMNS
+               if not (narrow and k in ("ko_title", "date")) and not (k == "paired" and (by_links or not len(frame)))]
+    caption = "EN, KO: sentences; acc, rej, todo: beads accepted, rejected, unreviewed; conf: mean confidence"
+    if any(k == "paired" for k, _ in columns):
+        caption = "paired: by the page's link, by content (its probability; ? not sure) or given; " + caption
+    table = Table(title=plain(title), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, caption=caption)
     for key, header in columns:
         text = key in ("en_title", "ko_title")
         table.add_column(header, overflow="fold", no_wrap=not text, ratio=1 if text else None,
                          min_width=None if text else len(header),
-                         justify="left" if text or key in ("date", "status") else "right")
+                         justify="left" if text or key in ("date", "status", "paired") else "right")
     for row in frame.to_dict("records"):
         table.add_row(*(plain(_cell(row[key])) for key, _ in columns))  # titles are the pages' words
     return table

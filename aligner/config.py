@@ -6,6 +6,7 @@ Example (every key is optional except ``corpus``; paths are relative to the file
     workers = 2                    # worker processes; or dask = "tcp://host:8786"
     retry_failed = false
     force = false
+    pair_unsure = false            # also use originals found by content that pairing is not sure of
 
     [languages]
     source = "en"
@@ -38,7 +39,7 @@ from aligner.export.policy import STATUS_CHOICES, ExportPolicy
 from aligner.run import RunOptions
 
 # the keys a config may have, and their TOML types
-_TOP = {"corpus": str, "workers": int, "dask": str, "retry_failed": bool, "force": bool}
+_TOP = {"corpus": str, "workers": int, "dask": str, "retry_failed": bool, "force": bool, "pair_unsure": bool}
 _TABLES: dict[str, dict[str, type | tuple[type, ...]]] = {
     "languages": {"source": str, "target": str},
     "align": {"method": str, "encoder": str, "threads": int},
@@ -119,6 +120,7 @@ def load_config(path: str | Path) -> RunConfig:
             workers=data.get("workers", 1),
             dask=data.get("dask"),
             retry_failed=data.get("retry_failed", False),
+            pair_unsure=data.get("pair_unsure", False),
             method=align.get("method", "engine"),
             encoder=align.get("encoder", "use"),
             threads=align.get("threads"),

@@ -119,6 +119,22 @@ class Outcome(StrEnum):
     FAILED = "failed"  # a bad page, a language mismatch, ...: reported and skipped
 
 
+class PairedBy(StrEnum):
+    """How a corpus run knows which Korean article an English one translates."""
+
+    LINK = "link"  # the English page's "original Korean article" link (or `aligner fetch`'s record of it)
+    CONTENT = "content"  # found by content (`aligner run`, `aligner pair --record-in`)
+    GIVEN = "given"  # listed in the corpus folder's pairs.jsonl by hand
+
+    @classmethod
+    def of_manifest(cls, how: str) -> PairedBy:
+        """A pairs.jsonl line's ``how`` ("link", "content", "manual" or anything else: given)."""
+        try:
+            return cls(how)
+        except ValueError:
+            return cls.GIVEN
+
+
 class Method(StrEnum):
     """How a pair is aligned: the engine (sentence embeddings, length, anchors) or length alone."""
 

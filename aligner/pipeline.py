@@ -19,6 +19,7 @@ from aligner.batch import Batch
 from aligner.errors import InputError
 from aligner.executors import make_executor
 from aligner.export import EXTENSIONS, export_corpus
+from aligner.originals import plan_originals
 from aligner.run import ExportSummary, ItemResult, RunOptions, RunSummary
 from aligner.sources import PageCache
 from aligner.sources.manifest import read_manifest
@@ -56,6 +57,7 @@ def run_corpus(
     *,
     aligner: Aligner | None = None,
     progress: Callable[[ItemResult], None] | None = None,
+    pairing_progress: Callable[[str, int, int], None] | None = None,
 ) -> RunSummary:
     """The main job over a corpus folder: read, pair, split, align, store, export.
 
@@ -65,6 +67,11 @@ def run_corpus(
     from the same text are skipped; earlier failures are skipped while their pages stay
     unchanged (``retry_failed`` tries them anyway). ``aligner`` (one process only)
     replaces the corpus's default aligner.
+
+    An English page's original is the one ``pairs.jsonl`` names, else its link, else one
+    found by content among the cached Korean pages no link claims (:mod:`aligner.originals`,
+    in this process, before the per-pair work; ``pairing_progress(stage, done, total)``
+    follows it); only sure matches are used unless ``options.pair_unsure``.
     """
     options = options or RunOptions()
     root = Path(corpus_dir)
@@ -75,19 +82,20 @@ def run_corpus(
     urls = list(english_pages(cache))
     seen = {page_key(u) for u in urls}
     urls += [e.en_url for e in manifest if page_key(e.en_url) not in seen and cache.has(e.en_url)]
-    pairs = {page_key(e.en_url): (e.ko_url, e.how) for e in manifest if e.ko_url}
+    listed = {page_key(e.en_url): e for e in manifest if e.ko_url}
     if not urls:
         raise InputError(str(root), f"no English-edition pages under {root / 'pages' / ENGLISH_HOST}")
     started = time.perf_counter()
     results: list[ItemResult] = []
     with Store(root / "corpus.db") as store:
+        originals = plan_originals(cache, store, urls, listed, options, progress=pairing_progress)
         spec = AlignerSpec.for_store(store, options.src_lang, options.tgt_lang, options.method, options.encoder)
         t_start = time.perf_counter()
         executor = make_executor(spec, options.workers, options.dask, aligner, options.threads)
         startup = time.perf_counter() - t_start
         try:
             batch = Batch(cache, store, executor, force=options.force, retry_failed=options.retry_failed,
-                          src_lang=options.src_lang, tgt_lang=options.tgt_lang, pairs=pairs)
+                          src_lang=options.src_lang, tgt_lang=options.tgt_lang, originals=originals)
 
             def emit(result: ItemResult) -> None:
                 results.append(result)
@@ -109,6 +117,8 @@ def run_corpus(
         summary.database, summary.exports, summary.policy = str(store.path), exports, options.policy
         summary.seconds["export"] = time.perf_counter() - t_export
         summary.cpu_seconds["export"] = time.process_time() - c_export
+    summary.seconds["pair"] = originals.seconds
+    summary.content_candidates = originals.candidates
     summary.seconds["total"] = time.perf_counter() - started
     # model loading: the pool's or cluster's start here, plus the slowest worker's own load
     summary.seconds["startup"] = startup + batch.stats.startup

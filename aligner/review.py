@@ -29,6 +29,11 @@ restore a bead with the facts it had, so an undone accept leaves no trace on the
 (the edit log keeps the whole story). A re-align changes no bead's facts: the beads it
 proposes are the aligner's, the ones it keeps stay as the reviewer left them.
 
+A reviewer can also reject the pairing itself (:func:`reject_pairing`: the two articles
+do not translate each other): a logged, undoable edit like the others, which leaves the
+beads as they are but keeps all of them out of exports and the lexicon and stops runs
+from pairing the two again.
+
 The two sides are ``"src"`` and ``"tgt"`` (the English edition and the Korean original in
 a corpus run); what a person reads (the edit log's actions, the messages) names a side by
 its language (``detach en 3``, "there is no KO sentence 9").
@@ -43,7 +48,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from aligner.errors import AlignerError
 from aligner.model import Origin, Status
-from aligner.store import BeadRecord, BeadRow, Store, now
+from aligner.store import BeadRecord, BeadRow, PairingRejection, Store, now
 
 if TYPE_CHECKING:
     from aligner.align import Aligner
@@ -784,7 +789,10 @@ def _v2(delta: dict[str, Any]) -> dict[str, Any]:
 def _replay(store: Store, pair_id: int, target: dict[str, Any], current: dict[str, Any]) -> int | None:
     """Turn the stored pair from the ``current`` side of an edit back into the ``target`` side
     (inside the caller's transaction). Returns the bead position where the change happened
-    (None for a change of the pair's own note, which is at no bead)."""
+    (None for a change of the pair's own note or of the pairing, which are at no bead)."""
+    if target.get("format") == PAIRING_FORMAT:
+        _replay_pairing(store, pair_id, target["pairing"], current["pairing"])
+        return None
     if not is_delta(target):  # a whole snapshot, written by another tool
         store.restore(pair_id, target)
         return 0
@@ -836,9 +844,8 @@ def _step(store: Store, pair_id: int, reviewer: str, undo_it: bool) -> Edit | No
             position = _replay(store, pair_id, edit.before, edit.after)
         else:
             position = _replay(store, pair_id, edit.after, edit.before)
-        if position is None:  # a pair note: the reviewer stays where they are
-            last = store.last_place(reviewer)
-            position = last[1] if last is not None and last[0] == pair_id else 0
+        if position is None:  # a pair note or the pairing: the reviewer stays on their bead
+            position = _reviewer_position(store, reviewer, pair_id)
         store.mark_undone(edit.id, undo_it)
         store.record_step(edit.id, pair_id, reviewer, "undo" if undo_it else "redo")
         store.save_place(reviewer, pair_id, position)
@@ -853,6 +860,85 @@ def undo(store: Store, pair_id: int, *, reviewer: str = "") -> Edit | None:
 def redo(store: Store, pair_id: int, *, reviewer: str = "") -> Edit | None:
     """Redo the edit undone last; None when there is nothing to redo (a new edit clears redo)."""
     return _step(store, pair_id, reviewer, undo_it=False)
+
+
+# -- the pairing itself ---------------------------------------------------------------------
+
+#: How a rejection or restoration of a pairing is logged: the pair's original (its target
+#: document) and whether the pairing was rejected, by whom and when, before and after.
+PAIRING_FORMAT = "pairing-v1"
+
+
+def pairing_rejection(store: Store, pair_id: int) -> PairingRejection | None:
+    """Who rejected the pair's pairing and when; None while the pairing stands."""
+    return store.pairing_rejection(pair_id)
+
+
+def reject_pairing(store: Store, pair_id: int, *, reviewer: str, position: int | None = None) -> Edit:
+    """Say that the pair's two articles are not a translation of each other.
+
+    Its beads are then never exported (on any export path, whatever the policy) nor learnt
+    from by the lexicon, and no run pairs the two again: the next ``aligner run`` looks for
+    the English article's original by content among the other candidates, or leaves it
+    unpaired, and says which. The beads stay as they are, so :func:`restore_pairing` (or
+    :func:`undo`) gives the pair back whole. One logged edit, one transaction; ``position``
+    (the bead the reviewer is on, default their last saved place) is saved with it.
+    """
+    return _set_pairing(store, pair_id, reviewer, position, rejected=True)
+
+
+def restore_pairing(store: Store, pair_id: int, *, reviewer: str, position: int | None = None) -> Edit:
+    """Lift a reviewer's rejection of the pair's pairing (a logged edit, like the rejection)."""
+    return _set_pairing(store, pair_id, reviewer, position, rejected=False)
+
+
+def _set_pairing(store: Store, pair_id: int, reviewer: str, position: int | None, *, rejected: bool) -> Edit:
+    action = "reject pairing" if rejected else "restore pairing"
+    with store.transaction():
+        pair = store.pair(pair_id)
+        if position is None:
+            position = _reviewer_position(store, reviewer, pair_id)
+        was = store.pairing_rejection(pair_id)
+        if (was is not None) == rejected:
+            return Edit(None, action, position)
+        at = now()
+        if rejected:
+            store.add_pairing_rejection(pair_id, reviewer, at)
+        else:
+            store.remove_pairing_rejection(pair_id)
+        before = {"format": PAIRING_FORMAT, "pairing": _pairing_row(pair.tgt_doc, was)}
+        after = {"format": PAIRING_FORMAT,
+                 "pairing": _pairing_row(pair.tgt_doc, PairingRejection(reviewer, at) if rejected else None)}
+        edit_id = store.record_edit(pair_id, reviewer, action, before, after)
+        store.save_place(reviewer, pair_id, position)
+    return Edit(edit_id, action, position)
+
+
+def _pairing_row(tgt_doc: int, rejection: PairingRejection | None) -> dict[str, Any]:
+    if rejection is None:
+        return {"tgt_doc": tgt_doc, "rejected": False}
+    return {"tgt_doc": tgt_doc, "rejected": True, "by": rejection.rejected_by, "at": rejection.rejected_at}
+
+
+def _replay_pairing(store: Store, pair_id: int, target: dict[str, Any], current: dict[str, Any]) -> None:
+    """Bring the pairing from ``current`` to ``target`` (undo or redo of a rejection)."""
+    pair = store.pair(pair_id)
+    if pair.tgt_doc != target["tgt_doc"]:
+        raise ReviewError("a run has paired this article with another original since, so that pairing "
+                          "cannot be brought back or rejected again from here", pair_id)
+    if (store.pairing_rejection(pair_id) is not None) != bool(current["rejected"]):
+        raise ReviewError("the pairing was rejected or restored again since, so that edit cannot be undone "
+                          "or redone", pair_id)
+    if target["rejected"]:
+        store.add_pairing_rejection(pair_id, str(target.get("by") or ""), target.get("at"))
+    else:
+        store.remove_pairing_rejection(pair_id)
+
+
+def _reviewer_position(store: Store, reviewer: str, pair_id: int) -> int:
+    """The bead the reviewer was on in this pair (0 when they were elsewhere)."""
+    last = store.last_place(reviewer)
+    return last[1] if last is not None and last[0] == pair_id else 0
 
 
 @dataclass(frozen=True)

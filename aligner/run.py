@@ -39,6 +39,9 @@ class RunOptions:
     workers: int = 1  # worker processes; 1 = everything in this process
     dask: str | None = None  # Dask scheduler address: run the per-pair work on that cluster
     retry_failed: bool = False  # retry earlier failures even when their pages did not change
+    # An English page with no usable link gets its original by content when pairing is sure
+    # of it; with pair_unsure, also when it is not (a person should then check the pair).
+    pair_unsure: bool = False
     method: Method = Method.ENGINE
     encoder: str = "use"
     threads: int | None = None  # BLAS threads per worker (default: cores / workers)
@@ -68,10 +71,37 @@ class RunOptions:
             raise OptionError("tgt_lang", f"is the source language too ({self.src_lang}); a pair needs two languages")
         if self.dask is not None and not (isinstance(self.dask, str) and self.dask.strip()):
             raise OptionError("dask", f"must be a scheduler address, not {self.dask!r}")
+        if not isinstance(self.pair_unsure, bool):
+            raise OptionError("pair_unsure", f"must be true or false, not {self.pair_unsure!r}")
 
 
 def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class ContentPairing:
+    """What pairing by content found for an English page with no usable link.
+
+    ``original``: the Korean page it chose (None when nothing convinced); ``score``: the
+    probability that the two are a translation pair; ``sure``: good enough to use
+    unattended; ``used``: the run paired them (sure, or ``pair_unsure``); ``why``: how it
+    was decided, with the margins and what aligning the two found; ``decided_now``: this
+    run decided it (else an earlier run did, from the same pages); ``instead_of``: the
+    original of a pairing a reviewer rejected, which this one replaces.
+    """
+
+    original: str | None
+    score: float
+    sure: bool
+    used: bool
+    why: str
+    decided_now: bool = True
+    instead_of: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"original": self.original, "score": round(self.score, 4), "sure": self.sure, "used": self.used,
+                "decided_now": self.decided_now, "instead_of": self.instead_of, "why": self.why}
 
 
 @dataclass
@@ -88,6 +118,7 @@ class ItemResult:
     seconds: dict[str, float] = field(default_factory=dict)
     previous: bool = False  # a failure from an earlier run, pages unchanged since, not retried
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage (where measured)
+    pairing: ContentPairing | None = None  # what pairing by content found (pages with no usable link)
 
 
 @dataclass
@@ -119,6 +150,18 @@ class RunSummary:
     database: str = ""  # the corpus database the run wrote
     exports: list[ExportSummary] = field(default_factory=list)
     policy: ExportPolicy = field(default_factory=ExportPolicy)  # which beads the exports took
+    content_candidates: int = 0  # Korean pages pairing by content chose among in this run (0: none needed)
+
+    @property
+    def by_content(self) -> list[ItemResult]:
+        """Pages paired with an original found by content (in this run or an earlier one)."""
+        return [r for r in self.items if r.pairing is not None and r.pairing.used
+                and r.outcome in (Outcome.ALIGNED, Outcome.UNCHANGED, Outcome.KEPT)]
+
+    @property
+    def unsure(self) -> list[ItemResult]:
+        """Pages left unpaired because pairing by content was not sure of its best candidate."""
+        return [r for r in self.items if r.pairing is not None and r.pairing.original and not r.pairing.used]
 
     def count(self, outcome: Outcome | str) -> int:
         return sum(1 for r in self.items if r.outcome == outcome)
@@ -170,6 +213,15 @@ class RunSummary:
                 if r.outcome in PROBLEMS
             ],
             "skipped_failures": sum(1 for r in self.items if r.previous),
+            "by_content": {
+                "candidates": self.content_candidates,
+                "paired": len(self.by_content),
+                "sure": sum(1 for r in self.by_content if r.pairing and r.pairing.sure),
+                "unsure_used": sum(1 for r in self.by_content if r.pairing and not r.pairing.sure),
+                "unsure_left_unpaired": len(self.unsure),
+            },
+            "content_pairing": [{"item": r.item, "outcome": r.outcome.value, **r.pairing.as_dict()}
+                                for r in self.items if r.pairing is not None],
             "workers": self.workers,
             "encoded_sentences": self.encoded,
             "replanned": self.replanned,

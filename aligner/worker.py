@@ -86,6 +86,7 @@ class PairSnapshot:
     current_hash: str | None = None
     has_reviewed: bool = False
     fixed: list[Span] = field(default_factory=list)  # accepted/manual: anchors
+    pairing_rejected: bool = False  # a reviewer rejected the pairing: another original may replace it
     # stored sentences (with the reviewer's text fixes), sent only when beads were reviewed
     src: list[Sentence] | None = None
     tgt: list[Sentence] | None = None
@@ -106,6 +107,8 @@ class PairTask:
     tgt_lang: str = "ko"
     attempt: int = 0
     problem: str | None = None  # a page that could not be read: this pair fails with it
+    unpaired: str | None = None  # why there is no original, when not for want of a link (a rejected pairing)
+    note: str | None = None  # what pairing by content found, added to the reason when there is no original
 
 
 @dataclass
@@ -214,30 +217,33 @@ def work_pair(task: PairTask, models: Models) -> PairWork:
         if src.lang != task.src_lang:
             raise InputError(url, f"expected an English-edition page, found a {src.layout} page")
         missing = None
-        tgt_url = task.tgt_url  # the manifest's pairing, else the page's original-article link
+        tgt_url = task.tgt_url  # the manifest's pairing, else the page's link, else one found by content
         if not tgt_url:
-            missing = "no link to the Korean original on the page"
+            missing = task.unpaired or "no link to the Korean original on the page"
         elif task.tgt_page is None:
             missing = f"Korean original {tgt_url} is not in the page cache"
         if missing or task.tgt_page is None or tgt_url is None:
             check_language(src.text, task.src_lang, url)  # a page in the wrong language is a failure first
-            raise PairingError(url, missing or "no Korean original")
+            reason = missing or "no Korean original"
+            raise PairingError(url, f"{reason}; {task.note}" if task.note else reason)
         tgt = parse_page(task.tgt_page, tgt_url)
         clock.stop("parse")
         tgt_key = document_key(tgt.url or tgt_url)  # as stored: http and https are one page
         new_hash = content_hash(content_hash(src.title, src.text), content_hash(tgt.title, tgt.text))
+        same_pair = state.pair_id is not None and state.tgt_key == tgt_key
         if state.pair_id is not None:
-            same_pair = state.tgt_key == tgt_key
             if not task.force and same_pair and state.aligned_hash == new_hash:
                 return done(Outcome.UNCHANGED)
-            if state.has_reviewed and (not same_pair or new_hash != state.current_hash):
+            # a reviewer's beads are kept from a run, unless they rejected the pairing they belong to
+            replaced = not same_pair and state.pairing_rejected
+            if state.has_reviewed and not replaced and (not same_pair or new_hash != state.current_hash):
                 return done(Outcome.KEPT, "page text changed but the pair has reviewed beads; kept them")
         models.load()  # first: langdetect's profiles and Kiwi's model loading are not checking or splitting
         clock.restart()
         # e.g. a Korean page saved under the English URL
         check_pair_languages(src.text, task.src_lang, tgt.text, task.tgt_lang, url, tgt.url or tgt_url)
         clock.stop("check")
-        if state.src is not None and state.tgt is not None:
+        if same_pair and state.src is not None and state.tgt is not None:
             # Text unchanged (checked above): align the stored sentences, which carry the
             # reviewer's fixes, around the beads they accepted.
             src_sentences, tgt_sentences = list(state.src), list(state.tgt)
@@ -249,7 +255,8 @@ def work_pair(task: PairTask, models: Models) -> PairWork:
         aligner, timer = models.get()
         clock.restart()
         enc0, cpu0, n0 = timer.seconds, timer.cpu, timer.encoded
-        beads = align_sentence_lists(src_sentences, tgt_sentences, aligner, task.src_lang, task.tgt_lang, state.fixed)
+        fixed = state.fixed if same_pair else []  # anchors of a rejected pairing are no anchors here
+        beads = align_sentence_lists(src_sentences, tgt_sentences, aligner, task.src_lang, task.tgt_lang, fixed)
         clock.stop("align")
         clock.split("align", "encode", timer.seconds - enc0, timer.cpu - cpu0)
         return PairWork(url, Outcome.ALIGNED, src_article=src, tgt_article=tgt, src=src_sentences, tgt=tgt_sentences,

@@ -146,6 +146,10 @@ CHEAP = ["title", "lead", "body", "numbers", "names", "names_present", "date_nea
 # Generous settings while collecting: more candidates aligned than the defaults, so that
 # the fitted weights and thresholds can be tried offline on what the defaults would pick.
 COLLECT = dict(verify_top=4, verify_gap=40.0, verify_floor=-80.0)
+# Bead confidences tried as the verification's "confident" threshold (PairingOptions.confident):
+# the engine's confidence scale moves when its calibration is refitted, and the threshold with it.
+CONFIDENT = (0.3, 0.4, 0.5, 0.6)
+ARRAYS = ("pairs", "cheap", "gold", "verified", "found", "shares")
 
 
 @dataclass
@@ -158,6 +162,12 @@ class Collected:
     verified: np.ndarray  # bool
     found: np.ndarray  # (m, 3): en_share, ko_share, order (0 where not verified)
     n_gold: int
+    shares: np.ndarray  # (m, len(CONFIDENT), 2): en_share, ko_share with beads counted from each threshold
+
+    def at(self, confident: float) -> np.ndarray:
+        """``found`` with the shares read at another bead confidence (one of ``CONFIDENT``)."""
+        k = CONFIDENT.index(confident)
+        return np.column_stack([self.shares[:, k, :], self.found[:, 2]])
 
 
 def cheap_columns(field, far_days: float) -> np.ndarray:
@@ -173,16 +183,20 @@ def collect(sc: Scenario, options: PairingOptions) -> Collected:
     gold = np.asarray([(int(i), int(j)) in sc.gold for i, j in field.pairs], dtype=bool)
     found = np.asarray([[v.en_share, v.ko_share, v.order] if v is not None else [0.0, 0.0, 0.0]
                         for v in field.verifications], dtype=float).reshape(-1, 3)
+    shares = np.asarray([[v.shares_at(t) if v is not None else (0.0, 0.0) for t in CONFIDENT]
+                         for v in field.verifications], dtype=float).reshape(-1, len(CONFIDENT), 2)
     return Collected(field.pairs, cheap_columns(field, options.weights.far_days), gold, field.verified, found,
-                     len(sc.gold))
+                     len(sc.gold), shares)
 
 
 def collect_all(part: str, seeds: int, options: PairingOptions, cache: Path | None) -> list[Collected]:
     if cache is not None and cache.exists():
         data = np.load(cache, allow_pickle=False)
         n = int(data["n"])
-        return [Collected(*(data[f"{k}{s}"] for k in ("pairs", "cheap", "gold", "verified", "found")),
-                          int(data[f"n_gold{s}"])) for s in range(n)]
+        if "shares0" in data and tuple(data["confident"]) == CONFIDENT:
+            return [Collected(*(data[f"{k}{s}"] for k in ARRAYS[:5]), int(data[f"n_gold{s}"]), data[f"shares{s}"])
+                    for s in range(n)]
+        print(f"{cache} was collected without the shares at {CONFIDENT}: collecting again", file=sys.stderr)
     out = []
     for source in SOURCES:
         docs = load_docs(source, part)
@@ -192,10 +206,9 @@ def collect_all(part: str, seeds: int, options: PairingOptions, cache: Path | No
                 print(f"collected {source} {scenario_name(shape, dates, edit, bare)} seed {seed}", file=sys.stderr)
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {f"{k}{s}": getattr(c, k) for s, c in enumerate(out)
-                  for k in ("pairs", "cheap", "gold", "verified", "found")}
+        arrays = {f"{k}{s}": getattr(c, k) for s, c in enumerate(out) for k in ARRAYS}
         arrays |= {f"n_gold{s}": np.asarray(c.n_gold) for s, c in enumerate(out)}
-        np.savez_compressed(cache, n=np.asarray(len(out)), **arrays)
+        np.savez_compressed(cache, n=np.asarray(len(out)), confident=np.asarray(CONFIDENT), **arrays)
     return out
 
 
@@ -237,7 +250,8 @@ def simulate(c: Collected, options: PairingOptions) -> Score:
     (a candidate the defaults would align but collection did not counts as not aligned)."""
     cheap = cheap_logit_of(c, options.weights)
     picked = pick_for_verification(c.pairs, cheap, options) & c.verified
-    verifications = [Verification(1, 1, *row[:2], row[2], 1) if ok else None for row, ok in zip(c.found, picked)]
+    found = c.at(options.confident)
+    verifications = [Verification(1, 1, *row[:2], row[2], 1) if ok else None for row, ok in zip(found, picked)]
     scores = verified_logit(cheap, verifications, options.verify_weights)
     found = {}
     for ch in choose(c.pairs, scores, picked, options):
@@ -258,6 +272,9 @@ DECISION_GRID = {
 
 
 def fit(part: str, seeds: int, cache: Path | None) -> PairingOptions:
+    """Cheap weights, then for each ``CONFIDENT`` threshold the verification weights and the
+    decision thresholds (``fit_decision``); the threshold whose settings find the most true
+    pairs, then the most sure ones, wins."""
     base = PairingOptions()
     data = collect_all(part, seeds, base, cache)
     X = np.vstack([c.cheap for c in data])
@@ -268,16 +285,23 @@ def fit(part: str, seeds: int, cache: Path | None) -> PairingOptions:
         w = np.r_[fit_logistic(X[:, :-1], y), base.weights.date_far]
     weights = cheap_weights(w, base.weights.far_days)
     print("cheap weights:", weights, file=sys.stderr)
+    fits = [fit_decision(data, replace(base, weights=weights, confident=t)) for t in CONFIDENT]
+    chosen, s = max(fits, key=lambda ts: (ts[1].recall, ts[1].sure_recall, ts[1].precision))
+    print(f"chosen: confident {chosen.confident}", file=sys.stderr)
+    return chosen
+
+
+def fit_decision(data: list[Collected], options: PairingOptions) -> tuple[PairingOptions, Score]:
+    """The verification weights for ``options.confident``, then the decision thresholds."""
     rows, labels = [], []
     for c in data:
-        cheap = cheap_logit_of(c, weights)
+        cheap = cheap_logit_of(c, options.weights)
         ok = c.verified
-        rows.append(np.column_stack([cheap[ok], c.found[ok]]))
+        rows.append(np.column_stack([cheap[ok], c.at(options.confident)[ok]]))
         labels.append(c.gold[ok])
     wv = fit_logistic(np.vstack(rows), np.concatenate(labels).astype(float), l2=0.1)
     verify = VerifyWeights(*(round(float(x), 3) for x in wv))
-    print("verify weights:", verify, file=sys.stderr)
-    options = replace(base, weights=weights, verify_weights=verify)
+    options = replace(options, verify_weights=verify)
     tried = []
     for values in itertools.product(*DECISION_GRID.values()):
         trial = replace(options, **dict(zip(DECISION_GRID, values)))
@@ -291,10 +315,10 @@ def fit(part: str, seeds: int, cache: Path | None) -> PairingOptions:
     near = [(t, s) for t, s in ok if s.recall >= best_recall - 0.001]
     chosen, s = max(near, key=lambda ts: (ts[0].margin_floor, ts[0].accept_margin, ts[0].min_score, ts[1].sure_recall,
                                           -ts[0].close_margin))
-    print(f"dev (simulated): precision {s.precision:.4f} recall {s.recall:.4f} (best {best_recall:.4f}) sure "
-          f"precision {s.sure_precision:.4f} sure recall {s.sure_recall:.4f}; {s.by_margin} pairs by margin, "
-          f"{s.by_margin_correct} right", file=sys.stderr)
-    return chosen
+    print(f"confident {options.confident}: verify weights {verify}; dev (simulated): precision {s.precision:.4f} "
+          f"recall {s.recall:.4f} (best {best_recall:.4f}) sure precision {s.sure_precision:.4f} sure recall "
+          f"{s.sure_recall:.4f}; {s.by_margin} pairs by margin, {s.by_margin_correct} right", file=sys.stderr)
+    return chosen, s
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -393,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit:
         options = fit("dev", args.seeds, args.cache)
         print(json.dumps({k: (vars(v) if hasattr(v, "__dataclass_fields__") else v)
-                          for k, v in vars(options).items() if k in DECISION_GRID or k.endswith("weights")},
+                          for k, v in vars(options).items()
+                          if k in DECISION_GRID or k.endswith("weights") or k == "confident"},
                          indent=2, default=str))
         return 0
     options = PairingOptions()

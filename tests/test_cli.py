@@ -266,11 +266,12 @@ def test_stats_table_and_json(cli, corpus_db):
     assert data["totals"]["failed_items"] == 1
     code, out, _ = cli("stats", str(corpus_db))
     assert code == 0 and "unreviewed" in out
-    totals = out.splitlines()[-4:]
+    totals = out.splitlines()[-5:]
     assert totals[0].startswith("corpus: 10 article pairs, ") and "Korean sentences" in totals[0]
     assert totals[1].startswith(f"beads: {data['totals']['beads']:,} (0 accepted, 0 rejected, ")
     assert totals[2].startswith("bead types: 1-1: ")
-    assert totals[3].startswith("pages not aligned (failed or unpaired): 1;")
+    assert totals[3] == "pairs made by: link 10" and data["totals"]["paired_by"] == {"link": 10}
+    assert totals[4].startswith("pages not aligned (failed or unpaired): 1;")
     assert not any("{" in line or "': " in line for line in totals)  # no Python dict
 
 

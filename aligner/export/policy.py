@@ -6,7 +6,9 @@ all build an :class:`ExportPolicy` and nothing else decides. Its defaults are th
 the product makes: a bead a reviewer **rejected** never leaves unless asked for by name
 (``status="rejected"`` or ``"any"``), and an **empty** bead (0-1 or 1-0, a sentence with no
 translation) is left out unless ``keep_empty``. A bead a person accepted or made passes
-any ``min_confidence``, because a person checked it (see :func:`vouched`).
+any ``min_confidence``, because a person checked it (see :func:`vouched`). A pair whose
+**pairing** a reviewer rejected (the two articles are not a translation of each other)
+leaves nothing at all, whatever the policy (:meth:`ExportPolicy.admits_pair`).
 
 This module imports nothing heavy, so the store and the command line can use it freely.
 """
@@ -110,6 +112,13 @@ class ExportPolicy:
         if not self.keep_empty and (bead.src_start == bead.src_end or bead.tgt_start == bead.tgt_end):
             return False
         return bead.confidence >= self.min_confidence or vouched(bead.status, bead.origin)
+
+    def admits_pair(self, *, pairing_rejected: bool) -> bool:
+        """True when a pair's beads may be exported at all: not when a reviewer rejected the
+        pairing. No status filter brings them back (``rejected`` and ``any`` are about beads
+        of a right pairing): beads of two articles that do not translate each other are
+        no bitext, and the lexicon leaves them out too."""
+        return not pairing_rejected
 
     def describe(self) -> str:
         """One line for people: what this policy exports."""

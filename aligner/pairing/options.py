@@ -21,11 +21,11 @@ class VerifyWeights:
     """Log-odds that a verified candidate is a translation pair, from the cheap log-odds and
     what the aligner found (``verify.Verification``). A logistic fit on dev candidates."""
 
-    bias: float = -8.625
-    cheap: float = 0.767  # times the cheap log-odds (``PairingWeights``)
-    en_share: float = 11.685
-    ko_share: float = -2.39  # given the English share, a Korean side covered as well says little more
-    order: float = 7.128
+    bias: float = -8.57
+    cheap: float = 0.818  # times the cheap log-odds (``PairingWeights``)
+    en_share: float = 12.105
+    ko_share: float = -1.778  # given the English share, a Korean side covered as well says little more
+    order: float = 5.056
 
 
 @dataclass
@@ -37,10 +37,11 @@ class PairingOptions:
     # candidate whose probability reaches ``min_score`` is proposed on its own; below it, it
     # is proposed only as both articles' best by ``accept_margin`` log-odds over each one's
     # runner-up, and from ``margin_floor`` up (relative evidence: a loose translation may
-    # score low and still beat every alternative by far). On dev the margin rule found 74
-    # pairs the score alone missed, all right.
-    min_score: float = 0.9
-    accept_margin: float = 3.0
+    # score low and still beat every alternative by far). On dev the margin rule found 15
+    # pairs the score alone missed, all right (refitted on the engine of issue 13: see
+    # ``benchmarks/RESULTS.md``, ## Pairing refit on the refitted engine).
+    min_score: float = 0.5
+    accept_margin: float = 6.0
     margin_floor: float = 0.1
     # Sure enough to use unattended: probability at least ``sure_score`` and no rival on
     # either side within ``close_margin`` log-odds (one at ``runner_up_floor`` or above).
@@ -54,6 +55,11 @@ class PairingOptions:
     verify_gap: float = 4.0  # align candidates within this cheap log-odds of an article's best
     verify_floor: float = -12.0  # ... and above this
     verify_top: int = 2  # ... at most this many per article
+    # A bead counts as confident in verification from this confidence up (the engine's
+    # calibrated confidence; ``benchmarks/pairing_bench.py --fit`` chooses it on dev among
+    # 0.3-0.6: 0.4 found the most pairs on the refitted engine, which marks fewer beads
+    # confident than the one 0.5 was chosen for).
+    confident: float = 0.4
     # The text looked at.
     # The beginning of each article that is split, encoded and aligned: 1,600 characters of
     # English (about 13 sentences), 1,100 of Korean (which carries as much in about two
@@ -73,7 +79,7 @@ class PairingOptions:
 
 def check_options(options: PairingOptions) -> None:
     """Refuse settings the decision cannot use, before any work (one-line AlignerError)."""
-    for name in ("min_score", "margin_floor", "sure_score"):
+    for name in ("min_score", "margin_floor", "sure_score", "confident"):
         value = getattr(options, name)
         if not 0.0 < value < 1.0:
             raise AlignerError(f"{name.replace('_', ' ')} {value:g}", "must be more than 0 and less than 1")

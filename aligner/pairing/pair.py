@@ -120,7 +120,7 @@ def score_candidates(en: Sequence[Article], ko: Sequence[Article], options: Pair
     verifications: list[Verification | None] = [None] * len(pairs)
     rows = np.flatnonzero(to_verify)
     if len(rows):
-        verifier = Verifier(options.en_lang, options.ko_lang, options.encoder)
+        verifier = Verifier(options.en_lang, options.ko_lang, options.encoder, options.confident)
         for done, n in enumerate(rows, 1):
             i, j = int(pairs[n, 0]), int(pairs[n, 1])
             verifications[n] = verifier.verify(en_side.sentences[i], en_side.vectors_of(i),

@@ -2,7 +2,8 @@
 
 :class:`Store` opens (or creates) a corpus database and holds every read and write of it:
 documents, pairs, sentences and beads (:mod:`aligner.store.database`), the review's edit
-log and places (:mod:`aligner.store.edits`), the schema and its migrations
+log and places (:mod:`aligner.store.edits`), how pairs were made and rejected pairings
+(:mod:`aligner.store.pairings`), the schema and its migrations
 (:mod:`aligner.store.schema`). What goes in and out are plain rows (:mod:`aligner.store.rows`).
 """
 
@@ -18,10 +19,14 @@ from aligner.store.rows import (
     EditRecord,
     FailureRow,
     LoggedEdit,
+    PairingDecision,
+    PairingRejection,
+    PairOrigin,
     PairRow,
     PairSummary,
     Presence,
     StepLine,
+    StoredOrigin,
     StoredPair,
     bead_spans,
     content_hash,
@@ -42,11 +47,15 @@ __all__ = [
     "EditRecord",
     "FailureRow",
     "LoggedEdit",
+    "PairOrigin",
     "PairRow",
     "PairSummary",
+    "PairingDecision",
+    "PairingRejection",
     "Presence",
     "StepLine",
     "Store",
+    "StoredOrigin",
     "StoredPair",
     "bead_spans",
     "content_hash",

@@ -12,11 +12,13 @@ Korean original, in a corpus run; any language pair in general.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +27,14 @@ from aligner.errors import StoreError
 from aligner.export.policy import ExportPolicy, vouched
 from aligner.model import Article, Bead, ExportRow, Origin, Sentence, Status
 from aligner.store.edits import ReviewTables
+from aligner.store.pairings import PairingTables, rejected_sql
 from aligner.store.rows import (
     BeadRecord,
     BeadRow,
     ChangeMarks,
     DocumentRow,
     FailureRow,
+    PairOrigin,
     PairRow,
     PairSummary,
     StoredPair,
@@ -57,7 +61,17 @@ def disk_full(path: str | Path) -> bool:
     return info.f_bavail == 0 or info.f_favail == 0
 
 
-class Store(ReviewTables, CorpusReads):
+def _summary(row: tuple[Any, ...]) -> PairSummary:
+    """A :meth:`Store.summaries` row: thirteen counts and names, then how the pair was made."""
+    how, score, sure, rejected = row[13:]
+    return PairSummary(**dict(zip(_COUNTED, row[:13], strict=True)), how=how, pair_score=score,
+                       sure=None if sure is None else bool(sure), pairing_rejected=bool(rejected))
+
+
+_COUNTED = [f.name for f in fields(PairSummary)][:13]
+
+
+class Store(ReviewTables, CorpusReads, PairingTables):
     """A corpus database. Use as a context manager, or call ``close()``.
 
     ``create=False`` opens only an existing corpus database (``stats``, ``export``,
@@ -67,7 +81,8 @@ class Store(ReviewTables, CorpusReads):
     The review's own tables (the edit log, where each reviewer is) are read and written
     through the methods of :class:`~aligner.store.edits.ReviewTables`; the corpus-wide
     reads of the review's search (and a pair's note) through those of
-    :class:`~aligner.store.search.CorpusReads`.
+    :class:`~aligner.store.search.CorpusReads`; how pairs were made, rejected pairings and
+    a run's content decisions through those of :class:`~aligner.store.pairings.PairingTables`.
     """
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0, create: bool = True) -> None:
@@ -265,30 +280,37 @@ class Store(ReviewTables, CorpusReads):
 
     # -- pairs ---------------------------------------------------------------------
 
-    def upsert_pair(self, src_doc: int, tgt_doc: int, how: str, score: float | None = None) -> int:
+    def upsert_pair(self, src_doc: int, tgt_doc: int, how: str | PairOrigin, score: float | None = None) -> int:
+        """The pair of ``src_doc`` with ``tgt_doc``, made ``how`` (a :class:`PairOrigin`, or
+        just its ``how``); its id. A new original drops the old one's beads."""
+        origin = how if isinstance(how, PairOrigin) else PairOrigin(str(how), score)
+        sure = None if origin.sure is None else int(origin.sure)
+        detail = None if origin.detail is None else json.dumps(origin.detail, ensure_ascii=False)
+        facts = (origin.how, origin.score, sure, detail)
         row = self.conn.execute("SELECT id, tgt_doc FROM pairs WHERE src_doc=?", (src_doc,)).fetchone()
         with self.transaction() as c:
             if row is None:
                 cur = c.execute(
-                    "INSERT INTO pairs (src_doc, tgt_doc, how, score) VALUES (?,?,?,?)",
-                    (src_doc, tgt_doc, how, score),
+                    "INSERT INTO pairs (src_doc, tgt_doc, how, score, sure, pairing) VALUES (?,?,?,?,?,?)",
+                    (src_doc, tgt_doc, *facts),
                 )
                 return _new_id(cur)
             if row["tgt_doc"] != tgt_doc:
                 c.execute("DELETE FROM beads WHERE pair_id=?", (row["id"],))
-                c.execute(
-                    "UPDATE pairs SET tgt_doc=?, how=?, score=?, aligned_hash=NULL WHERE id=?",
-                    (tgt_doc, how, score, row["id"]),
-                )
+                c.execute("UPDATE pairs SET tgt_doc=?, aligned_hash=NULL WHERE id=?", (tgt_doc, row["id"]))
+            c.execute("UPDATE pairs SET how=?, score=?, sure=?, pairing=? WHERE id=?", (*facts, row["id"]))
             return int(row["id"])
 
     def pair(self, pair_id: int) -> PairRow:
         row = self.conn.execute(
-            "SELECT id, src_doc, tgt_doc, how, score, method, aligned_at FROM pairs WHERE id=?", (pair_id,)
+            "SELECT id, src_doc, tgt_doc, how, score, method, aligned_at, sure, pairing FROM pairs WHERE id=?",
+            (pair_id,)
         ).fetchone()
         if row is None:
             raise StoreError(str(self.path), f"no pair {pair_id}")
-        return PairRow(**dict(row))
+        values = dict(row)
+        values["sure"] = None if values["sure"] is None else bool(values["sure"])
+        return PairRow(**values)
 
     def pair_languages(self, pair_id: int) -> tuple[str, str]:
         """The languages of a pair's source and target documents."""
@@ -416,8 +438,12 @@ class Store(ReviewTables, CorpusReads):
     # -- lexicon -------------------------------------------------------------------------
 
     def training_pairs(self, min_confidence: float = 0.9) -> Iterator[tuple[str, str]]:
-        """Text of beads fit to learn from: accepted by a reviewer, or confident and not rejected."""
+        """Text of beads fit to learn from: accepted by a reviewer, or confident and not rejected,
+        in pairs whose pairing no reviewer rejected."""
+        rejected = self.rejected_pair_ids()
         for pair_id in self.pair_ids():
+            if pair_id in rejected:
+                continue
             pair = self.pair(pair_id)
             en = [s.text for s in self.sentences(pair.src_doc)]
             ko = [s.text for s in self.sentences(pair.tgt_doc)]
@@ -484,12 +510,13 @@ class Store(ReviewTables, CorpusReads):
             "p.id, e.title, k.title, e.key, k.key, COALESCE(e.published, k.published), COALESCE(b.n, 0),"
             " COALESCE(b.acc, 0), COALESCE(b.rej, 0), COALESCE(b.todo, 0), b.conf"
         )
+        pairing = f"p.how, p.score, p.sure, {rejected_sql()}"
         pairs = "pairs p JOIN documents e ON e.id=p.src_doc JOIN documents k ON k.id=p.tgt_doc"
         args: tuple[int, ...] = ()
         if pair_ids is None:
             sql = (
                 f"WITH b AS ({counts.format('')}), s AS (SELECT doc_id, COUNT(*) AS n FROM sentences GROUP BY doc_id)"
-                f" SELECT {columns}, COALESCE(se.n, 0), COALESCE(sk.n, 0) FROM {pairs}"
+                f" SELECT {columns}, COALESCE(se.n, 0), COALESCE(sk.n, 0), {pairing} FROM {pairs}"
                 " LEFT JOIN b ON b.pair_id=p.id LEFT JOIN s se ON se.doc_id=p.src_doc"
                 " LEFT JOIN s sk ON sk.doc_id=p.tgt_doc"
                 " ORDER BY p.id"
@@ -502,13 +529,13 @@ class Store(ReviewTables, CorpusReads):
             sql = (
                 f"WITH b AS ({counts.format(f'WHERE pair_id IN ({marks})')})"
                 f" SELECT {columns}, (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.src_doc),"
-                f" (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.tgt_doc) FROM {pairs}"
+                f" (SELECT COUNT(*) FROM sentences s WHERE s.doc_id=p.tgt_doc), {pairing} FROM {pairs}"
                 f" LEFT JOIN b ON b.pair_id=p.id WHERE p.id IN ({marks}) ORDER BY p.id"
             )
             args = args + args
         cur = self.conn.cursor()
         cur.row_factory = None
-        return [PairSummary(*r) for r in cur.execute(sql, args).fetchall()]
+        return [_summary(r) for r in cur.execute(sql, args).fetchall()]
 
     def change_marks(self) -> ChangeMarks:
         """What changed since the last look, roughly (:class:`ChangeMarks`): a handful of
@@ -576,8 +603,11 @@ class Store(ReviewTables, CorpusReads):
                 raise TypeError(f"export_rows(): {exc}") from None
         policy = policy or ExportPolicy()
         wanted = None if pair_ids is None else set(pair_ids)
+        rejected = self.rejected_pair_ids()
         for pair_id in self.pair_ids():
             if wanted is not None and pair_id not in wanted:
+                continue
+            if not policy.admits_pair(pairing_rejected=pair_id in rejected):
                 continue
             beads = [b for b in self.beads(pair_id) if policy.admits(b)]
             if not beads:

@@ -6,10 +6,12 @@ The store hands these out and takes them in; nothing here touches the database.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from aligner.model import Bead, Origin, PairProgress, Status
+from aligner.model import Bead, Origin, PairedBy, PairProgress, Status
 
 
 def document_key(key: str) -> str:
@@ -71,6 +73,84 @@ class PairRow:
     score: float | None
     method: str
     aligned_at: str | None
+    sure: bool | None = None  # content pairs: sure enough to use unattended (False: taken unsure)
+    pairing: str | None = None  # content pairs: how it was decided (JSON, see PairOrigin.detail)
+
+    @property
+    def origin(self) -> PairOrigin:
+        return PairOrigin(self.how, self.score, self.sure, json.loads(self.pairing) if self.pairing else None)
+
+
+@dataclass(frozen=True)
+class PairOrigin:
+    """How a pair was made: ``how`` is "link" (the English page's original-article link),
+    "content" (found by content, with ``score`` the probability that the two are a
+    translation pair and ``sure`` whether it was good enough to use unattended) or "given"
+    (listed in the corpus folder's pairs.jsonl by hand). ``detail``: for content pairs, how
+    it was decided (decided_by, margins, verification numbers, the runner-up, ``why``)."""
+
+    how: str
+    score: float | None = None
+    sure: bool | None = None
+    detail: dict[str, Any] | None = None
+
+    def label(self, *, short: bool = False) -> str:
+        """A table cell: "link", "given", "content 0.97", "content 0.62?" (? not sure);
+        ``short``: "c 0.97", "c 0.62?"."""
+        if self.how != PairedBy.CONTENT:
+            return self.how
+        score = "" if self.score is None else f" {self.score:.2f}"
+        return ("c" if short else "content") + score + ("?" if self.sure is False else "")
+
+    def describe(self) -> str:
+        """A phrase: "paired by its link", "paired by content (p 0.97, sure)"."""
+        if self.how == PairedBy.LINK:
+            return "paired by its link"
+        if self.how != PairedBy.CONTENT:
+            return f"paired as {self.how}"
+        facts = [] if self.score is None else [f"p {self.score:.2f}"]
+        if self.sure is not None:
+            facts.append("sure" if self.sure else "not sure: check it")
+        return "paired by content" + (f" ({', '.join(facts)})" if facts else "")
+
+    @property
+    def why(self) -> str:
+        """The one line that says how a content pair was decided ("" for the others)."""
+        return str((self.detail or {}).get("why", ""))
+
+
+@dataclass(frozen=True)
+class PairingRejection:
+    """A reviewer's rejection of a pairing: the two articles are not a translation pair."""
+
+    rejected_by: str
+    rejected_at: str  # UTC, ISO 8601
+
+
+@dataclass(frozen=True)
+class PairingDecision:
+    """What a run decided by content for one English page, and from which pages: a later
+    run with the same prints uses it again instead of deciding anew (see aligner.originals)."""
+
+    src_key: str
+    page_print: str
+    pool_print: str
+    tgt_key: str | None  # the chosen original; None when nothing convinced
+    score: float
+    sure: bool
+    detail: dict[str, Any]
+    decided_at: str = ""
+
+
+@dataclass(frozen=True)
+class StoredOrigin:
+    """A stored pair as a run plans by: its original and how the pair was made."""
+
+    pair_id: int
+    tgt_key: str
+    how: str
+    rejected: bool  # a reviewer rejected this pairing
+    reviewed: bool  # a reviewer accepted or made a bead of it
 
 
 @dataclass
@@ -148,6 +228,14 @@ class PairSummary:
     mean_confidence: float | None
     src_sentences: int
     tgt_sentences: int
+    how: str = PairedBy.LINK.value  # how the pair was made (PairOrigin)
+    pair_score: float | None = None
+    sure: bool | None = None
+    pairing_rejected: bool = False  # a reviewer rejected the pairing: its beads are never exported
+
+    @property
+    def origin(self) -> PairOrigin:
+        return PairOrigin(self.how, self.pair_score, self.sure)
 
     @property
     def reviewed_share(self) -> float:

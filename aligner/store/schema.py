@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from aligner.store.rows import document_key
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 APPLICATION_ID = 0x416C6E72  # "Alnr": marks the file as ours
 
 SCHEMA_V1 = """
@@ -226,6 +226,31 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """
     ALTER TABLE review_state ADD COLUMN seen_at TEXT;
     CREATE INDEX beads_by_status ON beads (status);
+    """,
+    # 8 -> 9: pairs found by content in a run (how = content) say how sure they are and
+    # how they were decided, a reviewer can reject a wrong pairing (its beads then never
+    # leave in an export and a run does not pair the two again), and a run remembers each
+    # content decision with the pages it was made from, so a re-run does not decide again
+    """
+    ALTER TABLE pairs ADD COLUMN sure INTEGER;  -- content pairs: 1 sure enough to use unattended, 0 taken unsure
+    ALTER TABLE pairs ADD COLUMN pairing TEXT;  -- content pairs: how it was decided (JSON)
+    CREATE TABLE pairing_rejections (
+        src_doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        tgt_doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        rejected_by TEXT NOT NULL,
+        rejected_at TEXT NOT NULL,
+        PRIMARY KEY (src_doc, tgt_doc)
+    );
+    CREATE TABLE pairing_decisions (
+        src_key TEXT PRIMARY KEY,          -- the English page (document_key of its URL)
+        page_print TEXT NOT NULL,          -- the English page and the originals rejected for it
+        pool_print TEXT NOT NULL,          -- the candidate pages it was chosen among
+        tgt_key TEXT,                      -- the chosen original, NULL when nothing convinced
+        score REAL NOT NULL,
+        sure INTEGER NOT NULL,
+        detail TEXT NOT NULL,              -- JSON: decided_by, margins, verification, why
+        decided_at TEXT NOT NULL
+    );
     """,
 ]
 

@@ -31,9 +31,10 @@ from aligner.store import ChangeMarks, PairSummary, Presence, Store
 from tui.screens.export import ExportDialog, ExportRequest
 from tui.screens.help import HelpScreen, HelpSections
 from tui.screens.pair import PairScreen
+from tui.screens.pairing import ORIGIN_HELP
 from tui.widgets import StatusLine
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.pair_list import PairList, PairListHeader
+from tui.widgets.pair_list import PairList, PairListHeader, shows_origin
 
 if TYPE_CHECKING:
     from tui.app import ReviewApp
@@ -267,7 +268,8 @@ class CorpusScreen(Screen):
         if first:
             pairs.cursor = 0
         max_id = max((s.pair_id for s in self.summaries), default=1)
-        pairs.set_rows(rows, presence_map(self.presence), max_id=max_id, keep=keep)
+        pairs.set_rows(rows, presence_map(self.presence), max_id=max_id, keep=keep,
+                       origin=shows_origin(self.summaries))
         self.update_header(len(rows))
 
     def shown_pairs(self) -> list[PairSummary]:
@@ -365,7 +367,7 @@ class CorpusScreen(Screen):
         self.app.push_screen(HelpScreen("Keys of the corpus screen", self.HELP_SECTIONS,
                                         "Enter opens a pair; inside it, ? lists the review keys. Who: the "
                                         "reviewers whose app is open on the pair now (another reviewer's "
-                                        "changes show within a second)."))
+                                        "changes show within a second).\n" + ORIGIN_HELP))
 
     async def action_quit(self) -> None:
         await self.app.action_quit()

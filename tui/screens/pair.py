@@ -44,6 +44,7 @@ from aligner.text.langcheck import language_name
 from tui.screens.dialogs import EditSentenceDialog, GotoDialog, NoteDialog, SplitSentenceDialog
 from tui.screens.export import ExportDialog, ExportRequest
 from tui.screens.help import HelpScreen, HelpSections
+from tui.screens.pairing import PairingDialog, origin_phrase
 from tui.screens.realign import RealignJob
 from tui.screens.search import (
     ReplacePreviewScreen,
@@ -65,6 +66,9 @@ HELP_SECTIONS: HelpSections = [
         Binding("c", "unmark", "Clear", show=False, tooltip="clear the mark: unreviewed again"),
         Binding("A", "accept_above", "Accept above", show=False,
                 tooltip="accept every unreviewed bead above the cursor"),
+        Binding("X", "toggle_pairing", "Reject pairing", show=False,
+                tooltip="reject the pairing: the two articles do not translate each other (asks first; its beads "
+                        "are never exported and a run does not pair them again); X again restores it"),
     ]),
     ("Move", [
         Binding("n", "find('unreviewed', 1)", "Next to do", tooltip="next unreviewed bead (N: previous)"),
@@ -182,6 +186,7 @@ class PairScreen(Screen):
         self.message = ""
         self.pair_note: str | None = None
         self._title = ""
+        self.origin_text = Text()  # how the pair was made (link, content, rejected), for the title line
         self.search: SearchRequest | None = None  # the last search, for f/F and the next / or r
         self.searching: tuple[Worker[Any], threading.Event] | None = None  # a corpus search or replace
         self._save_timer: Timer | None = None
@@ -245,8 +250,8 @@ class PairScreen(Screen):
         self.save_position()  # reopening the app returns to this pair even if nothing else happens
 
     def show_title(self) -> None:
-        """'Pair N  date  source title  ·  target title' (a ✎ when the pair has a note): the
-        titles are the pages', so literal text with their control characters drawn."""
+        """'Pair N  date  source title  ·  target title  ·  how it was paired' (a ✎ when the pair
+        has a note): the titles are the pages', so literal text with their control characters drawn."""
         title = Text()
         title.append(f"Pair {self.pair_id}", style="bold")
         if self.pair_note:
@@ -255,6 +260,8 @@ class PairScreen(Screen):
         title.append(visible(self.titles[0]), style="bold")
         title.append("  ·  ")
         title.append(visible(self.titles[1]))
+        title.append("  ·  ")
+        title.append_text(self.origin_text)
         if title.plain != self._title:  # an update lays the screen out again: only when it changed
             self._title = title.plain
             self.query_one("#pair-title", Static).update(title)
@@ -268,6 +275,7 @@ class PairScreen(Screen):
         tgt = [s.text for s in self.store.sentences(pair.tgt_doc)]
         self.table.set_pair(src, tgt, self.store.beads(self.pair_id), position, langs=self.langs)
         self.pair_note = self.store.pair_note(self.pair_id)
+        self.origin_text = origin_phrase(pair.origin, self.store.pairing_rejection(self.pair_id))
         self.show_title()
         self.update_map(data=True)
         self._place = (self.pair_id, self.table.cursor)
@@ -431,6 +439,18 @@ class PairScreen(Screen):
 
     def action_accept_above(self) -> None:
         self.run_edit(review.accept_all_above, self.table.cursor)
+
+    def action_toggle_pairing(self) -> None:
+        """Reject the pairing (or restore a rejected one), after the reviewer confirms."""
+        if self.refuse_while_busy():
+            return
+        op = review.restore_pairing if review.pairing_rejection(self.store, self.pair_id) else review.reject_pairing
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.run_edit(op, position=self.table.cursor)
+
+        self.app.push_screen(PairingDialog(self.store, self.pair_id), done)
 
     def action_find(self, target: Target, direction: int) -> None:
         table = self.table

@@ -28,7 +28,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from aligner.display import visible
-from aligner.model import PairProgress
+from aligner.model import PairedBy, PairProgress
 from aligner.review import LOW_CONFIDENCE
 from aligner.store import PairSummary
 from aligner.text.langcheck import language_name
@@ -36,6 +36,9 @@ from aligner.text.langcheck import language_name
 #: Fixed columns after the titles: (key, header, cells).
 FIXED = (("date", "Date", 10), ("beads", "Beads", 5), ("reviewed", "Done", 4), ("conf", "Conf.", 5),
          ("status", "Status", 11), ("who", "Who", 8))
+#: How the pair was made, shown after the status once some pair was not made by a link.
+ORIGIN = ("paired", "Paired", 8)
+HEADERS = {key: header for key, header, _ in (*FIXED, ORIGIN)}
 GAP = 1  # cells between two columns (two would cost the titles 8 cells at 80 columns)
 ROW_STYLES = {"odd", "cursor"}
 STATUS_CLASS = {PairProgress.NEW: "new", PairProgress.IN_PROGRESS: "in-progress", PairProgress.DONE: "done",
@@ -49,6 +52,19 @@ def clip(text: str, cells: int) -> str:
     if cell_len(text) > cells:
         text = set_cell_size(text, cells - 1).rstrip() + "…"
     return set_cell_size(text, cells)
+
+
+def shows_origin(summaries: Sequence[PairSummary]) -> bool:
+    """The list needs the "Paired" column once some pair was not made by a link, or a pairing was rejected."""
+    return any(s.how != PairedBy.LINK or s.pairing_rejected for s in summaries)
+
+
+def origin_label(summary: PairSummary) -> tuple[str, str]:
+    """The "Paired" cell and its style: "link", "c 0.97", "c 0.62?" (unsure), "✗c 0.97" (rejected)."""
+    label = summary.origin.label(short=True)
+    if summary.pairing_rejected:
+        return "✗" + label, "rejected"
+    return label, "unsure" if summary.sure is False else ""
 
 
 def who_text(names: Sequence[str], cells: int) -> str:
@@ -68,18 +84,26 @@ class ListColumns:
     ident: int
     src: int
     tgt: int
+    origin: bool = False  # with the "Paired" column
 
     @classmethod
-    def fit(cls, width: int, max_id: int) -> ListColumns:
+    def fit(cls, width: int, max_id: int, origin: bool = False) -> ListColumns:
         ident = max(1, len(str(max_id)))
-        fixed = ident + sum(cells for _, _, cells in FIXED) + GAP * (len(FIXED) + 2) + 1
+        fixed_columns = cls.fixed(origin)
+        fixed = ident + sum(cells for _, _, cells in fixed_columns) + GAP * (len(fixed_columns) + 2) + 1
         free = max(width - fixed, 12)  # below that the row is cut at the right edge
         src = free * 3 // 5
-        return cls(width, ident, src, free - src)
+        return cls(width, ident, src, free - src, origin)
+
+    @staticmethod
+    def fixed(origin: bool) -> tuple[tuple[str, str, int], ...]:
+        """The columns after the titles: the "Paired" one goes between the status and who."""
+        return (*FIXED[:-1], ORIGIN, FIXED[-1]) if origin else FIXED
 
     def cells(self) -> list[tuple[str, int]]:
         """(key, cells) of every column in order."""
-        return [("id", self.ident), ("src", self.src), ("tgt", self.tgt), *((k, c) for k, _, c in FIXED)]
+        return [("id", self.ident), ("src", self.src), ("tgt", self.tgt),
+                *((k, c) for k, _, c in self.fixed(self.origin))]
 
 
 class PairList(ScrollView, can_focus=True):
@@ -105,6 +129,8 @@ class PairList(ScrollView, can_focus=True):
         "pair-list--low",
         "pair-list--who",
         "pair-list--dim",
+        "pair-list--unsure",
+        "pair-list--rejected",
     }
 
     class Selected(Message):
@@ -121,6 +147,7 @@ class PairList(ScrollView, can_focus=True):
         self.cursor = 0
         self.columns = ListColumns.fit(80, 1)
         self.max_id = 1
+        self.origin = False  # the "Paired" column is shown
         self._cache: dict[int, Strip] = {}
         self._styles: dict[str, Style] = {}
         self.header: Widget | None = None  # a PairListHeader registers itself here
@@ -138,11 +165,12 @@ class PairList(ScrollView, can_focus=True):
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
     def set_rows(self, rows: list[PairSummary], presence: dict[int, list[str]], *, max_id: int,
-                 keep: int | None = None) -> None:
-        """Show ``rows``; the cursor goes to pair ``keep`` if it is shown, else stays on its row."""
+                 keep: int | None = None, origin: bool = False) -> None:
+        """Show ``rows`` (``origin``: with the "Paired" column); the cursor goes to pair ``keep``
+        if it is shown, else stays on its row."""
         self.rows, self.presence = rows, presence
-        if max_id != self.max_id:
-            self.max_id = max_id
+        if (max_id, origin) != (self.max_id, self.origin):
+            self.max_id, self.origin = max_id, origin
             self._fit()
         target = self.cursor
         if keep is not None:
@@ -164,10 +192,15 @@ class PairList(ScrollView, can_focus=True):
         """A row as plain text, as drawn (for tests and screen readers alike)."""
         return "".join(segment.text for segment in self._render_row(row))
 
+    def row_cells(self, row: int) -> dict[str, str]:
+        """A row's cells by column key ("id", "src", ..., "paired", "who"), as drawn, unpadded."""
+        keys = [key for key, _ in self.columns.cells()]
+        return {key: text.strip() for key, (text, _) in zip(keys, self._cells(row), strict=True)}
+
     # -- layout and drawing ----------------------------------------------------------------
 
     def _fit(self) -> None:
-        self.columns = ListColumns.fit(max(self.scrollable_content_region.width, 40), self.max_id)
+        self.columns = ListColumns.fit(max(self.scrollable_content_region.width, 40), self.max_id, self.origin)
         self._cache.clear()
         if self.header is not None:
             self.header.refresh()
@@ -192,7 +225,8 @@ class PairList(ScrollView, can_focus=True):
                 style = self.get_component_rich_style(f"pair-list--{name}")
             else:  # overlays (colour, bold): the row's background shows through
                 full = self.get_component_rich_style(f"pair-list--{name}")
-                style = Style(color=full.color, bold=full.bold, italic=full.italic, dim=full.dim)
+                style = Style(color=full.color, bold=full.bold, italic=full.italic, dim=full.dim,
+                              strike=full.strike)
             self._styles[name] = style
         return style
 
@@ -215,6 +249,16 @@ class PairList(ScrollView, can_focus=True):
         return style
 
     def _render_row(self, row: int) -> list[Segment]:
+        base = self._row_style(row)
+        segments = [Segment(" ", base)]
+        for n, (text, style) in enumerate(self._cells(row)):
+            if n:
+                segments.append(Segment(" " * GAP, base))
+            segments.append(Segment(text, style))
+        return segments
+
+    def _cells(self, row: int) -> list[tuple[str, Style]]:
+        """The row's cells in column order, each padded to its width, with its style."""
         s = self.rows[row]
         base = self._row_style(row)
         cols = self.columns
@@ -230,14 +274,12 @@ class PairList(ScrollView, can_focus=True):
             ("     " if s.mean_confidence is None else f"{s.mean_confidence:>5.2f}",
              base + self._style("low") if low else base),
             (clip(str(s.status), 11), base + self._style(STATUS_CLASS.get(s.status, "new"))),
-            (clip(who_text(names, 8), 8), base + self._style("who")),
         ]
-        segments = [Segment(" ", base)]
-        for n, (text, style) in enumerate(cells):
-            if n:
-                segments.append(Segment(" " * GAP, base))
-            segments.append(Segment(text, style))
-        return segments
+        if cols.origin:
+            label, style = origin_label(s)
+            cells.append((clip(visible(label), ORIGIN[2]), base + self._style(style) if style else base))
+        cells.append((clip(who_text(names, 8), 8), base + self._style("who")))
+        return cells
 
     # -- cursor ---------------------------------------------------------------------------------
 
@@ -309,7 +351,7 @@ class PairListHeader(Widget):
     def render_line(self, y: int) -> Strip:
         cols = self.pairs.columns
         headers = {"id": "#", "src": visible(f"{language_name(self.langs[0])} title"),  # a code from the pages
-                   "tgt": visible(f"{language_name(self.langs[1])} title"), **{k: h for k, h, _ in FIXED}}
+                   "tgt": visible(f"{language_name(self.langs[1])} title"), **HEADERS}
         parts = []
         for key, cells in cols.cells():
             header = headers[key]
