@@ -17,6 +17,7 @@ from aligner.align import (
     Calibration,
     align_sentences,
     confidence_features,
+    default_aligner,
 )
 from aligner.align.anchors import AnchorSignal
 from aligner.align.embed import get_encoder, piece_counter
@@ -25,7 +26,9 @@ from aligner.align.lexicon import LexiconSignal, train_lexicon
 from aligner.align.scoring import LengthRatioSignal
 from aligner.align.search import _longest_increasing, coarse_path
 from aligner.align.similarity import SimilaritySignal
+from aligner.errors import AlignerError
 from aligner.evaluate import read_beads, score_many
+from aligner.model import Method
 
 EVAL = Path(__file__).resolve().parent.parent / "corpora" / "eval"
 
@@ -370,3 +373,27 @@ def test_use_encoder_tokenizes_with_the_sentencepiece_library():
     ours = get_encoder("use").inner.encode([text])[0]
     theirs = plain.encode([text])[0]
     assert np.allclose(ours, theirs / np.linalg.norm(theirs), atol=1e-5)
+
+
+def test_encoder_threads_are_passed_down_not_through_the_environment(monkeypatch):
+    """A worker that shares the cores asks for one BLAS thread: the encoder, the engine and
+    the default aligner take it as a parameter, whatever ALIGNER_ENCODER_THREADS says."""
+    from aligner.worker import AlignerSpec, build_aligner
+
+    monkeypatch.setenv("ALIGNER_ENCODER_THREADS", "2")
+    one = get_encoder("use", threads=1)
+    assert one.inner._model.threads == 1 and one is get_encoder("use", 1)
+    assert one is not get_encoder("use")  # another thread count is another encoder, loaded once too
+    engine = default_aligner("en", "ko", Method.ENGINE, "use", threads=1)
+    assert engine is default_aligner("en", "ko", "engine", "use", 1)
+    assert next(s for s in engine.signals if isinstance(s, SimilaritySignal)).encode == one.encode
+    assert build_engine(threads=1).signals[1].encode == one.encode
+    aligner = build_aligner(AlignerSpec(), threads=1)
+    assert next(s for s in aligner.signals if isinstance(s, SimilaritySignal)).encode == one.encode
+
+
+def test_methods_are_the_model_enum():
+    assert default_aligner("en", "ko", Method.LENGTH).name == "length"
+    assert default_aligner("en", "ko", "length") is default_aligner("en", "ko", Method.LENGTH)
+    with pytest.raises(AlignerError, match="engine, length"):
+        default_aligner("en", "ko", "bogus")

@@ -15,7 +15,7 @@ import numpy as np
 from aligner.align.adapt import Adaptation
 from aligner.align.scoring import GALE_CHURCH_PRIORS, Combined, LengthSignal, Signal
 from aligner.align.search import Band, coarse_path, dense_search, posteriors, viterbi
-from aligner.model import Bead
+from aligner.model import Bead, Method
 
 Span = tuple[int, int, int, int]  # half-open (src_start, src_end, tgt_start, tgt_end)
 
@@ -160,7 +160,7 @@ class Aligner:
 
     def confidences(
         self, posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],
-        join_gains: Sequence[float] | None = None,
+        join_gains: Sequence[float] | np.ndarray | None = None,
     ) -> np.ndarray:
         """The beads' posteriors, mapped through the fitted calibration when there is one."""
         if self.config.calibration is None or not len(posteriors):
@@ -211,7 +211,7 @@ JOIN_GAIN_OFFSET = 0.05  # the join-gain feature is max(0, gain + this): chosen 
 
 def confidence_features(
     posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],
-    join_gains: Sequence[float] | None = None,
+    join_gains: Sequence[float] | np.ndarray | None = None,
 ) -> np.ndarray:
     """What the calibration looks at, one row per bead of an aligned stretch (in order).
 
@@ -272,37 +272,39 @@ class Calibration:
         return np.interp(p, [0.0, self.review_point, 0.9, 1.0], [0.0, 0.5, 0.9, 1.0])
 
 
-METHODS = ("engine", "length")
-
-
 def align_sentences(
-    src: Sequence[str], tgt: Sequence[str], src_lang: str = "en", tgt_lang: str = "ko", method: str = "engine"
+    src: Sequence[str], tgt: Sequence[str], src_lang: str = "en", tgt_lang: str = "ko",
+    method: Method | str = Method.ENGINE,
 ) -> list[Bead]:
     """Align two sentence lists with the default method."""
     return default_aligner(src_lang, tgt_lang, method).align(src, tgt)
 
 
-_CACHE: dict[tuple[str, str, str, str], Aligner] = {}
+_CACHE: dict[tuple[str, str, Method, str, int | None], Aligner] = {}
 
 
-def default_aligner(src_lang: str = "en", tgt_lang: str = "ko", method: str = "engine",
-                    encoder: str = "use") -> Aligner:
+def default_aligner(src_lang: str = "en", tgt_lang: str = "ko", method: Method | str = Method.ENGINE,
+                    encoder: str = "use", threads: int | None = None) -> Aligner:
     """The aligner for a language pair and method, built once per process.
 
-    "engine": sentence embeddings + length + anchors (the default); "length": the
-    Gale–Church length-only baseline, kept for comparison and for machines where the
-    encoder cannot run.
+    ``Method.ENGINE``: sentence embeddings + length + anchors (the default);
+    ``Method.LENGTH``: the Gale–Church length-only baseline, kept for comparison and for
+    machines where the encoder cannot run. ``threads``: the encoder's BLAS threads
+    (None: decided when it loads, see :func:`aligner.align.embed.encoder_threads`).
     """
-    key = (src_lang, tgt_lang, method, encoder)
+    try:
+        method = Method(method)
+    except ValueError:
+        from aligner.errors import AlignerError
+
+        raise AlignerError(str(method), "unknown alignment method (choose from "
+                           f"{', '.join(m.value for m in Method)})") from None
+    key = (src_lang, tgt_lang, method, encoder, threads)
     if key not in _CACHE:
-        if method == "engine":
+        if method == Method.ENGINE:
             from aligner.align.engine import build_engine
 
-            _CACHE[key] = build_engine(src_lang, tgt_lang, encoder=encoder)
-        elif method == "length":
-            _CACHE[key] = Aligner()
+            _CACHE[key] = build_engine(src_lang, tgt_lang, encoder=encoder, threads=threads)
         else:
-            from aligner.errors import AlignerError
-
-            raise AlignerError(method, f"unknown alignment method (choose from {', '.join(METHODS)})")
+            _CACHE[key] = Aligner()
     return _CACHE[key]

@@ -17,7 +17,7 @@ from aligner.align.adapt import Adaptation
 from aligner.align.anchors import AnchorSignal
 from aligner.align.embed import get_encoder, piece_counter
 from aligner.align.lexicon import Lexicon, LexiconSignal
-from aligner.align.scoring import LengthRatioSignal
+from aligner.align.scoring import LengthRatioSignal, Signal
 from aligner.align.similarity import SimilaritySignal
 
 
@@ -76,8 +76,12 @@ def build_engine(
     encoder: str = "use",
     params: EngineParams | None = None,
     lexicon: Lexicon | None = None,
+    threads: int | None = None,
 ) -> Aligner:
-    """An ``Aligner`` with the engine's signals for a language pair (and the corpus lexicon, if any)."""
+    """An ``Aligner`` with the engine's signals for a language pair (and the corpus lexicon, if any).
+
+    ``threads``: the encoder's BLAS threads (see :func:`~aligner.align.embed.get_encoder`).
+    """
     p = params or EngineParams()
     calibration = Calibration(p.calibration, p.review_point) if p.calibration else None
     adaptation = (Adaptation(skip=p.adapt_skip, join=p.adapt_join, merge=p.adapt_merge, regular=p.adapt_regular)
@@ -85,8 +89,8 @@ def build_engine(
     config = AlignConfig(max_src=p.max_size, max_tgt=p.max_size, temperature=p.temperature, priors=p.priors(),
                          calibration=calibration, adaptation=adaptation,
                          second_looks=p.second_looks)
-    enc = get_encoder(encoder)
-    signals = [
+    enc = get_encoder(encoder, threads)
+    signals: list[Signal] = [
         LengthRatioSignal(piece_counter(), weight=p.length, sigma=p.length_sigma),
         SimilaritySignal(enc.encode, weight=p.similarity, knn=p.knn, margin=p.margin, rejoin_penalty=p.rejoin_penalty,
                          rejoin_side=p.rejoin_side, rejoin_total=p.rejoin_total),
