@@ -40,7 +40,7 @@ from peers import PEERS, BeadPair, Peer, make_peer  # noqa: E402
 from sections import publish  # noqa: E402
 
 EVAL = ROOT / "corpora" / "eval"
-DEFAULT_ALIGNERS = ["ours", "galechurch", "hunalign", "hunalign-ascii", "vecalign"]
+DEFAULT_ALIGNERS = ["ours", "galechurch", "hunalign", "hunalign-ascii", "vecalign", "bertalign-use"]
 NON_LATIN = {"ko", "ja", "zh"}  # hunalign-ascii only makes sense when one side is in one of these scripts
 
 
@@ -283,6 +283,14 @@ NOTES = {
         "vecalign: no `vecalign` distribution installs from PyPI and its code is not vendored; `sentalign`"
         " (PyPI, Apache-2.0) packages Vecalign's DP for in-memory use. It encodes every run of 1-4 consecutive"
         " sentences on both sides (Vecalign's overlaps), hence several times the encoder work of one pass."
+    ),
+    "bertalign-use": (
+        "bertalign-use: Bertalign's published two-step search (Liu & Zhu 2022: top-3 1-1 anchors by cosine,"
+        " then beads of up to 5 sentences in all inside a window of 5 around them, scored by the cosine of"
+        " their encoded texts minus the mean cosine with the neighbouring spans, times a length penalty,"
+        " skips -0.1), rebuilt from the paper in `benchmarks/anchor_window.py` (no Bertalign installs from"
+        " PyPI) and fed the engine's USE encoder instead of LaBSE. Like vecalign it encodes every run of 1-4"
+        " consecutive sentences."
     ),
     "ours": (
         "ours runs whatever `aligner.align.align_sentences` is in the working tree at the time (see its"

@@ -35,7 +35,7 @@ from sections import publish  # noqa: E402
 
 TEXTBERG = ROOT.parent / "shared" / "data" / "textberg-dev"
 SECTION = "Text+Berg German–French (dev)"
-DEFAULT_ALIGNERS = "ours,galechurch,hunalign,vecalign"
+DEFAULT_ALIGNERS = "ours,galechurch,hunalign,vecalign,bertalign-use"
 
 
 def _lines(path: Path) -> list[str]:
