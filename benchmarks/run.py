@@ -288,7 +288,7 @@ NOTES = {
         "bertalign-use: Bertalign's published two-step search (Liu & Zhu 2022: top-3 1-1 anchors by cosine,"
         " then beads of up to 5 sentences in all inside a window of 5 around them, scored by the cosine of"
         " their encoded texts minus the mean cosine with the neighbouring spans, times a length penalty,"
-        " skips -0.1), rebuilt from the paper in `benchmarks/anchor_window.py` (no Bertalign installs from"
+        " skips -0.1), rebuilt from the paper in `aligner/align/window.py` (no Bertalign installs from"
         " PyPI) and fed the engine's USE encoder instead of LaBSE. Like vecalign it encodes every run of 1-4"
         " consecutive sentences."
     ),

@@ -18,6 +18,7 @@ from aligner.align.search import Band, coarse_path, dense_search, posteriors, vi
 from aligner.model import Bead, Method
 
 Span = tuple[int, int, int, int]  # half-open (src_start, src_end, tgt_start, tgt_end)
+WINDOW_CELLS = 4_000_000  # longest pair (source x target sentences) the anchor-and-window search takes
 
 
 @dataclass
@@ -93,7 +94,8 @@ class Aligner:
         spans, probs = self._second_looks(n, m, costs, band, dense, spans, probs)
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
         bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
-        conf = self.confidences(probs, shapes, bead_costs, _join_gains(costs, spans))
+        conf = self.confidences(probs, shapes, bead_costs, _gains(costs, spans, "join_gains"),
+                                _gains(costs, spans, "merge_gains"))
         return [
             Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(float(q), 4))
             for (i0, i1, j0, j1), c, q in zip(spans, bead_costs, conf)
@@ -121,6 +123,10 @@ class Aligner:
                 if f:  # looks faithful: look wider, and judge by the wider look's evidence
                     corrections = self._rejoin(costs, spans, wide=True)
                     f = self._faithfulness(costs)
+                if adapt is not None and adapt.window_from is not None and f >= adapt.window_from:
+                    window = self._window(n, m, costs, types)
+                    if window is not None:
+                        return window
             corrections = [c for c in corrections if c[:4] not in seen]
             if f:
                 new_shapes = (set(types) | {(a, b) for _, a, b, _, _ in corrections}) - shifted
@@ -137,6 +143,29 @@ class Aligner:
             if r:
                 costs.shift_priors({t: adapt.regular * r for t in types + costs.sparse_shapes if t != (1, 1)})
                 spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
+        return spans, probs
+
+    def _window(self, n: int, m: int, costs: Combined, types: list[tuple[int, int]]
+                ) -> tuple[list[Span], list[float]] | None:
+        """The anchor-and-window search's beads (:mod:`aligner.align.window`) with their posteriors
+        under this aligner's own costs, for a document read as faithful; None for a pair too
+        long for it (its anchor step compares every sentence with every other).
+
+        The posteriors are the engine's: every bead the window search chose exists in the
+        cost model (a shape the first search does not price becomes a sparse one), and a
+        bead that the engine's costs find unlikely keeps a low posterior, so where the two
+        designs disagree the bead is marked for review.
+        """
+        if n * m > WINDOW_CELLS:
+            return None
+        spans = next((w for part in costs.parts if (w := getattr(part, "window_search", lambda: None)()) is not None),
+                     None)
+        if spans is None:
+            return None
+        costs.adjust([(i1, i1 - i0, j1 - j0, j1, 0.0) for i0, i1, j0, j1 in spans
+                      if (i1 - i0, j1 - j0) not in types], priced=types)
+        every = types + costs.sparse_shapes
+        probs = posteriors(n, m, every, costs, Band.full(n, m), spans, self.config.temperature)
         return spans, probs
 
     def _faithfulness(self, costs: Combined) -> float:
@@ -160,22 +189,22 @@ class Aligner:
 
     def confidences(
         self, posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],
-        join_gains: Sequence[float] | np.ndarray | None = None,
+        join_gains: Sequence[float] | np.ndarray | None = None, merge_gains: Sequence[float] | np.ndarray | None = None,
     ) -> np.ndarray:
         """The beads' posteriors, mapped through the fitted calibration when there is one."""
         if self.config.calibration is None or not len(posteriors):
             return np.asarray(posteriors, dtype=float)
-        return self.config.calibration(confidence_features(posteriors, shapes, costs, join_gains))
+        return self.config.calibration(confidence_features(posteriors, shapes, costs, join_gains, merge_gains))
 
     def join_gains(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> np.ndarray:
         """:meth:`SimilarityCosts.join_gains` for beads this aligner made of ``src`` and ``tgt``
-        (NaN throughout without a similarity signal): what ``benchmarks/calibrate.py`` needs
-        besides the beads to rebuild their confidence features."""
-        spans, i, j = [], 0, 0
-        for b in beads:
-            spans.append((i, i + len(b.src), j, j + len(b.tgt)))
-            i, j = i + len(b.src), j + len(b.tgt)
-        return _join_gains(self.costs(src, tgt), spans)
+        (NaN throughout without a similarity signal): with :meth:`merge_gains`, what
+        ``benchmarks/calibrate.py`` needs besides the beads to rebuild their confidence features."""
+        return _gains(self.costs(src, tgt), _spans_of(beads), "join_gains")
+
+    def merge_gains(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> np.ndarray:
+        """:meth:`SimilarityCosts.merge_gains` for beads this aligner made (NaN without a similarity signal)."""
+        return _gains(self.costs(src, tgt), _spans_of(beads), "merge_gains")
 
     def band(self, n: int, m: int, costs: Combined | None = None) -> Band:
         """Exact search for news-size pairs; for long ones, a band around a coarse path.
@@ -196,22 +225,31 @@ class Aligner:
         return Band.around(path, n, m, width)
 
 
-def _join_gains(costs: Combined, spans: Sequence[Span]) -> np.ndarray:
-    """The join gains of the first signal that computes them (similarity), else NaN per bead."""
+def _spans_of(beads: Sequence[Bead]) -> list[Span]:
+    spans, i, j = [], 0, 0
+    for b in beads:
+        spans.append((i, i + len(b.src), j, j + len(b.tgt)))
+        i, j = i + len(b.src), j + len(b.tgt)
+    return spans
+
+
+def _gains(costs: Combined, spans: Sequence[Span], what: str) -> np.ndarray:
+    """``what`` (a per-bead measure) of the first signal that computes it (similarity), else NaN per bead."""
     for part in costs.parts:
-        gains = getattr(part, "join_gains", None)
+        gains = getattr(part, what, None)
         if gains is not None:
             return gains(spans)
     return np.full(len(spans), np.nan)
 
 
-CONFIDENCE_FEATURES = ("bias", "posterior", "empty", "multi", "cost", "neighbours", "document cost", "join gain")
+CONFIDENCE_FEATURES = ("bias", "posterior", "empty", "multi", "cost", "neighbours", "document cost", "join gain",
+                       "merge gain")
 JOIN_GAIN_OFFSET = 0.05  # the join-gain feature is max(0, gain + this): chosen on the dev halves
 
 
 def confidence_features(
     posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],
-    join_gains: Sequence[float] | np.ndarray | None = None,
+    join_gains: Sequence[float] | np.ndarray | None = None, merge_gains: Sequence[float] | np.ndarray | None = None,
 ) -> np.ndarray:
     """What the calibration looks at, one row per bead of an aligned stretch (in order).
 
@@ -219,10 +257,13 @@ def confidence_features(
     is empty (0-1, 1-0) or joins sentences; its cost; the lowest posterior logit among the
     bead and its two neighbours (wrong beads come in runs around a drop or a join, and a
     shaky neighbour means a shaky boundary); the mean bead cost of the whole stretch (a
-    loosely translated document is wrong more often at the same posterior); and how much
+    loosely translated document is wrong more often at the same posterior); how much
     better a 1-1 bead and its empty neighbour match as one joined bead
     (:meth:`~aligner.align.similarity.SimilarityCosts.join_gains`), from
-    ``-JOIN_GAIN_OFFSET`` up: a split join looks sure by every other measure. Posteriors
+    ``-JOIN_GAIN_OFFSET`` up: a split join looks sure by every other measure; and how much
+    better a bead matches merged with a neighbouring bead than the weaker of the two alone
+    (:meth:`~aligner.align.similarity.SimilarityCosts.merge_gains`, 0 without one): a
+    faithful translation's 2-2 read as two sure 1-1 beads. Posteriors
     are clipped to [1e-4, 1 - 1e-4] because beads report them to four decimals, and the
     calibration is fitted on what beads report.
     """
@@ -234,9 +275,10 @@ def confidence_features(
     neighbours = np.minimum(np.minimum(padded[:-2], padded[2:]), logit)
     gains = np.full(len(logit), np.nan) if join_gains is None else np.asarray(join_gains, dtype=float)
     join = np.maximum(np.nan_to_num(gains, nan=-np.inf) + JOIN_GAIN_OFFSET, 0.0)
+    merged = np.full(len(logit), np.nan) if merge_gains is None else np.asarray(merge_gains, dtype=float)
     return np.column_stack([
         np.ones_like(logit), logit, ((a == 0) | (b == 0)).astype(float), (a + b > 2).astype(float), cost,
-        neighbours, np.full_like(logit, cost.mean() if len(cost) else 0.0), join,
+        neighbours, np.full_like(logit, cost.mean() if len(cost) else 0.0), join, np.nan_to_num(merged, nan=0.0),
     ])
 
 

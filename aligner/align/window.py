@@ -1,9 +1,12 @@
-"""A Bertalign-style aligner (Liu & Zhu 2022's two-step search), written here from its paper, for comparison.
+"""Anchor-and-window search (Bertalign's two steps, Liu & Zhu 2022, written here from its paper).
 
-Bertalign's published results use LaBSE; issue 13 measured its search with this project's
-USE vectors at 0.911 strict F1 on Text+Berg test, far above the engine on faithful text
-and far below it on edited news. This module rebuilds that design so it runs side by
-side with the engine on every set (``benchmarks/peers.py``: ``bertalign-use``):
+The engine's own search prices beads by sums of sentence vectors with priors tuned on
+edited news; on a faithful translation full of 1-3, 2-2 and 1-4 beads it splits them.
+Bertalign's design encodes every run of consecutive sentences and searches many-to-many
+beads only near confident 1-1 anchors: worse on edited news, far better on faithful
+text. The engine uses it as its second search for a document its own faithfulness
+estimate (:mod:`aligner.align.adapt`) reads as faithful; ``benchmarks/peers.py`` runs it
+alone as a peer (``bertalign-use``). The steps:
 
 1. **Anchors.** Each source sentence's ``top_k`` nearest target sentences by cosine; a
    search over 1-1, 1-0 and 0-1 steps, where a 1-1 step may only land on one of those
@@ -18,8 +21,8 @@ side with the engine on every set (``benchmarks/peers.py``: ``bertalign-use``):
    ratio of the shorter to the longer side after scaling by the document's own ratio;
    empty beads score ``skip``. The best-scoring path is the alignment.
 
-It is a peer for measuring, not part of the library: its numbers say where the engine's
-one-pass search loses on faithful text and where this design loses on edited text.
+Every run of sentences is encoded, so it costs about four times the encoder work of
+the engine's first search: the engine pays it only for documents it reads as faithful.
 """
 
 from __future__ import annotations
