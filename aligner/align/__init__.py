@@ -32,6 +32,7 @@ class AlignConfig:
     band_width: int = 40
     priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(GALE_CHURCH_PRIORS))
     calibration: Calibration | None = None  # None: confidence is the bead's posterior
+    window_calibration: Calibration | None = None  # for beads of the anchor-and-window search (None: calibration)
     adaptation: Adaptation | None = None  # None: the same priors for every document
     second_looks: int = 1  # rounds of re-pricing beads near the path and searching again
 
@@ -51,6 +52,9 @@ class Aligner:
     def __init__(self, config: AlignConfig | None = None, signals: Sequence[Signal] | None = None) -> None:
         self.config = config or AlignConfig()
         self.signals: list[Signal] = list(signals) if signals is not None else [LengthSignal()]
+        # which search made the beads of the last stretch aligned, "engine" or "window" (what
+        # benchmarks/calibrate.py needs to fit each search's confidence; not for concurrent use)
+        self.last_search = "engine"
 
     def costs(self, src: Sequence[str], tgt: Sequence[str]) -> Combined:
         parts = [signal.prepare(src, tgt) for signal in self.signals]
@@ -91,25 +95,27 @@ class Aligner:
         if dense:
             costs.precompute(self.config.bead_types)
         spans, probs = self._search(n, m, costs, band, dense)
-        spans, probs = self._second_looks(n, m, costs, band, dense, spans, probs)
+        spans, probs, windowed = self._second_looks(n, m, costs, band, dense, spans, probs)
+        self.last_search = "window" if windowed else "engine"
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
         bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
         conf = self.confidences(probs, shapes, bead_costs, _gains(costs, spans, "join_gains"),
-                                _gains(costs, spans, "merge_gains"))
+                                _gains(costs, spans, "merge_gains"), windowed)
         return [
             Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(float(q), 4))
             for (i0, i1, j0, j1), c, q in zip(spans, bead_costs, conf)
         ]
 
     def _second_looks(self, n: int, m: int, costs: Combined, band: Band, dense: bool,
-                      spans: list[Span], probs: list[float]) -> tuple[list[Span], list[float]]:
+                      spans: list[Span], probs: list[float]) -> tuple[list[Span], list[float], bool]:
         """Search again while a closer look at the path changes some costs.
 
         Signals with a ``rejoin`` (similarity) re-price beads near the path's empty beads;
         with an ``adaptation`` the document's own priors, estimated from that look's
         evidence after the first search, price every later search. Each round looks at
         the new path (``second_looks`` rounds at most); a bead already re-priced is not
-        re-priced again.
+        re-priced again. A document read as faithful enough (``adaptation.window_from``) gets
+        the anchor-and-window search instead (the last value returned says so).
         """
         types = list(self.config.bead_types)
         adapt, f = self.config.adaptation, 0.0
@@ -124,9 +130,9 @@ class Aligner:
                     corrections = self._rejoin(costs, spans, wide=True)
                     f = self._faithfulness(costs)
                 if adapt is not None and adapt.window_from is not None and f >= adapt.window_from:
-                    window = self._window(n, m, costs, types)
+                    window = self._window(n, m, costs, adapt.window_temperature)
                     if window is not None:
-                        return window
+                        return window[0], window[1], True
             corrections = [c for c in corrections if c[:4] not in seen]
             if f:
                 new_shapes = (set(types) | {(a, b) for _, a, b, _, _ in corrections}) - shifted
@@ -143,30 +149,18 @@ class Aligner:
             if r:
                 costs.shift_priors({t: adapt.regular * r for t in types + costs.sparse_shapes if t != (1, 1)})
                 spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
-        return spans, probs
+        return spans, probs, False
 
-    def _window(self, n: int, m: int, costs: Combined, types: list[tuple[int, int]]
-                ) -> tuple[list[Span], list[float]] | None:
-        """The anchor-and-window search's beads (:mod:`aligner.align.window`) with their posteriors
-        under this aligner's own costs, for a document read as faithful; None for a pair too
-        long for it (its anchor step compares every sentence with every other).
-
-        The posteriors are the engine's: every bead the window search chose exists in the
-        cost model (a shape the first search does not price becomes a sparse one), and a
-        bead that the engine's costs find unlikely keeps a low posterior, so where the two
-        designs disagree the bead is marked for review.
-        """
+    def _window(self, n: int, m: int, costs: Combined, temperature: float) -> tuple[list[Span], list[float]] | None:
+        """The anchor-and-window search's beads and their posteriors under its own scores at
+        ``temperature`` (:mod:`aligner.align.window`) for a document read as faithful; None for
+        a pair too long for it (its anchor step compares every sentence with every other) or
+        without a similarity signal. Its posteriors come from another model than the engine's,
+        hence their own calibration (``AlignConfig.window_calibration``)."""
         if n * m > WINDOW_CELLS:
             return None
-        spans = next((w for part in costs.parts if (w := getattr(part, "window_search", lambda: None)()) is not None),
-                     None)
-        if spans is None:
-            return None
-        costs.adjust([(i1, i1 - i0, j1 - j0, j1, 0.0) for i0, i1, j0, j1 in spans
-                      if (i1 - i0, j1 - j0) not in types], priced=types)
-        every = types + costs.sparse_shapes
-        probs = posteriors(n, m, every, costs, Band.full(n, m), spans, self.config.temperature)
-        return spans, probs
+        return next((found for part in costs.parts
+                     if (found := getattr(part, "window_search", lambda _: None)(temperature)) is not None), None)
 
     def _faithfulness(self, costs: Combined) -> float:
         """:meth:`Faithfulness.shift` of the join gains the last second look saw (0 without any)."""
@@ -190,11 +184,14 @@ class Aligner:
     def confidences(
         self, posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],
         join_gains: Sequence[float] | np.ndarray | None = None, merge_gains: Sequence[float] | np.ndarray | None = None,
+        windowed: bool = False,
     ) -> np.ndarray:
-        """The beads' posteriors, mapped through the fitted calibration when there is one."""
-        if self.config.calibration is None or not len(posteriors):
+        """The beads' posteriors, mapped through the fitted calibration when there is one (for beads
+        of the anchor-and-window search, ``windowed``, its own: its posteriors come from another model)."""
+        calibration = (self.config.window_calibration if windowed else None) or self.config.calibration
+        if calibration is None or not len(posteriors):
             return np.asarray(posteriors, dtype=float)
-        return self.config.calibration(confidence_features(posteriors, shapes, costs, join_gains, merge_gains))
+        return calibration(confidence_features(posteriors, shapes, costs, join_gains, merge_gains))
 
     def join_gains(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> np.ndarray:
         """:meth:`SimilarityCosts.join_gains` for beads this aligner made of ``src`` and ``tgt``

@@ -105,6 +105,7 @@ class Adaptation:
     regular_share: float = 0.25  # share of beads other than 1-1 in edited news (the prior's mean)
     regular_weight: float = 20.0  # what the prior is worth, in beads
     window_from: float | None = None  # faithfulness from which the anchor-and-window search takes over
+    window_temperature: float = 0.2  # its posteriors: paths weighted by exp(score / this)
 
     def regularity(self, shapes: Sequence[tuple[int, int]]) -> float:
         """Log-odds by which a path's share of beads other than 1-1 falls short of the prior's

@@ -222,13 +222,14 @@ class SimilarityCosts:
         self.join_evidence = [best_gain[k] for k in sorted(best_gain)]
         return out
 
-    def window_search(self) -> list[tuple[int, int, int, int]] | None:
-        """The beads of :class:`~aligner.align.window.AnchorWindow` over this pair (None without texts)."""
+    def window_search(self, temperature: float) -> tuple[list[tuple[int, int, int, int]], list[float]] | None:
+        """:meth:`AnchorWindow.search <aligner.align.window.AnchorWindow.search>` over this pair:
+        its beads and their posteriors at ``temperature`` (None without the texts)."""
         if self.encode is None or not self.src_text:
             return None
         from aligner.align.window import AnchorWindow
 
-        return AnchorWindow(self.encode).align(self.src_text, self.tgt_text)
+        return AnchorWindow(self.encode).search(self.src_text, self.tgt_text, temperature)
 
     def _span_cosine(self, span: tuple[int, int, int, int]) -> float:
         """Cosine of a bead's summed sentence vectors (for one sentence a side, the sentences')."""

@@ -28,12 +28,15 @@ the engine's first search: the engine pays it only for documents it reads as fai
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from aligner.align.search import Band, posteriors, viterbi
+
 Encode = Callable[[Sequence[str]], np.ndarray]
 Span = tuple[int, int, int, int]
+INF = np.inf
 
 
 @dataclass
@@ -48,141 +51,115 @@ class AnchorWindow:
     margin: bool = True
     length_penalty: bool = True
 
+    @property
+    def shapes(self) -> list[tuple[int, int]]:
+        """0-1, 1-0 and every shape with sentences on both sides and at most ``max_align`` in all."""
+        return [(0, 1), (1, 0)] + [(a, b) for a in range(1, self.max_align) for b in range(1, self.max_align)
+                                   if a + b <= self.max_align]
+
     def align(self, src: Sequence[str], tgt: Sequence[str]) -> list[Span]:
         """Beads as half-open spans covering both sides once, in order."""
+        return self.search(src, tgt)[0]
+
+    def search(self, src: Sequence[str], tgt: Sequence[str], temperature: float | None = None
+               ) -> tuple[list[Span], list[float]]:
+        """The beads and, with a ``temperature``, each one's posterior when every path through the
+        window is weighted by exp(score / temperature) (else no posteriors: an empty list)."""
         n, m = len(src), len(tgt)
         if n == 0 or m == 0:
-            return [(i, i + 1, 0, 0) for i in range(n)] + [(0, 0, j, j + 1) for j in range(m)]
-        width = self.max_align - 1
-        src_vecs = overlap_vectors(src, width, self.encode)
-        tgt_vecs = overlap_vectors(tgt, width, self.encode)
-        anchors = self._anchor_path(src_vecs[1][1:], tgt_vecs[1][1:])
-        lo, hi = window_bounds(anchors, n, m, self.window)
-        return self._second_search(src, tgt, src_vecs, tgt_vecs, lo, hi)
+            spans = [(i, i + 1, 0, 0) for i in range(n)] + [(0, 0, j, j + 1) for j in range(m)]
+            return spans, [1.0] * len(spans) if temperature else []
+        costs = WindowCosts.of(src, tgt, self)
+        anchors = self._anchor_path(costs.src[1][1:], costs.tgt[1][1:])
+        band = Band(*window_bounds(anchors, n, m, self.window))
+        spans = viterbi(n, m, self.shapes, costs, band)
+        probs = posteriors(n, m, self.shapes, costs, band, spans, temperature) if temperature else []
+        return spans, probs
 
     def _anchor_path(self, s: np.ndarray, t: np.ndarray) -> list[tuple[int, int]]:
-        """The first search's 1-1 beads as (source, target) sentence pairs."""
+        """The first search's 1-1 beads as (source, target) sentence pairs: a 1-1 step only onto
+        one of the source sentence's ``top_k`` nearest targets, scoring its cosine; skips ``skip``."""
         n, m = len(s), len(t)
         sims = s @ t.T
         k = min(self.top_k, m)
-        allowed = np.full((n, m), -np.inf)
+        allowed = np.full((n + 1, m + 1), INF)
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         rows = np.arange(n)[:, None]
-        allowed[rows, top] = sims[rows, top]
-        score = np.full((n + 1, m + 1), -np.inf)
-        back = np.zeros((n + 1, m + 1), dtype=np.int8)  # 1: 1-1, 2: 1-0, 3: 0-1
-        score[0, :] = self.skip * np.arange(m + 1)
-        back[0, 1:] = 3
-        for i in range(1, n + 1):
-            diag = score[i - 1, :-1] + allowed[i - 1]
-            up = score[i - 1] + self.skip
-            row = np.full(m + 1, -np.inf)
-            arg = np.zeros(m + 1, dtype=np.int8)
-            row[0], arg[0] = up[0], 2
-            better = diag > up[1:]
-            row[1:] = np.where(better, diag, up[1:])
-            arg[1:] = np.where(better, 1, 2)
-            for j in range(1, m + 1):  # a 0-1 step depends on the cell to its left
-                left = row[j - 1] + self.skip
-                if left > row[j]:
-                    row[j], arg[j] = left, 3
-            score[i], back[i] = row, arg
-        out = []
-        i, j = n, m
-        while i > 0 or j > 0:
-            step = back[i, j]
-            if step == 1:
-                out.append((i - 1, j - 1))
-                i, j = i - 1, j - 1
-            elif step == 2:
-                i -= 1
-            else:
-                j -= 1
-        return out[::-1]
+        allowed[rows + 1, top + 1] = -sims[rows, top]
 
-    def _second_search(self, src: Sequence[str], tgt: Sequence[str], sv: dict[int, np.ndarray],
-                       tv: dict[int, np.ndarray], lo: np.ndarray, hi: np.ndarray) -> list[Span]:
-        n, m = len(src), len(tgt)
-        shapes = [(a, b) for a in range(0, self.max_align) for b in range(0, self.max_align)
-                  if 0 < a + b <= self.max_align and (a + b == 1 or (a and b))]
+        def cost(i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
+            if a == 1 and b == 1:
+                return allowed[i, lo:hi]
+            return np.full(hi - lo, -self.skip)
+
+        spans = viterbi(n, m, [(0, 1), (1, 0), (1, 1)], cost, Band.full(n, m))
+        return [(i0, j0) for i0, i1, j0, j1 in spans if i1 - i0 == 1 and j1 - j0 == 1]
+
+
+@dataclass
+class WindowCosts:
+    """Minus the score of each bead (a cost for :mod:`aligner.align.search`), row by row.
+
+    A bead with sentences on both sides scores the cosine of its two encoded texts, minus
+    (``margin``) the mean cosine of each side with the spans of the other side of the same
+    size just before and after it, times (``length_penalty``) ``log2(1 + r)``, ``r`` the
+    ratio of its shorter side to its longer in characters, the source scaled by the
+    document's own ratio; an empty bead scores ``skip``.
+    """
+
+    src: dict[int, np.ndarray]  # size -> row e: vector of the ``size`` sentences ending at e
+    tgt: dict[int, np.ndarray]
+    src_chars: np.ndarray  # prefix sums of sentence lengths
+    tgt_chars: np.ndarray
+    settings: AnchorWindow
+    _rows: dict[tuple[int, int, int, int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
+
+    @classmethod
+    def of(cls, src: Sequence[str], tgt: Sequence[str], settings: AnchorWindow) -> WindowCosts:
+        width = settings.max_align - 1
         ls = np.array([len(x) for x in src], dtype=float)
         lt = np.array([len(x) for x in tgt], dtype=float)
-        ratio = lt.sum() / max(ls.sum(), 1.0)
-        ps, pt = np.concatenate([[0.0], np.cumsum(ls)]), np.concatenate([[0.0], np.cumsum(lt)])
-        score: list[np.ndarray] = []
-        back: list[np.ndarray] = []
-        for i in range(n + 1):
-            cols = np.arange(lo[i], hi[i])
-            best = np.full(len(cols), -np.inf)
-            arg = np.full(len(cols), -1)
-            if i == 0 and lo[0] == 0:
-                best[0] = 0.0
-            for k, (a, b) in enumerate(shapes):
-                if a > i or (a, b) == (0, 1):
-                    continue
-                prev = score[i - a]
-                pcols = cols - b
-                ok = (pcols >= lo[i - a]) & (pcols < hi[i - a])
-                cand = np.full(len(cols), -np.inf)
-                cand[ok] = prev[pcols[ok] - lo[i - a]]
-                if b == 0:
-                    cand += self.skip
-                else:
-                    cand += self._bead_scores(sv, tv, i, a, b, cols, n, m, ps, pt, ratio)
-                better = cand > best
-                best[better], arg[better] = cand[better], k
-            k01 = shapes.index((0, 1))
-            for c in range(1, len(cols)):
-                left = best[c - 1] + self.skip
-                if left > best[c]:
-                    best[c], arg[c] = left, k01
-            score.append(best)
-            back.append(arg)
-        spans: list[Span] = []
-        i, j = n, m
-        while i > 0 or j > 0:
-            k = back[i][j - lo[i]]
-            if k < 0:
-                raise ValueError("no path through the window")
-            a, b = shapes[k]
-            spans.append((i - a, i, j - b, j))
-            i, j = i - a, j - b
-        spans.reverse()
-        out: list[Span] = []
-        for i0, i1, j0, j1 in spans:  # a k-0 or 0-k bead is k empty beads, as gold counts them
-            if i1 > i0 and j1 > j0:
-                out.append((i0, i1, j0, j1))
-            else:
-                out += [(x, x + 1, j0, j0) for x in range(i0, i1)] + [(i0, i0, y, y + 1) for y in range(j0, j1)]
-        return out
+        return cls(overlap_vectors(src, width, settings.encode), overlap_vectors(tgt, width, settings.encode),
+                   np.concatenate([[0.0], np.cumsum(ls)]), np.concatenate([[0.0], np.cumsum(lt)]), settings)
 
-    def _bead_scores(self, sv: dict[int, np.ndarray], tv: dict[int, np.ndarray], i: int, a: int, b: int,
-                     cols: np.ndarray, n: int, m: int, ps: np.ndarray, pt: np.ndarray, ratio: float) -> np.ndarray:
-        """Scores of the beads of shape (a, b) ending at row i and each column of ``cols``."""
-        out = np.full(len(cols), -np.inf)
-        ok = cols >= b
+    def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
+        key = (i, a, b, lo, hi)
+        if key not in self._rows:  # Viterbi, forward and backward ask for the same rows
+            self._rows[key] = self._row(i, a, b, lo, hi)
+        return self._rows[key]
+
+    def _row(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
+        n, m = len(self.src_chars) - 1, len(self.tgt_chars) - 1
+        out = np.full(hi - lo, INF)
+        cols = np.arange(lo, hi)
+        ok = (cols >= b) & (cols <= m)
+        if i - a < 0 or i > n or not ok.any():
+            return out
+        if a == 0 or b == 0:
+            out[ok] = -self.settings.skip
+            return out
         j = cols[ok]
-        s = sv[a][i]
-        t = tv[b][j]
+        s = self.src[a][i]
+        t = self.tgt[b][j]
         sim = t @ s
-        if self.margin:
-            nb = []
+        if self.settings.margin:
+            rows = []
             for jj in (j - b, j + b):  # the target spans of the same size just before and after
                 inside = (jj >= b) & (jj <= m)
-                nb.append(np.where(inside, tv[b][np.clip(jj, 0, m)] @ s, np.nan))
+                rows.append(np.where(inside, self.tgt[b][np.clip(jj, 0, m)] @ s, np.nan))
             for ii in (i - a, i + a):  # the source spans just before and after
                 if a <= ii <= n:
-                    nb.append(t @ sv[a][ii])
-            stacked = np.vstack(nb)
+                    rows.append(t @ self.src[a][ii])
+            stacked = np.vstack(rows)
             seen = np.isfinite(stacked)
-            neighbours = np.where(seen, stacked, 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
-            sim = sim - neighbours
-        if self.length_penalty:
-            l1 = (ps[i] - ps[i - a]) * ratio
-            l2 = pt[j] - pt[j - b]
+            sim = sim - np.where(seen, stacked, 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
+        if self.settings.length_penalty:
+            ratio = self.tgt_chars[-1] / max(self.src_chars[-1], 1.0)
+            l1 = (self.src_chars[i] - self.src_chars[i - a]) * ratio
+            l2 = self.tgt_chars[j] - self.tgt_chars[j - b]
             r = np.minimum(l1, l2) / np.maximum(np.maximum(l1, l2), 1.0)
             sim = sim * np.log2(1.0 + r)
-        out[ok] = sim
+        out[ok] = -sim
         return out
 
 
