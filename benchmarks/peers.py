@@ -85,7 +85,7 @@ class Ours:
 
     def _function(self):
         module = importlib.import_module("aligner.align")
-        return getattr(module, "align_sentences")
+        return module.align_sentences
 
     def unavailable(self) -> str | None:
         try:
