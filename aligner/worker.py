@@ -59,15 +59,19 @@ class AlignerSpec:
 _ALIGNERS: dict[AlignerSpec, Aligner] = {}
 
 
-def build_aligner(spec: AlignerSpec) -> Aligner:
-    """The aligner a spec describes, built once per process (the encoder loads here)."""
+def build_aligner(spec: AlignerSpec, threads: int | None = None) -> Aligner:
+    """The aligner a spec describes, built once per process (the encoder loads here).
+
+    ``threads``: the encoder's BLAS threads (None: it decides when it loads).
+    """
     if spec not in _ALIGNERS:
         if spec.lexicon is not None and len(spec.lexicon):
             from aligner.align.engine import build_engine
 
-            _ALIGNERS[spec] = build_engine(spec.src_lang, spec.tgt_lang, encoder=spec.encoder, lexicon=spec.lexicon)
+            _ALIGNERS[spec] = build_engine(spec.src_lang, spec.tgt_lang, encoder=spec.encoder, lexicon=spec.lexicon,
+                                           threads=threads)
         else:
-            _ALIGNERS[spec] = default_aligner(spec.src_lang, spec.tgt_lang, spec.method, spec.encoder)
+            _ALIGNERS[spec] = default_aligner(spec.src_lang, spec.tgt_lang, spec.method, spec.encoder, threads)
     return _ALIGNERS[spec]
 
 
@@ -277,13 +281,10 @@ def limit_threads(threads: int) -> None:
 
     Two workers with two BLAS threads each on two cores spin against each other and run
     many times slower than two workers with one. numpy obeys threadpoolctl; the encoder
-    takes its thread count when it is built, and :mod:`aligner.align.embed` reads it from
-    ``ALIGNER_ENCODER_THREADS`` (the one way to hand it over until ``get_encoder`` takes
-    a thread count).
+    takes its thread count when it is built, from :func:`build_aligner`'s ``threads``.
     """
     from threadpoolctl import threadpool_limits
 
-    os.environ["ALIGNER_ENCODER_THREADS"] = str(threads)
     threadpool_limits(threads)
 
 
@@ -331,7 +332,7 @@ class Models:
             t = time.perf_counter()
             if self.threads:
                 limit_threads(self.threads)
-            aligner = self._given or build_aligner(self.spec)
+            aligner = self._given or build_aligner(self.spec, self.threads)
             warm_up(aligner, self.spec)
             self._loaded = timed_aligner(aligner)
             self.startup = time.perf_counter() - t

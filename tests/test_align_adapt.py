@@ -13,6 +13,7 @@ from aligner.align.engine import EngineParams, build_engine
 from aligner.align.similarity import merge_candidates
 from aligner.evaluate import read_beads, score_many
 from tests.conftest import ROOT
+from tests.scripts import load_script
 
 EVAL = ROOT / "corpora" / "eval"
 
@@ -91,37 +92,9 @@ def test_adaptation_prices_skips_up_and_large_beads_down():
 
 def _faithful_news(doc_ids: list[str]) -> tuple[list[str], list[str], list]:
     """A faithful translation with many merged lines, built from shipped NTREX documents
-    (CC BY-SA 4.0): consecutive sentence pairs are joined into 1-3, 2-1, 2-2, 1-4, 3-1 and
-    1-2 beads the way a literary translator joins and splits (Text+Berg's character; its
-    own dev document is measured by benchmarks/textberg.py, not shipped)."""
-    shapes = [(1, 1), (1, 3), (1, 1), (2, 1), (1, 1), (2, 2), (1, 1), (1, 4), (1, 1), (3, 1), (1, 1), (1, 2)]
-    src_lines: list[str] = []
-    tgt_lines: list[str] = []
-    for doc_id in doc_ids:
-        src_lines += (EVAL / "ntrex-clean" / "src" / doc_id).read_text(encoding="utf-8").splitlines()
-        tgt_lines += (EVAL / "ntrex-clean" / "tgt" / doc_id).read_text(encoding="utf-8").splitlines()
-
-    def cut(lines: list[str], parts: int) -> list[str]:
-        sizes = [len(lines) // parts + (1 if x < len(lines) % parts else 0) for x in range(parts)]
-        starts = [sum(sizes[:x]) for x in range(parts)]
-        return [" ".join(lines[a:a + n]) for a, n in zip(starts, sizes, strict=True)]
-
-    src: list[str] = []
-    tgt: list[str] = []
-    gold = []
-    i = k = 0
-    while i < len(src_lines):
-        n_src, n_tgt = shapes[k % len(shapes)]
-        k += 1
-        n = max(n_src, n_tgt)
-        if i + n > len(src_lines):
-            n = n_src = n_tgt = 1
-        a, b = cut(src_lines[i:i + n], n_src), cut(tgt_lines[i:i + n], n_tgt)
-        gold.append((tuple(range(len(src), len(src) + len(a))), tuple(range(len(tgt), len(tgt) + len(b)))))
-        src += a
-        tgt += b
-        i += n
-    return src, tgt, gold
+    (benchmarks/faithful_news.py: Text+Berg's character; its own dev document is measured
+    by benchmarks/textberg.py, not shipped)."""
+    return load_script("faithful_news").faithful_news(doc_ids, EVAL)
 
 
 def test_a_faithful_translation_gets_its_own_priors_and_larger_beads():
@@ -223,3 +196,4 @@ def test_a_line_by_line_translation_keeps_its_loose_lines_one_to_one():
         for name, aligner in (("adapted", engine), ("fixed", fixed)):
             pairs[name].append((gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)]))
     assert score_many(pairs["adapted"]).strict_f1 > score_many(pairs["fixed"]).strict_f1 + 0.01
+

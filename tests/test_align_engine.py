@@ -17,6 +17,7 @@ from aligner.align import (
     Calibration,
     align_sentences,
     confidence_features,
+    default_aligner,
 )
 from aligner.align.anchors import AnchorSignal
 from aligner.align.embed import get_encoder, piece_counter
@@ -25,7 +26,9 @@ from aligner.align.lexicon import LexiconSignal, train_lexicon
 from aligner.align.scoring import LengthRatioSignal
 from aligner.align.search import _longest_increasing, coarse_path
 from aligner.align.similarity import SimilaritySignal
+from aligner.errors import AlignerError
 from aligner.evaluate import read_beads, score_many
+from aligner.model import Method
 
 EVAL = Path(__file__).resolve().parent.parent / "corpora" / "eval"
 
@@ -227,7 +230,8 @@ def test_join_gain_feature_and_its_effect_on_confidence():
     features = confidence_features([0.99] * 3, [(1, 1), (1, 0), (1, 1)], [0.5, 1.8, 0.5], [np.nan, 0.01, -0.3])
     col = features[:, CONFIDENCE_FEATURES.index("join gain")]
     assert np.allclose(col, [0.0, 0.01 + JOIN_GAIN_OFFSET, 0.0])
-    assert np.allclose(confidence_features([0.99], [(1, 1)], [0.5])[:, -1], 0.0)  # no gains given: none
+    for name in ("join gain", "merge gain"):  # no gains given: none
+        assert np.allclose(confidence_features([0.99], [(1, 1)], [0.5])[:, CONFIDENCE_FEATURES.index(name)], 0.0)
     # a split join from NTREX (ntrex-hard): the Korean translator made two sentences of the
     # second English one; the search reads it as a 1-1 plus a dropped sentence, and the
     # join gain is what marks both beads for review
@@ -248,6 +252,24 @@ def test_join_gain_feature_and_its_effect_on_confidence():
     without = aligner.config.calibration(confidence_features(*args))
     assert (with_gain[1:3] < without[1:3]).all()
     assert max(b.confidence for b in beads[1:3]) < 0.5 < min(beads[0].confidence, beads[3].confidence)
+
+
+def test_merge_gain_tells_a_2_2_read_as_two_1_1_beads_from_two_true_ones():
+    """A translator who moves words across a sentence end leaves a 2-2 that sums of vectors read
+    as two 1-1 beads; merged, they match far better than the weaker half. Two true 1-1 beads
+    gain much less, and a bead without a neighbouring bead of both sides gets none."""
+    src = ["The mayor opened the new bridge over the river on Monday morning.",
+           "Thousands of residents attended the ceremony despite the rain."]
+    moved = ["시장은 월요일 아침 강 위의 새 다리를 개통했으며, 비가 오는데도 주민 수천 명이", "기념식에 참석했다."]
+    true = ["시장은 월요일 아침 강 위의 새 다리를 개통했다.", "비가 오는데도 주민 수천 명이 기념식에 참석했다."]
+    pairs = [(0, 1, 0, 1), (1, 2, 1, 2)]
+    crossed = _similarity_costs(src, moved).merge_gains(pairs)
+    straight = _similarity_costs(src, true).merge_gains(pairs)
+    assert crossed[0] == crossed[1] and straight[0] == straight[1]  # both beads of the pair carry it
+    assert crossed[0] > straight[0] + 0.1
+    assert np.isnan(_similarity_costs(src, true).merge_gains([(0, 1, 0, 1), (1, 2, 1, 1), (2, 2, 1, 2)])).all()
+    features = confidence_features([0.99, 0.99], [(1, 1), (1, 1)], [0.5, 0.5], None, crossed)
+    assert np.allclose(features[:, CONFIDENCE_FEATURES.index("merge gain")], crossed)
 
 
 @pytest.mark.parametrize("set_name, doc_id, join", [("ntrex-edited", "scotsman.133753", ((7,), (6, 7))),
@@ -309,7 +331,7 @@ def test_calibration_is_fitted_on_what_beads_report(doc):
     raw = build_engine(params=dataclasses.replace(EngineParams(), calibration=None)).align(src, tgt)
     rebuilt = aligner.config.calibration(confidence_features(
         [b.confidence for b in raw], [(len(b.src), len(b.tgt)) for b in raw], [-b.score for b in raw],
-        aligner.join_gains(src, tgt, raw)))
+        aligner.join_gains(src, tgt, raw), aligner.merge_gains(src, tgt, raw)))
     assert np.allclose(rebuilt, [b.confidence for b in aligner.align(src, tgt)], atol=0.005)
 
 
@@ -370,3 +392,27 @@ def test_use_encoder_tokenizes_with_the_sentencepiece_library():
     ours = get_encoder("use").inner.encode([text])[0]
     theirs = plain.encode([text])[0]
     assert np.allclose(ours, theirs / np.linalg.norm(theirs), atol=1e-5)
+
+
+def test_encoder_threads_are_passed_down_not_through_the_environment(monkeypatch):
+    """A worker that shares the cores asks for one BLAS thread: the encoder, the engine and
+    the default aligner take it as a parameter, whatever ALIGNER_ENCODER_THREADS says."""
+    from aligner.worker import AlignerSpec, build_aligner
+
+    monkeypatch.setenv("ALIGNER_ENCODER_THREADS", "2")
+    one = get_encoder("use", threads=1)
+    assert one.inner._model.threads == 1 and one is get_encoder("use", 1)
+    assert one is not get_encoder("use")  # another thread count is another encoder, loaded once too
+    engine = default_aligner("en", "ko", Method.ENGINE, "use", threads=1)
+    assert engine is default_aligner("en", "ko", "engine", "use", 1)
+    assert next(s for s in engine.signals if isinstance(s, SimilaritySignal)).encode == one.encode
+    assert build_engine(threads=1).signals[1].encode == one.encode
+    aligner = build_aligner(AlignerSpec(), threads=1)
+    assert next(s for s in aligner.signals if isinstance(s, SimilaritySignal)).encode == one.encode
+
+
+def test_methods_are_the_model_enum():
+    assert default_aligner("en", "ko", Method.LENGTH).name == "length"
+    assert default_aligner("en", "ko", "length") is default_aligner("en", "ko", Method.LENGTH)
+    with pytest.raises(AlignerError, match="engine, length"):
+        default_aligner("en", "ko", "bogus")

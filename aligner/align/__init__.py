@@ -15,9 +15,10 @@ import numpy as np
 from aligner.align.adapt import Adaptation
 from aligner.align.scoring import GALE_CHURCH_PRIORS, Combined, LengthSignal, Signal
 from aligner.align.search import Band, coarse_path, dense_search, posteriors, viterbi
-from aligner.model import Bead
+from aligner.model import Bead, Method
 
 Span = tuple[int, int, int, int]  # half-open (src_start, src_end, tgt_start, tgt_end)
+WINDOW_CELLS = 4_000_000  # longest pair (source x target sentences) the anchor-and-window search takes
 
 
 @dataclass
@@ -31,6 +32,7 @@ class AlignConfig:
     band_width: int = 40
     priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(GALE_CHURCH_PRIORS))
     calibration: Calibration | None = None  # None: confidence is the bead's posterior
+    window_calibration: Calibration | None = None  # for beads of the anchor-and-window search (None: calibration)
     adaptation: Adaptation | None = None  # None: the same priors for every document
     second_looks: int = 1  # rounds of re-pricing beads near the path and searching again
 
@@ -50,6 +52,9 @@ class Aligner:
     def __init__(self, config: AlignConfig | None = None, signals: Sequence[Signal] | None = None) -> None:
         self.config = config or AlignConfig()
         self.signals: list[Signal] = list(signals) if signals is not None else [LengthSignal()]
+        # which search made the beads of the last stretch aligned, "engine" or "window" (what
+        # benchmarks/calibrate.py needs to fit each search's confidence; not for concurrent use)
+        self.last_search = "engine"
 
     def costs(self, src: Sequence[str], tgt: Sequence[str]) -> Combined:
         parts = [signal.prepare(src, tgt) for signal in self.signals]
@@ -90,24 +95,27 @@ class Aligner:
         if dense:
             costs.precompute(self.config.bead_types)
         spans, probs = self._search(n, m, costs, band, dense)
-        spans, probs = self._second_looks(n, m, costs, band, dense, spans, probs)
+        spans, probs, windowed = self._second_looks(n, m, costs, band, dense, spans, probs)
+        self.last_search = "window" if windowed else "engine"
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
         bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
-        conf = self.confidences(probs, shapes, bead_costs, _join_gains(costs, spans))
+        conf = self.confidences(probs, shapes, bead_costs, _gains(costs, spans, "join_gains"),
+                                _gains(costs, spans, "merge_gains"), windowed)
         return [
             Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(float(q), 4))
             for (i0, i1, j0, j1), c, q in zip(spans, bead_costs, conf)
         ]
 
     def _second_looks(self, n: int, m: int, costs: Combined, band: Band, dense: bool,
-                      spans: list[Span], probs: list[float]) -> tuple[list[Span], list[float]]:
+                      spans: list[Span], probs: list[float]) -> tuple[list[Span], list[float], bool]:
         """Search again while a closer look at the path changes some costs.
 
         Signals with a ``rejoin`` (similarity) re-price beads near the path's empty beads;
         with an ``adaptation`` the document's own priors, estimated from that look's
         evidence after the first search, price every later search. Each round looks at
         the new path (``second_looks`` rounds at most); a bead already re-priced is not
-        re-priced again.
+        re-priced again. A document read as faithful enough (``adaptation.window_from``) gets
+        the anchor-and-window search instead (the last value returned says so).
         """
         types = list(self.config.bead_types)
         adapt, f = self.config.adaptation, 0.0
@@ -121,6 +129,10 @@ class Aligner:
                 if f:  # looks faithful: look wider, and judge by the wider look's evidence
                     corrections = self._rejoin(costs, spans, wide=True)
                     f = self._faithfulness(costs)
+                if adapt is not None and adapt.window_from is not None and f >= adapt.window_from:
+                    window = self._window(n, m, costs, adapt.window_temperature)
+                    if window is not None:
+                        return window[0], window[1], True
             corrections = [c for c in corrections if c[:4] not in seen]
             if f:
                 new_shapes = (set(types) | {(a, b) for _, a, b, _, _ in corrections}) - shifted
@@ -137,7 +149,18 @@ class Aligner:
             if r:
                 costs.shift_priors({t: adapt.regular * r for t in types + costs.sparse_shapes if t != (1, 1)})
                 spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
-        return spans, probs
+        return spans, probs, False
+
+    def _window(self, n: int, m: int, costs: Combined, temperature: float) -> tuple[list[Span], list[float]] | None:
+        """The anchor-and-window search's beads and their posteriors under its own scores at
+        ``temperature`` (:mod:`aligner.align.window`) for a document read as faithful; None for
+        a pair too long for it (its anchor step compares every sentence with every other) or
+        without a similarity signal. Its posteriors come from another model than the engine's,
+        hence their own calibration (``AlignConfig.window_calibration``)."""
+        if n * m > WINDOW_CELLS:
+            return None
+        return next((found for part in costs.parts
+                     if (found := getattr(part, "window_search", lambda _: None)(temperature)) is not None), None)
 
     def _faithfulness(self, costs: Combined) -> float:
         """:meth:`Faithfulness.shift` of the join gains the last second look saw (0 without any)."""
@@ -160,22 +183,25 @@ class Aligner:
 
     def confidences(
         self, posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],
-        join_gains: Sequence[float] | None = None,
+        join_gains: Sequence[float] | np.ndarray | None = None, merge_gains: Sequence[float] | np.ndarray | None = None,
+        windowed: bool = False,
     ) -> np.ndarray:
-        """The beads' posteriors, mapped through the fitted calibration when there is one."""
-        if self.config.calibration is None or not len(posteriors):
+        """The beads' posteriors, mapped through the fitted calibration when there is one (for beads
+        of the anchor-and-window search, ``windowed``, its own: its posteriors come from another model)."""
+        calibration = (self.config.window_calibration if windowed else None) or self.config.calibration
+        if calibration is None or not len(posteriors):
             return np.asarray(posteriors, dtype=float)
-        return self.config.calibration(confidence_features(posteriors, shapes, costs, join_gains))
+        return calibration(confidence_features(posteriors, shapes, costs, join_gains, merge_gains))
 
     def join_gains(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> np.ndarray:
         """:meth:`SimilarityCosts.join_gains` for beads this aligner made of ``src`` and ``tgt``
-        (NaN throughout without a similarity signal): what ``benchmarks/calibrate.py`` needs
-        besides the beads to rebuild their confidence features."""
-        spans, i, j = [], 0, 0
-        for b in beads:
-            spans.append((i, i + len(b.src), j, j + len(b.tgt)))
-            i, j = i + len(b.src), j + len(b.tgt)
-        return _join_gains(self.costs(src, tgt), spans)
+        (NaN throughout without a similarity signal): with :meth:`merge_gains`, what
+        ``benchmarks/calibrate.py`` needs besides the beads to rebuild their confidence features."""
+        return _gains(self.costs(src, tgt), _spans_of(beads), "join_gains")
+
+    def merge_gains(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> np.ndarray:
+        """:meth:`SimilarityCosts.merge_gains` for beads this aligner made (NaN without a similarity signal)."""
+        return _gains(self.costs(src, tgt), _spans_of(beads), "merge_gains")
 
     def band(self, n: int, m: int, costs: Combined | None = None) -> Band:
         """Exact search for news-size pairs; for long ones, a band around a coarse path.
@@ -196,22 +222,31 @@ class Aligner:
         return Band.around(path, n, m, width)
 
 
-def _join_gains(costs: Combined, spans: Sequence[Span]) -> np.ndarray:
-    """The join gains of the first signal that computes them (similarity), else NaN per bead."""
+def _spans_of(beads: Sequence[Bead]) -> list[Span]:
+    spans, i, j = [], 0, 0
+    for b in beads:
+        spans.append((i, i + len(b.src), j, j + len(b.tgt)))
+        i, j = i + len(b.src), j + len(b.tgt)
+    return spans
+
+
+def _gains(costs: Combined, spans: Sequence[Span], what: str) -> np.ndarray:
+    """``what`` (a per-bead measure) of the first signal that computes it (similarity), else NaN per bead."""
     for part in costs.parts:
-        gains = getattr(part, "join_gains", None)
+        gains = getattr(part, what, None)
         if gains is not None:
             return gains(spans)
     return np.full(len(spans), np.nan)
 
 
-CONFIDENCE_FEATURES = ("bias", "posterior", "empty", "multi", "cost", "neighbours", "document cost", "join gain")
+CONFIDENCE_FEATURES = ("bias", "posterior", "empty", "multi", "cost", "neighbours", "document cost", "join gain",
+                       "merge gain")
 JOIN_GAIN_OFFSET = 0.05  # the join-gain feature is max(0, gain + this): chosen on the dev halves
 
 
 def confidence_features(
     posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],
-    join_gains: Sequence[float] | None = None,
+    join_gains: Sequence[float] | np.ndarray | None = None, merge_gains: Sequence[float] | np.ndarray | None = None,
 ) -> np.ndarray:
     """What the calibration looks at, one row per bead of an aligned stretch (in order).
 
@@ -219,10 +254,13 @@ def confidence_features(
     is empty (0-1, 1-0) or joins sentences; its cost; the lowest posterior logit among the
     bead and its two neighbours (wrong beads come in runs around a drop or a join, and a
     shaky neighbour means a shaky boundary); the mean bead cost of the whole stretch (a
-    loosely translated document is wrong more often at the same posterior); and how much
+    loosely translated document is wrong more often at the same posterior); how much
     better a 1-1 bead and its empty neighbour match as one joined bead
     (:meth:`~aligner.align.similarity.SimilarityCosts.join_gains`), from
-    ``-JOIN_GAIN_OFFSET`` up: a split join looks sure by every other measure. Posteriors
+    ``-JOIN_GAIN_OFFSET`` up: a split join looks sure by every other measure; and how much
+    better a bead matches merged with a neighbouring bead than the weaker of the two alone
+    (:meth:`~aligner.align.similarity.SimilarityCosts.merge_gains`, 0 without one): a
+    faithful translation's 2-2 read as two sure 1-1 beads. Posteriors
     are clipped to [1e-4, 1 - 1e-4] because beads report them to four decimals, and the
     calibration is fitted on what beads report.
     """
@@ -234,9 +272,10 @@ def confidence_features(
     neighbours = np.minimum(np.minimum(padded[:-2], padded[2:]), logit)
     gains = np.full(len(logit), np.nan) if join_gains is None else np.asarray(join_gains, dtype=float)
     join = np.maximum(np.nan_to_num(gains, nan=-np.inf) + JOIN_GAIN_OFFSET, 0.0)
+    merged = np.full(len(logit), np.nan) if merge_gains is None else np.asarray(merge_gains, dtype=float)
     return np.column_stack([
         np.ones_like(logit), logit, ((a == 0) | (b == 0)).astype(float), (a + b > 2).astype(float), cost,
-        neighbours, np.full_like(logit, cost.mean() if len(cost) else 0.0), join,
+        neighbours, np.full_like(logit, cost.mean() if len(cost) else 0.0), join, np.nan_to_num(merged, nan=0.0),
     ])
 
 
@@ -272,37 +311,39 @@ class Calibration:
         return np.interp(p, [0.0, self.review_point, 0.9, 1.0], [0.0, 0.5, 0.9, 1.0])
 
 
-METHODS = ("engine", "length")
-
-
 def align_sentences(
-    src: Sequence[str], tgt: Sequence[str], src_lang: str = "en", tgt_lang: str = "ko", method: str = "engine"
+    src: Sequence[str], tgt: Sequence[str], src_lang: str = "en", tgt_lang: str = "ko",
+    method: Method | str = Method.ENGINE,
 ) -> list[Bead]:
     """Align two sentence lists with the default method."""
     return default_aligner(src_lang, tgt_lang, method).align(src, tgt)
 
 
-_CACHE: dict[tuple[str, str, str, str], Aligner] = {}
+_CACHE: dict[tuple[str, str, Method, str, int | None], Aligner] = {}
 
 
-def default_aligner(src_lang: str = "en", tgt_lang: str = "ko", method: str = "engine",
-                    encoder: str = "use") -> Aligner:
+def default_aligner(src_lang: str = "en", tgt_lang: str = "ko", method: Method | str = Method.ENGINE,
+                    encoder: str = "use", threads: int | None = None) -> Aligner:
     """The aligner for a language pair and method, built once per process.
 
-    "engine": sentence embeddings + length + anchors (the default); "length": the
-    Gale–Church length-only baseline, kept for comparison and for machines where the
-    encoder cannot run.
+    ``Method.ENGINE``: sentence embeddings + length + anchors (the default);
+    ``Method.LENGTH``: the Gale–Church length-only baseline, kept for comparison and for
+    machines where the encoder cannot run. ``threads``: the encoder's BLAS threads
+    (None: decided when it loads, see :func:`aligner.align.embed.encoder_threads`).
     """
-    key = (src_lang, tgt_lang, method, encoder)
+    try:
+        method = Method(method)
+    except ValueError:
+        from aligner.errors import AlignerError
+
+        raise AlignerError(str(method), "unknown alignment method (choose from "
+                           f"{', '.join(m.value for m in Method)})") from None
+    key = (src_lang, tgt_lang, method, encoder, threads)
     if key not in _CACHE:
-        if method == "engine":
+        if method == Method.ENGINE:
             from aligner.align.engine import build_engine
 
-            _CACHE[key] = build_engine(src_lang, tgt_lang, encoder=encoder)
-        elif method == "length":
-            _CACHE[key] = Aligner()
+            _CACHE[key] = build_engine(src_lang, tgt_lang, encoder=encoder, threads=threads)
         else:
-            from aligner.errors import AlignerError
-
-            raise AlignerError(method, f"unknown alignment method (choose from {', '.join(METHODS)})")
+            _CACHE[key] = Aligner()
     return _CACHE[key]

@@ -83,6 +83,11 @@ class Adaptation:
     four sentences or more (2-2, 1-3, ...; rare in edited news, common in a faithful
     translation) ``merge * f`` less per sentence beyond three.
 
+    Where ``f`` reaches ``window_from``, the document is faithful enough that the second
+    search is :mod:`aligner.align.window`'s anchor-and-window search instead: it encodes
+    every run of sentences, which prices a faithful translation's large beads better
+    than any shift of these priors does.
+
     The other end: a document whose path is almost all 1-1 beads (a translation made
     sentence by sentence, such as KEP's clean news, where a loose translation is still
     one line for one line) gets every other shape priced ``regular * r`` higher, ``r``
@@ -99,6 +104,8 @@ class Adaptation:
     regular: float = 0.0  # how much a document of 1-1 beads raises the price of every other shape
     regular_share: float = 0.25  # share of beads other than 1-1 in edited news (the prior's mean)
     regular_weight: float = 20.0  # what the prior is worth, in beads
+    window_from: float | None = None  # faithfulness from which the anchor-and-window search takes over
+    window_temperature: float = 0.2  # its posteriors: paths weighted by exp(score / this)
 
     def regularity(self, shapes: Sequence[tuple[int, int]]) -> float:
         """Log-odds by which a path's share of beads other than 1-1 falls short of the prior's

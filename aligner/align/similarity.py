@@ -145,6 +145,31 @@ class SimilarityCosts:
                 gains[bead] = joined - single if np.isnan(gains[bead]) else max(gains[bead], joined - single)
         return gains
 
+    def merge_gains(self, spans: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+        """For each bead with sentences on both sides, how much better it matches when merged with
+        a neighbour that has too: the cosine of the two beads' summed vectors minus the weaker of
+        their own cosines (the most over its two neighbours), NaN without such a neighbour.
+
+        A faithful translator moves words across sentence ends, so a 2-2 bead is often read
+        as two sure 1-1 beads; merged, such a pair matches better than its weaker half by
+        more than a true pair of 1-1 beads does (among the dev beads at 0.9 or more, it ranks
+        the wrong above the right with an AUC of 0.73 on Text+Berg and 0.75-0.94 on the edited
+        sets). Summed vectors, so it costs no encoding.
+        """
+        gains = np.full(len(spans), np.nan)
+        full = [k for k, (i0, i1, j0, j1) in enumerate(spans) if i1 > i0 and j1 > j0]
+        own = {k: self._span_cosine(spans[k]) for k in full}
+        for k in full:
+            if k + 1 not in own:
+                continue
+            i0, _, j0, _ = spans[k]
+            _, i1, _, j1 = spans[k + 1]
+            joined = float(self._spans("src", i1 - i0)[i1] @ self._spans("tgt", j1 - j0)[j1])
+            gain = joined - min(own[k], own[k + 1])
+            for x in (k, k + 1):
+                gains[x] = gain if np.isnan(gains[x]) else max(gains[x], gain)
+        return gains
+
     def rejoin(self, spans: Sequence[tuple[int, int, int, int]], wide: bool = True
                ) -> list[tuple[int, int, int, int, float]]:
         """Cost corrections ``(i, a, b, j, delta)`` for a second search: beads that merge an
@@ -196,6 +221,15 @@ class SimilarityCosts:
                         best_gain[k] = max(best_gain.get(k, -np.inf), joined - base)
         self.join_evidence = [best_gain[k] for k in sorted(best_gain)]
         return out
+
+    def window_search(self, temperature: float) -> tuple[list[tuple[int, int, int, int]], list[float]] | None:
+        """:meth:`AnchorWindow.search <aligner.align.window.AnchorWindow.search>` over this pair:
+        its beads and their posteriors at ``temperature`` (None without the texts)."""
+        if self.encode is None or not self.src_text:
+            return None
+        from aligner.align.window import AnchorWindow
+
+        return AnchorWindow(self.encode).search(self.src_text, self.tgt_text, temperature)
 
     def _span_cosine(self, span: tuple[int, int, int, int]) -> float:
         """Cosine of a bead's summed sentence vectors (for one sentence a side, the sentences')."""

@@ -1,0 +1,123 @@
+"""The anchor-and-window search (aligner.align.window): alone, as the engine's second search
+for documents it reads as faithful (``EngineParams.window_from``, off by default), and as
+the Bertalign-style peer of the benchmarks."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from aligner.align import confidence_features
+from aligner.align.engine import EngineParams, build_engine
+from aligner.align.window import AnchorWindow, window_bounds
+from aligner.evaluate import read_beads, score_many
+from tests.conftest import ROOT
+from tests.scripts import load_script
+
+EVAL = ROOT / "corpora" / "eval"
+ON = dataclasses.replace(EngineParams(), window_from=0.5)
+
+
+def _ntrex_dev() -> list[str]:
+    halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
+    return sorted(d for d, half in halves.items() if half == "dev")
+
+
+@pytest.fixture(scope="module")
+def faithful() -> tuple[list[str], list[str], list]:
+    """Faithful news built from three shipped NTREX dev articles (benchmarks/faithful_news.py):
+    the engine reads it as faithful (0.85; dev[3:6] reads 0.4, too few joins among its drops)."""
+    return load_script("faithful_news").faithful_news(_ntrex_dev()[6:9], EVAL)
+
+
+def _pairs(spans):
+    return [(tuple(range(i0, i1)), tuple(range(j0, j1))) for i0, i1, j0, j1 in spans]
+
+
+def test_the_window_search_finds_the_large_beads_of_a_faithful_translation(faithful):
+    src, tgt, gold = faithful
+    encode = build_engine().signals[1].encode
+    spans, probs = AnchorWindow(encode).search(src, tgt, 0.2)
+    found = _pairs(spans)
+    assert sum(i1 - i0 for i0, i1, _, _ in spans) == len(src) and sum(j1 - j0 for _, _, j0, j1 in spans) == len(tgt)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))  # in order, each sentence once
+    big = Counter((len(s), len(t)) for s, t in set(found) & set(gold) if len(s) + len(t) >= 3)
+    # every 1-3, 1-4 and 3-1 bead of the gold found whole (a 2-2 here is two line pairs joined on both
+    # sides, which it reads as the two 1-1 beads they are made of)
+    gold_big = Counter((len(s), len(t)) for s, t in gold if len(s) + len(t) >= 4 and (len(s), len(t)) != (2, 2))
+    assert set(gold_big) == {(1, 3), (1, 4), (3, 1)} and all(big[shape] == k for shape, k in gold_big.items())
+    assert score_many([(gold, found)]).strict_f1 > 0.75
+    assert len(probs) == len(spans) and all(0.0 <= q <= 1.0 for q in probs)
+    # the posteriors weigh every path through the window by exp(score / T): as T falls the best
+    # path takes all the mass, as it rises the mass spreads over the many near-equal paths
+    by_temperature = [np.mean(AnchorWindow(encode).search(src, tgt, t)[1]) for t in (0.005, 0.2, 1.0)]
+    assert by_temperature[0] > 0.99 and by_temperature[0] > by_temperature[1] > by_temperature[2]
+    assert np.isclose(np.mean(probs), by_temperature[1])
+    assert AnchorWindow(encode).align(src, tgt) == spans  # the same beads without posteriors
+    assert AnchorWindow(encode).search(src, [], 0.2) == ([(i, i + 1, 0, 0) for i in range(len(src))], [1.0] * len(src))
+
+
+def test_the_window_keeps_every_row_reachable_and_both_corners_inside():
+    lo, hi = window_bounds([(0, 0), (5, 9), (6, 10)], 8, 12, 2)
+    assert lo[0] == 0 and hi[-1] == 13 and all(lo[i] < hi[i - 1] for i in range(1, 9))
+    assert all(lo[i] <= lo[i + 1] for i in range(8))  # a path never has to move left
+
+
+def test_the_engine_hands_faithful_documents_to_the_window_search_and_keeps_edited_ones(faithful):
+    """With ``window_from`` set, a document read as faithful gets the window search's beads,
+    with far better strict F1 than the engine's own; an edited document reads below the
+    threshold and keeps the engine's beads. Off by default."""
+    src, tgt, gold = faithful
+    assert EngineParams().window_from is None
+    windowed = build_engine(params=ON)
+    beads = windowed.align(src, tgt)
+    assert windowed.last_search == "window"
+    assert [(b.src, b.tgt) for b in beads] == _pairs(AnchorWindow(windowed.signals[1].encode).align(src, tgt))
+    default = build_engine()
+    f1 = {name: score_many([(gold, [(b.src, b.tgt) for b in found])]).strict_f1
+          for name, found in (("windowed", beads), ("default", default.align(src, tgt)))}
+    assert default.last_search == "engine" and f1["windowed"] > f1["default"] + 0.1
+    doc = _ntrex_dev()[0]
+    edited = [(EVAL / "ntrex-hard" / side / doc).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt")]
+    assert [(b.src, b.tgt, b.confidence) for b in windowed.align(*edited)] == [
+        (b.src, b.tgt, b.confidence) for b in default.align(*edited)]
+    assert windowed.last_search == "engine"
+
+
+def test_window_beads_report_their_own_calibration_of_what_calibrate_py_rebuilds(faithful):
+    """benchmarks/calibrate.py fits the window search's calibration on features rebuilt from
+    the beads it reports uncalibrated; mapped through that calibration they give what the
+    calibrated engine reports, which is not what the engine's own calibration would say."""
+    src, tgt, _ = faithful
+    aligner = build_engine(params=ON)
+    beads = aligner.align(src, tgt)
+    raw = build_engine(params=dataclasses.replace(ON, calibration=None, window_calibration=None)).align(src, tgt)
+    assert [(b.src, b.tgt) for b in raw] == [(b.src, b.tgt) for b in beads]
+    features = confidence_features(
+        [b.confidence for b in raw], [(len(b.src), len(b.tgt)) for b in raw], [-b.score for b in raw],
+        aligner.join_gains(src, tgt, raw), aligner.merge_gains(src, tgt, raw))
+    reported = np.array([b.confidence for b in beads])
+    assert aligner.config.window_calibration is not None and aligner.config.calibration is not None
+    assert np.allclose(aligner.config.window_calibration(features), reported, atol=0.005)
+    assert not np.allclose(aligner.config.calibration(features), reported, atol=0.05)
+
+
+def test_the_bertalign_style_peer_aligns_a_news_document():
+    """``bertalign-use`` (benchmarks/peers.py) runs the window search alone on the engine's encoder."""
+    peers = load_script("peers")
+    peer = peers.make_peer("bertalign-use", "en", "ko")
+    assert peer.unavailable() is None
+    peer.prepare()
+    doc = _ntrex_dev()[1]
+    src, tgt = ((EVAL / "ntrex-clean" / side / doc).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt"))
+    (found,), seconds = peer.align_set([(src, tgt)])
+    assert seconds > 0
+    assert [i for s, _ in found for i in s] == list(range(len(src)))
+    assert [j for _, t in found for j in t] == list(range(len(tgt)))
+    scores = score_many([(read_beads(EVAL / "ntrex-clean" / "gold" / doc), found)])
+    assert scores.lax_f1 == 1.0 and scores.strict_f1 > 0.85  # it joins two 1-1 pairs into a 2-2 here
+    assert "aligner.align.window" in peer.version()
