@@ -7,8 +7,8 @@ measure each and keep what pays. Each variant here is the default engine with on
 change, aligned over the held-out halves with the vectors cached (so the speed column is
 the search and scoring alone, after one encoding pass shared by all variants).
 
-    python benchmarks/ablation.py                        # test halves, writes ## Ingredients
-    python benchmarks/ablation.py --split dev --no-write   # what tuning saw
+    python -m benchmarks.ablation                        # test halves, writes ## Ingredients
+    python -m benchmarks.ablation --split dev --no-write   # what tuning saw
 """
 
 from __future__ import annotations
@@ -20,18 +20,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-for p in (str(HERE.parent), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
+from aligner.align import Aligner
+from aligner.align.anchors import AnchorSignal
+from aligner.align.engine import EngineParams, build_engine
+from aligner.align.lexicon import Lexicon, train_lexicon
+from aligner.align.scoring import LengthRatioSignal
+from benchmarks.run import EvalSet, load_set, strict_f1_timed
+from benchmarks.sections import publish
 
-from aligner.align import Aligner  # noqa: E402
-from aligner.align.anchors import AnchorSignal  # noqa: E402
-from aligner.align.engine import EngineParams, build_engine  # noqa: E402
-from aligner.align.lexicon import Lexicon, train_lexicon  # noqa: E402
-from aligner.align.scoring import LengthRatioSignal  # noqa: E402
-from run import EvalSet, load_set, strict_f1_timed  # noqa: E402
-from sections import publish  # noqa: E402
+HERE = Path(__file__).resolve().parent
+
 
 SETS = "ntrex-clean,ntrex-edited,ntrex-hard,kep-clean,kep-edited,kep-hard"
 
@@ -125,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                     + f" | {mean:.3f} | {sentences / seconds:,.0f} |")
     section = "\n".join([
         "## Ingredients", "",
-        f"`python benchmarks/ablation.py --split {args.split}` ({dt.date.today().isoformat()}): the default "
+        f"`python -m benchmarks.ablation --split {args.split}` ({dt.date.today().isoformat()}): the default "
         f"engine with one part taken out or changed, strict F1 on the {args.split} halves; sentences per second with the vectors already "
         "cached (search and scoring only). The lexicon rows train IBM Model 1 on the engine's own beads at "
         "0.9 or more (what `aligner lexicon train` does on a new corpus) or on the dev halves' gold beads "

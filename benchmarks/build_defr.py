@@ -15,8 +15,8 @@ prose, not Text+Berg: report it as a proxy.
 The translations are GPL-3+ and the originals under their own licences, so the text is
 not committed: this script regenerates it, byte for byte, in ``benchmarks/work/eval-defr``::
 
-    python benchmarks/build_defr.py --debs /tmp/mpl10n   # the two .debs already downloaded
-    python benchmarks/build_defr.py                      # apt-get download them first
+    python -m benchmarks.build_defr --debs /tmp/mpl10n   # the two .debs already downloaded
+    python -m benchmarks.build_defr                      # apt-get download them first
 """
 
 from __future__ import annotations
@@ -38,14 +38,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aligner.text.split import split_paragraph
+from benchmarks.build_sets import (
+    EDITS,
+    Document,
+    _format_bead,
+    _write_lines,
+    bead_kind,
+    edit_documents,
+    split_documents,
+)
+
 HERE = Path(__file__).resolve().parent
-for p in (str(HERE.parent), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
 
-from build_sets import EDITS, Document, _format_bead, _write_lines, bead_kind, edit_documents, split_documents  # noqa: E402
-
-from aligner.text.split import split_paragraph  # noqa: E402
 
 VERSION = "4.18.1-1"  # Debian bookworm
 DEFAULT_OUT = HERE / "work" / "eval-defr"
@@ -437,7 +442,7 @@ French versions have the same request structure (its first {page_units} units, i
 most {max_units}); a unit is a sentence where both paragraphs split into as many sentences,
 else the paragraph. Man-page prose, not literary text: a proxy, labelled as such.
 
-Run: `python benchmarks/run.py --eval-root benchmarks/work/eval-defr --section "German–French (proxy)"`.
+Run: `python -m benchmarks.run --eval-root benchmarks/work/eval-defr --section "German–French (proxy)"`.
 
 What was kept and dropped:
 

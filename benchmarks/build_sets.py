@@ -9,8 +9,8 @@ The build is deterministic: every random choice comes from ``random.Random`` see
 a fixed string per set, so re-running it rewrites the committed files byte for byte
 (``--check`` verifies that). Run from the repository root::
 
-    python benchmarks/build_sets.py            # writes corpora/eval/
-    python benchmarks/build_sets.py --check    # exit 1 if the committed sets differ
+    python -m benchmarks.build_sets            # writes corpora/eval/
+    python -m benchmarks.build_sets --check    # exit 1 if the committed sets differ
 """
 
 from __future__ import annotations
@@ -331,7 +331,7 @@ def _readme(manifest: dict) -> str:
 
 Sentence-alignment test sets, English (source, `src/`) to Korean (target, `tgt/`), built
 by `benchmarks/build_sets.py` from line-aligned news in `corpora/source` (do not edit by
-hand: change the builder and rebuild; `python benchmarks/build_sets.py --check` verifies
+hand: change the builder and rebuild; `python -m benchmarks.build_sets --check` verifies
 the committed files).
 
 Each set is a folder with `src/<doc>`, `tgt/<doc>` (one sentence a line, UTF-8) and

@@ -19,9 +19,9 @@ model, so its beads get their own temperature and calibration, fitted on the bea
 made in the dev data (faithful translations: Text+Berg dev, ``faithful_news.py``'s dev
 half); the review point is shared, so 0.5 means the same estimate for both.
 
-    python benchmarks/calibrate.py                    # fit on dev, report dev and test
-    python benchmarks/calibrate.py --report-only      # report the numbers in engine.py
-    python benchmarks/calibrate.py --window-from 0.5 --window-only --no-write
+    python -m benchmarks.calibrate                    # fit on dev, report dev and test
+    python -m benchmarks.calibrate --report-only      # report the numbers in engine.py
+    python -m benchmarks.calibrate --window-from 0.5 --window-only --no-write
         # with the window search on: fit its calibration alone, keep the engine's own
 """
 
@@ -36,18 +36,15 @@ from pathlib import Path
 
 import numpy as np
 
+from aligner.align import CONFIDENCE_FEATURES, Calibration, confidence_features
+from aligner.align.engine import EngineParams, build_engine
+from benchmarks.faithful_news import NAME as FAITHFUL
+from benchmarks.sections import write_section
+from benchmarks.suites import DEFR, ENKO_SETS, LangSet, suite
+from benchmarks.textberg import TEXTBERG
+
 HERE = Path(__file__).resolve().parent
-for p in (str(HERE.parent), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
 
-from faithful_news import NAME as FAITHFUL  # noqa: E402
-from sections import write_section  # noqa: E402
-from suites import DEFR, ENKO_SETS, LangSet, suite  # noqa: E402
-from textberg import TEXTBERG  # noqa: E402
-
-from aligner.align import CONFIDENCE_FEATURES, Calibration, confidence_features  # noqa: E402
-from aligner.align.engine import EngineParams, build_engine  # noqa: E402
 
 SETS = ",".join(ENKO_SETS)
 TEMPERATURES = (0.1, 0.15, 0.2, 0.3, 0.5)
@@ -230,7 +227,7 @@ def report(temperature: float, calibration: Calibration, dev: Outcomes, test: Ou
     at_review = np.abs(estimate["test"] - calibration.review_point) < 0.05
     lines = [
         "## Confidence", "",
-        f"`python benchmarks/calibrate.py` ({dt.date.today().isoformat()}): temperature {temperature} and a "
+        f"`python -m benchmarks.calibrate` ({dt.date.today().isoformat()}): temperature {temperature} and a "
         f"logistic map with {len(CONFIDENCE_FEATURES)} weights over the bead's posterior logit, whether it is empty or "
         "joins sentences, its cost, the lowest posterior logit among it and its two neighbours, the "
         "document's mean bead cost, and the join gain (how much better a 1-1 bead and its 0-1 or 1-0 neighbour "
@@ -346,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     enko = tuple(args.sets.split(","))
     others = {} if args.only_enko else {"defr": args.defr, "textberg": args.textberg}
     if not args.only_enko and not (args.defr / "manifest.json").is_file():
-        print(f"{args.defr}: no German–French proxy sets (python benchmarks/build_defr.py); fitting without them",
+        print(f"{args.defr}: no German–French proxy sets (python -m benchmarks.build_defr); fitting without them",
               file=sys.stderr)
     p = EngineParams()
     window_from = args.window_from

@@ -29,9 +29,9 @@ Each trial has its own seed, derived from ``--seed``, its kind and its number; i
 moment and everything else random about it come from that seed, and both are printed
 with any failure, so ``--replay KIND:SEED`` runs that one trial again.
 
-    python benchmarks/crash_trials.py                  # 20 trials of each kind; writes docs/reliability.md
-    python benchmarks/crash_trials.py --trials 3 --kinds export --no-write
-    python benchmarks/crash_trials.py --replay review:1234567
+    python -m benchmarks.crash_trials                  # 20 trials of each kind; writes docs/reliability.md
+    python -m benchmarks.crash_trials --trials 3 --kinds export --no-write
+    python -m benchmarks.crash_trials --replay review:1234567
 """
 
 from __future__ import annotations
@@ -54,15 +54,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT, ROOT / "benchmarks"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+from aligner import review
+from aligner.model import Article, Bead, Sentence
+from aligner.store import Store
+from benchmarks.sections import write_section
 
-from aligner import review  # noqa: E402
-from aligner.model import Article, Bead, Sentence  # noqa: E402
-from aligner.store import Store  # noqa: E402
-from sections import write_section  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 SAMPLE = ROOT / "corpora" / "sample"
 DOC = ROOT / "docs" / "reliability.md"
@@ -792,7 +790,7 @@ def run_trials(settings: Settings, work: Path, only: list[tuple[str, int]] | Non
 def summarize(results: dict[str, list[Trial]], settings: Settings, seconds: float) -> str:
     """The figures as Markdown: what was run, where the kills landed, what was checked, what failed."""
     lines = [
-        f"`python benchmarks/crash_trials.py --trials {settings.trials} --seed {settings.seed}` "
+        f"`python -m benchmarks.crash_trials --trials {settings.trials} --seed {settings.seed}` "
         f"({settings.method} aligner; {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
         f"{seconds / 60:.1f} minutes). Every kill is SIGKILL; each trial's seed is printed, "
         "and `--replay KIND:SEED` runs one again.",

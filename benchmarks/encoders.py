@@ -7,8 +7,8 @@ weight and the skip cost, not repeated here): USE alone, e5 alone, and both simi
 signals side by side. Every variant starts from a cold vector cache and is timed end to
 end (encoding included), so the speed column is what a user would see.
 
-    python benchmarks/encoders.py                # test halves, writes ## Encoders
-    python benchmarks/encoders.py --split dev --no-write
+    python -m benchmarks.encoders                # test halves, writes ## Encoders
+    python -m benchmarks.encoders --split dev --no-write
 """
 
 from __future__ import annotations
@@ -22,17 +22,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-for p in (str(HERE.parent), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
+from aligner.align import Aligner
+from aligner.align.embed import encoder_threads, get_encoder
+from aligner.align.engine import EngineParams, build_engine
+from aligner.align.similarity import SimilaritySignal
+from benchmarks.run import EvalSet, load_set, strict_f1_timed
+from benchmarks.sections import publish
 
-from aligner.align import Aligner  # noqa: E402
-from aligner.align.embed import encoder_threads, get_encoder  # noqa: E402
-from aligner.align.engine import EngineParams, build_engine  # noqa: E402
-from aligner.align.similarity import SimilaritySignal  # noqa: E402
-from run import EvalSet, load_set, strict_f1_timed  # noqa: E402
-from sections import publish  # noqa: E402
+HERE = Path(__file__).resolve().parent
+
 
 SETS = "ntrex-clean,ntrex-edited,ntrex-hard,kep-clean,kep-edited,kep-hard"
 
@@ -74,7 +72,7 @@ def render(split: str, threads: int, sets: list[EvalSet], rows: list[tuple[Varia
     names = [d.name for d in sets]
     lines = [
         "## Encoders", "",
-        f"`python benchmarks/encoders.py --split {split}` ({dt.date.today().isoformat()}, encoders built with "
+        f"`python -m benchmarks.encoders --split {split}` ({dt.date.today().isoformat()}, encoders built with "
         f"{threads} BLAS thread(s)): strict F1 of the engine with each encoder on the "
         f"{split} halves, and sentences per second end to end from a cold vector cache (encoding included; "
         "the clean, edited and hard sets share sentences, so each is encoded once). Settings per variant were "

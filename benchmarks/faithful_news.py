@@ -13,15 +13,12 @@ a translator moves words across sentence ends too, which joining whole lines nev
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-for p in (str(HERE.parent), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
+from benchmarks.run import EVAL, EvalSet
 
-from run import EVAL, EvalSet  # noqa: E402
+HERE = Path(__file__).resolve().parent
+
 
 NAME = "faithful-news"
 SHAPES = [(1, 1), (1, 3), (1, 1), (2, 1), (1, 1), (2, 2), (1, 1), (1, 4), (1, 1), (3, 1), (1, 1), (1, 2)]

@@ -6,7 +6,7 @@ lines, each used several times in shuffled document order, since together they h
 about 3,000 lines), edited like the "edited" evaluation set (drops and joins), so the
 true path wanders off the diagonal. Encoding is included in the time.
 
-    python benchmarks/long_document.py --sentences 10000
+    python -m benchmarks.long_document --sentences 10000
 """
 
 from __future__ import annotations
@@ -14,19 +14,15 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import sys
 import time
 from pathlib import Path
 
+from aligner.align.engine import build_engine
+from aligner.evaluate import score_beads
+from benchmarks.build_sets import DEFAULT_DATA, EDITED, apply_edits, load_kep, load_ntrex, plan_edits
+
 HERE = Path(__file__).resolve().parent
-for p in (str(HERE.parent), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
 
-from build_sets import DEFAULT_DATA, EDITED, apply_edits, load_kep, load_ntrex, plan_edits  # noqa: E402
-
-from aligner.align.engine import build_engine  # noqa: E402
-from aligner.evaluate import score_beads  # noqa: E402
 
 
 def build(sentences: int, seed: int = 7):

@@ -7,9 +7,9 @@ the gold, summed over seeds. ``--fit`` fits the weights and thresholds in
 ``aligner/pairing/options.py`` on the dev halves; reports run on dev and test. Run from
 the project root::
 
-    .venv/bin/python benchmarks/pairing_bench.py --part dev --seeds 2       # tune here
-    .venv/bin/python benchmarks/pairing_bench.py --fit --seeds 2            # refit on dev, print
-    .venv/bin/python benchmarks/pairing_bench.py --results benchmarks/RESULTS.md
+    .venv/bin/python -m benchmarks.pairing_bench --part dev --seeds 2       # tune here
+    .venv/bin/python -m benchmarks.pairing_bench --fit --seeds 2            # refit on dev, print
+    .venv/bin/python -m benchmarks.pairing_bench --results benchmarks/RESULTS.md
 """
 
 from __future__ import annotations
@@ -27,16 +27,14 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-for _p in (str(ROOT), str(ROOT / "benchmarks")):
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
+from aligner.pairing import PairingOptions, PairingWeights, VerifyWeights, pair_articles, score_candidates
+from aligner.pairing.decide import choose, pick_for_verification, verified_logit
+from aligner.pairing.verify import Verification
+from benchmarks.pairing_sets import LOOSE, SOURCES, TITLED, Scenario, build_scenario, load_docs, scenario_name
+from benchmarks.sections import write_section
 
-from aligner.pairing import PairingOptions, PairingWeights, VerifyWeights, pair_articles, score_candidates  # noqa: E402
-from aligner.pairing.decide import choose, pick_for_verification, verified_logit  # noqa: E402
-from aligner.pairing.verify import Verification  # noqa: E402
-from pairing_sets import LOOSE, SOURCES, TITLED, Scenario, build_scenario, load_docs, scenario_name  # noqa: E402
-from sections import write_section  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 GRIDS = {"loose": LOOSE, "titled": TITLED, "all": LOOSE + TITLED}
 WORK = ROOT / "benchmarks" / "work"
@@ -364,7 +362,7 @@ def write_results(path: Path, seeds: int, options: PairingOptions) -> int:
     lines = [
         SECTION, "",
         "Which English article translates which Korean one, by content alone (`aligner.pairing`, `aligner pair`, "
-        f"`find_originals`). Command: `python benchmarks/pairing_bench.py --results benchmarks/RESULTS.md` "
+        f"`find_originals`). Command: `python -m benchmarks.pairing_bench --results benchmarks/RESULTS.md` "
         f"({seeds} seeds, {minutes:.0f} min; Python {platform.python_version()}, {os.cpu_count()} cores, load "
         f"average {load0:.1f} at start).", "",
         "Tuned on the **dev** halves (NTREX 61 documents, KEP 20; the split of `corpora/eval/manifest.json`): the "

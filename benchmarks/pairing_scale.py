@@ -12,8 +12,8 @@ report therefore also gives the sentences pairing asked for, how many were reall
 encoded, the measured rate, and what encoding them all would have added. Run from the
 project root (one size at a time keeps the shared machine usable)::
 
-    .venv/bin/python benchmarks/pairing_scale.py --sizes 1000 --repeats 3
-    .venv/bin/python benchmarks/pairing_scale.py --sizes 1000,10000 --results benchmarks/RESULTS.md
+    .venv/bin/python -m benchmarks.pairing_scale --sizes 1000 --repeats 3
+    .venv/bin/python -m benchmarks.pairing_scale --sizes 1000,10000 --results benchmarks/RESULTS.md
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-for _p in (str(ROOT), str(ROOT / "benchmarks")):
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
 
 SECTION = "## Pairing at scale"
 
@@ -58,7 +55,7 @@ def child(size: int, dated: bool, seed: int) -> dict:
     from aligner.align import default_aligner
     from aligner.align.embed import encoder_threads, get_encoder
     from aligner.pairing import PairingOptions, pair_articles
-    from pairing_sets import build_archive
+    from benchmarks.pairing_sets import build_archive
 
     t0 = time.perf_counter()
     archive = build_archive(size, size, int(size * 0.8), dated, seed)
@@ -92,7 +89,7 @@ def child(size: int, dated: bool, seed: int) -> dict:
 
 def run_child(size: int, dated: bool, seed: int) -> dict:
     """A fresh process for one run; its peak resident memory from ``wait4``."""
-    cmd = [sys.executable, __file__, "--child", str(size), "--seed", str(seed)] + (["--dated"] if dated else [])
+    cmd = [sys.executable, "-m", "benchmarks.pairing_scale", "--child", str(size), "--seed", str(seed)] + (["--dated"] if dated else [])
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT)
     out = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)
@@ -119,7 +116,7 @@ def report(summaries: list[dict]) -> list[str]:
     lines = [
         SECTION, "",
         "Pairing a year of an archive by content (`aligner.pairing.pair_articles`, defaults): "
-        f"`python benchmarks/pairing_scale.py --sizes {sizes} --results benchmarks/RESULTS.md` (median of the "
+        f"`python -m benchmarks.pairing_scale --sizes {sizes} --results benchmarks/RESULTS.md` (median of the "
         "repeats given per row, each run a fresh process; "
         f"Python {platform.python_version()}, {os.cpu_count()} cores shared with other work, load average at "
         "the start and end of each run given). Synthetic bare-text stories from NTREX and KEP lines "
@@ -184,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = report(summaries)
     print("\n".join(lines))
     if args.results:
-        from sections import write_section
+        from benchmarks.sections import write_section
 
         write_section(args.results, "\n".join(lines))
     return 0

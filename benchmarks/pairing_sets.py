@@ -30,18 +30,15 @@ paired story's sentences (mixed with another story's), dated the same days.
 from __future__ import annotations
 
 import random
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-for _p in (str(ROOT), str(ROOT / "benchmarks")):
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
+from aligner.model import Article
+from benchmarks.build_sets import BASE_SEED, DEFAULT_DATA, load_kep, load_ntrex, split_documents
 
-from aligner.model import Article  # noqa: E402
-from build_sets import BASE_SEED, DEFAULT_DATA, load_kep, load_ntrex, split_documents  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 KST = timezone(timedelta(hours=9))
 WINDOW_START = datetime(2019, 3, 1, 6, 0, tzinfo=KST)

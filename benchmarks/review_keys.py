@@ -18,8 +18,8 @@ The corpus is generated (25 1-1 beads a pair, Korean and English sentences, ever
 bead low-confidence) plus one 1,000-bead pair of mixed shapes (tests/review_data.py);
 it is built in a temporary folder, or kept with ``--keep DIR``.
 
-    python benchmarks/review_keys.py                 # writes ## Review app keys of RESULTS.md
-    python benchmarks/review_keys.py --no-write --repeats 5
+    python -m benchmarks.review_keys                 # writes ## Review app keys of RESULTS.md
+    python -m benchmarks.review_keys --no-write --repeats 5
 """
 
 from __future__ import annotations
@@ -33,20 +33,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
+
+from aligner import review
+from aligner.model import Article, Bead, Sentence
+from aligner.store import Store
+from benchmarks.sections import publish
+from tests.review_data import add_big_pair
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT))
 
-from sections import publish  # noqa: E402
-
-from aligner import review  # noqa: E402
-from aligner.model import Article, Bead, Sentence  # noqa: E402
-from aligner.store import Store  # noqa: E402
-from tests.review_data import add_big_pair  # noqa: E402
 
 LIST_KEYS = [  # (key, what it does on the list)
     ("j", "cursor down"), ("k", "cursor up"), ("pagedown", "page down"), ("pageup", "page up"),
@@ -227,7 +225,7 @@ def main() -> None:
     header = "| key | what it does | ms added per key (median) | CPU ms (median) | CPU ms (worst) |\n|---|---|---|---|---|"
     section = f"""## Review app keys
 
-`python benchmarks/review_keys.py` ({dt.date.today()}, 2 cores shared with other jobs, load average
+`python -m benchmarks.review_keys` ({dt.date.today()}, 2 cores shared with other jobs, load average
 {' / '.join(f'{x:.1f}' for x in loads)} before the starts / before the keys / after): the review app on a
 generated corpus of {args.pairs:,} pairs ({total_beads:,} beads) with one 1,000-bead pair, headless at 120x35.
 Each key pressed {args.repeats} times through Textual's Pilot. *ms added* is the median wall time of the press

@@ -5,7 +5,7 @@ Quality is strict and lax precision/recall/F1 against the gold beads of
 per second, the median of repeated runs where a run is cheap. The tables go to
 ``benchmarks/RESULTS.md`` with the date, the machine and the command line. Example::
 
-    python benchmarks/run.py --sets ntrex-clean,ntrex-edited --aligners ours,galechurch,hunalign
+    python -m benchmarks.run --sets ntrex-clean,ntrex-edited --aligners ours,galechurch,hunalign
 
 An aligner that cannot run here (not installed, not written yet) is reported and skipped.
 Sets built elsewhere (``--eval-root``, e.g. the German–French proxy of ``build_defr.py``)
@@ -28,17 +28,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aligner.align.embed import encoder_threads
+from aligner.evaluate import Scores, format_bead, read_beads, score_many
+from benchmarks.peers import PEERS, BeadPair, Peer, make_peer
+from benchmarks.sections import publish
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-for p in (str(ROOT), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
 
-from peers import PEERS, BeadPair, Peer, make_peer  # noqa: E402
-from sections import publish  # noqa: E402
-
-from aligner.align.embed import encoder_threads  # noqa: E402
-from aligner.evaluate import Scores, format_bead, read_beads, score_many  # noqa: E402
 
 EVAL = ROOT / "corpora" / "eval"
 DEFAULT_ALIGNERS = ["ours", "galechurch", "hunalign", "hunalign-ascii", "vecalign", "bertalign-use"]
@@ -405,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
 
     given = argv if argv is not None else sys.argv[1:]
-    command = "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in given)
+    command = "python -m benchmarks.run " + " ".join(shlex.quote(a) for a in given)
     if args.json:
         print(json.dumps(
             {

@@ -7,8 +7,8 @@ alignment can be rebuilt from the NTREX lines: every stored sentence is located 
 document's lines, and sentences sharing a line (on either side) form one gold bead. An
 English line the edition left out, or two it joined, come out right by construction.
 
-    python benchmarks/sample_eval.py             # engine and length, writes ## Sample corpus
-    python benchmarks/sample_eval.py --no-write
+    python -m benchmarks.sample_eval             # engine and length, writes ## Sample corpus
+    python -m benchmarks.sample_eval --no-write
 """
 
 from __future__ import annotations
@@ -18,19 +18,16 @@ import csv
 import datetime as dt
 import shutil
 import sqlite3
-import sys
 import tempfile
 from pathlib import Path
 
+from aligner.evaluate import Scores, score_many
+from aligner.pipeline import RunOptions, run_corpus
+from benchmarks.sections import publish
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-for p in (str(ROOT), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
 
-from aligner.evaluate import Scores, score_many  # noqa: E402
-from aligner.pipeline import RunOptions, run_corpus  # noqa: E402
-from sections import publish  # noqa: E402
 
 SAMPLE = ROOT / "corpora" / "sample"
 NTREX = ROOT.parent / "shared" / "data" / "ntrex"
@@ -134,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"{scores.strict_f1:.3f} | {scores.lax_f1:.3f} |")
     section = "\n".join([
         "## Sample corpus", "",
-        f"`python benchmarks/sample_eval.py` ({dt.date.today().isoformat()}): `aligner run` on a copy of "
+        f"`python -m benchmarks.sample_eval` ({dt.date.today().isoformat()}): `aligner run` on a copy of "
         "`corpora/sample` with each method (pages parsed, both sides split by the project's splitters, then "
         "aligned), scored against a gold rebuilt from the NTREX-128 lines the pages were made from: sentences "
         "that share a line form one gold bead, so a sentence the splitter cut inside a line is part of a "

@@ -20,8 +20,8 @@ The reviewer times how long each of its transactions waited for the write lock (
 busy timeout does the waiting inside SQLite), which is the lock contention a person
 would feel. Usage::
 
-    python benchmarks/soak.py                  # 3 minutes, writes docs/reliability.md ## Concurrency
-    python benchmarks/soak.py --minutes 0.5 --no-write
+    python -m benchmarks.soak                  # 3 minutes, writes docs/reliability.md ## Concurrency
+    python -m benchmarks.soak --minutes 0.5 --no-write
 """
 
 from __future__ import annotations
@@ -45,17 +45,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT, ROOT / "benchmarks"):  # run as a script from anywhere
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+from aligner import review
+from aligner.align import Aligner, default_aligner
+from aligner.pipeline import RunOptions, run_corpus
+from aligner.review import ReviewError
+from aligner.store import Store
+from benchmarks.sections import write_section
 
-from aligner import review  # noqa: E402
-from aligner.align import Aligner, default_aligner  # noqa: E402
-from aligner.pipeline import RunOptions, run_corpus  # noqa: E402
-from aligner.review import ReviewError  # noqa: E402
-from aligner.store import Store  # noqa: E402
-from sections import write_section  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 SAMPLE = ROOT / "corpora" / "sample"
 DOC = ROOT / "docs" / "reliability.md"
@@ -354,7 +352,7 @@ def section(result: SoakResult) -> str:
         "`PRAGMA integrity_check`, and that beads cover each side once (also every 200 operations "
         "during the run).",
         "",
-        f"Last full run ({stamp}, `python benchmarks/soak.py --minutes {result.seconds / 60:.0f}`, "
+        f"Last full run ({stamp}, `python -m benchmarks.soak --minutes {result.seconds / 60:.0f}`, "
         f"2-core shared machine): {verdict}",
         "",
         result.table(),

@@ -12,8 +12,8 @@ fills the encoder's weight cache, so it is run once before timing):
 The machine is shared: the load average before and after each measure is reported, and
 CPU seconds (user + system) beside the wall clock, which other jobs disturb less.
 
-    python benchmarks/startup.py                 # writes ## Start-up of RESULTS.md
-    python benchmarks/startup.py --no-write --runs 3
+    python -m benchmarks.startup                 # writes ## Start-up of RESULTS.md
+    python -m benchmarks.startup --no-write --runs 3
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.sections import publish
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
 
-from sections import publish  # noqa: E402
 
 PAIR = ("The minister resigned on Monday.\nHe denied the charges.\n", "장관이 월요일에 사임했다.\n그는 혐의를 부인했다.\n")
 
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"folders: {folder[0]:.2f} s wall for {sentences} sentences", file=sys.stderr)
     section = "\n".join([
         "## Start-up", "",
-        f"`python benchmarks/startup.py` ({dt.date.today().isoformat()}, 2 cores shared with other jobs; load"
+        f"`python -m benchmarks.startup` ({dt.date.today().isoformat()}, 2 cores shared with other jobs; load"
         " average before / after each measure in brackets): `aligner align` in a fresh process, median of"
         f" {args.runs} runs (folders: {max(1, args.runs // 2)}) after one warm-up run that also fills the"
         " encoder's weight cache. CPU is user + system seconds, which other jobs on the machine disturb"

@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from faithful_news import load_faithful_news
-from run import EvalSet, load_set
-from textberg import TEXTBERG, load_textberg
+from benchmarks.faithful_news import load_faithful_news
+from benchmarks.run import EvalSet, load_set
+from benchmarks.textberg import TEXTBERG, load_textberg
 
 HERE = Path(__file__).resolve().parent
 DEFR = HERE / "work" / "eval-defr"

@@ -8,9 +8,9 @@ engine was first tuned on. Only the development document is here
 GPL-2.0, so it is read from there and nothing derived from it is written into the
 project except scores. Its test documents are measured outside the project.
 
-    python benchmarks/textberg.py                          # every aligner, writes ## Text+Berg German–French (dev)
-    python benchmarks/textberg.py --aligners ours --no-write
-    python benchmarks/textberg.py --textberg DIR           # another folder with dev.de, dev.fr, dev.defr
+    python -m benchmarks.textberg                          # every aligner, writes ## Text+Berg German–French (dev)
+    python -m benchmarks.textberg --aligners ours --no-write
+    python -m benchmarks.textberg --textberg DIR           # another folder with dev.de, dev.fr, dev.defr
 """
 
 from __future__ import annotations
@@ -21,18 +21,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from aligner.align.embed import encoder_threads
+from aligner.evaluate import read_beads
+from benchmarks.peers import PEERS, make_peer
+from benchmarks.run import EvalSet, Run, as_section, load_average, render, run_peer
+from benchmarks.sections import publish
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-for p in (str(ROOT), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
 
-from peers import PEERS, make_peer  # noqa: E402
-from run import EvalSet, Run, as_section, load_average, render, run_peer  # noqa: E402
-from sections import publish  # noqa: E402
-
-from aligner.align.embed import encoder_threads  # noqa: E402
-from aligner.evaluate import read_beads  # noqa: E402
 
 TEXTBERG = ROOT.parent / "shared" / "data" / "textberg-dev"
 SECTION = "Text+Berg German–French (dev)"
@@ -113,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs.append(run)
         print(f"{name:>14} strict F1 {run.scores.strict_f1:.3f} lax F1 {run.scores.lax_f1:.3f}", file=sys.stderr)
     args_given = argv if argv is not None else sys.argv[1:]
-    command = "python benchmarks/textberg.py " + " ".join(shlex.quote(a) for a in args_given)
+    command = "python -m benchmarks.textberg " + " ".join(shlex.quote(a) for a in args_given)
     report = render(runs, [data], skipped, versions, command.strip(), "dev", (load_at_start, load_average()), threads,
                     "Text+Berg development document (German source, French target; 468 x 554 sentences, 422 gold"
                     " beads), read from ../shared/data/textberg-dev (GPL-2.0, not copied into the project). It"

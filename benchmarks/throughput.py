@@ -14,8 +14,8 @@ encoding each sentence once is the floor), start-up (model loading), and peak me
 
 Usage::
 
-    python benchmarks/throughput.py                     # 500 pairs, workers 1 and 2, 3 rounds, writes RESULTS.md
-    python benchmarks/throughput.py --pairs 60 --rounds 1 --no-write     # a quick look
+    python -m benchmarks.throughput                     # 500 pairs, workers 1 and 2, 3 rounds, writes RESULTS.md
+    python -m benchmarks.throughput --pairs 60 --rounds 1 --no-write     # a quick look
 
 Why the text is varied: NTREX and KEP hold about 3,000 sentence pairs, so 500 articles
 reuse them. The encoder caches vectors by text, which would make a reused sentence
@@ -42,16 +42,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from aligner.sources import PageCache
+from benchmarks.sections import write_section
+from corpora import build_sample as sample  # the sample corpus's page templates
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "corpora"))
-sys.path.insert(0, str(HERE))
 
-import build_sample as sample  # noqa: E402  (the sample corpus's page templates)
-
-from aligner.sources import PageCache  # noqa: E402
-from sections import write_section  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 KEP = DATA / "kep-dev"
@@ -170,7 +167,7 @@ def measure(corpus: Path, workers: int) -> dict:
 
 
 def run_once(corpus: Path, workers: int) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--measure", str(corpus), "--workers", str(workers)],
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.throughput", "--measure", str(corpus), "--workers", str(workers)],
                           capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if proc.returncode != 0:
         raise SystemExit(f"run with {workers} worker(s) failed:\n{proc.stderr[-3000:]}")
@@ -276,7 +273,7 @@ def report(built: dict, results: dict[int, dict], load: tuple[float, float], rou
                      " cached is not counted; the engine's second look at joins encodes some joined pairs too).")
     lines += ["- Start-up (loading the encoder, Kiwi and language profiles in each worker) is not a stage and is"
               " not in the shares; workers load in parallel.",
-              "- Reproduce: `python benchmarks/throughput.py` (writes this section only; the rest of the file is"
+              "- Reproduce: `python -m benchmarks.throughput` (writes this section only; the rest of the file is"
               " left as it is).", ""]
     return "\n".join(lines)
 
@@ -324,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
                       f" load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
         load1 = os.getloadavg()[0]
         results = {n: summarise(rs) for n, rs in runs.items()}
-        command = "python benchmarks/throughput.py" + (f" --pairs {args.pairs}" if args.pairs != 500 else "") + (
+        command = "python -m benchmarks.throughput" + (f" --pairs {args.pairs}" if args.pairs != 500 else "") + (
             f" --rounds {args.rounds}" if args.rounds != 3 else "")
         section = report(built, results, (load0, load1), args.rounds, command)
         if args.json:

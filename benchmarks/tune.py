@@ -11,26 +11,22 @@ The objective is the mean, over the three characters of dev data in ``suites.py`
 strict F1, so a change that wins on one kind of translation by losing on another is
 not taken. ``--only-enko`` tunes on the English–Korean halves alone, as before.
 
-    python benchmarks/tune.py
-    python benchmarks/tune.py --only-enko --sets ntrex-edited,ntrex-hard,kep-edited,kep-hard
+    python -m benchmarks.tune
+    python -m benchmarks.tune --only-enko --sets ntrex-edited,ntrex-hard,kep-edited,kep-hard
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from pathlib import Path
 
+from aligner.align.engine import EngineParams, build_engine
+from aligner.evaluate import score_many
+from benchmarks.suites import ENKO_SETS, LangSet, suite
+
 HERE = Path(__file__).resolve().parent
-for p in (str(HERE.parent), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
 
-from suites import ENKO_SETS, LangSet, suite  # noqa: E402
-
-from aligner.align.engine import EngineParams, build_engine  # noqa: E402
-from aligner.evaluate import score_many  # noqa: E402
 
 GRID: dict[str, list[float]] = {
     "skip": [1.6, 1.8, 2.0, 2.2, 2.5],

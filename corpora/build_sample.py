@@ -1,6 +1,6 @@
 """Build the shipped sample corpus ``corpora/sample/``: a page cache of Hankyoreh-style pages.
 
-Run from the repository root: ``python corpora/build_sample.py``. The output is
+Run from the repository root: ``python -m corpora.build_sample``. The output is
 deterministic (same input, same bytes), and the generated pages are committed because
 they are the sample the README's first command runs on.
 

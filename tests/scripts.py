@@ -1,10 +1,11 @@
-"""Load the project's scripts (benchmarks/, corpora/) in tests: those folders are not
-packages, and an installed 'benchmarks' package elsewhere would shadow them."""
+"""The project's scripts (benchmarks/, corpora/) as tests import them: both folders are
+packages run from the repository's root (``python -m benchmarks.run``), and pytest puts
+that root first on the path. pysbd installs a top-level ``benchmarks`` package of its own;
+:func:`load_script` makes sure the project's is the one imported."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+import importlib
 from pathlib import Path
 from types import ModuleType
 
@@ -12,12 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_script(name: str, folder: str = "benchmarks") -> ModuleType:
-    """``ROOT/folder/name.py`` as module ``name``, loaded once per test session."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / folder / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up here while the file runs
-    spec.loader.exec_module(module)
-    return module
+    """``folder.name`` (``benchmarks.run``...), imported from this repository."""
+    package = importlib.import_module(folder)
+    where = Path(getattr(package, "__file__", "") or "").resolve().parent
+    assert where == ROOT / folder, f"{folder} is imported from {where}, not from {ROOT / folder}"
+    return importlib.import_module(f"{folder}.{name}")
