@@ -61,8 +61,18 @@ def snapshot(store: Store, src_key: str, *, with_sentences: bool = True) -> Pair
     pair_id = stored.pair_id
     beads = store.beads(pair_id)
     h = hashlib.blake2b(digest_size=16)
-    h.update(repr((pair_id, stored.aligned_hash, stored.src_hash, stored.tgt_hash, stored.tgt_key,
-                   store.edit_log_mark(pair_id))).encode())
+    h.update(
+        repr(
+            (
+                pair_id,
+                stored.aligned_hash,
+                stored.src_hash,
+                stored.tgt_hash,
+                stored.tgt_key,
+                store.edit_log_mark(pair_id),
+            )
+        ).encode()
+    )
     for b in beads:
         h.update(repr((b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.origin, b.status)).encode())
     fixed = [(b.src_start, b.src_end, b.tgt_start, b.tgt_end) for b in beads if b.is_fixed]
@@ -72,10 +82,14 @@ def snapshot(store: Store, src_key: str, *, with_sentences: bool = True) -> Pair
     text_fixed = store.has_text_fixes(pair_id)
     reviewed = text_fixed or any(b.is_fixed or b.status == Status.REJECTED for b in beads)
     state = PairSnapshot(
-        pair_id=pair_id, tgt_key=stored.tgt_key, aligned_hash=stored.aligned_hash,
+        pair_id=pair_id,
+        tgt_key=stored.tgt_key,
+        aligned_hash=stored.aligned_hash,
         current_hash=content_hash(stored.src_hash, stored.tgt_hash),
-        has_reviewed=text_fixed or any(b.is_fixed or b.status != Status.UNREVIEWED for b in beads), fixed=fixed,
-        pairing_rejected=rejected, token=h.hexdigest(),
+        has_reviewed=text_fixed or any(b.is_fixed or b.status != Status.UNREVIEWED for b in beads),
+        fixed=fixed,
+        pairing_rejected=rejected,
+        token=h.hexdigest(),
     )
     if reviewed and with_sentences:
         pair = store.pair(pair_id)
@@ -126,8 +140,18 @@ class _Slot:
 class Batch:
     """One run over a list of English pages: plans tasks, sends them, writes results in order."""
 
-    def __init__(self, cache: PageCache, store: Store, executor: Executor, *, force: bool, retry_failed: bool,
-                 src_lang: str, tgt_lang: str, originals: OriginalsPlan) -> None:
+    def __init__(
+        self,
+        cache: PageCache,
+        store: Store,
+        executor: Executor,
+        *,
+        force: bool,
+        retry_failed: bool,
+        src_lang: str,
+        tgt_lang: str,
+        originals: OriginalsPlan,
+    ) -> None:
         self.cache = cache
         self.store = store
         # each English page's original: pairs.jsonl, else its link, else found by content
@@ -154,8 +178,20 @@ class Batch:
             tgt_page, problem = self._read(tgt_url)
             if problem and original.note:
                 problem += f"; {original.note}"
-        return PairTask(url, src_page, tgt_url, tgt_page, snapshot(self.store, url), self.force,
-                        self.src_lang, self.tgt_lang, attempt, problem, original.unpaired, original.note)
+        return PairTask(
+            url,
+            src_page,
+            tgt_url,
+            tgt_page,
+            snapshot(self.store, url),
+            self.force,
+            self.src_lang,
+            self.tgt_lang,
+            attempt,
+            problem,
+            original.unpaired,
+            original.note,
+        )
 
     def _read(self, url: str) -> tuple[bytes | None, str | None]:
         """A cached page, or why it cannot be used: an original link that is no safe cache
@@ -199,14 +235,20 @@ class Batch:
             t, c = time.perf_counter(), time.process_time()
             self.store.record_failure(work.item, work.outcome, work.reason)
             seconds["store"], cpu["store"] = time.perf_counter() - t, time.process_time() - c
-            return ItemResult(work.item, work.outcome, work.reason, seconds=seconds, cpu=cpu,
-                              pairing=original.content)
+            return ItemResult(work.item, work.outcome, work.reason, seconds=seconds, cpu=cpu, pairing=original.content)
         if work.outcome != Outcome.ALIGNED:
             pair_id = task.state.pair_id
             if work.outcome == Outcome.UNCHANGED and pair_id is not None:
                 self._note_origin(pair_id, original.origin)
-            return ItemResult(work.item, work.outcome, work.reason, pair_id=pair_id, seconds=seconds, cpu=cpu,
-                              pairing=original.content)
+            return ItemResult(
+                work.item,
+                work.outcome,
+                work.reason,
+                pair_id=pair_id,
+                seconds=seconds,
+                cpu=cpu,
+                pairing=original.content,
+            )
         src, tgt = work.src_article, work.tgt_article
         if src is None or tgt is None:
             raise AlignerError(work.item, "internal error: an aligned pair came back without its articles")
@@ -222,8 +264,15 @@ class Batch:
             self.store.save_alignment(pair_id, work.src, work.tgt, work.beads, work.method, keep=keep)
         seconds["store"], cpu["store"] = time.perf_counter() - t, time.process_time() - c
         return ItemResult(
-            work.item, Outcome.ALIGNED, pair_id=pair_id, src_sentences=len(work.src), tgt_sentences=len(work.tgt),
-            bead_types=Counter(b.kind for b in work.beads), seconds=seconds, cpu=cpu, pairing=original.content,
+            work.item,
+            Outcome.ALIGNED,
+            pair_id=pair_id,
+            src_sentences=len(work.src),
+            tgt_sentences=len(work.tgt),
+            bead_types=Counter(b.kind for b in work.beads),
+            seconds=seconds,
+            cpu=cpu,
+            pairing=original.content,
         )
 
     def _note_origin(self, pair_id: int, origin: PairOrigin) -> None:
@@ -266,9 +315,12 @@ class Batch:
                 raise
             except BrokenProcessPool:
                 if not got_result and self.stats.crashes:
-                    raise AlignerError("worker processes", "could not start or died before returning any result "
-                                       "(a script that runs with workers > 1 needs the "
-                                       "`if __name__ == \"__main__\":` guard: workers start by importing it)") from None
+                    raise AlignerError(
+                        "worker processes",
+                        "could not start or died before returning any result "
+                        "(a script that runs with workers > 1 needs the "
+                        '`if __name__ == "__main__":` guard: workers start by importing it)',
+                    ) from None
                 self._restart_after_crash(slot, pending, crashes)
                 continue
             except Exception as exc:  # e.g. a Dask scheduler or worker without aligner installed
@@ -279,8 +331,11 @@ class Batch:
             if result is None:
                 self.stats.replanned += 1
                 if task.attempt + 1 >= MAX_REPLANS:
-                    result = ItemResult(task.item, Outcome.KEPT, "a reviewer kept editing this pair during the run; "
-                                        "left as they made it")
+                    result = ItemResult(
+                        task.item,
+                        Outcome.KEPT,
+                        "a reviewer kept editing this pair during the run; left as they made it",
+                    )
                 else:
                     fresh = self.task_for(task.item, task.attempt + 1)
                     pending.appendleft(_Slot(fresh, self.executor.submit(fresh)))
@@ -303,7 +358,8 @@ class Batch:
                 pending.append(s)
             elif crashes[s.task.item] >= MAX_CRASHES:
                 reason = "a worker process died while aligning this pair (twice)"
-                pending.append(_Slot(s.task, Done(PairWork(s.task.item, Outcome.FAILED, reason,
-                                                           token=s.task.state.token))))
+                pending.append(
+                    _Slot(s.task, Done(PairWork(s.task.item, Outcome.FAILED, reason, token=s.task.state.token)))
+                )
             else:
                 pending.append(_Slot(s.task, self.executor.submit(s.task)))

@@ -89,30 +89,61 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(metavar="COMMAND")
 
     p = sub.add_parser("run", help="the main job over a corpus folder: pair, split, align, store, export")
-    p.add_argument("corpus", type=Path, metavar="DIR|CONFIG.toml",
-                   help="corpus folder with a pages/ cache (DIR/corpus.db is written), or a run config file; "
-                   "options given here override the config's")
-    p.add_argument("--format", dest="formats", action="append", choices=FORMATS,
-                   help="export format (repeat; default: tmx and tsv)")
+    p.add_argument(
+        "corpus",
+        type=Path,
+        metavar="DIR|CONFIG.toml",
+        help="corpus folder with a pages/ cache (DIR/corpus.db is written), or a run config file; "
+        "options given here override the config's",
+    )
+    p.add_argument(
+        "--format",
+        dest="formats",
+        action="append",
+        choices=FORMATS,
+        help="export format (repeat; default: tmx and tsv)",
+    )
     p.add_argument("--export-dir", type=Path, help="where exports go (default DIR/export)")
     _policy_flags(p, for_run=True)
-    p.add_argument("--force", action="store_true", default=None,
-                   help="re-align unchanged pairs and decide again which originals content pairing finds "
-                   "(reviewed beads are kept)")
-    p.add_argument("--pair-unsure", action="store_true", default=None,
-                   help="for a page with no usable link, also take the original content pairing proposes when it "
-                   "is not sure of it (by default such a page is reported and left unpaired)")
-    p.add_argument("-w", "--workers", type=int, default=None,
-                   help="worker processes, each loading the encoder once (default 1: all in this process)")
-    p.add_argument("--dask", metavar="SCHEDULER_ADDRESS", default=None,
-                   help="run the per-pair work on a Dask cluster (e.g. tcp://127.0.0.1:8786); "
-                   "this process still writes the database")
-    p.add_argument("--retry-failed", action="store_true", default=None,
-                   help="retry pairs that failed before even if their pages did not change")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        default=None,
+        help="re-align unchanged pairs and decide again which originals content pairing finds "
+        "(reviewed beads are kept)",
+    )
+    p.add_argument(
+        "--pair-unsure",
+        action="store_true",
+        default=None,
+        help="for a page with no usable link, also take the original content pairing proposes when it "
+        "is not sure of it (by default such a page is reported and left unpaired)",
+    )
+    p.add_argument(
+        "-w",
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes, each loading the encoder once (default 1: all in this process)",
+    )
+    p.add_argument(
+        "--dask",
+        metavar="SCHEDULER_ADDRESS",
+        default=None,
+        help="run the per-pair work on a Dask cluster (e.g. tcp://127.0.0.1:8786); "
+        "this process still writes the database",
+    )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        default=None,
+        help="retry pairs that failed before even if their pages did not change",
+    )
     _engine_flags(p, for_run=True)
     _output_flags(p)
-    p.add_argument("-v", "--verbose", action="store_true",
-                   help="list every unpaired page, also those reported by earlier runs")
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="list every unpaired page, also those reported by earlier runs"
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("align", help="align two texts (pages, plain text, or one sentence per line)")
@@ -121,8 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--presplit", action="store_true", help="inputs have one sentence per line")
     p.add_argument("--src-lang", help="source language (default: detected, else en)")
     p.add_argument("--tgt-lang", help="target language (default: detected, else ko)")
-    p.add_argument("--output-format", choices=("beads", "tsv"), default="beads",
-                   help="beads: [src ids]:[tgt ids]:score lines; tsv: aligned text with scores")
+    p.add_argument(
+        "--output-format",
+        choices=("beads", "tsv"),
+        default="beads",
+        help="beads: [src ids]:[tgt ids]:score lines; tsv: aligned text with scores",
+    )
     p.add_argument("-o", "--output", type=Path, help="output file, or folder when aligning folders")
     _engine_flags(p, for_run=False)
     p.set_defaults(func=cmd_align)
@@ -130,19 +165,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export a corpus database (no rejected and no empty beads unless asked)")
     p.add_argument("db", type=Path)
     p.add_argument("--format", choices=FORMATS, required=True)
-    p.add_argument("-o", "--output", type=Path, required=True,
-                   help="output path (moses: PATH.en and PATH.ko are written)")
+    p.add_argument(
+        "-o", "--output", type=Path, required=True, help="output path (moses: PATH.en and PATH.ko are written)"
+    )
     _policy_flags(p, for_run=False)
-    p.add_argument("--tokenize", action="store_true",
-                   help="tsv, moses, jsonl, parquet: tokens separated by spaces (sacremoses for English; "
-                   "Korean cut at Kiwi's morphemes, the text kept as written)")
+    p.add_argument(
+        "--tokenize",
+        action="store_true",
+        help="tsv, moses, jsonl, parquet: tokens separated by spaces (sacremoses for English; "
+        "Korean cut at Kiwi's morphemes, the text kept as written)",
+    )
     _output_flags(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("stats", help="per-pair and corpus totals of a corpus database")
     p.add_argument("db", type=Path)
-    p.add_argument("--by-reviewer", action="store_true",
-                   help="instead: beads each reviewer accepted, rejected and edited, per day (UTC), from the edit log")
+    p.add_argument(
+        "--by-reviewer",
+        action="store_true",
+        help="instead: beads each reviewer accepted, rejected and edited, per day (UTC), from the edit log",
+    )
     _output_flags(p)
     p.set_defaults(func=cmd_stats)
 
@@ -159,26 +201,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-d", "--dir", type=Path, default=Path("."), help="corpus folder (default: here)")
     p.add_argument("--from-file", type=Path, help="a file of URLs, one a line")
     p.add_argument("--section", help="a section list page: follow its article links, page by page")
-    p.add_argument("--limit", type=_positive_int, metavar="N",
-                   help="fetch at most N articles in all (URLs, --from-file and --ids first, then --section)")
+    p.add_argument(
+        "--limit",
+        type=_positive_int,
+        metavar="N",
+        help="fetch at most N articles in all (URLs, --from-file and --ids first, then --section)",
+    )
     p.add_argument("--ids", help="an id range A-B of English-edition articles")
     p.add_argument("--id-section", help="section used to build URLs for --ids (default e_national)")
     p.add_argument("--offline", action="store_true", help="use only pages already in the cache")
     p.add_argument("--rate", type=float, default=1.0, help="requests per second per host, above 0 (default 1)")
-    p.add_argument("--allow-host", action="append", default=[], metavar="HOST",
-                   help="also fetch from HOST (repeat; HOST alone allows any port, HOST:PORT only that port)")
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also fetch from HOST (repeat; HOST alone allows any port, HOST:PORT only that port)",
+    )
     _output_flags(p)
     p.set_defaults(func=cmd_fetch)
 
-    p = sub.add_parser("pair", help="propose which English article translates which Korean one, by content, "
-                                    "and say how sure each pair is and why")
+    p = sub.add_parser(
+        "pair",
+        help="propose which English article translates which Korean one, by content, "
+        "and say how sure each pair is and why",
+    )
     p.add_argument("en_dir", type=Path)
     p.add_argument("ko_dir", type=Path)
-    p.add_argument("--min-score", type=float,
-                   help="probability a pair needs on its own (more than 0, less than 1; default 0.9); below it, "
-                        "only a clear mutual best is proposed")
-    p.add_argument("--record-in", type=Path,
-                   help="corpus folder whose pairs.jsonl gets the pairs sure enough to use unattended")
+    p.add_argument(
+        "--min-score",
+        type=float,
+        help="probability a pair needs on its own (more than 0, less than 1; default 0.9); below it, "
+        "only a clear mutual best is proposed",
+    )
+    p.add_argument(
+        "--record-in", type=Path, help="corpus folder whose pairs.jsonl gets the pairs sure enough to use unattended"
+    )
     _output_flags(p)
     p.set_defaults(func=cmd_pair)
 
@@ -187,8 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=lambda args, parser=p: parser.print_help() or 2)
     q = lex.add_parser("train", help="learn it from accepted and confident beads (used by later runs)")
     q.add_argument("db", type=Path)
-    q.add_argument("--min-confidence", type=_confidence, default=0.9, metavar="X",
-                   help="unreviewed beads need this confidence to be learned from (accepted ones always are)")
+    q.add_argument(
+        "--min-confidence",
+        type=_confidence,
+        default=0.9,
+        metavar="X",
+        help="unreviewed beads need this confidence to be learned from (accepted ones always are)",
+    )
     q.add_argument("--iterations", type=_positive_int, default=5, metavar="N")
     _output_flags(q)
     q.set_defaults(func=cmd_lexicon_train)
@@ -242,14 +305,27 @@ def _policy_flags(p: argparse.ArgumentParser, *, for_run: bool) -> None:
     the same flags with the same defaults for ``export`` and ``run``. ``run`` leaves them
     unset (None) so its config file decides where they are not given."""
     default = ExportPolicy()
-    p.add_argument("--status", choices=STATUS_CHOICES, default=None if for_run else default.status.value,
-                   help=f"export beads of this review status (default {default.status.value}: rejected beads "
-                   "only when asked for by name, with rejected or any)")
-    p.add_argument("--min-confidence", type=_confidence, default=None if for_run else default.min_confidence,
-                   metavar="X", help="only beads at least this confident, 0 to 1 (default 0); beads a reviewer "
-                   "accepted or made always pass, exported with confidence 1.0")
-    p.add_argument("--keep-empty", action="store_true", default=None if for_run else default.keep_empty,
-                   help="also export 0-1 and 1-0 beads (left out by default)")
+    p.add_argument(
+        "--status",
+        choices=STATUS_CHOICES,
+        default=None if for_run else default.status.value,
+        help=f"export beads of this review status (default {default.status.value}: rejected beads "
+        "only when asked for by name, with rejected or any)",
+    )
+    p.add_argument(
+        "--min-confidence",
+        type=_confidence,
+        default=None if for_run else default.min_confidence,
+        metavar="X",
+        help="only beads at least this confident, 0 to 1 (default 0); beads a reviewer "
+        "accepted or made always pass, exported with confidence 1.0",
+    )
+    p.add_argument(
+        "--keep-empty",
+        action="store_true",
+        default=None if for_run else default.keep_empty,
+        help="also export 0-1 and 1-0 beads (left out by default)",
+    )
     if not for_run:  # the old flag: what it asked for is the default now
         p.add_argument("--skip-empty", action="store_true", help=argparse.SUPPRESS)
 
@@ -258,18 +334,29 @@ def _policy(args: argparse.Namespace, base: ExportPolicy | None = None) -> Expor
     """The export policy of the flags given, over ``base`` (a run config's) or the defaults."""
     from dataclasses import replace
 
-    given = {name: getattr(args, name) for name in ("status", "min_confidence", "keep_empty")
-             if getattr(args, name, None) is not None}
+    given = {
+        name: getattr(args, name)
+        for name in ("status", "min_confidence", "keep_empty")
+        if getattr(args, name, None) is not None
+    }
     return replace(base or ExportPolicy(), **given)
 
 
 def _engine_flags(p: argparse.ArgumentParser, *, for_run: bool) -> None:
     """--method and --encoder; ``run`` leaves them unset (None) so its config file decides."""
-    p.add_argument("--method", choices=tuple(Method), default=None if for_run else Method.ENGINE.value,
-                   help="engine (default) or length (the length-only baseline)")
-    p.add_argument("--encoder", default=None if for_run else "use", metavar="NAME",
-                   help="sentence encoder: use (default), e5 (needs the e5 extra), or st:MODEL for a "
-                   "sentence-transformers model you have")
+    p.add_argument(
+        "--method",
+        choices=tuple(Method),
+        default=None if for_run else Method.ENGINE.value,
+        help="engine (default) or length (the length-only baseline)",
+    )
+    p.add_argument(
+        "--encoder",
+        default=None if for_run else "use",
+        metavar="NAME",
+        help="sentence encoder: use (default), e5 (needs the e5 extra), or st:MODEL for a "
+        "sentence-transformers model you have",
+    )
 
 
 def _output_flags(p: argparse.ArgumentParser) -> None:
@@ -334,16 +421,23 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _run_progress(show: bool, total: int) -> Iterator[tuple[Callable[[ItemResult], None],
-                                                            Callable[[str, int, int], None]]]:
+def _run_progress(
+    show: bool, total: int
+) -> Iterator[tuple[Callable[[ItemResult], None], Callable[[str, int, int], None]]]:
     """A progress bar on stderr: articles done of total, sentences, pairs a minute, time left;
     before the articles, what pairing by content is doing."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"),
-               TextColumn("{task.fields[sentences]:,} sentences"), TextColumn("{task.fields[rate]}"),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("articles"),
+        TextColumn("{task.fields[sentences]:,} sentences"),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, disable=not show, transient=True) as bar:
         task = bar.add_task("starting", total=total, sentences=0, rate="")  # models load before the first pair
         started = time.monotonic()
@@ -372,17 +466,26 @@ def print_run_summary(console: Console, summary: RunSummary, *, verbose: bool = 
     """
     d = summary.as_dict()
     console.print(line("corpus database: ", d["database"]))
-    this_run = ", ".join(f"{d[k]} {label}" for k, label in (
-        ("aligned", "aligned"), ("unchanged", "unchanged"), ("kept_reviewed", "kept as reviewed"),
-        ("failed", "failed")))
+    this_run = ", ".join(
+        f"{d[k]} {label}"
+        for k, label in (
+            ("aligned", "aligned"),
+            ("unchanged", "unchanged"),
+            ("kept_reviewed", "kept as reviewed"),
+            ("failed", "failed"),
+        )
+    )
     unpaired = summary.unpaired
     known = [r for r in unpaired if r.previous]
     tail = ""
     if unpaired:
         tail = f"; {_count(len(unpaired), 'English page')} unpaired"
         if known and not verbose:
-            tail += f" ({len(known)} as in earlier runs; -v lists them)" if len(known) < len(unpaired) \
+            tail += (
+                f" ({len(known)} as in earlier runs; -v lists them)"
+                if len(known) < len(unpaired)
                 else " (as in earlier runs; -v lists them)"
+            )
     console.print(f"pairs in corpus: {d['pairs']} (this run: {this_run}){tail}")
     print_content_pairs(console, summary, verbose=verbose)
     console.print(f"sentences: {d['en_sentences']:,} English, {d['ko_sentences']:,} Korean")
@@ -402,12 +505,17 @@ def print_run_summary(console: Console, summary: RunSummary, *, verbose: bool = 
         for export in summary.exports:
             console.print(line("  ", ", ".join(export.paths), f"  ({_count(export.count, 'bead')})"))
     secs = d["seconds"]
-    stages = ", ".join(f"{k} {secs[k]:.1f}" for k in ("pair", "parse", "check", "split", "encode", "align", "store",
-                                                          "export") if k in secs and (k != "pair" or secs[k] >= 0.05))
+    stages = ", ".join(
+        f"{k} {secs[k]:.1f}"
+        for k in ("pair", "parse", "check", "split", "encode", "align", "store", "export")
+        if k in secs and (k != "pair" or secs[k] >= 0.05)
+    )
     rate = d["throughput"]["pairs_per_minute"]
-    console.print(f"time: {secs.get('total', 0):.1f} s with {d['workers']} worker(s)"
-                  + (f", {rate:,.1f} pairs/min" if rate and d["aligned"] else "")
-                  + (f"; stage seconds: {stages}" if stages else ""))
+    console.print(
+        f"time: {secs.get('total', 0):.1f} s with {d['workers']} worker(s)"
+        + (f", {rate:,.1f} pairs/min" if rate and d["aligned"] else "")
+        + (f"; stage seconds: {stages}" if stages else "")
+    )
     console.print(line("next: review the links with  ", summary.next_command))
 
 
@@ -425,10 +533,22 @@ def print_content_pairs(console: Console, summary: RunSummary, *, verbose: bool 
     for r in paired:
         if r.pairing is not None and (verbose or r.pairing.decided_now):
             how = "sure" if r.pairing.sure else "UNSURE, check it"
-            instead = ("", "") if r.pairing.instead_of is None else \
-                (" instead of ", f"{r.pairing.instead_of} (a reviewer rejected that pairing)")
-            console.print(line("  ", r.item, " -> ", r.pairing.original or "", *instead,
-                               f"  p {r.pairing.score:.3f} ({how}): ", r.pairing.why))
+            instead = (
+                ("", "")
+                if r.pairing.instead_of is None
+                else (" instead of ", f"{r.pairing.instead_of} (a reviewer rejected that pairing)")
+            )
+            console.print(
+                line(
+                    "  ",
+                    r.item,
+                    " -> ",
+                    r.pairing.original or "",
+                    *instead,
+                    f"  p {r.pairing.score:.3f} ({how}): ",
+                    r.pairing.why,
+                )
+            )
 
 
 def _count(n: int, noun: str) -> str:
@@ -445,7 +565,7 @@ def print_run_failures(summary: RunSummary) -> None:
 
 def _reason(item: str, reason: str) -> str:
     """A reason that already starts with the item's URL does not repeat it."""
-    return reason[len(item) + 2:] if reason.startswith(f"{item}: ") else reason
+    return reason[len(item) + 2 :] if reason.startswith(f"{item}: ") else reason
 
 
 # -- align ----------------------------------------------------------------------------
@@ -459,15 +579,30 @@ def cmd_align(args: argparse.Namespace) -> int:
             raise AlignerError(f"{args.src}, {args.tgt}", "give two files or two folders")
         if args.output is None:
             raise AlignerError(str(args.src), "aligning folders needs -o OUT_FOLDER")
-        report = align_folders(args.src, args.tgt, args.output, presplit=args.presplit,
-                               src_lang=args.src_lang, tgt_lang=args.tgt_lang,
-                               output_format=args.output_format, method=args.method, encoder=args.encoder)
+        report = align_folders(
+            args.src,
+            args.tgt,
+            args.output,
+            presplit=args.presplit,
+            src_lang=args.src_lang,
+            tgt_lang=args.tgt_lang,
+            output_format=args.output_format,
+            method=args.method,
+            encoder=args.encoder,
+        )
         for name, problem in report.failures:
             print(f"aligner: error: {name}: {problem}", file=sys.stderr)
         print(f"aligned {report.aligned} pairs into {args.output}", file=sys.stderr)
         return 1 if report.failures else 0
-    result = align_paths(args.src, args.tgt, presplit=args.presplit, src_lang=args.src_lang,
-                         tgt_lang=args.tgt_lang, method=args.method, encoder=args.encoder)
+    result = align_paths(
+        args.src,
+        args.tgt,
+        presplit=args.presplit,
+        src_lang=args.src_lang,
+        tgt_lang=args.tgt_lang,
+        method=args.method,
+        encoder=args.encoder,
+    )
     text = format_beads(result) if args.output_format == "beads" else format_tsv(result)
     if args.output:
         write_output(args.output, text)
@@ -486,10 +621,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     with _corpus_store(args.db) as store:
         result = export_corpus(store, args.format, args.output, policy, tokenize=args.tokenize)
     if args.json:
-        print(json.dumps({"format": result.format, "count": result.count,
-                          "paths": [str(p) for p in result.paths],
-                          "policy": {"status": policy.status.value, "min_confidence": policy.min_confidence,
-                                     "keep_empty": policy.keep_empty}}))
+        print(
+            json.dumps(
+                {
+                    "format": result.format,
+                    "count": result.count,
+                    "paths": [str(p) for p in result.paths],
+                    "policy": {
+                        "status": policy.status.value,
+                        "min_confidence": policy.min_confidence,
+                        "keep_empty": policy.keep_empty,
+                    },
+                }
+            )
+        )
     else:
         console = _console(args)
         console.print(line(f"wrote {_count(result.count, 'bead')} to ", ", ".join(str(p) for p in result.paths)))
@@ -514,8 +659,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return stats_by_reviewer(args)
     frame, totals = corpus_stats(args.db)
     if args.json:
-        print(json_text({"pairs": json.loads(frame.to_json(orient="records", force_ascii=False)),
-                         "totals": totals}))
+        print(json_text({"pairs": json.loads(frame.to_json(orient="records", force_ascii=False)), "totals": totals}))
         return 0
     # lines wrap at the console's width (80 when piped) instead of running on
     console = Console(quiet=bool(args.quiet), highlight=False)
@@ -541,12 +685,16 @@ def stats_totals(totals: Totals) -> list[str]:
     if totals["content_unsure"]:
         pairing += f" ({totals['content_unsure']:,} by content taken unsure)"
     if totals["rejected_pairings"]:
-        pairing += (f"; {_count(totals['rejected_pairings'], 'pairing')} rejected by a reviewer "
-                    "(their beads are never exported)")
+        pairing += (
+            f"; {_count(totals['rejected_pairings'], 'pairing')} rejected by a reviewer "
+            "(their beads are never exported)"
+        )
     out.append(pairing)
     if totals["failed_items"]:
-        out.append(f"pages not aligned (failed or unpaired): {totals['failed_items']:,}; "
-                   "`aligner run DIR -v` lists them with the reason")
+        out.append(
+            f"pages not aligned (failed or unpaired): {totals['failed_items']:,}; "
+            "`aligner run DIR -v` lists them with the reason"
+        )
     return out
 
 
@@ -570,18 +718,30 @@ def stats_by_reviewer(args: argparse.Namespace) -> int:
     if not days:
         console.print(line("no review edits in ", str(args.db), " yet"))
         return 0
-    table = Table(title=plain(f"{args.db}: review by reviewer and day (UTC)"), box=box.SIMPLE_HEAD,
-                  pad_edge=False, caption="edited: beads merged, split, shifted, detached, re-aligned or "
-                  "with their text fixed; edits: actions in force (undone ones do not count)")
+    table = Table(
+        title=plain(f"{args.db}: review by reviewer and day (UTC)"),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="edited: beads merged, split, shifted, detached, re-aligned or "
+        "with their text fixed; edits: actions in force (undone ones do not count)",
+    )
     for header in ("reviewer", "day", "accepted", "rejected", "edited", "edits"):
-        table.add_column(header, justify="left" if header in ("reviewer", "day") else "right",
-                         overflow="fold", no_wrap=header != "reviewer")
+        table.add_column(
+            header,
+            justify="left" if header in ("reviewer", "day") else "right",
+            overflow="fold",
+            no_wrap=header != "reviewer",
+        )
     for name, total in totals.items():
         for day in (d for d in days if d["reviewer"] == name):
             table.add_row(plain(name), day["day"], *(f"{day[k]:,}" for k in COUNTED))
         if total["days"] > 1:
-            table.add_row(plain(name), Text(f"{total['days']} days", style="bold"),
-                          *(Text(f"{total[k]:,}", style="bold") for k in COUNTED), end_section=True)
+            table.add_row(
+                plain(name),
+                Text(f"{total['days']} days", style="bold"),
+                *(Text(f"{total[k]:,}", style="bold") for k in COUNTED),
+                end_section=True,
+            )
         else:
             table.rows[-1].end_section = True
     console.print(table)
@@ -589,9 +749,21 @@ def stats_by_reviewer(args: argparse.Namespace) -> int:
 
 
 #: Stats columns: frame column, short header (headers must fit unbroken in 80 columns).
-STATS_COLUMNS = (("pair", "#"), ("en_title", "English title"), ("ko_title", "Korean title"), ("date", "date"),
-                 ("paired", "paired"), ("en_sent", "EN"), ("ko_sent", "KO"), ("beads", "beads"), ("accepted", "acc"),
-                 ("rejected", "rej"), ("unreviewed", "todo"), ("mean_conf", "conf"), ("status", "status"))
+STATS_COLUMNS = (
+    ("pair", "#"),
+    ("en_title", "English title"),
+    ("ko_title", "Korean title"),
+    ("date", "date"),
+    ("paired", "paired"),
+    ("en_sent", "EN"),
+    ("ko_sent", "KO"),
+    ("beads", "beads"),
+    ("accepted", "acc"),
+    ("rejected", "rej"),
+    ("unreviewed", "todo"),
+    ("mean_conf", "conf"),
+    ("status", "status"),
+)
 #: Below this width the Korean title and the date are left out, so the English title has room.
 WIDE_STATS = 120
 
@@ -604,17 +776,25 @@ def stats_table(frame: pd.DataFrame, title: str, width: int) -> Table:
     narrow = width < WIDE_STATS
     # a corpus paired by links alone needs no "paired" column (the totals say so)
     by_links = bool(len(frame)) and set(frame["how"]) == {"link"} and not frame["pairing_rejected"].any()
-    columns = [(k, h) for k, h in STATS_COLUMNS
-               if not (narrow and k in ("ko_title", "date")) and not (k == "paired" and (by_links or not len(frame)))]
+    columns = [
+        (k, h)
+        for k, h in STATS_COLUMNS
+        if not (narrow and k in ("ko_title", "date")) and not (k == "paired" and (by_links or not len(frame)))
+    ]
     caption = "EN, KO: sentences; acc, rej, todo: beads accepted, rejected, unreviewed; conf: mean confidence"
     if any(k == "paired" for k, _ in columns):
         caption = "paired: by the page's link, by content (its probability; ? not sure) or given; " + caption
     table = Table(title=plain(title), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, caption=caption)
     for key, header in columns:
         text = key in ("en_title", "ko_title")
-        table.add_column(header, overflow="fold", no_wrap=not text, ratio=1 if text else None,
-                         min_width=None if text else len(header),
-                         justify="left" if text or key in ("date", "status", "paired") else "right")
+        table.add_column(
+            header,
+            overflow="fold",
+            no_wrap=not text,
+            ratio=1 if text else None,
+            min_width=None if text else len(header),
+            justify="left" if text or key in ("date", "status", "paired") else "right",
+        )
     for row in frame.to_dict("records"):
         table.add_row(*(plain(_cell(row[key])) for key, _ in columns))  # titles are the pages' words
     return table
@@ -642,8 +822,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     console = _console(args)
     console.print(eval_table(scores))
     c = scores.counts
-    console.print(f"{_count(scores.documents, 'document')}; {c.predicted:,} predicted beads scored for precision, "
-                  f"{c.gold:,} gold beads (both sides non-empty) for recall")
+    console.print(
+        f"{_count(scores.documents, 'document')}; {c.predicted:,} predicted beads scored for precision, "
+        f"{c.gold:,} gold beads (both sides non-empty) for recall"
+    )
     return 0
 
 
@@ -676,12 +858,23 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             console.print(fetch_item_line(item))
 
     if not (math.isfinite(args.rate) and args.rate > 0):  # the library's 0 (no limit) is for tests only
-        raise AlignerError(f"--rate {args.rate:g}",
-                           "must be more than 0 requests a second; the limit cannot be turned off")
+        raise AlignerError(
+            f"--rate {args.rate:g}", "must be more than 0 requests a second; the limit cannot be turned off"
+        )
     try:
-        report = fetch_command(args.dir, args.urls, from_file=args.from_file, section=args.section,
-                               limit=args.limit, ids=args.ids, id_section=args.id_section, offline=args.offline,
-                               rate=args.rate, allow_hosts=args.allow_host, progress=progress)
+        report = fetch_command(
+            args.dir,
+            args.urls,
+            from_file=args.from_file,
+            section=args.section,
+            limit=args.limit,
+            ids=args.ids,
+            id_section=args.id_section,
+            offline=args.offline,
+            rate=args.rate,
+            allow_hosts=args.allow_host,
+            progress=progress,
+        )
     except AlignerError as exc:
         err.print(line("aligner: error: ", str(exc)))
         return 1
@@ -692,8 +885,13 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             console.print(line("list page failed: ", problem))
         for note in report.notes:
             console.print(line("note: ", note))
-        console.print(line(f"paired {report.count('paired')}, already done {report.count('done')}, "
-                           f"failed {report.count('failed')}; manifest ", str(report.manifest)))
+        console.print(
+            line(
+                f"paired {report.count('paired')}, already done {report.count('done')}, "
+                f"failed {report.count('failed')}; manifest ",
+                str(report.manifest),
+            )
+        )
     if report.stopped:
         err.print(line("aligner: ", report.stopped))
     return 0 if report.ok else 1
@@ -703,8 +901,12 @@ def fetch_item_line(item: ItemOutcome) -> Text:
     """``paired: EN -> KO``, ``failed: EN: reason``: one line, every piece made visible."""
     from aligner.display import line
 
-    return line(f"{item.status}: ", item.en_url, *((" -> ", item.ko_url) if item.ko_url else ()),
-                *((": ", item.reason) if item.reason else ()))
+    return line(
+        f"{item.status}: ",
+        item.en_url,
+        *((" -> ", item.ko_url) if item.ko_url else ()),
+        *((": ", item.reason) if item.reason else ()),
+    )
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
@@ -712,8 +914,9 @@ def cmd_pair(args: argparse.Namespace) -> int:
     from aligner.pairing import pair_command
 
     with _pair_progress(not (args.quiet or args.json) and sys.stderr.isatty()) as progress:
-        result = pair_command(args.en_dir, args.ko_dir, min_score=args.min_score, record_in=args.record_in,
-                              progress=progress)
+        result = pair_command(
+            args.en_dir, args.ko_dir, min_score=args.min_score, record_in=args.record_in, progress=progress
+        )
     if args.json:
         print(json_text(result.as_dict()))
         return 0
@@ -725,8 +928,11 @@ def cmd_pair(args: argparse.Namespace) -> int:
     skipped = list(result.unreadable) + [(_name(r.article), r.reason) for r in result.rejected]
     for name, reason in skipped:
         console.print(line("skipped: ", name, ": ", reason))
-    console.print(f"paired {len(result.pairs)} ({len(result.sure)} sure, {len(result.too_close)} too close to call); "
-                  f"unpaired {len(result.unpaired_en)} English, {len(result.unpaired_ko)} Korean", markup=False)
+    console.print(
+        f"paired {len(result.pairs)} ({len(result.sure)} sure, {len(result.too_close)} too close to call); "
+        f"unpaired {len(result.unpaired_en)} English, {len(result.unpaired_ko)} Korean",
+        markup=False,
+    )
     return 0
 
 
@@ -736,8 +942,15 @@ def _pair_progress(show: bool) -> Iterator[Callable[[str, int, int], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, disable=not show, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not show,
+        transient=True,
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -764,8 +977,9 @@ def cmd_lexicon_train(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"pairs": lexicon.pairs, "entries": len(lexicon)}))
     else:
-        _console(args).print(f"learned {len(lexicon)} translation entries from {lexicon.pairs} bead pairs; "
-                             "later runs use them")
+        _console(args).print(
+            f"learned {len(lexicon)} translation entries from {lexicon.pairs} bead pairs; later runs use them"
+        )
     return 0
 
 

@@ -46,9 +46,15 @@ _TABLES: dict[str, dict[str, type | tuple[type, ...]]] = {
     "export": {"formats": list, "dir": str, "min_confidence": (int, float), "status": str, "keep_empty": bool},
 }
 #: Where each of :class:`RunOptions`'s settings is in a config, for messages.
-_KEYS = {"formats": "export.formats", "export_dir": "export.dir", "src_lang": "languages.source",
-         "tgt_lang": "languages.target", "method": "align.method", "encoder": "align.encoder",
-         "threads": "align.threads"}
+_KEYS = {
+    "formats": "export.formats",
+    "export_dir": "export.dir",
+    "src_lang": "languages.source",
+    "tgt_lang": "languages.target",
+    "method": "align.method",
+    "encoder": "align.encoder",
+    "threads": "align.threads",
+}
 
 
 @dataclass
@@ -98,15 +104,18 @@ def load_config(path: str | Path) -> RunConfig:
 
     check(data, _TOP, "")
     if "corpus" not in data:
-        raise InputError(item, "needs corpus = \"FOLDER\" (the folder with pages/)")
+        raise InputError(item, 'needs corpus = "FOLDER" (the folder with pages/)')
     base = path.parent
     langs, align, export = (data.get(t, {}) for t in ("languages", "align", "export"))
     status = export.get("status", ExportPolicy.status.value)
     if status not in STATUS_CHOICES:
         raise InputError(item, f"export.status must be one of {', '.join(STATUS_CHOICES)}")
     try:
-        policy = ExportPolicy(status=status, min_confidence=float(export.get("min_confidence", 0.0)),
-                              keep_empty=export.get("keep_empty", False))
+        policy = ExportPolicy(
+            status=status,
+            min_confidence=float(export.get("min_confidence", 0.0)),
+            keep_empty=export.get("keep_empty", False),
+        )
     except AlignerError as exc:
         raise InputError(item, f"export: {exc.problem}") from None
     try:
@@ -138,8 +147,7 @@ def _unreadable(path: Path, problem: str) -> str:
 
 
 def _type_name(want: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
-             list: "a list"}
+    names = {str: "a string", int: "a whole number", float: "a number", bool: "true or false", list: "a list"}
     if isinstance(want, tuple):
         return "a number"
     return names.get(want, want.__name__)

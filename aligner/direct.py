@@ -56,8 +56,12 @@ def load_side(path: Path, lang: str | None, presplit: bool, fallback: str) -> tu
 
 
 def pair_languages(
-    src: list[Sentence], tgt: list[Sentence], src_lang: str | None, tgt_lang: str | None,
-    src_item: str, tgt_item: str,
+    src: list[Sentence],
+    tgt: list[Sentence],
+    src_lang: str | None,
+    tgt_lang: str | None,
+    src_item: str,
+    tgt_item: str,
 ) -> tuple[str, str]:
     """Both sides' languages, checked against their text; swapped or same-language inputs are errors.
 
@@ -69,9 +73,12 @@ def pair_languages(
     tl = tgt_lang or _guess_lang([tgt_text], DEFAULT_TGT)
     both = f"{src_item} / {tgt_item}"
     if not src_lang and not tgt_lang and (iso_code(sl), iso_code(tl)) == (DEFAULT_TGT, DEFAULT_SRC):
-        raise LanguageError(both, f"the sides look swapped: the first is {language_name(sl)} and the second "
-                            f"{language_name(tl)}; give the {language_name(DEFAULT_SRC)} text first "
-                            f"(or --src-lang {sl} --tgt-lang {tl} to align them this way)")
+        raise LanguageError(
+            both,
+            f"the sides look swapped: the first is {language_name(sl)} and the second "
+            f"{language_name(tl)}; give the {language_name(DEFAULT_SRC)} text first "
+            f"(or --src-lang {sl} --tgt-lang {tl} to align them this way)",
+        )
     check_pair_languages(src_text, sl, tgt_text, tl, src_item, tgt_item)  # "(are the ... sides swapped?)"
     return sl, tl
 
@@ -163,8 +170,15 @@ def align_folders(
             report.failures.append((str(tgt_file), "missing on the target side"))
             continue
         try:
-            result = align_paths(src_dir / name, tgt_file, presplit=presplit, src_lang=src_lang,
-                                 tgt_lang=tgt_lang, method=method, encoder=encoder)
+            result = align_paths(
+                src_dir / name,
+                tgt_file,
+                presplit=presplit,
+                src_lang=src_lang,
+                tgt_lang=tgt_lang,
+                method=method,
+                encoder=encoder,
+            )
         except AlignerError as exc:
             report.failures.append((name, str(exc)))
             continue
@@ -198,9 +212,14 @@ def format_tsv(result: PairAlignment) -> str:
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     writer.writerow(["src_ids", "tgt_ids", "type", "confidence", "src", "tgt"])
     for b in result.beads:
-        writer.writerow([
-            " ".join(map(str, _ids(result.src, b.src))), " ".join(map(str, _ids(result.tgt, b.tgt))),
-            b.kind, f"{b.confidence:.4f}",
-            " ".join(result.src[i].text for i in b.src), " ".join(result.tgt[j].text for j in b.tgt),
-        ])
+        writer.writerow(
+            [
+                " ".join(map(str, _ids(result.src, b.src))),
+                " ".join(map(str, _ids(result.tgt, b.tgt))),
+                b.kind,
+                f"{b.confidence:.4f}",
+                " ".join(result.src[i].text for i in b.src),
+                " ".join(result.tgt[j].text for j in b.tgt),
+            ]
+        )
     return out.getvalue()

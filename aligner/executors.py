@@ -144,8 +144,12 @@ class PoolExecutor:
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_pool_worker, initargs=(self.spec, self.threads, os.getpid()))
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_pool_worker,
+            initargs=(self.spec, self.threads, os.getpid()),
+        )
 
     def submit(self, task: PairTask) -> ResultHandle:
         try:
@@ -215,8 +219,9 @@ class _AlignerPlugin(_plugin_base()):  # type: ignore[misc]  # a base that exist
         _setup_worker(self.spec, self.threads, eager=True)
 
 
-def make_executor(spec: AlignerSpec, workers: int, dask: str | None, aligner: Aligner | None,
-                  threads: int | None = None) -> Executor:
+def make_executor(
+    spec: AlignerSpec, workers: int, dask: str | None, aligner: Aligner | None, threads: int | None = None
+) -> Executor:
     """Inline for one worker, a process pool for several, or a Dask cluster."""
     if dask:
         if aligner is not None:

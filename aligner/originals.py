@@ -87,8 +87,15 @@ class _Page:
     stored: StoredOrigin | None
 
 
-def plan_originals(cache: PageCache, store: Store, urls: list[str], listed: dict[str, ManifestEntry],
-                   options: RunOptions, *, progress: Progress | None = None) -> OriginalsPlan:
+def plan_originals(
+    cache: PageCache,
+    store: Store,
+    urls: list[str],
+    listed: dict[str, ManifestEntry],
+    options: RunOptions,
+    *,
+    progress: Progress | None = None,
+) -> OriginalsPlan:
     """Find each English page's original (see the module notes); never raises for one bad page."""
     started = time.perf_counter()
     plan = OriginalsPlan()
@@ -127,8 +134,14 @@ def _listed_origin(entry: ManifestEntry) -> PairOrigin:
     return PairOrigin(how.value, entry.score, True, {"why": "sure: found by `aligner pair`, recorded in pairs.jsonl"})
 
 
-def _english_page(cache: PageCache, url: str, entry: ManifestEntry | None, options: RunOptions,
-                  rejected: set[str], stored: dict[str, StoredOrigin]) -> _Page | None:
+def _english_page(
+    cache: PageCache,
+    url: str,
+    entry: ManifestEntry | None,
+    options: RunOptions,
+    rejected: set[str],
+    stored: dict[str, StoredOrigin],
+) -> _Page | None:
     """An English page with what it names as its original, parsed (None: the worker's to report)."""
     data = _read(cache, url)
     if data is None:
@@ -142,8 +155,16 @@ def _english_page(cache: PageCache, url: str, entry: ManifestEntry | None, optio
     target: str | None = entry.ko_url if entry is not None else article.original_url
     origin = _listed_origin(entry) if entry is not None else PairOrigin(PairedBy.LINK.value)
     key = document_key(url)
-    return _Page(url, key, article, hashlib.blake2b(data, digest_size=16).hexdigest(), target, origin,
-                 frozenset(rejected), stored.get(key))
+    return _Page(
+        url,
+        key,
+        article,
+        hashlib.blake2b(data, digest_size=16).hexdigest(),
+        target,
+        origin,
+        frozenset(rejected),
+        stored.get(key),
+    )
 
 
 def _read(cache: PageCache, url: str) -> bytes | None:
@@ -169,8 +190,16 @@ def _readable(cache: PageCache, url: str) -> bool:
 class _ContentStep:
     """Pairing by content for the English pages with no usable original (the seekers)."""
 
-    def __init__(self, cache: PageCache, store: Store, options: RunOptions, plan: OriginalsPlan,
-                 english: set[str], claimed: set[str], progress: Progress | None) -> None:
+    def __init__(
+        self,
+        cache: PageCache,
+        store: Store,
+        options: RunOptions,
+        plan: OriginalsPlan,
+        english: set[str],
+        claimed: set[str],
+        progress: Progress | None,
+    ) -> None:
         self.cache, self.store, self.options, self.plan = cache, store, options, plan
         self.english, self.claimed, self.progress = english, claimed, progress
         self.pairing = PairingOptions(en_lang=options.src_lang, ko_lang=options.tgt_lang, encoder=options.encoder)
@@ -192,8 +221,13 @@ class _ContentStep:
             if page_key(page.url) in self.plan.originals:
                 continue
             memo = decisions.get(page.key)
-            if (memo is not None and not self.options.force and memo.page_print == _page_print(page)
-                    and memo.pool_print == print_ and not (self._used(memo) and memo.tgt_key in taken)):
+            if (
+                memo is not None
+                and not self.options.force
+                and memo.page_print == _page_print(page)
+                and memo.pool_print == print_
+                and not (self._used(memo) and memo.tgt_key in taken)
+            ):
                 self.plan.originals[page_key(page.url)] = self._original(page, memo, fresh=False)
                 if self._used(memo):
                     taken.add(memo.tgt_key or "")
@@ -222,17 +256,26 @@ class _ContentStep:
                 pool[key] = (url, stat.st_size, stat.st_mtime_ns)
         return pool
 
-    def _kept(self, page: _Page, pool: dict[str, tuple[str, int, int]],
-              memo: PairingDecision | None) -> Original | None:
+    def _kept(
+        self, page: _Page, pool: dict[str, tuple[str, int, int]], memo: PairingDecision | None
+    ) -> Original | None:
         """A content pair stored before, kept while its pages stay as they are (None: decide)."""
         stored = page.stored
-        if (stored is None or stored.how != PairedBy.CONTENT or stored.rejected or self.options.force
-                or stored.tgt_key not in pool or memo is None or memo.tgt_key != stored.tgt_key
-                or memo.page_print != _page_print(page)):
+        if (
+            stored is None
+            or stored.how != PairedBy.CONTENT
+            or stored.rejected
+            or self.options.force
+            or stored.tgt_key not in pool
+            or memo is None
+            or memo.tgt_key != stored.tgt_key
+            or memo.page_print != _page_print(page)
+        ):
             return None
         origin = self.store.pair_origin(stored.pair_id) or PairOrigin(PairedBy.CONTENT.value)
-        content = ContentPairing(pool[stored.tgt_key][0], memo.score, memo.sure, True, memo.detail.get("why", ""),
-                                 decided_now=False)
+        content = ContentPairing(
+            pool[stored.tgt_key][0], memo.score, memo.sure, True, memo.detail.get("why", ""), decided_now=False
+        )
         return Original(pool[stored.tgt_key][0], origin, content=content)
 
     def _used(self, memo: PairingDecision) -> bool:
@@ -267,9 +310,12 @@ class _ContentStep:
         for group in groups:
             if not group:
                 continue
-            among = [a for a in candidates
-                     if document_key(a.url or "") not in taken
-                     and not any(document_key(a.url or "") in p.rejected for p in group)]
+            among = [
+                a
+                for a in candidates
+                if document_key(a.url or "") not in taken
+                and not any(document_key(a.url or "") in p.rejected for p in group)
+            ]
             matches = self._find(group, among)
             for page, match in zip(group, matches):
                 memo = _decision(page, match, print_) if match is not None else None
@@ -297,20 +343,30 @@ class _ContentStep:
         """The original a decision gives a page: its choice when it may be used, else none and why."""
         why = str(memo.detail.get("why", ""))
         replaced = page.stored.tgt_key if page.stored is not None and page.stored.rejected else None
-        content = ContentPairing(self._url_of(memo.tgt_key), memo.score, memo.sure, self._used(memo), why,
-                                 decided_now=fresh, instead_of=replaced if self._used(memo) else None)
+        content = ContentPairing(
+            self._url_of(memo.tgt_key),
+            memo.score,
+            memo.sure,
+            self._used(memo),
+            why,
+            decided_now=fresh,
+            instead_of=replaced if self._used(memo) else None,
+        )
         if self._used(memo):
             origin = PairOrigin(PairedBy.CONTENT.value, round(memo.score, 4), memo.sure, memo.detail)
             return Original(content.original, origin, content=content, fresh=fresh)
         if memo.tgt_key is None:
             note = f"by content: {why}"
         else:
-            note = (f"by content: {content.original} (p {memo.score:.2f}) is not sure enough to use unattended "
-                    f"({why}); --pair-unsure takes it")
+            note = (
+                f"by content: {content.original} (p {memo.score:.2f}) is not sure enough to use unattended "
+                f"({why}); --pair-unsure takes it"
+            )
         return self._unpaired(page, note, content, fresh=fresh)
 
-    def _unpaired(self, page: _Page, note: str | None, content: ContentPairing | None, *,
-                  fresh: bool = False) -> Original:
+    def _unpaired(
+        self, page: _Page, note: str | None, content: ContentPairing | None, *, fresh: bool = False
+    ) -> Original:
         """No original for the page: the worker says why (no link, not in the cache), or a
         reviewer's rejection does; the note says what content pairing found."""
         rejected_url: str | None = None
@@ -319,8 +375,13 @@ class _ContentStep:
         elif page.target is not None and document_key(page.target) in page.rejected:
             rejected_url = page.target
         if rejected_url is not None:
-            return Original(None, unpaired=f"a reviewer rejected its pairing with {rejected_url}", note=note,
-                            content=content, fresh=fresh)
+            return Original(
+                None,
+                unpaired=f"a reviewer rejected its pairing with {rejected_url}",
+                note=note,
+                content=content,
+                fresh=fresh,
+            )
         return Original(page.target, note=note, content=content, fresh=fresh)
 
     def _url_of(self, key: str | None) -> str | None:
@@ -335,13 +396,20 @@ def _decision(page: _Page, match: OriginalMatch, pool_print: str) -> PairingDeci
         "en_margin": _round(match.en_margin),
         "ko_margin": _round(match.ko_margin),
         "runner_up": match.runner_up.url if match.runner_up is not None else None,
-        "verification": None if v is None else {
-            "en_share": round(v.en_share, 3), "ko_share": round(v.ko_share, 3), "order": round(v.order, 3),
-            "en_sentences": v.en_sentences, "ko_sentences": v.ko_sentences},
+        "verification": None
+        if v is None
+        else {
+            "en_share": round(v.en_share, 3),
+            "ko_share": round(v.ko_share, 3),
+            "order": round(v.order, 3),
+            "en_sentences": v.en_sentences,
+            "ko_sentences": v.ko_sentences,
+        },
     }
     tgt = document_key(match.ko.url) if match.ko is not None and match.ko.url else None
-    return PairingDecision(page.key, _page_print(page), pool_print, tgt, round(match.score, 4), bool(match.sure),
-                           detail)
+    return PairingDecision(
+        page.key, _page_print(page), pool_print, tgt, round(match.score, 4), bool(match.sure), detail
+    )
 
 
 def _round(x: float | None) -> float | None:

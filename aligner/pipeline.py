@@ -94,8 +94,16 @@ def run_corpus(
         executor = make_executor(spec, options.workers, options.dask, aligner, options.threads)
         startup = time.perf_counter() - t_start
         try:
-            batch = Batch(cache, store, executor, force=options.force, retry_failed=options.retry_failed,
-                          src_lang=options.src_lang, tgt_lang=options.tgt_lang, originals=originals)
+            batch = Batch(
+                cache,
+                store,
+                executor,
+                force=options.force,
+                retry_failed=options.retry_failed,
+                src_lang=options.src_lang,
+                tgt_lang=options.tgt_lang,
+                originals=originals,
+            )
 
             def emit(result: ItemResult) -> None:
                 results.append(result)

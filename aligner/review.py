@@ -99,8 +99,17 @@ class Cell:
         return replace(self, n_src=n) if side == "src" else replace(self, n_tgt=n)
 
     def row(self) -> list[Any]:
-        return [self.n_src, self.n_tgt, self.score, self.confidence, self.origin, self.status,
-                self.changed_by, self.changed_at, self.note]
+        return [
+            self.n_src,
+            self.n_tgt,
+            self.score,
+            self.confidence,
+            self.origin,
+            self.status,
+            self.changed_by,
+            self.changed_at,
+            self.note,
+        ]
 
     def touched(self, reviewer: str, at: str) -> Cell:
         """This bead as changed by ``reviewer`` at ``at``."""
@@ -252,8 +261,8 @@ def _delta(old: PairState, new: PairState) -> tuple[dict, dict]:
         if a == b:
             continue
         lo, suf = _common_ends(a, b)
-        before[key] = {"at": lo, "rows": [_row(x) for x in a[lo:len(a) - suf]]}
-        after[key] = {"at": lo, "rows": [_row(x) for x in b[lo:len(b) - suf]]}
+        before[key] = {"at": lo, "rows": [_row(x) for x in a[lo : len(a) - suf]]}
+        after[key] = {"at": lo, "rows": [_row(x) for x in b[lo : len(b) - suf]]}
     if old.note != new.note:
         before["pair_note"], after["pair_note"] = {"value": old.note}, {"value": new.note}
     if before:
@@ -287,8 +296,20 @@ def _write(store: Store, pair_id: int, old: PairState, new: PairState) -> None:
     old_end, new_end = len(old.cells) - suf, len(new.cells) - suf
     starts = new.starts()
     records = [
-        BeadRecord(pos, starts[pos][0], starts[pos][0] + cell.n_src, starts[pos][1], starts[pos][1] + cell.n_tgt,
-                   cell.score, cell.confidence, cell.origin, cell.status, cell.changed_by, cell.changed_at, cell.note)
+        BeadRecord(
+            pos,
+            starts[pos][0],
+            starts[pos][0] + cell.n_src,
+            starts[pos][1],
+            starts[pos][1] + cell.n_tgt,
+            cell.score,
+            cell.confidence,
+            cell.origin,
+            cell.status,
+            cell.changed_by,
+            cell.changed_at,
+            cell.note,
+        )
         for pos, cell in enumerate(new.cells[lo:new_end], start=lo)
     ]
     # a sentence was split: the untouched beads after the window move along
@@ -360,8 +381,9 @@ def _check_side(side: str) -> Side:
     return side
 
 
-def _set_status(store: Store, pair_id: int, positions: int | Iterable[int], status: str,
-                reviewer: str, action: str) -> Edit:
+def _set_status(
+    store: Store, pair_id: int, positions: int | Iterable[int], status: str, reviewer: str, action: str
+) -> Edit:
     wanted = _positions(positions)
     if not wanted:
         raise ReviewError("no bead given")
@@ -424,14 +446,22 @@ def merge_with_next(store: Store, pair_id: int, position: int, *, reviewer: str)
         a, b = state.cells[position], state.cells[position + 1]
         merged = made_by_hand(a.n_src + b.n_src, a.n_tgt + b.n_tgt)
         merged = replace(merged, note=joined_note(a, b)).touched(reviewer, at)
-        cells = state.cells[:position] + [merged] + state.cells[position + 2:]
+        cells = state.cells[:position] + [merged] + state.cells[position + 2 :]
         return state.with_cells(cells), position
 
     return apply_edit(store, pair_id, reviewer, f"merge {position + 1}+{position + 2}", change)
 
 
-def split_bead(store: Store, pair_id: int, position: int, side: Side, at_sentence: int,
-               other_at: int | None = None, *, reviewer: str) -> Edit:
+def split_bead(
+    store: Store,
+    pair_id: int,
+    position: int,
+    side: Side,
+    at_sentence: int,
+    other_at: int | None = None,
+    *,
+    reviewer: str,
+) -> Edit:
     """Split a bead in two so that sentence ``at_sentence`` of ``side`` starts the second bead.
 
     ``other_at`` is the sentence of the other side that starts the second bead (it may be
@@ -459,9 +489,11 @@ def split_bead(store: Store, pair_id: int, position: int, side: Side, at_sentenc
         make = made_by_hand if other_at is not None or o0 == o1 else to_check
         first, second = {side: at_sentence - s0, other: cut - o0}, {side: s1 - at_sentence, other: o1 - cut}
         note = state.cells[position].note
-        new = [replace(make(first["src"], first["tgt"]), note=note).touched(reviewer, at),
-               make(second["src"], second["tgt"]).touched(reviewer, at)]
-        cells = state.cells[:position] + new + state.cells[position + 1:]
+        new = [
+            replace(make(first["src"], first["tgt"]), note=note).touched(reviewer, at),
+            make(second["src"], second["tgt"]).touched(reviewer, at),
+        ]
+        cells = state.cells[:position] + new + state.cells[position + 1 :]
         return state.with_cells(cells), position
 
     action = f"split {position + 1} at {_named(store, pair_id, side)} {at_sentence}"
@@ -480,8 +512,9 @@ def other_side_cut(first: int, total: int, o0: int, o1: int) -> int:
     return o0 + max(1, int(first * (o1 - o0) / total + 0.5))
 
 
-def shift(store: Store, pair_id: int, position: int, side: Side, direction: Literal["up", "down"],
-          *, reviewer: str) -> Edit:
+def shift(
+    store: Store, pair_id: int, position: int, side: Side, direction: Literal["up", "down"], *, reviewer: str
+) -> Edit:
     """Move a sentence of one side to the neighbouring bead (InterText's shift).
 
     ``up`` moves the bead's first ``side`` sentence to the end of the bead above; ``down``
@@ -507,8 +540,9 @@ def shift(store: Store, pair_id: int, position: int, side: Side, direction: Lite
         cells = list(state.cells)
         giver = reshaped(cell, cell.n_src, cell.n_tgt).resized(side, cell.size(side) - 1).touched(reviewer, at)
         taker = state.cells[neighbour]
-        cells[neighbour] = reshaped(taker, taker.n_src, taker.n_tgt).resized(side, taker.size(side) + 1).touched(
-            reviewer, at)
+        cells[neighbour] = (
+            reshaped(taker, taker.n_src, taker.n_tgt).resized(side, taker.size(side) + 1).touched(reviewer, at)
+        )
         cells[position] = giver
         cursor = position
         if giver.is_void:
@@ -555,7 +589,7 @@ def detach(store: Store, pair_id: int, position: int, side: Side, index: int, *,
             cursor = position + 1
         parts = [p.touched(reviewer, at) for p in parts if not p.is_void]
         parts[0] = replace(parts[0], note=state.cells[position].note)
-        cells = state.cells[:position] + parts + state.cells[position + 1:]
+        cells = state.cells[:position] + parts + state.cells[position + 1 :]
         return state.with_cells(cells), cursor
 
     return apply_edit(store, pair_id, reviewer, f"detach {_named(store, pair_id, side)} {index}", change)
@@ -592,8 +626,7 @@ def edit_sentence_text(store: Store, pair_id: int, side: Side, index: int, text:
     return apply_edit(store, pair_id, reviewer, f"edit {_named(store, pair_id, side)} {index}", change)
 
 
-def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offset: int, *,
-                   reviewer: str) -> Edit:
+def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offset: int, *, reviewer: str) -> Edit:
     """Split a sentence the splitter missed at ``char_offset``; later sentences are renumbered.
 
     Both halves stay in the same bead, which keeps its confidence, origin and status (the
@@ -611,7 +644,7 @@ def split_sentence(store: Store, pair_id: int, side: Side, index: int, char_offs
         left, right = text[:char_offset].strip(), text[char_offset:].strip()
         if not 0 < char_offset < len(text) or not left or not right:
             raise ReviewError("split inside the sentence, with text on both sides of the cut")
-        sents[index:index + 1] = [(paragraph, left), (paragraph, right)]
+        sents[index : index + 1] = [(paragraph, left), (paragraph, right)]
         pos = state.bead_of(side, index)
         cells = list(state.cells)
         cells[pos] = cells[pos].resized(side, cells[pos].size(side) + 1).touched(reviewer, at)
@@ -638,9 +671,16 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 ENCODE_CHUNK = 64  # sentences encoded between two looks at the cancel flag (~0.2 s on one core)
 
 
-def realign_from(store: Store, pair_id: int, position: int, *, reviewer: str,
-                 aligner: Aligner | None = None, progress: Progress | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> Edit:
+def realign_from(
+    store: Store,
+    pair_id: int,
+    position: int,
+    *,
+    reviewer: str,
+    aligner: Aligner | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Edit:
     """Re-align from ``position`` to the end of the pair with the default aligner.
 
     Beads above ``position`` and accepted or manual beads below it are kept as fixed
@@ -665,12 +705,19 @@ def realign_from(store: Store, pair_id: int, position: int, *, reviewer: str,
     report("loading the aligner", 0, 0)
     aligner = aligner or default_aligner(src_lang, tgt_lang)
     spans = [(e, e + c.n_src, k, k + c.n_tgt) for (e, k), c in zip(seen.starts(), seen.cells)]
-    keep = {span: cell for p, (span, cell) in enumerate(zip(spans, seen.cells))
-            if p < position or cell.status == ACCEPTED or cell.origin == MANUAL}
+    keep = {
+        span: cell
+        for p, (span, cell) in enumerate(zip(spans, seen.cells))
+        if p < position or cell.status == ACCEPTED or cell.origin == MANUAL
+    }
     rejected = {span: cell for span, cell in zip(spans, seen.cells) if cell.status == REJECTED}
     src, tgt = _gap_texts(seen, keep, src_lang, tgt_lang)
-    _encode_ahead(aligner, [src[i] for i in _gap_indices(keep, len(src), 0)]
-                  + [tgt[i] for i in _gap_indices(keep, len(tgt), 2)], report, stop)
+    _encode_ahead(
+        aligner,
+        [src[i] for i in _gap_indices(keep, len(src), 0)] + [tgt[i] for i in _gap_indices(keep, len(tgt), 2)],
+        report,
+        stop,
+    )
     report("aligning", 0, 0)
     beads = aligner.align(src, tgt, fixed=sorted(keep))
 
@@ -703,8 +750,9 @@ def _gap_indices(keep: dict[tuple[int, int, int, int], Cell], n: int, at: int) -
     return [i for i in range(n) if not inside[i]]
 
 
-def _gap_texts(state: PairState, keep: dict[tuple[int, int, int, int], Cell], src_lang: str,
-               tgt_lang: str) -> tuple[list[str], list[str]]:
+def _gap_texts(
+    state: PairState, keep: dict[tuple[int, int, int, int], Cell], src_lang: str, tgt_lang: str
+) -> tuple[list[str], list[str]]:
     """Both sides' texts as the aligner wants them; only the sentences it will look at (the gaps)
     are normalised, since sentences inside kept beads are never read."""
     norm = _normalizer()
@@ -734,7 +782,7 @@ def _encode_ahead(aligner: Aligner, texts: list[str], report: Progress, stop: Ca
             raise Cancelled("re-align cancelled; nothing changed")
         report("encoding sentences", start, len(texts))
         for encode in encoders:
-            encode(texts[start:start + ENCODE_CHUNK])
+            encode(texts[start : start + ENCODE_CHUNK])
     if stop():
         raise Cancelled("re-align cancelled; nothing changed")
     report("encoding sentences", len(texts), len(texts))
@@ -759,9 +807,9 @@ def replay(state: PairState, target: dict[str, Any], current: dict[str, Any]) ->
             continue
         at = target[key]["at"]
         now_rows = current[key]["rows"]
-        if not _same_rows(key, lists[key][at:at + len(now_rows)], now_rows):
+        if not _same_rows(key, lists[key][at : at + len(now_rows)], now_rows):
             raise ReviewError("changed since that edit (re-aligned?), so it cannot be undone or redone")
-        lists[key][at:at + len(now_rows)] = [_item(key, r) for r in target[key]["rows"]]
+        lists[key][at : at + len(now_rows)] = [_item(key, r) for r in target[key]["rows"]]
     note = state.note
     if "pair_note" in target:
         if current["pair_note"]["value"] != state.note:
@@ -907,8 +955,10 @@ def _set_pairing(store: Store, pair_id: int, reviewer: str, position: int | None
         else:
             store.remove_pairing_rejection(pair_id)
         before = {"format": PAIRING_FORMAT, "pairing": _pairing_row(pair.tgt_doc, was)}
-        after = {"format": PAIRING_FORMAT,
-                 "pairing": _pairing_row(pair.tgt_doc, PairingRejection(reviewer, at) if rejected else None)}
+        after = {
+            "format": PAIRING_FORMAT,
+            "pairing": _pairing_row(pair.tgt_doc, PairingRejection(reviewer, at) if rejected else None),
+        }
         edit_id = store.record_edit(pair_id, reviewer, action, before, after)
         store.save_place(reviewer, pair_id, position)
     return Edit(edit_id, action, position)
@@ -924,11 +974,15 @@ def _replay_pairing(store: Store, pair_id: int, target: dict[str, Any], current:
     """Bring the pairing from ``current`` to ``target`` (undo or redo of a rejection)."""
     pair = store.pair(pair_id)
     if pair.tgt_doc != target["tgt_doc"]:
-        raise ReviewError("a run has paired this article with another original since, so that pairing "
-                          "cannot be brought back or rejected again from here", pair_id)
+        raise ReviewError(
+            "a run has paired this article with another original since, so that pairing "
+            "cannot be brought back or rejected again from here",
+            pair_id,
+        )
     if (store.pairing_rejection(pair_id) is not None) != bool(current["rejected"]):
-        raise ReviewError("the pairing was rejected or restored again since, so that edit cannot be undone "
-                          "or redone", pair_id)
+        raise ReviewError(
+            "the pairing was rejected or restored again since, so that edit cannot be undone or redone", pair_id
+        )
     if target["rejected"]:
         store.add_pairing_rejection(pair_id, str(target.get("by") or ""), target.get("at"))
     else:
@@ -962,11 +1016,23 @@ def history(store: Store, pair_id: int, limit: int = 50) -> list[LogEntry]:
     from it, so it tells who did, undid and redid what, and when."""
     edits, steps = store.edit_history(pair_id, limit)
     # an edit sorts by its id; an undo or redo right after the newest edit of its time
-    lines = [((e.id, 0, 0), LogEntry(e.at, e.reviewer, "edit", e.id, e.action,
-                                      "dropped" if e.dropped else "undone" if e.undone else "in force"))
-             for e in edits]
-    lines += [((s.after_edit, 1, s.id), LogEntry(s.at, s.reviewer, _step_kind(s.kind), s.edit_id, s.action))
-              for s in steps]
+    lines = [
+        (
+            (e.id, 0, 0),
+            LogEntry(
+                e.at,
+                e.reviewer,
+                "edit",
+                e.id,
+                e.action,
+                "dropped" if e.dropped else "undone" if e.undone else "in force",
+            ),
+        )
+        for e in edits
+    ]
+    lines += [
+        ((s.after_edit, 1, s.id), LogEntry(s.at, s.reviewer, _step_kind(s.kind), s.edit_id, s.action)) for s in steps
+    ]
     lines.sort(key=lambda line: line[0], reverse=True)
     return [entry for _, entry in lines[:limit]]
 
@@ -1028,8 +1094,15 @@ def matches(bead: BeadRow | Cell, target: Target, threshold: float = LOW_CONFIDE
     raise ReviewError(f"unknown target {target!r} (unreviewed, low or unusual)")
 
 
-def find_bead(beads: Sequence[BeadRow | Cell], start: int, target: Target, direction: int = 1, *,
-              threshold: float = LOW_CONFIDENCE, wrap: bool = True) -> int | None:
+def find_bead(
+    beads: Sequence[BeadRow | Cell],
+    start: int,
+    target: Target,
+    direction: int = 1,
+    *,
+    threshold: float = LOW_CONFIDENCE,
+    wrap: bool = True,
+) -> int | None:
     """Position of the next (``direction`` 1) or previous (-1) bead matching ``target``,
     strictly after/before ``start``; wraps around the pair when ``wrap``."""
     n = len(beads)
@@ -1077,12 +1150,14 @@ class Counts:
         return (self.accepted + self.rejected) / self.total if self.total else 0.0
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(self.accepted + other.accepted, self.rejected + other.rejected,
-                      self.unreviewed + other.unreviewed)
+        return Counts(
+            self.accepted + other.accepted, self.rejected + other.rejected, self.unreviewed + other.unreviewed
+        )
 
     def __sub__(self, other: Counts) -> Counts:
-        return Counts(self.accepted - other.accepted, self.rejected - other.rejected,
-                      self.unreviewed - other.unreviewed)
+        return Counts(
+            self.accepted - other.accepted, self.rejected - other.rejected, self.unreviewed - other.unreviewed
+        )
 
 
 def count_beads(beads: Iterable[BeadRow | Cell]) -> Counts:
@@ -1236,8 +1311,14 @@ def _bead_of(beads: Sequence[BeadRow], side: Side, index: int) -> int:
     return min(bisect_right(ends, index), max(len(beads) - 1, 0))
 
 
-def pair_hits(pair_id: int, src: Sequence[str], tgt: Sequence[str], beads: Sequence[BeadRow], query: Query,
-              pair_note: str | None = None) -> list[Hit]:
+def pair_hits(
+    pair_id: int,
+    src: Sequence[str],
+    tgt: Sequence[str],
+    beads: Sequence[BeadRow],
+    query: Query,
+    pair_note: str | None = None,
+) -> list[Hit]:
     """Every hit of ``query`` in one pair, in reading order: by bead, source before target,
     sentence by sentence (for notes: the pair's note first, then the beads' notes)."""
     hits: list[Hit] = []
@@ -1279,8 +1360,9 @@ class CorpusHits:
 MAX_HITS = 5000
 
 
-def search_corpus(store: Store, query: Query, *, limit: int = MAX_HITS,
-                  cancelled: Callable[[], bool] | None = None) -> CorpusHits:
+def search_corpus(
+    store: Store, query: Query, *, limit: int = MAX_HITS, cancelled: Callable[[], bool] | None = None
+) -> CorpusHits:
     """Every hit of ``query`` in the corpus, pair by pair in corpus order (see
     :func:`pair_hits`); the first ``limit`` are kept with their bead, all are counted.
     ``cancelled`` is asked every thousand sentences and stops the search with :class:`Cancelled`."""
@@ -1289,8 +1371,10 @@ def search_corpus(store: Store, query: Query, *, limit: int = MAX_HITS,
     total = 0
     rows: Iterable[tuple[int, HitKind, int, str]]
     if query.where == "notes":
-        rows = ((p, "pair-note" if pos is None else "note", -1 if pos is None else pos, text)
-                for p, pos, text in store.corpus_notes())
+        rows = (
+            (p, "pair-note" if pos is None else "note", -1 if pos is None else pos, text)
+            for p, pos, text in store.corpus_notes()
+        )
     else:
         rows = store.corpus_sentences(query.sides)
     for n, (pair_id, kind, index, text) in enumerate(rows):
@@ -1384,9 +1468,16 @@ def plan_replacements(src: Sequence[str], tgt: Sequence[str], query: Query, temp
     return out
 
 
-def replace_text(store: Store, pair_id: int, query: Query, template: str, *, reviewer: str,
-                 only: Iterable[tuple[Side, int]] | None = None,
-                 expect: dict[tuple[Side, int], str] | None = None) -> Edit:
+def replace_text(
+    store: Store,
+    pair_id: int,
+    query: Query,
+    template: str,
+    *,
+    reviewer: str,
+    only: Iterable[tuple[Side, int]] | None = None,
+    expect: dict[tuple[Side, int], str] | None = None,
+) -> Edit:
     """Replace the matches of ``query`` in a pair's sentences: ONE logged edit (undone as one
     by :func:`undo`), with the reviewer. ``only`` limits it to some (side, index) sentences
     (those a reviewer left ticked in a preview); ``expect`` maps them to the text the preview
@@ -1403,13 +1494,15 @@ def replace_text(store: Store, pair_id: int, query: Query, template: str, *, rev
         if expect is not None:
             for r in plan:
                 if expect.get((r.side, r.index), r.old) != r.old:
-                    raise ReviewError(f"{state.label(r.side)} sentence {r.index} changed since the preview; "
-                                      "search again", pair_id)
+                    raise ReviewError(
+                        f"{state.label(r.side)} sentence {r.index} changed since the preview; search again", pair_id
+                    )
             missing = set(expect) - {(r.side, r.index) for r in plan}
             if missing:
                 side, index = min(missing)
-                raise ReviewError(f"{state.label(side)} sentence {index} changed since the preview; search again",
-                                  pair_id)
+                raise ReviewError(
+                    f"{state.label(side)} sentence {index} changed since the preview; search again", pair_id
+                )
         plan = [r for r in plan if not r.refused]
         cells = list(state.cells)
         new = state
@@ -1430,7 +1523,7 @@ def replace_text(store: Store, pair_id: int, query: Query, template: str, *, rev
 def _replace_action(query: Query, template: str, width: int = 60) -> str:
     """How the edit log names a replacement: ``replace /PATTERN/ -> TEXT``, cut to ``width``."""
     text = f"replace /{query.text}/ -> {template}"
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @dataclass
@@ -1447,8 +1540,9 @@ class CorpusPlan:
         return sum(r.count for rs in self.pairs.values() for r in rs if not r.refused)
 
 
-def plan_corpus_replacements(store: Store, query: Query, template: str, *,
-                             cancelled: Callable[[], bool] | None = None) -> CorpusPlan:
+def plan_corpus_replacements(
+    store: Store, query: Query, template: str, *, cancelled: Callable[[], bool] | None = None
+) -> CorpusPlan:
     """:func:`plan_replacements` for every pair with a match, in corpus order (nothing written)."""
     if query.where == "notes":
         raise ReviewError("replace works on sentences; change a note with its own key")
@@ -1492,9 +1586,15 @@ class CorpusReplaced:
         return len(self.edits)
 
 
-def replace_in_corpus(store: Store, plan: CorpusPlan, *, reviewer: str,
-                      only: Iterable[tuple[int, Side, int]] | None = None,
-                      progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> CorpusReplaced:
+def replace_in_corpus(
+    store: Store,
+    plan: CorpusPlan,
+    *,
+    reviewer: str,
+    only: Iterable[tuple[int, Side, int]] | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> CorpusReplaced:
     """Make a previewed corpus-wide replacement: one logged edit per pair changed (each undone
     on its own with :func:`undo` in that pair). ``only`` limits it to some (pair, side, index)
     sentences. A pair changed since the preview is refused and reported; the rest go on.
@@ -1503,16 +1603,25 @@ def replace_in_corpus(store: Store, plan: CorpusPlan, *, reviewer: str,
     report = progress or (lambda what, done, total: None)
     stop = cancelled or (lambda: False)
     done = CorpusReplaced({}, {})
-    todo = [(pair_id, [r for r in plan_ if not r.refused and (chosen is None or (pair_id, r.side, r.index) in chosen)])
-            for pair_id, plan_ in plan.pairs.items()]
+    todo = [
+        (pair_id, [r for r in plan_ if not r.refused and (chosen is None or (pair_id, r.side, r.index) in chosen)])
+        for pair_id, plan_ in plan.pairs.items()
+    ]
     todo = [(p, rs) for p, rs in todo if rs]
     for n, (pair_id, rs) in enumerate(todo):
         if stop():
             break
         report("replacing", n, len(todo))
         try:
-            edit = replace_text(store, pair_id, plan.query, plan.template, reviewer=reviewer,
-                                only=[(r.side, r.index) for r in rs], expect={(r.side, r.index): r.old for r in rs})
+            edit = replace_text(
+                store,
+                pair_id,
+                plan.query,
+                plan.template,
+                reviewer=reviewer,
+                only=[(r.side, r.index) for r in rs],
+                expect={(r.side, r.index): r.old for r in rs},
+            )
         except AlignerError as exc:
             done.failed[pair_id] = exc.problem
             continue

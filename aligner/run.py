@@ -100,8 +100,15 @@ class ContentPairing:
     instead_of: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"original": self.original, "score": round(self.score, 4), "sure": self.sure, "used": self.used,
-                "decided_now": self.decided_now, "instead_of": self.instead_of, "why": self.why}
+        return {
+            "original": self.original,
+            "score": round(self.score, 4),
+            "sure": self.sure,
+            "used": self.used,
+            "decided_now": self.decided_now,
+            "instead_of": self.instead_of,
+            "why": self.why,
+        }
 
 
 @dataclass
@@ -155,8 +162,13 @@ class RunSummary:
     @property
     def by_content(self) -> list[ItemResult]:
         """Pages paired with an original found by content (in this run or an earlier one)."""
-        return [r for r in self.items if r.pairing is not None and r.pairing.used
-                and r.outcome in (Outcome.ALIGNED, Outcome.UNCHANGED, Outcome.KEPT)]
+        return [
+            r
+            for r in self.items
+            if r.pairing is not None
+            and r.pairing.used
+            and r.outcome in (Outcome.ALIGNED, Outcome.UNCHANGED, Outcome.KEPT)
+        ]
 
     @property
     def unsure(self) -> list[ItemResult]:
@@ -204,8 +216,11 @@ class RunSummary:
             "mean_confidence": self.mean_confidence,
             "files": self.files,
             "exports": [{"format": e.format, "paths": e.paths, "count": e.count} for e in self.exports],
-            "export_policy": {"status": self.policy.status.value, "min_confidence": self.policy.min_confidence,
-                              "keep_empty": self.policy.keep_empty},
+            "export_policy": {
+                "status": self.policy.status.value,
+                "min_confidence": self.policy.min_confidence,
+                "keep_empty": self.policy.keep_empty,
+            },
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "problems": [
                 {"item": r.item, "outcome": r.outcome.value, "reason": r.reason, "previous_run": r.previous}
@@ -220,8 +235,11 @@ class RunSummary:
                 "unsure_used": sum(1 for r in self.by_content if r.pairing and not r.pairing.sure),
                 "unsure_left_unpaired": len(self.unsure),
             },
-            "content_pairing": [{"item": r.item, "outcome": r.outcome.value, **r.pairing.as_dict()}
-                                for r in self.items if r.pairing is not None],
+            "content_pairing": [
+                {"item": r.item, "outcome": r.outcome.value, **r.pairing.as_dict()}
+                for r in self.items
+                if r.pairing is not None
+            ],
             "workers": self.workers,
             "encoded_sentences": self.encoded,
             "replanned": self.replanned,

@@ -66,9 +66,25 @@ def corpus_stats(db: str | Path) -> tuple[pd.DataFrame, Totals]:
             }
             for s in summaries
         ],
-        columns=["pair", "en_title", "ko_title", "date", "paired", "en_sent", "ko_sent", "beads",
-                 "accepted", "rejected", "unreviewed", "mean_conf", "status", "how", "pair_score", "pair_sure",
-                 "pairing_rejected"],
+        columns=[
+            "pair",
+            "en_title",
+            "ko_title",
+            "date",
+            "paired",
+            "en_sent",
+            "ko_sent",
+            "beads",
+            "accepted",
+            "rejected",
+            "unreviewed",
+            "mean_conf",
+            "status",
+            "how",
+            "pair_score",
+            "pair_sure",
+            "pairing_rejected",
+        ],
     )
     beads = int(frame["beads"].sum()) if len(frame) else 0
     weighted = (frame["mean_conf"].fillna(0) * frame["beads"]).sum() if len(frame) else 0.0
@@ -127,8 +143,9 @@ def reviewer_stats(db: str | Path) -> list[ReviewerDay]:
             key = (edit.reviewer, edit.at[:10])
             day = days.get(key)
             if day is None:
-                day = days[key] = ReviewerDay(reviewer=edit.reviewer, day=edit.at[:10], accepted=0, rejected=0,
-                                              edited=0, edits=0)
+                day = days[key] = ReviewerDay(
+                    reviewer=edit.reviewer, day=edit.at[:10], accepted=0, rejected=0, edited=0, edits=0
+                )
             day["edits"] += 1
             _count_edit(day, json.loads(edit.before), json.loads(edit.after))
     return [days[key] for key in sorted(days)]
@@ -140,10 +157,12 @@ def _count_edit(day: ReviewerDay, before: dict[str, Any], after: dict[str, Any])
     status = _STATUS_IN_DELTA if is_delta(after) else _STATUS_IN_SNAPSHOT
     if not is_delta(after):  # whole snapshots: keep only the part that changed
         lo, suffix = _common_ends(old, new)
-        old, new = old[lo:len(old) - suffix], new[lo:len(new) - suffix]
+        old, new = old[lo : len(old) - suffix], new[lo : len(new) - suffix]
     text = any(key in after for key in ("src", "tgt", "en", "ko"))  # sentences changed
-    marks_only = not text and len(old) == len(new) and all(
-        a[:status] == b[:status] and a[status + 3:] == b[status + 3:] for a, b in zip(old, new)
+    marks_only = (
+        not text
+        and len(old) == len(new)
+        and all(a[:status] == b[:status] and a[status + 3 :] == b[status + 3 :] for a, b in zip(old, new))
     )
     if marks_only:
         for a, b in zip(old, new):

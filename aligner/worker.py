@@ -46,8 +46,14 @@ class AlignerSpec:
     lexicon_digest: str = ""
 
     @classmethod
-    def for_store(cls, store: Store, src_lang: str = "en", tgt_lang: str = "ko", method: Method = Method.ENGINE,
-                  encoder: str = "use") -> AlignerSpec:
+    def for_store(
+        cls,
+        store: Store,
+        src_lang: str = "en",
+        tgt_lang: str = "ko",
+        method: Method = Method.ENGINE,
+        encoder: str = "use",
+    ) -> AlignerSpec:
         """The corpus's aligner: the engine plus the lexicon ``aligner lexicon train`` stored, if any."""
         lexicon = store.load_lexicon() if method == Method.ENGINE else None
         digest = ""
@@ -68,8 +74,9 @@ def build_aligner(spec: AlignerSpec, threads: int | None = None) -> Aligner:
         if spec.lexicon is not None and len(spec.lexicon):
             from aligner.align.engine import build_engine
 
-            _ALIGNERS[spec] = build_engine(spec.src_lang, spec.tgt_lang, encoder=spec.encoder, lexicon=spec.lexicon,
-                                           threads=threads)
+            _ALIGNERS[spec] = build_engine(
+                spec.src_lang, spec.tgt_lang, encoder=spec.encoder, lexicon=spec.lexicon, threads=threads
+            )
         else:
             _ALIGNERS[spec] = default_aligner(spec.src_lang, spec.tgt_lang, spec.method, spec.encoder, threads)
     return _ALIGNERS[spec]
@@ -263,9 +270,20 @@ def work_pair(task: PairTask, models: Models) -> PairWork:
         beads = align_sentence_lists(src_sentences, tgt_sentences, aligner, task.src_lang, task.tgt_lang, fixed)
         clock.stop("align")
         clock.split("align", "encode", timer.seconds - enc0, timer.cpu - cpu0)
-        return PairWork(url, Outcome.ALIGNED, src_article=src, tgt_article=tgt, src=src_sentences, tgt=tgt_sentences,
-                        beads=beads, method=aligner.name, token=state.token, seconds=clock.wall, cpu=clock.cpu,
-                        encoded=timer.encoded - n0)
+        return PairWork(
+            url,
+            Outcome.ALIGNED,
+            src_article=src,
+            tgt_article=tgt,
+            src=src_sentences,
+            tgt=tgt_sentences,
+            beads=beads,
+            method=aligner.name,
+            token=state.token,
+            seconds=clock.wall,
+            cpu=clock.cpu,
+            encoded=timer.encoded - n0,
+        )
     except ModelLoadError:
         raise  # not this pair's fault: the run stops with the reason
     except PairingError as exc:
@@ -343,4 +361,3 @@ class Models:
         work.startup, self.startup = self.startup, None
         work.worker = os.getpid()
         return work
-

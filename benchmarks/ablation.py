@@ -1,11 +1,12 @@
 """What each ingredient of the engine pays: strict F1 with one part taken out or changed.
 
-Issue 3 lists the ingredients (multilingual sentence similarity with neighbourhood
-margins, length in SentencePiece pieces, anchors, a corpus lexicon, beads of up to four
-sentences; since added: a second look at joins, re-encoded, exact search for short documents and a band for long ones) and asks to
-measure each and keep what pays. Each variant here is the default engine with one
-change, aligned over the held-out halves with the vectors cached (so the speed column is
-the search and scoring alone, after one encoding pass shared by all variants).
+Issue 3 lists the ingredients (multilingual sentence similarity with neighbourhood margins,
+length in SentencePiece pieces, anchors, a corpus lexicon, beads of up to four sentences;
+since added: a second look at joins, re-encoded, exact search for short documents and a band
+for long ones) and asks to measure each and keep what pays. Each variant here is the default
+engine with one change, aligned over the held-out halves with the vectors cached (so the
+speed column is the search and scoring alone, after one encoding pass shared by all
+variants).
 
     python -m benchmarks.ablation                        # test halves, writes ## Ingredients
     python -m benchmarks.ablation --split dev --no-write   # what tuning saw
@@ -43,6 +44,7 @@ def _without(kind: type) -> Callable[[list[EvalSet], list[EvalSet]], Aligner]:
         aligner = build_engine()
         aligner.signals = [s for s in aligner.signals if not isinstance(s, kind)]
         return aligner
+
     return build
 
 
@@ -57,8 +59,13 @@ def _length_in_characters(dev: list[EvalSet], test: list[EvalSet]) -> Aligner:
 
 def _lexicon_from_reviewed(dev: list[EvalSet], test: list[EvalSet]) -> Aligner:
     """As if reviewers had accepted every dev bead: learn from the dev gold's linked beads."""
-    pairs = [(" ".join(src[i] for i in s), " ".join(tgt[j] for j in t))
-             for data in dev for src, tgt, gold in zip(data.src, data.tgt, data.gold) for s, t in gold if s and t]
+    pairs = [
+        (" ".join(src[i] for i in s), " ".join(tgt[j] for j in t))
+        for data in dev
+        for src, tgt, gold in zip(data.src, data.tgt, data.gold)
+        for s, t in gold
+        if s and t
+    ]
     return build_engine(lexicon=train_lexicon(pairs))
 
 
@@ -69,8 +76,11 @@ def _lexicon_from_own_beads(dev: list[EvalSet], test: list[EvalSet]) -> Aligner:
     pairs = []
     for data in test:
         for src, tgt in zip(data.src, data.tgt):
-            pairs += [(" ".join(src[i] for i in b.src), " ".join(tgt[j] for j in b.tgt))
-                      for b in engine.align(src, tgt) if b.src and b.tgt and b.confidence >= 0.9]
+            pairs += [
+                (" ".join(src[i] for i in b.src), " ".join(tgt[j] for j in b.tgt))
+                for b in engine.align(src, tgt)
+                if b.src and b.tgt and b.confidence >= 0.9
+            ]
     lexicon: Lexicon = train_lexicon(pairs)
     return build_engine(lexicon=lexicon)
 
@@ -101,8 +111,12 @@ VARIANTS: list[tuple[str, Callable[[list[EvalSet], list[EvalSet]], Aligner]]] = 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=SETS)
-    parser.add_argument("--split", choices=["dev", "test"], default="test",
-                        help="halves to align (the reviewed-lexicon row, trained on dev, runs on test only)")
+    parser.add_argument(
+        "--split",
+        choices=["dev", "test"],
+        default="test",
+        help="halves to align (the reviewed-lexicon row, trained on dev, runs on test only)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print the section, do not write RESULTS.md")
     args = parser.parse_args(argv)
     names = args.sets.split(",")
@@ -119,18 +133,27 @@ def main(argv: list[str] | None = None) -> int:
         f1, seconds, sentences = strict_f1_timed(build(dev, test), test)
         mean = sum(f1.values()) / len(f1)
         print(f"{label}: mean strict F1 {mean:.3f}", file=sys.stderr, flush=True)
-        rows.append(f"| {label} | " + " | ".join(f"{f1[n]:.3f}" for n in names)
-                    + f" | {mean:.3f} | {sentences / seconds:,.0f} |")
-    section = "\n".join([
-        "## Ingredients", "",
-        f"`python -m benchmarks.ablation --split {args.split}` ({dt.date.today().isoformat()}): the default "
-        f"engine with one part taken out or changed, strict F1 on the {args.split} halves; sentences per second with the vectors already "
-        "cached (search and scoring only). The lexicon rows train IBM Model 1 on the engine's own beads at "
-        "0.9 or more (what `aligner lexicon train` does on a new corpus) or on the dev halves' gold beads "
-        "(a corpus whose reviewers accepted that much). Other encoders: ## Encoders.", "",
-        "| variant | " + " | ".join(names) + " | mean | sentences/s |",
-        "|---|" + "---|" * (len(names) + 2), *rows,
-    ])
+        rows.append(
+            f"| {label} | "
+            + " | ".join(f"{f1[n]:.3f}" for n in names)
+            + f" | {mean:.3f} | {sentences / seconds:,.0f} |"
+        )
+    section = "\n".join(
+        [
+            "## Ingredients",
+            "",
+            f"`python -m benchmarks.ablation --split {args.split}` ({dt.date.today().isoformat()}): the default "
+            f"engine with one part taken out or changed, strict F1 on the {args.split} halves; "
+            "sentences per second with the vectors already "
+            "cached (search and scoring only). The lexicon rows train IBM Model 1 on the engine's own beads at "
+            "0.9 or more (what `aligner lexicon train` does on a new corpus) or on the dev halves' gold beads "
+            "(a corpus whose reviewers accepted that much). Other encoders: ## Encoders.",
+            "",
+            "| variant | " + " | ".join(names) + " | mean | sentences/s |",
+            "|---|" + "---|" * (len(names) + 2),
+            *rows,
+        ]
+    )
     publish(HERE / "RESULTS.md", section, dry_run=args.no_write)
     return 0
 

@@ -61,19 +61,92 @@ NO_BREAK = {"", "ad", "na", "nh", "hy", "ss", "fam", "ft", "ll", "ne", "nr", "ds
 SKIP_SECTIONS = {"BEZEICHNUNG", "NOM", "ÜBERSICHT", "SYNOPSIS", "SIEHE AUCH", "VOIR AUSSI"}
 END_SECTIONS = {"ÜBERSETZUNG", "TRADUCTION"}  # the translators' credits, different per language
 CHARS = {  # groff special characters (groff_char(7)) met in these pages
-    "em": "—", "en": "–", "hy": "-", "bu": "•", "aq": "'", "dq": '"', "lq": "“", "rq": "”", "oq": "‘",
-    "cq": "’", "Fo": "«", "Fc": "»", "fo": "‹", "fc": "›", "co": "©", "rg": "®", "tm": "™", "mu": "×",
-    "di": "÷", "+-": "±", ">=": "≥", "<=": "≤", "!=": "≠", "->": "→", "<-": "←", "ti": "~", "ha": "^",
-    "rs": "\\", "sl": "/", "ba": "|", "at": "@", "sh": "#", "Do": "$", "de": "°", "sc": "§", "mc": "µ",
-    "pl": "+", "mi": "−", "eq": "=", "**": "∗", "ga": "`", "aa": "´", "lB": "[", "rB": "]", "lC": "{",
-    "rC": "}", "ss": "ß", ":a": "ä", ":o": "ö", ":u": "ü", ":A": "Ä", ":O": "Ö", ":U": "Ü", "'e": "é",
-    "`e": "è", "^e": "ê", "`a": "à", ",c": "ç", "lA": "⇐", "rA": "⇒",
+    "em": "—",
+    "en": "–",
+    "hy": "-",
+    "bu": "•",
+    "aq": "'",
+    "dq": '"',
+    "lq": "“",
+    "rq": "”",
+    "oq": "‘",
+    "cq": "’",
+    "Fo": "«",
+    "Fc": "»",
+    "fo": "‹",
+    "fc": "›",
+    "co": "©",
+    "rg": "®",
+    "tm": "™",
+    "mu": "×",
+    "di": "÷",
+    "+-": "±",
+    ">=": "≥",
+    "<=": "≤",
+    "!=": "≠",
+    "->": "→",
+    "<-": "←",
+    "ti": "~",
+    "ha": "^",
+    "rs": "\\",
+    "sl": "/",
+    "ba": "|",
+    "at": "@",
+    "sh": "#",
+    "Do": "$",
+    "de": "°",
+    "sc": "§",
+    "mc": "µ",
+    "pl": "+",
+    "mi": "−",
+    "eq": "=",
+    "**": "∗",
+    "ga": "`",
+    "aa": "´",
+    "lB": "[",
+    "rB": "]",
+    "lC": "{",
+    "rC": "}",
+    "ss": "ß",
+    ":a": "ä",
+    ":o": "ö",
+    ":u": "ü",
+    ":A": "Ä",
+    ":O": "Ö",
+    ":U": "Ü",
+    "'e": "é",
+    "`e": "è",
+    "^e": "ê",
+    "`a": "à",
+    ",c": "ç",
+    "lA": "⇐",
+    "rA": "⇒",
 }
 STRINGS = {"Aq": "'", "lq": "“", "rq": "”", "R": "®", "Tm": "™"}  # man's predefined strings
-SIMPLE = {"-": "-", "e": "\\", " ": " ", "~": " ", "0": " ", "t": " ", ".": ".", "'": "´", "`": "`",
-          "&": "", "/": "", ",": "", "|": "", "^": "", ":": "", "%": "", ")": "", "c": ""}
-ESCAPE = re.compile(r"\\(?:f(?:\[[^\]]*\]|\(..|.)|s[-+]?(?:\(\d\d|\[[^\]]*\]|\d)|\((..)|\[([^\]]*)\]"
-                    r"|\*(?:\((..)|\[([^\]]*)\]|(.))|(.))")
+SIMPLE = {
+    "-": "-",
+    "e": "\\",
+    " ": " ",
+    "~": " ",
+    "0": " ",
+    "t": " ",
+    ".": ".",
+    "'": "´",
+    "`": "`",
+    "&": "",
+    "/": "",
+    ",": "",
+    "|": "",
+    "^": "",
+    ":": "",
+    "%": "",
+    ")": "",
+    "c": "",
+}
+ESCAPE = re.compile(
+    r"\\(?:f(?:\[[^\]]*\]|\(..|.)|s[-+]?(?:\(\d\d|\[[^\]]*\]|\d)|\((..)|\[([^\]]*)\]"
+    r"|\*(?:\((..)|\[([^\]]*)\]|(.))|(.))"
+)
 NUMBERS_AND_OPTIONS = re.compile(r"\d+|(?<![^\s(\[])--?[A-Za-z][\w-]*")  # an option follows a space or bracket
 THOUSANDS = re.compile(r"(?<=\d)[\s.,\u202f](?=\d{3}(?!\d))")  # 1 048 576, 1.048.576
 WORD = re.compile(r"\w+")
@@ -86,6 +159,7 @@ class OddEscape(ValueError):
 
 def plain(text: str, strings: dict[str, str] | None = None) -> str:
     """Groff text to plain text: fonts and sizes gone, special characters and strings resolved."""
+
     def one(m: re.Match) -> str:
         char, named, s2, snamed, s1, single = m.groups()
         if char or named:
@@ -106,13 +180,15 @@ def plain(text: str, strings: dict[str, str] | None = None) -> str:
         if single in SIMPLE:
             return SIMPLE[single]
         raise OddEscape(m.group())
+
     return ESCAPE.sub(one, text)
 
 
 def macro_args(line: str) -> list[str]:
     """A request's arguments, groff-quoted (``""`` inside quotes is one quote)."""
-    return [m[1].replace('""', '"') if m[1] is not None else m[2]
-            for m in re.finditer(r'"((?:[^"]|"")*)"?|(\S+)', line)]
+    return [
+        m[1].replace('""', '"') if m[1] is not None else m[2] for m in re.finditer(r'"((?:[^"]|"")*)"?|(\S+)', line)
+    ]
 
 
 @dataclass
@@ -229,8 +305,9 @@ def _paired_texts(de: Page, fr: Page, drops: Counter) -> list[tuple[Block, Block
         except OddEscape:
             t_de = t_fr = None
         nxt = blocks[n + 1][0].kind if n + 1 < len(blocks) else ""
-        if b_de.macro in ("fi", "EE", "TE") or (nxt in ("code", "table") and not (t_de and t_fr and
-                                                 t_de[-1] in FINAL and t_fr[-1] in FINAL)):
+        if b_de.macro in ("fi", "EE", "TE") or (
+            nxt in ("code", "table") and not (t_de and t_fr and t_de[-1] in FINAL and t_fr[-1] in FINAL)
+        ):
             drops["paragraph: part of a paragraph cut by code or a table"] += 1
             continue
         prev = out[-1] if out and n and blocks[n - 1][0] is out[-1][0] and b_de.macro == "IP" else None
@@ -285,8 +362,11 @@ def to_units(pairs: Sequence[tuple[str, str]], counts: Counter) -> list[tuple[st
             counts["unit: sentence of a paragraph split alike"] += len(s_de)
         else:
             units.append((t_de, t_fr))
-            counts["unit: paragraph (sentence splits differ)" if max(len(s_de), len(s_fr)) > 1
-                   else "unit: one-sentence paragraph"] += 1
+            counts[
+                "unit: paragraph (sentence splits differ)"
+                if max(len(s_de), len(s_fr)) > 1
+                else "unit: one-sentence paragraph"
+            ] += 1
     return units
 
 
@@ -298,15 +378,15 @@ def deb_pages(deb: Path, lang: str) -> Iterator[tuple[str, str]]:
     data = deb.read_bytes()
     pos = 8  # after "!<arch>\n"
     while pos < len(data):
-        name, size = data[pos:pos + 16].decode().strip(), int(data[pos + 48:pos + 58])
-        body = data[pos + 60:pos + 60 + size]
+        name, size = data[pos : pos + 16].decode().strip(), int(data[pos + 48 : pos + 58])
+        body = data[pos + 60 : pos + 60 + size]
         pos += 60 + size + size % 2
         if name.startswith("data.tar"):
             with tarfile.open(fileobj=io.BytesIO(body)) as tar:
                 for m in sorted(tar.getmembers(), key=lambda m: m.name):
                     prefix = f"./usr/share/man/{lang}/"
                     if m.isfile() and m.name.startswith(prefix) and m.name.endswith(".gz"):
-                        yield m.name[len(prefix):-3], gzip.decompress(tar.extractfile(m).read()).decode("utf-8")
+                        yield m.name[len(prefix) : -3], gzip.decompress(tar.extractfile(m).read()).decode("utf-8")
 
 
 def find_debs(folder: Path | None) -> dict[str, Path]:
@@ -319,7 +399,9 @@ def find_debs(folder: Path | None) -> dict[str, Path]:
             subprocess.run(["apt-get", "download", *wanted], cwd=folder, check=True, capture_output=True, timeout=600)
         except (OSError, subprocess.SubprocessError) as exc:
             why = (getattr(exc, "stderr", b"") or b"").decode(errors="replace").strip().splitlines()[-1:] or [str(exc)]
-            raise SystemExit(f"apt-get download {' '.join(wanted)} failed ({why[0]}); give --debs DIR holding the two .debs")
+            raise SystemExit(
+                f"apt-get download {' '.join(wanted)} failed ({why[0]}); give --debs DIR holding the two .debs"
+            ) from exc
     debs = {lang: sorted(folder.glob(f"manpages-{lang}_*_all.deb")) for lang in ("de", "fr")}
     if not all(debs.values()):
         raise SystemExit(f"{folder}: no manpages-de_*_all.deb and manpages-fr_*_all.deb here (give --debs DIR)")
@@ -355,8 +437,10 @@ def page_documents(debs: dict[str, Path], stats: Counter) -> list[Document]:
         size = math.ceil(len(units) / parts)
         doc_id = re.sub(r"[^\w.+-]", "_", page.split("/")[-1])
         for k in range(parts):
-            part = units[k * size:(k + 1) * size]
-            docs.append(Document(doc_id if parts == 1 else f"{doc_id}.p{k + 1}", [d for d, _ in part], [f for _, f in part]))
+            part = units[k * size : (k + 1) * size]
+            docs.append(
+                Document(doc_id if parts == 1 else f"{doc_id}.p{k + 1}", [d for d, _ in part], [f for _, f in part])
+            )
     return docs
 
 
@@ -388,11 +472,18 @@ def build(debs: dict[str, Path], out: Path, target: int = TARGET_UNITS) -> dict:
     halves = split_documents(sorted({page_of(d.doc_id) for d in docs}), f"{SEED}:split")  # parts of a page together
     split = {d.doc_id: halves[page_of(d.doc_id)] for d in docs}
     manifest: dict = {
-        "builder": "benchmarks/build_defr.py", "seed": SEED, "languages": ["de", "fr"], "note": NOTE.format(
-            pages=stats["selected: pages"], units=sum(len(d.src) for d in docs), version=VERSION),
-        "source": {lang: {"file": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for lang, p in debs.items()},
-        "licence": LICENCE, "edits": {name: vars(rates) for name, rates in EDITS.items()},
-        "counts": dict(sorted(stats.items())), "sets": {}, "splits": {"defr": split},
+        "builder": "benchmarks/build_defr.py",
+        "seed": SEED,
+        "languages": ["de", "fr"],
+        "note": NOTE.format(pages=stats["selected: pages"], units=sum(len(d.src) for d in docs), version=VERSION),
+        "source": {
+            lang: {"file": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for lang, p in debs.items()
+        },
+        "licence": LICENCE,
+        "edits": {name: vars(rates) for name, rates in EDITS.items()},
+        "counts": dict(sorted(stats.items())),
+        "sets": {},
+        "splits": {"defr": split},
     }
     for edit, rates in EDITS.items():
         name = f"defr-{edit}"
@@ -402,34 +493,49 @@ def build(debs: dict[str, Path], out: Path, target: int = TARGET_UNITS) -> dict:
             _write_lines(out / name / "src" / ed.doc_id, ed.src)
             _write_lines(out / name / "tgt" / ed.doc_id, ed.tgt)
             _write_lines(out / name / "gold" / ed.doc_id, [_format_bead(b) for b in ed.gold])
-        manifest["sets"][name] = {"edit": edit, **{
-            part: {"documents": len(c), "src_lines": sum(len(e.src) for e in c), "tgt_lines": sum(len(e.tgt) for e in c),
-                   "beads": dict(sorted(Counter(bead_kind(b) for e in c for b in e.gold).items()))}
-            for part in ("dev", "test", "all")
-            for c in [[e for e in edited if part == "all" or split[e.doc_id] == part]]}}
+        manifest["sets"][name] = {
+            "edit": edit,
+            **{
+                part: {
+                    "documents": len(c),
+                    "src_lines": sum(len(e.src) for e in c),
+                    "tgt_lines": sum(len(e.tgt) for e in c),
+                    "beads": dict(sorted(Counter(bead_kind(b) for e in c for b in e.gold).items())),
+                }
+                for part in ("dev", "test", "all")
+                for c in [[e for e in edited if part == "all" or split[e.doc_id] == part]]
+            },
+        }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    (out / "README.md").write_text(README.format(version=VERSION, counts=json.dumps(manifest["counts"], indent=1, ensure_ascii=False)),
-                                   encoding="utf-8")
+    (out / "README.md").write_text(
+        README.format(version=VERSION, counts=json.dumps(manifest["counts"], indent=1, ensure_ascii=False)),
+        encoding="utf-8",
+    )
     (out / "ATTRIBUTION.md").write_text(ATTRIBUTION, encoding="utf-8")
     return manifest
 
 
-NOTE = ("a proxy for book-style German–French: {pages} Debian man pages (manpages-de/-fr {version}, po4a translations "
-        "of the same English pages, paired paragraph by paragraph), {units} units before editing; German source, "
-        "French target; man-page prose, not Text+Berg (`benchmarks/build_defr.py`)")
-LICENCE = ("German and French translations from manpages-l10n (Debian manpages-de/manpages-fr), GPL-3.0-or-later; "
-           "the English originals under their own licences (see each page's copyright in the .deb). Not redistributed: "
-           "regenerate with benchmarks/build_defr.py.")
+NOTE = (
+    "a proxy for book-style German–French: {pages} Debian man pages (manpages-de/-fr {version}, po4a translations "
+    "of the same English pages, paired paragraph by paragraph), {units} units before editing; German source, "
+    "French target; man-page prose, not Text+Berg (`benchmarks/build_defr.py`)"
+)
+LICENCE = (
+    "German and French translations from manpages-l10n (Debian manpages-de/manpages-fr), GPL-3.0-or-later; "
+    "the English originals under their own licences (see each page's copyright in the .deb). Not redistributed: "
+    "regenerate with benchmarks/build_defr.py."
+)
 ATTRIBUTION = f"""\
 # Attribution
 
 Text extracted from the Debian binary packages `manpages-de` and `manpages-fr` ({VERSION},
-bookworm), built by Debian from the manpages-l10n project. The translations are licensed GPL-3.0-or-later by their translators (each page's
-translators are named in its ÜBERSETZUNG / TRADUCTION section); the English originals
-are under their own licences (Linux man-pages, GNU coreutils, util-linux, ...; see
-`/usr/share/doc/manpages-de/copyright` in the package). Changes: groff markup removed,
-only paragraphs translated in both languages kept, units dropped and joined in the
-edited and hard sets. This folder is generated and must not be committed or published.
+bookworm), built by Debian from the manpages-l10n project. The translations are licensed
+GPL-3.0-or-later by their translators (each page's translators are named in its ÜBERSETZUNG
+/ TRADUCTION section); the English originals are under their own licences (Linux man-pages,
+GNU coreutils, util-linux, ...; see `/usr/share/doc/manpages-de/copyright` in the package).
+Changes: groff markup removed, only paragraphs translated in both languages kept, units
+dropped and joined in the edited and hard sets. This folder is generated and must not be
+committed or published.
 """
 README = """\
 # German–French man-page sets (a proxy for book-style text)
@@ -454,15 +560,23 @@ What was kept and dropped:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--debs", type=Path, help="folder with manpages-de_*_all.deb and manpages-fr_*_all.deb"
-                        " (default: apt-get download them into benchmarks/work/debs)")
+    parser.add_argument(
+        "--debs",
+        type=Path,
+        help="folder with manpages-de_*_all.deb and manpages-fr_*_all.deb"
+        " (default: apt-get download them into benchmarks/work/debs)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
-    parser.add_argument("--target", type=int, default=TARGET_UNITS, help="units per set (whole pages; default %(default)s)")
+    parser.add_argument(
+        "--target", type=int, default=TARGET_UNITS, help="units per set (whole pages; default %(default)s)"
+    )
     args = parser.parse_args(argv)
     manifest = build(find_debs(args.debs), args.out, args.target)
     for name, s in manifest["sets"].items():
-        print(f"{name}: {s['all']['documents']} documents ({s['dev']['documents']} dev / {s['test']['documents']} test),"
-              f" {s['all']['src_lines']}/{s['all']['tgt_lines']} lines, beads {s['all']['beads']}")
+        print(
+            f"{name}: {s['all']['documents']} documents ({s['dev']['documents']} dev / {s['test']['documents']} test),"
+            f" {s['all']['src_lines']}/{s['all']['tgt_lines']} lines, beads {s['all']['beads']}"
+        )
     print(json.dumps(manifest["counts"], indent=1, ensure_ascii=False))
     return 0
 

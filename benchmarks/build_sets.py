@@ -286,7 +286,9 @@ def _set_summary(source: str, edit: str, edited: Sequence[EditedDocument], split
             "documents": len(chosen),
             "src_lines": sum(len(e.src) for e in chosen),
             "tgt_lines": sum(len(e.tgt) for e in chosen),
-            "original_lines": sum(sum(n * (2 if op.startswith("join") else 1) for op, n in e.edits.items()) for e in chosen),
+            "original_lines": sum(
+                sum(n * (2 if op.startswith("join") else 1) for op, n in e.edits.items()) for e in chosen
+            ),
             "beads": dict(sorted(kinds.items())),
         }
     return summary
@@ -404,7 +406,9 @@ def _same_tree(a: Path, b: Path) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with ntrex/ and kep-dev/ (default: %(default)s)")
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="folder with ntrex/ and kep-dev/ (default: %(default)s)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
     parser.add_argument("--check", action="store_true", help="rebuild in a temporary folder and compare with --out")
     args = parser.parse_args(argv)

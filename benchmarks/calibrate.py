@@ -67,12 +67,19 @@ class Outcomes:
         return Outcomes(self.features[mask], self.right[mask], self.set_names[mask], self.windowed[mask])
 
 
-def outcomes(temperature: float, sets: list[LangSet], window_from: float | None = None,
-             window_temperature: float = 0.1) -> Outcomes:
+def outcomes(
+    temperature: float, sets: list[LangSet], window_from: float | None = None, window_temperature: float = 0.1
+) -> Outcomes:
     """Align with the uncalibrated engine (the anchor-and-window search from ``window_from``, None:
     never) and compute the calibration's features from the beads."""
-    params = dataclasses.replace(EngineParams(), temperature=temperature, calibration=None, window_calibration=None,
-                                 window_from=window_from, window_temperature=window_temperature)
+    params = dataclasses.replace(
+        EngineParams(),
+        temperature=temperature,
+        calibration=None,
+        window_calibration=None,
+        window_from=window_from,
+        window_temperature=window_temperature,
+    )
     feats, right, names, windowed = [], [], [], []
     for item in sets:
         data = item.data
@@ -80,9 +87,15 @@ def outcomes(temperature: float, sets: list[LangSet], window_from: float | None 
         for src, tgt, gold in zip(data.src, data.tgt, data.gold):
             gold_set = {(tuple(s), tuple(t)) for s, t in gold}
             beads = aligner.align(src, tgt)
-            feats.append(confidence_features([b.confidence for b in beads], [(len(b.src), len(b.tgt)) for b in beads],
-                                             [-b.score for b in beads], aligner.join_gains(src, tgt, beads),
-                                             aligner.merge_gains(src, tgt, beads)))
+            feats.append(
+                confidence_features(
+                    [b.confidence for b in beads],
+                    [(len(b.src), len(b.tgt)) for b in beads],
+                    [-b.score for b in beads],
+                    aligner.join_gains(src, tgt, beads),
+                    aligner.merge_gains(src, tgt, beads),
+                )
+            )
             right += [(b.src, b.tgt) in gold_set for b in beads]
             names += [data.name] * len(beads)
             windowed += [aligner.last_search == "window"] * len(beads)
@@ -121,8 +134,9 @@ def engine_beads(data: Outcomes) -> np.ndarray:
     return ~data.windowed & (data.set_names != FAITHFUL)
 
 
-def fit(dev: list[LangSet], temperatures: tuple[float, ...] = TEMPERATURES, window_from: float | None = None
-        ) -> tuple[float, Calibration]:
+def fit(
+    dev: list[LangSet], temperatures: tuple[float, ...] = TEMPERATURES, window_from: float | None = None
+) -> tuple[float, Calibration]:
     """Temperature and weights with the lowest dev log loss over the engine's own beads (the review
     point comes later, from every dev bead)."""
     best = None
@@ -138,8 +152,12 @@ def fit(dev: list[LangSet], temperatures: tuple[float, ...] = TEMPERATURES, wind
     return temperature, Calibration(tuple(round(float(v), 4) for v in w))
 
 
-def fit_window(dev: list[LangSet], temperature: float, window_from: float,
-               window_temperatures: tuple[float, ...] = WINDOW_TEMPERATURES) -> tuple[float, Calibration] | None:
+def fit_window(
+    dev: list[LangSet],
+    temperature: float,
+    window_from: float,
+    window_temperatures: tuple[float, ...] = WINDOW_TEMPERATURES,
+) -> tuple[float, Calibration] | None:
     """The anchor-and-window search's posterior temperature and calibration, fitted on the beads it
     made in the dev data (the faithful documents: Text+Berg dev, faithful news's dev half)."""
     best = None
@@ -167,6 +185,7 @@ def review_point(main: Calibration, window: Calibration | None, dev: Outcomes) -
 
 def confidences(main: Calibration, window: Calibration | None, data: Outcomes, bent: bool = True) -> np.ndarray:
     """What each bead reports (``bent``) or its calibrated estimate: by the calibration of the search that made it."""
+
     def apply(calibration: Calibration, x: np.ndarray) -> np.ndarray:
         return calibration(x) if bent else calibration.probability(x)
 
@@ -178,8 +197,10 @@ def confidences(main: Calibration, window: Calibration | None, data: Outcomes, b
 
 def ablation(temperature: float, dev: Outcomes, test: Outcomes) -> list[str]:
     """What each feature adds: refit without it, compare log loss and the wrong beads caught at 15 %."""
-    lines = ["| features | dev log loss | test log loss | dev wrong in lowest 15 % | test wrong in lowest 15 % |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "| features | dev log loss | test log loss | dev wrong in lowest 15 % | test wrong in lowest 15 % |",
+        "|---|---|---|---|---|",
+    ]
     k = len(CONFIDENCE_FEATURES)
     variants = [("posterior only", [0, 1]), ("all", list(range(k)))]
     variants += [(f"all but {CONFIDENCE_FEATURES[j]}", [i for i in range(k) if i != j]) for j in range(2, k)]
@@ -198,35 +219,53 @@ def reliability(conf: np.ndarray, right: np.ndarray) -> list[str]:
     for lo, hi in zip(EDGES, EDGES[1:]):
         mask = (conf >= lo) & (conf < hi)
         if mask.any():
-            lines.append(f"| {lo:.2f}–{min(hi, 1.0):.2f} | {int(mask.sum()):,} | {right[mask].mean():.3f} | "
-                         f"{conf[mask].mean():.3f} |")
+            lines.append(
+                f"| {lo:.2f}–{min(hi, 1.0):.2f} | {int(mask.sum()):,} | {right[mask].mean():.3f} | "
+                f"{conf[mask].mean():.3f} |"
+            )
     return lines
 
 
 def checks(conf: np.ndarray, right: np.ndarray, names: np.ndarray, sets: list[str]) -> list[str]:
     """Per set and overall: beads, wrong beads, the shares below 0.5 and 0.9, accuracy at 0.9 and up."""
-    lines = ["| set | beads | wrong | beads < 0.5 | wrong < 0.5 | beads < 0.9 | wrong < 0.9 | right at ≥ 0.9 |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| set | beads | wrong | beads < 0.5 | wrong < 0.5 | beads < 0.9 | wrong < 0.9 | right at ≥ 0.9 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for name in sets + ["all"]:
         mask = np.ones(len(conf), bool) if name == "all" else names == name
         c, r = conf[mask], right[mask]
         wrong = r == 0
-        cells = [f"{int(mask.sum()):,}", f"{int(wrong.sum())}", f"{(c < 0.5).mean():.3f}",
-                 f"{(c[wrong] < 0.5).mean():.3f}" if wrong.any() else "–", f"{(c < 0.9).mean():.3f}",
-                 f"{(c[wrong] < 0.9).mean():.3f}" if wrong.any() else "–", f"{r[c >= 0.9].mean():.3f}"]
+        cells = [
+            f"{int(mask.sum()):,}",
+            f"{int(wrong.sum())}",
+            f"{(c < 0.5).mean():.3f}",
+            f"{(c[wrong] < 0.5).mean():.3f}" if wrong.any() else "–",
+            f"{(c < 0.9).mean():.3f}",
+            f"{(c[wrong] < 0.9).mean():.3f}" if wrong.any() else "–",
+            f"{r[c >= 0.9].mean():.3f}",
+        ]
         lines.append(f"| {'**all**' if name == 'all' else name} | " + " | ".join(cells) + " |")
     return lines
 
 
-def report(temperature: float, calibration: Calibration, dev: Outcomes, test: Outcomes, sets: list[str],
-           window: Calibration | None = None, window_from: float | None = None) -> str:
+def report(
+    temperature: float,
+    calibration: Calibration,
+    dev: Outcomes,
+    test: Outcomes,
+    sets: list[str],
+    window: Calibration | None = None,
+    window_from: float | None = None,
+) -> str:
     conf = {split: confidences(calibration, window, o) for split, o in (("dev", dev), ("test", test))}
     estimate = {split: confidences(calibration, window, o, bent=False) for split, o in (("dev", dev), ("test", test))}
     t_all = test.right
     wrong = t_all == 0
     at_review = np.abs(estimate["test"] - calibration.review_point) < 0.05
     lines = [
-        "## Confidence", "",
+        "## Confidence",
+        "",
         f"`python -m benchmarks.calibrate` ({dt.date.today().isoformat()}): temperature {temperature} and a "
         f"logistic map with {len(CONFIDENCE_FEATURES)} weights over the bead's posterior logit, whether it is empty or "
         "joins sentences, its cost, the lowest posterior logit among it and its two neighbours, the "
@@ -237,31 +276,44 @@ def report(temperature: float, calibration: Calibration, dev: Outcomes, test: Ou
         "(log loss of strict correctness): the dev halves of the six English–Korean news sets, of the three "
         "German–French man-page proxy sets (`benchmarks/build_defr.py`) and the Text+Berg German–French dev "
         "document (faithful literary translation; it has no test half here, so its row is a dev figure); "
-        + (f"the anchor-and-window search on from a faithfulness of {window_from}, its beads with their own posterior "
-           "temperature and calibration, fitted on its beads in the dev data (Text+Berg dev and the dev half of "
-           "`benchmarks/faithful_news.py`'s faithful news, whose rows are marked faithful-news); "
-           if window_from is not None else "")
+        + (
+            f"the anchor-and-window search on from a faithfulness of {window_from}, its beads with their own posterior "
+            "temperature and calibration, fitted on its beads in the dev data (Text+Berg dev and the dev half of "
+            "`benchmarks/faithful_news.py`'s faithful news, whose rows are marked faithful-news); "
+            if window_from is not None
+            else ""
+        )
         + f"the review point ({calibration.review_point}, the estimate below which {REVIEW_SHARE:.1%} of dev beads "
         "fall) reads 0.5. Reported on the test halves "
         f"({len(t_all):,} predicted beads, {int(wrong.sum())} wrong) unless marked dev. Numbers in "
-        "`aligner/align/engine.py`.", "",
+        "`aligner/align/engine.py`.",
+        "",
         "**What the number means.** From 0.9 up, confidence is the chance that the bead is right. Below 0.9 it "
         "is bent towards the review mark and understates that chance: a bead that reads 0.5 is, by the "
         f"calibrated estimate, right about {calibration.review_point:.0%} of the time (test beads whose estimate "
-        f"is within 0.05 of it: {t_all[at_review].mean():.0%} right). Below 0.5 does not mean \"probably wrong\": "
-        f"{t_all[conf['test'] < 0.5].mean():.0%} of the test beads there are right. It means \"worth a look\": "
+        f'is within 0.05 of it: {t_all[at_review].mean():.0%} right). Below 0.5 does not mean "probably wrong": '
+        f'{t_all[conf["test"] < 0.5].mean():.0%} of the test beads there are right. It means "worth a look": '
         f"{(conf['test'][wrong] < 0.5).mean():.0%} of the wrong beads are there, in "
         f"{(conf['test'] < 0.5).mean():.1%} of all beads. So: 0.9 and up, trust; 0.5–0.9, right more often than "
         "the number says; below 0.5, look. Filtering an export at 0.5 now drops about that share of beads, most "
-        "of them right; to keep only trusted beads, filter at 0.9.", "",
-        "Reliability on the test halves (confidence as reported):", "",
-        *reliability(conf["test"], t_all), "",
-        "The calibrated estimate before the scale is bent (test halves), for comparison:", "",
-        *reliability(estimate["test"], t_all), "",
-        "Targets per set, test halves:", "",
-        *checks(conf["test"], t_all, test.set_names, [n for n in sets if n in set(test.set_names)]), "",
-        "Dev halves (what was fitted):", "",
-        *checks(conf["dev"], dev.right, dev.set_names, sets), "",
+        "of them right; to keep only trusted beads, filter at 0.9.",
+        "",
+        "Reliability on the test halves (confidence as reported):",
+        "",
+        *reliability(conf["test"], t_all),
+        "",
+        "The calibrated estimate before the scale is bent (test halves), for comparison:",
+        "",
+        *reliability(estimate["test"], t_all),
+        "",
+        "Targets per set, test halves:",
+        "",
+        *checks(conf["test"], t_all, test.set_names, [n for n in sets if n in set(test.set_names)]),
+        "",
+        "Dev halves (what was fitted):",
+        "",
+        *checks(conf["dev"], dev.right, dev.set_names, sets),
+        "",
     ]
     tw = conf["test"][wrong]
     lines += [
@@ -274,10 +326,13 @@ def report(temperature: float, calibration: Calibration, dev: Outcomes, test: Ou
         f"- a reviewer who wanted 80 % of the wrong test beads would have to look at the lowest "
         f"{_share_for(conf['test'], t_all, 0.8):.1%} of beads (dev: {_share_for(conf['dev'], dev.right, 0.8):.1%})",
         f"- log loss of the calibrated estimate: dev {log_loss(estimate['dev'], dev.right):.4f}, "
-        f"test {log_loss(estimate['test'], t_all):.4f}", "",
-        "What each feature gives (refit without it; \"wrong in lowest 15 %\" ranks beads by the estimate, so it "
-        "measures the ranking whatever the scale):", "",
-        *ablation(temperature, dev.part(engine_beads(dev)), test.part(engine_beads(test))), "",
+        f"test {log_loss(estimate['test'], t_all):.4f}",
+        "",
+        'What each feature gives (refit without it; "wrong in lowest 15 %" ranks beads by the estimate, so it '
+        "measures the ranking whatever the scale):",
+        "",
+        *ablation(temperature, dev.part(engine_beads(dev)), test.part(engine_beads(test))),
+        "",
         "Before the join gain and the engine's second look at joins, the commonest confident error was a "
         "join the search had split: a sentence matched to the half of its translation that carries most of the "
         "meaning, the other half left as a 0-1 or 1-0 bead, both sure by every measure the search has. A sum of "
@@ -303,7 +358,8 @@ def report(temperature: float, calibration: Calibration, dev: Outcomes, test: Ou
         "(a per-document normalisation: log loss unchanged) and the merge gain from an encoding of the merged "
         "text instead of summed vectors (about twice the encoder work; it ranked the sure wrong beads of the dev "
         "halves better on some sets and worse on others: AUC on Text+Berg 0.80 against 0.73, on kep-edited 0.79 "
-        "against 0.83).", "",
+        "against 0.83).",
+        "",
     ]
     return "\n".join(lines)
 
@@ -321,30 +377,50 @@ def _met(ok: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=SETS)
-    parser.add_argument("--defr", type=Path, default=DEFR, help="German–French proxy sets (default: %(default)s;"
-                        " left out with a message when not built)")
+    parser.add_argument(
+        "--defr",
+        type=Path,
+        default=DEFR,
+        help="German–French proxy sets (default: %(default)s; left out with a message when not built)",
+    )
     parser.add_argument("--textberg", type=Path, default=TEXTBERG, help="Text+Berg dev folder (default: %(default)s)")
-    parser.add_argument("--temperature", type=float, help="fit at this temperature only (default: the one of"
-                        f" {TEMPERATURES} with the lowest dev log loss)")
+    parser.add_argument(
+        "--temperature",
+        type=float,
+        help=f"fit at this temperature only (default: the one of {TEMPERATURES} with the lowest dev log loss)",
+    )
     parser.add_argument("--only-enko", action="store_true", help="fit on the English–Korean sets alone (as before)")
     parser.add_argument("--report-only", action="store_true", help="skip fitting; report the numbers in engine.py")
-    parser.add_argument("--window-from", type=float, default=EngineParams().window_from,
-                        help="faithfulness from which the anchor-and-window search takes over (default: engine.py's,"
-                        " %(default)s); with it the faithful news joins the sets and the search gets its own"
-                        " calibration")
-    parser.add_argument("--window-only", action="store_true", help="keep the engine's calibration in engine.py;"
-                        " fit only the anchor-and-window search's")
-    parser.add_argument("--window-temperature", type=float, help="fit the anchor-and-window search's calibration"
-                        f" at this temperature only (default: the one of {WINDOW_TEMPERATURES} with the lowest dev log"
-                        " loss)")
+    parser.add_argument(
+        "--window-from",
+        type=float,
+        default=EngineParams().window_from,
+        help="faithfulness from which the anchor-and-window search takes over (default: engine.py's,"
+        " %(default)s); with it the faithful news joins the sets and the search gets its own"
+        " calibration",
+    )
+    parser.add_argument(
+        "--window-only",
+        action="store_true",
+        help="keep the engine's calibration in engine.py; fit only the anchor-and-window search's",
+    )
+    parser.add_argument(
+        "--window-temperature",
+        type=float,
+        help="fit the anchor-and-window search's calibration"
+        f" at this temperature only (default: the one of {WINDOW_TEMPERATURES} with the lowest dev log"
+        " loss)",
+    )
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--no-write", action="store_true", help="print the section, do not write RESULTS.md")
     args = parser.parse_args(argv)
     enko = tuple(args.sets.split(","))
     others = {} if args.only_enko else {"defr": args.defr, "textberg": args.textberg}
     if not args.only_enko and not (args.defr / "manifest.json").is_file():
-        print(f"{args.defr}: no German–French proxy sets (python -m benchmarks.build_defr); fitting without them",
-              file=sys.stderr)
+        print(
+            f"{args.defr}: no German–French proxy sets (python -m benchmarks.build_defr); fitting without them",
+            file=sys.stderr,
+        )
     p = EngineParams()
     window_from = args.window_from
     faithful = window_from is not None  # the faithful news is there for the anchor-and-window search
@@ -352,17 +428,19 @@ def main(argv: list[str] | None = None) -> int:
     test_sets = suite("test", enko, **others, faithful=faithful) if others else suite("test", enko, None, None)
     names = [item.data.name for item in dev_sets]
     window_temperature = p.window_temperature
-    window = (Calibration(p.window_calibration, p.window_review_point) if faithful and p.window_calibration
-              else None)
+    window = Calibration(p.window_calibration, p.window_review_point) if faithful and p.window_calibration else None
     if args.report_only or args.window_only:
         temperature, calibration = p.temperature, Calibration(p.calibration, p.review_point)
     else:
-        temperature, calibration = fit(dev_sets, (args.temperature,) if args.temperature else TEMPERATURES,
-                                       window_from)
+        temperature, calibration = fit(dev_sets, (args.temperature,) if args.temperature else TEMPERATURES, window_from)
     if faithful and not args.report_only:
         window = None
-        found = fit_window(dev_sets, temperature, window_from, (args.window_temperature,) if args.window_temperature
-                           else WINDOW_TEMPERATURES)
+        found = fit_window(
+            dev_sets,
+            temperature,
+            window_from,
+            (args.window_temperature,) if args.window_temperature else WINDOW_TEMPERATURES,
+        )
         if found is not None:
             window_temperature, window = found
     dev = outcomes(temperature, dev_sets, window_from, window_temperature)
@@ -375,9 +453,11 @@ def main(argv: list[str] | None = None) -> int:
         point = review_point(calibration, window, dev)
         calibration = Calibration(calibration.weights, point)
         window = Calibration(window.weights, point) if window is not None else None
-        print(f"temperature={temperature}\ncalibration={calibration.weights}\nreview_point={point}\n"
-              + (f"window_temperature={window_temperature}\nwindow_calibration={window.weights}\n" if window else ""),
-              flush=True)
+        print(
+            f"temperature={temperature}\ncalibration={calibration.weights}\nreview_point={point}\n"
+            + (f"window_temperature={window_temperature}\nwindow_calibration={window.weights}\n" if window else ""),
+            flush=True,
+        )
     section = report(temperature, calibration, dev, test, names, window, window_from)
     print(section)
     if not args.no_write:

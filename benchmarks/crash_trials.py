@@ -88,8 +88,8 @@ FIXES: list[str] = [
 #: What the trials check but a kill cannot be made safe against here.
 LIMITS: list[str] = [
     "A Moses export renames its two files one after the other, so a kill in the instant between the two "
-    "renames would leave a new `.en` beside the old `.ko`; the trials check for it (\"moses files from the "
-    "same export\") and no kill has landed there.",
+    'renames would leave a new `.en` beside the old `.ko`; the trials check for it ("moses files from the '
+    'same export") and no kill has landed there.',
 ]
 
 
@@ -116,8 +116,10 @@ class Trial:
 
     def line(self) -> str:
         verdict = "ok" if not self.problems else "FAILED: " + "; ".join(self.problems)
-        return (f"{self.kind}:{self.seed} [{self.setup}] killed at {self.moment:.2f}s ({self.stage}), "
-                f"{len(self.checks)} checks, {verdict}")
+        return (
+            f"{self.kind}:{self.seed} [{self.setup}] killed at {self.moment:.2f}s ({self.stage}), "
+            f"{len(self.checks)} checks, {verdict}"
+        )
 
 
 def trial_seed(seed: int, kind: str, number: int) -> int:
@@ -162,8 +164,17 @@ def bead_table(db: Path) -> dict[str, list[tuple]]:
             en = [s.text for s in store.sentences(pair.src_doc)]
             ko = [s.text for s in store.sentences(pair.tgt_doc)]
             out[store.document(pair.src_doc).key] = [
-                (b.src_start, b.src_end, b.tgt_start, b.tgt_end, round(b.confidence, 3), b.origin, b.status,
-                 " ".join(en[b.src_start:b.src_end]), " ".join(ko[b.tgt_start:b.tgt_end]))
+                (
+                    b.src_start,
+                    b.src_end,
+                    b.tgt_start,
+                    b.tgt_end,
+                    round(b.confidence, 3),
+                    b.origin,
+                    b.status,
+                    " ".join(en[b.src_start : b.src_end]),
+                    " ".join(ko[b.tgt_start : b.tgt_end]),
+                )
                 for b in store.beads(pair_id)
             ]
         return out
@@ -171,14 +182,22 @@ def bead_table(db: Path) -> dict[str, list[tuple]]:
 
 def fixed_beads(db: Path) -> set[tuple]:
     """Beads a person vouched for (accepted or made by hand), with their text, by English page."""
-    return {(key, *row) for key, rows in bead_table(db).items() for row in rows
-            if row[6] == "accepted" or row[5] == "manual"}
+    return {
+        (key, *row)
+        for key, rows in bead_table(db).items()
+        for row in rows
+        if row[6] == "accepted" or row[5] == "manual"
+    }
 
 
 def edit_log(db: Path) -> list[tuple]:
     with Store(db) as store:
-        return [tuple(r) for r in store.conn.execute(
-            "SELECT id, pair_id, reviewer, action, before, after, undone FROM edits ORDER BY id")]
+        return [
+            tuple(r)
+            for r in store.conn.execute(
+                "SELECT id, pair_id, reviewer, action, before, after, undone FROM edits ORDER BY id"
+            )
+        ]
 
 
 def same_bytes(a: Path, b: Path, masked: bool = False) -> bool:
@@ -196,6 +215,7 @@ def same_export(a: Path, b: Path) -> bool:
     killed run and again by the re-run has other bead ids than in an uninterrupted run;
     the beads themselves (spans, text, scores, marks, order) must be identical.
     """
+
     def strip(data: bytes) -> bytes:
         if a.suffix == ".tmx":  # creation dates: the time each run aligned the pair
             data = TMX_DATE.sub(b"", data)
@@ -203,8 +223,7 @@ def same_export(a: Path, b: Path) -> bool:
         if a.suffix == ".tsv":  # blank the bead_id and created_at columns, found by the header
             lines = [line.split(b"\t") for line in data.split(b"\n")]
             varying = [i for i, name in enumerate(lines[0]) if name in (b"bead_id", b"created_at")]
-            return b"\n".join(b"\t".join(b"" if i in varying else f for i, f in enumerate(fields))
-                              for fields in lines)
+            return b"\n".join(b"\t".join(b"" if i in varying else f for i, f in enumerate(fields)) for fields in lines)
         return data
 
     return strip(a.read_bytes()) == strip(b.read_bytes())
@@ -223,6 +242,7 @@ def build_pages(dest: Path, copies: int) -> Path:
     shutil.copytree(SAMPLE / "pages", dest / "pages")
     number = re.compile(rb"/(86\d{4})\.html")
     for k in range(1, copies + 1):
+
         def shift(match: re.Match, k: int = k) -> bytes:
             return b"/%d.html" % (int(match.group(1)) + 10000 * k)
 
@@ -314,7 +334,8 @@ def run_config(folder: Path, workers: int, force: bool, method: str) -> Path:
     config.write_text(
         f'corpus = "corpus"\nworkers = {workers}\nforce = {str(force).lower()}\n\n'
         f'[align]\nmethod = "{method}"\n\n[export]\nformats = {json.dumps(list(RUN_FORMATS))}\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return config
 
 
@@ -328,8 +349,13 @@ def timed_cli_run(corpus: Corpus, force: bool, workers: int) -> tuple[float, flo
     db = folder / "corpus" / "corpus.db"
     config = run_config(folder, workers, force, corpus.method)
     started, t = now(), time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "aligner", "run", str(config), "--quiet"], cwd=ROOT, env=env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aligner", "run", str(config), "--quiet"],
+        cwd=ROOT,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     first = None
     while proc.poll() is None:
         if first is None and db.exists():
@@ -362,8 +388,15 @@ def live_group_members(pgid: int) -> list[int]:
     return out
 
 
-def run_stage(db: Path, start_stamps: dict[str, str | None], exports: dict[str, Path], old: dict[str, bytes | None],
-              temps: list[Path], total: int, exited: bool) -> str:
+def run_stage(
+    db: Path,
+    start_stamps: dict[str, str | None],
+    exports: dict[str, Path],
+    old: dict[str, bytes | None],
+    temps: list[Path],
+    total: int,
+    exited: bool,
+) -> str:
     """Where the kill landed, read from what the killed run left behind."""
     if exited:
         return "after the run had ended"
@@ -371,7 +404,8 @@ def run_stage(db: Path, start_stamps: dict[str, str | None], exports: dict[str, 
     if db.exists():
         with Store(db) as store:
             for key, stamp in store.conn.execute(
-                    "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.src_doc"):
+                "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.src_doc"
+            ):
                 if stamp is not None and stamp != start_stamps.get(key):
                     stored += 1
     if stored == 0:
@@ -393,8 +427,13 @@ def run_trial(corpus: Corpus, seed: int, windows: dict[tuple[bool, int], tuple[f
     force = rng.random() < 0.6
     workers = rng.choice((1, 2))
     moment = rng.uniform(*windows[force, workers])
-    trial = Trial("run", seed, f"{'--force re-run of a reviewed corpus' if force else 'first run'}, "
-                  f"{workers} worker{'s' if workers > 1 else ''}", moment)
+    trial = Trial(
+        "run",
+        seed,
+        f"{'--force re-run of a reviewed corpus' if force else 'first run'}, "
+        f"{workers} worker{'s' if workers > 1 else ''}",
+        moment,
+    )
     folder = Path(tempfile.mkdtemp(dir=corpus.work, prefix="run-"))
     start = corpus.reviewed if force else corpus.pages
     shutil.copytree(start, folder / "corpus")
@@ -407,15 +446,24 @@ def run_trial(corpus: Corpus, seed: int, windows: dict[tuple[bool, int], tuple[f
     stamps: dict[str, str | None] = {}
     if db.exists():
         with Store(db) as store:
-            stamps = dict(store.conn.execute(
-                "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.src_doc").fetchall())
+            stamps = dict(
+                store.conn.execute(
+                    "SELECT d.key, p.aligned_at FROM pairs p JOIN documents d ON d.id=p.src_doc"
+                ).fetchall()
+            )
     config = run_config(folder, workers, force, corpus.method)
 
     t0 = time.perf_counter()
     stderr = folder / "stderr.txt"  # a file, not a pipe: orphaned workers would hold a pipe open
     with open(stderr, "wb") as err_file:
-        proc = subprocess.Popen([sys.executable, "-m", "aligner", "run", str(config), "--quiet"], cwd=ROOT,
-                                env=env(), start_new_session=True, stdout=subprocess.DEVNULL, stderr=err_file)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "aligner", "run", str(config), "--quiet"],
+            cwd=ROOT,
+            env=env(),
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=err_file,
+        )
     time.sleep(max(0.0, moment - (time.perf_counter() - t0)))
     exited = proc.poll() is not None
     temps = temp_files(exports["tmx"].parent)
@@ -443,18 +491,23 @@ def run_trial(corpus: Corpus, seed: int, windows: dict[tuple[bool, int], tuple[f
             if not path.exists():
                 trial.check(f"{f} export old or whole", old[f] is None, "the old file is gone")
             else:
-                whole = (old[f] is not None and path.read_bytes() == old[f]) or same_export(
-                    path, reference.exports[f])
+                whole = (old[f] is not None and path.read_bytes() == old[f]) or same_export(path, reference.exports[f])
                 trial.check(f"{f} export old or whole", whole, "neither the old file nor a complete new one")
 
     def rerun() -> None:
         summary = corpus.rerun(folder / "corpus", force)
-        trial.check("re-run has no failed pairs", summary.count("failed") == 0,
-                    "; ".join(f"{r.item}: {r.reason}" for r in summary.items if r.outcome == "failed")[:300])
+        trial.check(
+            "re-run has no failed pairs",
+            summary.count("failed") == 0,
+            "; ".join(f"{r.item}: {r.reason}" for r in summary.items if r.outcome == "failed")[:300],
+        )
         check_database(trial, db)
         table = bead_table(db)
-        trial.check("re-run stores the reference beads", table == reference.table,
-                    f"{sum(table.get(k) != v for k, v in reference.table.items())} pairs differ")
+        trial.check(
+            "re-run stores the reference beads",
+            table == reference.table,
+            f"{sum(table.get(k) != v for k, v in reference.table.items())} pairs differ",
+        )
         trial.check("edit log untouched after the re-run", edit_log(db) == before_log)
         for f, path in exports.items():
             trial.check(f"{f} export after the re-run = reference", same_export(path, reference.exports[f]))
@@ -474,9 +527,30 @@ def run_trial(corpus: Corpus, seed: int, windows: dict[tuple[bool, int], tuple[f
 #: Keys typed into the pair screen, with weights. Multi-key entries are one gesture: a text
 #: fix typed into the edit dialog, a sentence split accepted at the suggested point.
 REVIEW_KEYS: list[tuple[str, float]] = [
-    ("a", 6), (" ", 1), ("x", 2), ("c", 1), ("A", 1), ("m", 2), ("s", 2), ("<", 1), (">", 1),
-    ("\t", 1), ("d", 1), ("u", 3), ("\x12", 1), ("U", 0.5), ("n", 2), ("t", 1), ("w", 1), ("j", 2),
-    ("k", 1), ("\x1b[C", 1), ("\x1b[D", 0.5), ("e fixed\r", 1), ("S\r", 1), ("R", 0.3),
+    ("a", 6),
+    (" ", 1),
+    ("x", 2),
+    ("c", 1),
+    ("A", 1),
+    ("m", 2),
+    ("s", 2),
+    ("<", 1),
+    (">", 1),
+    ("\t", 1),
+    ("d", 1),
+    ("u", 3),
+    ("\x12", 1),
+    ("U", 0.5),
+    ("n", 2),
+    ("t", 1),
+    ("w", 1),
+    ("j", 2),
+    ("k", 1),
+    ("\x1b[C", 1),
+    ("\x1b[D", 0.5),
+    ("e fixed\r", 1),
+    ("S\r", 1),
+    ("R", 0.3),
 ]
 
 
@@ -598,10 +672,14 @@ def review_trial(corpus: Corpus, seed: int) -> Trial:
 
 # -- kind 3: aligner export -------------------------------------------------------------------
 
-EN_WORDS = ("the minister said on monday that government would open new public centres in seoul next year "
-            "after talks with officials parents complained about costs of housing and childcare").split()
-KO_WORDS = ("정부는 월요일 서울에 새 공공 시설을 내년까지 열겠다고 밝혔다 관계자들은 부모들이 비용과 주거 "
-            "보육 문제를 호소해 왔다고 말했다").split()
+EN_WORDS = (
+    "the minister said on monday that government would open new public centres in seoul next year "
+    "after talks with officials parents complained about costs of housing and childcare"
+).split()
+KO_WORDS = (
+    "정부는 월요일 서울에 새 공공 시설을 내년까지 열겠다고 밝혔다 관계자들은 부모들이 비용과 주거 "
+    "보육 문제를 호소해 왔다고 말했다"
+).split()
 
 
 def build_big_db(path: Path, pairs: int, beads: int, seed: int = 7) -> Path:
@@ -617,8 +695,14 @@ def build_big_db(path: Path, pairs: int, beads: int, seed: int = 7) -> Path:
             ko = [Sentence(i, i // 5, sentence(KO_WORDS, rng.randint(6, 24))) for i in range(beads)]
             url = f"https://english.hani.co.kr/arti/english_edition/e_national/{900000 + p}.html"
             en_id = store.upsert_document(Article("en", en[0].text, [" ".join(s.text for s in en[1:])], url=url))
-            ko_id = store.upsert_document(Article("ko", ko[0].text, [" ".join(s.text for s in ko[1:])],
-                                                  url=f"https://www.hani.co.kr/arti/society/{800000 + p}.html"))
+            ko_id = store.upsert_document(
+                Article(
+                    "ko",
+                    ko[0].text,
+                    [" ".join(s.text for s in ko[1:])],
+                    url=f"https://www.hani.co.kr/arti/society/{800000 + p}.html",
+                )
+            )
             pair_id = store.upsert_pair(en_id, ko_id, "link")
             confidences = [round(rng.random(), 3) for _ in range(beads)]
             store.save_alignment(pair_id, en, ko, [Bead((i,), (i,), c, c) for i, c in enumerate(confidences)], "test")
@@ -695,8 +779,13 @@ def export_trial(big: BigExport, seed: int) -> Trial:
         shutil.copy(old, target)
     out = targets[0] if fmt != "moses" else stem
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "aligner", "export", str(big.db), "--format", fmt, "-o", str(out),
-                             "--quiet"], cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aligner", "export", str(big.db), "--format", fmt, "-o", str(out), "--quiet"],
+        cwd=ROOT,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     time.sleep(max(0.0, moment - (time.perf_counter() - t0)))
     exited = proc.poll() is not None
     temps = temp_files(folder)
@@ -720,8 +809,11 @@ def export_trial(big: BigExport, seed: int) -> Trial:
         trial.stage = "after the rename"
     else:
         trial.stage = "starting (no file open yet)"
-    trial.check("final name holds the old file or the whole new one", "broken" not in generations,
-                f"{[t.name for t, g in zip(targets, generations) if g == 'broken']}")
+    trial.check(
+        "final name holds the old file or the whole new one",
+        "broken" not in generations,
+        f"{[t.name for t, g in zip(targets, generations) if g == 'broken']}",
+    )
     if fmt == "moses":
         trial.check("moses files from the same export", len(set(generations)) == 1, str(generations))
     stale = temp_files(folder)
@@ -731,8 +823,9 @@ def export_trial(big: BigExport, seed: int) -> Trial:
         for target, new in zip(targets, big.new[fmt]):
             trial.check("the next export is whole", same_bytes(target, new, masked=fmt == "tmx"))
         left = temp_files(folder)
-        trial.check("no temporary file left after the next export", not left,
-                    f"{len(left)} left ({len(stale)} after the kill)")
+        trial.check(
+            "no temporary file left after the next export", not left, f"{len(left)} left ({len(stale)} after the kill)"
+        )
 
     guarded(trial, "export again", again)
     trial.seconds = time.perf_counter() - t0
@@ -758,11 +851,16 @@ class Settings:
     run_window: tuple[float, float] | None = None  # kill moments of `aligner run` (default: timed)
 
 
-def run_trials(settings: Settings, work: Path, only: list[tuple[str, int]] | None = None,
-               report: Callable[[Trial], None] = lambda t: None) -> dict[str, list[Trial]]:
+def run_trials(
+    settings: Settings,
+    work: Path,
+    only: list[tuple[str, int]] | None = None,
+    report: Callable[[Trial], None] = lambda t: None,
+) -> dict[str, list[Trial]]:
     """Set up once, then run the trials (``only``: these (kind, seed) trials, for a replay)."""
-    plan = only or [(kind, trial_seed(settings.seed, kind, i)) for kind in settings.kinds
-                    for i in range(settings.trials)]
+    plan = only or [
+        (kind, trial_seed(settings.seed, kind, i)) for kind in settings.kinds for i in range(settings.trials)
+    ]
     kinds = {kind for kind, _ in plan}
     corpus = Corpus(work, settings.method, settings.copies) if kinds & {"run", "review"} else None
     windows: dict[tuple[bool, int], tuple[float, float]] = {}
@@ -808,12 +906,16 @@ def summarize(results: dict[str, list[Trial]], settings: Settings, seconds: floa
         lines.append(
             f"| {kind} | {len(trials)} | {min(moments):.2f}–{max(moments):.2f} s {MOMENT_FROM[kind]} | "
             + ", ".join(f"{stage} {n}" for stage, n in stages.most_common())
-            + f" | {checks[0]}–{checks[-1]} | {len(failed)} |")
-    lines += ["", "Kill moments are drawn uniformly: for `run`, from 0.85 × the moment an uninterrupted run of the "
-              "same setup (first run or re-run, 1 or 2 workers) stored its first pair to 1.05 × its end; for "
-              "`review`, over the planned keystrokes (4–30 keys, 0–0.25 s apart) plus 0.3 s; for `export`, from "
-              "0.8 × the moment an uninterrupted export of the same format opened its temporary file to 1.05 × "
-              "its end. Where a kill landed is read afterwards from what the process left behind."]
+            + f" | {checks[0]}–{checks[-1]} | {len(failed)} |"
+        )
+    lines += [
+        "",
+        "Kill moments are drawn uniformly: for `run`, from 0.85 × the moment an uninterrupted run of the "
+        "same setup (first run or re-run, 1 or 2 workers) stored its first pair to 1.05 × its end; for "
+        "`review`, over the planned keystrokes (4–30 keys, 0–0.25 s apart) plus 0.3 s; for `export`, from "
+        "0.8 × the moment an uninterrupted export of the same format opened its temporary file to 1.05 × "
+        "its end. Where a kill landed is read afterwards from what the process left behind.",
+    ]
     total = sum(len(t.checks) for trials in results.values() for t in trials)
     lines += ["", f"{total} checks ran in all. What each trial checks:", ""]
     for kind, trials in results.items():
@@ -822,8 +924,11 @@ def summarize(results: dict[str, list[Trial]], settings: Settings, seconds: floa
     failed = [t for trials in results.values() for t in trials if t.problems]
     lines += ["", "Failures in this run:" if failed else "Failures in this run: none.", ""]
     lines += [f"- {t.line()}" for t in failed]
-    lines += ["", "Weaknesses the trials found, each fixed with a test (tests/test_crash_trials.py) that fails "
-              "without the fix:", ""]
+    lines += [
+        "",
+        "Weaknesses the trials found, each fixed with a test (tests/test_crash_trials.py) that fails without the fix:",
+        "",
+    ]
     lines += [f"- {fix}" for fix in FIXES]
     lines += ["", "Known limit:", ""]
     lines += [f"- {limit}" for limit in LIMITS]
@@ -833,14 +938,14 @@ def summarize(results: dict[str, list[Trial]], settings: Settings, seconds: floa
 MOMENT_FROM = {"run": "after the start", "review": "after the pair opened", "export": "after the start"}
 CHECKED = {
     "run": "after the kill: integrity_check, each sentence in one bead, accepted and hand-made beads and the "
-           "edit log as the reviewer left them, each export the old file or a whole new one, worker processes "
-           "gone; then a re-run: no failures, the same beads as an uninterrupted run and the same exports apart from "
-           "bead row ids (storing a pair again gives its beads new rows), no temporary files",
+    "edit log as the reviewer left them, each export the old file or a whole new one, worker processes "
+    "gone; then a re-run: no failures, the same beads as an uninterrupted run and the same exports apart from "
+    "bead row ids (storing a pair again gives its beads new rows), no temporary files",
     "review": "after the kill: integrity_check, each sentence in one bead, every edit seen committed before the "
-              "kill still there, the edit log replayed from the start = the stored pairs; then the app reopens "
-              "on the reviewer's pair and undoes",
+    "kill still there, the edit log replayed from the start = the stored pairs; then the app reopens "
+    "on the reviewer's pair and undoes",
     "export": "the final name holds the old file byte for byte or the whole new one, a Moses pair never mixes "
-              "the two, and the next export is whole and leaves no temporary file",
+    "the two, and the next export is whole and leaves no temporary file",
 }
 
 
@@ -856,8 +961,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated: run, review, export")
     parser.add_argument("--method", choices=("engine", "length"), default="engine", help="the aligner runs use")
     parser.add_argument("--replay", action="append", metavar="KIND:SEED", help="run just this trial (repeatable)")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder (failed trials' folders are "
-                        "always kept)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the work folder (failed trials' folders are always kept)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print the summary, leave docs/reliability.md alone")
     args = parser.parse_args(argv)
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())

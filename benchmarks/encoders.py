@@ -53,9 +53,12 @@ def _use_and_e5() -> Aligner:
 
 VARIANTS = [
     Variant("use", "USE v3 (default)", lambda: build_engine(), ("use",)),
-    Variant("e5", "e5-small alone (similarity 5, skip 1.5)",
-            lambda: build_engine(encoder="e5", params=dataclasses.replace(EngineParams(), similarity=5.0, skip=1.5)),
-            ("e5",)),
+    Variant(
+        "e5",
+        "e5-small alone (similarity 5, skip 1.5)",
+        lambda: build_engine(encoder="e5", params=dataclasses.replace(EngineParams(), similarity=5.0, skip=1.5)),
+        ("e5",),
+    ),
     Variant("use+e5", "USE (4) + e5 (2)", _use_and_e5, ("use", "e5")),
 ]
 
@@ -68,28 +71,34 @@ def run_variant(variant: Variant, sets: list[EvalSet]) -> tuple[dict[str, float]
     return strict_f1_timed(aligner, sets)
 
 
-def render(split: str, threads: int, sets: list[EvalSet], rows: list[tuple[Variant, dict[str, float], float, int]]) -> str:
+def render(
+    split: str, threads: int, sets: list[EvalSet], rows: list[tuple[Variant, dict[str, float], float, int]]
+) -> str:
     names = [d.name for d in sets]
     lines = [
-        "## Encoders", "",
+        "## Encoders",
+        "",
         f"`python -m benchmarks.encoders --split {split}` ({dt.date.today().isoformat()}, encoders built with "
         f"{threads} BLAS thread(s)): strict F1 of the engine with each encoder on the "
         f"{split} halves, and sentences per second end to end from a cold vector cache (encoding included; "
         "the clean, edited and hard sets share sentences, so each is encoded once). Settings per variant were "
-        "picked on the dev halves.", "",
+        "picked on the dev halves.",
+        "",
         "| encoder | " + " | ".join(names) + " | mean | sentences/s |",
         "|---|" + "---|" * (len(names) + 2),
     ]
     for variant, f1, seconds, sentences in rows:
         mean = sum(f1.values()) / len(f1)
-        lines.append(f"| {variant.what} | " + " | ".join(f"{f1[n]:.3f}" for n in names)
-                     + f" | {mean:.3f} | {sentences / seconds:,.0f} |")
+        lines.append(
+            f"| {variant.what} | "
+            + " | ".join(f"{f1[n]:.3f}" for n in names)
+            + f" | {mean:.3f} | {sentences / seconds:,.0f} |"
+        )
     base = rows[0]
     for variant, f1, seconds, sentences in rows[1:]:
         gain = sum(f1.values()) / len(f1) - sum(base[1].values()) / len(base[1])
         slower = (seconds / sentences) / (base[2] / base[3])
-        lines.append(f"\n- {variant.what}: mean strict F1 {gain:+.3f} against {base[0].what}, "
-                     f"{slower:.0f}x the time.")
+        lines.append(f"\n- {variant.what}: mean strict F1 {gain:+.3f} against {base[0].what}, {slower:.0f}x the time.")
     return "\n".join(lines)
 
 
@@ -107,8 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for variant in (v for v in VARIANTS if v.name in wanted):
         f1, seconds, sentences = run_variant(variant, sets)
-        print(f"{variant.name}: mean strict F1 {sum(f1.values()) / len(f1):.3f}, "
-              f"{sentences / seconds:,.0f} sentences/s", file=sys.stderr, flush=True)
+        print(
+            f"{variant.name}: mean strict F1 {sum(f1.values()) / len(f1):.3f}, {sentences / seconds:,.0f} sentences/s",
+            file=sys.stderr,
+            flush=True,
+        )
         rows.append((variant, f1, seconds, sentences))
     section = render(args.split, threads, sets, rows)
     publish(HERE / "RESULTS.md", section, dry_run=args.no_write)

@@ -36,7 +36,7 @@ def faithful_news(doc_ids: list[str], root: Path = EVAL) -> tuple[list[str], lis
     def cut(lines: list[str], parts: int) -> list[str]:
         sizes = [len(lines) // parts + (1 if x < len(lines) % parts else 0) for x in range(parts)]
         starts = [sum(sizes[:x]) for x in range(parts)]
-        return [" ".join(lines[a:a + n]) for a, n in zip(starts, sizes, strict=True)]
+        return [" ".join(lines[a : a + n]) for a, n in zip(starts, sizes, strict=True)]
 
     src: list[str] = []
     tgt: list[str] = []
@@ -48,7 +48,7 @@ def faithful_news(doc_ids: list[str], root: Path = EVAL) -> tuple[list[str], lis
         n = max(n_src, n_tgt)
         if i + n > len(src_lines):
             n = n_src = n_tgt = 1
-        a, b = cut(src_lines[i:i + n], n_src), cut(tgt_lines[i:i + n], n_tgt)
+        a, b = cut(src_lines[i : i + n], n_src), cut(tgt_lines[i : i + n], n_tgt)
         gold.append((tuple(range(len(src), len(src) + len(a))), tuple(range(len(tgt), len(tgt) + len(b)))))
         src += a
         tgt += b
@@ -60,10 +60,11 @@ def load_faithful_news(split: str, root: Path = EVAL) -> EvalSet:
     """The set's documents of ``split`` (dev or test): NTREX's articles of that half, three at a time."""
     halves = json.loads((root / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
     ids = sorted(d for d, half in halves.items() if half == split)
-    groups = [ids[k:k + PER_DOCUMENT] for k in range(0, len(ids) - PER_DOCUMENT + 1, PER_DOCUMENT)]
+    groups = [ids[k : k + PER_DOCUMENT] for k in range(0, len(ids) - PER_DOCUMENT + 1, PER_DOCUMENT)]
     docs = [faithful_news(group, root) for group in groups]
-    return EvalSet(NAME, ["+".join(g) for g in groups], [d[0] for d in docs], [d[1] for d in docs],
-                   [d[2] for d in docs])
+    return EvalSet(
+        NAME, ["+".join(g) for g in groups], [d[0] for d in docs], [d[1] for d in docs], [d[2] for d in docs]
+    )
 
 
 def write_set(out: Path = HERE / "work" / "eval-faithful", root: Path = EVAL) -> Path:
@@ -82,12 +83,16 @@ def write_set(out: Path = HERE / "work" / "eval-faithful", root: Path = EVAL) ->
                 (folder / side).mkdir(parents=True, exist_ok=True)
                 (folder / side / doc).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
             splits[doc] = split
-    manifest = {"builder": "benchmarks/faithful_news.py", "languages": ["en", "ko"], "sets": [NAME],
-                "splits": {NAME.split("-")[0]: splits},
-                "note": "faithful English–Korean translations made from NTREX news (corpora/eval/ntrex-clean, CC BY-SA"
-                        " 4.0): three articles a document, consecutive lines joined into 1-3, 2-1, 2-2, 1-4, 3-1 and"
-                        " 1-2 beads between 1-1 beads (`benchmarks/faithful_news.py`); dev and test follow NTREX's"
-                        " split"}
+    manifest = {
+        "builder": "benchmarks/faithful_news.py",
+        "languages": ["en", "ko"],
+        "sets": [NAME],
+        "splits": {NAME.split("-")[0]: splits},
+        "note": "faithful English–Korean translations made from NTREX news (corpora/eval/ntrex-clean, CC BY-SA"
+        " 4.0): three articles a document, consecutive lines joined into 1-3, 2-1, 2-2, 1-4, 3-1 and"
+        " 1-2 beads between 1-1 beads (`benchmarks/faithful_news.py`); dev and test follow NTREX's"
+        " split",
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
 

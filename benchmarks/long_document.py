@@ -24,7 +24,6 @@ from benchmarks.build_sets import DEFAULT_DATA, EDITED, apply_edits, load_kep, l
 HERE = Path(__file__).resolve().parent
 
 
-
 def build(sentences: int, seed: int = 7):
     docs = load_ntrex(DEFAULT_DATA) + load_kep(DEFAULT_DATA)
     rng = random.Random(seed)
@@ -61,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     f1 = score_beads(gold, [(b.src, b.tgt) for b in beads]).strict_f1
-    print(f"| {len(src)} x {len(tgt)} | {seconds:.1f} s | {(len(src) + len(tgt)) / seconds:.0f} | "
-          f"{peak:.0f} MB | {f1:.4f} |")
+    print(
+        f"| {len(src)} x {len(tgt)} | {seconds:.1f} s | {(len(src) + len(tgt)) / seconds:.0f} | "
+        f"{peak:.0f} MB | {f1:.4f} |"
+    )
     return 0
 
 

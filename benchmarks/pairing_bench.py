@@ -79,8 +79,11 @@ def count(found: dict[tuple[int, int], tuple[bool, str]], gold: set[tuple[int, i
     """``found``: proposed pair -> (sure, decided_by)."""
     right = {k for k in found if k in gold}
     return Score(
-        proposed=len(found), correct=len(right), gold=len(gold),
-        sure=sum(1 for s, _ in found.values() if s), sure_correct=sum(1 for k in right if found[k][0]),
+        proposed=len(found),
+        correct=len(right),
+        gold=len(gold),
+        sure=sum(1 for s, _ in found.values() if s),
+        sure_correct=sum(1 for k in right if found[k][0]),
         by_margin=sum(1 for _, how in found.values() if how == "margin"),
         by_margin_correct=sum(1 for k in right if found[k][1] == "margin"),
     )
@@ -94,8 +97,14 @@ def measure(sc: Scenario, options: PairingOptions) -> Score:
     return replace(count(found, sc.gold), seconds=seconds, runs=1)
 
 
-def run_grid(part: str, grid: str, seeds: int, options: PairingOptions, only: str | None = None,
-             sources: tuple[str, ...] = SOURCES) -> dict[str, dict[str, Score]]:
+def run_grid(
+    part: str,
+    grid: str,
+    seeds: int,
+    options: PairingOptions,
+    only: str | None = None,
+    sources: tuple[str, ...] = SOURCES,
+) -> dict[str, dict[str, Score]]:
     """{source: {scenario name: Score summed over seeds}}."""
     out: dict[str, dict[str, Score]] = {}
     for source in sources:
@@ -116,26 +125,36 @@ def total(rows: dict[str, Score], contains: str = "") -> Score:
 
 
 def table(rows: dict[str, Score], sizes: dict[str, tuple[int, int, int]]) -> list[str]:
-    out = ["| scenario | EN | KO | true pairs | precision | recall | sure: precision | sure: recall "
-           "| by margin (right) | s/run |", "|---|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        "| scenario | EN | KO | true pairs | precision | recall | sure: precision | sure: recall "
+        "| by margin (right) | s/run |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, s in list(rows.items()) + [("**all**", total(rows))]:
         en, ko, pairs = sizes.get(name, ("", "", ""))
-        out.append(f"| {name} | {en} | {ko} | {pairs} | {s.precision:.3f} | {s.recall:.3f} | "
-                   f"{s.sure_precision:.3f} | {s.sure_recall:.3f} | {s.by_margin} ({s.by_margin_correct}) | "
-                   f"{s.seconds / max(1, s.runs):.1f} |")
+        out.append(
+            f"| {name} | {en} | {ko} | {pairs} | {s.precision:.3f} | {s.recall:.3f} | "
+            f"{s.sure_precision:.3f} | {s.sure_recall:.3f} | {s.by_margin} ({s.by_margin_correct}) | "
+            f"{s.seconds / max(1, s.runs):.1f} |"
+        )
     return out
 
 
 def scenario_sizes(source: str, part: str, grid: str) -> dict[str, tuple[int, int, int]]:
     docs = load_docs(source, part)
-    return {scenario_name(*g): (len(sc.en), len(sc.ko), len(sc.gold))
-            for g in GRIDS[grid] for sc in [build_scenario(docs, 0, *g)]}
+    return {
+        scenario_name(*g): (len(sc.en), len(sc.ko), len(sc.gold))
+        for g in GRIDS[grid]
+        for sc in [build_scenario(docs, 0, *g)]
+    }
 
 
 def summary_line(label: str, s: Score) -> str:
-    return (f"{label}: precision **{s.precision:.3f}**, recall **{s.recall:.3f}** ({s.correct} of {s.gold} true "
-            f"pairs, {s.proposed} proposed); sure enough to use unattended: {s.sure} pairs, precision "
-            f"{s.sure_precision:.3f}, recall {s.sure_recall:.3f}")
+    return (
+        f"{label}: precision **{s.precision:.3f}**, recall **{s.recall:.3f}** ({s.correct} of {s.gold} true "
+        f"pairs, {s.proposed} proposed); sure enough to use unattended: {s.sure} pairs, precision "
+        f"{s.sure_precision:.3f}, recall {s.sure_recall:.3f}"
+    )
 
 
 # -- fitting -----------------------------------------------------------------------------------
@@ -171,20 +190,34 @@ class Collected:
 def cheap_columns(field, far_days: float) -> np.ndarray:
     c = field.cheap
     near, far = c.date_flags(far_days)
-    return np.stack([c.title, c.lead, c.body, np.where(c.numbers_mask, c.numbers, 0.0),
-                     np.where(c.names_mask, c.names, 0.0), c.names_mask.astype(float),
-                     near.astype(float), far.astype(float)], axis=1)
+    return np.stack(
+        [
+            c.title,
+            c.lead,
+            c.body,
+            np.where(c.numbers_mask, c.numbers, 0.0),
+            np.where(c.names_mask, c.names, 0.0),
+            c.names_mask.astype(float),
+            near.astype(float),
+            far.astype(float),
+        ],
+        axis=1,
+    )
 
 
 def collect(sc: Scenario, options: PairingOptions) -> Collected:
     field = score_candidates(sc.en, sc.ko, replace(options, **COLLECT))
     gold = np.asarray([(int(i), int(j)) in sc.gold for i, j in field.pairs], dtype=bool)
-    found = np.asarray([[v.en_share, v.ko_share, v.order] if v is not None else [0.0, 0.0, 0.0]
-                        for v in field.verifications], dtype=float).reshape(-1, 3)
-    shares = np.asarray([[v.shares_at(t) if v is not None else (0.0, 0.0) for t in CONFIDENT]
-                         for v in field.verifications], dtype=float).reshape(-1, len(CONFIDENT), 2)
-    return Collected(field.pairs, cheap_columns(field, options.weights.far_days), gold, field.verified, found,
-                     len(sc.gold), shares)
+    found = np.asarray(
+        [[v.en_share, v.ko_share, v.order] if v is not None else [0.0, 0.0, 0.0] for v in field.verifications],
+        dtype=float,
+    ).reshape(-1, 3)
+    shares = np.asarray(
+        [[v.shares_at(t) if v is not None else (0.0, 0.0) for t in CONFIDENT] for v in field.verifications], dtype=float
+    ).reshape(-1, len(CONFIDENT), 2)
+    return Collected(
+        field.pairs, cheap_columns(field, options.weights.far_days), gold, field.verified, found, len(sc.gold), shares
+    )
 
 
 def collect_all(part: str, seeds: int, options: PairingOptions, cache: Path | None) -> list[Collected]:
@@ -192,8 +225,10 @@ def collect_all(part: str, seeds: int, options: PairingOptions, cache: Path | No
         data = np.load(cache, allow_pickle=False)
         n = int(data["n"])
         if "shares0" in data and tuple(data["confident"]) == CONFIDENT:
-            return [Collected(*(data[f"{k}{s}"] for k in ARRAYS[:5]), int(data[f"n_gold{s}"]), data[f"shares{s}"])
-                    for s in range(n)]
+            return [
+                Collected(*(data[f"{k}{s}"] for k in ARRAYS[:5]), int(data[f"n_gold{s}"]), data[f"shares{s}"])
+                for s in range(n)
+            ]
         print(f"{cache} was collected without the shares at {CONFIDENT}: collecting again", file=sys.stderr)
     out = []
     for source in SOURCES:
@@ -231,16 +266,31 @@ def cheap_weights(w: np.ndarray, far_days: float) -> PairingWeights:
     named = dict(zip(["bias"] + CHEAP, (float(x) for x in w)))
     names = named["names"] if abs(named["names"]) > 1e-6 else 1e-6
     return PairingWeights(
-        bias=round(named["bias"], 2), title=round(named["title"], 2), lead=round(named["lead"], 2),
-        body=round(named["body"], 2), numbers=round(named["numbers"], 2), names=round(named["names"], 2),
-        names_prior=round(-named["names_present"] / names, 3), date_near=round(named["date_near"], 2),
-        date_far=round(named["date_far"], 2), far_days=far_days)
+        bias=round(named["bias"], 2),
+        title=round(named["title"], 2),
+        lead=round(named["lead"], 2),
+        body=round(named["body"], 2),
+        numbers=round(named["numbers"], 2),
+        names=round(named["names"], 2),
+        names_prior=round(-named["names_present"] / names, 3),
+        date_near=round(named["date_near"], 2),
+        date_far=round(named["date_far"], 2),
+        far_days=far_days,
+    )
 
 
 def cheap_logit_of(c: Collected, w: PairingWeights) -> np.ndarray:
     x = c.cheap
-    return (w.bias + w.title * x[:, 0] + w.lead * x[:, 1] + w.body * x[:, 2] + w.numbers * x[:, 3]
-            + w.names * (x[:, 4] - w.names_prior * x[:, 5]) + w.date_near * x[:, 6] + w.date_far * x[:, 7])
+    return (
+        w.bias
+        + w.title * x[:, 0]
+        + w.lead * x[:, 1]
+        + w.body * x[:, 2]
+        + w.numbers * x[:, 3]
+        + w.names * (x[:, 4] - w.names_prior * x[:, 5])
+        + w.date_near * x[:, 6]
+        + w.date_far * x[:, 7]
+    )
 
 
 def simulate(c: Collected, options: PairingOptions) -> Score:
@@ -311,11 +361,22 @@ def fit_decision(data: list[Collected], options: PairingOptions) -> tuple[Pairin
     ok = [(t, s) for t, s in tried if s.precision >= 0.999 and s.sure_precision >= 0.999]
     best_recall = max(s.recall for _, s in ok)
     near = [(t, s) for t, s in ok if s.recall >= best_recall - 0.001]
-    chosen, s = max(near, key=lambda ts: (ts[0].margin_floor, ts[0].accept_margin, ts[0].min_score, ts[1].sure_recall,
-                                          -ts[0].close_margin))
-    print(f"confident {options.confident}: verify weights {verify}; dev (simulated): precision {s.precision:.4f} "
-          f"recall {s.recall:.4f} (best {best_recall:.4f}) sure precision {s.sure_precision:.4f} sure recall "
-          f"{s.sure_recall:.4f}; {s.by_margin} pairs by margin, {s.by_margin_correct} right", file=sys.stderr)
+    chosen, s = max(
+        near,
+        key=lambda ts: (
+            ts[0].margin_floor,
+            ts[0].accept_margin,
+            ts[0].min_score,
+            ts[1].sure_recall,
+            -ts[0].close_margin,
+        ),
+    )
+    print(
+        f"confident {options.confident}: verify weights {verify}; dev (simulated): precision {s.precision:.4f} "
+        f"recall {s.recall:.4f} (best {best_recall:.4f}) sure precision {s.sure_precision:.4f} sure recall "
+        f"{s.sure_recall:.4f}; {s.by_margin} pairs by margin, {s.by_margin_correct} right",
+        file=sys.stderr,
+    )
     return chosen, s
 
 
@@ -326,30 +387,44 @@ SECTION = "## Pairing"
 # The previous pairing (one absolute score learnt on NTREX, no verification; commit 5afdb5a)
 # on the same scenarios and seeds (2): (right, proposed, true pairs), measured once.
 BEFORE = {
-    "dev/ntrex/issue": (68, 68, 72), "dev/kep/issue": (67, 67, 72),
-    "test/ntrex/issue": (68, 68, 72), "test/kep/issue": (67, 67, 72),
-    "dev/ntrex/loose": (634, 638, 666), "dev/kep/loose": (253, 253, 270),
-    "test/ntrex/loose": (656, 660, 678), "test/kep/loose": (251, 251, 270),
-    "dev/ntrex/titled": (1167, 1174, 1188), "dev/kep/titled": (390, 390, 396),
-    "test/ntrex/titled": (1202, 1209, 1212), "test/kep/titled": (390, 390, 396),
+    "dev/ntrex/issue": (68, 68, 72),
+    "dev/kep/issue": (67, 67, 72),
+    "test/ntrex/issue": (68, 68, 72),
+    "test/kep/issue": (67, 67, 72),
+    "dev/ntrex/loose": (634, 638, 666),
+    "dev/kep/loose": (253, 253, 270),
+    "test/ntrex/loose": (656, 660, 678),
+    "test/kep/loose": (251, 251, 270),
+    "dev/ntrex/titled": (1167, 1174, 1188),
+    "dev/kep/titled": (390, 390, 396),
+    "test/ntrex/titled": (1202, 1209, 1212),
+    "test/kep/titled": (390, 390, 396),
 }
 
 
 def before_after(runs: dict[str, dict[str, dict[str, Score]]]) -> list[str]:
     """The previous pairing against this one, per half, source and kind of scenario."""
-    out = ["| half | source | scenarios | before: precision | before: recall | now: precision | now: recall "
-           "| now, sure: precision | now, sure: recall |", "|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        "| half | source | scenarios | before: precision | before: recall | now: precision | now: recall "
+        "| now, sure: precision | now, sure: recall |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     kinds = {"issue": ("issue/",), "loose": ("/loose",), "titled": ("/clean", "/edited")}
     for part in ("test", "dev"):
         for source in SOURCES:
             for kind, marks in kinds.items():
                 right, proposed, gold = BEFORE[f"{part}/{source}/{kind}"]
                 now = sum((sc for name, sc in runs[part][source].items() if any(m in name for m in marks)), Score())
-                label = {"issue": "issue (12 EN, 14 KO, bare, loose)", "loose": "all loose bare",
-                         "titled": "titled clean + edited"}[kind]
-                out.append(f"| {part} | {source.upper()} | {label} | {right / proposed:.3f} | {right / gold:.3f} | "
-                           f"**{now.precision:.3f}** | **{now.recall:.3f}** | {now.sure_precision:.3f} | "
-                           f"{now.sure_recall:.3f} |")
+                label = {
+                    "issue": "issue (12 EN, 14 KO, bare, loose)",
+                    "loose": "all loose bare",
+                    "titled": "titled clean + edited",
+                }[kind]
+                out.append(
+                    f"| {part} | {source.upper()} | {label} | {right / proposed:.3f} | {right / gold:.3f} | "
+                    f"**{now.precision:.3f}** | **{now.recall:.3f}** | {now.sure_precision:.3f} | "
+                    f"{now.sure_recall:.3f} |"
+                )
     return out
 
 
@@ -360,14 +435,17 @@ def write_results(path: Path, seeds: int, options: PairingOptions) -> int:
     runs = {part: run_grid(part, "all", seeds, options) for part in ("dev", "test")}
     minutes = (time.perf_counter() - started) / 60
     lines = [
-        SECTION, "",
+        SECTION,
+        "",
         "Which English article translates which Korean one, by content alone (`aligner.pairing`, `aligner pair`, "
         f"`find_originals`). Command: `python -m benchmarks.pairing_bench --results benchmarks/RESULTS.md` "
         f"({seeds} seeds, {minutes:.0f} min; Python {platform.python_version()}, {os.cpu_count()} cores, load "
-        f"average {load0:.1f} at start).", "",
+        f"average {load0:.1f} at start).",
+        "",
         "Tuned on the **dev** halves (NTREX 61 documents, KEP 20; the split of `corpora/eval/manifest.json`): the "
         "cheap weights, the verification weights and the decision thresholds in `aligner/pairing/options.py`, "
-        "by `pairing_bench.py --fit`. The **test** halves (NTREX 62, KEP 20) were only measured.", "",
+        "by `pairing_bench.py --fit`. The **test** halves (NTREX 62, KEP 20) were only measured.",
+        "",
     ]
     for part in ("test", "dev"):
         for grid, label in (("loose", "loose bare text"), ("titled", "titled, clean and edited")):
@@ -376,8 +454,13 @@ def write_results(path: Path, seeds: int, options: PairingOptions) -> int:
                 rows = {n: s for n, s in runs[part][source].items() if n in names}
                 lines.append("- " + summary_line(f"**{part}, {source.upper()}, {label}**", total(rows)))
         lines.append("")
-    lines += ["Before and after (the previous pairing: one absolute score learnt on NTREX, no verification; "
-              "same scenarios and seeds):", "", *before_after(runs), ""]
+    lines += [
+        "Before and after (the previous pairing: one absolute score learnt on NTREX, no verification; "
+        "same scenarios and seeds):",
+        "",
+        *before_after(runs),
+        "",
+    ]
     lines += [
         "Scenarios (`benchmarks/pairing_sets.py`): `issue` is the held-out case of issue 14 (12 English and 14 "
         "Korean articles, bare text, one Korean decoy withheld and one related story); `balanced` adds a decoy "
@@ -388,12 +471,17 @@ def write_results(path: Path, seeds: int, options: PairingOptions) -> int:
         "`aligner pair` reads plain-text files. `edited`: ~15 % dropped, some cut short, new headlines. Dates "
         "are synthetic (`some-dates`: 30 % missing). Precision = right pairs / proposed pairs, recall = right "
         "pairs / true pairs, summed over seeds; *sure* counts only the pairs marked sure enough to use "
-        "unattended; *by margin*: pairs taken as a clear mutual best below `min_score` (of them right).", "",
+        "unattended; *by margin*: pairs taken as a clear mutual best below `min_score` (of them right).",
+        "",
     ]
     for part in ("test", "dev"):
         for source in SOURCES:
-            lines += [f"### {part}, {source.upper()}", "", *table(runs[part][source], scenario_sizes(source, part, "all")),
-                      ""]
+            lines += [
+                f"### {part}, {source.upper()}",
+                "",
+                *table(runs[part][source], scenario_sizes(source, part, "all")),
+                "",
+            ]
     write_section(path, "\n".join(lines))
     print("\n".join(lines))
     return 0
@@ -407,17 +495,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--only", help="run only scenarios whose name contains this")
     ap.add_argument("--fit", action="store_true", help="fit weights and thresholds on the dev halves; print them")
-    ap.add_argument("--cache", type=Path, default=WORK / "pairing-fit-dev.npz",
-                    help="where --fit keeps what it collected (delete it to collect again)")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=WORK / "pairing-fit-dev.npz",
+        help="where --fit keeps what it collected (delete it to collect again)",
+    )
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--results", type=Path, help="run dev and test and write the '## Pairing' section of this file")
     args = ap.parse_args(argv)
     if args.fit:
         options = fit("dev", args.seeds, args.cache)
-        print(json.dumps({k: (vars(v) if hasattr(v, "__dataclass_fields__") else v)
-                          for k, v in vars(options).items()
-                          if k in DECISION_GRID or k.endswith("weights") or k == "confident"},
-                         indent=2, default=str))
+        print(
+            json.dumps(
+                {
+                    k: (vars(v) if hasattr(v, "__dataclass_fields__") else v)
+                    for k, v in vars(options).items()
+                    if k in DECISION_GRID or k.endswith("weights") or k == "confident"
+                },
+                indent=2,
+                default=str,
+            )
+        )
         return 0
     options = PairingOptions()
     if args.results:

@@ -75,21 +75,34 @@ def child(size: int, dated: bool, seed: int) -> dict:
     sure = [k for k, s in found.items() if s]
     sentences, encoded, encode_seconds = timed.requested, encoder.encoded - encoded_before, timed.seconds
     return {
-        "size": size, "dated": dated, "seed": seed,
-        "build_seconds": round(t1 - t0, 1), "load_seconds": round(t2 - t1, 1),
-        "pair_seconds": round(t3 - t2, 1), "stages": {k: round(v, 1) for k, v in result.seconds.items()},
-        "candidates": result.candidates, "verified": result.verified,
-        "sentences": sentences, "encoded": encoded, "encode_seconds": round(encode_seconds, 1),
+        "size": size,
+        "dated": dated,
+        "seed": seed,
+        "build_seconds": round(t1 - t0, 1),
+        "load_seconds": round(t2 - t1, 1),
+        "pair_seconds": round(t3 - t2, 1),
+        "stages": {k: round(v, 1) for k, v in result.seconds.items()},
+        "candidates": result.candidates,
+        "verified": result.verified,
+        "sentences": sentences,
+        "encoded": encoded,
+        "encode_seconds": round(encode_seconds, 1),
         "encoder_threads": threads,
-        "pairs": len(archive.gold), "proposed": len(found), "correct": len(right),
-        "sure": len(sure), "sure_correct": sum(1 for k in sure if k in archive.gold),
-        "load_start": round(load0, 2), "load_end": round(os.getloadavg()[0], 2),
+        "pairs": len(archive.gold),
+        "proposed": len(found),
+        "correct": len(right),
+        "sure": len(sure),
+        "sure_correct": sum(1 for k in sure if k in archive.gold),
+        "load_start": round(load0, 2),
+        "load_end": round(os.getloadavg()[0], 2),
     }
 
 
 def run_child(size: int, dated: bool, seed: int) -> dict:
     """A fresh process for one run; its peak resident memory from ``wait4``."""
-    cmd = [sys.executable, "-m", "benchmarks.pairing_scale", "--child", str(size), "--seed", str(seed)] + (["--dated"] if dated else [])
+    cmd = [sys.executable, "-m", "benchmarks.pairing_scale", "--child", str(size), "--seed", str(seed)] + (
+        ["--dated"] if dated else []
+    )
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT)
     out = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)
@@ -114,7 +127,8 @@ def summarise(rows: list[dict]) -> dict:
 def report(summaries: list[dict]) -> list[str]:
     sizes = ",".join(str(s) for s in dict.fromkeys(x["size"] for x in summaries))
     lines = [
-        SECTION, "",
+        SECTION,
+        "",
         "Pairing a year of an archive by content (`aligner.pairing.pair_articles`, defaults): "
         f"`python -m benchmarks.pairing_scale --sizes {sizes} --results benchmarks/RESULTS.md` (median of the "
         "repeats given per row, each run a fresh process; "
@@ -122,9 +136,10 @@ def report(summaries: list[dict]) -> list[str]:
         "the start and end of each run given). Synthetic bare-text stories from NTREX and KEP lines "
         "of 12-18 lines, no two sharing more than three (`pairing_sets.build_archive`): 80 % loosely "
         "translated pairs, 20 % decoys on each side. "
-        "Nothing was tuned on these sets.", "",
-        "| EN x KO | dates | runs | pairing time | peak memory | candidates scored | aligned to verify | precision | recall "
-        "| sure: precision | sure: recall | load (start/end) | stages (s) |",
+        "Nothing was tuned on these sets.",
+        "",
+        "| EN x KO | dates | runs | pairing time | peak memory | candidates scored | aligned to verify "
+        "| precision | recall | sure: precision | sure: recall | load (start/end) | stages (s) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in summaries:
@@ -135,25 +150,35 @@ def report(summaries: list[dict]) -> list[str]:
             f"| {s['size']:,} x {s['size']:,} | {'dated' if s['dated'] else 'undated'} | {s['repeats']} | "
             f"{s['pair_seconds'] / 60:.1f} min | {s['peak_mb'] / 1024:.2f} GB | {s['candidates']:,} | "
             f"{s['verified']:,} | {p:.3f} | {s['correct'] / s['pairs']:.3f} | {sp:.3f} | "
-            f"{s['sure_correct'] / s['pairs']:.3f} | {s['load_start']}/{s['load_end']} | {stages} |")
-    lines += ["", "Encoding: this set reuses its ~3,000 lines, so the encoder's cache spares most of the work "
-              "a real archive needs. Per run: sentences pairing encoded (the beginnings of all articles), of "
-              "them really sent to the encoder, at what rate, and what sending them all would have added:", ""]
+            f"{s['sure_correct'] / s['pairs']:.3f} | {s['load_start']}/{s['load_end']} | {stages} |"
+        )
+    lines += [
+        "",
+        "Encoding: this set reuses its ~3,000 lines, so the encoder's cache spares most of the work "
+        "a real archive needs. Per run: sentences pairing encoded (the beginnings of all articles), of "
+        "them really sent to the encoder, at what rate, and what sending them all would have added:",
+        "",
+    ]
     for s in summaries:
         rate = s["encoded"] / s["encode_seconds"] if s["encode_seconds"] else 0.0
         extra = (s["sentences"] - s["encoded"]) / rate if rate else 0.0
-        lines.append(f"- {s['size']:,} x {s['size']:,} {'dated' if s['dated'] else 'undated'}: "
-                     f"{s['sentences']:,} sentences, {s['encoded']:,} encoded in {s['encode_seconds']:.0f} s "
-                     f"({rate:.0f}/s, {s['encoder_threads']} encoder thread{'s' if s['encoder_threads'] > 1 else ''}): "
-                     f"all of them unique would add about {extra / 60:.1f} min, "
-                     f"{(s['pair_seconds'] + extra) / 60:.1f} min in all.")
-    lines += ["", "So with unique text, a real archive of 10,000 x 10,000 articles would take the *in all* "
-              "figures on a machine as busy as this one (one encoder thread): over the 10-minute target. The "
-              "encoder is the bottleneck; on idle cores it runs with two threads at about 900 sentences/s "
-              "(`shared/DESIGN.md`, not measured here), which would make the extra encoding about 4.5 minutes "
-              "and the whole about 9. Memory grows with unique text too: the encoder's cache keeps at most "
-              "200,000 vectors (about 0.4 GB) where these runs kept about 14,000; the per-article sentence "
-              "vectors (float16) are already in the peaks above."]
+        lines.append(
+            f"- {s['size']:,} x {s['size']:,} {'dated' if s['dated'] else 'undated'}: "
+            f"{s['sentences']:,} sentences, {s['encoded']:,} encoded in {s['encode_seconds']:.0f} s "
+            f"({rate:.0f}/s, {s['encoder_threads']} encoder thread{'s' if s['encoder_threads'] > 1 else ''}): "
+            f"all of them unique would add about {extra / 60:.1f} min, "
+            f"{(s['pair_seconds'] + extra) / 60:.1f} min in all."
+        )
+    lines += [
+        "",
+        "So with unique text, a real archive of 10,000 x 10,000 articles would take the *in all* "
+        "figures on a machine as busy as this one (one encoder thread): over the 10-minute target. The "
+        "encoder is the bottleneck; on idle cores it runs with two threads at about 900 sentences/s "
+        "(`shared/DESIGN.md`, not measured here), which would make the extra encoding about 4.5 minutes "
+        "and the whole about 9. Memory grows with unique text too: the encoder's cache keeps at most "
+        "200,000 vectors (about 0.4 GB) where these runs kept about 14,000; the per-article sentence "
+        "vectors (float16) are already in the peaks above.",
+    ]
     return lines
 
 

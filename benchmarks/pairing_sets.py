@@ -84,8 +84,9 @@ class Edit:
 EDITS = {
     "clean": Edit(),
     "edited": Edit(en_drop=(0.15, 0.15), en_cut=0.33, en_extra=0.3, new_headline=0.3, ko_drop=0.10),
-    "loose": Edit(en_drop=(0.2, 0.4), en_join=0.15, en_cut=0.2, en_extra=0.3, new_headline=0.3,
-                  ko_drop=0.05, ko_join=0.05),
+    "loose": Edit(
+        en_drop=(0.2, 0.4), en_join=0.15, en_cut=0.2, en_extra=0.3, new_headline=0.3, ko_drop=0.05, ko_join=0.05
+    ),
 }
 
 
@@ -109,7 +110,7 @@ def _paragraphs(lines: list[str], key: str) -> list[str]:
     out, i = [], 0
     while i < len(lines):
         n = rng.choice((1, 2, 2, 3))
-        out.append(" ".join(x for x in lines[i:i + n] if x))
+        out.append(" ".join(x for x in lines[i : i + n] if x))
         i += n
     return [p for p in out if p]
 
@@ -172,7 +173,7 @@ def _split_pool(pool: list[Doc], shape: str) -> tuple[list[Doc], list[Doc], list
         n_en_only = n_ko_only = max(1, n // 6)
     else:  # ko-heavy: few English articles against many Korean ones, as on the real site
         n_en_only, n_ko_only = max(1, n // 25), int(n * 0.7)
-    return pool[:n_en_only], pool[n_en_only:n_en_only + n_ko_only], pool[n_en_only + n_ko_only:]
+    return pool[:n_en_only], pool[n_en_only : n_en_only + n_ko_only], pool[n_en_only + n_ko_only :]
 
 
 def build_scenario(docs: list[Doc], seed: int, shape: str, dates: str, edit: str, bare: bool = False) -> Scenario:
@@ -192,8 +193,11 @@ def build_scenario(docs: list[Doc], seed: int, shape: str, dates: str, edit: str
         later = when + timedelta(days=rng.choice((0, 0, 0, 1, 1, 2, 3)), hours=rng.uniform(0, 10))
         if dates != "undated":
             k.published = _date(when, rng, dates == "some-dates")
-            e.published = _date(later if d.doc_id in paired_ids else WINDOW_START + timedelta(days=rng.uniform(0, 28)),
-                                rng, dates == "some-dates")
+            e.published = _date(
+                later if d.doc_id in paired_ids else WINDOW_START + timedelta(days=rng.uniform(0, 28)),
+                rng,
+                dates == "some-dates",
+            )
         if d not in ko_only:
             en_arts.append(e)
         if d not in en_only:
@@ -201,8 +205,9 @@ def build_scenario(docs: list[Doc], seed: int, shape: str, dates: str, edit: str
         if d.doc_id in paired_ids:
             gold_ids.append((e.url, k.url))
     if shape in ("related", "issue"):
-        ko_arts += related_decoys(paired, ko_only or en_only or paired, ko_arts, rng, bare,
-                                  count=1 if shape == "issue" else None)
+        ko_arts += related_decoys(
+            paired, ko_only or en_only or paired, ko_arts, rng, bare, count=1 if shape == "issue" else None
+        )
     rng.shuffle(en_arts)
     rng.shuffle(ko_arts)
     en_pos = {a.url: i for i, a in enumerate(en_arts)}
@@ -212,8 +217,14 @@ def build_scenario(docs: list[Doc], seed: int, shape: str, dates: str, edit: str
     return Scenario(name, en_arts, ko_arts, gold)
 
 
-def related_decoys(paired: list[Doc], others: list[Doc], ko_arts: list[Article], rng: random.Random, bare: bool,
-                   count: int | None = None) -> list[Article]:
+def related_decoys(
+    paired: list[Doc],
+    others: list[Doc],
+    ko_arts: list[Article],
+    rng: random.Random,
+    bare: bool,
+    count: int | None = None,
+) -> list[Article]:
     """Korean follow-up stories: ``count`` (default a third) of the paired stories get a Korean
     decoy sharing about 40 % of their sentences (mixed with another story's), dated the same days."""
     by_url = {a.url: a for a in ko_arts}
@@ -232,17 +243,32 @@ def related_decoys(paired: list[Doc], others: list[Doc], ko_arts: list[Article],
             base = datetime.fromisoformat(original.published)
             when = (base + timedelta(days=rng.uniform(-1, 1))).isoformat()
         title = "" if bare else mine[0]
-        out.append(Article("ko", title, _paragraphs(body, d.doc_id + "rel"), url=f"ko-related:{d.doc_id}",
-                           published=when, layout="text"))
+        out.append(
+            Article(
+                "ko",
+                title,
+                _paragraphs(body, d.doc_id + "rel"),
+                url=f"ko-related:{d.doc_id}",
+                published=when,
+                layout="text",
+            )
+        )
     return out
 
 
 # The scenarios a report runs: the earlier grid (titled; clean and edited) and the loose,
 # bare-text grid of issue 14.
-TITLED = [(shape, dates, edit, False) for shape in ("balanced", "related", "ko-heavy")
-          for edit in ("clean", "edited") for dates in DATES]
-LOOSE = [(shape, dates, "loose", True) for shape in ("issue", "balanced", "related", "ko-heavy")
-         for dates in ("undated", "some-dates", "dated")]
+TITLED = [
+    (shape, dates, edit, False)
+    for shape in ("balanced", "related", "ko-heavy")
+    for edit in ("clean", "edited")
+    for dates in DATES
+]
+LOOSE = [
+    (shape, dates, "loose", True)
+    for shape in ("issue", "balanced", "related", "ko-heavy")
+    for dates in ("undated", "some-dates", "dated")
+]
 
 
 def scenario_name(shape: str, dates: str, edit: str, bare: bool) -> str:
@@ -260,8 +286,7 @@ class Archive:
     dated: bool
 
 
-def build_archive(n_en: int, n_ko: int, n_pairs: int, dated: bool, seed: int = 0,
-                  data: Path = DEFAULT_DATA) -> Archive:
+def build_archive(n_en: int, n_ko: int, n_pairs: int, dated: bool, seed: int = 0, data: Path = DEFAULT_DATA) -> Archive:
     """A synthetic year of an archive: ``n_pairs`` translated stories plus English-only and
     Korean-only ones, bare text, loosely translated (the ``loose`` edit).
 
@@ -275,8 +300,13 @@ def build_archive(n_en: int, n_ko: int, n_pairs: int, dated: bool, seed: int = 0
     if not (n_pairs <= n_en and n_pairs <= n_ko):
         raise ValueError("more pairs than articles on a side")
     rng = random.Random(f"archive/{seed}/{n_en}/{n_ko}/{n_pairs}/{dated}")
-    lines = [(e, k) for source in SOURCES for d in load_docs(source, "all", data) for e, k in zip(d.en, d.ko)
-             if e.strip() and k.strip()]
+    lines = [
+        (e, k)
+        for source in SOURCES
+        for d in load_docs(source, "all", data)
+        for e, k in zip(d.en, d.ko)
+        if e.strip() and k.strip()
+    ]
     n_stories = n_en + n_ko - n_pairs
     stories = _distinct_stories(len(lines), n_stories, rng)
     edit = EDITS["loose"]
@@ -290,8 +320,11 @@ def build_archive(n_en: int, n_ko: int, n_pairs: int, dated: bool, seed: int = 0
         if dated:
             when = start + timedelta(days=rng.uniform(0, 365))
             k.published = when.isoformat()
-            e.published = (when + timedelta(days=rng.choice((0, 0, 0, 1, 1, 2, 3)), hours=rng.uniform(0, 10))
-                           if s < n_pairs else start + timedelta(days=rng.uniform(0, 365))).isoformat()
+            e.published = (
+                when + timedelta(days=rng.choice((0, 0, 0, 1, 1, 2, 3)), hours=rng.uniform(0, 10))
+                if s < n_pairs
+                else start + timedelta(days=rng.uniform(0, 365))
+            ).isoformat()
         if s < n_pairs:
             en_arts.append(e)
             ko_arts.append(k)

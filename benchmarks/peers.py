@@ -34,8 +34,7 @@ class Peer(Protocol):
         """None when the aligner can run here, else a one-line reason."""
         ...
 
-    def version(self) -> str:
-        ...
+    def version(self) -> str: ...
 
     def prepare(self) -> None:
         """Load models, start what needs starting: work kept out of the timing."""
@@ -98,11 +97,16 @@ class Ours:
         try:
             out = subprocess.run(
                 ["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
-                capture_output=True, text=True, check=True, timeout=10,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=10,
             )
             dirty = subprocess.run(
                 ["git", "-C", str(HERE.parent), "status", "--porcelain", "--", "aligner"],
-                capture_output=True, text=True, timeout=10,
+                capture_output=True,
+                text=True,
+                timeout=10,
             ).stdout.strip()
             return f"git {out.stdout.strip()}" + (" + uncommitted changes" if dirty else "")
         except (OSError, subprocess.SubprocessError):
@@ -204,7 +208,11 @@ class Hunalign:
         payload = json.dumps([{"src": self._text(s), "tgt": self._text(t)} for s, t in docs], ensure_ascii=False)
         proc = subprocess.run(
             [self.node, str(HERE / "hunalign.mjs")],
-            input=payload, capture_output=True, text=True, cwd=HERE, timeout=3600,
+            input=payload,
+            capture_output=True,
+            text=True,
+            cwd=HERE,
+            timeout=3600,
         )
         if proc.returncode != 0:
             raise RuntimeError(f"hunalign.mjs failed: {proc.stderr.strip().splitlines()[-1:]}")

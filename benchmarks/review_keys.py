@@ -47,17 +47,37 @@ ROOT = HERE.parent
 
 
 LIST_KEYS = [  # (key, what it does on the list)
-    ("j", "cursor down"), ("k", "cursor up"), ("pagedown", "page down"), ("pageup", "page up"),
-    ("G", "last pair"), ("g", "first pair"), ("o", "next sort (10,000 pairs)"), ("v", "next filter"),
-    ("slash", "focus the search box"), ("4", "type into the search (filters 10,000 titles)"),
-    ("backspace", "delete from the search"), ("escape", "clear the search"),
+    ("j", "cursor down"),
+    ("k", "cursor up"),
+    ("pagedown", "page down"),
+    ("pageup", "page up"),
+    ("G", "last pair"),
+    ("g", "first pair"),
+    ("o", "next sort (10,000 pairs)"),
+    ("v", "next filter"),
+    ("slash", "focus the search box"),
+    ("4", "type into the search (filters 10,000 titles)"),
+    ("backspace", "delete from the search"),
+    ("escape", "clear the search"),
     ("r", "re-read the corpus now"),
 ]
 PAIR_KEYS = [
-    ("j", "next bead"), ("k", "previous bead"), ("pagedown", "page down"), ("pageup", "page up"),
-    ("G", "last bead"), ("g", "first bead"), ("right", "Korean side"), ("left", "English side"),
-    ("tab", "next sentence"), ("n", "next unreviewed"), ("w", "next low-confidence"), ("t", "next non-1:1"),
-    ("a", "accept (one transaction)"), ("u", "undo"), ("x", "reject"), ("c", "clear the mark"),
+    ("j", "next bead"),
+    ("k", "previous bead"),
+    ("pagedown", "page down"),
+    ("pageup", "page up"),
+    ("G", "last bead"),
+    ("g", "first bead"),
+    ("right", "Korean side"),
+    ("left", "English side"),
+    ("tab", "next sentence"),
+    ("n", "next unreviewed"),
+    ("w", "next low-confidence"),
+    ("t", "next non-1:1"),
+    ("a", "accept (one transaction)"),
+    ("u", "undo"),
+    ("x", "reject"),
+    ("c", "clear the mark"),
 ]
 TARGET_MS = 100.0
 
@@ -69,16 +89,32 @@ def build(path: Path, pairs: int, beads: int) -> int:
             en = [f"Sentence {i} of article {p} about topic {p % 97}, with a few more words." for i in range(beads)]
             ko = [f"기사 {p}의 문장 {i}번, 주제 {p % 97}에 관한 내용이다." for i in range(beads)]
             date = f"2024-{1 + p % 12:02d}-{1 + p % 28:02d}"
-            src = store.upsert_document(Article(lang="en", title=f"Article {p}: topic {p % 97} news",
-                                                paragraphs=[" ".join(en)], published=date,
-                                                url=f"https://english.hani.co.kr/arti/english_edition/e_national/{p}.html"))
-            tgt = store.upsert_document(Article(lang="ko", title=f"기사 {p}: 주제 {p % 97} 소식", published=date,
-                                                paragraphs=[" ".join(ko)], url=f"https://www.hani.co.kr/arti/society/{p}.html"))
+            src = store.upsert_document(
+                Article(
+                    lang="en",
+                    title=f"Article {p}: topic {p % 97} news",
+                    paragraphs=[" ".join(en)],
+                    published=date,
+                    url=f"https://english.hani.co.kr/arti/english_edition/e_national/{p}.html",
+                )
+            )
+            tgt = store.upsert_document(
+                Article(
+                    lang="ko",
+                    title=f"기사 {p}: 주제 {p % 97} 소식",
+                    published=date,
+                    paragraphs=[" ".join(ko)],
+                    url=f"https://www.hani.co.kr/arti/society/{p}.html",
+                )
+            )
             pair = store.upsert_pair(src, tgt, "link", 1.0)
-            store.save_alignment(pair, [Sentence(i, 0, t) for i, t in enumerate(en)],
-                                 [Sentence(i, 0, t) for i, t in enumerate(ko)],
-                                 [Bead((i,), (i,), 0.5, 0.3 if (i + p) % 7 == 0 else 0.9) for i in range(beads)],
-                                 "bench")
+            store.save_alignment(
+                pair,
+                [Sentence(i, 0, t) for i, t in enumerate(en)],
+                [Sentence(i, 0, t) for i, t in enumerate(ko)],
+                [Bead((i,), (i,), 0.5, 0.3 if (i + p) % 7 == 0 else 0.9) for i in range(beads)],
+                "bench",
+            )
         return add_big_pair(store, 1000)
 
 
@@ -100,8 +136,13 @@ def start_seconds(db: Path, runs: int) -> list[float]:
     """Wall seconds from launching ``python`` to the drawn list, per fresh process."""
     out = []
     for _ in range(runs):
-        done = subprocess.run([sys.executable, "-c", START_SCRIPT, str(db), repr(time.time())], cwd=ROOT,
-                              check=True, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", START_SCRIPT, str(db), repr(time.time())],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         out.append(float(done.stdout.strip().splitlines()[-1]))
     return out
 
@@ -160,8 +201,14 @@ async def measure(db: Path, big: int, repeats: int) -> tuple[Timings, Timings, d
                 todo = next(b.position for b in other.beads(pair.pair_id) if b.status == "unreviewed")
                 review.accept(other, pair.pair_id, todo, reviewer="other")
                 done = pair.accepted + 1
-                refresh["list"].append(await until(pilot, lambda p=pair.pair_id, d=done: any(
-                    s.pair_id == p and s.accepted == d for s in app.screen.summaries)))
+                refresh["list"].append(
+                    await until(
+                        pilot,
+                        lambda p=pair.pair_id, d=done: any(
+                            s.pair_id == p and s.accepted == d for s in app.screen.summaries
+                        ),
+                    )
+                )
         app.push_screen(PairScreen(big, 0))
         await pilot.pause()
         table = app.screen.query_one(BeadTable)
@@ -218,15 +265,19 @@ def main() -> None:
     on_list, on_pair, refresh = asyncio.run(measure(db, big, args.repeats))
     loads.append(os.getloadavg()[0])
 
-    list_rows, list_base = rows(on_list, [*LIST_KEYS, ("enter", "open the pair (25 beads)"),
-                                          ("q (back)", "back to the list (re-reads that pair)")])
+    list_rows, list_base = rows(
+        on_list,
+        [*LIST_KEYS, ("enter", "open the pair (25 beads)"), ("q (back)", "back to the list (re-reads that pair)")],
+    )
     pair_rows, pair_base = rows(on_pair, PAIR_KEYS)
     start = statistics.median(starts)
-    header = "| key | what it does | ms added per key (median) | CPU ms (median) | CPU ms (worst) |\n|---|---|---|---|---|"
+    header = (
+        "| key | what it does | ms added per key (median) | CPU ms (median) | CPU ms (worst) |\n|---|---|---|---|---|"
+    )
     section = f"""## Review app keys
 
 `python -m benchmarks.review_keys` ({dt.date.today()}, 2 cores shared with other jobs, load average
-{' / '.join(f'{x:.1f}' for x in loads)} before the starts / before the keys / after): the review app on a
+{" / ".join(f"{x:.1f}" for x in loads)} before the starts / before the keys / after): the review app on a
 generated corpus of {args.pairs:,} pairs ({total_beads:,} beads) with one 1,000-bead pair, headless at 120x35.
 Each key pressed {args.repeats} times through Textual's Pilot. *ms added* is the median wall time of the press
 minus that of a key bound to nothing (Pilot's own waiting for the app to go idle: {list_base:.0f} ms on the
@@ -234,12 +285,12 @@ list, {pair_base:.0f} ms on the pair); *CPU ms* is the process's CPU time for th
 the key and the redraw). Target: every key <= {TARGET_MS:.0f} ms added, start <= 1.5 s.
 
 **Start** (a fresh `python` process until the 10,000-pair list is drawn, median of {args.starts}):
-{start:.2f} s ({', '.join(f'{s:.2f}' for s in starts)}){'' if start <= 1.5 else ' **over the target**'}.
+{start:.2f} s ({", ".join(f"{s:.2f}" for s in starts)}){"" if start <= 1.5 else " **over the target**"}.
 
 **Another reviewer's change shown without a key** (an accept or reject committed on another connection
 until the app shows it; the app looks every 0.25 s and re-reads the list in a worker thread): list of
-{args.pairs:,} pairs, median {statistics.median(refresh['list']):.2f} s (worst {max(refresh['list']):.2f} s);
-open 1,000-bead pair, median {statistics.median(refresh['pair']):.2f} s (worst {max(refresh['pair']):.2f} s).
+{args.pairs:,} pairs, median {statistics.median(refresh["list"]):.2f} s (worst {max(refresh["list"]):.2f} s);
+open 1,000-bead pair, median {statistics.median(refresh["pair"]):.2f} s (worst {max(refresh["pair"]):.2f} s).
 
 ### The list of {args.pairs:,} pairs
 

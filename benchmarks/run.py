@@ -108,8 +108,10 @@ def strict_f1_timed(aligner: object, sets: Sequence[EvalSet]) -> tuple[dict[str,
     f1, seconds, sentences = {}, 0.0, 0
     for data in sets:
         start = time.perf_counter()
-        pairs = [(gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)])  # type: ignore[attr-defined]
-                 for src, tgt, gold in zip(data.src, data.tgt, data.gold)]
+        pairs = [
+            (gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)])  # type: ignore[attr-defined]
+            for src, tgt, gold in zip(data.src, data.tgt, data.gold)
+        ]
         seconds += time.perf_counter() - start
         sentences += data.sentences
         f1[data.name] = score_many(pairs).strict_f1
@@ -197,8 +199,11 @@ def render(
         f"- Load average (1 min) at start / end: {loads[0]} / {loads[1]} (other jobs on the same 2 cores slow"
         " everything; compare speeds within one run)",
         f"- Our encoder's BLAS threads: {threads or 'unknown'}"
-        + (" (set by `ALIGNER_ENCODER_THREADS`)" if os.environ.get("ALIGNER_ENCODER_THREADS") else
-           " (all cores when the machine is idle at start, else 1)"),
+        + (
+            " (set by `ALIGNER_ENCODER_THREADS`)"
+            if os.environ.get("ALIGNER_ENCODER_THREADS")
+            else " (all cores when the machine is idle at start, else 1)"
+        ),
         *([f"- Sets: {about}"] if about else []),
         f"- Documents: the `{split}` half of each set"
         + (" (held out from tuning)" if split == "test" else "")
@@ -243,8 +248,14 @@ def render(
     shaped = [r for r in runs if r.aligner in shapes_of]
     if shaped:
         who = "our prediction" if list(shapes_of) == ["ours"] else "each aligner's prediction"
-        out += ["", "## Bead shapes", "", f"Beads of each shape in the gold and in {who}, per set (all documents"
-                " of the half; a k-0 or 0-k step of a peer counts as k empty beads):", ""]
+        out += [
+            "",
+            "## Bead shapes",
+            "",
+            f"Beads of each shape in the gold and in {who}, per set (all documents"
+            " of the half; a k-0 or 0-k step of a peer counts as k empty beads):",
+            "",
+        ]
         out += shape_table(shaped, sets)
     out += ["", "## Aligners", ""]
     out += [f"- {a}: {v}" for a, v in versions.items()]
@@ -257,6 +268,7 @@ def render(
 
 def shape_table(runs: Sequence[Run], sets: Sequence[EvalSet]) -> list[str]:
     """Beads of each shape, gold against predicted, one row pair per set, as Markdown."""
+
     def count(docs: Sequence[Sequence[BeadPair]]) -> Counter:
         return Counter((len(s), len(t)) for doc in docs for s, t in doc)
 
@@ -332,21 +344,27 @@ def as_section(title: str, report: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", default="", help="comma-separated set names (default: every set in --eval-root)")
-    parser.add_argument("--eval-root", type=Path, default=EVAL,
-                        help="folder of sets with a manifest.json (default: %(default)s)")
+    parser.add_argument(
+        "--eval-root", type=Path, default=EVAL, help="folder of sets with a manifest.json (default: %(default)s)"
+    )
     parser.add_argument("--src-lang", help="source language for ours (default: the manifest's languages, else en)")
     parser.add_argument("--tgt-lang", help="target language for ours (default: the manifest's languages, else ko)")
-    parser.add_argument("--section", help="write the report as this '## ' section of --results instead of the"
-                        " alignment-benchmark block (for sets other than corpora/eval)")
+    parser.add_argument(
+        "--section",
+        help="write the report as this '## ' section of --results instead of the"
+        " alignment-benchmark block (for sets other than corpora/eval)",
+    )
     parser.add_argument(
         "--aligners", default=",".join(DEFAULT_ALIGNERS), help=f"comma-separated, from {', '.join(PEERS)}"
     )
     parser.add_argument("--split", choices=["dev", "test", "all"], default="test", help="which half of the documents")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per aligner and set (median)")
-    parser.add_argument("--budget", type=float, default=60.0,
-                        help="seconds after which an aligner stops repeating a set")
-    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md",
-                        help="Markdown report (default: %(default)s)")
+    parser.add_argument(
+        "--budget", type=float, default=60.0, help="seconds after which an aligner stops repeating a set"
+    )
+    parser.add_argument(
+        "--results", type=Path, default=HERE / "RESULTS.md", help="Markdown report (default: %(default)s)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print the report, do not write it")
     parser.add_argument("--save-predictions", type=Path, help="write predicted bead files under this folder")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON instead of the report")
@@ -404,21 +422,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = argv if argv is not None else sys.argv[1:]
     command = "python -m benchmarks.run " + " ".join(shlex.quote(a) for a in given)
     if args.json:
-        print(json.dumps(
-            {
-                "split": args.split,
-                "skipped": skipped,
-                "versions": versions,
-                "runs": [
-                    {"aligner": r.aligner, "set": r.set_name, **r.scores.as_dict(), "seconds": r.seconds,
-                     "sentences": r.sentences, "sentences_per_second": r.per_second, "malformed": r.malformed}
-                    for r in runs
-                ],
-            },
-            indent=1,
-        ))
-    report = render(runs, sets, skipped, versions, command.strip(), args.split, (load_at_start, load_average()),
-                    threads, manifest.get("note", ""))
+        print(
+            json.dumps(
+                {
+                    "split": args.split,
+                    "skipped": skipped,
+                    "versions": versions,
+                    "runs": [
+                        {
+                            "aligner": r.aligner,
+                            "set": r.set_name,
+                            **r.scores.as_dict(),
+                            "seconds": r.seconds,
+                            "sentences": r.sentences,
+                            "sentences_per_second": r.per_second,
+                            "malformed": r.malformed,
+                        }
+                        for r in runs
+                    ],
+                },
+                indent=1,
+            )
+        )
+    report = render(
+        runs,
+        sets,
+        skipped,
+        versions,
+        command.strip(),
+        args.split,
+        (load_at_start, load_average()),
+        threads,
+        manifest.get("note", ""),
+    )
     if args.section:
         if runs and not args.json:
             publish(args.results, as_section(args.section, report), dry_run=args.no_write)

@@ -90,19 +90,28 @@ def ntrex_lines() -> dict[str, tuple[list[str], list[str]]]:
 
 def score_database(db: Path) -> tuple[Scores, int]:
     """Stored beads of every sample pair against the rebuilt gold."""
-    manifest = {_host_path(r["en_url"]): r["ntrex_doc"]
-                for r in csv.DictReader((SAMPLE / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t")}
+    manifest = {
+        _host_path(r["en_url"]): r["ntrex_doc"]
+        for r in csv.DictReader((SAMPLE / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t")
+    }
     docs = ntrex_lines()
     conn = sqlite3.connect(db)
     scored = []
     for pair_id, src_doc, tgt_doc in conn.execute("SELECT id, src_doc, tgt_doc FROM pairs").fetchall():
         url = conn.execute("SELECT url FROM documents WHERE id = ?", (src_doc,)).fetchone()[0]
         en_lines, ko_lines = docs[manifest[_host_path(url)]]
-        texts = [[r[0] for r in conn.execute("SELECT text FROM sentences WHERE doc_id = ? ORDER BY idx", (d,))]
-                 for d in (src_doc, tgt_doc)]
+        texts = [
+            [r[0] for r in conn.execute("SELECT text FROM sentences WHERE doc_id = ? ORDER BY idx", (d,))]
+            for d in (src_doc, tgt_doc)
+        ]
         gold = gold_beads(line_owners(texts[0], en_lines), line_owners(texts[1], ko_lines))
-        pred = [(tuple(range(a, b)), tuple(range(c, d))) for a, b, c, d in conn.execute(
-            "SELECT src_start, src_end, tgt_start, tgt_end FROM beads WHERE pair_id = ? ORDER BY position", (pair_id,))]
+        pred = [
+            (tuple(range(a, b)), tuple(range(c, d)))
+            for a, b, c, d in conn.execute(
+                "SELECT src_start, src_end, tgt_start, tgt_end FROM beads WHERE pair_id = ? ORDER BY position",
+                (pair_id,),
+            )
+        ]
         scored.append((gold, pred))
     conn.close()
     return score_many(scored), len(scored)
@@ -127,17 +136,25 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for method, label in (("length", "length only (the first version)"), ("engine", "engine (default)")):
             scores, pairs = run_method(method, Path(tmp))
-            rows.append(f"| {label} | {pairs} | {scores.strict_precision:.3f} | {scores.strict_recall:.3f} | "
-                        f"{scores.strict_f1:.3f} | {scores.lax_f1:.3f} |")
-    section = "\n".join([
-        "## Sample corpus", "",
-        f"`python -m benchmarks.sample_eval` ({dt.date.today().isoformat()}): `aligner run` on a copy of "
-        "`corpora/sample` with each method (pages parsed, both sides split by the project's splitters, then "
-        "aligned), scored against a gold rebuilt from the NTREX-128 lines the pages were made from: sentences "
-        "that share a line form one gold bead, so a sentence the splitter cut inside a line is part of a "
-        "larger gold bead.", "",
-        "| method | pairs | strict P | strict R | strict F1 | lax F1 |", "|---|---|---|---|---|---|", *rows,
-    ])
+            rows.append(
+                f"| {label} | {pairs} | {scores.strict_precision:.3f} | {scores.strict_recall:.3f} | "
+                f"{scores.strict_f1:.3f} | {scores.lax_f1:.3f} |"
+            )
+    section = "\n".join(
+        [
+            "## Sample corpus",
+            "",
+            f"`python -m benchmarks.sample_eval` ({dt.date.today().isoformat()}): `aligner run` on a copy of "
+            "`corpora/sample` with each method (pages parsed, both sides split by the project's splitters, then "
+            "aligned), scored against a gold rebuilt from the NTREX-128 lines the pages were made from: sentences "
+            "that share a line form one gold bead, so a sentence the splitter cut inside a line is part of a "
+            "larger gold bead.",
+            "",
+            "| method | pairs | strict P | strict R | strict F1 | lax F1 |",
+            "|---|---|---|---|---|---|",
+            *rows,
+        ]
+    )
     publish(HERE / "RESULTS.md", section, dry_run=args.no_write)
     return 0
 

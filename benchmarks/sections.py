@@ -30,7 +30,7 @@ def write_section(path: Path, section: str) -> None:
     if old is None:
         new = (text.rstrip("\n") + "\n\n" if text.strip() else "") + new_section
     else:
-        new = text[: old.start()] + new_section + text[old.end():]
+        new = text[: old.start()] + new_section + text[old.end() :]
     temp = path.with_name(f".{path.name}.tmp")
     temp.write_text(new, encoding="utf-8")
     os.replace(temp, path)

@@ -63,8 +63,21 @@ BAD_OUTPUT = re.compile(r"locked|busy|OperationalError|DatabaseError|Traceback",
 #: ReviewErrors that mean "the batch moved this pair under you, try again": legitimate, counted apart.
 MOVED_UNDERNEATH = ("changed since that edit", "changed while it was being re-aligned")
 #: Review operations and how often the scripted reviewer picks each (accepting dominates, as in real review).
-OPERATIONS = {"accept": 4, "reject": 1, "unmark": 1, "accept_above": 1, "merge": 2, "split": 2, "shift": 2,
-              "detach": 1, "edit": 2, "split_sentence": 1, "realign": 1, "undo": 2, "redo": 1}
+OPERATIONS = {
+    "accept": 4,
+    "reject": 1,
+    "unmark": 1,
+    "accept_above": 1,
+    "merge": 2,
+    "split": 2,
+    "shift": 2,
+    "detach": 1,
+    "edit": 2,
+    "split_sentence": 1,
+    "realign": 1,
+    "undo": 2,
+    "redo": 1,
+}
 
 
 @dataclass
@@ -100,8 +113,13 @@ class SoakResult:
 
     @property
     def ok(self) -> bool:
-        return (not self.user_errors and not self.lost and self.integrity == "ok" and not self.coverage
-                and bool(self.rounds))
+        return (
+            not self.user_errors
+            and not self.lost
+            and self.integrity == "ok"
+            and not self.coverage
+            and bool(self.rounds)
+        )
 
     def waited(self, over: float) -> int:
         return sum(w > over for w in self.lock_waits)
@@ -114,16 +132,29 @@ class SoakResult:
             ("Duration (batch and reviewer at once)", f"{self.seconds:.0f} s"),
             ("Batch rounds (`aligner run --workers 2 --force`)", str(len(self.rounds))),
             ("Pairs re-aligned by the batch", str(sum(r.aligned for r in self.rounds))),
-            ("Pairs re-planned because the reviewer changed them mid-round", str(sum(r.replanned for r in self.rounds))),
-            ("Batch store stage, total (commits incl. lock waits)", f"{sum(r.store_seconds for r in self.rounds):.2f} s"),
+            (
+                "Pairs re-planned because the reviewer changed them mid-round",
+                str(sum(r.replanned for r in self.rounds)),
+            ),
+            (
+                "Batch store stage, total (commits incl. lock waits)",
+                f"{sum(r.store_seconds for r in self.rounds):.2f} s",
+            ),
             ("Review operations tried", str(self.attempts)),
-            ("Review edits committed", f"{self.edits} ({', '.join(f'{k} {v}' for k, v in self.changed.most_common())})"),
+            (
+                "Review edits committed",
+                f"{self.edits} ({', '.join(f'{k} {v}' for k, v in self.changed.most_common())})",
+            ),
             ("Refused by the review code (nothing to undo, bad position...)", str(self.refused)),
             ("Refused because a batch round had re-aligned the pair", str(self.moved_underneath)),
-            ("Reviewer transactions that waited for the write lock (> 10 ms)",
-             f"{self.waited(0.01)} of {len(self.lock_waits)}"),
-            ("Reviewer lock wait: median / p99 / max",
-             f"{statistics.median(waits) * 1000:.1f} / {p99 * 1000:.1f} / {waits[-1] * 1000:.1f} ms"),
+            (
+                "Reviewer transactions that waited for the write lock (> 10 ms)",
+                f"{self.waited(0.01)} of {len(self.lock_waits)}",
+            ),
+            (
+                "Reviewer lock wait: median / p99 / max",
+                f"{statistics.median(waits) * 1000:.1f} / {p99 * 1000:.1f} / {waits[-1] * 1000:.1f} ms",
+            ),
             ("Busy-timeout retries (waits over 30 s)", str(self.waited(30.0))),
             ("Errors reaching the user (reviewer or batch)", str(len(self.user_errors))),
             ("Lost edits or overwritten reviewed beads", str(len(self.lost))),
@@ -141,7 +172,10 @@ def batch_round(corpus: Path) -> Round:
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "aligner", "run", str(corpus), "--workers", "2", "--force", "--json", "--quiet"],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     done = Round(time.perf_counter() - start, proc.returncode)
     if proc.returncode != 0:
@@ -176,10 +210,14 @@ PairView = tuple[frozenset, tuple[str, ...], tuple[str, ...]]
 def view(store: Store, pair_id: int) -> PairView:
     """What a batch round must leave alone: accepted and manual beads, and the sentence texts."""
     pair = store.pair(pair_id)
-    fixed = frozenset((b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.origin, b.status)
-                      for b in store.beads(pair_id) if b.is_fixed)
-    return (fixed, tuple(s.text for s in store.sentences(pair.src_doc)),
-            tuple(s.text for s in store.sentences(pair.tgt_doc)))
+    fixed = frozenset(
+        (b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.origin, b.status) for b in store.beads(pair_id) if b.is_fixed
+    )
+    return (
+        fixed,
+        tuple(s.text for s in store.sentences(pair.src_doc)),
+        tuple(s.text for s in store.sentences(pair.tgt_doc)),
+    )
 
 
 class Reviewer:
@@ -252,8 +290,9 @@ class Reviewer:
         if name == "edit":
             index = rng.randrange(n_side)
             text = s.sentences(p.src_doc if side == "src" else p.tgt_doc)[index].text
-            return review.edit_sentence_text(s, pair, side, index, f"{text} [{rng.randrange(10**6)}]",
-                                             reviewer=REVIEWER)
+            return review.edit_sentence_text(
+                s, pair, side, index, f"{text} [{rng.randrange(10**6)}]", reviewer=REVIEWER
+            )
         if name == "split_sentence":
             index = rng.randrange(n_side)
             return review.split_sentence(s, pair, side, index, rng.randint(1, 40), reviewer=REVIEWER)
@@ -279,8 +318,10 @@ class Reviewer:
     def lost(self) -> list[str]:
         """Edits or reviewed beads the database no longer holds as the reviewer left them."""
         out = []
-        rows = {r[0]: (r[1], r[2]) for r in self.store.conn.execute(
-            "SELECT id, pair_id, undone FROM edits WHERE reviewer=?", (REVIEWER,))}
+        rows = {
+            r[0]: (r[1], r[2])
+            for r in self.store.conn.execute("SELECT id, pair_id, undone FROM edits WHERE reviewer=?", (REVIEWER,))
+        }
         for edit_id, want in self.log.items():
             if rows.get(edit_id) != want:
                 out.append(f"edit {edit_id} on pair {want[0]}: expected undone={want[1]}, found {rows.get(edit_id)}")
@@ -288,8 +329,10 @@ class Reviewer:
         for pair, seen in self.seen.items():
             now = view(self.store, pair)
             if now[0] != seen[0]:
-                out.append(f"pair {pair}: accepted/manual beads changed: lost {sorted(seen[0] - now[0])[:3]},"
-                           f" new {sorted(now[0] - seen[0])[:3]}")
+                out.append(
+                    f"pair {pair}: accepted/manual beads changed: lost {sorted(seen[0] - now[0])[:3]},"
+                    f" new {sorted(now[0] - seen[0])[:3]}"
+                )
             if now[1:] != seen[1:]:
                 out.append(f"pair {pair}: sentence texts changed after the reviewer last saw them")
         return out
@@ -329,9 +372,16 @@ def run_soak(seconds: float, workdir: Path, seed: int = 7) -> SoakResult:
         errors = reviewer.errors + [f"batch round {i + 1}: {p}" for i, r in enumerate(rounds) for p in r.problems]
         integrity = store.conn.execute("PRAGMA integrity_check").fetchone()[0]
         return SoakResult(
-            seconds=elapsed, rounds=rounds, attempts=reviewer.attempts, changed=reviewer.changed,
-            refused=reviewer.refused, moved_underneath=reviewer.moved, lock_waits=reviewer.waits,
-            user_errors=errors, lost=reviewer.lost(), integrity=integrity,
+            seconds=elapsed,
+            rounds=rounds,
+            attempts=reviewer.attempts,
+            changed=reviewer.changed,
+            refused=reviewer.refused,
+            moved_underneath=reviewer.moved,
+            lock_waits=reviewer.waits,
+            user_errors=errors,
+            lost=reviewer.lost(),
+            integrity=integrity,
             coverage=sorted(set(checks + store.integrity_problems())),
         )
 
@@ -360,7 +410,7 @@ def section(result: SoakResult) -> str:
         "Lock waits are measured on the reviewer's side (time for `BEGIN IMMEDIATE` to get the write "
         "lock; SQLite's busy timeout does the waiting, and the store would retry only after 30 s). "
         "The batch's own waits are inside its store-stage time. \"Refused because a batch round had "
-        "re-aligned the pair\" are undo/redo or re-align requests the review code turned down with "
+        're-aligned the pair" are undo/redo or re-align requests the review code turned down with '
         "its message (the pair changed underneath), not errors: the reviewer's data is intact and "
         "the request can be repeated.",
     ]

@@ -35,7 +35,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-PAIR = ("The minister resigned on Monday.\nHe denied the charges.\n", "장관이 월요일에 사임했다.\n그는 혐의를 부인했다.\n")
+PAIR = (
+    "The minister resigned on Monday.\nHe denied the charges.\n",
+    "장관이 월요일에 사임했다.\n그는 혐의를 부인했다.\n",
+)
 
 
 def timed(command: list[str]) -> tuple[float, float]:
@@ -58,14 +61,21 @@ def measure(command: list[str], runs: int) -> tuple[float, float, str]:
 
 
 def count_lines(folder: Path) -> int:
-    return sum(sum(1 for line in p.read_text(encoding="utf-8").splitlines() if line.strip())
-               for p in folder.iterdir() if p.is_file())
+    return sum(
+        sum(1 for line in p.read_text(encoding="utf-8").splitlines() if line.strip())
+        for p in folder.iterdir()
+        if p.is_file()
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", type=Path, default=ROOT / "corpora" / "eval" / "ntrex-edited",
-                        help="a set folder with src/ and tgt/ (default: %(default)s)")
+    parser.add_argument(
+        "--set",
+        type=Path,
+        default=ROOT / "corpora" / "eval" / "ntrex-edited",
+        help="a set folder with src/ and tgt/ (default: %(default)s)",
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--no-write", action="store_true")
@@ -78,21 +88,28 @@ def main(argv: list[str] | None = None) -> int:
         pair = measure(aligner + ["--presplit", str(en), str(ko)], args.runs)
         print(f"two-sentence pair: {pair[0]:.2f} s wall, {pair[1]:.2f} s CPU (load {pair[2]})", file=sys.stderr)
         sentences = count_lines(args.set / "src") + count_lines(args.set / "tgt")
-        folder = measure(aligner + ["--presplit", str(args.set / "src"), str(args.set / "tgt"), "-o",
-                                    str(Path(tmp) / "out")], max(1, args.runs // 2))
+        folder = measure(
+            aligner + ["--presplit", str(args.set / "src"), str(args.set / "tgt"), "-o", str(Path(tmp) / "out")],
+            max(1, args.runs // 2),
+        )
         print(f"folders: {folder[0]:.2f} s wall for {sentences} sentences", file=sys.stderr)
-    section = "\n".join([
-        "## Start-up", "",
-        f"`python -m benchmarks.startup` ({dt.date.today().isoformat()}, 2 cores shared with other jobs; load"
-        " average before / after each measure in brackets): `aligner align` in a fresh process, median of"
-        f" {args.runs} runs (folders: {max(1, args.runs // 2)}) after one warm-up run that also fills the"
-        " encoder's weight cache. CPU is user + system seconds, which other jobs on the machine disturb"
-        " less than the wall clock.", "",
-        "| job | wall s | CPU s | sentences/s (wall) | load |", "|---|---|---|---|---|",
-        f"| two-sentence pair (`--presplit`) | {pair[0]:.2f} | {pair[1]:.2f} | – | {pair[2]} |",
-        f"| `--presplit` folders: {args.set.name}, {sentences:,} sentences | {folder[0]:.2f} | {folder[1]:.2f} "
-        f"| {sentences / folder[0]:,.0f} | {folder[2]} |",
-    ])
+    section = "\n".join(
+        [
+            "## Start-up",
+            "",
+            f"`python -m benchmarks.startup` ({dt.date.today().isoformat()}, 2 cores shared with other jobs; load"
+            " average before / after each measure in brackets): `aligner align` in a fresh process, median of"
+            f" {args.runs} runs (folders: {max(1, args.runs // 2)}) after one warm-up run that also fills the"
+            " encoder's weight cache. CPU is user + system seconds, which other jobs on the machine disturb"
+            " less than the wall clock.",
+            "",
+            "| job | wall s | CPU s | sentences/s (wall) | load |",
+            "|---|---|---|---|---|",
+            f"| two-sentence pair (`--presplit`) | {pair[0]:.2f} | {pair[1]:.2f} | – | {pair[2]} |",
+            f"| `--presplit` folders: {args.set.name}, {sentences:,} sentences | {folder[0]:.2f} | {folder[1]:.2f} "
+            f"| {sentences / folder[0]:,.0f} | {folder[2]} |",
+        ]
+    )
     publish(args.results, section, dry_run=args.no_write)
     return 0
 

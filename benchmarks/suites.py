@@ -40,8 +40,13 @@ class LangSet:
     group: str = "en-ko news"
 
 
-def suite(split: str, enko: tuple[str, ...] = ENKO_SETS, defr: Path | None = DEFR,
-          textberg: Path | None = TEXTBERG, faithful: bool = False) -> list[LangSet]:
+def suite(
+    split: str,
+    enko: tuple[str, ...] = ENKO_SETS,
+    defr: Path | None = DEFR,
+    textberg: Path | None = TEXTBERG,
+    faithful: bool = False,
+) -> list[LangSet]:
     """The sets of ``split`` (dev or test); ``defr``/``textberg`` None (or missing) or ``faithful``
     False leaves them out.
 

@@ -52,11 +52,17 @@ def load_textberg(folder: Path = TEXTBERG, name: str = "textberg-dev") -> EvalSe
 
 VARIANTS: dict[str, dict[str, object]] = {
     "default engine": {},
-    "anchor-and-window second search where the document reads as faithful (window_from 0.5, off by default)":
-        {"window_from": 0.5},
+    "anchor-and-window second search where the document reads as faithful (window_from 0.5, off by default)": {
+        "window_from": 0.5
+    },
     "no per-document priors": {"adapt_join": 0.0, "adapt_merge": 0.0, "adapt_regular": 0.0},
-    "second look of the old size (2 a side, 3 in all), no per-document priors":
-        {"adapt_join": 0.0, "adapt_merge": 0.0, "adapt_regular": 0.0, "rejoin_side": 2, "rejoin_total": 3},
+    "second look of the old size (2 a side, 3 in all), no per-document priors": {
+        "adapt_join": 0.0,
+        "adapt_merge": 0.0,
+        "adapt_regular": 0.0,
+        "rejoin_side": 2,
+        "rejoin_total": 3,
+    },
     "no second look (first search only)": {"rejoin_penalty": None},
 }
 
@@ -80,8 +86,9 @@ def variant_rows(data: EvalSet) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--textberg", type=Path, default=TEXTBERG, help="folder with dev.de, dev.fr, dev.defr"
-                        " (default: %(default)s)")
+    parser.add_argument(
+        "--textberg", type=Path, default=TEXTBERG, help="folder with dev.de, dev.fr, dev.defr (default: %(default)s)"
+    )
     parser.add_argument("--aligners", default=DEFAULT_ALIGNERS, help=f"comma-separated, from {', '.join(PEERS)}")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--budget", type=float, default=60.0)
@@ -111,18 +118,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name:>14} strict F1 {run.scores.strict_f1:.3f} lax F1 {run.scores.lax_f1:.3f}", file=sys.stderr)
     args_given = argv if argv is not None else sys.argv[1:]
     command = "python -m benchmarks.textberg " + " ".join(shlex.quote(a) for a in args_given)
-    report = render(runs, [data], skipped, versions, command.strip(), "dev", (load_at_start, load_average()), threads,
-                    "Text+Berg development document (German source, French target; 468 x 554 sentences, 422 gold"
-                    " beads), read from ../shared/data/textberg-dev (GPL-2.0, not copied into the project). It"
-                    " is the document the engine's cross-domain settings were tuned on, so it is a dev figure;"
-                    " Text+Berg's test documents are measured outside the project",
-                    shapes_of=[r.aligner for r in runs])
+    report = render(
+        runs,
+        [data],
+        skipped,
+        versions,
+        command.strip(),
+        "dev",
+        (load_at_start, load_average()),
+        threads,
+        "Text+Berg development document (German source, French target; 468 x 554 sentences, 422 gold"
+        " beads), read from ../shared/data/textberg-dev (GPL-2.0, not copied into the project). It"
+        " is the document the engine's cross-domain settings were tuned on, so it is a dev figure;"
+        " Text+Berg's test documents are measured outside the project",
+        shapes_of=[r.aligner for r in runs],
+    )
     report = report.replace("- Documents: the `dev` half of each set; ", "- Documents: ")
     if "ours" in versions:
         big = sum(len(s) + len(t) >= 4 for s, t in data.gold[0])
-        report += ("\n## Engine variants\n\nThe engine with its per-document priors and the larger second look"
-                   f" taken out, or with the anchor-and-window search as its second search (gold: {big}"
-                   " beads of 4+ sentences):\n\n" + "\n".join(variant_rows(data)) + "\n")
+        report += (
+            "\n## Engine variants\n\nThe engine with its per-document priors and the larger second look"
+            f" taken out, or with the anchor-and-window search as its second search (gold: {big}"
+            " beads of 4+ sentences):\n\n" + "\n".join(variant_rows(data)) + "\n"
+        )
     if runs:
         publish(args.results, as_section(SECTION, report), dry_run=args.no_write)
     return 0

@@ -64,26 +64,115 @@ class Doc:
 
 
 DOCS: tuple[Doc, ...] = (
-    Doc("cnbc.com.6769", "e_northkorea", "politics/defense", "hani-ko-2023", "new",
-        "2018-09-30 10:12", "2018-09-30 17:05", ("Kim Ji-hoon", "김지훈", "jihoon"), drop=(6,)),
-    Doc("bbc.381736", "e_northkorea", "politics/defense", "hani-ko-old", "old",
-        "2018-09-30 14:31", "2018-10-01 09:40", ("Lee Su-jin", "이수진", "sujin"), join=(2,)),
-    Doc("cnbc.com.6790", "e_international", "international/america", "hani-ko-2023", "new",
-        "2018-09-30 16:02", "2018-10-01 11:20", ("Park Min-seo", "박민서", "minseo"), dateline="워싱턴"),
-    Doc("nytimes.184837", "e_international", "international/asiapacific", "hani-ko-old", "old",
-        "2018-09-30 18:45", "2018-10-01 14:02", ("Choi Yoon-ah", "최윤아", "yoonah"), join=(8,), euc_kr=True),
-    Doc("bbc.381669", "e_international", "international/china", "hani-ko-2023", "new",
-        "2018-09-30 20:15", "2018-10-01 15:33", ("Jung Da-eun", "정다은", "daeun"), dateline="베이징", drop=(7,)),
-    Doc("reuters.218933", "e_international", "international/china", "hani-ko-old", "new",
-        "2018-10-01 08:50", "2018-10-01 17:48", ("Jung Da-eun", "정다은", "daeun"), dateline="베이징"),
-    Doc("cnbc.com.6772", "e_business", "economy/it", "hani-ko-2023", "old",
-        "2018-10-01 09:30", "2018-10-01 18:15", ("Han Seung-woo", "한승우", "seungwoo")),
-    Doc("telegraph.405408", "e_business", "economy/economy_general", "hani-ko-old", "new",
-        "2018-10-01 11:05", "2018-10-02 10:12", ("Han Seung-woo", "한승우", "seungwoo")),
-    Doc("bbc.381647", "e_entertainment", "culture/music", "hani-ko-2023", "old",
-        "2018-10-01 13:20", "2018-10-02 11:47", ("Yoon Ha-neul", "윤하늘", "haneul")),
-    Doc("reuters.218923", "e_sports", "sports/golf", "hani-ko-old", "new",
-        "2018-10-01 15:55", "2018-10-02 13:26", ("Oh Jun-ho", "오준호", "junho"), drop=(10,)),
+    Doc(
+        "cnbc.com.6769",
+        "e_northkorea",
+        "politics/defense",
+        "hani-ko-2023",
+        "new",
+        "2018-09-30 10:12",
+        "2018-09-30 17:05",
+        ("Kim Ji-hoon", "김지훈", "jihoon"),
+        drop=(6,),
+    ),
+    Doc(
+        "bbc.381736",
+        "e_northkorea",
+        "politics/defense",
+        "hani-ko-old",
+        "old",
+        "2018-09-30 14:31",
+        "2018-10-01 09:40",
+        ("Lee Su-jin", "이수진", "sujin"),
+        join=(2,),
+    ),
+    Doc(
+        "cnbc.com.6790",
+        "e_international",
+        "international/america",
+        "hani-ko-2023",
+        "new",
+        "2018-09-30 16:02",
+        "2018-10-01 11:20",
+        ("Park Min-seo", "박민서", "minseo"),
+        dateline="워싱턴",
+    ),
+    Doc(
+        "nytimes.184837",
+        "e_international",
+        "international/asiapacific",
+        "hani-ko-old",
+        "old",
+        "2018-09-30 18:45",
+        "2018-10-01 14:02",
+        ("Choi Yoon-ah", "최윤아", "yoonah"),
+        join=(8,),
+        euc_kr=True,
+    ),
+    Doc(
+        "bbc.381669",
+        "e_international",
+        "international/china",
+        "hani-ko-2023",
+        "new",
+        "2018-09-30 20:15",
+        "2018-10-01 15:33",
+        ("Jung Da-eun", "정다은", "daeun"),
+        dateline="베이징",
+        drop=(7,),
+    ),
+    Doc(
+        "reuters.218933",
+        "e_international",
+        "international/china",
+        "hani-ko-old",
+        "new",
+        "2018-10-01 08:50",
+        "2018-10-01 17:48",
+        ("Jung Da-eun", "정다은", "daeun"),
+        dateline="베이징",
+    ),
+    Doc(
+        "cnbc.com.6772",
+        "e_business",
+        "economy/it",
+        "hani-ko-2023",
+        "old",
+        "2018-10-01 09:30",
+        "2018-10-01 18:15",
+        ("Han Seung-woo", "한승우", "seungwoo"),
+    ),
+    Doc(
+        "telegraph.405408",
+        "e_business",
+        "economy/economy_general",
+        "hani-ko-old",
+        "new",
+        "2018-10-01 11:05",
+        "2018-10-02 10:12",
+        ("Han Seung-woo", "한승우", "seungwoo"),
+    ),
+    Doc(
+        "bbc.381647",
+        "e_entertainment",
+        "culture/music",
+        "hani-ko-2023",
+        "old",
+        "2018-10-01 13:20",
+        "2018-10-02 11:47",
+        ("Yoon Ha-neul", "윤하늘", "haneul"),
+    ),
+    Doc(
+        "reuters.218923",
+        "e_sports",
+        "sports/golf",
+        "hani-ko-old",
+        "new",
+        "2018-10-01 15:55",
+        "2018-10-02 13:26",
+        ("Oh Jun-ho", "오준호", "junho"),
+        drop=(10,),
+    ),
 )
 EN_FIRST_ID = 863801
 KO_FIRST_ID = 863701
@@ -161,13 +250,32 @@ def en_date(stamp: str, form: str) -> str:
     return f"{MONTHS[m - 1]}.{d},{y} {clock}"
 
 
-def en_page(*, url_path: str, section: str, title: str, posted: str, modified: str | None, subtitle: str | None,
-            caption: str | None, paragraphs: list[str], byline: str, original: str,
-            related: list[tuple[str, str]], most_viewed: list[tuple[str, str]], use_p: bool) -> str:
+def en_page(
+    *,
+    url_path: str,
+    section: str,
+    title: str,
+    posted: str,
+    modified: str | None,
+    subtitle: str | None,
+    caption: str | None,
+    paragraphs: list[str],
+    byline: str,
+    original: str,
+    related: list[tuple[str, str]],
+    most_viewed: list[tuple[str, str]],
+    use_p: bool,
+) -> str:
     """An English-edition article page in the site's markup."""
-    section_names = {"e_national": "National", "e_northkorea": "North Korea", "e_international": "International",
-                     "e_business": "Business", "e_entertainment": "Entertainment", "e_sports": "Sports",
-                     "e_editorial": "Editorial"}
+    section_names = {
+        "e_national": "National",
+        "e_northkorea": "North Korea",
+        "e_international": "International",
+        "e_business": "Business",
+        "e_entertainment": "Entertainment",
+        "e_sports": "Sports",
+        "e_editorial": "Editorial",
+    }
     section_name = section_names.get(section, section)
     dates = f'<span class="date">Posted on : {esc(posted)} KST</span>'
     if modified:
@@ -182,13 +290,17 @@ def en_page(*, url_path: str, section: str, title: str, posted: str, modified: s
         )
     if use_p:
         body = "\n".join(f"    <p>{esc(p)}</p>" for p in paragraphs)
-        tail = (f"    <p>&nbsp;</p>\n    <p>{esc(byline)}</p>\n    <p>&nbsp;</p>\n"
-                "    <p>Please direct questions or comments to [english@hani.co.kr]</p>\n")
+        tail = (
+            f"    <p>&nbsp;</p>\n    <p>{esc(byline)}</p>\n    <p>&nbsp;</p>\n"
+            "    <p>Please direct questions or comments to [english@hani.co.kr]</p>\n"
+        )
     else:
         body = "<br /><br />\n".join(f"    {esc(p)}" for p in paragraphs) + "<br /><br />"
-        tail = (f"    &nbsp;<br /><br />\n    {esc(byline)}<br /><br />\n    &nbsp;<br /><br />\n"
-                '    Please direct questions or comments to [<a href="mailto:english@hani.co.kr">english@hani.co.kr</a>]'
-                "<br /><br />\n")
+        tail = (
+            f"    &nbsp;<br /><br />\n    {esc(byline)}<br /><br />\n    &nbsp;<br /><br />\n"
+            '    Please direct questions or comments to [<a href="mailto:english@hani.co.kr">english@hani.co.kr</a>]'
+            "<br /><br />\n"
+        )
     rel = "\n".join(f'       <li><a href="{esc(u)}">{esc(t)}</a></li>' for u, t in related)
     most = "\n".join(f'       <li><a href="{esc(u)}">{esc(t)}</a></li>' for u, t in most_viewed)
     sub = f'   <div class="subtitle">{esc(subtitle)}</div>\n' if subtitle else ""
@@ -249,14 +361,34 @@ def en_page(*, url_path: str, section: str, title: str, posted: str, modified: s
 
 
 _KO_SECTION_NAMES = {
-    "politics": "정치", "international": "국제", "economy": "경제", "culture": "문화", "sports": "스포츠",
-    "defense": "국방·북한", "america": "미국·중남미", "asiapacific": "아시아·태평양", "china": "중국",
-    "it": "IT", "economy_general": "경제일반", "music": "음악", "golf": "골프",
+    "politics": "정치",
+    "international": "국제",
+    "economy": "경제",
+    "culture": "문화",
+    "sports": "스포츠",
+    "defense": "국방·북한",
+    "america": "미국·중남미",
+    "asiapacific": "아시아·태평양",
+    "china": "중국",
+    "it": "IT",
+    "economy_general": "경제일반",
+    "music": "음악",
+    "golf": "골프",
 }
 
 
-def ko_old_page(*, url: str, section: str, title: str, published: str, modified: str, paragraphs: list[str],
-                byline_name: str, email: str, charset: str) -> str:
+def ko_old_page(
+    *,
+    url: str,
+    section: str,
+    title: str,
+    published: str,
+    modified: str,
+    paragraphs: list[str],
+    byline_name: str,
+    email: str,
+    charset: str,
+) -> str:
     """A Korean article page in the pre-2023 layout."""
     top, sub = section.split("/")
     body = "<br /><br />".join(esc(p) for p in paragraphs)
@@ -267,7 +399,7 @@ def ko_old_page(*, url: str, section: str, title: str, published: str, modified:
 <title>{esc(title)} : {_KO_SECTION_NAMES[sub]} : {_KO_SECTION_NAMES[top]} : 뉴스 : 한겨레</title>
 <meta property="og:title" content="{esc(title)}" />
 <meta property="og:url" content="{url}" />
-<script type="text/javascript">var article_id = "{url.rsplit('/', 1)[-1][:-5]}";</script>
+<script type="text/javascript">var article_id = "{url.rsplit("/", 1)[-1][:-5]}";</script>
 </head>
 <body>
 <div id="wrap">
@@ -285,7 +417,7 @@ def ko_old_page(*, url: str, section: str, title: str, published: str, modified:
      <div class="article-text">
       <div class="article-text-font-size">
        <div class="text">
-        <div class="image-area"><div class="imageC"><div class="image"><img src="//img.hani.co.kr/imgdb/resize/2018/1001/{url.rsplit('/', 1)[-1][:-5]}_1.JPG" alt="" /></div><div class="desc" style="width:600px;">연합뉴스</div></div></div>
+        <div class="image-area"><div class="imageC"><div class="image"><img src="//img.hani.co.kr/imgdb/resize/2018/1001/{url.rsplit("/", 1)[-1][:-5]}_1.JPG" alt="" /></div><div class="desc" style="width:600px;">연합뉴스</div></div></div>
         {body}<br /><br />{esc(byline_name)} <a href="mailto:{email}">{email}</a><br /><br /><a href="http://www.hani.co.kr/arti/opinion/" target="_blank">▶ 한겨레 절친이 되어 주세요! 신문 구독신청 하기</a><br />
        </div>
       </div>
@@ -303,8 +435,18 @@ def ko_old_page(*, url: str, section: str, title: str, published: str, modified:
 """
 
 
-def ko_2023_page(*, url: str, section: str, title: str, published: str, modified: str, paragraphs: list[str],
-                 reporter: str, byline_name: str, email: str) -> str:
+def ko_2023_page(
+    *,
+    url: str,
+    section: str,
+    title: str,
+    published: str,
+    modified: str,
+    paragraphs: list[str],
+    reporter: str,
+    byline_name: str,
+    email: str,
+) -> str:
     """A Korean article page in the 2023+ layout (hashed class names, ads, audio player)."""
     top, sub = section.split("/")
     ident = url.rsplit("/", 1)[-1][:-5]
@@ -312,8 +454,10 @@ def ko_2023_page(*, url: str, section: str, title: str, published: str, modified
     for i, p in enumerate(paragraphs):
         parts.append(f'    <p class="text">{esc(p)}</p>')
         if i == 1:
-            parts.append('    <div class="ArticleDetailContent_adWrap__xYVGB"><div class="BaseAd_adWrapper__kTNSx">'
-                         '<span class="sr-only">광고</span><div class="BaseAd_ad__a8Tzq"></div></div></div>')
+            parts.append(
+                '    <div class="ArticleDetailContent_adWrap__xYVGB"><div class="BaseAd_adWrapper__kTNSx">'
+                '<span class="sr-only">광고</span><div class="BaseAd_ad__a8Tzq"></div></div></div>'
+            )
     body = "\n".join(parts)
     iso_pub = published.replace(" ", "T") + ":00+09:00"
     iso_mod = modified.replace(" ", "T") + ":00+09:00"
@@ -374,7 +518,7 @@ def build_pair(cache: PageCache, doc: Doc, k: int, ntrex: dict, titles: list[tup
     en_paras = [" ".join(g) for g in group(en_sents, rng, (1, 2, 3), (9, 8, 3))]
     ko_paras = [" ".join(g) for g in group(ko_body, rng, (1, 2), (7, 3))]
     en_url, ko_url = en_url_of(doc, k), ko_url_of(doc, k)
-    en_path = en_url[len(EN_HOST):]
+    en_path = en_url[len(EN_HOST) :]
     others = [t for j, t in enumerate(titles) if j != k]
     name_en, name_ko, user = doc.reporter
     if doc.dateline:
@@ -385,25 +529,48 @@ def build_pair(cache: PageCache, doc: Doc, k: int, ntrex: dict, titles: list[tup
         ko_byline = f"{name_ko} 기자"
     modified_ko = doc.ko_time[:-5] + f"{(int(doc.ko_time[-5:-3]) + 1) % 24:02d}" + doc.ko_time[-3:]
     page = en_page(
-        url_path=en_path, section=doc.en_section, title=en_title,
+        url_path=en_path,
+        section=doc.en_section,
+        title=en_title,
         posted=en_date(doc.en_time, doc.en_dates),
         modified=en_date(doc.en_time, doc.en_dates) if doc.en_dates == "new" else None,
-        subtitle=None, caption=("Photo: Yonhap News" if k % 3 else None), paragraphs=en_paras,
-        byline=en_byline, original=ko_url, related=others[k % len(others):][:2] or others[:2],
-        most_viewed=others[:3], use_p=(doc.en_dates == "old"),
+        subtitle=None,
+        caption=("Photo: Yonhap News" if k % 3 else None),
+        paragraphs=en_paras,
+        byline=en_byline,
+        original=ko_url,
+        related=others[k % len(others) :][:2] or others[:2],
+        most_viewed=others[:3],
+        use_p=(doc.en_dates == "old"),
     )
     cache.put(en_url, page.encode("utf-8"))
     email = f"{user}@example.com"
     if doc.ko_layout == "hani-ko-old":
         charset = "euc-kr" if doc.euc_kr else "utf-8"
-        ko_html = ko_old_page(url=ko_url, section=doc.ko_section, title=ko_title, published=doc.ko_time,
-                              modified=modified_ko, paragraphs=ko_paras, byline_name=ko_byline, email=email,
-                              charset=charset)
+        ko_html = ko_old_page(
+            url=ko_url,
+            section=doc.ko_section,
+            title=ko_title,
+            published=doc.ko_time,
+            modified=modified_ko,
+            paragraphs=ko_paras,
+            byline_name=ko_byline,
+            email=email,
+            charset=charset,
+        )
         data = ko_html.encode("cp949", errors="xmlcharrefreplace") if doc.euc_kr else ko_html.encode("utf-8")
     else:
-        ko_html = ko_2023_page(url=ko_url, section=doc.ko_section, title=ko_title, published=doc.ko_time,
-                               modified=modified_ko, paragraphs=ko_paras, reporter=name_ko, byline_name=ko_byline,
-                               email=email)
+        ko_html = ko_2023_page(
+            url=ko_url,
+            section=doc.ko_section,
+            title=ko_title,
+            published=doc.ko_time,
+            modified=modified_ko,
+            paragraphs=ko_paras,
+            reporter=name_ko,
+            byline_name=ko_byline,
+            email=email,
+        )
         data = ko_html.encode("utf-8")
     cache.put(ko_url, data)
     return Built(doc, en_url, ko_url, en_title, en_sents, ko_body)
@@ -430,9 +597,19 @@ def build_seed(cache: PageCache) -> tuple[str, int]:
             body.append(text)
     url = f"{EN_HOST}/arti/english_edition/e_international/{SEED_EN_ID}.html"
     page = en_page(
-        url_path=url[len(EN_HOST):], section="e_international", title=title, posted=posted, modified=modified,
-        subtitle=subtitle, caption=caption, paragraphs=body, byline=byline, original=SEED_KO_URL,
-        related=[], most_viewed=[], use_p=True,
+        url_path=url[len(EN_HOST) :],
+        section="e_international",
+        title=title,
+        posted=posted,
+        modified=modified,
+        subtitle=subtitle,
+        caption=caption,
+        paragraphs=body,
+        byline=byline,
+        original=SEED_KO_URL,
+        related=[],
+        most_viewed=[],
+        use_p=True,
     )
     cache.put(url, page.encode("utf-8"))
     return url, len(body)
@@ -456,8 +633,10 @@ def check(cache: PageCache, built: list[Built], seed_url: str, seed_paras: int) 
 def write_docs(out: Path, built: list[Built], seed_url: str) -> None:
     shutil.copyfile(NTREX / "LICENSE.md", out / "LICENSE.md")
     rows = ["en_url\tko_url\tko_layout\tntrex_doc\ten_dates\ten_sentences\tko_lines\tdropped\tjoined"]
-    table = ["| English page | Korean original | Korean layout | NTREX document | English edits |",
-             "|---|---|---|---|---|"]
+    table = [
+        "| English page | Korean original | Korean layout | NTREX document | English edits |",
+        "|---|---|---|---|---|",
+    ]
     for b in built:
         d = b.doc
         edits = []
@@ -469,9 +648,21 @@ def write_docs(out: Path, built: list[Built], seed_url: str) -> None:
         en_rel = b.en_url.split("://", 1)[1]
         ko_rel = b.ko_url.split("://", 1)[1]
         table.append(f"| `{en_rel}` | `{ko_rel}` | {layout} | `{d.ntrex_id}` | {'; '.join(edits) or '—'} |")
-        rows.append("\t".join([b.en_url, b.ko_url, layout, d.ntrex_id, d.en_dates, str(len(b.en_sentences)),
-                               str(len(b.ko_lines)), ",".join(str(i + 1) for i in d.drop),
-                               ",".join(str(i + 1) for i in d.join)]))
+        rows.append(
+            "\t".join(
+                [
+                    b.en_url,
+                    b.ko_url,
+                    layout,
+                    d.ntrex_id,
+                    d.en_dates,
+                    str(len(b.en_sentences)),
+                    str(len(b.ko_lines)),
+                    ",".join(str(i + 1) for i in d.drop),
+                    ",".join(str(i + 1) for i in d.join),
+                ]
+            )
+        )
     rows.append("\t".join([seed_url, SEED_KO_URL, "(not cached)", "seed", "new", "", "", "", ""]))
     (out / "MANIFEST.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     seed_rel = seed_url.split("://", 1)[1]
@@ -486,7 +677,7 @@ Try it with `aligner run corpora/sample`.
   `pages/www.hani.co.kr/arti/`. The Korean pages alternate between the old layout and
   the 2023+ layout; one old page is EUC-KR encoded.
 * One more English page, `{seed_rel}`, whose Korean original
-  (`{SEED_KO_URL.split('://', 1)[1]}`) is deliberately **not** in the cache: a run reports it as unpaired.
+  (`{SEED_KO_URL.split("://", 1)[1]}`) is deliberately **not** in the cache: a run reports it as unpaired.
 
 The English side is edited the way the English edition is: in three articles one sentence
 is left out (the Korean keeps it), in two articles two sentences are joined into one,

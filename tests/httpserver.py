@@ -151,8 +151,9 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             with server._lock:
-                server.hits.append(Hit(self.path, dict(self.headers.items()), time.monotonic(),
-                                       self.headers.get("Host", "")))
+                server.hits.append(
+                    Hit(self.path, dict(self.headers.items()), time.monotonic(), self.headers.get("Host", ""))
+                )
             reply = server._next_reply(self.path)
             if reply is None:
                 reply = Reply(404, b"<html><body>not found</body></html>")
@@ -178,12 +179,12 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 if reply.chunked:
                     for i in range(0, len(payload), 4096):
-                        part = payload[i:i + 4096]
+                        part = payload[i : i + 4096]
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
                     self.wfile.write(b"0\r\n\r\n")
                 elif reply.trickle:
                     for i in range(0, len(payload), 1024):
-                        self.wfile.write(payload[i:i + 1024])
+                        self.wfile.write(payload[i : i + 1024])
                         self.wfile.flush()
                         time.sleep(reply.trickle)
                 else:
@@ -208,8 +209,6 @@ def rewrite_hosts(body: bytes, mapping: dict[str, str]) -> bytes:
     for old, new in mapping.items():
         body = body.replace(old.encode("ascii"), new.encode("ascii"))
     return body
-
-
 
 
 def compress(data: bytes, coding: str) -> bytes:

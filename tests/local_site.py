@@ -73,5 +73,3 @@ def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's client trusts the environment; a proxy there must not carry loopback requests."""
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
-
-

@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
-COLUMNS = {"pairs": [("src_doc", "en_doc"), ("tgt_doc", "ko_doc")],
-           "beads": [("src_start", "en_start"), ("src_end", "en_end"), ("tgt_start", "ko_start"), ("tgt_end", "ko_end")]}
+COLUMNS = {
+    "pairs": [("src_doc", "en_doc"), ("tgt_doc", "ko_doc")],
+    "beads": [("src_start", "en_start"), ("src_end", "en_end"), ("tgt_start", "ko_start"), ("tgt_end", "ko_end")],
+}
 
 
 def back_to_schema_8(conn: sqlite3.Connection) -> None:
@@ -40,9 +42,14 @@ def back_to_schema_6(conn: sqlite3.Connection) -> None:
         for new, old in renames:
             conn.execute(f"ALTER TABLE {table} RENAME COLUMN {new} TO {old}")
     for row_id, before, after in conn.execute("SELECT id, before, after FROM edits").fetchall():
-        conn.execute("UPDATE edits SET before=?, after=? WHERE id=?",
-                     (json.dumps(_v1(json.loads(before)), ensure_ascii=False),
-                      json.dumps(_v1(json.loads(after)), ensure_ascii=False), row_id))
+        conn.execute(
+            "UPDATE edits SET before=?, after=? WHERE id=?",
+            (
+                json.dumps(_v1(json.loads(before)), ensure_ascii=False),
+                json.dumps(_v1(json.loads(after)), ensure_ascii=False),
+                row_id,
+            ),
+        )
 
 
 def _v1(delta: dict) -> dict:

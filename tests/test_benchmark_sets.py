@@ -183,8 +183,10 @@ def test_galechurch_peer_on_a_clean_set() -> None:
     assert run.scores.strict_f1 > 0.95
 
 
-@pytest.mark.skipif(not (ROOT / "benchmarks" / "node_modules" / "@bitextual" / "hunalign").is_dir(),
-                    reason="npm ci --prefix benchmarks not run")
+@pytest.mark.skipif(
+    not (ROOT / "benchmarks" / "node_modules" / "@bitextual" / "hunalign").is_dir(),
+    reason="npm ci --prefix benchmarks not run",
+)
 def test_hunalign_peer_runs_many_documents_in_one_process() -> None:
     peer = peers.make_peer("hunalign-ascii")
     assert peer.unavailable() is None

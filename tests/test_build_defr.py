@@ -83,21 +83,30 @@ Cette traduction est une documentation libre, et ce paragraphe n'existe qu'en fr
 """
 
 KEPT = [
-    ("Der Befehl test prüft die Datei /etc/passwd und gibt das Ergebnis aus. Danach beendet er sich mit dem Status 0.",
-     "La commande test vérifie le fichier /etc/passwd et affiche le résultat. Ensuite elle se termine avec le code 0."),
-    ("Dieser Absatz hat nur einen einzigen langen Satz mit der Option --all am Ende.",
-     "Ce paragraphe n'a qu'une seule longue phrase avec l'option --all à la fin."),
-    ("gibt ausführliche Meldungen über jeden Schritt der Prüfung aus.",
-     "afficher des messages détaillés sur chaque étape de la vérification."),
-    ("Die Prüfung dauert meist nur wenige Sekunden— bei großen Dateien länger. Sie dauert aber selten länger als eine Minute.",
-     "La vérification ne dure en général que quelques secondes, mais pour les gros fichiers elle peut durer plus "
-     "longtemps, rarement plus d'une minute."),
+    (
+        "Der Befehl test prüft die Datei /etc/passwd und gibt das Ergebnis aus. Danach beendet er sich mit dem Status 0.",
+        "La commande test vérifie le fichier /etc/passwd et affiche le résultat. Ensuite elle se termine avec le code 0.",
+    ),
+    (
+        "Dieser Absatz hat nur einen einzigen langen Satz mit der Option --all am Ende.",
+        "Ce paragraphe n'a qu'une seule longue phrase avec l'option --all à la fin.",
+    ),
+    (
+        "gibt ausführliche Meldungen über jeden Schritt der Prüfung aus.",
+        "afficher des messages détaillés sur chaque étape de la vérification.",
+    ),
+    (
+        "Die Prüfung dauert meist nur wenige Sekunden— bei großen Dateien länger. Sie dauert aber selten länger als eine Minute.",
+        "La vérification ne dure en général que quelques secondes, mais pour les gros fichiers elle peut durer plus "
+        "longtemps, rarement plus d'une minute.",
+    ),
 ]
 
 
 def test_plain_resolves_fonts_escapes_and_special_characters():
     assert defr.plain(r"\fBcat\fP \-n \(em \*(lqja\*(rq \[u00E9]t\['e] \s-1KLEIN\s0 \&.\f(CWx\fR") == (
-        "cat -n — “ja” été KLEIN .x")
+        "cat -n — “ja” été KLEIN .x"
+    )
     with pytest.raises(defr.OddEscape):
         defr.plain(r"a \X'tty: link' b")
 
@@ -130,10 +139,14 @@ def test_units_are_sentences_where_both_sides_split_alike():
     counts = defr.Counter()
     units = defr.to_units(KEPT, counts)
     assert units == [
-        ("Der Befehl test prüft die Datei /etc/passwd und gibt das Ergebnis aus.",
-         "La commande test vérifie le fichier /etc/passwd et affiche le résultat."),
+        (
+            "Der Befehl test prüft die Datei /etc/passwd und gibt das Ergebnis aus.",
+            "La commande test vérifie le fichier /etc/passwd et affiche le résultat.",
+        ),
         ("Danach beendet er sich mit dem Status 0.", "Ensuite elle se termine avec le code 0."),
-        KEPT[1], KEPT[2], KEPT[3],  # the last: two German sentences, one French: one paragraph unit
+        KEPT[1],
+        KEPT[2],
+        KEPT[3],  # the last: two German sentences, one French: one paragraph unit
     ]
     assert counts["unit: paragraph (sentence splits differ)"] == 1
 
@@ -167,8 +180,11 @@ def test_build_from_two_debs_writes_the_sets_and_drops_the_mismatched_page(tmp_p
     monkeypatch.setattr(defr, "MIN_UNITS", 2)
     debs = {
         "de": _deb(tmp_path / "manpages-de_1_all.deb", "de", {"man7/test.7": DE, "man7/other.7": DE}),
-        "fr": _deb(tmp_path / "manpages-fr_1_all.deb", "fr",
-                   {"man7/test.7": FR, "man7/other.7": FR.replace("avec l'option", "avec\n.PP\nl'option")}),
+        "fr": _deb(
+            tmp_path / "manpages-fr_1_all.deb",
+            "fr",
+            {"man7/test.7": FR, "man7/other.7": FR.replace("avec l'option", "avec\n.PP\nl'option")},
+        ),
     }
     assert defr.find_debs(tmp_path) == debs
     manifest = defr.build(debs, tmp_path / "out", target=100)
@@ -176,21 +192,34 @@ def test_build_from_two_debs_writes_the_sets_and_drops_the_mismatched_page(tmp_p
     assert manifest["counts"]["page: structure (or most numbers) differ"] == 1
     assert list(manifest["splits"]["defr"]) == ["test.7"]
     clean = tmp_path / "out" / "defr-clean"
-    assert (clean / "src" / "test.7").read_text(encoding="utf-8").splitlines() == [d for d, _ in defr.to_units(KEPT, defr.Counter())]
+    assert (clean / "src" / "test.7").read_text(encoding="utf-8").splitlines() == [
+        d for d, _ in defr.to_units(KEPT, defr.Counter())
+    ]
     assert (clean / "gold" / "test.7").read_text(encoding="utf-8").splitlines()[0] == "[0]:[0]"
-    assert json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["sets"]["defr-hard"]["all"]["documents"] == 1
+    assert (
+        json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["sets"]["defr-hard"]["all"][
+            "documents"
+        ]
+        == 1
+    )
 
 
 def test_sentences_cut_by_ip_are_joined_and_paragraphs_cut_by_code_dropped():
-    de = (".SH BESCHREIBUNG\n.IP\nbeendet sich sogar dann mit dem selben Status wie BEFEHL, auch wenn\n.IP\n"
-          "der Befehl die Zeit überschreitet.\n.PP\nDas Ergebnis hängt von der Einstellung ab, hierbei kann\n.nf\n"
-          "#define X 1\n.fi\nder Wert des Makros beliebig gewählt werden, wie hier gezeigt.\n")
-    fr = (".SH DESCRIPTION\n.IP\nrenvoyer le même état de fin d'exécution que COMMANDE, même si\n.IP\n"
-          "la commande dépasse la durée.\n.PP\nLe résultat dépend du réglage, et lorsque apparaît\n.nf\n"
-          "#define X 1\n.fi\nla valeur de la macro peut être choisie librement, comme montré ici.\n")
+    de = (
+        ".SH BESCHREIBUNG\n.IP\nbeendet sich sogar dann mit dem selben Status wie BEFEHL, auch wenn\n.IP\n"
+        "der Befehl die Zeit überschreitet.\n.PP\nDas Ergebnis hängt von der Einstellung ab, hierbei kann\n.nf\n"
+        "#define X 1\n.fi\nder Wert des Makros beliebig gewählt werden, wie hier gezeigt.\n"
+    )
+    fr = (
+        ".SH DESCRIPTION\n.IP\nrenvoyer le même état de fin d'exécution que COMMANDE, même si\n.IP\n"
+        "la commande dépasse la durée.\n.PP\nLe résultat dépend du réglage, et lorsque apparaît\n.nf\n"
+        "#define X 1\n.fi\nla valeur de la macro peut être choisie librement, comme montré ici.\n"
+    )
     drops = defr.Counter()
     assert defr.pair_paragraphs(defr.parse_page(de), defr.parse_page(fr), drops) == [
-        ("beendet sich sogar dann mit dem selben Status wie BEFEHL, auch wenn der Befehl die Zeit überschreitet.",
-         "renvoyer le même état de fin d'exécution que COMMANDE, même si la commande dépasse la durée."),
+        (
+            "beendet sich sogar dann mit dem selben Status wie BEFEHL, auch wenn der Befehl die Zeit überschreitet.",
+            "renvoyer le même état de fin d'exécution que COMMANDE, même si la commande dépasse la durée.",
+        ),
     ]
     assert drops["paragraph: part of a paragraph cut by code or a table"] == 2

@@ -29,7 +29,6 @@ def corpus_db(tmp_path_factory):
     return corpus / "corpus.db"
 
 
-
 def test_help_lists_every_command(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--help"])
@@ -41,8 +40,13 @@ def test_help_lists_every_command(capsys):
 
 def test_python_dash_m_aligner_runs_as_a_real_process(tmp_path):
     missing = tmp_path / "nope.txt"
-    proc = subprocess.run([sys.executable, "-m", "aligner", "align", str(missing), str(missing)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "aligner", "align", str(missing), str(missing)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"aligner: error: {missing}: no such file"
     assert "Traceback" not in proc.stderr
@@ -64,15 +68,18 @@ def test_run_prints_a_readable_summary(cli, tmp_path):
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0] == f"corpus database: {tmp_path / 'corpus.db'}"
-    assert "pairs in corpus: 10 (this run: 10 aligned, 0 unchanged, 0 kept as reviewed, 0 failed); " \
-           "1 English page unpaired" in out
+    assert (
+        "pairs in corpus: 10 (this run: 10 aligned, 0 unchanged, 0 kept as reviewed, 0 failed); "
+        "1 English page unpaired" in out
+    )
     assert "beads by type: 1-1:" in out and "mean confidence:" in out
     # the first run names the unpaired page and why, as no error
     at = lines.index("unpaired (no Korean original to align with yet; not an error):")
     assert "684758" in lines[at + 1] and "not in the page cache" in lines[at + 1]
     assert "exported (accepted and unreviewed beads, rejected ones left out; 0-1 and 1-0 beads left out):" in out
-    assert any(line.startswith(f"  {tmp_path / 'export' / 'corpus.tmx'}  (") and line.endswith(" beads)")
-               for line in lines)
+    assert any(
+        line.startswith(f"  {tmp_path / 'export' / 'corpus.tmx'}  (") and line.endswith(" beads)") for line in lines
+    )
     assert lines[-1] == f"next: review the links with  aligner review {tmp_path / 'corpus.db'}"
     assert "failed:" not in out and "Scores(" not in out and "{" not in out
 
@@ -96,7 +103,7 @@ def test_run_exports_follow_the_review(cli, tmp_path):
     with Store(tmp_path / "corpus.db") as store:
         pair = store.pair_ids()[0]
         target = next(b for b in store.beads(pair) if b.kind == "1-1")
-        english = " ".join(s.text for s in store.sentences(store.pair(pair).src_doc)[target.src_start:target.src_end])
+        english = " ".join(s.text for s in store.sentences(store.pair(pair).src_doc)[target.src_start : target.src_end])
         review.reject(store, pair, target.position, reviewer="alice")
     code, out, _ = cli("run", str(tmp_path), "--json")
     assert code == 0 and json.loads(out)["export_policy"]["status"] == "not-rejected"
@@ -128,10 +135,13 @@ def test_align_tsv_output_has_text(cli, tmp_path):
 def test_align_plain_text_files(cli, tmp_path):
     en = tmp_path / "en.txt"
     ko = tmp_path / "ko.txt"
-    en.write_text("The minister arrived in Seoul on Monday. She met the president.\n\n"
-                  "They talked for 3 hours.\n", encoding="utf-8")
-    ko.write_text("장관은 월요일 서울에 도착했다. 그는 대통령을 만났다.\n\n두 사람은 3시간 동안 이야기했다.\n",
-                  encoding="utf-8")
+    en.write_text(
+        "The minister arrived in Seoul on Monday. She met the president.\n\nThey talked for 3 hours.\n",
+        encoding="utf-8",
+    )
+    ko.write_text(
+        "장관은 월요일 서울에 도착했다. 그는 대통령을 만났다.\n\n두 사람은 3시간 동안 이야기했다.\n", encoding="utf-8"
+    )
     code, out, err = cli("align", str(en), str(ko))
     assert code == 0, err
     assert out.splitlines()[0].startswith("[0]:[0]:")
@@ -162,7 +172,9 @@ def test_align_presplit_folders_writes_one_file_each_and_scores_well(cli, tmp_pa
     assert rows["strict"] == [f"{scores[k]:.4f}" for k in ("strict_precision", "strict_recall", "strict_f1")]
     assert rows["lax"] == [f"{scores[k]:.4f}" for k in ("lax_precision", "lax_recall", "lax_f1")]
     assert "precision" in out and "recall" in out and "F1" in out
-    assert out.splitlines()[-1].startswith(f"6 documents; {scores['counts']['p_strict_hit'] + scores['counts']['p_strict_miss']:,}")
+    assert out.splitlines()[-1].startswith(
+        f"6 documents; {scores['counts']['p_strict_hit'] + scores['counts']['p_strict_miss']:,}"
+    )
 
 
 def test_align_folder_with_a_missing_partner_reports_it_and_goes_on(cli, tmp_path):
@@ -185,8 +197,10 @@ def test_align_folder_with_a_missing_partner_reports_it_and_goes_on(cli, tmp_pat
         (lambda d: _write(d / "empty.txt", b""), "empty file"),
         (lambda d: _write(d / "image.html", b"\x89PNG\r\n\x1a\n" + bytes(64)), "not an HTML page"),
         (lambda d: _write(d / "bad.txt", b"Fine text, then bad bytes: " + b"\xff\xfe\n"), "invalid UTF-8"),
-        (lambda d: _write(d / "nobody.html", b"<html><head><title>x</title></head><body></body></html>"),
-         "no article body"),
+        (
+            lambda d: _write(d / "nobody.html", b"<html><head><title>x</title></head><body></body></html>"),
+            "no article body",
+        ),
         (lambda d: d, "give two files or two folders"),
     ],
 )
@@ -240,16 +254,19 @@ def test_export_filters(cli, corpus_db, tmp_path):
         "confident": ["--min-confidence", "0.9"],
         "accepted": ["--status", "accepted"],
     }.items():
-        code, out, _ = cli("export", str(corpus_db), "--format", "jsonl",
-                           "-o", str(tmp_path / f"{name}.jsonl"), "--json", *extra)
+        code, out, _ = cli(
+            "export", str(corpus_db), "--format", "jsonl", "-o", str(tmp_path / f"{name}.jsonl"), "--json", *extra
+        )
         assert code == 0
         counts[name] = json.loads(out)["count"]
     assert counts["keep_empty"] > counts["default"] == counts["skip_empty"] > 0
     assert counts["default"] > counts["confident"]
     assert counts["accepted"] == 0
     code, out, _ = cli("export", str(corpus_db), "--format", "tsv", "-o", str(tmp_path / "h.tsv"))
-    assert out.splitlines() == [f"wrote {counts['default']} beads to {tmp_path / 'h.tsv'}",
-                                "  (accepted and unreviewed beads, rejected ones left out; 0-1 and 1-0 beads left out)"]
+    assert out.splitlines() == [
+        f"wrote {counts['default']} beads to {tmp_path / 'h.tsv'}",
+        "  (accepted and unreviewed beads, rejected ones left out; 0-1 and 1-0 beads left out)",
+    ]
 
 
 def test_export_of_a_missing_database_is_one_line(cli, tmp_path):
@@ -306,8 +323,13 @@ def test_fetch_offline_with_an_empty_cache_reports_each_url(cli, tmp_path):
 
 @pytest.mark.parametrize("value", ["0", "1", "1.5", "-0.2", "nan"])
 def test_pair_min_score_outside_0_1_is_one_line(cli, tmp_path, value):
-    code, out, err = cli("pair", str(SAMPLE / "pages" / "english.hani.co.kr"),
-                         str(SAMPLE / "pages" / "www.hani.co.kr"), "--min-score", value)
+    code, out, err = cli(
+        "pair",
+        str(SAMPLE / "pages" / "english.hani.co.kr"),
+        str(SAMPLE / "pages" / "www.hani.co.kr"),
+        "--min-score",
+        value,
+    )
     assert code == 1 and not out
     assert err == f"aligner: error: min score {float(value):g}: must be more than 0 and less than 1\n"
 
@@ -316,12 +338,16 @@ def test_pair_with_the_folders_swapped_fails_in_one_line(cli):
     en_dir, ko_dir = SAMPLE / "pages" / "english.hani.co.kr", SAMPLE / "pages" / "www.hani.co.kr"
     code, out, err = cli("pair", str(ko_dir), str(en_dir))
     assert code == 1 and not out and err.count("\n") == 1
-    assert err == (f"aligner: error: {ko_dir}, {en_dir}: the English folder reads as Korean and the Korean folder "
-                   "as English: the folders look swapped (English first, then Korean)\n")
+    assert err == (
+        f"aligner: error: {ko_dir}, {en_dir}: the English folder reads as Korean and the Korean folder "
+        "as English: the folders look swapped (English first, then Korean)\n"
+    )
     code, out, err = cli("pair", str(en_dir), str(en_dir), "--json")  # English on both sides: not swapped
     assert code == 1 and not out and err.count("\n") == 1
-    assert err.startswith(f"aligner: error: {en_dir}: no article can be paired as Korean: all 11 were refused "
-                          "(first ") and "expected Korean text but found English" in err
+    assert (
+        err.startswith(f"aligner: error: {en_dir}: no article can be paired as Korean: all 11 were refused (first ")
+        and "expected Korean text but found English" in err
+    )
 
 
 def test_an_error_naming_a_hostile_file_name_is_shown_not_obeyed(tmp_path, capsys):
@@ -343,5 +369,7 @@ def test_review_is_the_review_apps_command_added_through_the_entry_point(cli, tm
     (entry,) = [e for e in entry_points(group="aligner.commands") if e.name == "review"]
     assert entry.load() is add_review_command
     code, _, err = cli("review", tmp_path / "none.db")
-    assert code == 1 and err == f"aligner: error: {tmp_path / 'none.db'}: no such corpus database " \
-                                "(build one with `aligner run`)\n"
+    assert (
+        code == 1
+        and err == f"aligner: error: {tmp_path / 'none.db'}: no such corpus database (build one with `aligner run`)\n"
+    )

@@ -22,8 +22,13 @@ def damaged(tmp_path_factory) -> Path:
     the schema still reads, the data does not (as after a failing disk or a bad copy)."""
     corpus = tmp_path_factory.mktemp("damaged") / "corpus"
     shutil.copytree(SAMPLE / "pages", corpus / "pages")
-    done = subprocess.run([sys.executable, "-m", "aligner", "run", str(corpus), "-q"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "aligner", "run", str(corpus), "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     db = corpus / "corpus.db"
     with sqlite3.connect(db) as conn:
@@ -36,21 +41,26 @@ def damaged(tmp_path_factory) -> Path:
     return corpus
 
 
-@pytest.mark.parametrize("args", [
-    ["stats", "{db}"],
-    ["stats", "{db}", "--json"],
-    ["export", "{db}", "--format", "tsv", "-o", "{out}"],
-    ["export", "{db}", "--format", "tmx", "-o", "{out}", "--status", "any"],
-    ["run", "{corpus}", "--force", "-q"],
-    ["lexicon", "train", "{db}"],
-], ids=lambda a: " ".join(a[:2]))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats", "{db}"],
+        ["stats", "{db}", "--json"],
+        ["export", "{db}", "--format", "tsv", "-o", "{out}"],
+        ["export", "{db}", "--format", "tmx", "-o", "{out}", "--status", "any"],
+        ["run", "{corpus}", "--force", "-q"],
+        ["lexicon", "train", "{db}"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
 def test_a_damaged_database_is_one_line_and_changes_nothing(damaged, tmp_path, args):
     db = damaged / "corpus.db"
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     out = tmp_path / "out.file"
     argv = [a.format(db=db, corpus=damaged, out=out) for a in args]
-    done = subprocess.run([sys.executable, "-m", "aligner", *argv], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "aligner", *argv], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr

@@ -35,7 +35,6 @@ EN_LINES = "The minister arrived in Seoul on Monday.\nShe met the president.\nTh
 KO_LINES = "장관은 월요일 서울에 도착했다.\n그는 대통령을 만났다.\n두 사람은 세 시간 동안 이야기했다.\n"
 
 
-
 def one_error_line(err: str, *parts: str) -> None:
     """stderr is exactly one ``aligner: error:`` line holding every part."""
     assert err.count("\n") == 1 and err.startswith("aligner: error: "), err
@@ -69,8 +68,9 @@ def run_denied(*argv: str | Path) -> tuple[int, str, str]:
         if setpriv is None:
             pytest.skip("running as root without setpriv: chmod 000 does not stop root from reading")
         command = [setpriv, *_NO_OVERRIDE, *command]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
     return done.returncode, done.stdout, done.stderr
 
 
@@ -176,10 +176,14 @@ def test_align_an_unreadable_file_is_one_line(tmp_path):
 
 
 def test_presplit_bead_ids_are_the_files_line_numbers_across_blank_lines(cli, tmp_path, caplog):
-    en = write(tmp_path / "en.lines", "The minister arrived in Seoul on Monday.\n\n"
-                                      "She met the president.\nThey talked for three hours.\n")
-    ko = write(tmp_path / "ko.lines", "장관은 월요일 서울에 도착했다.\n그는 대통령을 만났다.\n\n"
-                                      "두 사람은 세 시간 동안 이야기했다.\n")
+    en = write(
+        tmp_path / "en.lines",
+        "The minister arrived in Seoul on Monday.\n\nShe met the president.\nThey talked for three hours.\n",
+    )
+    ko = write(
+        tmp_path / "ko.lines",
+        "장관은 월요일 서울에 도착했다.\n그는 대통령을 만났다.\n\n두 사람은 세 시간 동안 이야기했다.\n",
+    )
     with caplog.at_level(logging.WARNING):
         code, out, err = cli("align", "--presplit", en, ko)
     assert code == 0, err
@@ -229,8 +233,11 @@ READ_ONLY = {
 @pytest.mark.parametrize("command", sorted(READ_ONLY))
 @pytest.mark.parametrize(
     ("make", "problem"),
-    [(_zero_bytes, "empty file, not a corpus database"), (_text, "not an SQLite database"),
-     (_foreign_sqlite, "is an SQLite file but not a corpus database")],
+    [
+        (_zero_bytes, "empty file, not a corpus database"),
+        (_text, "not an SQLite database"),
+        (_foreign_sqlite, "is an SQLite file but not a corpus database"),
+    ],
     ids=["zero-bytes", "text", "foreign-sqlite"],
 )
 def test_commands_on_an_existing_database_leave_other_files_alone(cli, tmp_path, command, make, problem):
@@ -274,10 +281,10 @@ def test_accepted_beads_pass_any_min_confidence(cli, tmp_path):
     with Store(db, create=False) as store:
         accepted = store.conn.execute("SELECT count(*) FROM beads WHERE status='accepted'").fetchone()[0]
         below_one = store.conn.execute(
-            "SELECT count(*) FROM beads WHERE status='accepted' AND confidence < 1").fetchone()[0]
+            "SELECT count(*) FROM beads WHERE status='accepted' AND confidence < 1"
+        ).fetchone()[0]
     assert below_one > 0
-    code, out, _ = cli("export", db, "--format", "jsonl", "-o", tmp_path / "o.jsonl",
-                       "--min-confidence", "1", "--json")
+    code, out, _ = cli("export", db, "--format", "jsonl", "-o", tmp_path / "o.jsonl", "--min-confidence", "1", "--json")
     assert code == 0 and json.loads(out)["count"] == accepted
 
 
@@ -335,8 +342,9 @@ def test_run_on_a_toml_config_with_a_syntax_error_names_the_line(cli, tmp_path):
 
 
 def _config(root: Path, corpus: Path) -> Path:
-    return write(root / "run.toml", f'corpus = "{corpus.name}"\n[align]\nmethod = "length"\n'
-                                    '[export]\nformats = ["tsv"]\n')
+    return write(
+        root / "run.toml", f'corpus = "{corpus.name}"\n[align]\nmethod = "length"\n[export]\nformats = ["tsv"]\n'
+    )
 
 
 def _corpus(root: Path, pages: dict[str, bytes]) -> Path:
@@ -363,15 +371,27 @@ def _without_link(page: bytes) -> bytes:
 BAD_PAGES = {
     # url: (page, outcome, reason pattern)
     "empty": (b"", "failed", r"{url}: empty page"),
-    "utf8": (EN_PAGE.read_bytes().replace(b"</p>", b"\xff\xc0</p>", 1) + b"\xa0" * 40, "failed",
-             r"{url}: invalid UTF-8 at byte \d+ \(line \d+\) in a page declared UTF-8"),
+    "utf8": (
+        EN_PAGE.read_bytes().replace(b"</p>", b"\xff\xc0</p>", 1) + b"\xa0" * 40,
+        "failed",
+        r"{url}: invalid UTF-8 at byte \d+ \(line \d+\) in a page declared UTF-8",
+    ),
     "nolink": (_without_link(EN_PAGE.read_bytes()), "unpaired", r"no link to the Korean original on the page"),
-    "bad-href": (EN_PAGE.read_bytes().replace(KO_LINK, b"http://[www.hani.co.kr/arti/1.html"), "unpaired",
-                 r"no link to the Korean original on the page"),
-    "bad-port": (EN_PAGE.read_bytes().replace(KO_LINK, b"http://www.hani.co.kr:99999/arti/1.html"), "failed",
-                 r"http://www\.hani\.co\.kr:99999/arti/1\.html: refused as a cache key: malformed URL \(Port out of range 0-65535\)"),
-    "empty-ko": (EN_PAGE.read_bytes().replace(KO_LINK, b"http://www.hani.co.kr/arti/empty.html"), "failed",
-                 r"http://www\.hani\.co\.kr/arti/empty\.html: empty page"),
+    "bad-href": (
+        EN_PAGE.read_bytes().replace(KO_LINK, b"http://[www.hani.co.kr/arti/1.html"),
+        "unpaired",
+        r"no link to the Korean original on the page",
+    ),
+    "bad-port": (
+        EN_PAGE.read_bytes().replace(KO_LINK, b"http://www.hani.co.kr:99999/arti/1.html"),
+        "failed",
+        r"http://www\.hani\.co\.kr:99999/arti/1\.html: refused as a cache key: malformed URL \(Port out of range 0-65535\)",
+    ),
+    "empty-ko": (
+        EN_PAGE.read_bytes().replace(KO_LINK, b"http://www.hani.co.kr/arti/empty.html"),
+        "failed",
+        r"http://www\.hani\.co\.kr/arti/empty\.html: empty page",
+    ),
 }
 
 
@@ -420,8 +440,9 @@ def test_run_quiet_prints_each_failure_once_on_stderr_and_no_unpaired(tmp_path):
     assert code == 1
     assert "1 English page unpaired (as in earlier runs; -v lists them)" in out
     assert lonely not in out and bad not in out
-    assert err.splitlines() == [f"aligner: failed: {bad}: empty page (earlier run; pages unchanged since, "
-                                "--retry-failed tries again)"]
+    assert err.splitlines() == [
+        f"aligner: failed: {bad}: empty page (earlier run; pages unchanged since, --retry-failed tries again)"
+    ]
     code, out, err = _run("run", config, "-v")
     assert f"  {lonely}: no link to the Korean original on the page" in out.splitlines()
     assert "not an error" in out and bad not in out

@@ -33,8 +33,9 @@ ct = load_script("crash_trials")
 @pytest.fixture(scope="module")
 def quick_trials(tmp_path_factory):
     """Two trials of each kind, one shared setup (the reviewed corpus, the export database)."""
-    settings = ct.Settings(trials=2, seed=7, method="length", copies=1, export_pairs=60, export_beads=100,
-                           run_window=(4.0, 9.0))
+    settings = ct.Settings(
+        trials=2, seed=7, method="length", copies=1, export_pairs=60, export_beads=100, run_window=(4.0, 9.0)
+    )
     return ct.run_trials(settings, tmp_path_factory.mktemp("crash"))
 
 
@@ -54,8 +55,10 @@ def test_trial_seeds_replay_and_the_summary_goes_into_our_section_only(quick_tri
     assert ct.trial_seed(7, "run", 0) == ct.trial_seed(7, "run", 0) != ct.trial_seed(7, "run", 1)
     assert [t.seed for t in quick_trials["export"]] == [ct.trial_seed(7, "export", i) for i in range(2)]
     doc = tmp_path / "reliability.md"
-    doc.write_text("# Reliability\n\nintro\n\n## Properties\n\ntheirs\n\n## Crashes\n\n(old)\n\n"
-                   "## Concurrency\n\nalso theirs\n", encoding="utf-8")
+    doc.write_text(
+        "# Reliability\n\nintro\n\n## Properties\n\ntheirs\n\n## Crashes\n\n(old)\n\n## Concurrency\n\nalso theirs\n",
+        encoding="utf-8",
+    )
     body = ct.summarize(quick_trials, ct.Settings(trials=2, seed=7, method="length"), 12.0)
     ct.write_section(doc, "## Crashes\n" + body)
     text = doc.read_text(encoding="utf-8")
@@ -79,8 +82,14 @@ with atomic_write(sys.argv[1]) as fh:
 
 
 def start_writer(target: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], cwd=ROOT, env=child_env(), text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(target)],
+        cwd=ROOT,
+        env=child_env(),
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "writing"
     return proc
 
@@ -126,8 +135,14 @@ def running(pid: int) -> bool:
 
 
 def test_pool_workers_exit_when_the_run_that_started_them_is_killed():
-    run = subprocess.Popen([sys.executable, "-c", POOL], cwd=ROOT, env=child_env(), text=True, stdout=subprocess.PIPE,
-                           start_new_session=True)
+    run = subprocess.Popen(
+        [sys.executable, "-c", POOL],
+        cwd=ROOT,
+        env=child_env(),
+        text=True,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         assert run.stdout is not None
         worker = int(run.stdout.readline())

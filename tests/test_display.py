@@ -38,7 +38,7 @@ def test_escape_sequences_become_visible_pictures() -> None:
 
 
 def test_ordinary_text_passes_unchanged() -> None:
-    text = "대통령은 \"기자회견\"에서 말했다 — Größe, déjà [1] 7,500원"
+    text = '대통령은 "기자회견"에서 말했다 — Größe, déjà [1] 7,500원'
     assert visible(text) == text
 
 

@@ -112,11 +112,20 @@ def test_read_beads_formats(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "bad",
     [
-        "[0]-[0]", "[0]:[x]", "[0]:[0]:high", "0:[0]", "[0.5]:[1]", "[-1]:[0]", "[0]:[1]:2:3",
+        "[0]-[0]",
+        "[0]:[x]",
+        "[0]:[0]:high",
+        "0:[0]",
+        "[0.5]:[1]",
+        "[-1]:[0]",
+        "[0]:[1]:2:3",
         "[" * 100_000 + "0" + "]" * 100_000 + ":[0]",  # nesting: was a RecursionError
         "[" + "9" * 100_000 + "]:[0]",  # one absurd number
         "[" + ",".join(["1" * 9] * 20_000) + "," + "1" * 12 + "]:[0]",  # 200,000 characters of range
-        "[١٢]:[0]", "[²]:[0]", "[True]:[0]", "[0x1]:[0]",  # not ASCII decimal numbers
+        "[١٢]:[0]",
+        "[²]:[0]",
+        "[True]:[0]",
+        "[0x1]:[0]",  # not ASCII decimal numbers
     ],
 )
 def test_read_beads_malformed_line_names_file_and_line(tmp_path: Path, bad: str) -> None:

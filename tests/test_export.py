@@ -42,12 +42,7 @@ DTD = etree.DTD(str(DTD_PATH))
 
 def xml_allowed(ch: str) -> bool:
     cp = ord(ch)
-    return (
-        cp in (0x9, 0xA, 0xD)
-        or 0x20 <= cp <= 0xD7FF
-        or 0xE000 <= cp <= 0xFFFD
-        or 0x10000 <= cp <= 0x10FFFF
-    )
+    return cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD or 0x10000 <= cp <= 0x10FFFF
 
 
 def expected_text(text: str) -> str:
@@ -111,7 +106,7 @@ def row(
 
 
 TRICKY = [
-    row(0, 'Moon said "no" & <left>; 3 > 2 ]]> done.', "문 대통령은 \"아니다\" & <떠났다>."),
+    row(0, 'Moon said "no" & <left>; 3 > 2 ]]> done.', '문 대통령은 "아니다" & <떠났다>.'),
     row(1, "Tab\there, newline\nthere, CR\rand CRLF\r\nend", "줄\n바꿈\t탭"),
     row(2, "NUL\x00 BEL\x07 ESC\x1b lone\ud800 \udfff FFFE\ufffe FFFF\uffff", "제어\x01문자\x1f"),
     row(3, "RTL \u200fעברית\u200e mixed Ελληνικά العربية \u202edrawkcab\u202c", "한국어 English 日本語 😀"),
@@ -212,9 +207,18 @@ def test_tmx_layout_header_and_props(tmp_path: Path) -> None:
 
 
 REVIEWED = row(
-    9, "The minister resigned.", "장관이 사임했다.", confidence=1.0, aligner_confidence=0.31, status="accepted",
-    tuid="3f2a9c0d11e4b5a6c7d8", created_at="2024-05-01T09:00:00+00:00", created_by="aligner/engine-use",
-    changed_at="2024-05-06T16:08:09+09:00", changed_by="kim <&> lee", note='checked against the "print" edition',
+    9,
+    "The minister resigned.",
+    "장관이 사임했다.",
+    confidence=1.0,
+    aligner_confidence=0.31,
+    status="accepted",
+    tuid="3f2a9c0d11e4b5a6c7d8",
+    created_at="2024-05-01T09:00:00+00:00",
+    created_by="aligner/engine-use",
+    changed_at="2024-05-06T16:08:09+09:00",
+    changed_by="kim <&> lee",
+    note='checked against the "print" edition',
     pair_note="English edition drops the last paragraph",
 )
 
@@ -358,7 +362,11 @@ def test_tsv_columns_and_round_trip(tmp_path: Path) -> None:
     assert frame.loc[8, ["status", "origin"]].tolist() == ["rejected", "manual"]
     assert frame["confidence"].tolist() == [0.875] * len(TRICKY) + [1.0]
     last = frame.iloc[-1]
-    assert (last["tuid"], last["aligner_confidence"], last["changed_by"]) == ("3f2a9c0d11e4b5a6c7d8", 0.31, "kim <&> lee")
+    assert (last["tuid"], last["aligner_confidence"], last["changed_by"]) == (
+        "3f2a9c0d11e4b5a6c7d8",
+        0.31,
+        "kim <&> lee",
+    )
     assert (last["created_at"], last["changed_at"]) == ("2024-05-01T09:00:00Z", "2024-05-06T07:08:09Z")
     assert last["note"] == 'checked against the "print" edition'
     assert frame["aligner_confidence"].isna().tolist() == [True] * len(TRICKY) + [False]
@@ -386,10 +394,10 @@ def test_moses_files_are_line_aligned(tmp_path: Path) -> None:
 
 
 def test_moses_tokenized(tmp_path: Path) -> None:
-    rows = [row(0, "Seoul's mayor, Oh, said: \"No.\"", "서울시장은 아니라고 말했다.")]
+    rows = [row(0, 'Seoul\'s mayor, Oh, said: "No."', "서울시장은 아니라고 말했다.")]
     _, (en, ko) = write_moses(rows, tmp_path / "tok.txt", tokenize=True)
     assert (en.name, ko.name) == ("tok.en", "tok.ko")
-    assert en.read_text(encoding="utf-8") == "Seoul 's mayor , Oh , said : \" No . \"\n"
+    assert en.read_text(encoding="utf-8") == 'Seoul \'s mayor , Oh , said : " No . "\n'
     ko_tokens = ko.read_text(encoding="utf-8").split()
     assert ko_tokens[:3] == ["서울", "시장", "은"]
     assert ko_tokens[-1] == "."
@@ -631,11 +639,49 @@ def test_writers_stream_in_flat_memory(tmp_path: Path, fmt: str) -> None:
 # ---------------------------------------------------------------- property tests
 
 SPECIALS = [
-    "\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\t", "\n", "\r", "\r\n",
-    "\u200e", "\u200f", "\u202e", "\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff",
-    "\ud800", "\udbff", "\udc00", "\udfff", "\ud83d\ude00", "😀", "\U0010ffff",
-    '"', "'", "<", ">", "&", "]]>", "&amp;", "\\", ",", " ", "  ", "한국어", "English",
-    "עברית", "العربية", "日本語",
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\t",
+    "\n",
+    "\r",
+    "\r\n",
+    "\u200e",
+    "\u200f",
+    "\u202e",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\ufffe",
+    "\uffff",
+    "\ud800",
+    "\udbff",
+    "\udc00",
+    "\udfff",
+    "\ud83d\ude00",
+    "😀",
+    "\U0010ffff",
+    '"',
+    "'",
+    "<",
+    ">",
+    "&",
+    "]]>",
+    "&amp;",
+    "\\",
+    ",",
+    " ",
+    "  ",
+    "한국어",
+    "English",
+    "עברית",
+    "العربية",
+    "日本語",
 ]
 
 texts = st.one_of(

@@ -98,8 +98,11 @@ def test_unreadable_robots_txt_means_keep_out_and_missing_means_allowed(tmp_path
 
 @pytest.mark.timing
 def test_rate_limit_spaces_requests_to_one_host(site, tmp_path):
-    paths = ["/arti/english_edition/e_business/863807.html", "/arti/english_edition/e_business/863808.html",
-             "/arti/english_edition/e_sports/863810.html"]
+    paths = [
+        "/arti/english_edition/e_business/863807.html",
+        "/arti/english_edition/e_business/863808.html",
+        "/arti/english_edition/e_sports/863810.html",
+    ]
     with fetcher(tmp_path, rate=4.0) as f:
         for p in paths:
             f.fetch(site.url(p))
@@ -165,15 +168,21 @@ def test_404_is_not_retried(site, tmp_path):
 def test_slow_answer_times_out_and_is_retried(site, tmp_path):
     url = site.route("/slow.html", Reply(200, "<html>late</html>", delay=0.8))
     t = time.monotonic()
-    with fetcher(tmp_path, timeout=0.2, retries=1) as f, pytest.raises(FetchError, match=r"timed out after 0.2 s .*2 tries"):
+    with (
+        fetcher(tmp_path, timeout=0.2, retries=1) as f,
+        pytest.raises(FetchError, match=r"timed out after 0.2 s .*2 tries"),
+    ):
         f.fetch(url)
     assert time.monotonic() - t < 2.0
     assert site.count("/slow.html") == 2
 
 
 def test_truncated_body_is_noticed_and_retried(site, tmp_path):
-    url = site.route("/short.html", Reply(200, "<html><body>half", declared_length=4000),
-                     Reply(200, "<html><body>whole</body></html>"))
+    url = site.route(
+        "/short.html",
+        Reply(200, "<html><body>half", declared_length=4000),
+        Reply(200, "<html><body>whole</body></html>"),
+    )
     with fetcher(tmp_path) as f:
         assert f.fetch(url).data.endswith(b"</html>")
     url = site.route("/always-short.html", Reply(200, "<html><body>half", declared_length=4000))
@@ -228,7 +237,10 @@ def test_redirects_within_allowed_hosts_are_followed(site, tmp_path):
 
 def test_redirect_off_the_allowed_hosts_is_refused(site, tmp_path):
     url = site.redirect("/go/away", "https://elsewhere.invalid/page.html")
-    with fetcher(tmp_path) as f, pytest.raises(FetchError, match="redirects to https://elsewhere.invalid/page.html: host"):
+    with (
+        fetcher(tmp_path) as f,
+        pytest.raises(FetchError, match="redirects to https://elsewhere.invalid/page.html: host"),
+    ):
         f.fetch(url)
     url = site.redirect("/go/ftp", "ftp://127.0.0.1/file")
     with fetcher(tmp_path) as f, pytest.raises(FetchError, match="only http and https"):
@@ -283,7 +295,8 @@ def test_euc_kr_declared_only_in_the_http_header_still_reads_from_the_cache(site
         fetched = f.fetch(url)
     expected = parse_page(raw, url)
     assert fetched.text() == raw.decode("cp949").replace(
-        '<meta http-equiv="Content-Type" content="text/html; charset=euc-kr">', "")
+        '<meta http-equiv="Content-Type" content="text/html; charset=euc-kr">', ""
+    )
     cached = parse_page(PageCache(tmp_path).get(url), url)  # no header any more: sniffed as CP949
     assert (cached.title, cached.paragraphs) == (expected.title, expected.paragraphs)
 
@@ -312,7 +325,8 @@ def test_one_bad_item_is_reported_and_skipped(site, tmp_path):
     broken_link = site.page(
         "/arti/english_edition/e_national/700001.html",
         rewrite_hosts((PAGES / "hani_en_2019.html").read_bytes(), local_links(site)).replace(
-            b"863790.html", b"700000.html"),
+            b"863790.html", b"700000.html"
+        ),
     )
     off_site = site.page(
         "/arti/english_edition/e_national/700002.html",
@@ -376,7 +390,9 @@ def test_manifest_keeps_the_latest_record_per_english_url(tmp_path):
     record_pair(tmp_path, ManifestEntry("https://e/1", "https://k/9", how="manual"))
     entries = read_manifest(tmp_path)
     assert [(e.en_url, e.ko_url, e.how) for e in entries] == [
-        ("https://e/2", "https://k/2", "content"), ("https://e/1", "https://k/9", "manual")]
+        ("https://e/2", "https://k/2", "content"),
+        ("https://e/1", "https://k/9", "manual"),
+    ]
     assert entries[0].score == 0.91 and entries[0].fetched
 
 
@@ -414,14 +430,16 @@ def test_link_extraction_and_next_page_rules():
     assert len(links) == 3
     assert next_page(data, base).endswith("/e_business/list2.html")
     assert counted_next(base.replace("list1", "list7")).endswith("list8.html")
-    assert counted_next("https://english.hani.co.kr/arti/english_edition/e_national/") .endswith("e_national/list2.html")
+    assert counted_next("https://english.hani.co.kr/arti/english_edition/e_national/").endswith("e_national/list2.html")
     assert counted_next("https://example.org/news?section=x&page=3") == "https://example.org/news?section=x&page=4"
     assert counted_next("https://example.org/news") is None
     rel_next = b'<html><head><link rel="next" href="/list?p=9"></head><body></body></html>'
     assert next_page(rel_next, "https://example.org/list?p=8") == "https://example.org/list?p=9"
     # Korean-style pagination: "다음" jumps to the next block of ten; page 2 comes first.
-    block = ('<html><body><strong>1</strong> <a href="list2.html">2</a> <a href="list3.html">3</a> '
-             '<a href="list11.html">다음</a></body></html>').encode()
+    block = (
+        '<html><body><strong>1</strong> <a href="list2.html">2</a> <a href="list3.html">3</a> '
+        '<a href="list11.html">다음</a></body></html>'
+    ).encode()
     assert next_page(block, base).endswith("/list2.html")
     only_next = b'<html><body><a href="/archive?from=20">Next</a></body></html>'
     assert next_page(only_next, "https://example.org/archive") == "https://example.org/archive?from=20"
@@ -434,16 +452,25 @@ def test_id_ranges_and_url_files(tmp_path):
         with pytest.raises(InputError, match=why):
             parse_id_range(bad)
     assert urls_for_ids([5], section="e_business") == [
-        "https://english.hani.co.kr/arti/english_edition/e_business/5.html"]
+        "https://english.hani.co.kr/arti/english_edition/e_business/5.html"
+    ]
     assert urls_for_ids([5], template="https://english.hani.co.kr/arti/{id}.html") == [
-        "https://english.hani.co.kr/arti/5.html"]
+        "https://english.hani.co.kr/arti/5.html"
+    ]
     with pytest.raises(InputError, match=r"\{id\}"):
         urls_for_ids([5], template="https://x/")
     listed = tmp_path / "urls.txt"
-    listed.write_text("# English pages\nenglish.hani.co.kr/arti/english_edition/e_national/1.html  note\n\n"
-                      "https://english.hani.co.kr/arti/english_edition/e_national/1.html\n", encoding="utf-8")
-    urls = collect_urls(["https://english.hani.co.kr/arti/english_edition/e_national/0.html"], from_file=listed,
-                        ids="2-3", id_section="e_national")
+    listed.write_text(
+        "# English pages\nenglish.hani.co.kr/arti/english_edition/e_national/1.html  note\n\n"
+        "https://english.hani.co.kr/arti/english_edition/e_national/1.html\n",
+        encoding="utf-8",
+    )
+    urls = collect_urls(
+        ["https://english.hani.co.kr/arti/english_edition/e_national/0.html"],
+        from_file=listed,
+        ids="2-3",
+        id_section="e_national",
+    )
     assert len(urls) == 5  # the bare host form is a different string until normalised
     assert normalize_url("english.hani.co.kr/arti/x.html#top") == "https://english.hani.co.kr/arti/x.html"
     with pytest.raises(InputError, match="no such file"):
@@ -455,8 +482,9 @@ def test_fetch_command_gathers_urls_and_refuses_nothing_to_do(site, tmp_path):
         fetch_command(tmp_path / "c0", [])
     with pytest.raises(FetchError, match="offline"):
         fetch_command(tmp_path / "c1", section=site.url(LIST1), offline=True, allowed_hosts=HOSTS)
-    report = fetch_command(tmp_path / "c2", [site.url(EN_2017)], rate=0, allowed_hosts=HOSTS, trust_env=False,
-                           retries=0)
+    report = fetch_command(
+        tmp_path / "c2", [site.url(EN_2017)], rate=0, allowed_hosts=HOSTS, trust_env=False, retries=0
+    )
     assert report.count("paired") == 1 and report.ok and report.as_dict()["paired"] == 1
 
 
@@ -470,20 +498,42 @@ def cli_fetch(capsys, monkeypatch, site, corpus: Path, *argv: str) -> tuple[int,
     from aligner.cli import main
 
     no_proxies(monkeypatch)
-    code = main(["fetch", "-d", str(corpus), "--allow-host", f"127.0.0.1:{site.port}", "--allow-host", "localhost",
-                 "--rate", "100", *argv])
+    code = main(
+        [
+            "fetch",
+            "-d",
+            str(corpus),
+            "--allow-host",
+            f"127.0.0.1:{site.port}",
+            "--allow-host",
+            "localhost",
+            "--rate",
+            "100",
+            *argv,
+        ]
+    )
     out, err = capsys.readouterr()
     return code, out, err
 
 
 def test_allow_host_matches_any_port_without_one_and_only_its_port_with_one(tmp_path):
     f = Fetcher(None, allowed_hosts=DEFAULT_HOSTS | {"127.0.0.1:8000", "LocalHost.", "[::1]:9000", "example.org:443"})
-    for url in ("http://127.0.0.1:8000/a.html", "http://localhost:1234/a.html", "http://localhost/a.html",
-                "http://[::1]:9000/a.html", "https://example.org/a.html", "http://example.org:443/a.html",
-                "https://english.hani.co.kr:8443/a.html"):
+    for url in (
+        "http://127.0.0.1:8000/a.html",
+        "http://localhost:1234/a.html",
+        "http://localhost/a.html",
+        "http://[::1]:9000/a.html",
+        "https://example.org/a.html",
+        "http://example.org:443/a.html",
+        "https://english.hani.co.kr:8443/a.html",
+    ):
         f.check_url(url)
-    for url, shown in [("http://127.0.0.1:8001/a.html", "127.0.0.1:8001"), ("http://127.0.0.1/a.html", "127.0.0.1"),
-                       ("http://[::1]:9001/a.html", "[::1]:9001"), ("http://example.org/a.html", "example.org")]:
+    for url, shown in [
+        ("http://127.0.0.1:8001/a.html", "127.0.0.1:8001"),
+        ("http://127.0.0.1/a.html", "127.0.0.1"),
+        ("http://[::1]:9001/a.html", "[::1]:9001"),
+        ("http://example.org/a.html", "example.org"),
+    ]:
         with pytest.raises(FetchError, match=rf"host {re.escape(shown)} is not one of the allowed hosts"):
             f.check_url(url)
     for bad in ("http://127.0.0.1:8000", "127.0.0.1:80/x", "127.0.0.1:port", "", "a host"):
@@ -502,7 +552,9 @@ def test_cli_allow_host_refuses_a_url_in_one_line(capsys, tmp_path):
 
 def test_cli_fetch_from_file_follows_a_link_to_an_euc_kr_original(site, tmp_path, capsys, monkeypatch):
     english = rewrite_hosts((PAGES / "hani_en_2019.html").read_bytes(), local_links(site))
-    linked = site.page("/arti/english_edition/e_national/500101.html", english.replace(KO_OLD.encode(), EUC_KR.encode()))
+    linked = site.page(
+        "/arti/english_edition/e_national/500101.html", english.replace(KO_OLD.encode(), EUC_KR.encode())
+    )
     urls = tmp_path / "urls.txt"
     urls.write_text(f"# two English pages\n{linked}\n\n{site.url(EN_2017)}  the 2017 layout\n", encoding="utf-8")
     code, out, err = cli_fetch(capsys, monkeypatch, site, tmp_path / "c", "--from-file", str(urls))
@@ -510,8 +562,10 @@ def test_cli_fetch_from_file_follows_a_link_to_an_euc_kr_original(site, tmp_path
     assert f"paired: {linked} -> {site.url(EUC_KR, 'localhost')}" in out.splitlines()
     assert "paired 2, already done 0, failed 0" in out
     entries = read_manifest(tmp_path / "c")
-    assert [(e.en_url, e.ko_url) for e in entries] == [(linked, site.url(EUC_KR, "localhost")),
-                                                     (site.url(EN_2017), site.url(KO_2023, "localhost"))]
+    assert [(e.en_url, e.ko_url) for e in entries] == [
+        (linked, site.url(EUC_KR, "localhost")),
+        (site.url(EN_2017), site.url(KO_2023, "localhost")),
+    ]
     raw = PageCache(tmp_path / "c").get(site.url(EUC_KR, "localhost"))
     assert raw == (PAGES / "hani_ko_old_euckr.html").read_bytes()  # the EUC-KR bytes, as served
     korean = parse_page(raw, entries[0].ko_url)
@@ -520,13 +574,24 @@ def test_cli_fetch_from_file_follows_a_link_to_an_euc_kr_original(site, tmp_path
 
 def test_fetch_ids_through_a_real_fetch(site, tmp_path):
     template = site.url("/arti/english_edition/{section}/{id}.html")
-    report = fetch_command(tmp_path, ids="863807-863808", id_section="e_business", id_template=template, rate=0,
-                           allowed_hosts=HOSTS, trust_env=False, retries=0)
+    report = fetch_command(
+        tmp_path,
+        ids="863807-863808",
+        id_section="e_business",
+        id_template=template,
+        rate=0,
+        allowed_hosts=HOSTS,
+        trust_env=False,
+        retries=0,
+    )
     assert [(i.en_url.rsplit("/", 2)[1:], i.status) for i in report.items] == [
-        (["e_business", "863807.html"], "paired"), (["e_business", "863808.html"], "paired")]
+        (["e_business", "863807.html"], "paired"),
+        (["e_business", "863808.html"], "paired"),
+    ]
     assert [e.ko_url for e in read_manifest(tmp_path)] == [
         site.url("/arti/economy/it/863707.html", "localhost"),
-        site.url("/arti/economy/economy_general/863708.html", "localhost")]
+        site.url("/arti/economy/economy_general/863708.html", "localhost"),
+    ]
 
 
 def test_cli_fetch_prints_list_page_problems_with_the_failures(site, tmp_path, capsys, monkeypatch):
@@ -534,7 +599,8 @@ def test_cli_fetch_prints_list_page_problems_with_the_failures(site, tmp_path, c
     assert code == 1
     lines = out.splitlines()
     assert [line for line in lines if line.startswith("list page failed: ")] == [
-        f"list page failed: {site.url(LIST1.replace('list1', 'list3'))}: HTTP 404 Not Found"]
+        f"list page failed: {site.url(LIST1.replace('list1', 'list3'))}: HTTP 404 Not Found"
+    ]
     assert lines[-1].startswith("paired 3, already done 0, failed 2;")
 
 
@@ -553,13 +619,36 @@ def test_limit_counts_every_article_not_only_the_section(site, tmp_path, capsys)
     from aligner.cli import main
 
     urls = [f"https://english.hani.co.kr/arti/english_edition/e_national/{n}.html" for n in (1, 2, 3)]
-    code = main(["fetch", "-d", str(tmp_path / "a"), "--offline", "--limit", "2", "--json", urls[0],
-                 "english.hani.co.kr/arti/english_edition/e_national/1.html", *urls[1:]])
+    code = main(
+        [
+            "fetch",
+            "-d",
+            str(tmp_path / "a"),
+            "--offline",
+            "--limit",
+            "2",
+            "--json",
+            urls[0],
+            "english.hani.co.kr/arti/english_edition/e_national/1.html",
+            *urls[1:],
+        ]
+    )
     items = json.loads(capsys.readouterr().out)["items"]
     assert code == 1 and [i["en_url"] for i in items] == urls[:2]  # the duplicate counts once
-    report = fetch_command(tmp_path / "b", [site.url(EN_2017)], section=site.url(LIST1), limit=2, rate=0,
-                           allowed_hosts=HOSTS, trust_env=False, retries=0)
-    assert [i.en_url for i in report.items] == [site.url(EN_2017), site.url("/arti/english_edition/e_business/863807.html")]
+    report = fetch_command(
+        tmp_path / "b",
+        [site.url(EN_2017)],
+        section=site.url(LIST1),
+        limit=2,
+        rate=0,
+        allowed_hosts=HOSTS,
+        trust_env=False,
+        retries=0,
+    )
+    assert [i.en_url for i in report.items] == [
+        site.url(EN_2017),
+        site.url("/arti/english_edition/e_business/863807.html"),
+    ]
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "inf", "nan"])
@@ -590,10 +679,13 @@ def test_default_rate_spaces_requests_to_one_host_by_about_a_second(tmp_path):
     assert min(b - a for a, b in zip(times, times[1:])) >= 0.9, times
 
 
-@pytest.mark.parametrize("replies, tries", [
-    ([Reply(429, headers={"Retry-After": "0"})], 3),  # throttled on every try
-    ([Reply(429, headers={"Retry-After": "3600"})], 1),  # told to come back in an hour
-])
+@pytest.mark.parametrize(
+    "replies, tries",
+    [
+        ([Reply(429, headers={"Retry-After": "0"})], 3),  # throttled on every try
+        ([Reply(429, headers={"Retry-After": "3600"})], 1),  # told to come back in an hour
+    ],
+)
 def test_robots_txt_answered_429_keeps_us_off_the_host(tmp_path, replies, tries):
     with LocalServer() as server:
         server.route("/robots.txt", *replies)
@@ -607,8 +699,11 @@ def test_robots_txt_answered_429_keeps_us_off_the_host(tmp_path, replies, tries)
 
 def test_robots_txt_429_then_rules_is_retried_like_other_429s(tmp_path):
     with LocalServer() as server:
-        server.route("/robots.txt", Reply(429, headers={"Retry-After": "1"}),
-                     Reply(200, "User-agent: *\nDisallow: /private/\n", "text/plain"))
+        server.route(
+            "/robots.txt",
+            Reply(429, headers={"Retry-After": "1"}),
+            Reply(200, "User-agent: *\nDisallow: /private/\n", "text/plain"),
+        )
         server.page("/a.html", "<html><body>a</body></html>")
         t = time.monotonic()
         with fetcher(tmp_path) as f:
@@ -643,5 +738,7 @@ def test_javascript_and_mailto_urls_are_refused_for_their_scheme(capsys, tmp_pat
     code = main(["fetch", "-d", str(tmp_path), "--offline", "javascript:alert(1)", "mailto:x@y"])
     lines = capsys.readouterr().out.splitlines()
     assert code == 1
-    assert lines[:2] == ["failed: javascript:alert(1): only http and https URLs are fetched, not 'javascript'",
-                         "failed: mailto:x@y: only http and https URLs are fetched, not 'mailto'"]
+    assert lines[:2] == [
+        "failed: javascript:alert(1): only http and https URLs are fetched, not 'javascript'",
+        "failed: mailto:x@y: only http and https URLs are fetched, not 'mailto'",
+    ]

@@ -43,7 +43,9 @@ def site():
         yield server
 
 
-def fetch_cli(site: LocalServer, corpus: Path, *urls: str, limit_bytes: int | None = None) -> subprocess.CompletedProcess:
+def fetch_cli(
+    site: LocalServer, corpus: Path, *urls: str, limit_bytes: int | None = None
+) -> subprocess.CompletedProcess:
     """``aligner fetch`` in a child process (optionally under RLIMIT_FSIZE)."""
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
 
@@ -52,9 +54,27 @@ def fetch_cli(site: LocalServer, corpus: Path, *urls: str, limit_bytes: int | No
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
     return subprocess.run(
-        [sys.executable, "-m", "aligner", "fetch", "-d", str(corpus), "--allow-host", f"127.0.0.1:{site.port}",
-         "--allow-host", "localhost", "--rate", "1000", *urls],
-        capture_output=True, text=True, env=env, cwd=ROOT, preexec_fn=limit, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "aligner",
+            "fetch",
+            "-d",
+            str(corpus),
+            "--allow-host",
+            f"127.0.0.1:{site.port}",
+            "--allow-host",
+            "localhost",
+            "--rate",
+            "1000",
+            *urls,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        preexec_fn=limit,
+        timeout=120,
     )
 
 
@@ -84,8 +104,11 @@ def tmpfs(where: Path, size: str = "4m") -> Iterator[Path]:
         pytest.skip("mounting a tmpfs needs root; test_efbig_* covers the same writing code for any user")
     mount = where / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},nr_inodes=4096", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},nr_inodes=4096", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()}); test_efbig_* covers the writing code")
     try:
@@ -150,7 +173,8 @@ def test_enospc_appending_the_record_takes_the_items_pages_back_out(site, small_
     corpus = small_disk / "corpus"
     corpus.mkdir()
     pages = math.ceil(served_size(site, "hani_en_2019.html") / BLOCK) + math.ceil(
-        served_size(site, "hani_ko_old.html") / BLOCK)
+        served_size(site, "hani_ko_old.html") / BLOCK
+    )
     filler = fill(small_disk, leave_blocks=pages)  # both pages fit; the record's first block does not
     urls = [site.url(EN_2019), site.url(EN_2017)]
     done = fetch_cli(site, corpus, *urls)
@@ -172,8 +196,11 @@ def test_efbig_mid_line_leaves_no_half_line_and_no_unrecorded_page(site, tmp_pat
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     limit = 1 << 20  # every page is far below it; the manifest is filled up to just under it
-    filler = {"en_url": "https://english.hani.co.kr/arti/english_edition/e_national/1.html",
-              "ko_url": "https://www.hani.co.kr/arti/politics/defense/1.html", "how": "manual"}
+    filler = {
+        "en_url": "https://english.hani.co.kr/arti/english_edition/e_national/1.html",
+        "ko_url": "https://www.hani.co.kr/arti/politics/defense/1.html",
+        "how": "manual",
+    }
     import json
 
     line = json.dumps({**filler, "en_title": "x" * 900}) + "\n"

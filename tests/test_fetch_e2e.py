@@ -16,8 +16,9 @@ from tests.local_site import HOSTS, LIST1, no_proxies
 
 def test_section_fetch_then_run_gives_aligned_pairs_and_lists_failures(site, tmp_path):
     corpus = tmp_path / "corpus"
-    report = fetch_command(corpus, section=site.url(LIST1), limit=5, rate=0, allowed_hosts=HOSTS,
-                           trust_env=False, retries=0, timeout=2.0)
+    report = fetch_command(
+        corpus, section=site.url(LIST1), limit=5, rate=0, allowed_hosts=HOSTS, trust_env=False, retries=0, timeout=2.0
+    )
     assert report.count("paired") == 3, report.as_dict()
     failed = {i.en_url.rsplit("/", 1)[1]: i.reason for i in report.failed}
     assert set(failed) == {"999999.html", "863000.html"}
@@ -32,13 +33,27 @@ def test_section_fetch_then_run_gives_aligned_pairs_and_lists_failures(site, tmp
         assert {store.pair(p).how for p in store.pair_ids()} == {"link"}
 
 
-
 def test_cli_fetch_with_allow_host_then_cli_run_gives_aligned_pairs(site, tmp_path, capsys, monkeypatch):
     """The issue's "done means", with the real commands: only --allow-host points them at the test server."""
     no_proxies(monkeypatch)
     corpus = tmp_path / "corpus"
-    code = main(["fetch", "-d", str(corpus), "--allow-host", f"127.0.0.1:{site.port}", "--allow-host", "localhost",
-                 "--section", site.url(LIST1), "--limit", "10", "--rate", "100"])
+    code = main(
+        [
+            "fetch",
+            "-d",
+            str(corpus),
+            "--allow-host",
+            f"127.0.0.1:{site.port}",
+            "--allow-host",
+            "localhost",
+            "--section",
+            site.url(LIST1),
+            "--limit",
+            "10",
+            "--rate",
+            "100",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 1, out  # two articles failed
     lines = out.splitlines()
@@ -71,8 +86,24 @@ def test_one_article_linked_three_ways_is_one_cache_entry_one_pair_one_export(si
     links = "".join(f'<a href="{english}{q}">story</a>' for q in ("", "?_fr=mt1", "?_fr=mt2#comments"))
     section = site.page("/arti/english_edition/e_tracked/list1.html", f"<html><body>{links}</body></html>")
     corpus = tmp_path / "corpus"
-    assert main(["fetch", "-d", str(corpus), "--allow-host", f"127.0.0.1:{site.port}", "--allow-host", "localhost",
-                 "--section", section, "--rate", "100"]) == 0
+    assert (
+        main(
+            [
+                "fetch",
+                "-d",
+                str(corpus),
+                "--allow-host",
+                f"127.0.0.1:{site.port}",
+                "--allow-host",
+                "localhost",
+                "--section",
+                section,
+                "--rate",
+                "100",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert out.count("paired: ") == 1 and out.splitlines()[-1].startswith("paired 1, already done 0, failed 0")
     pages = sorted(p.name for p in (corpus / "pages").rglob("*.html*"))

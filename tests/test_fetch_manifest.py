@@ -30,12 +30,27 @@ EN = "https://english.hani.co.kr/arti/english_edition/e_national/1107055.html"
 KO = "https://www.hani.co.kr/arti/politics/defense/1107001.html"
 
 
-@pytest.mark.parametrize("link", [
-    EN, EN + "?_fr=mt1", EN + "?_fr=mt2", EN + "?_fr=mt0#comments", EN + "?_ns=t1", EN + "?_ns=r2",
-    EN + "#comments", EN + "?utm_source=twitter&utm_medium=social&utm_campaign=x", EN + "?fbclid=IwAR0abc",
-    EN + "?gclid=abc&_fr=sr1", EN + "?UTM_Source=x", EN + "?", EN + "?_fr=mt1&", EN.replace("https", "http"),
-    EN.replace("english.hani", "English.Hani") + "?_fr=mt1", EN.replace("1107055", "%31107055"),
-])
+@pytest.mark.parametrize(
+    "link",
+    [
+        EN,
+        EN + "?_fr=mt1",
+        EN + "?_fr=mt2",
+        EN + "?_fr=mt0#comments",
+        EN + "?_ns=t1",
+        EN + "?_ns=r2",
+        EN + "#comments",
+        EN + "?utm_source=twitter&utm_medium=social&utm_campaign=x",
+        EN + "?fbclid=IwAR0abc",
+        EN + "?gclid=abc&_fr=sr1",
+        EN + "?UTM_Source=x",
+        EN + "?",
+        EN + "?_fr=mt1&",
+        EN.replace("https", "http"),
+        EN.replace("english.hani", "English.Hani") + "?_fr=mt1",
+        EN.replace("1107055", "%31107055"),
+    ],
+)
 def test_the_ways_hankyoreh_links_an_article_are_one_page(link):
     assert canonical_url(link) == EN
     assert page_key(link) == EN and same_page(link, EN)
@@ -113,7 +128,7 @@ HOSTILE_LINES = [
     (json.dumps({"en_url": "javascript:alert(1)", "ko_url": KO}), "en_url is not a page address"),
     (json.dumps({"en_url": "https://x/%2e%2e/%2e%2e/etc/passwd", "ko_url": KO}), "en_url is not a page address"),
     (json.dumps({"en_url": EN, "ko_url": KO, "score": "high"}), "score is a string, not a number"),
-    (json.dumps({"en_url": EN, "ko_url": KO, "score": 10 ** 400}), "score is not a finite number"),
+    (json.dumps({"en_url": EN, "ko_url": KO, "score": 10**400}), "score is not a finite number"),
     ('{"en_url": "' + EN + '", "ko_url": "' + KO + '", "score": NaN}', "score is not a finite number"),
     (json.dumps({"en_url": EN, "ko_url": KO, "how": 7}), "how is a number, not text"),
     (json.dumps([EN, KO]), "a JSON list, not an object"),
@@ -152,8 +167,14 @@ def test_cli_fetch_reads_a_hostile_manifest_and_says_which_lines_it_skipped(tmp_
     cache.put(EN, b"<html>en</html>")
     cache.put(KO, b"<html>ko</html>")
     (tmp_path / MANIFEST_NAME).write_text(
-        json.dumps({"en_url": 5, "ko_url": KO}) + "\n" + json.dumps({"en_url": EN, "ko_url": KO}) + "\n"
-        + json.dumps({"en_url": EN + "\x1b]0;x\x07[/y]", "ko_url": KO}) + "\n", encoding="utf-8")
+        json.dumps({"en_url": 5, "ko_url": KO})
+        + "\n"
+        + json.dumps({"en_url": EN, "ko_url": KO})
+        + "\n"
+        + json.dumps({"en_url": EN + "\x1b]0;x\x07[/y]", "ko_url": KO})
+        + "\n",
+        encoding="utf-8",
+    )
     code = main(["fetch", "-d", str(tmp_path), "--offline", EN + "?_fr=mt1"])
     out, err = capsys.readouterr()
     assert code == 0, out + err

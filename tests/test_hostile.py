@@ -134,10 +134,13 @@ def test_100000_nested_elements_are_refused_with_the_reason_not_as_an_empty_page
     assert fine.kind == "ok" and fine.value.paragraphs == [SENTENCE]
 
 
-@pytest.mark.parametrize("elements, seconds", [
-    pytest.param(35_000, 5, id="1.2MB"),
-    pytest.param(140_000, 20, id="4.8MB", marks=pytest.mark.slow),  # just under the fetch cap
-])
+@pytest.mark.parametrize(
+    "elements, seconds",
+    [
+        pytest.param(35_000, 5, id="1.2MB"),
+        pytest.param(140_000, 20, id="4.8MB", marks=pytest.mark.slow),  # just under the fetch cap
+    ],
+)
 def test_megabytes_of_markup_on_a_hankyoreh_page_are_read_in_bounded_time(elements, seconds):
     markup = "<div class='x'><span></span></div>" * elements  # 34 bytes each, all empty
     out = bounded(parse_page, en_page(markup + f"<p>{SENTENCE}</p>"), EN)
@@ -161,8 +164,9 @@ def test_a_generic_page_too_big_for_the_extractor_is_refused_fast_and_its_script
     assert out.seconds < 5, out  # trafilatura took 43 s on a 4.5 MB page before the limit
     script = "<script>" + "var x = 1;" * 300_000 + "</script>"  # 3 MB of script, a short story
     story = "".join(f"<p>Sentence {i} of a story that has a dozen of them.</p>" for i in range(12))
-    out = bounded(parse_page, page(f"<article>{story}</article>", f"<title>t</title>{script}"),
-                  "https://example.org/news/2.html")
+    out = bounded(
+        parse_page, page(f"<article>{story}</article>", f"<title>t</title>{script}"), "https://example.org/news/2.html"
+    )
     assert out.kind == "ok" and len(out.value.paragraphs) == 12, out
     assert out.seconds < 5, out
 
@@ -175,27 +179,40 @@ def test_a_huge_single_line_of_text_is_one_paragraph():
 
 
 def test_scripts_styles_and_templates_never_reach_the_text():
-    tricks = ("<script>document.write('<p>written by a script</p>'); var s = '</div><p>closed early</p>';</script>"
-              "<noscript><p>turn on javascript</p></noscript><style>p::after {content: 'styled'}</style>"
-              "<template><p>from a template</p></template><!-- <p>commented out</p> -->")
+    tricks = (
+        "<script>document.write('<p>written by a script</p>'); var s = '</div><p>closed early</p>';</script>"
+        "<noscript><p>turn on javascript</p></noscript><style>p::after {content: 'styled'}</style>"
+        "<template><p>from a template</p></template><!-- <p>commented out</p> -->"
+    )
     en = parse_page(en_page(tricks + f"<p>{SENTENCE}</p>"), EN)
     assert en.paragraphs == [SENTENCE]
     ko_body = "북한이 미사일을 발사했다고 합동참모본부가 밝혔다."
-    ko = parse_page(page(f"<div id='article_view_headline'><h4><span class='title'>제목</span></h4></div>"
-                         f"<div class='article-text'><div class='text'>{tricks}{ko_body}</div></div>"), KO)
+    ko = parse_page(
+        page(
+            f"<div id='article_view_headline'><h4><span class='title'>제목</span></h4></div>"
+            f"<div class='article-text'><div class='text'>{tricks}{ko_body}</div></div>"
+        ),
+        KO,
+    )
     assert ko.paragraphs == [ko_body]
 
 
-@pytest.mark.parametrize("data, problem", [
-    pytest.param(page("", "<title>Only a title</title>"), "no article body found", id="no-body"),
-    pytest.param(b"<html></html>", "no article body found", id="empty-html"),
-    pytest.param(b"\x89PNG\r\n\x1a\n" + bytes(5000), "not an HTML page (a PNG image)", id="png"),
-    pytest.param(bytes(4096), "not an HTML page (binary data (NUL bytes))", id="nul-bytes"),
-    pytest.param(bytes(range(256)) * 40, "invalid UTF-8 at byte 128", id="all-bytes"),
-    pytest.param(b"\x1f\x8b\x08" + bytes(range(1, 256)) * 10, "not an HTML page (gzip-compressed data)", id="gzip"),
-    pytest.param(b"<html><body><div id='bodyapp'><p>caf\xe9 \xff\xfe</p></div></body></html>", "invalid UTF-8",
-                 id="latin1-in-utf8"),
-])
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        pytest.param(page("", "<title>Only a title</title>"), "no article body found", id="no-body"),
+        pytest.param(b"<html></html>", "no article body found", id="empty-html"),
+        pytest.param(b"\x89PNG\r\n\x1a\n" + bytes(5000), "not an HTML page (a PNG image)", id="png"),
+        pytest.param(bytes(4096), "not an HTML page (binary data (NUL bytes))", id="nul-bytes"),
+        pytest.param(bytes(range(256)) * 40, "invalid UTF-8 at byte 128", id="all-bytes"),
+        pytest.param(b"\x1f\x8b\x08" + bytes(range(1, 256)) * 10, "not an HTML page (gzip-compressed data)", id="gzip"),
+        pytest.param(
+            b"<html><body><div id='bodyapp'><p>caf\xe9 \xff\xfe</p></div></body></html>",
+            "invalid UTF-8",
+            id="latin1-in-utf8",
+        ),
+    ],
+)
 def test_pages_that_are_not_pages_are_refused_with_the_reason(data, problem):
     out = bounded(parse_page, data, EN)
     refused(out, EN, problem)
@@ -206,9 +223,11 @@ def test_pages_that_are_not_pages_are_refused_with_the_reason(data, problem):
 
 
 def _korean_page(charset: str, words: str) -> str:
-    return (f'<html><head><meta charset="{charset}"><title>t</title></head><body>'
-            f"<div id='article_view_headline'><h4><span class='title'>{words}</span></h4></div>"
-            f"<div class='article-text'><div class='text'>{words} {words}</div></div></body></html>")
+    return (
+        f'<html><head><meta charset="{charset}"><title>t</title></head><body>'
+        f"<div id='article_view_headline'><h4><span class='title'>{words}</span></h4></div>"
+        f"<div class='article-text'><div class='text'>{words} {words}</div></div></body></html>"
+    )
 
 
 def test_utf8_bytes_declared_euc_kr_are_read_as_utf8_not_as_chinese_looking_garbage():
@@ -238,36 +257,41 @@ def test_http_header_and_meta_disagree():
 
 def test_bytes_that_fit_no_charset_are_refused_naming_the_byte():
     garbage = b"<html><head><meta charset='utf-8'></head><body><p>ok \xc3\x28 \xa0\xa1 \xff</p></body></html>"
-    with pytest.raises(InputError, match=r"^https://www.hani.co.kr/\S+: invalid UTF-8 at byte 53 \(line 1\) in a page declared UTF-8$"):
+    with pytest.raises(
+        InputError, match=r"^https://www.hani.co.kr/\S+: invalid UTF-8 at byte 53 \(line 1\) in a page declared UTF-8$"
+    ):
         parse_page(garbage, KO)
 
 
 # -- URLs that would leave the cache or break the client --------------------------------------
 
 
-@pytest.mark.parametrize("url", [
-    "http://www.hani.co.kr/%252e%252e/%252e%252e/x.html",  # double-encoded dots
-    "http://www.hani.co.kr/%C0%AE%C0%AE/x.html",  # overlong UTF-8 dots
-    "http://www.hani.co.kr/a/%2e%2e%2f",
-    "http://www.hani.co.kr/a?../../../x",
-    "http://www.hani.co.kr/a?x=%2F..%2F..%5C",
-    "http://www.hani.co.kr/a#/../../x",
-    "http://www.hani.co.kr/.../x.html",
-    "http://www.hani.co.kr/./a/./b.html",
-    "http://WWW.HANI.CO.KR./A.html",
-    "http://www.hani.co.kr:0/a.html",
-    "http://[::1]:8080/a.html",
-    "http://127.1/a.html",
-    "http://xn--9n2bp8q.com/a.html",
-    "http://한겨레.com/a.html",
-    "http://www.hani.co.kr%2F..%2F..%2Fetc/passwd",
-    "http://www.hani.co.kr/.tmp-abc",
-    "http://www.hani.co.kr/" + "a/" * 600 + "x.html",
-    "http://www.hani.co.kr/" + "가" * 100 + ".html",
-    "http://www.hani.co.kr/con/aux/nul.html",
-    "\\\\server\\share\\x.html",
-    "C:\\Windows\\x.html",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://www.hani.co.kr/%252e%252e/%252e%252e/x.html",  # double-encoded dots
+        "http://www.hani.co.kr/%C0%AE%C0%AE/x.html",  # overlong UTF-8 dots
+        "http://www.hani.co.kr/a/%2e%2e%2f",
+        "http://www.hani.co.kr/a?../../../x",
+        "http://www.hani.co.kr/a?x=%2F..%2F..%5C",
+        "http://www.hani.co.kr/a#/../../x",
+        "http://www.hani.co.kr/.../x.html",
+        "http://www.hani.co.kr/./a/./b.html",
+        "http://WWW.HANI.CO.KR./A.html",
+        "http://www.hani.co.kr:0/a.html",
+        "http://[::1]:8080/a.html",
+        "http://127.1/a.html",
+        "http://xn--9n2bp8q.com/a.html",
+        "http://한겨레.com/a.html",
+        "http://www.hani.co.kr%2F..%2F..%2Fetc/passwd",
+        "http://www.hani.co.kr/.tmp-abc",
+        "http://www.hani.co.kr/" + "a/" * 600 + "x.html",
+        "http://www.hani.co.kr/" + "가" * 100 + ".html",
+        "http://www.hani.co.kr/con/aux/nul.html",
+        "\\\\server\\share\\x.html",
+        "C:\\Windows\\x.html",
+    ],
+)
 def test_odd_urls_never_name_a_file_outside_the_cache(tmp_path, url):
     base = (tmp_path / "pages").resolve()
     try:
@@ -325,7 +349,9 @@ def test_gzip_and_deflate_bodies_are_decoded(server, tmp_path):
 def test_gzip_bombs_stop_at_the_size_cap_in_bounded_memory(server, tmp_path):
     bomb = zero_bomb(GIB)  # 1 MB on the wire, 1 GiB decoded
     single = server.route("/bomb/1.html", Reply(200, bomb, headers={"Content-Encoding": "gzip"}))
-    double = server.route("/bomb/2.html", Reply(200, compress(bomb, "gzip"), headers={"Content-Encoding": "gzip, gzip"}))
+    double = server.route(
+        "/bomb/2.html", Reply(200, compress(bomb, "gzip"), headers={"Content-Encoding": "gzip, gzip"})
+    )
     for url in (single, double):
 
         def fetch(url: str = url) -> None:
@@ -340,12 +366,23 @@ def test_gzip_bombs_stop_at_the_size_cap_in_bounded_memory(server, tmp_path):
     assert server.count("/bomb/1.html") == 1 and not PageCache(tmp_path).has(single)
 
 
-@pytest.mark.parametrize("reply, problem", [
-    (Reply(200, "<html><body>x</body></html>", headers={"Content-Encoding": "br"}), "unsupported Content-Encoding br"),
-    (Reply(200, b"\x1f\x8b\x08\x00" + b"not gzip at all" * 20, headers={"Content-Encoding": "gzip"}),
-     "gzip body cannot be decoded"),
-    (Reply(200, zero_bomb(8 * MB)[:4000], headers={"Content-Encoding": "gzip"}), "truncated body (gzip stream ends early)"),
-])
+@pytest.mark.parametrize(
+    "reply, problem",
+    [
+        (
+            Reply(200, "<html><body>x</body></html>", headers={"Content-Encoding": "br"}),
+            "unsupported Content-Encoding br",
+        ),
+        (
+            Reply(200, b"\x1f\x8b\x08\x00" + b"not gzip at all" * 20, headers={"Content-Encoding": "gzip"}),
+            "gzip body cannot be decoded",
+        ),
+        (
+            Reply(200, zero_bomb(8 * MB)[:4000], headers={"Content-Encoding": "gzip"}),
+            "truncated body (gzip stream ends early)",
+        ),
+    ],
+)
 def test_bad_compressed_bodies_are_refused(server, tmp_path, reply, problem):
     url = server.route(f"/bad-encoding/{len(problem)}.html", reply)
     with fetcher(tmp_path, retries=1) as f, pytest.raises(FetchError, match=re.escape(problem)) as info:
@@ -375,19 +412,27 @@ def test_fetch_job_reports_each_hostile_item_in_one_line_and_pairs_the_good_one(
     link = b"//localhost:%d" % server.port + KO_OLD.encode()
     server.page(KO_OLD, ko)
     en_article = parse_page(en, server.url(EN_2019))
-    korean_in_english = re.sub(r'(<div class="text">).*?(</div>)',
-                               lambda m: m.group(1) + "<br><br>".join(en_article.paragraphs) + m.group(2),
-                               ko.decode("utf-8"), count=1, flags=re.S)
+    korean_in_english = re.sub(
+        r'(<div class="text">).*?(</div>)',
+        lambda m: m.group(1) + "<br><br>".join(en_article.paragraphs) + m.group(2),
+        ko.decode("utf-8"),
+        count=1,
+        flags=re.S,
+    )
     server.page("/arti/politics/defense/900001.html", korean_in_english)
     korean_text = parse_page(ko, server.url(KO_OLD, "localhost")).paragraphs
     english_in_korean = en_page("".join(f"<p>{p}</p>" for p in korean_text))
     cases = {  # path -> (page, what the one-line reason must say)
         "good": (en, None),
-        "ko-is-english": (en.replace(KO_OLD.encode(), b"/arti/politics/defense/900001.html"),
-                          "expected Korean text but found English"),
+        "ko-is-english": (
+            en.replace(KO_OLD.encode(), b"/arti/politics/defense/900001.html"),
+            "expected Korean text but found English",
+        ),
         "en-is-korean": (english_in_korean, "expected English text but found Korean"),
-        "self": (en.replace(link, server.url("/arti/english_edition/e_national/self.html").encode()),
-                 "points back at this page"),
+        "self": (
+            en.replace(link, server.url("/arti/english_edition/e_national/self.html").encode()),
+            "points back at this page",
+        ),
         "javascript": (en.replace(link, b"javascript:window.open('x')"), "no link to the Korean original"),
         "data": (en.replace(link, b"data:text/html,<p>hi</p>"), "no link to the Korean original"),
         "dotdot": (en.replace(link, link.replace(b"/arti/", b"/arti/%2e%2e/%2E%2E/")), "'.' or '..' in the path"),
@@ -398,14 +443,21 @@ def test_fetch_job_reports_each_hostile_item_in_one_line_and_pairs_the_good_one(
     urls = {}
     for name, (body, _) in cases.items():
         urls[name] = server.page(f"/arti/english_edition/e_national/{name}.html", body)
-    urls["bomb"] = server.route("/arti/english_edition/e_national/bomb.html",
-                                Reply(200, zero_bomb(GIB), headers={"Content-Encoding": "gzip"}))
-    urls["never-ends"] = server.route("/arti/english_edition/e_national/never-ends.html",
-                                      Reply(200, b"<html><body>" + b"x" * (4 * MB), trickle=0.02))
+    urls["bomb"] = server.route(
+        "/arti/english_edition/e_national/bomb.html", Reply(200, zero_bomb(GIB), headers={"Content-Encoding": "gzip"})
+    )
+    urls["never-ends"] = server.route(
+        "/arti/english_edition/e_national/never-ends.html", Reply(200, b"<html><body>" + b"x" * (4 * MB), trickle=0.02)
+    )
     urls["nul"] = server.url("/arti/english_edition/e_national/a\x00b.html")
     expected = {name: why for name, (_, why) in cases.items()}
-    expected.update({"bomb": "over the 5000000-byte cap", "never-ends": "page still arriving after 1.5 s",
-                     "nul": "control character"})
+    expected.update(
+        {
+            "bomb": "over the 5000000-byte cap",
+            "never-ends": "page still arriving after 1.5 s",
+            "nul": "control character",
+        }
+    )
 
     def job() -> list[tuple[str, str, str]]:
         with fetcher(tmp_path, max_seconds=1.5, timeout=1.0, retries=0) as f:
@@ -425,8 +477,10 @@ def test_fetch_job_reports_each_hostile_item_in_one_line_and_pairs_the_good_one(
     cached = sorted(str(p.relative_to(tmp_path / "pages")) for p in (tmp_path / "pages").rglob("*.html"))
     # the good pair, and the English articles whose only fault is their link
     kept = {"good", "ko-is-english", "self", "javascript", "data", "dotdot", "slash"}
-    assert cached == sorted([f"localhost_{server.port}{KO_OLD}"]
-                            + [f"127.0.0.1_{server.port}/arti/english_edition/e_national/{n}.html" for n in kept])
+    assert cached == sorted(
+        [f"localhost_{server.port}{KO_OLD}"]
+        + [f"127.0.0.1_{server.port}/arti/english_edition/e_national/{n}.html" for n in kept]
+    )
 
 
 # -- aligner run over a corpus folder ------------------------------------------------------------
@@ -460,11 +514,18 @@ def test_run_reports_hostile_cached_pages_and_aligns_the_rest(tmp_path):
     # A process of its own, as a user runs it (a fork of this one would inherit Kiwi's
     # thread pool without its threads), reporting its own peak memory.
     # CPU seconds, not the clock's: the run's own work, however busy the machine is.
-    measure = ("import resource, sys; from aligner.cli import main; code = main(sys.argv[1:]); "
-               "use = resource.getrusage(resource.RUSAGE_SELF); "
-               "print(use.ru_maxrss // 1024, use.ru_utime + use.ru_stime, file=sys.stderr); sys.exit(code)")
-    done = subprocess.run([sys.executable, "-c", measure, "run", str(config), "--json", "--quiet"],
-                          capture_output=True, text=True, timeout=120, env=child_env())
+    measure = (
+        "import resource, sys; from aligner.cli import main; code = main(sys.argv[1:]); "
+        "use = resource.getrusage(resource.RUSAGE_SELF); "
+        "print(use.ru_maxrss // 1024, use.ru_utime + use.ru_stime, file=sys.stderr); sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure, "run", str(config), "--json", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=child_env(),
+    )
     assert done.returncode == 1, done.stderr  # some items failed
     summary = json.loads(done.stdout)
     peak, cpu = done.stderr.strip().splitlines()[-1].split()

@@ -54,7 +54,7 @@ def test_span_scores_match_a_direct_computation():
             matrix = costs.matrix(a, b)
             for i in range(a, len(src) + 1):
                 for j in range(b, len(tgt) + 1):
-                    expected = brute_score(lex, src[i - a:i], tgt[j - b:j])
+                    expected = brute_score(lex, src[i - a : i], tgt[j - b : j])
                     assert -matrix[i, j] == pytest.approx(expected), (a, b, i, j)
     assert np.all(costs.matrix(1, 0) == 0)
 
@@ -80,8 +80,14 @@ def test_lexicon_train_and_show_from_the_command_line(tmp_path, capsys):
         assert {store.pair(p).method for p in store.pair_ids()} == {"engine-use+lexicon"}
 
 
-@pytest.mark.parametrize("argv", [["train", "x.db", "--iterations", "0"], ["show", "x.db", "word", "--top", "-3"],
-                                  ["show", "x.db", "word", "--top", "two"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "x.db", "--iterations", "0"],
+        ["show", "x.db", "word", "--top", "-3"],
+        ["show", "x.db", "word", "--top", "two"],
+    ],
+)
 def test_lexicon_counts_below_one_are_one_line_errors(argv, tmp_path, capsys, monkeypatch):
     """0 iterations would learn nothing and a negative --top would list from the wrong end."""
     monkeypatch.chdir(tmp_path)

@@ -48,8 +48,8 @@ def ntrex_doc(doc: str, drop_every: int = 0) -> tuple[Article, Article]:
     ko = (NTREX / "tgt" / doc).read_text(encoding="utf-8").splitlines()
     body_en = [s for k, s in enumerate(en[1:]) if not drop_every or k % drop_every]
     return (
-        Article("en", en[0], [" ".join(body_en[i:i + 2]) for i in range(0, len(body_en), 2)], url=f"en:{doc}"),
-        Article("ko", ko[0], [" ".join(ko[1:][i:i + 2]) for i in range(0, len(ko) - 1, 2)], url=f"ko:{doc}"),
+        Article("en", en[0], [" ".join(body_en[i : i + 2]) for i in range(0, len(body_en), 2)], url=f"en:{doc}"),
+        Article("ko", ko[0], [" ".join(ko[1:][i : i + 2]) for i in range(0, len(ko) - 1, 2)], url=f"ko:{doc}"),
     )
 
 
@@ -59,8 +59,10 @@ def loose_bare(doc: str) -> tuple[Article, Article]:
     en = (HARD / "src" / doc).read_text(encoding="utf-8").splitlines()
     ko = (HARD / "tgt" / doc).read_text(encoding="utf-8").splitlines()
     en = [s for k, s in enumerate(en) if k % 4 != 3]
-    return (Article("en", "", [" ".join(en[i:i + 2]) for i in range(0, len(en), 2)], url=f"en:{doc}"),
-            Article("ko", "", [" ".join(ko[i:i + 3]) for i in range(0, len(ko), 3)], url=f"ko:{doc}"))
+    return (
+        Article("en", "", [" ".join(en[i : i + 2]) for i in range(0, len(en), 2)], url=f"en:{doc}"),
+        Article("ko", "", [" ".join(ko[i : i + 3]) for i in range(0, len(ko), 3)], url=f"ko:{doc}"),
+    )
 
 
 DOCS = sorted(p.name for p in (NTREX / "src").iterdir())
@@ -125,8 +127,9 @@ def test_nearest_neighbours_in_blocks_match_a_full_comparison():
     no_dates = np.full(300, np.nan), np.full(250, np.nan)
     found = {tuple(p) for p in candidate_pairs(en, ko, *no_dates, k=5, window=None, block_rows=64)}
     centred = [m - m.mean(axis=0) for m in (en, ko)]  # each side's mean taken off, as documented
-    sims = (centred[0] / np.linalg.norm(centred[0], axis=1, keepdims=True)) @ \
-        (centred[1] / np.linalg.norm(centred[1], axis=1, keepdims=True)).T
+    sims = (centred[0] / np.linalg.norm(centred[0], axis=1, keepdims=True)) @ (
+        centred[1] / np.linalg.norm(centred[1], axis=1, keepdims=True)
+    ).T
     rows = {(i, int(j)) for i in range(300) for j in np.argsort(-sims[i])[:5]}
     cols = {(int(i), j) for j in range(250) for i in np.argsort(-sims[:, j])[:5]}
     assert found == rows | cols
@@ -195,8 +198,9 @@ def test_verification_tells_a_loose_translation_from_a_story_on_the_same_topic()
     field = score_candidates([en], [ko, related, other_ko], options)
 
     def verified(j: int):
-        return verifier.verify(field.en.sentences[0], field.en.vectors_of(0), field.ko.sentences[j],
-                               field.ko.vectors_of(j))
+        return verifier.verify(
+            field.en.sentences[0], field.en.vectors_of(0), field.ko.sentences[j], field.ko.vectors_of(j)
+        )
 
     true, near, unrelated = verified(0), verified(1), verified(2)
     assert true.en_share >= 0.7 and true.order >= 0.8, true
@@ -302,8 +306,13 @@ def test_find_originals_answers_for_every_english_article_in_order():
     cache = [k for _, k in pairs] + [ntrex_doc(DOCS[62])[1]]
     found = find_originals(english, cache)
     assert [m.en.url for m in found] == [a.url for a in english]
-    assert [m.ko.url if m.ko else None for m in found] == [f"ko:{DOCS[52]}", None, f"ko:{DOCS[50]}", None,
-                                                          f"ko:{DOCS[51]}"]
+    assert [m.ko.url if m.ko else None for m in found] == [
+        f"ko:{DOCS[52]}",
+        None,
+        f"ko:{DOCS[50]}",
+        None,
+        f"ko:{DOCS[51]}",
+    ]
     for m in (found[0], found[2], found[4]):
         assert m.sure and m.score >= 0.9 and m.decided_by == "score" and m.verification is not None
         assert m.how.startswith("sure:") and "aligned" in m.how
@@ -339,10 +348,12 @@ def test_an_unrelated_lone_candidate_is_not_a_pair_even_without_a_rival():
 
 def test_settings_the_decision_cannot_use_are_refused_before_any_work():
     en, ko = ntrex_doc(DOCS[43])
-    for options, message in [(PairingOptions(min_score=1.0), "min score 1: must be more than 0 and less than 1"),
-                             (PairingOptions(min_score=0.0), "min score 0: must be"),
-                             (PairingOptions(close_margin=-1.0), "close margin -1: must be 0 or more"),
-                             (PairingOptions(candidates=0), "candidates 0: must be 1 or more")]:
+    for options, message in [
+        (PairingOptions(min_score=1.0), "min score 1: must be more than 0 and less than 1"),
+        (PairingOptions(min_score=0.0), "min score 0: must be"),
+        (PairingOptions(close_margin=-1.0), "close margin -1: must be 0 or more"),
+        (PairingOptions(candidates=0), "candidates 0: must be 1 or more"),
+    ]:
         with pytest.raises(AlignerError, match=message):
             pair_articles([en], [ko], options)
     with pytest.raises(AlignerError, match="close margin nan"):
@@ -359,8 +370,11 @@ def test_pair_command_on_sample_pages_matches_the_links(tmp_path):
     (ko_dir / "www.hani.co.kr" / "broken.html").write_bytes(b"\x89PNG\r\n\x1a\n....")
     result = pair_command(tmp_path / "en", tmp_path / "ko", record_in=tmp_path / "corpus")
     rows = [line.split("\t") for line in (SAMPLE / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]]
-    linked = {r[0].replace("http://", "https://"): r[1].replace("http://", "https://") for r in rows
-              if not r[2].startswith("(")}
+    linked = {
+        r[0].replace("http://", "https://"): r[1].replace("http://", "https://")
+        for r in rows
+        if not r[2].startswith("(")
+    }
     found = {p.en.url: p.ko.url for p in result.pairs}
     assert found == linked, result.as_dict()
     assert [u.article.url.rsplit("/", 1)[1] for u in result.unpaired_en] == ["684758.html"]  # original not cached

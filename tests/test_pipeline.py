@@ -227,16 +227,19 @@ def test_run_aligns_pairs_listed_in_the_manifest_when_the_page_has_no_link(tmp_p
 # -- the run's options check themselves, for every caller ------------------------------------
 
 
-@pytest.mark.parametrize("bad, name, problem", [
-    ({"workers": 0}, "workers", "must be at least 1"),
-    ({"workers": True}, "workers", "must be at least 1"),
-    ({"threads": 0}, "threads", "must be at least 1"),
-    ({"formats": ("tmx", "pdf")}, "formats", "has an unknown format 'pdf'"),
-    ({"formats": ()}, "formats", "must name at least one export format"),
-    ({"method": "fast"}, "method", "must be one of engine, length"),
-    ({"tgt_lang": "EN"}, "tgt_lang", "is the source language too"),
-    ({"encoder": ""}, "encoder", "must be a non-empty string"),
-])
+@pytest.mark.parametrize(
+    "bad, name, problem",
+    [
+        ({"workers": 0}, "workers", "must be at least 1"),
+        ({"workers": True}, "workers", "must be at least 1"),
+        ({"threads": 0}, "threads", "must be at least 1"),
+        ({"formats": ("tmx", "pdf")}, "formats", "has an unknown format 'pdf'"),
+        ({"formats": ()}, "formats", "must name at least one export format"),
+        ({"method": "fast"}, "method", "must be one of engine, length"),
+        ({"tgt_lang": "EN"}, "tgt_lang", "is the source language too"),
+        ({"encoder": ""}, "encoder", "must be a non-empty string"),
+    ],
+)
 def test_run_options_refuse_a_bad_value_whoever_makes_them(bad, name, problem, tmp_path):
     from dataclasses import replace
 

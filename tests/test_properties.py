@@ -47,8 +47,9 @@ from aligner.text.split import sentence_spans, sentence_spans_many
 from tests.review_data import build_corpus
 
 SLOW_FACTOR = 10
-_SETTINGS: dict[str, Any] = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                        HealthCheck.data_too_large])
+_SETTINGS: dict[str, Any] = dict(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 def profiles(default: int, **strategies: st.SearchStrategy) -> Callable[[Callable], tuple[Callable, Callable]]:
@@ -67,14 +68,29 @@ def profiles(default: int, **strategies: st.SearchStrategy) -> Callable[[Callabl
 EN_POOL = [
     "Seoul to open 100 new public daycare centres next year.",
     "The city will spend about 150 billion won on the project.",
-    "He said no.", "2024", "1", "3.5%", "…", "Yonhap", "(Yonhap)", "Kim Jong-un",
+    "He said no.",
+    "2024",
+    "1",
+    "3.5%",
+    "…",
+    "Yonhap",
+    "(Yonhap)",
+    "Kim Jong-un",
     "Critics say the money would be better spent on housing for young couples, arguing that the cost "
     "of a home, not the cost of childcare, is what keeps people from starting a family in the first place.",
     "Word " * 120,
 ]
 KO_POOL = [
-    "서울시, 내년 국공립 어린이집 100곳 새로 연다", "시는 이 사업에 약 1500억원을 쓸 계획이다.",
-    "그는 아니라고 말했다.", "2024", "1", "3.5%", "…", "연합뉴스", "김정은", "한국어 " * 150,
+    "서울시, 내년 국공립 어린이집 100곳 새로 연다",
+    "시는 이 사업에 약 1500억원을 쓸 계획이다.",
+    "그는 아니라고 말했다.",
+    "2024",
+    "1",
+    "3.5%",
+    "…",
+    "연합뉴스",
+    "김정은",
+    "한국어 " * 150,
 ]
 EDGE_SENTENCES = ["", " ", "\u200b", "\x00", "\ufeff", "!!!", "😀", "\u202eشكرا", "12 345 678"]
 
@@ -83,7 +99,7 @@ def sentences(pool: list[str]) -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(pool),
         st.sampled_from(EDGE_SENTENCES),
-        st.integers(-10**12, 10**12).map(str),
+        st.integers(-(10**12), 10**12).map(str),
         st.text(max_size=40),
     )
 
@@ -100,8 +116,9 @@ def pair_with_anchors(draw: st.DrawFn, max_size: int) -> tuple[list[str], list[s
     """Two sentence lists (sometimes the same list, sometimes very unequal) and fixed beads
     taken from a random path through them, as a reviewer's accepted beads would be."""
     src = draw(sentence_lists(EN_POOL, max_size))
-    tgt = draw(st.one_of(sentence_lists(KO_POOL, max_size), st.just(list(src)),
-                         st.lists(sentences(KO_POOL), max_size=3)))
+    tgt = draw(
+        st.one_of(sentence_lists(KO_POOL, max_size), st.just(list(src)), st.lists(sentences(KO_POOL), max_size=3))
+    )
     if draw(st.booleans()):
         src, tgt = tgt, src
     path, e, k = [], 0, 0
@@ -116,8 +133,9 @@ def pair_with_anchors(draw: st.DrawFn, max_size: int) -> tuple[list[str], list[s
     return src, tgt, fixed
 
 
-def check_beads(beads: list[Bead], n: int, m: int, max_src: int, max_tgt: int,
-                fixed: list[tuple[int, int, int, int]]) -> None:
+def check_beads(
+    beads: list[Bead], n: int, m: int, max_src: int, max_tgt: int, fixed: list[tuple[int, int, int, int]]
+) -> None:
     """Every sentence once, in order; fixed beads as given; the others within the size limits."""
     assert [i for b in beads for i in b.src] == list(range(n))
     assert [j for b in beads for j in b.tgt] == list(range(m))
@@ -147,7 +165,8 @@ def _length_alignment(data: st.DataObject, case: tuple) -> None:
 
 
 test_length_aligner_covers_each_side_once, test_length_aligner_covers_each_side_once_slow = profiles(
-    150, data=st.data(), case=pair_with_anchors(max_size=60))(_length_alignment)
+    150, data=st.data(), case=pair_with_anchors(max_size=60)
+)(_length_alignment)
 
 
 @cache
@@ -164,7 +183,8 @@ def _engine_alignment(data: st.DataObject, case: tuple) -> None:
 
 
 test_engine_covers_each_side_once, test_engine_covers_each_side_once_slow = profiles(
-    40, data=st.data(), case=pair_with_anchors(max_size=14))(_engine_alignment)
+    40, data=st.data(), case=pair_with_anchors(max_size=14)
+)(_engine_alignment)
 
 
 def test_engine_long_unequal_lists_cover_each_side_once() -> None:
@@ -178,12 +198,57 @@ def test_engine_long_unequal_lists_cover_each_side_once() -> None:
 
 # ---------------------------------------------------------------- splitting loses nothing
 
-_HOSTILE_PIECES = st.sampled_from([
-    "He went.", " She came! ", "그는 갔다.", " 비가 왔다? ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\x00", "\x1b",
-    "\x7f", "\x85", "\u2028", "\u2029", "\u200b", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069",
-    "\ufeff", "\ud800", "\udbff", "\udc00", "\udfff", "\ud83d", "😀", "שלום.", " עולם. ", "مرحبا.", "日本語。",
-    "Привет.", "Ελλάδα.", "ก.", "  ", "\u3000", "\u00a0", '"', "”", "'", "…", ".", "3.5", "Dr.", "U.S.",
-])
+_HOSTILE_PIECES = st.sampled_from(
+    [
+        "He went.",
+        " She came! ",
+        "그는 갔다.",
+        " 비가 왔다? ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\x0b",
+        "\x0c",
+        "\x00",
+        "\x1b",
+        "\x7f",
+        "\x85",
+        "\u2028",
+        "\u2029",
+        "\u200b",
+        "\u200e",
+        "\u200f",
+        "\u202a",
+        "\u202e",
+        "\u2066",
+        "\u2069",
+        "\ufeff",
+        "\ud800",
+        "\udbff",
+        "\udc00",
+        "\udfff",
+        "\ud83d",
+        "😀",
+        "שלום.",
+        " עולם. ",
+        "مرحبا.",
+        "日本語。",
+        "Привет.",
+        "Ελλάδα.",
+        "ก.",
+        "  ",
+        "\u3000",
+        "\u00a0",
+        '"',
+        "”",
+        "'",
+        "…",
+        ".",
+        "3.5",
+        "Dr.",
+        "U.S.",
+    ]
+)
 HOSTILE_TEXT = st.one_of(
     st.lists(_HOSTILE_PIECES, max_size=40).map("".join),
     st.text(st.characters(codec=None, exclude_categories=()), max_size=80),  # surrogates and controls too
@@ -199,7 +264,7 @@ def assert_partition(text: str, spans: list[tuple[int, int]]) -> None:
         assert text[start:end] == text[start:end].strip()
         position = end
     assert text[position:].strip() == ""
-    assert (text[spans[0][0]:spans[-1][1]] if spans else "") == text.strip()
+    assert (text[spans[0][0] : spans[-1][1]] if spans else "") == text.strip()
 
 
 def _splitting(text: str, lang: str) -> None:
@@ -208,7 +273,8 @@ def _splitting(text: str, lang: str) -> None:
 
 
 test_splitting_hostile_text_loses_nothing, test_splitting_hostile_text_loses_nothing_slow = profiles(
-    120, text=HOSTILE_TEXT, lang=st.sampled_from(["en", "ko", "de"]))(_splitting)
+    120, text=HOSTILE_TEXT, lang=st.sampled_from(["en", "ko", "de"])
+)(_splitting)
 
 
 def _splitting_batches(texts: list[str]) -> None:
@@ -220,7 +286,8 @@ def _splitting_batches(texts: list[str]) -> None:
 
 
 test_korean_batches_of_hostile_text, test_korean_batches_of_hostile_text_slow = profiles(
-    25, texts=st.lists(HOSTILE_TEXT, max_size=5))(_splitting_batches)
+    25, texts=st.lists(HOSTILE_TEXT, max_size=5)
+)(_splitting_batches)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -241,24 +308,52 @@ DTD = etree.DTD(str(DTD_PATH))
 _STORABLE = st.characters(codec="utf-8")  # what SQLite can hold: every code point but surrogates
 STORED_TEXT = st.one_of(
     st.text(_STORABLE, min_size=1, max_size=30),
-    st.lists(st.sampled_from(["\x00", "\x0b", "\r", "\r\n", "\t", "\x85", "\u2028", "\ufffe", "\uffff", "]]>",
-                              "&", "<", '"', "\u202e", "\U0010ffff", "😀", "한국어", " "]), min_size=1, max_size=8)
-    .map("".join),
-    st.builds(lambda piece, n: piece * n, st.sampled_from(["가나다 ", "word\t", "\u200f<&>\r\n"]),
-              st.integers(50, 500)),
+    st.lists(
+        st.sampled_from(
+            [
+                "\x00",
+                "\x0b",
+                "\r",
+                "\r\n",
+                "\t",
+                "\x85",
+                "\u2028",
+                "\ufffe",
+                "\uffff",
+                "]]>",
+                "&",
+                "<",
+                '"',
+                "\u202e",
+                "\U0010ffff",
+                "😀",
+                "한국어",
+                " ",
+            ]
+        ),
+        min_size=1,
+        max_size=8,
+    ).map("".join),
+    st.builds(
+        lambda piece, n: piece * n, st.sampled_from(["가나다 ", "word\t", "\u200f<&>\r\n"]), st.integers(50, 500)
+    ),
 )
 
 
 def xml_text(text: str) -> str:
     """What XML 1.0 can carry of ``text`` (written from the Char production, not from our code)."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or 0x20 <= ord(ch) <= 0xD7FF
-                   or 0xE000 <= ord(ch) <= 0xFFFD or ord(ch) >= 0x10000)
+    return "".join(
+        ch
+        for ch in text
+        if ch in "\t\n\r" or 0x20 <= ord(ch) <= 0xD7FF or 0xE000 <= ord(ch) <= 0xFFFD or ord(ch) >= 0x10000
+    )
 
 
 def one_line(text: str) -> str:
     """A Moses line: XML-safe, CRLF and every other ``str.splitlines`` break made one space."""
-    return "".join(" " if ch in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029" else ch
-                   for ch in xml_text(text).replace("\r\n", " "))
+    return "".join(
+        " " if ch in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029" else ch for ch in xml_text(text).replace("\r\n", " ")
+    )
 
 
 def stored_corpus(path: Path, en: list[str], ko: list[str], cuts: list[tuple[int, int]]) -> None:
@@ -272,8 +367,13 @@ def stored_corpus(path: Path, en: list[str], ko: list[str], cuts: list[tuple[int
             if (e1, k1) != (e, k):
                 beads.append(Bead(tuple(range(e, e1)), tuple(range(k, k1)), 0.5, 0.5))
             e, k = e1, k1
-        store.save_alignment(pair_id, [Sentence(i, 0, t) for i, t in enumerate(en)],
-                             [Sentence(i, 0, t) for i, t in enumerate(ko)], beads, "test")
+        store.save_alignment(
+            pair_id,
+            [Sentence(i, 0, t) for i, t in enumerate(en)],
+            [Sentence(i, 0, t) for i, t in enumerate(ko)],
+            beads,
+            "test",
+        )
 
 
 @st.composite
@@ -294,8 +394,9 @@ def _export_from_store(case: tuple) -> None:
         with Store(folder / "c.db") as store:
             rows = list(store.export_rows(keep_empty=True))
             for fmt in ("tmx", "tsv", "moses", "jsonl", "parquet"):
-                export_rows(store.export_rows(keep_empty=True), fmt, folder / f"out.{fmt}", src_lang="en",
-                            tgt_lang="ko")
+                export_rows(
+                    store.export_rows(keep_empty=True), fmt, folder / f"out.{fmt}", src_lang="en", tgt_lang="ko"
+                )
         assert [i for r in rows for i in r.src_ids] == list(range(len(en)))
         want_src = [" ".join(en[i] for i in r.src_ids) for r in rows]
         want_tgt = [" ".join(ko[i] for i in r.tgt_ids) for r in rows]
@@ -320,23 +421,27 @@ def _export_from_store(case: tuple) -> None:
         records = [json.loads(line) for line in lines if line]
         assert len(lines) == len(rows) + 1
         assert [(r["src_text"], r["tgt_text"]) for r in records] == [
-            (xml_text(s), xml_text(t)) for s, t in zip(want_src, want_tgt)]
+            (xml_text(s), xml_text(t)) for s, t in zip(want_src, want_tgt)
+        ]
         assert [(r["src_ids"], r["tgt_ids"], r["bead_id"]) for r in records] == [
-            (list(r.src_ids), list(r.tgt_ids), r.bead_id) for r in rows]
+            (list(r.src_ids), list(r.tgt_ids), r.bead_id) for r in rows
+        ]
 
         table = pq.read_table(folder / "out.parquet").to_pylist()
         assert [(r["translation"]["en"], r["translation"]["ko"]) for r in table] == [
-            (xml_text(s), xml_text(t)) for s, t in zip(want_src, want_tgt)]
+            (xml_text(s), xml_text(t)) for s, t in zip(want_src, want_tgt)
+        ]
         assert [r["tuid"] for r in table] == [r["tuid"] for r in records]
 
 
 test_stored_text_exports_and_reads_back, test_stored_text_exports_and_reads_back_slow = profiles(
-    30, case=stored_pairs())(_export_from_store)
+    30, case=stored_pairs()
+)(_export_from_store)
 
 
 def test_100_kb_sentences_export_and_read_back() -> None:
     """One bead of two 100 kB sentences (a page without paragraphs), every format."""
-    en = ["Kim said \"no\" & <left>\u200f\tagain.\r\n" * 4_000, "끝."]
+    en = ['Kim said "no" & <left>\u200f\tagain.\r\n' * 4_000, "끝."]
     ko = ["김 씨는 \u202e아니라고\x00 말했다. " * 5_000]
     _export_from_store((en, ko, []))
 
@@ -349,26 +454,51 @@ def _clean_text_is_storable(text: str) -> None:
     assert clean_text(cleaned) == cleaned
 
 
-test_clean_text_is_storable, test_clean_text_is_storable_slow = profiles(
-    200, text=HOSTILE_TEXT)(_clean_text_is_storable)
+test_clean_text_is_storable, test_clean_text_is_storable_slow = profiles(200, text=HOSTILE_TEXT)(
+    _clean_text_is_storable
+)
 
 
 # ---------------------------------------------------------------- review edits, undo and redo
 
 PAIRS = (1, 2, 3)  # the three pairs of tests/review_data.py
 PAIR_CHOICE = st.sampled_from([1, 1, 1, 2, 3])  # mostly one pair, so undo and redo meet its edits
-OPERATIONS = ["accept", "reject", "unmark", "accept_above", "merge", "split", "shift", "detach", "edit",
-              "split_sentence", "realign", "undo", "undo", "redo", "redo"]
+OPERATIONS = [
+    "accept",
+    "reject",
+    "unmark",
+    "accept_above",
+    "merge",
+    "split",
+    "shift",
+    "detach",
+    "edit",
+    "split_sentence",
+    "realign",
+    "undo",
+    "undo",
+    "redo",
+    "redo",
+]
 EDIT_TEXT = st.one_of(st.text(st.characters(codec=None, exclude_categories=()), max_size=20), HOSTILE_TEXT)
 REVIEW_OPS = st.lists(
-    st.tuples(st.sampled_from(OPERATIONS), PAIR_CHOICE, st.integers(0, 40), st.integers(0, 40),
-              st.sampled_from(["src", "tgt"]), st.booleans(), EDIT_TEXT),
-    min_size=5, max_size=40,
+    st.tuples(
+        st.sampled_from(OPERATIONS),
+        PAIR_CHOICE,
+        st.integers(0, 40),
+        st.integers(0, 40),
+        st.sampled_from(["src", "tgt"]),
+        st.booleans(),
+        EDIT_TEXT,
+    ),
+    min_size=5,
+    max_size=40,
 )
 
 
-def run_operation(s: Store, name: str, pair: int, a: int, b: int, side: str, flag: bool,
-                  text: str) -> review.Edit | None:
+def run_operation(
+    s: Store, name: str, pair: int, a: int, b: int, side: str, flag: bool, text: str
+) -> review.Edit | None:
     """One review operation with arguments drawn from hypothesis's numbers (often out of range)."""
     beads = s.beads(pair)
     pos = a % (len(beads) + 1)  # one past the end: the operations must refuse it
@@ -377,8 +507,11 @@ def run_operation(s: Store, name: str, pair: int, a: int, b: int, side: str, fla
     lo, hi, o_lo, o_hi = 0, n_side, 0, 0
     if pos < len(beads):
         bead = beads[pos]
-        lo, hi, o_lo, o_hi = ((bead.src_start, bead.src_end, bead.tgt_start, bead.tgt_end) if side == "src"
-                              else (bead.tgt_start, bead.tgt_end, bead.src_start, bead.src_end))
+        lo, hi, o_lo, o_hi = (
+            (bead.src_start, bead.src_end, bead.tgt_start, bead.tgt_end)
+            if side == "src"
+            else (bead.tgt_start, bead.tgt_end, bead.src_start, bead.src_end)
+        )
     inside = lo + b % (hi - lo + 1)  # a sentence of the bead, or its end (which some must refuse)
     other_inside = o_lo + a % (o_hi - o_lo + 2)  # ... or one past it
     me = "prop"
@@ -390,8 +523,7 @@ def run_operation(s: Store, name: str, pair: int, a: int, b: int, side: str, fla
     if name == "merge":
         return review.merge_with_next(s, pair, pos, reviewer=me)
     if name == "split":
-        return review.split_bead(s, pair, pos, side, inside, other_inside if flag else None,
-                                 reviewer=me)
+        return review.split_bead(s, pair, pos, side, inside, other_inside if flag else None, reviewer=me)
     if name == "shift":
         return review.shift(s, pair, pos, side, "up" if flag else "down", reviewer=me)
     if name == "detach":
@@ -467,5 +599,6 @@ def test_edited_text_is_cleaned_before_it_is_stored(tmp_path: Path) -> None:
             review.edit_sentence_text(s, 1, "src", 2, "\ud800\u200b\x00", reviewer="me")
 
 
-test_review_edits_undo_and_redo_walk_exact_states, test_review_edits_undo_and_redo_walk_exact_states_slow = (
-    profiles(30, ops=REVIEW_OPS)(_review_sequence))
+test_review_edits_undo_and_redo_walk_exact_states, test_review_edits_undo_and_redo_walk_exact_states_slow = profiles(
+    30, ops=REVIEW_OPS
+)(_review_sequence)

@@ -78,7 +78,15 @@ def test_accept_all_above_leaves_rejected_beads_alone(store):
     review.reject(store, DAYCARE, 2, reviewer=ME)
     review.accept_all_above(store, DAYCARE, 5, reviewer=ME)
     assert [b.status for b in store.beads(DAYCARE)] == [
-        "accepted", "accepted", "rejected", "accepted", "accepted", "unreviewed", "unreviewed", "unreviewed"]
+        "accepted",
+        "accepted",
+        "rejected",
+        "accepted",
+        "accepted",
+        "unreviewed",
+        "unreviewed",
+        "unreviewed",
+    ]
 
 
 def test_merge_with_next_makes_a_manual_accepted_bead(store):
@@ -145,8 +153,11 @@ def test_detach_a_first_sentence_leaves_the_rest_to_check_unless_the_other_side_
     review.merge_with_next(store, RAIL, 3, reviewer=ME)  # 0-1 + 1-1 -> 1-2
     review.detach(store, RAIL, 3, "src", 3, reviewer=ME)  # -> 1-0 + 0-2
     review.detach(store, RAIL, 4, "tgt", 3, reviewer=ME)  # 0-2 -> 0-1 + 0-1: nothing guessed
-    assert shapes(store, RAIL)[3:6] == [("1-0", "accepted", "manual"), ("0-1", "accepted", "manual"),
-                                        ("0-1", "accepted", "manual")]
+    assert shapes(store, RAIL)[3:6] == [
+        ("1-0", "accepted", "manual"),
+        ("0-1", "accepted", "manual"),
+        ("0-1", "accepted", "manual"),
+    ]
     check(store)
 
 
@@ -163,8 +174,9 @@ def test_shift_keeps_accepted_beads_accepted_and_leaves_the_others_to_check(stor
 def test_fixing_text_keeps_the_beads_confidence_and_low_mark(store):
     low = store.beads(DAYCARE)[3]
     assert review.is_low_confidence(low)
-    review.edit_sentence_text(store, DAYCARE, "src", 3, "Officials said the centres would go to busy districts.",
-                              reviewer=ME)
+    review.edit_sentence_text(
+        store, DAYCARE, "src", 3, "Officials said the centres would go to busy districts.", reviewer=ME
+    )
     review.split_sentence(store, DAYCARE, "tgt", 3, 7, reviewer=ME)
     bead = store.beads(DAYCARE)[3]
     assert (bead.confidence, bead.origin, bead.status, bead.kind) == (low.confidence, "auto", "unreviewed", "1-2")
@@ -203,8 +215,11 @@ def test_detach_gives_a_sentence_its_own_bead(store):
     review.detach(store, DAYCARE, 3, "src", 3, reviewer=ME)  # the middle English sentence
     assert [b.kind for b in store.beads(DAYCARE)][3:6] == ["1-3", "1-0", "1-0"]
     # only the detached sentence is the reviewer's; what it leaves behind is to check
-    assert shapes(store)[3:6] == [("1-3", "unreviewed", "auto"), ("1-0", "accepted", "manual"),
-                                  ("1-0", "unreviewed", "auto")]
+    assert shapes(store)[3:6] == [
+        ("1-3", "unreviewed", "auto"),
+        ("1-0", "accepted", "manual"),
+        ("1-0", "unreviewed", "auto"),
+    ]
     check(store)
     with pytest.raises(ReviewError, match="already has a bead of its own"):
         review.detach(store, DAYCARE, 4, "src", 3, reviewer=ME)
@@ -246,8 +261,9 @@ def test_realign_from_keeps_accepted_and_manual_beads_and_everything_above(store
     after = store.beads(DAYCARE)
     check(store)
     assert e.changed or [(b.src_start, b.tgt_start) for b in before] == [(b.src_start, b.tgt_start) for b in after]
-    assert [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.status) for b in after[:2]] == \
-        [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.status) for b in before[:2]]
+    assert [(b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.status) for b in after[:2]] == [
+        (b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.status) for b in before[:2]
+    ]
     last = after[-1]
     assert (last.src_start, last.src_end, last.tgt_start, last.tgt_end, last.origin) == (6, 8, 7, 9, "manual")
     assert "realign from 3" in last_edit(store)[1]
@@ -279,15 +295,23 @@ def test_realign_encodes_ahead_in_chunks_and_reports_progress(tmp_path):
         encoder = SlowEncoder()
         seen: list[tuple[str, int, int]] = []
         review.accept(s, pair, 10, reviewer=ME)
-        e = review.realign_from(s, pair, 5, reviewer=ME, aligner=encoder_aligner(encoder),
-                                progress=lambda what, done, total: seen.append((what, done, total)))
+        e = review.realign_from(
+            s,
+            pair,
+            5,
+            reviewer=ME,
+            aligner=encoder_aligner(encoder),
+            progress=lambda what, done, total: seen.append((what, done, total)),
+        )
         assert e.action.startswith("realign from 6")
         encoding = [x for x in seen if x[0] == "encoding sentences"]
         gap = s.beads(pair)[5:]
         total = sum(b.src_end - b.src_start + b.tgt_end - b.tgt_start for b in gap) - 2  # less the accepted 1-1
         assert encoding[-1] == ("encoding sentences", total, total)
-        assert encoder.calls[:len(encoding)] == [1] + [min(review.ENCODE_CHUNK, total - i)  # 1: loads the model
-                                                       for i in range(0, total, review.ENCODE_CHUNK)]
+        assert encoder.calls[: len(encoding)] == [1] + [
+            min(review.ENCODE_CHUNK, total - i)  # 1: loads the model
+            for i in range(0, total, review.ENCODE_CHUNK)
+        ]
         assert seen[-1][0] == "aligning"
         assert s.integrity_problems() == []
 
@@ -299,8 +323,14 @@ def test_a_cancelled_realign_changes_nothing(tmp_path):
         encoder = SlowEncoder()
         for stop_after in (1, 3):  # before any chunk is encoded; between two chunks
             with pytest.raises(review.Cancelled):
-                review.realign_from(s, pair, 0, reviewer=ME, aligner=encoder_aligner(encoder),
-                                    cancelled=lambda n=stop_after: len(encoder.calls) >= n)
+                review.realign_from(
+                    s,
+                    pair,
+                    0,
+                    reviewer=ME,
+                    aligner=encoder_aligner(encoder),
+                    cancelled=lambda n=stop_after: len(encoder.calls) >= n,
+                )
         assert s.snapshot(pair) == before
         assert s.conn.execute("SELECT COUNT(*) FROM edits").fetchone()[0] == 0
 
@@ -348,8 +378,11 @@ def test_the_edit_log_keeps_undone_edits_and_logs_undo_and_redo_with_the_reviewe
     third = review.merge_with_next(store, DAYCARE, 5, reviewer="ann")  # ends the redo history
     assert review.redo(store, DAYCARE, reviewer="cy") is None  # the reject cannot be redone...
     rows = store.conn.execute("SELECT id, undone, dropped_by FROM edits ORDER BY id").fetchall()
-    assert [tuple(r) for r in rows] == [(first.edit_id, 0, None), (second.edit_id, 1, third.edit_id),
-                                        (third.edit_id, 0, None)]  # ... but it is still in the log
+    assert [tuple(r) for r in rows] == [
+        (first.edit_id, 0, None),
+        (second.edit_id, 1, third.edit_id),
+        (third.edit_id, 0, None),
+    ]  # ... but it is still in the log
     log = [(e.kind, e.reviewer, e.action, e.state) for e in review.history(store, DAYCARE)]
     assert log == [
         ("edit", "ann", "merge 6+7", "in force"),
@@ -434,8 +467,12 @@ def test_refuses_bad_input(store):
 
 
 OPS = st.lists(
-    st.tuples(st.sampled_from(["accept", "reject", "merge", "split", "shift", "detach", "ssplit", "undo", "redo"]),
-              st.integers(0, 12), st.sampled_from(["src", "tgt"]), st.booleans()),
+    st.tuples(
+        st.sampled_from(["accept", "reject", "merge", "split", "shift", "detach", "ssplit", "undo", "redo"]),
+        st.integers(0, 12),
+        st.sampled_from(["src", "tgt"]),
+        st.booleans(),
+    ),
     max_size=25,
 )
 

@@ -26,8 +26,16 @@ from tests.conftest import ROOT, child_env
 from tests.review_data import build_corpus
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = [
     pytest.mark.browser,
@@ -69,7 +77,10 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]
     log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "aligner", "review", str(db), "--serve", "--port", str(port), "--reviewer", "web"],
-        cwd=ROOT, env=child_env(), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=child_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
     def listening() -> bool:
@@ -95,7 +106,10 @@ def test_the_served_app_loads_in_chromium_and_a_key_accepts_a_bead(served, tmp_p
     url, db, _ = served
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=FLAGS,
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=FLAGS,
             viewport={"width": 1200, "height": 700},
         )
         try:
@@ -104,18 +118,28 @@ def test_the_served_app_loads_in_chromium_and_a_key_accepts_a_bead(served, tmp_p
             assert "aligner review · corpus.db" in page.content()  # the page's intro names the corpus
             page.wait_for_selector("body.-first-byte", timeout=30_000)  # the app's first bytes arrived
             # the app started in a process of its own and said its reviewer is here
-            wait_for("the app to start", lambda: query(
-                db, "SELECT 1 FROM review_state WHERE reviewer='web' AND seen_at IS NOT NULL"))
+            wait_for(
+                "the app to start",
+                lambda: query(db, "SELECT 1 FROM review_state WHERE reviewer='web' AND seen_at IS NOT NULL"),
+            )
             page.click(".textual-terminal")  # keys go to the terminal
             page.keyboard.press("Enter")  # open the first pair ...
-            wait_for("the pair to open", lambda: query(
-                db, "SELECT 1 FROM review_state WHERE reviewer='web' AND screen='pair' AND pair_id=1"))
+            wait_for(
+                "the pair to open",
+                lambda: query(db, "SELECT 1 FROM review_state WHERE reviewer='web' AND screen='pair' AND pair_id=1"),
+            )
             page.keyboard.press("a")  # ... and accept its first unreviewed bead (bead 2)
-            wait_for("the accept to be stored", lambda: query(
-                db, "SELECT 1 FROM beads WHERE pair_id=1 AND position=1 AND status='accepted' AND changed_by='web'"))
+            wait_for(
+                "the accept to be stored",
+                lambda: query(
+                    db, "SELECT 1 FROM beads WHERE pair_id=1 AND position=1 AND status='accepted' AND changed_by='web'"
+                ),
+            )
             assert query(db, "SELECT reviewer, action FROM edits") == [("web", "accept 2")]
             page.close()  # the tab is gone: the app quits and the reviewer is no longer shown on a pair
-            wait_for("the reviewer to leave", lambda: query(
-                db, "SELECT 1 FROM review_state WHERE reviewer='web' AND seen_at IS NULL"))
+            wait_for(
+                "the reviewer to leave",
+                lambda: query(db, "SELECT 1 FROM review_state WHERE reviewer='web' AND seen_at IS NULL"),
+            )
         finally:
             browser.close()

@@ -45,31 +45,38 @@ def log(store: Store) -> list[tuple[int, str, str]]:
 
 
 def hits_in(store: Store, pair: int, query: review.Query) -> list[review.Hit]:
-    return review.pair_hits(pair, texts(store, "src", pair), texts(store, "tgt", pair), store.beads(pair), query,
-                            store.pair_note(pair))
+    return review.pair_hits(
+        pair, texts(store, "src", pair), texts(store, "tgt", pair), store.beads(pair), query, store.pair_note(pair)
+    )
 
 
 # -- patterns -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("pattern, problem", [
-    ("a(b", "not a regular expression: missing ), unterminated subpattern at position 1"),
-    ("[x", "not a regular expression: unterminated character set at position 0"),
-    ("*x", "not a regular expression: nothing to repeat at position 0"),
-    ("", "nothing to search for"),
-])
+@pytest.mark.parametrize(
+    "pattern, problem",
+    [
+        ("a(b", "not a regular expression: missing ), unterminated subpattern at position 1"),
+        ("[x", "not a regular expression: unterminated character set at position 0"),
+        ("*x", "not a regular expression: nothing to repeat at position 0"),
+        ("", "nothing to search for"),
+    ],
+)
 def test_a_bad_pattern_is_one_line_that_says_what_and_where(pattern, problem):
     with pytest.raises(ReviewError) as caught:
         review.compile_query(pattern)
     assert caught.value.problem == problem and "\n" not in str(caught.value)
 
 
-@pytest.mark.parametrize("template, problem", [
-    (r"\2", "invalid group reference 2 at position 1"),
-    (r"\g<year>", "unknown group name 'year'"),
-    ("\\", "bad escape (end of pattern) at position 0"),
-    (r"\q", "bad escape \\q at position 0"),
-])
+@pytest.mark.parametrize(
+    "template, problem",
+    [
+        (r"\2", "invalid group reference 2 at position 1"),
+        (r"\g<year>", "unknown group name 'year'"),
+        ("\\", "bad escape (end of pattern) at position 0"),
+        (r"\q", "bad escape \\q at position 0"),
+    ],
+)
 def test_a_bad_replacement_is_refused_before_anything_is_written(store, template, problem):
     query = review.compile_query(r"(\d+) new", "src")
     with pytest.raises(ReviewError, match=re.escape(problem)):
@@ -90,7 +97,14 @@ def test_searching_is_case_insensitive_unless_asked_and_only_non_empty_matches_c
 def test_pair_hits_run_in_reading_order_over_one_side_or_both(store):
     both = hits_in(store, DAYCARE, review.compile_query(r"어린이집|daycare", "both"))
     assert [(h.kind, h.index, h.position) for h in both] == [
-        ("src", 0, 0), ("tgt", 0, 0), ("src", 1, 1), ("tgt", 1, 1), ("tgt", 3, 3), ("tgt", 4, 4), ("tgt", 8, 7)]
+        ("src", 0, 0),
+        ("tgt", 0, 0),
+        ("src", 1, 1),
+        ("tgt", 1, 1),
+        ("tgt", 3, 3),
+        ("tgt", 4, 4),
+        ("tgt", 8, 7),
+    ]
     korean = hits_in(store, DAYCARE, review.compile_query("어린이집", "tgt"))
     assert [h.index for h in korean] == [0, 1, 3, 4, 8] and all(h.kind == "tgt" for h in korean)
     assert korean[0].spans == ((12, 16),) and DAYCARE_KO[0][12:16] == "어린이집"
@@ -106,7 +120,8 @@ def test_notes_are_searched_the_pairs_first(store):
     found = hits_in(store, DAYCARE, review.compile_query("cost|monday", "notes"))
     assert [(h.kind, h.position) for h in found] == [("pair-note", 0), ("note", 1), ("note", 4)]
     assert hits_in(store, DAYCARE, review.compile_query("cost", "src")) == [
-        h for h in hits_in(store, DAYCARE, review.compile_query("cost", "src"))]
+        h for h in hits_in(store, DAYCARE, review.compile_query("cost", "src"))
+    ]
     assert all(h.kind in ("src", "tgt") for h in hits_in(store, DAYCARE, review.compile_query("cost", "both")))
 
 
@@ -115,8 +130,12 @@ def test_notes_are_searched_the_pairs_first(store):
 
 def test_a_corpus_search_lists_every_hit_with_its_bead_and_title(store):
     found = review.search_corpus(store, review.compile_query(r"\bthe\b", "src"))
-    expected = [(pair, i) for pair, sentences in ((DAYCARE, DAYCARE_EN), (RAIL, RAIL_EN), (FESTIVAL, FESTIVAL_EN))
-                for i, text in enumerate(sentences) if re.search(r"\bthe\b", text, re.IGNORECASE)]
+    expected = [
+        (pair, i)
+        for pair, sentences in ((DAYCARE, DAYCARE_EN), (RAIL, RAIL_EN), (FESTIVAL, FESTIVAL_EN))
+        for i, text in enumerate(sentences)
+        if re.search(r"\bthe\b", text, re.IGNORECASE)
+    ]
     assert [(h.pair_id, h.index) for h in found.hits] == expected
     assert found.total == len(expected) and found.pairs == 3 and not found.cut
     rail_bead = {h.index: h.position for h in found.hits if h.pair_id == RAIL}
@@ -161,8 +180,15 @@ def test_a_replacement_is_one_logged_edit_that_undo_takes_back_whole(store):
 def test_a_replacement_in_both_sides_only_the_ticked_and_checked_against_the_preview(store):
     query = review.compile_query("어린이집|daycare", "both")
     plan = review.plan_replacements(DAYCARE_EN, DAYCARE_KO, query, "보육시설")
-    assert {(r.side, r.index) for r in plan} == {("src", 0), ("src", 1), ("tgt", 0), ("tgt", 1), ("tgt", 3),
-                                                 ("tgt", 4), ("tgt", 8)}
+    assert {(r.side, r.index) for r in plan} == {
+        ("src", 0),
+        ("src", 1),
+        ("tgt", 0),
+        ("tgt", 1),
+        ("tgt", 3),
+        ("tgt", 4),
+        ("tgt", 8),
+    }
     chosen = [("tgt", 3), ("tgt", 8)]
     expect = {(r.side, r.index): r.old for r in plan if (r.side, r.index) in chosen}
     stale = dict(expect) | {("tgt", 3): "what the preview showed before someone else's fix"}
@@ -267,12 +293,19 @@ def test_notes_written_in_review_reach_every_export_format(store, tmp_path):
     unit = next(u for u in tmx.units if u.source == text)
     assert unit.getnotes() == "the date is <Monday> & fine"
     assert {p.get("type"): p.text for p in unit.xmlelement.findall("prop")}["x-pair-note"] == "checked against print"
-    tsv = pd.read_csv(export_corpus(store, "tsv", tmp_path / "c.tsv").paths[0], sep="\t", quoting=csv.QUOTE_NONE,
-                      keep_default_na=False, dtype=str)
+    tsv = pd.read_csv(
+        export_corpus(store, "tsv", tmp_path / "c.tsv").paths[0],
+        sep="\t",
+        quoting=csv.QUOTE_NONE,
+        keep_default_na=False,
+        dtype=str,
+    )
     row = tsv[tsv["src_text"] == text].iloc[0]
     assert (row["note"], row["pair_note"]) == ("the date is <Monday> & fine", "checked against print")
-    lines = [json.loads(line) for line in
-             export_corpus(store, "jsonl", tmp_path / "c.jsonl").paths[0].read_text("utf-8").splitlines()]
+    lines = [
+        json.loads(line)
+        for line in export_corpus(store, "jsonl", tmp_path / "c.jsonl").paths[0].read_text("utf-8").splitlines()
+    ]
     record = next(r for r in lines if r["src_text"] == text)
     assert (record["note"], record["pair_note"]) == ("the date is <Monday> & fine", "checked against print")
     other = next(r for r in lines if r["src_text"] == RAIL_EN[1])
@@ -313,7 +346,11 @@ def test_find_run_goes_from_block_to_block_of_non_1_1_beads():
 def test_only_the_store_speaks_sql():
     """SQL statements appear in aligner/store/ only (and the CLI names sqlite3 only for its errors)."""
     statement = re.compile(r"""["'](?:SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|PRAGMA|BEGIN)\b""")
-    offenders = [str(path.relative_to(ROOT)) for folder in ("aligner", "tui") for path in (ROOT / folder).rglob("*.py")
-                 if "store" not in path.relative_to(ROOT).parts and statement.search(path.read_text("utf-8"))]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("aligner", "tui")
+        for path in (ROOT / folder).rglob("*.py")
+        if "store" not in path.relative_to(ROOT).parts and statement.search(path.read_text("utf-8"))
+    ]
     assert offenders == []
     assert statement.search((ROOT / "aligner" / "store" / "search.py").read_text("utf-8"))  # the guard sees SQL

@@ -104,11 +104,15 @@ def test_the_default_export_leaves_out_what_the_reviewer_rejected(capsys, review
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_rejected_beads_leave_only_when_asked_for_by_name(capsys, reviewed, tmp_path, fmt):
     db, _, _ = reviewed
-    rejected = texts_of(fmt, run_export(capsys, db, fmt, tmp_path / f"r{EXTENSIONS[fmt]}", "--status", "rejected")["paths"])
-    assert " ".join(rejected).split() == " ".join(
-        [REJECTED_TEXTS[0], REJECTED_TEXTS[1] + " " + REJECTED_TEXTS[2]]).split()
-    everything = texts_of(fmt, run_export(capsys, db, fmt, tmp_path / f"a{EXTENSIONS[fmt]}", "--status", "any",
-                                          "--keep-empty")["paths"])
+    rejected = texts_of(
+        fmt, run_export(capsys, db, fmt, tmp_path / f"r{EXTENSIONS[fmt]}", "--status", "rejected")["paths"]
+    )
+    assert (
+        " ".join(rejected).split() == " ".join([REJECTED_TEXTS[0], REJECTED_TEXTS[1] + " " + REJECTED_TEXTS[2]]).split()
+    )
+    everything = texts_of(
+        fmt, run_export(capsys, db, fmt, tmp_path / f"a{EXTENSIONS[fmt]}", "--status", "any", "--keep-empty")["paths"]
+    )
     assert REJECTED_TEXTS[0] in everything and EMPTY_KO in everything
 
 
@@ -125,7 +129,10 @@ def test_training_filter_keeps_the_beads_the_reviewer_checked_with_who_and_when(
         tu = units[(en, ko)].xmlelement
         props = {p.get("type"): p.text for p in tu.findall("prop")}
         assert (props["x-status"], props["x-confidence"], props["x-aligner-confidence"]) == (
-            "accepted", "1.0", aligner_confidence)
+            "accepted",
+            "1.0",
+            aligner_confidence,
+        )
         assert tu.get("changeid") == REVIEWER
         assert TMX_DATE.match(tu.get("changedate"))
         changed = datetime.strptime(tu.get("changedate"), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
@@ -137,8 +144,7 @@ def test_training_filter_keeps_the_beads_the_reviewer_checked_with_who_and_when(
     segs = etree.parse(str(path)).getroot().iter("seg")
     assert all(seg.text for seg in segs)
     header = {p.get("type"): p.text for p in etree.parse(str(path)).getroot().find("header").findall("prop")}
-    assert header == {"x-export-status": "not-rejected", "x-export-min-confidence": "0.9",
-                      "x-export-keep-empty": "no"}
+    assert header == {"x-export-status": "not-rejected", "x-export-min-confidence": "0.9", "x-export-keep-empty": "no"}
 
 
 def test_empty_segments_only_with_keep_empty(capsys, reviewed, tmp_path):
@@ -146,8 +152,7 @@ def test_empty_segments_only_with_keep_empty(capsys, reviewed, tmp_path):
     plain = run_export(capsys, db, "tmx", tmp_path / "plain.tmx")["paths"][0]
     kept = run_export(capsys, db, "tmx", tmp_path / "kept.tmx", "--keep-empty")["paths"][0]
     assert b"<seg/>" not in plain.read_bytes() and b"<seg></seg>" not in plain.read_bytes()
-    empty = [tu for tu in etree.parse(str(kept)).getroot().iter("tu")
-             if any(not seg.text for seg in tu.iter("seg"))]
+    empty = [tu for tu in etree.parse(str(kept)).getroot().iter("tu") if any(not seg.text for seg in tu.iter("seg"))]
     assert [[seg.text for seg in tu.iter("seg")] for tu in empty] == [[None, EMPTY_KO]]
     moses = run_export(capsys, db, "moses", tmp_path / "train")["paths"]
     assert all("" not in p.read_text(encoding="utf-8").split("\n")[:-1] for p in moses)
@@ -155,21 +160,42 @@ def test_empty_segments_only_with_keep_empty(capsys, reviewed, tmp_path):
 
 def test_every_format_carries_the_same_review_facts(capsys, reviewed, tmp_path):
     db, _, _ = reviewed
-    tsv = pd.read_csv(run_export(capsys, db, "tsv", tmp_path / "c.tsv")["paths"][0], sep="\t",
-                      quoting=csv.QUOTE_NONE, keep_default_na=False, dtype=str)
-    jsonl = [json.loads(line) for line in
-             run_export(capsys, db, "jsonl", tmp_path / "c.jsonl")["paths"][0].read_text(encoding="utf-8").splitlines()]
+    tsv = pd.read_csv(
+        run_export(capsys, db, "tsv", tmp_path / "c.tsv")["paths"][0],
+        sep="\t",
+        quoting=csv.QUOTE_NONE,
+        keep_default_na=False,
+        dtype=str,
+    )
+    jsonl = [
+        json.loads(line)
+        for line in run_export(capsys, db, "jsonl", tmp_path / "c.jsonl")["paths"][0]
+        .read_text(encoding="utf-8")
+        .splitlines()
+    ]
     parquet = pq.read_table(run_export(capsys, db, "parquet", tmp_path / "c.parquet")["paths"][0]).to_pylist()
     tmx_path = run_export(capsys, db, "tmx", tmp_path / "c.tmx")["paths"][0]
     tmx = [u.xmlelement for u in tmxfile(tmx_path.read_bytes(), "en", "ko").units]
-    assert [r["tuid"] for r in jsonl] == tsv["tuid"].tolist() == [r["tuid"] for r in parquet] == [
-        tu.get("tuid") for tu in tmx]
+    assert (
+        [r["tuid"] for r in jsonl]
+        == tsv["tuid"].tolist()
+        == [r["tuid"] for r in parquet]
+        == [tu.get("tuid") for tu in tmx]
+    )
     low = next(r for r in jsonl if r["src_text"] == LOW[0])
     assert (low["confidence"], low["aligner_confidence"], low["status"], low["changed_by"]) == (
-        1.0, 0.42, "accepted", REVIEWER)
+        1.0,
+        0.42,
+        "accepted",
+        REVIEWER,
+    )
     row = tsv[tsv["src_text"] == LOW[0]].iloc[0]
     assert (row["confidence"], row["aligner_confidence"], row["changed_by"], row["changed_at"]) == (
-        "1.0", "0.42", REVIEWER, low["changed_at"])
+        "1.0",
+        "0.42",
+        REVIEWER,
+        low["changed_at"],
+    )
     assert next(r for r in parquet if r["tuid"] == low["tuid"])["changed_at"] == low["changed_at"]
     tu = next(t for t in tmx if t.get("tuid") == low["tuid"])
     assert tu.get("changedate") == low["changed_at"].replace("-", "").replace(":", "")
@@ -189,15 +215,26 @@ def test_tuid_is_stable_across_re_alignment_and_row_ids(reviewed, tmp_path):
         beads = store.beads(DAYCARE)
         pair = store.pair(DAYCARE)
         keep = [b for b in beads if b.is_fixed or b.status == "rejected"]
-        store.save_alignment(DAYCARE, store.sentences(pair.src_doc), store.sentences(pair.tgt_doc),
-                             [Bead(b.src_ids, b.tgt_ids, b.score, b.confidence) for b in beads], "test", keep=keep)
+        store.save_alignment(
+            DAYCARE,
+            store.sentences(pair.src_doc),
+            store.sentences(pair.tgt_doc),
+            [Bead(b.src_ids, b.tgt_ids, b.score, b.confidence) for b in beads],
+            "test",
+            keep=keep,
+        )
         second = {r.tuid: r for r in store.export_rows(status="any", keep_empty=True)}
         assert {r.bead_id for r in first.values()} != {r.bead_id for r in second.values()}
     assert first.keys() == second.keys()
     for tuid, old in first.items():
         new = second[tuid]
         assert (new.src_text, new.tgt_text, new.status, new.changed_by, new.changed_at) == (
-            old.src_text, old.tgt_text, old.status, old.changed_by, old.changed_at)
+            old.src_text,
+            old.tgt_text,
+            old.status,
+            old.changed_by,
+            old.changed_at,
+        )
     en_key = "https://english.hani.co.kr/arti/english_edition/society/1001.html"
     ko_key = "https://www.hani.co.kr/arti/society/1001.html"
     low = next(r for r in first.values() if r.src_text == LOW[0])
@@ -230,8 +267,13 @@ def test_policy_defaults_and_checks():
     assert (policy.status, policy.min_confidence, policy.keep_empty) == (StatusFilter.NOT_REJECTED, 0.0, False)
     assert STATUS_CHOICES[0] == "not-rejected" and set(STATUS_CHOICES) == {s.value for s in StatusFilter}
     assert ExportPolicy(status="any").status is StatusFilter.ANY
-    for bad in ({"status": "all"}, {"min_confidence": 1.5}, {"min_confidence": float("nan")},
-                {"min_confidence": "0.5"}, {"keep_empty": "yes"}):
+    for bad in (
+        {"status": "all"},
+        {"min_confidence": 1.5},
+        {"min_confidence": float("nan")},
+        {"min_confidence": "0.5"},
+        {"keep_empty": "yes"},
+    ):
         with pytest.raises(Exception, match="status filter|from 0 to 1|true or false"):
             ExportPolicy(**bad)
     assert vouched("accepted", "auto") and vouched("unreviewed", "manual")
@@ -269,7 +311,11 @@ def test_datasets_loads_the_parquet_export_as_a_translation_table(capsys, review
     low = next(r for r in ds if r["translation"]["en"] == LOW[0])
     assert low["translation"] == {"en": LOW[0], "ko": LOW[1]}
     assert (low["confidence"], low["aligner_confidence"], low["status"], low["changed_by"]) == (
-        1.0, 0.42, "accepted", REVIEWER)
+        1.0,
+        0.42,
+        "accepted",
+        REVIEWER,
+    )
     assert low["src_ids"] == [3] and low["bead_type"] == "1-1"
     assert not any(text in r["translation"]["en"] + r["translation"]["ko"] for r in ds for text in REJECTED_TEXTS)
     frame = pd.read_parquet(path)  # and plain pandas reads the same table
@@ -292,7 +338,9 @@ def test_a_version_4_database_gains_the_review_facts(tmp_path):
         shrink = [json.loads(before), json.loads(after)]
         for delta in shrink:  # bead rows as version 4 logged them: six fields
             delta["beads"]["rows"] = [r[:6] for r in delta["beads"]["rows"]]
-        conn.execute("UPDATE edits SET before=?, after=? WHERE id=?", (json.dumps(shrink[0]), json.dumps(shrink[1]), row_id))
+        conn.execute(
+            "UPDATE edits SET before=?, after=? WHERE id=?", (json.dumps(shrink[0]), json.dumps(shrink[1]), row_id)
+        )
     for table, column in (("beads", "changed_by"), ("beads", "changed_at"), ("beads", "note"), ("pairs", "note")):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")  # the tables as version 4 had them
     conn.execute("PRAGMA user_version=4")
@@ -324,8 +372,13 @@ def test_notes_are_carried_by_every_format(capsys, reviewed, tmp_path):
     assert unit.getnotes() == "치환 확인 <ok> & done"
     props = {p.get("type"): p.text for p in unit.xmlelement.findall("prop")}
     assert props["x-pair-note"] == "English edition\tdrops a line"
-    tsv = pd.read_csv(run_export(capsys, copy, "tsv", tmp_path / "n.tsv")["paths"][0], sep="\t",
-                      quoting=csv.QUOTE_NONE, keep_default_na=False, dtype=str)
+    tsv = pd.read_csv(
+        run_export(capsys, copy, "tsv", tmp_path / "n.tsv")["paths"][0],
+        sep="\t",
+        quoting=csv.QUOTE_NONE,
+        keep_default_na=False,
+        dtype=str,
+    )
     row = tsv[tsv["src_text"] == LOW[0]].iloc[0]
     assert (row["note"], row["pair_note"]) == ("치환 확인 <ok> & done", "English edition drops a line")
     assert os.path.getsize(tmx) > 0

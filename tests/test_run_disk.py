@@ -20,8 +20,13 @@ from tests.test_fetch_disk import fill, tmpfs
 
 
 def run_cli(corpus: Path, *flags: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aligner", "run", str(corpus), "-q", *flags],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "aligner", "run", str(corpus), "-q", *flags],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def beads_of(db: Path) -> list[tuple]:

@@ -39,9 +39,16 @@ ABSENT = EN + "e_entertainment/863809.html"  # no button, and its original 86370
 ABSENT_ORIGINAL = KO + "culture/music/863709.html"
 LINKED = EN + "e_northkorea/863801.html"  # an ordinary link pair
 LINKED_ORIGINAL = KO + "politics/defense/863701.html"
-DECOYS = [KO + p for p in ("international/asiapacific/863704.html", "international/china/863705.html",
-                           "international/china/863706.html", "economy/economy_general/863708.html",
-                           "sports/golf/863710.html")]
+DECOYS = [
+    KO + p
+    for p in (
+        "international/asiapacific/863704.html",
+        "international/china/863705.html",
+        "international/china/863706.html",
+        "economy/economy_general/863708.html",
+        "sports/golf/863710.html",
+    )
+]
 
 
 def without_button(page: bytes) -> bytes:
@@ -52,8 +59,13 @@ def build_archive(dest: Path) -> Path:
     """The sample's pages with the archive's troubles (see the module notes)."""
     shutil.copytree(SAMPLE / "pages", dest / "pages")
     cache = PageCache(dest)
-    for gone in ("e_international/863804", "e_international/863805", "e_international/863806", "e_business/863808",
-                 "e_sports/863810"):  # their Korean pages stay: decoys no link claims
+    for gone in (
+        "e_international/863804",
+        "e_international/863805",
+        "e_international/863806",
+        "e_business/863808",
+        "e_sports/863810",
+    ):  # their Korean pages stay: decoys no link claims
         cache.path(EN + gone + ".html").unlink()
     cache.put(NO_BUTTON, without_button(cache.get(NO_BUTTON) or b""))
     cache.put(REPOST, cache.get(ORIGINAL) or b"")
@@ -75,8 +87,9 @@ def items(summary) -> dict:
 def pairs_by_english(db: Path) -> dict[str, tuple]:
     """English page -> (original, how, score, sure, rejected, beads) as another process sees them."""
     with Store(db) as store:
-        return {s.src_key: (s.tgt_key, s.how, s.pair_score, s.sure, s.pairing_rejected, s.beads)
-                for s in store.summaries()}
+        return {
+            s.src_key: (s.tgt_key, s.how, s.pair_score, s.sure, s.pairing_rejected, s.beads) for s in store.summaries()
+        }
 
 
 def decisions(db: Path) -> dict:
@@ -109,19 +122,28 @@ def test_pages_without_a_usable_link_get_their_original_by_content_only_when_sur
     assert got[NO_BUTTON].outcome == "unpaired" and NO_BUTTON not in stored
     reason = got[NO_BUTTON].reason
     assert reason.startswith("no link to the Korean original on the page; by content: ")
-    assert "too close to call" in reason and REPOST.rsplit("/", 1)[1] in reason and reason.endswith(
-        "--pair-unsure takes it")
+    assert (
+        "too close to call" in reason
+        and REPOST.rsplit("/", 1)[1] in reason
+        and reason.endswith("--pair-unsure takes it")
+    )
     assert got[NO_BUTTON].pairing.original in (ORIGINAL, REPOST) and not got[NO_BUTTON].pairing.used
     # no original in the cache: the decoys convince nobody
     assert got[ABSENT].outcome == "unpaired" and "by content: nothing convincing (best " in got[ABSENT].reason
     # the seed's original is missing too, and no candidate is dated anywhere near it
-    assert got[SEED_URL].reason.endswith("is not in the page cache; by content: no Korean article dated inside "
-                                         "its window")
+    assert got[SEED_URL].reason.endswith(
+        "is not in the page cache; by content: no Korean article dated inside its window"
+    )
     # link pairs stay link pairs; the pages links claim were never candidates
     assert stored[LINKED][:2] == (LINKED_ORIGINAL, "link") and stored[LINKED][3] is None
     d = summary.as_dict()
-    assert d["by_content"] == {"candidates": 2 + len(DECOYS) + 1, "paired": 1, "sure": 1, "unsure_used": 0,
-                               "unsure_left_unpaired": 1}
+    assert d["by_content"] == {
+        "candidates": 2 + len(DECOYS) + 1,
+        "paired": 1,
+        "sure": 1,
+        "unsure_used": 0,
+        "unsure_left_unpaired": 1,
+    }
     assert {e["item"] for e in d["content_pairing"]} == {BROKEN, NO_BUTTON, ABSENT, SEED_URL}
     assert d["seconds"]["pair"] > 0
 
@@ -150,7 +172,9 @@ def test_a_rerun_decides_nothing_again_until_a_page_changes(archive, tmp_path):
     assert summary.as_dict()["by_content"]["paired"] == 1  # still said, from the stored pair
 
     # the missing original arrives: the unpaired pages are decided again, the content pair keeps its original
-    PageCache(corpus).put(ABSENT_ORIGINAL, (SAMPLE / "pages/www.hani.co.kr/arti/culture/music/863709.html").read_bytes())
+    PageCache(corpus).put(
+        ABSENT_ORIGINAL, (SAMPLE / "pages/www.hani.co.kr/arti/culture/music/863709.html").read_bytes()
+    )
     summary = run_corpus(corpus, RunOptions(formats=("tsv",)))
     got = items(summary)
     assert got[ABSENT].outcome == "aligned" and got[ABSENT].pairing.original == ABSENT_ORIGINAL
@@ -165,19 +189,25 @@ def test_a_rerun_decides_nothing_again_until_a_page_changes(archive, tmp_path):
     assert got[BROKEN].outcome == "aligned"
 
 
-def test_the_command_line_says_which_pairs_came_from_content_and_pair_unsure_takes_the_rest(archive, tmp_path,
-                                                                                            cli):
+def test_the_command_line_says_which_pairs_came_from_content_and_pair_unsure_takes_the_rest(archive, tmp_path, cli):
     corpus = copy_corpus(archive[0], tmp_path / "corpus")
     code, out, _ = cli("run", corpus, "--format", "tsv", "-v")
     assert code == 0
-    assert "found by content: 1 pair (1 sure, 0 taken unsure); 1 page left unpaired, not sure enough " \
-           "(--pair-unsure takes them)" in out
+    assert (
+        "found by content: 1 pair (1 sure, 0 taken unsure); 1 page left unpaired, not sure enough "
+        "(--pair-unsure takes them)" in out
+    )
     assert f"  {BROKEN} -> {BROKEN_ORIGINAL}  p " in out
     code, out, _ = cli("run", corpus, "--format", "tsv", "--pair-unsure", "--json")
     d = json.loads(out)
     assert code == 0 and d["aligned"] == 1
-    assert d["by_content"] | {"candidates": 0} == {"candidates": 0, "paired": 2, "sure": 1, "unsure_used": 1,
-                                                   "unsure_left_unpaired": 0}
+    assert d["by_content"] | {"candidates": 0} == {
+        "candidates": 0,
+        "paired": 2,
+        "sure": 1,
+        "unsure_used": 1,
+        "unsure_left_unpaired": 0,
+    }
     taken = next(e for e in d["content_pairing"] if e["item"] == NO_BUTTON)
     assert taken["used"] and not taken["sure"] and taken["outcome"] == "aligned"
     stored = pairs_by_english(corpus / "corpus.db")
@@ -186,7 +216,9 @@ def test_the_command_line_says_which_pairs_came_from_content_and_pair_unsure_tak
     code, out, _ = cli("stats", corpus / "corpus.db", "--json")
     frame = {row["pair"]: row for row in json.loads(out)["pairs"]}
     paired = sorted(row["paired"] for row in frame.values())
-    assert paired == sorted(["link", "link", f"content {stored[BROKEN][2]:.2f}", f"content {stored[NO_BUTTON][2]:.2f}?"])
+    assert paired == sorted(
+        ["link", "link", f"content {stored[BROKEN][2]:.2f}", f"content {stored[NO_BUTTON][2]:.2f}?"]
+    )
     totals = json.loads(out)["totals"]
     assert totals["paired_by"] == {"link": 2, "content": 2} and totals["content_unsure"] == 1
     code, out, _ = cli("stats", corpus / "corpus.db")
@@ -197,11 +229,13 @@ def test_worker_processes_find_and_store_the_same_content_pairs(archive, tmp_pat
     corpus = build_archive(tmp_path / "corpus")
     summary = run_corpus(corpus, RunOptions(formats=("tsv",), workers=2))
     assert summary.workers == 2
-    assert [(r.item, r.outcome, r.reason.split(" (")[0]) for r in summary.items] == \
-        [(r.item, r.outcome, r.reason.split(" (")[0]) for r in archive[1].items]
+    assert [(r.item, r.outcome, r.reason.split(" (")[0]) for r in summary.items] == [
+        (r.item, r.outcome, r.reason.split(" (")[0]) for r in archive[1].items
+    ]
     ours, theirs = (pairs_by_english(c / "corpus.db") for c in (corpus, archive[0]))
-    assert {k: (v[0], v[1], round(v[2] or 0, 2), *v[3:]) for k, v in ours.items()} == \
-        {k: (v[0], v[1], round(v[2] or 0, 2), *v[3:]) for k, v in theirs.items()}
+    assert {k: (v[0], v[1], round(v[2] or 0, 2), *v[3:]) for k, v in ours.items()} == {
+        k: (v[0], v[1], round(v[2] or 0, 2), *v[3:]) for k, v in theirs.items()
+    }
     a, b = (read_tsv(c / "export" / "corpus.tsv").drop(columns="created_at") for c in (corpus, archive[0]))
     assert a.equals(b)
 
@@ -209,12 +243,19 @@ def test_worker_processes_find_and_store_the_same_content_pairs(archive, tmp_pat
 def test_a_dask_cluster_gets_the_pages_content_pairing_chose(archive, tmp_path):
     distributed = pytest.importorskip("distributed")
     corpus = build_archive(tmp_path / "corpus")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster:
         summary = run_corpus(corpus, RunOptions(formats=("tsv",), dask=cluster.scheduler_address))
     assert items(summary)[BROKEN].outcome == "aligned" and summary.count("aligned") == archive[1].count("aligned")
-    assert {k: v[:2] for k, v in pairs_by_english(corpus / "corpus.db").items()} == \
-        {k: v[:2] for k, v in pairs_by_english(archive[0] / "corpus.db").items()}
+    assert {k: v[:2] for k, v in pairs_by_english(corpus / "corpus.db").items()} == {
+        k: v[:2] for k, v in pairs_by_english(archive[0] / "corpus.db").items()
+    }
 
 
 # -- a reviewer rejects a wrong pairing --------------------------------------------------------

@@ -61,9 +61,12 @@ def test_the_soak_notices_a_lost_edit_and_an_overwritten_bead(tmp_path: Path) ->
 
 def test_writing_a_section_touches_only_that_section(tmp_path: Path) -> None:
     doc = tmp_path / "r.md"
-    doc.write_text("# R\n\nintro\n\n## Properties\n\nmine\n\n## Concurrency\n\nold\nlines\n\n## Hostile input\n\ntheirs\n")
+    doc.write_text(
+        "# R\n\nintro\n\n## Properties\n\nmine\n\n## Concurrency\n\nold\nlines\n\n## Hostile input\n\ntheirs\n"
+    )
     soak.write_section(doc, "## Concurrency\nnew figures")
-    assert doc.read_text() == ("# R\n\nintro\n\n## Properties\n\nmine\n\n## Concurrency\n\nnew figures\n\n"
-                               "## Hostile input\n\ntheirs\n")
+    assert doc.read_text() == (
+        "# R\n\nintro\n\n## Properties\n\nmine\n\n## Concurrency\n\nnew figures\n\n## Hostile input\n\ntheirs\n"
+    )
     soak.write_section(doc, "## Hostile input\nlast")
     assert doc.read_text().endswith("## Hostile input\n\nlast\n\n")

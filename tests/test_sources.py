@@ -73,15 +73,26 @@ def test_en_body_paragraphs_from_br_runs(en2019):
     assert paras[0].startswith("The number of North Korean defectors")
     assert paras[-1].startswith("“Without any trust in the US")
     # a single newline inside a paragraph is a soft wrap
-    assert paras[3] == ("The vast majority of defectors from the North are eventually offered South Korean "
-                        "citizenship. Seoul says more than 30,000 North Koreans have illegally crossed the "
-                        "border since the end of the Korean War in 1953.")
+    assert paras[3] == (
+        "The vast majority of defectors from the North are eventually offered South Korean "
+        "citizenship. Seoul says more than 30,000 North Koreans have illegally crossed the "
+        "border since the end of the Korean War in 1953."
+    )
 
 
 def test_en_drops_caption_byline_trailer_and_subheading(en2019):
     text = en2019.text
-    for junk in ("Incheon International Airport", "By Kim Ji-hoon", "Please direct", "english@hani.co.kr",
-                 "Related stories", "Most viewed", "Ryder Cup", "button that move", "Copyright"):
+    for junk in (
+        "Incheon International Airport",
+        "By Kim Ji-hoon",
+        "Please direct",
+        "english@hani.co.kr",
+        "Related stories",
+        "Most viewed",
+        "Ryder Cup",
+        "button that move",
+        "Copyright",
+    ):
         assert junk not in text, junk
     assert "Most flee via China" not in en2019.paragraphs  # the bold subheading
     assert any(p.startswith("Most flee via China, which") for p in en2019.paragraphs)
@@ -126,8 +137,10 @@ def test_en_dates(text, iso):
         ("By Park Hyun, Washington correspondent", "Park Hyun, Washington correspondent"),
         ("By Kim Ji-eun, staff reporter", "Kim Ji-eun, staff reporter"),
         ("By Kim Ji-eun and Lee Je-hun, staff reporters", "Kim Ji-eun and Lee Je-hun, staff reporters"),
-        ("By Choi Hyun-june, staff reporter, and Kim Mi-hyang, editorial writer",
-         "Choi Hyun-june, staff reporter, and Kim Mi-hyang, editorial writer"),
+        (
+            "By Choi Hyun-june, staff reporter, and Kim Mi-hyang, editorial writer",
+            "Choi Hyun-june, staff reporter, and Kim Mi-hyang, editorial writer",
+        ),
         ("By Gil Yun-hyung", "Gil Yun-hyung"),
         ("By contrast, the government said nothing.", None),
         ("By Monday, the staff had left the building", None),
@@ -158,8 +171,10 @@ def test_en_byline_after_the_trailer_and_loose_captions():
       <p>By Yoon Ha-neul, staff reporter</p>
     </div></body></html>"""
     art = parse_page(html, "https://english.hani.co.kr/arti/english_edition/e_entertainment/1.html")
-    assert art.paragraphs == ["Rapper Kanye West is changing his name - to Ye.",
-                              "He is one of a number of famous rappers to change their name."]
+    assert art.paragraphs == [
+        "Rapper Kanye West is changing his name - to Ye.",
+        "He is one of a number of famous rappers to change their name.",
+    ]
     assert art.byline == "Yoon Ha-neul, staff reporter"
     assert art.section == "e_entertainment"
     assert art.original_url is None
@@ -200,10 +215,20 @@ def test_ko_old_metadata(ko_old):
 def test_ko_old_body(ko_old):
     paras = ko_old.paragraphs
     assert len(paras) == 12
-    assert paras[0] == "7년 전 김정은이 집권한 이후 남한으로 들어오는 탈북자의 수가 감소했다고 한국의 한 국회의원이 말했다."
+    assert (
+        paras[0]
+        == "7년 전 김정은이 집권한 이후 남한으로 들어오는 탈북자의 수가 감소했다고 한국의 한 국회의원이 말했다."
+    )
     assert paras[-1].startswith("리용호는 뉴욕 유엔 총회 연설에서")
-    for junk in ("탈북민들이 인천국제공항에", "중국 거쳐 탈북", "kim@hani.co.kr", "구독신청", "▶", "관련기사",
-                 "박병석 의원, 통일부 자료 인용"):
+    for junk in (
+        "탈북민들이 인천국제공항에",
+        "중국 거쳐 탈북",
+        "kim@hani.co.kr",
+        "구독신청",
+        "▶",
+        "관련기사",
+        "박병석 의원, 통일부 자료 인용",
+    ):
         assert junk not in ko_old.text, junk
 
 
@@ -223,8 +248,20 @@ def test_ko_2023_body(ko_2023):
     assert len(paras) == 9
     assert paras[0].startswith("북한 외무부 장관 리용호가")
     assert paras[-1].startswith("폼페이오는 김 위원장과")
-    for junk in ("광고", "기사를 읽어드립니다", "audio", "뉴욕/AP 연합뉴스", "두 번째 정상회담 원해", "회의론 여전",
-                 "후원", "구독", "hyun21", "특파원", "All Rights Reserved", "youtube"):
+    for junk in (
+        "광고",
+        "기사를 읽어드립니다",
+        "audio",
+        "뉴욕/AP 연합뉴스",
+        "두 번째 정상회담 원해",
+        "회의론 여전",
+        "후원",
+        "구독",
+        "hyun21",
+        "특파원",
+        "All Rights Reserved",
+        "youtube",
+    ):
         assert junk not in ko_2023.text, junk
 
 
@@ -302,13 +339,16 @@ def test_generic_lang_given_wins():
 
 
 def test_generic_korean_page_detects_ko():
-    body = "".join(f"<p>{s}</p>" for s in [
-        "중국은 HIV와 에이즈에 걸린 자국민의 수가 14% 증가했다고 발표했다.",
-        "82만 명 이상의 사람들이 이 나라에서 피해를 보았다고 보건당국은 밝혔다.",
-        "2018년 2분기에만 약 4만 건의 새로운 사례가 보고되었다.",
-        "대부분의 새로운 사례는 성관계를 통해 전염되었고, 이것은 과거와 달라진 것을 보여준다.",
-        "전통적으로, HIV는 감염된 수혈의 결과로 중국의 일부 지역에서 빠르게 확산했다.",
-    ])
+    body = "".join(
+        f"<p>{s}</p>"
+        for s in [
+            "중국은 HIV와 에이즈에 걸린 자국민의 수가 14% 증가했다고 발표했다.",
+            "82만 명 이상의 사람들이 이 나라에서 피해를 보았다고 보건당국은 밝혔다.",
+            "2018년 2분기에만 약 4만 건의 새로운 사례가 보고되었다.",
+            "대부분의 새로운 사례는 성관계를 통해 전염되었고, 이것은 과거와 달라진 것을 보여준다.",
+            "전통적으로, HIV는 감염된 수혈의 결과로 중국의 일부 지역에서 빠르게 확산했다.",
+        ]
+    )
     html = f"<html><head><title>HIV 급증</title></head><body><article><h1>HIV 급증</h1>{body}</article></body></html>"
     art = parse_page(html, "https://news.example.kr/a/1")
     assert art.layout == "generic"
@@ -330,8 +370,11 @@ def test_layout_names():
 
 def test_decode_meta_charset_forms():
     body = "<p>한겨레 기사</p>"
-    for head in ('<meta charset="euc-kr">', '<meta http-equiv="Content-Type" content="text/html; charset=EUC-KR">',
-                 "<meta charset='ks_c_5601-1987'>"):
+    for head in (
+        '<meta charset="euc-kr">',
+        '<meta http-equiv="Content-Type" content="text/html; charset=EUC-KR">',
+        "<meta charset='ks_c_5601-1987'>",
+    ):
         data = f"<html><head>{head}</head><body>{body}</body></html>".encode("euc-kr")
         assert body in decode_html(data)
 
@@ -409,14 +452,18 @@ def test_read_article_from_a_cache_folder_knows_its_url(tmp_path):
 
 def test_read_text_paragraphs_and_title(tmp_path):
     f = tmp_path / "a.txt"
-    f.write_text("Welsh AMs worried about 'looking like muppets'\n\nThere is consternation among some AMs.\n"
-                 "It has arisen because of plans.\n\n\nAMs across the political spectrum are worried.\n",
-                 encoding="utf-8")
+    f.write_text(
+        "Welsh AMs worried about 'looking like muppets'\n\nThere is consternation among some AMs.\n"
+        "It has arisen because of plans.\n\n\nAMs across the political spectrum are worried.\n",
+        encoding="utf-8",
+    )
     art = read_article(f, lang="en")
     assert art.layout == "text" and art.lang == "en" and art.title == ""
-    assert art.paragraphs == ["Welsh AMs worried about 'looking like muppets'",
-                              "There is consternation among some AMs. It has arisen because of plans.",
-                              "AMs across the political spectrum are worried."]
+    assert art.paragraphs == [
+        "Welsh AMs worried about 'looking like muppets'",
+        "There is consternation among some AMs. It has arisen because of plans.",
+        "AMs across the political spectrum are worried.",
+    ]
     titled = read_text(f, lang="en", title_first=True)
     assert titled.title == "Welsh AMs worried about 'looking like muppets'"
     assert len(titled.paragraphs) == 2
@@ -424,8 +471,11 @@ def test_read_text_paragraphs_and_title(tmp_path):
 
 def test_read_text_one_paragraph_a_line_and_detected_language(tmp_path):
     f = tmp_path / "ko.txt"
-    f.write_text("중국은 HIV와 에이즈에 걸린 자국민의 수가 14% 증가했다고 발표했다.\r\n"
-                 "82만 명 이상의 사람들이 이 나라에서 피해를 보았다고 보건당국은 밝혔다.\r\n", encoding="utf-8")
+    f.write_text(
+        "중국은 HIV와 에이즈에 걸린 자국민의 수가 14% 증가했다고 발표했다.\r\n"
+        "82만 명 이상의 사람들이 이 나라에서 피해를 보았다고 보건당국은 밝혔다.\r\n",
+        encoding="utf-8",
+    )
     art = read_article(f)
     assert art.lang == "ko"
     assert len(art.paragraphs) == 2
@@ -511,8 +561,14 @@ def test_unreadable_file():
             f"try:\n    read_lines({str(f)!r})\nexcept InputError as exc:\n    print(exc)\n"
         )
         root = Path(__file__).resolve().parent.parent
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            timeout=60,
+        )
         assert "permission denied" in out.stdout, out.stderr
 
 
@@ -528,14 +584,18 @@ def test_is_html():
 
 def test_url_to_path_layout(tmp_path):
     root = tmp_path
-    assert url_to_path(root, EN_2019_URL) == (
-        root / "pages/english.hani.co.kr/arti/english_edition/e_northkorea/863805.html").resolve()
+    assert (
+        url_to_path(root, EN_2019_URL)
+        == (root / "pages/english.hani.co.kr/arti/english_edition/e_northkorea/863805.html").resolve()
+    )
     assert url_to_path(root, KO_OLD_URL) == (root / "pages/www.hani.co.kr/arti/politics/defense/863790.html").resolve()
     # http and https, host case, fragments and %-escapes of plain letters are the same entry
-    assert url_to_path(root, "https://WWW.Hani.co.kr/arti/politics/defense/863790.html#comments") == \
-        url_to_path(root, KO_OLD_URL)
-    assert url_to_path(root, "http://www.hani.co.kr/arti/politics/%64efense/863790.html") == \
-        url_to_path(root, KO_OLD_URL)
+    assert url_to_path(root, "https://WWW.Hani.co.kr/arti/politics/defense/863790.html#comments") == url_to_path(
+        root, KO_OLD_URL
+    )
+    assert url_to_path(root, "http://www.hani.co.kr/arti/politics/%64efense/863790.html") == url_to_path(
+        root, KO_OLD_URL
+    )
 
 
 def test_url_to_path_query_and_index(tmp_path):
@@ -599,8 +659,13 @@ def test_cache_roundtrip(tmp_path):
 def test_cache_iter_pages(tmp_path):
     cache = PageCache(tmp_path)
     assert list(cache.iter_pages()) == []
-    urls = [EN_2019_URL, EN_2017_URL, KO_OLD_URL, "https://www.hani.co.kr/arti/a/b/1.html?id=1",
-            "http://127.0.0.1:8765/x/y.html"]
+    urls = [
+        EN_2019_URL,
+        EN_2017_URL,
+        KO_OLD_URL,
+        "https://www.hani.co.kr/arti/a/b/1.html?id=1",
+        "http://127.0.0.1:8765/x/y.html",
+    ]
     for u in urls:
         cache.put(u, b"<html></html>")
     (cache.pages_dir / "www.hani.co.kr" / ".tmp-abc123").write_bytes(b"half a page")
@@ -624,7 +689,7 @@ def test_cache_parse_pairs_through_original_link(tmp_path):
     cache = PageCache(tmp_path)
     cache.put(EN_2019_URL, page("hani_en_2019.html"))
     cache.put(KO_OLD_URL, page("hani_ko_old.html"))
-    (url, _), = cache.iter_pages("english.hani.co.kr")
+    ((url, _),) = cache.iter_pages("english.hani.co.kr")
     en = parse_page(cache.get(url), url)
     ko_data = cache.get(en.original_url)
     assert ko_data is not None

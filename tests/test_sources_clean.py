@@ -21,8 +21,10 @@ from aligner.sources.clean import clean_article, clean_url, strip_controls
 
 #: Terminal sequences (window title, clipboard, clear screen, colour in 7- and 8-bit
 #: form, a DCS), C0/C1 controls, bidi overrides and isolates, zero-width characters.
-HOSTILE = ("\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x1b\\\x1b[2J\x9b31m\x1bP1;2q\x1b\\\x1bc"
-           "\x01\x7f\x9d8;;x\x9c\u202e\u202c\u2066\u2069\u200b\ufeff")
+HOSTILE = (
+    "\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x1b\\\x1b[2J\x9b31m\x1bP1;2q\x1b\\\x1bc"
+    "\x01\x7f\x9d8;;x\x9c\u202e\u202c\u2066\u2069\u200b\ufeff"
+)
 #: NUL (the HTML parser turns it into U+FFFD, as browsers do) and NEL (whitespace) go in text files.
 TEXT_ONLY = "\x00\x85"
 DEBRIS = ("]0;", "pwned", "]52;", "ZXZpbA", "[2J", "31m", "1;2q")
@@ -58,49 +60,55 @@ def hostile(text: str, entities: bool) -> str:
     return f"{bad}{text}{bad}"
 
 
-SENTENCES = ("The ministry said the plan would go ahead next year despite the protests. "
-             "Officials met on Monday to discuss the budget and the schedule for the works.")
-MORE = ("Critics said the decision ignored the views of local residents. "
-        "The ministry will publish the full plan in the spring, a spokesperson said.")
+SENTENCES = (
+    "The ministry said the plan would go ahead next year despite the protests. "
+    "Officials met on Monday to discuss the budget and the schedule for the works."
+)
+MORE = (
+    "Critics said the decision ignored the views of local residents. "
+    "The ministry will publish the full plan in the spring, a spokesperson said."
+)
 KO_MORE = "비판론자들은 이번 결정이 주민들의 의견을 무시했다고 말했다. 부처는 봄에 전체 계획을 공개할 예정이다."
-KO_SENTENCES = ("정부는 내년에 계획을 그대로 추진하겠다고 밝혔다. 관계자들은 월요일에 만나 예산과 일정을 논의했다. "
-                "시민단체는 반대 의견을 냈지만 정부는 입장을 바꾸지 않았다.")
+KO_SENTENCES = (
+    "정부는 내년에 계획을 그대로 추진하겠다고 밝혔다. 관계자들은 월요일에 만나 예산과 일정을 논의했다. "
+    "시민단체는 반대 의견을 냈지만 정부는 입장을 바꾸지 않았다."
+)
 
 
 def hani_en_page(h) -> bytes:
-    return f"""<html><head><title>{h('Page title')}</title></head><body>
-<h2 id="titleapp">{h('Ministry plan goes ahead')}</h2>
+    return f"""<html><head><title>{h("Page title")}</title></head><body>
+<h2 id="titleapp">{h("Ministry plan goes ahead")}</h2>
 <div class="headline-data">Posted on : 2015-03-30 16:26 KST Modified on : 2015-03-31 10:00 KST</div>
-<div id="bodyapp"><div class="subtitle">{h('The subtitle line')}</div>
+<div id="bodyapp"><div class="subtitle">{h("The subtitle line")}</div>
 <p>{h(SENTENCES)}</p><p>{h(MORE)}</p>
-<p>By {h('Park Hyun')}, staff reporter</p>
-<a href="http://www.hani.co.kr/arti/politics/defense/{h('1')}.html"><img alt="button that move to original korean article (클릭시 원문으로 이동하는 버튼)"></a>
+<p>By {h("Park Hyun")}, staff reporter</p>
+<a href="http://www.hani.co.kr/arti/politics/defense/{h("1")}.html"><img alt="button that move to original korean article (클릭시 원문으로 이동하는 버튼)"></a>
 </div></body></html>""".encode()
 
 
 def hani_ko_old_page(h) -> bytes:
-    return f"""<html><body><div id="article_view_headline"><h4><span class="title">{h('계획 추진')}</span></h4>
+    return f"""<html><body><div id="article_view_headline"><h4><span class="title">{h("계획 추진")}</span></h4>
 <p class="date-time"><span>등록 :2015-03-30 16:26</span><span>수정 :2015-03-31 10:00</span></p></div>
-<div class="article-text"><div class="subtitle">{h('부제목 줄')}</div><div class="text">{h(KO_SENTENCES)}<br><br>
-{h(KO_MORE)}<br><br>홍길동{h('')} 기자 gildong@hani.co.kr</div></div></body></html>""".encode()
+<div class="article-text"><div class="subtitle">{h("부제목 줄")}</div><div class="text">{h(KO_SENTENCES)}<br><br>
+{h(KO_MORE)}<br><br>홍길동{h("")} 기자 gildong@hani.co.kr</div></div></body></html>""".encode()
 
 
 def hani_ko_2023_page(h) -> bytes:
     return f"""<html><body><div class="ArticleDetailView_article__aB1">
-<h3 class="ArticleDetailView_title__9kRU_">{h('계획 추진')}</h3>
-<div class="ArticleDetailView_subtitle__x1">{h('부제목 줄')}</div>
+<h3 class="ArticleDetailView_title__9kRU_">{h("계획 추진")}</h3>
+<div class="ArticleDetailView_subtitle__x1">{h("부제목 줄")}</div>
 <ul><li class="ArticleDetailView_dateListItem__a">등록 2023-03-30 16:26</li></ul>
 <div class="article-text"><p class="text">{h(KO_SENTENCES)}</p><p class="text">{h(KO_MORE)}</p></div>
-<div class="ArticleDetailView_reporterList__r">{h('홍길동 기자')}</div>
+<div class="ArticleDetailView_reporterList__r">{h("홍길동 기자")}</div>
 </div></body></html>""".encode()
 
 
 def generic_page(h) -> bytes:
     paras = "".join(f"<p>{h(text)}</p>" for text in (SENTENCES, MORE, SENTENCES.upper(), MORE.upper()))
-    return f"""<html lang="{h('en')}"><head><title>{h('Ministry plan goes ahead')}</title>
-<meta name="author" content="{h('Jane Doe')}"><meta name="description" content="{h('What the story says')}">
+    return f"""<html lang="{h("en")}"><head><title>{h("Ministry plan goes ahead")}</title>
+<meta name="author" content="{h("Jane Doe")}"><meta name="description" content="{h("What the story says")}">
 <meta property="article:published_time" content="2020-01-02T03:04:05+09:00"></head>
-<body><article><h1>{h('Ministry plan goes ahead')}</h1>{paras}</article></body></html>""".encode()
+<body><article><h1>{h("Ministry plan goes ahead")}</h1>{paras}</article></body></html>""".encode()
 
 
 LAYOUTS = {
@@ -143,8 +151,9 @@ def test_section_and_links_from_a_hostile_url_are_clean():
 
 def test_plain_text_and_line_files_are_cleaned(tmp_path):
     text = tmp_path / "story.txt"
-    text.write_text(f"{TEXT_ONLY}{hostile('Title line', False)}\n\n{hostile(SENTENCES, False)}\n\n{MORE}\n",
-                    encoding="utf-8")
+    text.write_text(
+        f"{TEXT_ONLY}{hostile('Title line', False)}\n\n{hostile(SENTENCES, False)}\n\n{MORE}\n", encoding="utf-8"
+    )
     article = read_text(text, title_first=True)
     assert_clean(article)
     assert article.title == "Title line" and article.paragraphs == [SENTENCES, MORE]
@@ -173,8 +182,18 @@ def test_whitespace_controls_still_separate_words():
 @settings(max_examples=200, deadline=None)
 @given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300))
 def test_clean_article_leaves_no_control_character(text):
-    article = clean_article(Article(lang="en", title=text, paragraphs=[text, "ok"], subtitle=text + "\n" + text,
-                                    byline=text, section=text, published=text, url="https://x/" + text))
+    article = clean_article(
+        Article(
+            lang="en",
+            title=text,
+            paragraphs=[text, "ok"],
+            subtitle=text + "\n" + text,
+            byline=text,
+            section=text,
+            published=text,
+            url="https://x/" + text,
+        )
+    )
     assert_clean(article)
     assert "ok" in article.paragraphs
     assert clean_article(article) == article  # once is enough: cleaning again changes nothing

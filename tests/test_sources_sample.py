@@ -60,8 +60,11 @@ def test_builder_reproduces_the_committed_sample(tmp_path):
         sys.modules.pop("build_sample", None)
     module.build(tmp_path)
     built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    shipped = sorted(p.relative_to(SAMPLE) for p in SAMPLE.rglob("*") if p.is_file()
-                     and not p.name.startswith("corpus.db") and "export" not in p.parts)
+    shipped = sorted(
+        p.relative_to(SAMPLE)
+        for p in SAMPLE.rglob("*")
+        if p.is_file() and not p.name.startswith("corpus.db") and "export" not in p.parts
+    )
     assert built == shipped
     for rel in built:
         assert filecmp.cmp(tmp_path / rel, SAMPLE / rel, shallow=False), f"{rel} differs: rerun corpora/build_sample.py"

@@ -28,8 +28,9 @@ def test_a_two_sentence_align_loads_none_of_the_heavy_modules(tmp_path):
         f"code = main(['align', {str(en)!r}, {str(ko)!r}])\n"
         f"print(json.dumps([code, [m for m in {HEAVY!r} if m in sys.modules]]), file=sys.stderr)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=child_env(), capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=300
+    )
     code, loaded = json.loads(done.stderr.strip().splitlines()[-1])
     assert code == 0, done.stderr
     beads = done.stdout.splitlines()

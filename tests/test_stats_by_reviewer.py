@@ -46,8 +46,12 @@ def db(tmp_path: Path) -> Path:
 
 def test_counts_per_reviewer_and_day(db):
     days = {(d["reviewer"], d["day"]): d for d in reviewer_stats(db)}
-    assert set(days) == {("carol", "2026-01-01"), ("carol", "2026-01-02"), ("dave", "2026-01-02"),
-                         (HOSTILE_NAME, "2026-01-02")}
+    assert set(days) == {
+        ("carol", "2026-01-01"),
+        ("carol", "2026-01-02"),
+        ("dave", "2026-01-02"),
+        (HOSTILE_NAME, "2026-01-02"),
+    }
     carol = days["carol", "2026-01-02"]
     assert (carol["accepted"], carol["rejected"], carol["edited"], carol["edits"]) == (2, 1, 0, 2)
     assert days["carol", "2026-01-01"]["accepted"] == 1
@@ -92,8 +96,14 @@ def test_a_missing_database_is_one_line(tmp_path, cli):
 
 def test_serve_refuses_a_missing_database_and_a_bad_port_in_one_line(tmp_path):
     def review(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "aligner", "review", *args], cwd=ROOT, env=child_env(),
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "aligner", "review", *args],
+            cwd=ROOT,
+            env=child_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     done = review(str(tmp_path / "nope.db"), "--serve", "--port", "8123")
     assert done.returncode == 1 and "no such corpus database" in done.stderr
@@ -111,7 +121,13 @@ def test_serve_on_a_port_already_taken_is_one_line(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run([sys.executable, "-m", "aligner", "review", str(db), "--serve", "--port", str(port)],
-                              cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "aligner", "review", str(db), "--serve", "--port", str(port)],
+            cwd=ROOT,
+            env=child_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert done.returncode == 1, done.stderr
     assert f"127.0.0.1:{port}: cannot serve there" in done.stderr and "Traceback" not in done.stderr

@@ -129,7 +129,10 @@ def test_export_rows_filter_by_status_confidence_and_empty(store):
     store.save_alignment(pair, sents(["A.", "B.", "C."]), sents(["가.", "나.", "다."]), beads, "x")
     rows = list(store.export_rows(keep_empty=True))
     assert [(r.src_text, r.tgt_text, r.kind) for r in rows] == [
-        ("A.", "가.", "1-1"), ("B.", "", "1-0"), ("C.", "나. 다.", "1-2")]
+        ("A.", "가.", "1-1"),
+        ("B.", "", "1-0"),
+        ("C.", "나. 다.", "1-2"),
+    ]
     assert [r.kind for r in store.export_rows()] == ["1-1", "1-2"]  # empty beads left out by default
     assert [r.kind for r in store.export_rows(min_confidence=0.5)] == ["1-1"]
     assert list(store.export_rows(status="accepted")) == []
@@ -159,8 +162,10 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
         conn.execute(stmt)
     conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
     conn.execute("PRAGMA user_version=1")
-    conn.execute("INSERT INTO documents (lang, key, text, content_hash, created_at) VALUES"
-                 " ('en', 'http://e/1', 'A.', 'h', 'now')")
+    conn.execute(
+        "INSERT INTO documents (lang, key, text, content_hash, created_at) VALUES"
+        " ('en', 'http://e/1', 'A.', 'h', 'now')"
+    )
     conn.commit()
     conn.close()
     with Store(path) as store:
@@ -272,20 +277,43 @@ def _version_2_database(path):
         (7, "en", "https://english.hani.co.kr/arti/english_edition/e_national/4.html", "e4"),
         (8, "ko", "https://www.hani.co.kr/arti/society/20.html", "k20"),  # same article, a reviewer's fix
     ]
-    conn.executemany("INSERT INTO documents (id, lang, key, url, text, content_hash, created_at)"
-                     " VALUES (?,?,?,?,'text',?,'now')", [(i, lang, key, key, h) for i, lang, key, h in docs])
-    sentences = {1: ["A."], 2: ["가."], 3: ["A."], 4: ["가."], 5: ["B. C."], 6: ["나.", "다."],
-                 7: ["B. C."], 8: ["나. 다."]}
-    conn.executemany("INSERT INTO sentences (doc_id, idx, paragraph, text) VALUES (?,?,0,?)",
-                     [(d, i, t) for d, texts in sentences.items() for i, t in enumerate(texts)])
-    conn.executemany("INSERT INTO pairs (id, en_doc, ko_doc, how) VALUES (?,?,?,'link')",
-                     [(1, 1, 2), (2, 3, 4), (3, 5, 6), (4, 7, 8)])
-    beads = [(1, 0, 1, 0, 1, "accepted"), (2, 0, 1, 0, 1, "unreviewed"), (3, 0, 1, 0, 2, "accepted"),
-             (4, 0, 1, 0, 1, "accepted")]
-    conn.executemany("INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, status, updated_at)"
-                     " VALUES (?,0,?,?,?,?,?,'now')", beads)
-    conn.execute("INSERT INTO failures VALUES ('http://english.hani.co.kr/arti/english_edition/e_national/9.html',"
-                 " 'failed', 'empty page', '2024-01-01T00:00:00+00:00')")
+    conn.executemany(
+        "INSERT INTO documents (id, lang, key, url, text, content_hash, created_at) VALUES (?,?,?,?,'text',?,'now')",
+        [(i, lang, key, key, h) for i, lang, key, h in docs],
+    )
+    sentences = {
+        1: ["A."],
+        2: ["가."],
+        3: ["A."],
+        4: ["가."],
+        5: ["B. C."],
+        6: ["나.", "다."],
+        7: ["B. C."],
+        8: ["나. 다."],
+    }
+    conn.executemany(
+        "INSERT INTO sentences (doc_id, idx, paragraph, text) VALUES (?,?,0,?)",
+        [(d, i, t) for d, texts in sentences.items() for i, t in enumerate(texts)],
+    )
+    conn.executemany(
+        "INSERT INTO pairs (id, en_doc, ko_doc, how) VALUES (?,?,?,'link')",
+        [(1, 1, 2), (2, 3, 4), (3, 5, 6), (4, 7, 8)],
+    )
+    beads = [
+        (1, 0, 1, 0, 1, "accepted"),
+        (2, 0, 1, 0, 1, "unreviewed"),
+        (3, 0, 1, 0, 2, "accepted"),
+        (4, 0, 1, 0, 1, "accepted"),
+    ]
+    conn.executemany(
+        "INSERT INTO beads (pair_id, position, en_start, en_end, ko_start, ko_end, status, updated_at)"
+        " VALUES (?,0,?,?,?,?,?,'now')",
+        beads,
+    )
+    conn.execute(
+        "INSERT INTO failures VALUES ('http://english.hani.co.kr/arti/english_edition/e_national/9.html',"
+        " 'failed', 'empty page', '2024-01-01T00:00:00+00:00')"
+    )
     conn.execute("PRAGMA user_version=2")
     conn.commit()
     conn.close()
@@ -306,10 +334,15 @@ def test_version_2_keys_become_canonical_and_duplicates_merge_only_when_nothing_
         assert [s.text for s in store.sentences(6)] == ["나.", "다."]
         assert [s.text for s in store.sentences(8)] == ["나. 다."]
         assert [b.status for p in (1, 2, 3, 4) for b in store.beads(p)] == [
-            "accepted", "unreviewed", "accepted", "accepted"]
+            "accepted",
+            "unreviewed",
+            "accepted",
+            "accepted",
+        ]
         assert store.integrity_problems() == []
         assert store.failures() == [
-            ("https://english.hani.co.kr/arti/english_edition/e_national/9.html", "failed", "empty page")]
+            ("https://english.hani.co.kr/arti/english_edition/e_national/9.html", "failed", "empty page")
+        ]
         assert store.document_id("http://www.hani.co.kr/arti/society/10.html") == 4
 
 
@@ -324,8 +357,10 @@ def test_opening_a_second_store_keeps_the_first_ones_writes_safe(tmp_path):
     from tests.review_data import build_corpus
 
     db = build_corpus(tmp_path / "corpus.db")
-    reader = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
-              "print(c.execute('SELECT status FROM beads ORDER BY id LIMIT 1').fetchone()[0]); c.close()")
+    reader = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "print(c.execute('SELECT status FROM beads ORDER BY id LIMIT 1').fetchone()[0]); c.close()"
+    )
     with Store(db) as app:
         app.conn.execute("SELECT count(*) FROM beads").fetchone()
         Store(db).close()  # what a background re-align or export does
@@ -342,16 +377,23 @@ def test_version_5_keys_lose_tracking_parameters_and_their_duplicates_merge(tmp_
     path = tmp_path / "v5.db"
     with Store(path) as store:
         plain = store.upsert_document(article("ko", "https://www.hani.co.kr/arti/society/1.html", ["가."]))
-        en1 = store.upsert_document(article("en", "https://english.hani.co.kr/arti/english_edition/e_national/1.html", ["A."]))
-        en2 = store.upsert_document(article("en", "https://english.hani.co.kr/arti/english_edition/e_national/2.html", ["A."]))
+        en1 = store.upsert_document(
+            article("en", "https://english.hani.co.kr/arti/english_edition/e_national/1.html", ["A."])
+        )
+        en2 = store.upsert_document(
+            article("en", "https://english.hani.co.kr/arti/english_edition/e_national/2.html", ["A."])
+        )
         store.upsert_pair(en1, plain, "link")
         tracked = store.upsert_document(article("ko", "https://www.hani.co.kr/arti/society/9.html", ["가."]))
         store.upsert_pair(en2, tracked, "link")
         # as schema 5 stored them: with the tracking parameter in the key
-        store.conn.execute("UPDATE documents SET key=? WHERE id=?",
-                           ("https://www.hani.co.kr/arti/society/1.html?_fr=mt1", tracked))
-        store.conn.execute("UPDATE documents SET content_hash=(SELECT content_hash FROM documents WHERE id=?)"
-                           " WHERE id=?", (plain, tracked))
+        store.conn.execute(
+            "UPDATE documents SET key=? WHERE id=?", ("https://www.hani.co.kr/arti/society/1.html?_fr=mt1", tracked)
+        )
+        store.conn.execute(
+            "UPDATE documents SET content_hash=(SELECT content_hash FROM documents WHERE id=?) WHERE id=?",
+            (plain, tracked),
+        )
         store.record_failure("https://english.hani.co.kr/arti/english_edition/e_national/7.html", "failed", "x")
         store.conn.execute("UPDATE failures SET item=item || '#comments'")
         back_to_schema_6(store.conn)
@@ -363,7 +405,8 @@ def test_version_5_keys_lose_tracking_parameters_and_their_duplicates_merge(tmp_
         assert store.pair(1).tgt_doc == store.pair(2).tgt_doc == plain
         assert store.document_id("http://www.hani.co.kr/arti/society/1.html?_fr=mt2#x") == plain
         assert [item for item, _, _ in store.failures()] == [
-            "https://english.hani.co.kr/arti/english_edition/e_national/7.html"]
+            "https://english.hani.co.kr/arti/english_edition/e_national/7.html"
+        ]
         assert store.integrity_problems() == []
 
 
@@ -387,11 +430,14 @@ def test_a_schema_6_database_upgrades_with_its_review_intact_and_its_old_edits_u
     shutil.copy(SCHEMA_6_DB, db)
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
-    old_beads = conn.execute("SELECT pair_id, position, en_start, en_end, ko_start, ko_end, score, confidence,"
-                             " origin, status, changed_by, changed_at, note FROM beads ORDER BY pair_id, position"
-                             ).fetchall()
-    logs = {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-            for table in ("edits", "edit_events", "review_state", "sentences", "documents")}
+    old_beads = conn.execute(
+        "SELECT pair_id, position, en_start, en_end, ko_start, ko_end, score, confidence,"
+        " origin, status, changed_by, changed_at, note FROM beads ORDER BY pair_id, position"
+    ).fetchall()
+    logs = {
+        table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+        for table in ("edits", "edit_events", "review_state", "sentences", "documents")
+    }
     conn.close()
     assert any(status == "accepted" for *_, status, _, _, _ in old_beads) and len(logs["edits"]) == 6
 
@@ -399,12 +445,28 @@ def test_a_schema_6_database_upgrades_with_its_review_intact_and_its_old_edits_u
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 7
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert store.integrity_problems() == []
-        beads = [(b.pair_id, b.position, b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.score, b.confidence,
-                  b.origin, b.status, b.changed_by, b.changed_at, b.note)
-                 for pair_id in store.pair_ids() for b in store.beads(pair_id)]
+        beads = [
+            (
+                b.pair_id,
+                b.position,
+                b.src_start,
+                b.src_end,
+                b.tgt_start,
+                b.tgt_end,
+                b.score,
+                b.confidence,
+                b.origin,
+                b.status,
+                b.changed_by,
+                b.changed_at,
+                b.note,
+            )
+            for pair_id in store.pair_ids()
+            for b in store.beads(pair_id)
+        ]
         assert beads == old_beads  # every bead with its review facts
         for table, rows in logs.items():  # the edit log, byte for byte, and the rest (later columns aside)
-            stored = [tuple(r)[:len(rows[0])] for r in store.conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
+            stored = [tuple(r)[: len(rows[0])] for r in store.conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
             assert stored == rows, table
         assert review.last_position(store, "carol") == (1, 4)
 
@@ -439,7 +501,11 @@ def test_a_snapshot_from_before_schema_7_is_restored(store):
     store.save_alignment(pair, sents(["A.", "B."]), sents(["가.", "나."]), [Bead((0,), (0,)), Bead((1,), (1,))], "x")
     snap = store.snapshot(pair)
     assert set(snap) == {"src", "tgt", "beads"}
-    old = {"en": [[0, 0, "A2."]], "ko": [[0, 0, "가2."]], "beads": [row[:8] for row in snap["beads"][:1]]}  # rows of 8: before the review facts
+    old = {
+        "en": [[0, 0, "A2."]],
+        "ko": [[0, 0, "가2."]],
+        "beads": [row[:8] for row in snap["beads"][:1]],
+    }  # rows of 8: before the review facts
     old["beads"][0][1], old["beads"][0][3] = 1, 1  # one 1-1 bead over the one sentence a side
     store.restore(pair, old)
     restored = store.snapshot(pair)

@@ -47,8 +47,10 @@ def poison(db: Path, text: str) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE documents SET title = title || ?, key = key || ?", (text, text))
         conn.execute("UPDATE sentences SET text = ? || text WHERE idx % 2 = 0", (text,))
-        conn.execute("INSERT OR REPLACE INTO failures VALUES (?, 'parse', ?, '2026-01-01T00:00:00+00:00')",
-                     ("https://english.hani.co.kr/x" + text, "bad " + text))
+        conn.execute(
+            "INSERT OR REPLACE INTO failures VALUES (?, 'parse', ?, '2026-01-01T00:00:00+00:00')",
+            ("https://english.hani.co.kr/x" + text, "bad " + text),
+        )
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +64,13 @@ def test_stats_and_export_show_hostile_database_text_as_text(clean_db, tmp_path,
     db = tmp_path / f"c{abs(hash(text))}.db"
     shutil.copy(clean_db, db)
     poison(db, text)
-    for argv in (["stats", str(db)], ["stats", str(db), "--json"],
-                 ["export", str(db), "--format", "tsv", "-o", str(tmp_path / "o.tsv")],
-                 ["export", str(db), "--format", "jsonl", "-o", str(tmp_path / "o.jsonl"), "--json"],
-                 ["lexicon", "show", str(db), text or "x"]):
+    for argv in (
+        ["stats", str(db)],
+        ["stats", str(db), "--json"],
+        ["export", str(db), "--format", "tsv", "-o", str(tmp_path / "o.tsv")],
+        ["export", str(db), "--format", "jsonl", "-o", str(tmp_path / "o.jsonl"), "--json"],
+        ["lexicon", "show", str(db), text or "x"],
+    ):
         code = main(argv)
         captured = capsys.readouterr()
         assert code in (0, 1), argv
@@ -77,8 +82,13 @@ def test_wide_stats_tables_show_titles_as_text(clean_db, tmp_path):
     db = tmp_path / "corpus.db"
     shutil.copy(clean_db, db)
     poison(db, "".join(ATTACKS))
-    done = subprocess.run([sys.executable, "-m", "aligner", "stats", str(db)], cwd=ROOT, capture_output=True,
-                          text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "TERM": "xterm-256color"})
+    done = subprocess.run(
+        [sys.executable, "-m", "aligner", "stats", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "TERM": "xterm-256color"},
+    )
     assert done.returncode == 0, done.stderr
     assert_clean(done.stdout + done.stderr)
     assert "[/x]" in done.stdout  # shown, not read as markup
@@ -95,8 +105,13 @@ def test_run_summary_shows_hostile_page_names_and_reasons_as_text(tmp_path):
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_bytes(b"<html><body>\x1b[2J nothing</body></html>")
     for flags in (["-v"], ["-q"], ["--json"]):
-        done = subprocess.run([sys.executable, "-m", "aligner", "run", str(corpus), "--method", "length", *flags],
-                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "aligner", "run", str(corpus), "--method", "length", *flags],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 1, done.stderr  # the hostile page failed
         assert_clean(done.stdout + done.stderr)
         assert "9␛]0;pwn␇[/x]<U+202E>.html" in done.stdout + done.stderr

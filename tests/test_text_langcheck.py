@@ -94,8 +94,11 @@ def test_check_language_without_letters() -> None:
 
 
 def test_the_pair_rule_names_the_first_wrong_side_and_says_when_the_sides_look_swapped() -> None:
-    with pytest.raises(LanguageError, match=r"^en\.html: expected English text but found Korean "
-                       r"\(are the English and Korean sides swapped\?\)$"):
+    with pytest.raises(
+        LanguageError,
+        match=r"^en\.html: expected English text but found Korean "
+        r"\(are the English and Korean sides swapped\?\)$",
+    ):
         check_pair_languages(KO, "en", EN, "ko", "en.html", "ko.html")
     check_pair_languages(EN, "en", KO, "ko", "en.html", "ko.html")
     with pytest.raises(LanguageError, match=r"^ko\.html: expected Korean text but found English"):
@@ -106,24 +109,24 @@ def test_the_pair_rule_names_the_first_wrong_side_and_says_when_the_sides_look_s
 
 LONG = {
     "de": "Die Bundesregierung hat am Mittwoch neue Regeln für den Klimaschutz beschlossen. Der Minister "
-          "sagte in Berlin, dass die Maßnahmen schon im nächsten Jahr in Kraft treten sollen und die Industrie "
-          "mehr investieren muss. Kritiker halten das Paket für zu schwach, die Opposition will im Bundestag "
-          "dagegen stimmen, und die Länder fordern mehr Geld vom Bund.",
+    "sagte in Berlin, dass die Maßnahmen schon im nächsten Jahr in Kraft treten sollen und die Industrie "
+    "mehr investieren muss. Kritiker halten das Paket für zu schwach, die Opposition will im Bundestag "
+    "dagegen stimmen, und die Länder fordern mehr Geld vom Bund.",
     "fr": "Le gouvernement a présenté mercredi un nouveau plan pour le climat. Le ministre a déclaré à Paris que "
-          "les mesures entreraient en vigueur l'année prochaine et que l'industrie devrait investir davantage. "
-          "Les critiques jugent le paquet trop faible, l'opposition votera contre à l'Assemblée et les régions "
-          "demandent plus d'argent à l'État.",
+    "les mesures entreraient en vigueur l'année prochaine et que l'industrie devrait investir davantage. "
+    "Les critiques jugent le paquet trop faible, l'opposition votera contre à l'Assemblée et les régions "
+    "demandent plus d'argent à l'État.",
     "es": "El gobierno presentó el miércoles un nuevo plan para el clima. El ministro dijo en Madrid que las "
-          "medidas entrarían en vigor el próximo año y que la industria tendría que invertir más. Los críticos "
-          "consideran el paquete demasiado débil, la oposición votará en contra en el Congreso y las regiones "
-          "piden más dinero al Estado.",
+    "medidas entrarían en vigor el próximo año y que la industria tendría que invertir más. Los críticos "
+    "consideran el paquete demasiado débil, la oposición votará en contra en el Congreso y las regiones "
+    "piden más dinero al Estado.",
     "nl": "De regering heeft woensdag een nieuw klimaatplan gepresenteerd. De minister zei in Den Haag dat de "
-          "maatregelen volgend jaar ingaan en dat de industrie meer moet investeren. Critici vinden het pakket "
-          "te zwak, de oppositie stemt in de Tweede Kamer tegen en de provincies vragen meer geld van het Rijk.",
+    "maatregelen volgend jaar ingaan en dat de industrie meer moet investeren. Critici vinden het pakket "
+    "te zwak, de oppositie stemt in de Tweede Kamer tegen en de provincies vragen meer geld van het Rijk.",
     "it": "Il governo ha presentato mercoledì un nuovo piano per il clima. Il ministro ha detto a Roma che le "
-          "misure entreranno in vigore l'anno prossimo e che l'industria dovrà investire di più. I critici "
-          "ritengono il pacchetto troppo debole, l'opposizione voterà contro in Parlamento e le regioni "
-          "chiedono più soldi allo Stato.",
+    "misure entreranno in vigore l'anno prossimo e che l'industria dovrà investire di più. I critici "
+    "ritengono il pacchetto troppo debole, l'opposizione voterà contro in Parlamento e le regioni "
+    "chiedono più soldi allo Stato.",
 }
 
 

@@ -27,7 +27,7 @@ def test_clean_text_composes_hangul() -> None:
 
 def test_normalize_english_quotes_dashes_ellipsis() -> None:
     assert normalize_for_alignment("“Peace,” he said — again… ‘yes’ don’t", "en") == (
-        '"Peace," he said - again... \'yes\' don\'t'
+        "\"Peace,\" he said - again... 'yes' don't"
     )
 
 
@@ -37,7 +37,10 @@ def test_normalize_collapses_all_whitespace() -> None:
 
 def test_normalize_korean_keeps_particles_on_their_words() -> None:
     text = "“정말 대단하다!”라며 한겨레(Hankyoreh)는 「좋다」, ‘왜’ 했다… 7만2,500원（원화）"
-    assert normalize_for_alignment(text, "ko") == '"정말 대단하다!"라며 한겨레(Hankyoreh)는 "좋다", \'왜\' 했다... 7만2,500원(원화)'
+    assert (
+        normalize_for_alignment(text, "ko")
+        == '"정말 대단하다!"라며 한겨레(Hankyoreh)는 "좋다", \'왜\' 했다... 7만2,500원(원화)'
+    )
 
 
 def test_normalize_korean_does_not_move_commas_into_quotes() -> None:
@@ -84,7 +87,9 @@ _PUNCTUATION_HEAVY = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.text(max_size=40), _PUNCTUATION_HEAVY), max_size=8),
-       st.sampled_from(["en", "ko", "de", "fr", "ja"]))
+@given(
+    st.lists(st.one_of(st.text(max_size=40), _PUNCTUATION_HEAVY), max_size=8),
+    st.sampled_from(["en", "ko", "de", "fr", "ja"]),
+)
 def test_normalizing_a_document_at_once_gives_each_sentence_its_own_answer(texts: list[str], lang: str) -> None:
     assert normalize_many(texts, lang) == [normalize_for_alignment(t, lang) for t in texts]

@@ -36,42 +36,71 @@ EN_CASES = [
     ('"Is it?" she asked. Yes.', ['"Is it?" she asked.', "Yes."]),
     ('"Stop!" John said. Then he left.', ['"Stop!" John said.', "Then he left."]),
     ('"Are you ready?" CNN reported.', ['"Are you ready?" CNN reported.']),
-    ('He read "Who Moved My Cheese?" in 1998. Then he slept.', ['He read "Who Moved My Cheese?" in 1998.', "Then he slept."]),
+    (
+        'He read "Who Moved My Cheese?" in 1998. Then he slept.',
+        ['He read "Who Moved My Cheese?" in 1998.', "Then he slept."],
+    ),
     ("“But we‘ve seen it,” he said. “It works.”", ["“But we‘ve seen it,” he said.", "“It works.”"]),
     # several sentences inside one quotation are split, the marks stay with their sentence
     ('He said: "We came. We saw." Then he left.', ['He said: "We came.', 'We saw."', "Then he left."]),
     ("Shear said, “We welcomed it. I think so.”", ["Shear said, “We welcomed it.", "I think so.”"]),
-    ("He continued: 'What's innate? What is taught?' Then.", ["He continued: 'What's innate?", "What is taught?'", "Then."]),
-    ('Evans: "Say, it is popping now!" "Hans" Geiger died.', ['Evans: "Say, it is popping now!"', '"Hans" Geiger died.']),
+    (
+        "He continued: 'What's innate? What is taught?' Then.",
+        ["He continued: 'What's innate?", "What is taught?'", "Then."],
+    ),
+    (
+        'Evans: "Say, it is popping now!" "Hans" Geiger died.',
+        ['Evans: "Say, it is popping now!"', '"Hans" Geiger died.'],
+    ),
     ("'Where have we gone wrong?,' he said.", ["'Where have we gone wrong?,' he said."]),
     # a stray quote mark must not swallow the following sentences
-    ('He left Dragons" Den. Sources say Jones was "furious" then. He left.',
-     ['He left Dragons" Den.', 'Sources say Jones was "furious" then.', "He left."]),
+    (
+        'He left Dragons" Den. Sources say Jones was "furious" then. He left.',
+        ['He left Dragons" Den.', 'Sources say Jones was "furious" then.', "He left."],
+    ),
     # abbreviations
-    ("The U.S. economy grew in Jan. last year. Mr. Kim met Dr. Lee.", ["The U.S. economy grew in Jan. last year.", "Mr. Kim met Dr. Lee."]),
+    (
+        "The U.S. economy grew in Jan. last year. Mr. Kim met Dr. Lee.",
+        ["The U.S. economy grew in Jan. last year.", "Mr. Kim met Dr. Lee."],
+    ),
     ("He met Gen. Smith and Sen. Jones at St. Mary's. OK.", ["He met Gen. Smith and Sen. Jones at St. Mary's.", "OK."]),
     ("J.P. Morgan rose. It fell.", ["J.P. Morgan rose.", "It fell."]),
     ("They met at 9 a.m. on Monday. It rained.", ["They met at 9 a.m. on Monday.", "It rained."]),
     ("The rally is at 7 p.m. ET Saturday. Fine.", ["The rally is at 7 p.m. ET Saturday.", "Fine."]),
     ("He was No. 1 in the list. She was No. 2.", ["He was No. 1 in the list.", "She was No. 2."]),
-    ("The talks ended on Mar. 27 in Washington. Both agreed.", ["The talks ended on Mar. 27 in Washington.", "Both agreed."]),
+    (
+        "The talks ended on Mar. 27 in Washington. Both agreed.",
+        ["The talks ended on Mar. 27 in Washington.", "Both agreed."],
+    ),
     ("It was hosted in Washington, D.C., by CSIS. Then.", ["It was hosted in Washington, D.C., by CSIS.", "Then."]),
     ("He moved to the U.S. He then left.", ["He moved to the U.S.", "He then left."]),
     ("E.g. this one. And i.e. that one.", ["E.g. this one.", "And i.e. that one."]),
     # company names: "Co." goes on with more of the name, or with what a bare name starts
-    ("Samsung Electronics Co. Ltd. said on Tuesday that its operating profit rose 12 percent.",
-     ["Samsung Electronics Co. Ltd. said on Tuesday that its operating profit rose 12 percent."]),
+    (
+        "Samsung Electronics Co. Ltd. said on Tuesday that its operating profit rose 12 percent.",
+        ["Samsung Electronics Co. Ltd. said on Tuesday that its operating profit rose 12 percent."],
+    ),
     ("Hyundai Motor Co. Chairman Chung Eui-sun said so.", ["Hyundai Motor Co. Chairman Chung Eui-sun said so."]),
-    ("Bank of America Corp. Chief Executive Brian Moynihan said rates would fall.",
-     ["Bank of America Corp. Chief Executive Brian Moynihan said rates would fall."]),
-    ("Shares of LG Electronics Inc. fell 3 percent. SK Hynix Inc. Vice Chairman Park Jung-ho disagreed.",
-     ["Shares of LG Electronics Inc. fell 3 percent.", "SK Hynix Inc. Vice Chairman Park Jung-ho disagreed."]),
-    ("The union reached a deal with Hyundai Motor Co. The talks lasted 12 hours.",
-     ["The union reached a deal with Hyundai Motor Co.", "The talks lasted 12 hours."]),
-    ("The union reached a deal with Samsung Electronics Co. Ltd. The talks lasted 12 hours.",
-     ["The union reached a deal with Samsung Electronics Co. Ltd.", "The talks lasted 12 hours."]),
-    ("The contract was signed with Hyundai Motor Co. President Yoon Suk-yeol attended the ceremony.",
-     ["The contract was signed with Hyundai Motor Co.", "President Yoon Suk-yeol attended the ceremony."]),
+    (
+        "Bank of America Corp. Chief Executive Brian Moynihan said rates would fall.",
+        ["Bank of America Corp. Chief Executive Brian Moynihan said rates would fall."],
+    ),
+    (
+        "Shares of LG Electronics Inc. fell 3 percent. SK Hynix Inc. Vice Chairman Park Jung-ho disagreed.",
+        ["Shares of LG Electronics Inc. fell 3 percent.", "SK Hynix Inc. Vice Chairman Park Jung-ho disagreed."],
+    ),
+    (
+        "The union reached a deal with Hyundai Motor Co. The talks lasted 12 hours.",
+        ["The union reached a deal with Hyundai Motor Co.", "The talks lasted 12 hours."],
+    ),
+    (
+        "The union reached a deal with Samsung Electronics Co. Ltd. The talks lasted 12 hours.",
+        ["The union reached a deal with Samsung Electronics Co. Ltd.", "The talks lasted 12 hours."],
+    ),
+    (
+        "The contract was signed with Hyundai Motor Co. President Yoon Suk-yeol attended the ceremony.",
+        ["The contract was signed with Hyundai Motor Co.", "President Yoon Suk-yeol attended the ceremony."],
+    ),
     # numbers
     ("Prices rose 3.5% to $7.25 a share. Fine.", ["Prices rose 3.5% to $7.25 a share.", "Fine."]),
     ("The vote was 52-48. Sen. Collins voted yes.", ["The vote was 52-48.", "Sen. Collins voted yes."]),
@@ -103,14 +132,25 @@ KO_CASES = [
     ("그는 “가자!” 하고 외쳤다. 다음.", ["그는 “가자!” 하고 외쳤다.", "다음."]),
     ("“가자!”고 그는 외쳤다.", ["“가자!”고 그는 외쳤다."]),
     ("“좋다.”고 말했다. 다음.", ["“좋다.”고 말했다.", "다음."]),
-    ("“총 3인치의 비가 예상됩니다.” 라고 weather.com이 발표했습니다.", ["“총 3인치의 비가 예상됩니다.” 라고 weather.com이 발표했습니다."]),
+    (
+        "“총 3인치의 비가 예상됩니다.” 라고 weather.com이 발표했습니다.",
+        ["“총 3인치의 비가 예상됩니다.” 라고 weather.com이 발표했습니다."],
+    ),
     # a speech tag after a quote joins it; reported speech after a quote does not
-    ('"역사적으로 바와 교회였습니다.” 아담 씨가 말했다. 다음이다.', ['"역사적으로 바와 교회였습니다.” 아담 씨가 말했다.', "다음이다."]),
-    ('"오늘날은, 둘 다 아닙니다." 그는 바가 사라진 것을 이해할 수 없었다고 말했다.',
-     ['"오늘날은, 둘 다 아닙니다."', "그는 바가 사라진 것을 이해할 수 없었다고 말했다."]),
+    (
+        '"역사적으로 바와 교회였습니다.” 아담 씨가 말했다. 다음이다.',
+        ['"역사적으로 바와 교회였습니다.” 아담 씨가 말했다.', "다음이다."],
+    ),
+    (
+        '"오늘날은, 둘 다 아닙니다." 그는 바가 사라진 것을 이해할 수 없었다고 말했다.',
+        ['"오늘날은, 둘 다 아닙니다."', "그는 바가 사라진 것을 이해할 수 없었다고 말했다."],
+    ),
     ('그가 말했다. "좋다!" 다음.', ["그가 말했다.", '"좋다!"', "다음."]),
     ('농부는 그렇게 말했다." "그들은 장난치고 있습니다.', ['농부는 그렇게 말했다."', '"그들은 장난치고 있습니다.']),
-    ("화산이 발견됐다. ‘돈 고요’로 알려진 이 화산은 활동중이었다.", ["화산이 발견됐다.", "‘돈 고요’로 알려진 이 화산은 활동중이었다."]),
+    (
+        "화산이 발견됐다. ‘돈 고요’로 알려진 이 화산은 활동중이었다.",
+        ["화산이 발견됐다.", "‘돈 고요’로 알려진 이 화산은 활동중이었다."],
+    ),
     # dates and numbers
     ("2024. 3. 1. 서울에서 열렸다. 가격은 7만2,500원이다.", ["2024. 3. 1. 서울에서 열렸다.", "가격은 7만2,500원이다."]),
     ("지난 2024. 3. 1. 경찰은 그를 체포했다. 다음이다.", ["지난 2024. 3. 1. 경찰은 그를 체포했다.", "다음이다."]),
@@ -120,7 +160,10 @@ KO_CASES = [
     ("그는 올랐다고 말했다… 그리고 떠났다.", ["그는 올랐다고 말했다…", "그리고 떠났다."]),
     ("그는 떠났다(사진). 다음 문장이다.", ["그는 떠났다(사진).", "다음 문장이다."]),
     ("(그는 떠났다.) 다음이다.", ["(그는 떠났다.)", "다음이다."]),
-    ("회의가 열렸다. U.S. 대표가 참석했다. Mr. Kim이 말했다.", ["회의가 열렸다.", "U.S. 대표가 참석했다.", "Mr. Kim이 말했다."]),
+    (
+        "회의가 열렸다. U.S. 대표가 참석했다. Mr. Kim이 말했다.",
+        ["회의가 열렸다.", "U.S. 대표가 참석했다.", "Mr. Kim이 말했다."],
+    ),
     ("한겨레 기자(kim@hani.co.kr). 다음.", ["한겨레 기자(kim@hani.co.kr).", "다음."]),
     # no final punctuation: a title, a clause Kiwi would cut
     ("그는 갔다 그리고 왔다", ["그는 갔다 그리고 왔다"]),
@@ -166,7 +209,10 @@ def test_split_sentences_keeps_paragraphs_and_document_index() -> None:
     ]
     ko = split_sentences(["제목", "그는 갔다. 그는 왔다.", "비가 왔다."], "ko")
     assert [(s.index, s.paragraph, s.text) for s in ko] == [
-        (0, 0, "제목"), (1, 1, "그는 갔다."), (2, 1, "그는 왔다."), (3, 2, "비가 왔다."),
+        (0, 0, "제목"),
+        (1, 1, "그는 갔다."),
+        (2, 1, "그는 왔다."),
+        (3, 2, "비가 왔다."),
     ]
 
 
@@ -187,10 +233,53 @@ def test_line_breaks_inside_a_paragraph_are_kept_as_cuts() -> None:
 
 _PIECES = st.sampled_from(
     [
-        "He said", " ", "  ", "\n", ". ", "! ", "? ", "…", "...", '"', "“", "”", "‘", "’", "'", "(", ")",
-        "U.S.", "Mr.", "Dr. Lee", "Jan. 3", "3.5%", "a.m.", "No. 1", ",", ":", "Kim", "the", "it", "And",
-        "그는", "말했다", "다.", "요.", "라며", "고", "2024. 3. 1.", "7만2,500원", "기자", "\u00a0", "\t",
-        "😀", "x", "1.", "—", "「", "」",
+        "He said",
+        " ",
+        "  ",
+        "\n",
+        ". ",
+        "! ",
+        "? ",
+        "…",
+        "...",
+        '"',
+        "“",
+        "”",
+        "‘",
+        "’",
+        "'",
+        "(",
+        ")",
+        "U.S.",
+        "Mr.",
+        "Dr. Lee",
+        "Jan. 3",
+        "3.5%",
+        "a.m.",
+        "No. 1",
+        ",",
+        ":",
+        "Kim",
+        "the",
+        "it",
+        "And",
+        "그는",
+        "말했다",
+        "다.",
+        "요.",
+        "라며",
+        "고",
+        "2024. 3. 1.",
+        "7만2,500원",
+        "기자",
+        "\u00a0",
+        "\t",
+        "😀",
+        "x",
+        "1.",
+        "—",
+        "「",
+        "」",
     ]
 )
 _TEXTS = st.one_of(st.lists(_PIECES, max_size=40).map("".join), st.text(max_size=120))

@@ -208,7 +208,9 @@ def test_seed_article() -> None:
     assert (
         "I think we have to be realistic and patient in how we approach this, given the sensitivities.”"
     ) in sentences
-    assert any(s.startswith("The trilateral information-sharing agreement that was signed in Dec. 2014") for s in sentences)
+    assert any(
+        s.startswith("The trilateral information-sharing agreement that was signed in Dec. 2014") for s in sentences
+    )
     assert "Please direct questions or comments to [english@hani.co.kr]" in sentences
 
 

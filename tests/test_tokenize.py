@@ -69,8 +69,13 @@ EVAL = Path(__file__).resolve().parents[1] / "corpora" / "eval"
 
 def _news(side: str) -> list[str]:
     """Every line of the shipped NTREX and KEP news (clean sets; ``src`` English, ``tgt`` Korean)."""
-    return [line for name in ("ntrex-clean", "kep-clean") for doc in sorted((EVAL / name / side).iterdir())
-            for line in doc.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        line
+        for name in ("ntrex-clean", "kep-clean")
+        for doc in sorted((EVAL / name / side).iterdir())
+        for line in doc.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 KOREAN_NEWS = _news("tgt")
@@ -94,7 +99,7 @@ def assert_surface_tokens(text: str, tokenized: str) -> None:
 def test_korean_tokens_are_the_sentence_as_written() -> None:
     """Not Kiwi's base forms: 했 stays 했 (not 하 었), 지난 stays 지난 (not 지나 ᆫ)."""
     assert tokenize("그는 지난 주에 출근했습니다.", "ko") == "그 는 지난 주 에 출근 했 습니다 ."
-    assert tokenize("서울시장은 \"아니라고\" 말했다...", "ko") == '서울 시장 은 " 아니 라고 " 말 했 다 ...'
+    assert tokenize('서울시장은 "아니라고" 말했다...', "ko") == '서울 시장 은 " 아니 라고 " 말 했 다 ...'
     spans = korean_token_spans("발표했다")
     assert spans == sorted(spans) and "".join("발표했다"[a:b] for a, b in spans) == "발표했다"
 
@@ -137,6 +142,10 @@ def test_english_detokenizer_gives_the_news_back() -> None:
         assert "".join(tokens.split()) == "".join(line.split()), line  # the characters, all of them
         exact += detok.detokenize(tokens.split(), unescape=False) == " ".join(line.split())
     assert len(ENGLISH_NEWS) > 2900 and exact / len(ENGLISH_NEWS) >= 0.90
-    for line in ("Seoul's mayor, Oh Se-hoon, said: \"No.\"", "It costs $3.5 billion (about 4%) a year.",
-                 "The U.S. and South Korea don't agree; talks resume on Monday.", "\"We're done,\" she said."):
+    for line in (
+        'Seoul\'s mayor, Oh Se-hoon, said: "No."',
+        "It costs $3.5 billion (about 4%) a year.",
+        "The U.S. and South Korea don't agree; talks resume on Monday.",
+        '"We\'re done," she said.',
+    ):
         assert detok.detokenize(tokenize(line, "en").split(), unescape=False) == line

@@ -139,8 +139,16 @@ def test_accept_reject_clear_and_accept_above(db):
         await pilot.press("k", "c")
         assert statuses(db)[3] == "unreviewed"
         await pilot.press("j", "j", "j", "A")  # cursor on bead 7: everything above it
-        assert statuses(db) == ["accepted", "accepted", "rejected", "accepted", "accepted", "accepted",
-                                "unreviewed", "unreviewed"]
+        assert statuses(db) == [
+            "accepted",
+            "accepted",
+            "rejected",
+            "accepted",
+            "accepted",
+            "accepted",
+            "unreviewed",
+            "unreviewed",
+        ]
         assert ("tester", "accept 2") in edits(db)
 
     drive(db, scenario)
@@ -336,7 +344,8 @@ def test_export_dialog_starts_at_the_export_policy_defaults(db, tmp_path):
         assert float(dialog.query_one("#min-confidence").value) == default.min_confidence == 0.0
         assert dialog.query_one("#keep-empty").value is default.keep_empty is False
         assert [value for _, value in dialog.query_one("#status")._options if value != Select.BLANK] == list(
-            STATUS_CHOICES)
+            STATUS_CHOICES
+        )
         shown = str(dialog.query_one("#export-policy").render())
         assert default.describe() in shown and "1.0" in shown
         request = dialog.request()
@@ -517,8 +526,15 @@ def gate(monkeypatch) -> threading.Event:
         while not opened.wait(0.02):
             if cancelled():
                 raise review.Cancelled("re-align cancelled; nothing changed", pair_id)
-        return real(store, pair_id, position, reviewer=reviewer, progress=progress, cancelled=cancelled,
-                    aligner=default_aligner("en", "ko", "length"))
+        return real(
+            store,
+            pair_id,
+            position,
+            reviewer=reviewer,
+            progress=progress,
+            cancelled=cancelled,
+            aligner=default_aligner("en", "ko", "length"),
+        )
 
     monkeypatch.setattr(review, "realign_from", held)
     return opened

@@ -30,12 +30,27 @@ from tui.widgets import AlignmentMap, NoteBar
 DAYCARE = 1
 ATTACK = "\x1b]0;renamed\x07\x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b[H\x9b31m\x9d8;;x\x9c\u202eevil\u202c\u2066[/x][bold]b[/]"
 ATTACKS = [
-    "\x1b]0;renamed\x07", "\x1b]52;c;ZXZpbA==\x07", "\x1b[2J\x1b[H", "\x1b[31m", "\x9b2J", "\x9d0;t\x9c", "\x07",
-    "\u202eevil\u202c", "\u2067x\u2069", "[/x]", "[bold red]loud[/]", "[link=file:///etc/passwd]x[/link]", "[",
+    "\x1b]0;renamed\x07",
+    "\x1b]52;c;ZXZpbA==\x07",
+    "\x1b[2J\x1b[H",
+    "\x1b[31m",
+    "\x9b2J",
+    "\x9d0;t\x9c",
+    "\x07",
+    "\u202eevil\u202c",
+    "\u2067x\u2069",
+    "[/x]",
+    "[bold red]loud[/]",
+    "[link=file:///etc/passwd]x[/link]",
+    "[",
 ]
 HOSTILE = st.lists(st.sampled_from(ATTACKS) | st.text(max_size=6), min_size=1, max_size=4).map("".join)
-BAD = ["\x1b", "\x07"] + [chr(c) for c in range(0x80, 0xA0)] + [chr(c) for c in range(0x202A, 0x202F)] + \
-      [chr(c) for c in range(0x2066, 0x206A)]
+BAD = (
+    ["\x1b", "\x07"]
+    + [chr(c) for c in range(0x80, 0xA0)]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+)
 
 
 def poison(db: Path, text: str) -> None:

@@ -131,8 +131,9 @@ def assert_room_around_cursor(t: BeadTable) -> None:
     bottom = top + t._heights[t.cursor]
     view = t.size.height
     room = min(SCROLL_OFF, max(view - t._heights[t.cursor], 0) // 2)
-    assert top >= room and view - bottom >= min(room, t._starts[-1] - t._starts[t.cursor + 1]
-                                                if t.cursor + 1 < len(t._starts) - 1 else 0), (top, bottom, view)
+    assert top >= room and view - bottom >= min(
+        room, t._starts[-1] - t._starts[t.cursor + 1] if t.cursor + 1 < len(t._starts) - 1 else 0
+    ), (top, bottom, view)
 
 
 def test_w_n_and_moves_keep_rows_of_context_around_the_cursor_at_80x24(big):
@@ -179,7 +180,7 @@ def check_boundaries(t: BeadTable, system: ColorSystem) -> None:
     """Every bead's rows differ in background from the bead before it; the cursor's from both neighbours."""
     backgrounds = [row_background(t, i, system) for i in range(len(t.beads))]
     for i in range(1, len(backgrounds)):
-        assert backgrounds[i] != backgrounds[i - 1], (system, i, [b.status for b in t.beads[i - 1:i + 1]])
+        assert backgrounds[i] != backgrounds[i - 1], (system, i, [b.status for b in t.beads[i - 1 : i + 1]])
 
 
 def test_beads_alternate_backgrounds_in_every_status(db):
@@ -256,8 +257,14 @@ def bead(position, s0, s1, t0, t1, status="unreviewed", confidence=0.9) -> BeadR
 
 
 def test_map_grid_draws_the_path_blocks_skips_and_the_most_urgent_bead():
-    beads = [bead(0, 0, 1, 0, 1, "accepted"), bead(1, 1, 2, 1, 1), bead(2, 2, 2, 1, 2), bead(3, 2, 5, 2, 4),
-             bead(4, 5, 6, 4, 5, confidence=0.2), bead(5, 6, 7, 5, 6, "rejected")]
+    beads = [
+        bead(0, 0, 1, 0, 1, "accepted"),
+        bead(1, 1, 2, 1, 1),
+        bead(2, 2, 2, 1, 2),
+        bead(3, 2, 5, 2, 4),
+        bead(4, 5, 6, 4, 5, confidence=0.2),
+        bead(5, 6, 7, 5, 6, "rejected"),
+    ]
     grid = map_grid(beads, 7, 6, max_rows=20, max_cols=20)
     assert (grid.rows, grid.cols, grid.per_row, grid.per_col) == (7, 6, 1, 1)
     drawn = {(r, c): p for r, line in enumerate(grid.cells) for c, p in enumerate(line) if p >= 0}
@@ -321,15 +328,27 @@ def test_the_map_follows_edits_and_the_cursor(db):
     run(db, scenario, size=(120, 35))
 
 
-NEW_KEYS = {"right_square_bracket": "]", "left_square_bracket": "[", "colon": ":", "right_curly_bracket": "}",
-            "left_curly_bracket": "{", "slash": "/", "r": "r", "f": "f", "F": "F", "i": "i", "I": "I", "v": "v"}
+NEW_KEYS = {
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "colon": ":",
+    "right_curly_bracket": "}",
+    "left_curly_bracket": "{",
+    "slash": "/",
+    "r": "r",
+    "f": "f",
+    "F": "F",
+    "i": "i",
+    "I": "I",
+    "v": "v",
+}
 
 
 def test_every_new_key_is_in_the_help_and_the_readme_keys_table():
     from tui.screens.pair import HELP_SECTIONS
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
-    reviewing = readme[readme.index("## Reviewing"):]
+    reviewing = readme[readme.index("## Reviewing") :]
     table = "\n".join(line for line in reviewing.splitlines() if line.startswith("| `"))
     in_help = {key.strip() for _, group in HELP_SECTIONS for b in group for key in b.key.split(",")}
     for key, shown in NEW_KEYS.items():

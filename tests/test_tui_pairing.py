@@ -123,8 +123,9 @@ def test_x_rejects_the_pairing_after_asking_and_u_or_x_brings_it_back(db):
             assert isinstance(app.screen, CorpusScreen)
             assert paired_column(app)[0] == "✗c 0.62?"
         with Store(db) as store:
-            actions = [r[0] for r in store.conn.execute("SELECT action FROM edits WHERE pair_id=? ORDER BY id",
-                                                        (DAYCARE,))]
+            actions = [
+                r[0] for r in store.conn.execute("SELECT action FROM edits WHERE pair_id=? ORDER BY id", (DAYCARE,))
+            ]
         assert actions == ["reject pairing", "reject pairing", "restore pairing", "reject pairing"]
 
     asyncio.run(main())
@@ -132,8 +133,10 @@ def test_x_rejects_the_pairing_after_asking_and_u_or_x_brings_it_back(db):
 
 def test_titles_in_the_heading_and_the_dialog_are_text_not_markup(db):
     with Store(db) as store:
-        store.conn.execute("UPDATE documents SET title=? WHERE id=(SELECT src_doc FROM pairs WHERE id=?)",
-                           ("[/x] [b]bold[/b] \x1b]0;owned\x07", DAYCARE))
+        store.conn.execute(
+            "UPDATE documents SET title=? WHERE id=(SELECT src_doc FROM pairs WHERE id=?)",
+            ("[/x] [b]bold[/b] \x1b]0;owned\x07", DAYCARE),
+        )
 
     async def main() -> None:
         app = ReviewApp(db, "tester", resume=False)

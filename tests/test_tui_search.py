@@ -66,8 +66,15 @@ async def settle(app: ReviewApp, pilot) -> None:
     await pilot.pause()
 
 
-async def search(pilot, pattern: str, *, where_steps: int = 0, corpus: bool = False, replacement: str | None = None,
-                 key: str = "slash") -> None:
+async def search(
+    pilot,
+    pattern: str,
+    *,
+    where_steps: int = 0,
+    corpus: bool = False,
+    replacement: str | None = None,
+    key: str = "slash",
+) -> None:
     """Fill in the search dialog: the pattern, (the replacement), → ``where_steps`` times in
     "In" (from the focused side: EN, KO, both, notes), → in "Where" for the whole corpus."""
     await pilot.press(key)
@@ -95,8 +102,15 @@ def test_a_regular_expression_in_both_sides_walks_the_hits_in_reading_order(db):
         for _ in range(7):
             await pilot.press("f")
             walked.append((t.cursor, t.side, t.focus_index))
-        assert walked == [(0, "tgt", 0), (1, "src", 1), (1, "tgt", 1), (3, "tgt", 3), (4, "tgt", 4),
-                          (7, "tgt", 8), (0, "src", 0)]
+        assert walked == [
+            (0, "tgt", 0),
+            (1, "src", 1),
+            (1, "tgt", 1),
+            (3, "tgt", 3),
+            (4, "tgt", 4),
+            (7, "tgt", 8),
+            (0, "src", 0),
+        ]
         assert "wrapped to the top" in message(app)
         await pilot.press("F")
         assert (t.cursor, t.side, t.focus_index) == (7, "tgt", 8) and "wrapped to the bottom" in message(app)

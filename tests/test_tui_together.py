@@ -133,8 +133,10 @@ def test_the_list_follows_other_writers_and_keeps_its_cursor(db):
 def test_the_app_says_it_is_there_and_leaves_when_it_quits(db):
     async def scenario(app, pilot):
         with Store(db) as other:
-            assert other.conn.execute("SELECT seen_at IS NOT NULL FROM review_state WHERE reviewer='alice'"
-                                      ).fetchone()[0] == 1
+            assert (
+                other.conn.execute("SELECT seen_at IS NOT NULL FROM review_state WHERE reviewer='alice'").fetchone()[0]
+                == 1
+            )
         await pilot.press("enter")
         await pilot.pause()
         with Store(db) as other:
@@ -198,8 +200,9 @@ def test_a_list_under_a_pair_is_read_again_when_the_pair_closes(db):
             review.reject(other, 2, 0, reviewer="bob")
         await pilot.pause(0.6)
         await pilot.press("q")
-        await until(pilot, "the rail pair's reject", lambda: isinstance(app.screen, CorpusScreen)
-                    and "20%" in row_of(app, 2))
+        await until(
+            pilot, "the rail pair's reject", lambda: isinstance(app.screen, CorpusScreen) and "20%" in row_of(app, 2)
+        )
 
     run(db, scenario)
 
@@ -216,7 +219,10 @@ def test_change_marks_say_what_kind_of_change_came(db):
         marks = mine.change_marks()
         assert mine.pairs_edited_since(before) == [2, 3]
         assert (marks.pairs, marks.last_aligned, marks.last_document) == (
-            before.pairs, before.last_aligned, before.last_document)
+            before.pairs,
+            before.last_aligned,
+            before.last_document,
+        )
 
 
 def test_a_run_aligning_a_pair_again_shows_in_the_list(db):

@@ -175,12 +175,14 @@ class ReviewApp(App[None]):
         try:
             done = run_export(self.db_path, request)
         except AlignerError as exc:
-            self.call_from_thread(self.notify, visible(exc), title="Export failed", severity="error", timeout=8,
-                                  markup=False)
+            self.call_from_thread(
+                self.notify, visible(exc), title="Export failed", severity="error", timeout=8, markup=False
+            )
             return
         paths = ", ".join(str(p) for p in done.paths)
-        self.call_from_thread(self.notify, visible(f"wrote {done.count} beads to {paths}"), title="Exported",
-                              timeout=8, markup=False)
+        self.call_from_thread(
+            self.notify, visible(f"wrote {done.count} beads to {paths}"), title="Exported", timeout=8, markup=False
+        )
 
 
 def run_app(db_path: str, reviewer: str | None) -> int:

@@ -15,9 +15,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The review command's arguments (``aligner review`` and ``python -m tui``)."""
     parser.add_argument("db", help="corpus database (made by `aligner run`)")
     parser.add_argument("--reviewer", help="name in the edit log (default: $ALIGNER_REVIEWER or $USER)")
-    parser.add_argument("--serve", action="store_true",
-                        help="serve the app to web browsers instead (textual-serve): each tab is one app on the "
-                             "database, with the --reviewer name; no login, so keep the default host")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the app to web browsers instead (textual-serve): each tab is one app on the "
+        "database, with the --reviewer name; no login, so keep the default host",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="with --serve: address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8000, help="with --serve: port to listen on (default 8000)")
 

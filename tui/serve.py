@@ -54,11 +54,13 @@ def serve(db: str | Path, reviewer: str | None, host: str = "127.0.0.1", port: i
         async def on_startup(self, app: Any) -> None:
             self.console.print(plain(f"Serving the review of {path} on {self.public_url} (Ctrl+C stops it)"))
             if not is_loopback(host):
-                self.console.print(plain(f"warning: anyone who can reach {host}:{port} can edit this corpus; "
-                                         "there is no login"))
+                self.console.print(
+                    plain(f"warning: anyone who can reach {host}:{port} can edit this corpus; there is no login")
+                )
 
-    server = ReviewServer(app_command(path, reviewer), host=host, port=port,
-                          title=visible(f"aligner review · {path.name}"))
+    server = ReviewServer(
+        app_command(path, reviewer), host=host, port=port, title=visible(f"aligner review · {path.name}")
+    )
     try:
         server.serve()
     except OSError as exc:

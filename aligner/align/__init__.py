@@ -86,9 +86,7 @@ class Aligner:
     def _align_gap(self, src: Sequence[str], tgt: Sequence[str], s0: int, s1: int, t0: int, t1: int) -> list[Bead]:
         n, m = s1 - s0, t1 - t0
         if n == 0 or m == 0:
-            return [Bead((s0 + i,), (), 0.0, 1.0) for i in range(n)] + [
-                Bead((), (t0 + j,), 0.0, 1.0) for j in range(m)
-            ]
+            return [Bead((s0 + i,), (), 0.0, 1.0) for i in range(n)] + [Bead((), (t0 + j,), 0.0, 1.0) for j in range(m)]
         costs = self.costs(src[s0:s1], tgt[t0:t1])
         band = self.band(n, m, costs)
         dense = (n + 1) * (m + 1) <= self.config.full_search_cells
@@ -99,15 +97,17 @@ class Aligner:
         self.last_search = "window" if windowed else "engine"
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
         bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
-        conf = self.confidences(probs, shapes, bead_costs, _gains(costs, spans, "join_gains"),
-                                _gains(costs, spans, "merge_gains"), windowed)
+        conf = self.confidences(
+            probs, shapes, bead_costs, _gains(costs, spans, "join_gains"), _gains(costs, spans, "merge_gains"), windowed
+        )
         return [
             Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(float(q), 4))
             for (i0, i1, j0, j1), c, q in zip(spans, bead_costs, conf)
         ]
 
-    def _second_looks(self, n: int, m: int, costs: Combined, band: Band, dense: bool,
-                      spans: list[Span], probs: list[float]) -> tuple[list[Span], list[float], bool]:
+    def _second_looks(
+        self, n: int, m: int, costs: Combined, band: Band, dense: bool, spans: list[Span], probs: list[float]
+    ) -> tuple[list[Span], list[float], bool]:
         """Search again while a closer look at the path changes some costs.
 
         Signals with a ``rejoin`` (similarity) re-price beads near the path's empty beads;
@@ -159,8 +159,14 @@ class Aligner:
         hence their own calibration (``AlignConfig.window_calibration``)."""
         if n * m > WINDOW_CELLS:
             return None
-        return next((found for part in costs.parts
-                     if (found := getattr(part, "window_search", lambda _: None)(temperature)) is not None), None)
+        return next(
+            (
+                found
+                for part in costs.parts
+                if (found := getattr(part, "window_search", lambda _: None)(temperature)) is not None
+            ),
+            None,
+        )
 
     def _faithfulness(self, costs: Combined) -> float:
         """:meth:`Faithfulness.shift` of the join gains the last second look saw (0 without any)."""
@@ -172,8 +178,9 @@ class Aligner:
         """Every signal's second-look corrections for a path (see ``SimilarityCosts.rejoin``)."""
         return [c for part in costs.parts for c in getattr(part, "rejoin", lambda *_, **__: [])(spans, wide=wide)]
 
-    def _search(self, n: int, m: int, costs: Combined, band: Band, dense: bool,
-                types: list[tuple[int, int]] | None = None) -> tuple[list[Span], list[float]]:
+    def _search(
+        self, n: int, m: int, costs: Combined, band: Band, dense: bool, types: list[tuple[int, int]] | None = None
+    ) -> tuple[list[Span], list[float]]:
         """The best path's beads and their posteriors: over the whole grid, or in the band."""
         types = types or self.config.bead_types
         if dense:
@@ -182,8 +189,12 @@ class Aligner:
         return spans, posteriors(n, m, types, costs, band, spans, self.config.temperature)
 
     def confidences(
-        self, posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],
-        join_gains: Sequence[float] | np.ndarray | None = None, merge_gains: Sequence[float] | np.ndarray | None = None,
+        self,
+        posteriors: Sequence[float],
+        shapes: Sequence[tuple[int, int]],
+        costs: Sequence[float],
+        join_gains: Sequence[float] | np.ndarray | None = None,
+        merge_gains: Sequence[float] | np.ndarray | None = None,
         windowed: bool = False,
     ) -> np.ndarray:
         """The beads' posteriors, mapped through the fitted calibration when there is one (for beads
@@ -239,14 +250,26 @@ def _gains(costs: Combined, spans: Sequence[Span], what: str) -> np.ndarray:
     return np.full(len(spans), np.nan)
 
 
-CONFIDENCE_FEATURES = ("bias", "posterior", "empty", "multi", "cost", "neighbours", "document cost", "join gain",
-                       "merge gain")
+CONFIDENCE_FEATURES = (
+    "bias",
+    "posterior",
+    "empty",
+    "multi",
+    "cost",
+    "neighbours",
+    "document cost",
+    "join gain",
+    "merge gain",
+)
 JOIN_GAIN_OFFSET = 0.05  # the join-gain feature is max(0, gain + this): chosen on the dev halves
 
 
 def confidence_features(
-    posteriors: Sequence[float], shapes: Sequence[tuple[int, int]], costs: Sequence[float],
-    join_gains: Sequence[float] | np.ndarray | None = None, merge_gains: Sequence[float] | np.ndarray | None = None,
+    posteriors: Sequence[float],
+    shapes: Sequence[tuple[int, int]],
+    costs: Sequence[float],
+    join_gains: Sequence[float] | np.ndarray | None = None,
+    merge_gains: Sequence[float] | np.ndarray | None = None,
 ) -> np.ndarray:
     """What the calibration looks at, one row per bead of an aligned stretch (in order).
 
@@ -273,10 +296,19 @@ def confidence_features(
     gains = np.full(len(logit), np.nan) if join_gains is None else np.asarray(join_gains, dtype=float)
     join = np.maximum(np.nan_to_num(gains, nan=-np.inf) + JOIN_GAIN_OFFSET, 0.0)
     merged = np.full(len(logit), np.nan) if merge_gains is None else np.asarray(merge_gains, dtype=float)
-    return np.column_stack([
-        np.ones_like(logit), logit, ((a == 0) | (b == 0)).astype(float), (a + b > 2).astype(float), cost,
-        neighbours, np.full_like(logit, cost.mean() if len(cost) else 0.0), join, np.nan_to_num(merged, nan=0.0),
-    ])
+    return np.column_stack(
+        [
+            np.ones_like(logit),
+            logit,
+            ((a == 0) | (b == 0)).astype(float),
+            (a + b > 2).astype(float),
+            cost,
+            neighbours,
+            np.full_like(logit, cost.mean() if len(cost) else 0.0),
+            join,
+            np.nan_to_num(merged, nan=0.0),
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -312,7 +344,10 @@ class Calibration:
 
 
 def align_sentences(
-    src: Sequence[str], tgt: Sequence[str], src_lang: str = "en", tgt_lang: str = "ko",
+    src: Sequence[str],
+    tgt: Sequence[str],
+    src_lang: str = "en",
+    tgt_lang: str = "ko",
     method: Method | str = Method.ENGINE,
 ) -> list[Bead]:
     """Align two sentence lists with the default method."""
@@ -322,8 +357,13 @@ def align_sentences(
 _CACHE: dict[tuple[str, str, Method, str, int | None], Aligner] = {}
 
 
-def default_aligner(src_lang: str = "en", tgt_lang: str = "ko", method: Method | str = Method.ENGINE,
-                    encoder: str = "use", threads: int | None = None) -> Aligner:
+def default_aligner(
+    src_lang: str = "en",
+    tgt_lang: str = "ko",
+    method: Method | str = Method.ENGINE,
+    encoder: str = "use",
+    threads: int | None = None,
+) -> Aligner:
     """The aligner for a language pair and method, built once per process.
 
     ``Method.ENGINE``: sentence embeddings + length + anchors (the default);
@@ -336,8 +376,9 @@ def default_aligner(src_lang: str = "en", tgt_lang: str = "ko", method: Method |
     except ValueError:
         from aligner.errors import AlignerError
 
-        raise AlignerError(str(method), "unknown alignment method (choose from "
-                           f"{', '.join(m.value for m in Method)})") from None
+        raise AlignerError(
+            str(method), f"unknown alignment method (choose from {', '.join(m.value for m in Method)})"
+        ) from None
     key = (src_lang, tgt_lang, method, encoder, threads)
     if key not in _CACHE:
         if method == Method.ENGINE:

@@ -52,7 +52,7 @@ def anchor_bag(text: str, lang: str) -> Counter:
     bag = Counter(number_tokens(text))
     bag.update(latin_tokens(text, korean))
     if _QUOTE.search(text):
-        bag["\"quote"] += 1
+        bag['"quote'] += 1
     return bag
 
 

@@ -275,8 +275,10 @@ def _write_weights(backend: Any, table: Path, rest: Path) -> None:
             return  # something this copy does not know how to keep: leave the cache alone
     try:
         table.parent.mkdir(parents=True, exist_ok=True)
-        for path, write in ((table, lambda fh: np.save(fh, np.asarray(backend.table))),
-                            (rest, lambda fh: np.savez(fh, **arrays))):
+        for path, write in (
+            (table, lambda fh: np.save(fh, np.asarray(backend.table))),
+            (rest, lambda fh: np.savez(fh, **arrays)),
+        ):
             temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             with open(temp, "wb") as fh:
                 write(fh)

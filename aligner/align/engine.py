@@ -66,20 +66,34 @@ class EngineParams:
     # log loss; T=0.1 fits dev 0.0005 better and holds the edited Korean sets worse at 0.9),
     # and the estimate below which a bead reads under 0.5 (see aligner.align.Calibration)
     temperature: float = 0.3
-    calibration: tuple[float, ...] | None = (2.3742, 0.635, 0.0626, -0.2867, -0.2271, 0.2436, 0.0299, -21.9313,
-                                             -5.6507)
+    calibration: tuple[float, ...] | None = (2.3742, 0.635, 0.0626, -0.2867, -0.2271, 0.2436, 0.0299, -21.9313, -5.6507)
     review_point: float | None = 0.8761
     # the same for the beads of the anchor-and-window search (window_from), fitted on its beads
     # in the dev data of faithful translations (Text+Berg dev, faithful news's dev half; 959
     # beads, log loss 0.421): `calibrate.py --window-from 0.5 --window-only`. The review point
     # is the engine's, so 0.5 reads the same estimate for beads of either search.
-    window_calibration: tuple[float, ...] | None = (2.127, 0.9218, -0.8437, 1.6132, -0.1172, -0.9857, -0.3125,
-                                                    -48.818, -4.3235)
+    window_calibration: tuple[float, ...] | None = (
+        2.127,
+        0.9218,
+        -0.8437,
+        1.6132,
+        -0.1172,
+        -0.9857,
+        -0.3125,
+        -48.818,
+        -4.3235,
+    )
     window_review_point: float | None = 0.8761
 
     def priors(self) -> dict[tuple[int, int], float]:
-        shapes = {(1, 1): 0.0, (1, 0): self.skip, (0, 1): self.skip,
-                  (2, 1): self.merge, (1, 2): self.merge, (2, 2): self.merge22}
+        shapes = {
+            (1, 1): 0.0,
+            (1, 0): self.skip,
+            (0, 1): self.skip,
+            (2, 1): self.merge,
+            (1, 2): self.merge,
+            (2, 2): self.merge22,
+        }
         for a in range(1, max(self.max_size, self.rejoin_side) + 1):
             for b in range(1, max(self.max_size, self.rejoin_side) + 1):
                 shapes.setdefault((a, b), self.merge22 + self.extra * (a + b - 4) + (self.merge if a + b == 3 else 0))
@@ -102,17 +116,40 @@ def build_engine(
     p = params or EngineParams()
     calibration = Calibration(p.calibration, p.review_point) if p.calibration else None
     window_calibration = Calibration(p.window_calibration, p.window_review_point) if p.window_calibration else None
-    adaptation = (Adaptation(skip=p.adapt_skip, join=p.adapt_join, merge=p.adapt_merge, regular=p.adapt_regular,
-                             window_from=p.window_from, window_temperature=p.window_temperature)
-                  if p.adapt_skip or p.adapt_join or p.adapt_merge or p.adapt_regular else None)
-    config = AlignConfig(max_src=p.max_size, max_tgt=p.max_size, temperature=p.temperature, priors=p.priors(),
-                         calibration=calibration, window_calibration=window_calibration, adaptation=adaptation,
-                         second_looks=p.second_looks)
+    adaptation = (
+        Adaptation(
+            skip=p.adapt_skip,
+            join=p.adapt_join,
+            merge=p.adapt_merge,
+            regular=p.adapt_regular,
+            window_from=p.window_from,
+            window_temperature=p.window_temperature,
+        )
+        if p.adapt_skip or p.adapt_join or p.adapt_merge or p.adapt_regular
+        else None
+    )
+    config = AlignConfig(
+        max_src=p.max_size,
+        max_tgt=p.max_size,
+        temperature=p.temperature,
+        priors=p.priors(),
+        calibration=calibration,
+        window_calibration=window_calibration,
+        adaptation=adaptation,
+        second_looks=p.second_looks,
+    )
     enc = get_encoder(encoder, threads)
     signals: list[Signal] = [
         LengthRatioSignal(piece_counter(), weight=p.length, sigma=p.length_sigma),
-        SimilaritySignal(enc.encode, weight=p.similarity, knn=p.knn, margin=p.margin, rejoin_penalty=p.rejoin_penalty,
-                         rejoin_side=p.rejoin_side, rejoin_total=p.rejoin_total),
+        SimilaritySignal(
+            enc.encode,
+            weight=p.similarity,
+            knn=p.knn,
+            margin=p.margin,
+            rejoin_penalty=p.rejoin_penalty,
+            rejoin_side=p.rejoin_side,
+            rejoin_total=p.rejoin_total,
+        ),
         AnchorSignal(p.anchor_reward, p.anchor_penalty, src_lang, tgt_lang),
     ]
     if lexicon is not None and len(lexicon):

@@ -129,8 +129,9 @@ class Combined:
     _adjusted: dict[tuple[int, int, int], dict[int, float]] = field(default_factory=dict, init=False, repr=False)
     _sparse: set[tuple[int, int]] = field(default_factory=set, init=False, repr=False)
 
-    def adjust(self, corrections: Iterable[tuple[int, int, int, int, float]],
-               priced: Iterable[tuple[int, int]] | None = None) -> None:
+    def adjust(
+        self, corrections: Iterable[tuple[int, int, int, int, float]], priced: Iterable[tuple[int, int]] | None = None
+    ) -> None:
         """Add ``delta`` to the cost of each bead ``(i, a, b, j, delta)`` (shape (a, b) ending
         at (i, j)), for a second search after a signal has looked closer at a few beads.
 

@@ -305,8 +305,9 @@ def dense_search(
     return spans, probs
 
 
-def coarse_path(src_vecs: np.ndarray, tgt_vecs: np.ndarray, chunk: int = 2048,
-                min_cosine: float = 0.3) -> list[tuple[int, int]]:
+def coarse_path(
+    src_vecs: np.ndarray, tgt_vecs: np.ndarray, chunk: int = 2048, min_cosine: float = 0.3
+) -> list[tuple[int, int]]:
     """Anchor points for a long pair: mutual nearest neighbours that keep their order.
 
     Each sentence's best match on the other side is found chunk by chunk (memory stays
@@ -328,18 +329,17 @@ def coarse_path(src_vecs: np.ndarray, tgt_vecs: np.ndarray, chunk: int = 2048,
     cols = np.arange(m)
     for start in range(0, n, chunk):
         rows = np.arange(start, min(start + chunk, n))
-        sims = src_vecs[start:start + chunk] @ tgt_vecs.T
+        sims = src_vecs[start : start + chunk] @ tgt_vecs.T
         centre = rows * (m / n)
         sims[np.abs(cols[None, :] - centre[:, None]) > window] = -np.inf
-        best_t[start:start + chunk] = sims.argmax(axis=1)
-        best_t_sim[start:start + chunk] = sims.max(axis=1)
+        best_t[start : start + chunk] = sims.argmax(axis=1)
+        best_t_sim[start : start + chunk] = sims.max(axis=1)
         col = sims.argmax(axis=0)
         col_sim = sims[col, np.arange(m)]
         better = col_sim > best_s_sim
         best_s[better] = col[better] + start
         best_s_sim[better] = col_sim[better]
-    anchors = [(i, int(best_t[i])) for i in range(n)
-               if best_s[best_t[i]] == i and best_t_sim[i] >= min_cosine]
+    anchors = [(i, int(best_t[i])) for i in range(n) if best_s[best_t[i]] == i and best_t_sim[i] >= min_cosine]
     chain = _longest_increasing(anchors)
     return [(0, 0)] + [(i + 1, j + 1) for i, j in chain] + [(n, m)]
 

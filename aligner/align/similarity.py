@@ -34,9 +34,19 @@ class SimilaritySignal:
 
     def prepare(self, src: Sequence[str], tgt: Sequence[str]) -> SimilarityCosts:
         vecs = self.encode(list(src) + list(tgt))
-        return SimilarityCosts(vecs[: len(src)], vecs[len(src):], self.weight, self.knn, self.margin,
-                               self.encode, list(src), list(tgt), self.rejoin_penalty, self.rejoin_side,
-                               self.rejoin_total)
+        return SimilarityCosts(
+            vecs[: len(src)],
+            vecs[len(src) :],
+            self.weight,
+            self.knn,
+            self.margin,
+            self.encode,
+            list(src),
+            list(tgt),
+            self.rejoin_penalty,
+            self.rejoin_side,
+            self.rejoin_total,
+        )
 
 
 @dataclass
@@ -74,7 +84,7 @@ class SimilarityCosts:
             idx = np.linspace(0, len(b) - 1, 2000).astype(int)
             b = b[idx]
         sims = a @ b.T
-        top = np.partition(sims, len(b) - k, axis=1)[:, len(b) - k:]
+        top = np.partition(sims, len(b) - k, axis=1)[:, len(b) - k :]
         return top.mean(axis=1)
 
     def _spans(self, side: str, size: int) -> np.ndarray:
@@ -112,14 +122,19 @@ class SimilarityCosts:
         if self.encode is None or not self.src_text:
             return []
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
-        pairs = [(k, e) for k, shape in enumerate(shapes) if shape == (1, 1)
-                 for e in (k - 1, k + 1) if 0 <= e < len(spans) and 0 in shapes[e]]
+        pairs = [
+            (k, e)
+            for k, shape in enumerate(shapes)
+            if shape == (1, 1)
+            for e in (k - 1, k + 1)
+            if 0 <= e < len(spans) and 0 in shapes[e]
+        ]
         if not pairs:
             return []
         texts: list[str] = []
         for k, e in pairs:
             lo, hi = spans[min(k, e)], spans[max(k, e)]
-            texts += [" ".join(self.src_text[lo[0]:hi[1]]), " ".join(self.tgt_text[lo[2]:hi[3]])]
+            texts += [" ".join(self.src_text[lo[0] : hi[1]]), " ".join(self.tgt_text[lo[2] : hi[3]])]
         vecs = self.encode(texts)
         vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
         return [(k, e, float(vecs[2 * n] @ vecs[2 * n + 1])) for n, (k, e) in enumerate(pairs)]
@@ -140,7 +155,8 @@ class SimilarityCosts:
         for k, e, joined in self._join_pairs(spans):
             i0, _, j0, _ = spans[k]
             single = float(self.src_vecs[i0] @ self.tgt_vecs[j0]) / max(
-                float(np.linalg.norm(self.src_vecs[i0]) * np.linalg.norm(self.tgt_vecs[j0])), 1e-9)
+                float(np.linalg.norm(self.src_vecs[i0]) * np.linalg.norm(self.tgt_vecs[j0])), 1e-9
+            )
             for bead in (k, e):
                 gains[bead] = joined - single if np.isnan(gains[bead]) else max(gains[bead], joined - single)
         return gains
@@ -170,8 +186,9 @@ class SimilarityCosts:
                 gains[x] = gain if np.isnan(gains[x]) else max(gains[x], gain)
         return gains
 
-    def rejoin(self, spans: Sequence[tuple[int, int, int, int]], wide: bool = True
-               ) -> list[tuple[int, int, int, int, float]]:
+    def rejoin(
+        self, spans: Sequence[tuple[int, int, int, int]], wide: bool = True
+    ) -> list[tuple[int, int, int, int, float]]:
         """Cost corrections ``(i, a, b, j, delta)`` for a second search: beads that merge an
         empty bead of ``spans`` with the beads next to it, priced by the encoding of their
         joined text where that matches better than the sum of sentence vectors the first
@@ -257,8 +274,9 @@ class SimilarityCosts:
         return self.weight * (1.0 - self.cosine(i, a, b, lo, hi))
 
 
-def merge_candidates(spans: Sequence[tuple[int, int, int, int]], max_side: int, max_total: int,
-                     max_beads: int = 3) -> list[tuple[int, int, int, int]]:
+def merge_candidates(
+    spans: Sequence[tuple[int, int, int, int]], max_side: int, max_total: int, max_beads: int = 3
+) -> list[tuple[int, int, int, int]]:
     """Spans made by merging each empty bead of a path with the beads beside it.
 
     Every run of two to ``max_beads`` consecutive beads that holds an empty (0-1 or 1-0) bead,
@@ -280,8 +298,15 @@ def merge_candidates(spans: Sequence[tuple[int, int, int, int]], max_side: int, 
     return sorted(out)
 
 
-def _members(starts: dict[tuple[int, int], int], ends: dict[tuple[int, int], int],
-             spans: Sequence[tuple[int, int, int, int]], i0: int, j0: int, i1: int, j1: int) -> list[int]:
+def _members(
+    starts: dict[tuple[int, int], int],
+    ends: dict[tuple[int, int], int],
+    spans: Sequence[tuple[int, int, int, int]],
+    i0: int,
+    j0: int,
+    i1: int,
+    j1: int,
+) -> list[int]:
     """Indices of the consecutive beads of ``spans`` that make up the span [i0, i1) x [j0, j1)."""
     first, last = starts[(i0, j0)], ends[(i1, j1)]
     return list(range(first, last + 1))

@@ -54,15 +54,17 @@ class AnchorWindow:
     @property
     def shapes(self) -> list[tuple[int, int]]:
         """0-1, 1-0 and every shape with sentences on both sides and at most ``max_align`` in all."""
-        return [(0, 1), (1, 0)] + [(a, b) for a in range(1, self.max_align) for b in range(1, self.max_align)
-                                   if a + b <= self.max_align]
+        return [(0, 1), (1, 0)] + [
+            (a, b) for a in range(1, self.max_align) for b in range(1, self.max_align) if a + b <= self.max_align
+        ]
 
     def align(self, src: Sequence[str], tgt: Sequence[str]) -> list[Span]:
         """Beads as half-open spans covering both sides once, in order."""
         return self.search(src, tgt)[0]
 
-    def search(self, src: Sequence[str], tgt: Sequence[str], temperature: float | None = None
-               ) -> tuple[list[Span], list[float]]:
+    def search(
+        self, src: Sequence[str], tgt: Sequence[str], temperature: float | None = None
+    ) -> tuple[list[Span], list[float]]:
         """The beads and, with a ``temperature``, each one's posterior when every path through the
         window is weighted by exp(score / temperature) (else no posteriors: an empty list)."""
         n, m = len(src), len(tgt)
@@ -119,8 +121,13 @@ class WindowCosts:
         width = settings.max_align - 1
         ls = np.array([len(x) for x in src], dtype=float)
         lt = np.array([len(x) for x in tgt], dtype=float)
-        return cls(overlap_vectors(src, width, settings.encode), overlap_vectors(tgt, width, settings.encode),
-                   np.concatenate([[0.0], np.cumsum(ls)]), np.concatenate([[0.0], np.cumsum(lt)]), settings)
+        return cls(
+            overlap_vectors(src, width, settings.encode),
+            overlap_vectors(tgt, width, settings.encode),
+            np.concatenate([[0.0], np.cumsum(ls)]),
+            np.concatenate([[0.0], np.cumsum(lt)]),
+            settings,
+        )
 
     def __call__(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
         key = (i, a, b, lo, hi)
@@ -171,7 +178,7 @@ def overlap_vectors(sentences: Sequence[str], width: int, encode: Encode) -> dic
     where: list[tuple[int, int]] = []
     for size in range(1, width + 1):
         for end in range(size, n + 1):
-            texts.append(" ".join(sentences[end - size:end]))
+            texts.append(" ".join(sentences[end - size : end]))
             where.append((size, end))
     vecs = encode(texts)
     vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
@@ -200,8 +207,8 @@ def window_bounds(anchors: Sequence[tuple[int, int]], n: int, m: int, window: in
     for (i0, j0), (i1, j1) in zip(points, points[1:]):  # a run of skips between anchors stays reachable
         if i1 == i0:
             continue
-        lo[i0:i1 + 1] = np.minimum(lo[i0:i1 + 1], max(0, j0 - window))
-        hi[i0:i1 + 1] = np.maximum(hi[i0:i1 + 1], min(m + 1, j1 + window + 1))
+        lo[i0 : i1 + 1] = np.minimum(lo[i0 : i1 + 1], max(0, j0 - window))
+        hi[i0 : i1 + 1] = np.maximum(hi[i0 : i1 + 1], min(m + 1, j1 + window + 1))
     for i in range(1, n + 1):
         lo[i] = min(lo[i], hi[i - 1] - 1)
     for i in range(n - 1, -1, -1):

@@ -87,9 +87,7 @@ def export_rows(
     if fmt not in FORMATS:
         raise AlignerError(None, f"unknown export format {fmt!r} (choose one of {', '.join(FORMATS)})")
     if tokenize and fmt not in TOKENIZABLE:
-        raise AlignerError(
-            str(path), f"{fmt} output is not tokenized (tokenizing applies to {', '.join(TOKENIZABLE)})"
-        )
+        raise AlignerError(str(path), f"{fmt} output is not tokenized (tokenizing applies to {', '.join(TOKENIZABLE)})")
     if src_lang == tgt_lang:
         raise AlignerError(str(path), f"source and target language are both {src_lang!r}")
     paths = output_paths(fmt, path, src_lang, tgt_lang)
@@ -132,8 +130,16 @@ def export_corpus(
     policy = policy or ExportPolicy()
     src_lang, tgt_lang = store.languages()
     rows = store.export_rows(policy, pair_ids=pair_ids)
-    return export_rows(rows, fmt, path, src_lang=src_lang, tgt_lang=tgt_lang, tokenize=tokenize,
-                       header_props=policy.header_props(), protect=(store.path,))
+    return export_rows(
+        rows,
+        fmt,
+        path,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        tokenize=tokenize,
+        header_props=policy.header_props(),
+        protect=(store.path,),
+    )
 
 
 __all__ = [

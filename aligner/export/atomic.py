@@ -105,10 +105,16 @@ def writable_target(target: StrPath, protect: Sequence[StrPath] = ()) -> Path:
     if stat.S_ISDIR(info.st_mode):
         raise RefusedTarget(str(target), "is a directory, not a file name")
     if not stat.S_ISREG(info.st_mode):
-        kind = ("a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
-                else "a FIFO" if stat.S_ISFIFO(info.st_mode) else "not a regular file")
-        raise RefusedTarget(str(target), f"is {kind}; an export is written to a new file and renamed, "
-                            "so name a regular file")
+        kind = (
+            "a device"
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "a FIFO"
+            if stat.S_ISFIFO(info.st_mode)
+            else "not a regular file"
+        )
+        raise RefusedTarget(
+            str(target), f"is {kind}; an export is written to a new file and renamed, so name a regular file"
+        )
     if _is_database(real):
         raise RefusedTarget(str(target), "is an SQLite database; an export never overwrites one")
     return real
@@ -181,7 +187,7 @@ def remove_dead_temps(target: Path) -> None:
     except OSError:
         return
     for name in names:
-        if not (name.startswith(prefix) and name.endswith(".tmp") and _TOKEN.fullmatch(name[len(prefix):-4])):
+        if not (name.startswith(prefix) and name.endswith(".tmp") and _TOKEN.fullmatch(name[len(prefix) : -4])):
             continue
         path = target.parent / name
         try:

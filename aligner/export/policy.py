@@ -51,7 +51,8 @@ class StatusFilter(StrEnum):
             return cls(str(value).strip().lower())
         except ValueError:
             raise AlignerError(
-                None, f"unknown status filter {value!r} (choose one of {', '.join(STATUS_CHOICES)})") from None
+                None, f"unknown status filter {value!r} (choose one of {', '.join(STATUS_CHOICES)})"
+            ) from None
 
 
 #: The status filter names, default first (argparse choices, config check, dialog options).

@@ -25,9 +25,7 @@ def same_lang(a: str, b: str) -> bool:
     return a.strip().lower().replace("_", "-") == b.strip().lower().replace("_", "-")
 
 
-def check_langs(
-    rows: Iterable[ExportRow], src_lang: str, tgt_lang: str, path: StrPath
-) -> Iterator[ExportRow]:
+def check_langs(rows: Iterable[ExportRow], src_lang: str, tgt_lang: str, path: StrPath) -> Iterator[ExportRow]:
     """Pass rows through, raising :class:`AlignerError` for one whose languages are not the file's.
 
     A row that leaves ``src_lang``/``tgt_lang`` empty is taken to be in the file's languages

@@ -71,8 +71,9 @@ def write_tsv(
     with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
         # QUOTE_NONE without an escape character: the csv module raises rather than write a
         # field that would need quoting, which tsv_field makes impossible
-        writer = csv.writer(handle, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar=None,
-                            quotechar=None, lineterminator="\n")
+        writer = csv.writer(
+            handle, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar=None, quotechar=None, lineterminator="\n"
+        )
         writer.writerow(COLUMNS)
         for row in rows:
             writer.writerow(tsv_record(row, text))

@@ -42,7 +42,9 @@ class DateWindow:
         return np.isnan(gap) | ((gap <= self.before) & (gap >= -self.after))
 
 
-def within_windows(en_days: np.ndarray, ko_days: np.ndarray, window: DateWindow | None) -> tuple[np.ndarray, np.ndarray]:
+def within_windows(
+    en_days: np.ndarray, ko_days: np.ndarray, window: DateWindow | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the English and of the Korean articles that have at least one possible
     partner inside the date window (an undated article, or one on the other side, always has).
 
@@ -62,12 +64,15 @@ def within_windows(en_days: np.ndarray, ko_days: np.ndarray, window: DateWindow 
         return np.isnan(days) | (last > first)
 
     # English day minus Korean day in [-after, before]: Korean in [en - before, en + after].
-    return (reach(en_days, ko_days, -window.before, window.after),
-            reach(ko_days, en_days, -window.after, window.before))
+    return (
+        reach(en_days, ko_days, -window.before, window.after),
+        reach(ko_days, en_days, -window.after, window.before),
+    )
 
 
-def _blocks(en_days: np.ndarray, ko_days: np.ndarray, window: DateWindow | None,
-            block_rows: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _blocks(
+    en_days: np.ndarray, ko_days: np.ndarray, window: DateWindow | None, block_rows: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(English rows, Korean columns) to compare: dated English articles grouped by day
     against the Korean articles dated in that day's window plus the undated ones; undated
     English articles (all of them without a window) against every Korean article."""
@@ -75,7 +80,7 @@ def _blocks(en_days: np.ndarray, ko_days: np.ndarray, window: DateWindow | None,
     dated_en = ~np.isnan(en_days) if window is not None else np.zeros(len(en_days), dtype=bool)
     undated_rows = np.flatnonzero(~dated_en)
     for s in range(0, len(undated_rows), block_rows):
-        yield undated_rows[s:s + block_rows], all_ko
+        yield undated_rows[s : s + block_rows], all_ko
     if not dated_en.any():
         return
     assert window is not None
@@ -91,11 +96,18 @@ def _blocks(en_days: np.ndarray, ko_days: np.ndarray, window: DateWindow | None,
         hi = np.searchsorted(sorted_days, d + 1 + window.after, side="right")
         cols = np.concatenate([dated_ko[lo:hi], undated_ko])
         for s in range(0, len(group), block_rows):
-            yield group[s:s + block_rows], cols
+            yield group[s : s + block_rows], cols
 
 
-def candidate_pairs(en_vecs: np.ndarray, ko_vecs: np.ndarray, en_days: np.ndarray, ko_days: np.ndarray,
-                    k: int, window: DateWindow | None, block_rows: int = BLOCK_ROWS) -> np.ndarray:
+def candidate_pairs(
+    en_vecs: np.ndarray,
+    ko_vecs: np.ndarray,
+    en_days: np.ndarray,
+    ko_days: np.ndarray,
+    k: int,
+    window: DateWindow | None,
+    block_rows: int = BLOCK_ROWS,
+) -> np.ndarray:
     """Candidate pairs as an (m, 2) array of (English row, Korean row), sorted, no duplicates.
 
     Each English article's ``k`` nearest Korean articles and each Korean article's ``k``
@@ -134,17 +146,26 @@ def _centred(vecs: np.ndarray) -> np.ndarray:
 def _row_top(sims: np.ndarray, rows: np.ndarray, cols: np.ndarray, k: int) -> np.ndarray:
     """(English row, Korean row) of each row's ``k`` best allowed columns."""
     kk = min(k, sims.shape[1])
-    top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk] if kk < sims.shape[1] else np.tile(np.arange(sims.shape[1]), (len(rows), 1))
+    top = (
+        np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        if kk < sims.shape[1]
+        else np.tile(np.arange(sims.shape[1]), (len(rows), 1))
+    )
     vals = np.take_along_axis(sims, top, axis=1)
     ok = np.isfinite(vals)
     return np.stack([np.broadcast_to(rows[:, None], top.shape)[ok], cols[top[ok]]], axis=1)
 
 
-def _merge_columns(sims: np.ndarray, rows: np.ndarray, cols: np.ndarray, k: int,
-                   col_best: np.ndarray, col_rows: np.ndarray) -> None:
+def _merge_columns(
+    sims: np.ndarray, rows: np.ndarray, cols: np.ndarray, k: int, col_best: np.ndarray, col_rows: np.ndarray
+) -> None:
     """Fold this block's best rows per column into the running top ``k`` of each column."""
     kk = min(k, sims.shape[0])
-    top = np.argpartition(-sims, kk - 1, axis=0)[:kk] if kk < sims.shape[0] else np.tile(np.arange(sims.shape[0])[:, None], (1, sims.shape[1]))
+    top = (
+        np.argpartition(-sims, kk - 1, axis=0)[:kk]
+        if kk < sims.shape[0]
+        else np.tile(np.arange(sims.shape[0])[:, None], (1, sims.shape[1]))
+    )
     vals = np.take_along_axis(sims, top, axis=0)
     both_vals = np.concatenate([col_best[:, cols], vals])
     both_rows = np.concatenate([col_rows[:, cols], rows[top]])

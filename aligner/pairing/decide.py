@@ -52,14 +52,20 @@ def pick_for_verification(pairs: np.ndarray, cheap_logit: np.ndarray, options: P
     return mask
 
 
-def verified_logit(cheap_logit: np.ndarray, verifications: Sequence[Verification | None],
-                   w: VerifyWeights) -> np.ndarray:
+def verified_logit(
+    cheap_logit: np.ndarray, verifications: Sequence[Verification | None], w: VerifyWeights
+) -> np.ndarray:
     """Final log-odds of verified candidates (cheap log-odds where there is no verification)."""
     out = np.asarray(cheap_logit, dtype=float).copy()
     for n, v in enumerate(verifications):
         if v is not None:
-            out[n] = (w.bias + w.cheap * cheap_logit[n] + w.en_share * v.en_share + w.ko_share * v.ko_share
-                      + w.order * v.order)
+            out[n] = (
+                w.bias
+                + w.cheap * cheap_logit[n]
+                + w.en_share * v.en_share
+                + w.ko_share * v.ko_share
+                + w.order * v.order
+            )
     return out
 
 
@@ -142,12 +148,24 @@ def choose(pairs: np.ndarray, scores: np.ndarray, verified: np.ndarray, options:
             how = "margin"
         else:
             continue
-        close = [rv for rv, m in ((r.en_rival[n], en_m), (r.ko_rival[n], ko_m))
-                 if rv >= 0 and m < options.close_margin and scores[rv] >= rival_floor]
+        close = [
+            rv
+            for rv, m in ((r.en_rival[n], en_m), (r.ko_rival[n], ko_m))
+            if rv >= 0 and m < options.close_margin and scores[rv] >= rival_floor
+        ]
         strongest = [rv for rv in (r.en_rival[n], r.ko_rival[n]) if rv >= 0]
         rival = max(strongest, key=lambda rv: scores[rv]) if strongest else -1
-        out.append(Choice(int(n), how, bool(scores[n] >= sure_logit and not close), bool(close), int(rival),
-                          None if np.isnan(en_m) else float(en_m), None if np.isnan(ko_m) else float(ko_m)))
+        out.append(
+            Choice(
+                int(n),
+                how,
+                bool(scores[n] >= sure_logit and not close),
+                bool(close),
+                int(rival),
+                None if np.isnan(en_m) else float(en_m),
+                None if np.isnan(ko_m) else float(ko_m),
+            )
+        )
         taken_en.add(i)
         taken_ko.add(j)
     return out

@@ -59,7 +59,9 @@ def beginning(article: Article, text_chars: int) -> list[str]:
     return out
 
 
-def split_beginnings(articles: Sequence[Article], lang: str, text_chars: int) -> tuple[list[list[str]], list[list[int]]]:
+def split_beginnings(
+    articles: Sequence[Article], lang: str, text_chars: int
+) -> tuple[list[list[str]], list[list[int]]]:
     """Each article's beginning as normalised sentences, and the block each sentence is in.
 
     All paragraphs of the side go to the splitter in one call (Kiwi spreads a batch over
@@ -83,21 +85,22 @@ def split_beginnings(articles: Sequence[Article], lang: str, text_chars: int) ->
     return sentences, owners
 
 
-def encode_all(sentences: Sequence[Sequence[str]], encoder: Encoder,
-               progress: Callable[[int, int], None] | None = None) -> list[np.ndarray]:
+def encode_all(
+    sentences: Sequence[Sequence[str]], encoder: Encoder, progress: Callable[[int, int], None] | None = None
+) -> list[np.ndarray]:
     """Sentence vectors per article (float16), the encoder called in bounded chunks
     (``progress(sentences done, total)`` after each)."""
     flat = [s for ss in sentences for s in ss]
     parts = []
     for i in range(0, len(flat), ENCODE_CHUNK):
-        parts.append(encoder.encode(flat[i:i + ENCODE_CHUNK]))
+        parts.append(encoder.encode(flat[i : i + ENCODE_CHUNK]))
         if progress is not None:
             progress(min(i + ENCODE_CHUNK, len(flat)), len(flat))
     dim = parts[0].shape[1] if parts else 512
     vecs = np.concatenate(parts).astype(np.float16) if parts else np.zeros((0, dim), np.float16)
     out, pos = [], 0
     for ss in sentences:
-        out.append(vecs[pos:pos + len(ss)])
+        out.append(vecs[pos : pos + len(ss)])
         pos += len(ss)
     return out
 
@@ -106,8 +109,13 @@ def _unit(m: np.ndarray) -> np.ndarray:
     return (m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)).astype(np.float32)
 
 
-def document_vectors(articles: Sequence[Article], sentences: Sequence[Sequence[str]], owners: Sequence[list[int]],
-                     vectors: Sequence[np.ndarray], lead_chars: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def document_vectors(
+    articles: Sequence[Article],
+    sentences: Sequence[Sequence[str]],
+    owners: Sequence[list[int]],
+    vectors: Sequence[np.ndarray],
+    lead_chars: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Title, lead and body vectors (unit rows) from the sentence vectors."""
     dim = next((v.shape[1] for v in vectors if len(v)), 512)
     title = np.zeros((len(articles), dim), np.float32)
@@ -135,8 +143,16 @@ def document_vectors(articles: Sequence[Article], sentences: Sequence[Sequence[s
     return _unit(title), _unit(lead), _unit(body)
 
 
-def prepare_side(articles: Sequence[Article], lang: str, side: str, encoder: Encoder, *, text_chars: int,
-                 lead_chars: int, progress: Callable[[int, int], None] | None = None) -> Side:
+def prepare_side(
+    articles: Sequence[Article],
+    lang: str,
+    side: str,
+    encoder: Encoder,
+    *,
+    text_chars: int,
+    lead_chars: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Side:
     """Split, normalise and encode the beginnings, and read the cheap signals from the whole text.
 
     ``side`` is "en" or "ko": which numbers reader to use, and whether ``names`` holds the

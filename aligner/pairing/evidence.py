@@ -165,5 +165,14 @@ def score_pairs(en: Side, ko: Side, pairs: np.ndarray) -> CheapScores:
     names = np.where(names_mask, _pair_dots(e_keys, k_names, rows, cols) / np.maximum(total[cols], 1e-9), 0.0)
 
     days = en.days[rows] - ko.days[cols]
-    return CheapScores(pairs, cosine(en.title, ko.title), cosine(en.lead, ko.lead), cosine(en.body, ko.body),
-                       numbers, numbers_mask, names, names_mask, days)
+    return CheapScores(
+        pairs,
+        cosine(en.title, ko.title),
+        cosine(en.lead, ko.lead),
+        cosine(en.body, ko.body),
+        numbers,
+        numbers_mask,
+        names,
+        names_mask,
+        days,
+    )

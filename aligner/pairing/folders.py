@@ -78,9 +78,17 @@ def pair_command(
         for p in result.pairs:
             if not p.sure or not (p.en.url and p.ko.url):
                 continue
-            record_pair(record_in, ManifestEntry(en_url=p.en.url, ko_url=p.ko.url, how="content",
-                                                 en_title=p.en.title or None, ko_title=p.ko.title or None,
-                                                 score=round(p.score, 4)))
+            record_pair(
+                record_in,
+                ManifestEntry(
+                    en_url=p.en.url,
+                    ko_url=p.ko.url,
+                    how="content",
+                    en_title=p.en.title or None,
+                    ko_title=p.ko.title or None,
+                    score=round(p.score, 4),
+                ),
+            )
     return result
 
 
@@ -92,19 +100,28 @@ def _refuse_lost_side(result: PairingResult, en: tuple[Path | str, int, str], ko
     from aligner.text.langcheck import language_name
 
     refused = {side: [u for u in result.rejected if u.side == side] for side in ("en", "ko")}
-    lost = [(side, folder, lang) for side, (folder, count, lang) in (("en", en), ("ko", ko))
-            if count and len(refused[side]) == count]
+    lost = [
+        (side, folder, lang)
+        for side, (folder, count, lang) in (("en", en), ("ko", ko))
+        if count and len(refused[side]) == count
+    ]
     if not lost:
         return
     (en_dir, _, en_lang), (ko_dir, _, ko_lang) = en, ko
     if len(lost) == 2 and _all_read_as(refused["en"], ko_lang) and _all_read_as(refused["ko"], en_lang):
         first, second = language_name(en_lang), language_name(ko_lang)
-        raise AlignerError(f"{en_dir}, {ko_dir}", f"the {first} folder reads as {second} and the {second} folder "
-                           f"as {first}: the folders look swapped ({first} first, then {second})")
+        raise AlignerError(
+            f"{en_dir}, {ko_dir}",
+            f"the {first} folder reads as {second} and the {second} folder "
+            f"as {first}: the folders look swapped ({first} first, then {second})",
+        )
     side, folder, lang = lost[0]
     first_refused = refused[side][0]
-    raise AlignerError(str(folder), f"no article can be paired as {language_name(lang)}: all {len(refused[side])} "
-                       f"were refused (first {ident(first_refused.article)}: {first_refused.reason})")
+    raise AlignerError(
+        str(folder),
+        f"no article can be paired as {language_name(lang)}: all {len(refused[side])} "
+        f"were refused (first {ident(first_refused.article)}: {first_refused.reason})",
+    )
 
 
 def _all_read_as(refused: list[Unpaired], lang: str) -> bool:

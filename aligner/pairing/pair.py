@@ -85,16 +85,27 @@ class Field:
     def candidate(self, n: int, en_index: list[int], ko_index: list[int]) -> Candidate:
         """Row ``n`` as a Candidate, with indices into the caller's lists."""
         i, j = (int(x) for x in self.pairs[n])
-        return Candidate(en_index[i], ko_index[j], float(sigmoid(self.logit[n])), float(self.logit[n]),
-                         self.cheap.evidence(n, self.en, self.ko), float(self.cheap_logit[n]), self.verifications[n])
+        return Candidate(
+            en_index[i],
+            ko_index[j],
+            float(sigmoid(self.logit[n])),
+            float(self.logit[n]),
+            self.cheap.evidence(n, self.en, self.ko),
+            float(self.cheap_logit[n]),
+            self.verifications[n],
+        )
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def score_candidates(en: Sequence[Article], ko: Sequence[Article], options: PairingOptions,
-                     encoder: Encoder | None = None,
-                     progress: Progress | None = None) -> Field:
+def score_candidates(
+    en: Sequence[Article],
+    ko: Sequence[Article],
+    options: PairingOptions,
+    encoder: Encoder | None = None,
+    progress: Progress | None = None,
+) -> Field:
     """Prepare both sides, find the candidates, score them cheaply and verify the best few."""
     clock = _Stopwatch()
     if encoder is None:
@@ -105,13 +116,33 @@ def score_candidates(en: Sequence[Article], ko: Sequence[Article], options: Pair
     def stage(name: str) -> Callable[[int, int], None] | None:
         return None if progress is None else (lambda done, total: progress(name, done, total))
 
-    en_side = prepare_side(en, options.en_lang, "en", encoder, text_chars=options.text_chars,
-                           lead_chars=options.lead_chars, progress=stage("encoding English"))
-    ko_side = prepare_side(ko, options.ko_lang, "ko", encoder, text_chars=options.ko_text_chars,
-                           lead_chars=options.ko_lead_chars, progress=stage("encoding Korean"))
+    en_side = prepare_side(
+        en,
+        options.en_lang,
+        "en",
+        encoder,
+        text_chars=options.text_chars,
+        lead_chars=options.lead_chars,
+        progress=stage("encoding English"),
+    )
+    ko_side = prepare_side(
+        ko,
+        options.ko_lang,
+        "ko",
+        encoder,
+        text_chars=options.ko_text_chars,
+        lead_chars=options.ko_lead_chars,
+        progress=stage("encoding Korean"),
+    )
     clock.lap("prepare")
-    pairs = candidate_pairs(en_side.body, ko_side.body, en_side.days, ko_side.days, options.candidates,
-                            options.window if options.date_window else None)
+    pairs = candidate_pairs(
+        en_side.body,
+        ko_side.body,
+        en_side.days,
+        ko_side.days,
+        options.candidates,
+        options.window if options.date_window else None,
+    )
     clock.lap("candidates")
     cheap = score_pairs(en_side, ko_side, pairs)
     cheap_logit = cheap.logit(options.weights)
@@ -123,8 +154,9 @@ def score_candidates(en: Sequence[Article], ko: Sequence[Article], options: Pair
         verifier = Verifier(options.en_lang, options.ko_lang, options.encoder, options.confident)
         for done, n in enumerate(rows, 1):
             i, j = int(pairs[n, 0]), int(pairs[n, 1])
-            verifications[n] = verifier.verify(en_side.sentences[i], en_side.vectors_of(i),
-                                               ko_side.sentences[j], ko_side.vectors_of(j))
+            verifications[n] = verifier.verify(
+                en_side.sentences[i], en_side.vectors_of(i), ko_side.sentences[j], ko_side.vectors_of(j)
+            )
             if progress is not None and (done % 100 == 0 or done == len(rows)):
                 progress("verifying", done, len(rows))
     final = verified_logit(cheap_logit, verifications, options.verify_weights)
@@ -170,8 +202,18 @@ class _Report:
         label = None
         if runner is not None:
             label = ident(self.en[runner.en_index] if runner.ko_index == cand.ko_index else self.ko[runner.ko_index])
-        return ProposedPair(self.en[cand.en_index], self.ko[cand.ko_index], cand, runner, c.too_close, label,
-                            c.en_margin, c.ko_margin, c.decided_by, c.sure)
+        return ProposedPair(
+            self.en[cand.en_index],
+            self.ko[cand.ko_index],
+            cand,
+            runner,
+            c.too_close,
+            label,
+            c.en_margin,
+            c.ko_margin,
+            c.decided_by,
+            c.sure,
+        )
 
     def unpaired(self, choices: list[Choice]) -> tuple[list[Unpaired], list[Unpaired]]:
         """The English and the Korean articles no choice took, each with why."""
@@ -181,8 +223,11 @@ class _Report:
         for side, ok in ((0, self.en_ok), (1, self.ko_ok)):
             rows = self.field.rows_by_article(side)  # once per side: a big archive has many leftovers
             none = np.zeros(0, dtype=np.int64)
-            out[side].extend(self.leftover(side, k, rows.get(k, none), taken[1 - side])
-                             for k in range(len(ok)) if k not in taken[side])
+            out[side].extend(
+                self.leftover(side, k, rows.get(k, none), taken[1 - side])
+                for k in range(len(ok))
+                if k not in taken[side]
+            )
         return out
 
     def leftover(self, side: int, k: int, rows: np.ndarray, taken_other: set[int]) -> Unpaired:
@@ -205,8 +250,14 @@ class _Report:
         return Unpaired(article, index, name, reason, cand)
 
 
-def pair_articles(en: list[Article], ko: list[Article], options: PairingOptions | None = None, *,
-                  encoder: Encoder | None = None, progress: Progress | None = None) -> PairingResult:
+def pair_articles(
+    en: list[Article],
+    ko: list[Article],
+    options: PairingOptions | None = None,
+    *,
+    encoder: Encoder | None = None,
+    progress: Progress | None = None,
+) -> PairingResult:
     """Propose one-to-one (English, Korean) translation pairs, each with how sure and why.
 
     Articles with no text or in the wrong language are refused first (``rejected``), and
@@ -226,8 +277,12 @@ def pair_articles(en: list[Article], ko: list[Article], options: PairingOptions 
     ko_ok, ko_refused = screen(ko, "ko", options.ko_lang, options.check_language)
     rejected = en_refused + ko_refused
     if not en_ok or not ko_ok:
-        return PairingResult([], [Unpaired(en[i], i, "en", "no Korean articles to pair with") for i in en_ok],
-                             [Unpaired(ko[j], j, "ko", "no English articles to pair with") for j in ko_ok], rejected)
+        return PairingResult(
+            [],
+            [Unpaired(en[i], i, "en", "no Korean articles to pair with") for i in en_ok],
+            [Unpaired(ko[j], j, "ko", "no English articles to pair with") for j in ko_ok],
+            rejected,
+        )
     en_ok, ko_ok, en_alone, ko_alone = _inside_windows(en, ko, en_ok, ko_ok, options)
     screened = time.perf_counter()
     if not en_ok or not ko_ok:
@@ -240,28 +295,45 @@ def pair_articles(en: list[Article], ko: list[Article], options: PairingOptions 
     report = _Report(field, en, ko, en_ok, ko_ok, options)
     unpaired_en, unpaired_ko = report.unpaired(choices)
     seconds = {"screen": screened - started, **field.seconds, "decide": time.perf_counter() - scored}
-    return PairingResult([report.proposed(c) for c in choices], unpaired_en + en_alone, unpaired_ko + ko_alone,
-                         rejected, candidates=len(field.pairs), verified=int(field.verified.sum()), seconds=seconds)
+    return PairingResult(
+        [report.proposed(c) for c in choices],
+        unpaired_en + en_alone,
+        unpaired_ko + ko_alone,
+        rejected,
+        candidates=len(field.pairs),
+        verified=int(field.verified.sum()),
+        seconds=seconds,
+    )
 
 
 OUTSIDE = {"en": "no Korean article dated inside its window", "ko": "no English article dated inside its window"}
 
 
-def _inside_windows(en: list[Article], ko: list[Article], en_ok: list[int], ko_ok: list[int],
-                    options: PairingOptions) -> tuple[list[int], list[int], list[Unpaired], list[Unpaired]]:
+def _inside_windows(
+    en: list[Article], ko: list[Article], en_ok: list[int], ko_ok: list[int], options: PairingOptions
+) -> tuple[list[int], list[int], list[Unpaired], list[Unpaired]]:
     """The articles with a possible partner inside the date window, and the others, unpaired."""
     if not options.date_window:
         return en_ok, ko_ok, [], []
     en_days = np.asarray([day_number(en[i].published) for i in en_ok], dtype=float)
     ko_days = np.asarray([day_number(ko[j].published) for j in ko_ok], dtype=float)
     en_in, ko_in = within_windows(en_days, ko_days, options.window)
-    return ([i for i, ok in zip(en_ok, en_in) if ok], [j for j, ok in zip(ko_ok, ko_in) if ok],
-            [Unpaired(en[i], i, "en", OUTSIDE["en"]) for i, ok in zip(en_ok, en_in) if not ok],
-            [Unpaired(ko[j], j, "ko", OUTSIDE["ko"]) for j, ok in zip(ko_ok, ko_in) if not ok])
+    return (
+        [i for i, ok in zip(en_ok, en_in) if ok],
+        [j for j, ok in zip(ko_ok, ko_in) if ok],
+        [Unpaired(en[i], i, "en", OUTSIDE["en"]) for i, ok in zip(en_ok, en_in) if not ok],
+        [Unpaired(ko[j], j, "ko", OUTSIDE["ko"]) for j, ok in zip(ko_ok, ko_in) if not ok],
+    )
 
 
-def find_originals(en: Sequence[Article], candidates: Sequence[Article], options: PairingOptions | None = None, *,
-                   encoder: Encoder | None = None, progress: Progress | None = None) -> list[OriginalMatch]:
+def find_originals(
+    en: Sequence[Article],
+    candidates: Sequence[Article],
+    options: PairingOptions | None = None,
+    *,
+    encoder: Encoder | None = None,
+    progress: Progress | None = None,
+) -> list[OriginalMatch]:
     """The Korean original of each English article, chosen among ``candidates`` by content.
 
     For ``aligner run`` when an English page has no link to its original (or a broken
@@ -284,10 +356,12 @@ def find_originals(en: Sequence[Article], candidates: Sequence[Article], options
         runner = None
         if p.runner_up is not None and p.runner_up.en_index == k:
             runner = candidates[p.runner_up.ko_index]
-        by_en[k] = OriginalMatch(p.en, p.ko, p.score, p.sure, p.why(), p.decided_by, p.en_margin, p.ko_margin,
-                                 p.verification, runner)
+        by_en[k] = OriginalMatch(
+            p.en, p.ko, p.score, p.sure, p.why(), p.decided_by, p.en_margin, p.ko_margin, p.verification, runner
+        )
     for u in result.unpaired_en + [r for r in result.rejected if r.side == "en"]:
         best = u.best
-        by_en[u.index] = OriginalMatch(u.article, None, 0.0, False, u.reason,
-                                       verification=best.verification if best is not None else None)
+        by_en[u.index] = OriginalMatch(
+            u.article, None, 0.0, False, u.reason, verification=best.verification if best is not None else None
+        )
     return [by_en[k] for k in range(len(en))]

@@ -65,8 +65,10 @@ class ProposedPair:
 
     def why(self) -> str:
         """One line: how the pair was decided and how sure it is."""
-        margins = ", ".join(f"{side} {'no rival' if m is None else f'+{m:.1f}'}"
-                            for side, m in (("English", self.en_margin), ("Korean", self.ko_margin)))
+        margins = ", ".join(
+            f"{side} {'no rival' if m is None else f'+{m:.1f}'}"
+            for side, m in (("English", self.en_margin), ("Korean", self.ko_margin))
+        )
         head = "sure" if self.sure else "check"
         if self.too_close:
             head = "too close to call" + (f" (also {self.runner_up_item})" if self.runner_up_item else "")
@@ -122,8 +124,10 @@ class PairingResult:
         """JSON-ready summary for ``--json``."""
         return {
             "pairs": [_pair_dict(p) for p in self.pairs],
-            "unpaired": [{"side": u.side, "item": ident(u.article), "reason": u.reason}
-                         for u in self.unpaired_en + self.unpaired_ko],
+            "unpaired": [
+                {"side": u.side, "item": ident(u.article), "reason": u.reason}
+                for u in self.unpaired_en + self.unpaired_ko
+            ],
             "rejected": [{"side": u.side, "item": ident(u.article), "reason": u.reason} for u in self.rejected],
             "unreadable": [{"item": path, "reason": reason} for path, reason in self.unreadable],
             "candidates": self.candidates,
@@ -147,9 +151,14 @@ def _pair_dict(p: ProposedPair) -> dict:
         "en_margin": _round(p.en_margin),
         "ko_margin": _round(p.ko_margin),
         "runner_up": p.runner_up_item,
-        "verification": None if v is None else {
-            "en_share": round(v.en_share, 3), "ko_share": round(v.ko_share, 3), "order": round(v.order, 3),
-            "en_sentences": v.en_sentences, "ko_sentences": v.ko_sentences,
+        "verification": None
+        if v is None
+        else {
+            "en_share": round(v.en_share, 3),
+            "ko_share": round(v.ko_share, 3),
+            "order": round(v.order, 3),
+            "en_sentences": v.en_sentences,
+            "ko_sentences": v.ko_sentences,
         },
         "why": p.why(),
         "reasons": p.reasons,

@@ -16,8 +16,17 @@ _KO_SMALL = {"십": 10.0, "백": 100.0, "천": 1e3}
 _KO_BIG = {"만": 1e4, "억": 1e8, "조": 1e12}
 _KO_NUM = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s?(십|백|천)?\s?(만|억|조)?")
 _EN_SCALES = {
-    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
-    "b": 1e9, "trillion": 1e12, "tn": 1e12, "tr": 1e12,
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+    "tr": 1e12,
 }
 _EN_NUM = re.compile(
     r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(?:\s?(thousand|million|billion|trillion|mn|bn|tn|tr|k|m|b)\b)?",
@@ -26,8 +35,20 @@ _EN_NUM = re.compile(
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        ["jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
-         "aug august", "sep sept september", "oct october", "nov november", "dec december"]
+        [
+            "jan january",
+            "feb february",
+            "mar march",
+            "apr april",
+            "may",
+            "jun june",
+            "jul july",
+            "aug august",
+            "sep sept september",
+            "oct october",
+            "nov november",
+            "dec december",
+        ]
     )
     for m in names.split()
 }
@@ -90,7 +111,7 @@ def numbers_en(text: str) -> set[str]:
             out.add(_canon(value * _EN_SCALES[m.group(2).lower()]))
     for m in _EN_MONTH.finditer(text):
         word = m.group(1).lower()
-        if word == "may" and not text[m.end():m.end() + 3].strip()[:1].isdigit():
+        if word == "may" and not text[m.end() : m.end() + 3].strip()[:1].isdigit():
             continue  # "may" the verb
         out.add(str(_MONTHS[word]))
     return {n for n in out if _informative(n)}

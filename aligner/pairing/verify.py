@@ -52,12 +52,16 @@ class Verification:
     def shares_at(self, confidence: float) -> tuple[float, float]:
         """The English and Korean shares of sentences in beads at least this confident."""
         sure = [(n_en, n_ko) for n_en, n_ko, c in self.beads if c >= confidence]
-        return (sum(n for n, _ in sure) / self.en_sentences if self.en_sentences else 0.0,
-                sum(n for _, n in sure) / self.ko_sentences if self.ko_sentences else 0.0)
+        return (
+            sum(n for n, _ in sure) / self.en_sentences if self.en_sentences else 0.0,
+            sum(n for _, n in sure) / self.ko_sentences if self.ko_sentences else 0.0,
+        )
 
     def reason(self) -> str:
-        return (f"aligned {self.en_share:.0%} of {self.en_sentences} English and {self.ko_share:.0%} of "
-                f"{self.ko_sentences} Korean sentences with confidence, order {self.order:.2f}")
+        return (
+            f"aligned {self.en_share:.0%} of {self.en_sentences} English and {self.ko_share:.0%} of "
+            f"{self.ko_sentences} Korean sentences with confidence, order {self.order:.2f}"
+        )
 
 
 @dataclass
@@ -75,14 +79,23 @@ class _GivenVectors(SimilaritySignal):
 class Verifier:
     """Aligns candidate pairs and summarises the beads (build once per pairing run)."""
 
-    def __init__(self, en_lang: str = "en", ko_lang: str = "ko", encoder_name: str = "use",
-                 min_confidence: float = PairingOptions.confident) -> None:
+    def __init__(
+        self,
+        en_lang: str = "en",
+        ko_lang: str = "ko",
+        encoder_name: str = "use",
+        min_confidence: float = PairingOptions.confident,
+    ) -> None:
         self.min_confidence = min_confidence  # a bead from this confidence up counts as confident
         base = default_aligner(en_lang, ko_lang, "engine", encoder_name)
-        self._similarity = [_GivenVectors(**{f.name: getattr(s, f.name) for f in fields(SimilaritySignal)})
-                            for s in base.signals if isinstance(s, SimilaritySignal)]
-        self.aligner = Aligner(base.config, [
-            self._similarity[0] if isinstance(s, SimilaritySignal) else s for s in base.signals])
+        self._similarity = [
+            _GivenVectors(**{f.name: getattr(s, f.name) for f in fields(SimilaritySignal)})
+            for s in base.signals
+            if isinstance(s, SimilaritySignal)
+        ]
+        self.aligner = Aligner(
+            base.config, [self._similarity[0] if isinstance(s, SimilaritySignal) else s for s in base.signals]
+        )
 
     def verify(self, en: Sequence[str], en_vecs: np.ndarray, ko: Sequence[str], ko_vecs: np.ndarray) -> Verification:
         if not len(en) or not len(ko):
@@ -97,8 +110,9 @@ class Verifier:
         mutual = mutual_nearest(en_vecs, ko_vecs)
         cell = {(i, j) for b in beads if b.src and b.tgt for i in b.src for j in b.tgt}
         on_path = sum(1 for pair in mutual if pair in cell)
-        return Verification(len(en), len(ko), en_share, ko_share, on_path / len(mutual) if mutual else 0.0,
-                            len(mutual), linked)
+        return Verification(
+            len(en), len(ko), en_share, ko_share, on_path / len(mutual) if mutual else 0.0, len(mutual), linked
+        )
 
 
 def mutual_nearest(a: np.ndarray, b: np.ndarray) -> list[tuple[int, int]]:

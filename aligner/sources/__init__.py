@@ -45,8 +45,10 @@ __all__ = [
 MAX_PAGE_BYTES = 10_000_000
 LAYOUTS = (hani_en.LAYOUT, hani_ko.LAYOUT_OLD, hani_ko.LAYOUT_2023, generic.LAYOUT, "text")
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
-_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
-                         re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def detect_layout(root: etree._Element, url: str | None) -> str:
@@ -60,8 +62,7 @@ def detect_layout(root: etree._Element, url: str | None) -> str:
     return generic.LAYOUT
 
 
-def parse_page(data: bytes | str, url: str | None = None, item: str | None = None,
-               lang: str | None = None) -> Article:
+def parse_page(data: bytes | str, url: str | None = None, item: str | None = None, lang: str | None = None) -> Article:
     """Parse one page into an Article with ``layout`` set.
 
     ``item`` names the page in errors (default: the URL). ``lang`` is used for generic

@@ -30,8 +30,7 @@ from pathlib import Path
 from aligner.errors import InputError
 from aligner.sources.urls import UnsafeURLError, canonical_url, page_id
 
-__all__ = ["CacheWriteError", "PageCache", "UnsafeURLError", "canonical_url", "guess_url", "path_to_url",
-           "url_to_path"]
+__all__ = ["CacheWriteError", "PageCache", "UnsafeURLError", "canonical_url", "guess_url", "path_to_url", "url_to_path"]
 
 PAGES_DIR = "pages"
 QUERY_MARK = "@"
@@ -240,8 +239,11 @@ class PageCache:
         base = self.pages_dir.resolve()
         try:
             rel = folder.relative_to(base).parts
-            names = sorted(e.name for e in os.scandir(folder)
-                           if QUERY_MARK in e.name and not e.name.startswith(".") and e.is_file())
+            names = sorted(
+                e.name
+                for e in os.scandir(folder)
+                if QUERY_MARK in e.name and not e.name.startswith(".") and e.is_file()
+            )
         except (OSError, ValueError):
             return {}
         index: dict[str, Path] = {}

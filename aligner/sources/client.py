@@ -261,8 +261,11 @@ class Fetcher:
                 return FetchResult(url, current, resp.status, resp.data, False, ctype, chain)
             target = _location(current, resp)
             if target is None:
-                raise _fail(url, f"HTTP {resp.status} redirect without a usable Location header "
-                                 f"({resp.headers.get('location', '')[:200]!r})")
+                raise _fail(
+                    url,
+                    f"HTTP {resp.status} redirect without a usable Location header "
+                    f"({resp.headers.get('location', '')[:200]!r})",
+                )
             if target in seen:
                 raise _fail(url, f"redirect loop ({' -> '.join(chain + [target])})")
             if len(chain) >= self.max_redirects:
@@ -292,8 +295,9 @@ class Fetcher:
                 break
             delay = wait if wait is not None else min(self.max_wait, self.backoff * (2**attempt))
             if delay > self.max_wait:
-                raise _fail(item, f"{last_problem}; the server asks to wait {_seconds(delay)} "
-                                  f"(more than {self.max_wait:.0f} s)")
+                raise _fail(
+                    item, f"{last_problem}; the server asks to wait {_seconds(delay)} (more than {self.max_wait:.0f} s)"
+                )
             self._sleep(max(0.0, delay))
         tries = self.retries + 1
         raise _fail(item, f"{last_problem} (gave up after {tries} {'try' if tries == 1 else 'tries'})")
@@ -354,8 +358,9 @@ class Fetcher:
                 if raw > self.max_bytes:
                     raise _fail(item, f"compressed page is over the {self.max_bytes}-byte cap", url)
                 if time.monotonic() - started > self.max_seconds:
-                    raise _fail(item, f"page still arriving after {self.max_seconds:g} s ({size} bytes so far); "
-                                      "gave up", url)
+                    raise _fail(
+                        item, f"page still arriving after {self.max_seconds:g} s ({size} bytes so far); gave up", url
+                    )
             decoder.finish()
         except BodyError as exc:
             if exc.retry:
@@ -385,8 +390,10 @@ class Fetcher:
             delay = self.robots.crawl_delay(url)
             if delay is not None:
                 if delay > self.max_wait:
-                    self.note(f"{self.robots.origin(url)}/robots.txt asks for {_seconds(delay)} between requests; "
-                              f"waiting {self.max_wait:g} s instead (the most this fetcher waits)")
+                    self.note(
+                        f"{self.robots.origin(url)}/robots.txt asks for {_seconds(delay)} between requests; "
+                        f"waiting {self.max_wait:g} s instead (the most this fetcher waits)"
+                    )
                 interval = max(interval, min(delay, self.max_wait))
         with self._lock:
             now = time.monotonic()

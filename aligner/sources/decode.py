@@ -24,15 +24,26 @@ from aligner.errors import InputError
 
 # Names pages use for Korean legacy encodings; CP949 decodes all of them (WHATWG does the same).
 _KOREAN_ALIASES = {
-    "euc-kr", "euckr", "euc_kr", "ks_c_5601-1987", "ks_c_5601", "ksc5601", "ksc_5601",
-    "korean", "csksc56011987", "iso-ir-149", "windows-949", "x-windows-949", "cp949", "uhc",
+    "euc-kr",
+    "euckr",
+    "euc_kr",
+    "ks_c_5601-1987",
+    "ks_c_5601",
+    "ksc5601",
+    "ksc_5601",
+    "korean",
+    "csksc56011987",
+    "iso-ir-149",
+    "windows-949",
+    "x-windows-949",
+    "cp949",
+    "uhc",
     "ms949",
 }
-_NOT_CHARSETS = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7",
-                           "mbcs", "oem"})
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+_NOT_CHARSETS = frozenset(
+    {"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7", "mbcs", "oem"}
 )
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"GIF87a", "a GIF image"),

@@ -39,9 +39,21 @@ from aligner.sources.urls import normalize_url, page_key, same_page
 from aligner.text.langcheck import check_language
 
 __all__ = [
-    "DEFAULT_HOSTS", "ENGLISH_LAYOUT", "FAILURES_NAME", "MANIFEST_NAME", "FetchReport", "FetchResult", "Fetcher",
-    "ItemOutcome", "ManifestEntry", "default_user_agent", "fetch_articles", "fetch_command", "normalize_url",
-    "read_manifest", "record_pair",
+    "DEFAULT_HOSTS",
+    "ENGLISH_LAYOUT",
+    "FAILURES_NAME",
+    "MANIFEST_NAME",
+    "FetchReport",
+    "FetchResult",
+    "Fetcher",
+    "ItemOutcome",
+    "ManifestEntry",
+    "default_user_agent",
+    "fetch_articles",
+    "fetch_command",
+    "normalize_url",
+    "read_manifest",
+    "record_pair",
 ]
 
 FAILURES_NAME = "fetch-failures.jsonl"
@@ -136,8 +148,12 @@ def fetch_articles(
                 if outcome.status == "failed":
                     append_jsonl(
                         cache.root / FAILURES_NAME,
-                        {"en_url": url, "ko_url": outcome.ko_url, "reason": outcome.reason,
-                         "when": datetime.now(UTC).isoformat(timespec="seconds")},
+                        {
+                            "en_url": url,
+                            "ko_url": outcome.ko_url,
+                            "reason": outcome.reason,
+                            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+                        },
                     )
             except _WRITE_ERRORS as exc:
                 outcome = ItemOutcome(url, "failed", reason=f"not stored: {exc}")
@@ -151,8 +167,14 @@ def fetch_articles(
     finally:
         if own:
             fetcher.close()
-    return FetchReport(items, manifest_path(cache.root), fetcher.requests, time.perf_counter() - started,
-                       notes=manifest.problems + fetcher.notes, stopped=stopped)
+    return FetchReport(
+        items,
+        manifest_path(cache.root),
+        fetcher.requests,
+        time.perf_counter() - started,
+        notes=manifest.problems + fetcher.notes,
+        stopped=stopped,
+    )
 
 
 def unique_pages(urls: Iterable[str]) -> Iterator[str]:
@@ -186,8 +208,9 @@ def _fetch_one(url: str, cache: PageCache, fetcher: Fetcher, done: dict[str, Man
         return ItemOutcome(url, "failed", reason=f"unexpected {type(exc).__name__}: {exc}")
 
 
-def _pair_one(url: str, cache: PageCache, fetcher: Fetcher, done: dict[str, ManifestEntry],
-              written: list[str]) -> ItemOutcome:
+def _pair_one(
+    url: str, cache: PageCache, fetcher: Fetcher, done: dict[str, ManifestEntry], written: list[str]
+) -> ItemOutcome:
     from aligner.sources import parse_page
 
     entry = done.get(page_key(url))
@@ -202,8 +225,9 @@ def _pair_one(url: str, cache: PageCache, fetcher: Fetcher, done: dict[str, Mani
     except AlignerError as exc:
         return ItemOutcome(url, "failed", reason=f"not an article page: {exc.problem}")
     if en.lang != "en" or (en.layout != ENGLISH_LAYOUT and not en.original_url):
-        return ItemOutcome(url, "failed", reason=f"not an English-edition article (read as a {en.layout} page, "
-                                                 f"language {en.lang})")
+        return ItemOutcome(
+            url, "failed", reason=f"not an English-edition article (read as a {en.layout} page, language {en.lang})"
+        )
     try:
         check_language(en.text, "en", url)  # the layout says English; the text may not
     except LanguageError as exc:
@@ -225,8 +249,9 @@ def _pair_one(url: str, cache: PageCache, fetcher: Fetcher, done: dict[str, Mani
     except AlignerError as exc:
         return ItemOutcome(url, "failed", ko_url, f"Korean original {ko_url}: {exc.problem}")
     if ko.lang != "ko":
-        return ItemOutcome(url, "failed", ko_url,
-                           f"Korean original {ko_url} is not a Korean article (read as {ko.layout})")
+        return ItemOutcome(
+            url, "failed", ko_url, f"Korean original {ko_url} is not a Korean article (read as {ko.layout})"
+        )
     try:
         check_language(ko.text, "ko", ko_url)
     except LanguageError as exc:
@@ -237,10 +262,13 @@ def _pair_one(url: str, cache: PageCache, fetcher: Fetcher, done: dict[str, Mani
     record_pair(
         cache.root,
         ManifestEntry(
-            en_url=url, ko_url=ko_url, how="link",
+            en_url=url,
+            ko_url=ko_url,
+            how="link",
             en_final_url=en_page.final_url if en_page.final_url != url else None,
             ko_final_url=ko_page.final_url if ko_page.final_url != ko_url else None,
-            en_title=en.title or None, ko_title=ko.title or None,
+            en_title=en.title or None,
+            ko_title=ko.title or None,
         ),
     )
     return ItemOutcome(url, "paired", ko_url)
@@ -289,8 +317,9 @@ def fetch_command(
     own = fetcher is None
     fetcher = fetcher or Fetcher(cache, rate=rate, offline=offline, allowed_hosts=hosts, **fetcher_options)
     try:
-        given = collect_urls(urls, from_file=from_file, ids=ids, id_section=id_section,
-                             id_template=id_template or ID_TEMPLATE)
+        given = collect_urls(
+            urls, from_file=from_file, ids=ids, id_section=id_section, id_template=id_template or ID_TEMPLATE
+        )
         wanted = list(unique_pages(normalize_url(u) for u in given))  # so --limit counts distinct articles
         problems: list[str] = []
         if section and fetcher.offline:

@@ -37,8 +37,11 @@ def parse(html: str, url: str | None, root: etree._Element | None = None, item: 
     if len(html) > MAX_EXTRACT_CHARS:
         html = _without_scripts(root if root is not None else parse_html(html, item or url))
         if len(html) > MAX_EXTRACT_CHARS:
-            raise InputError(item or url, f"{len(html)} characters of markup without scripts and styles, more than "
-                                          f"the {MAX_EXTRACT_CHARS} the generic extractor is given")
+            raise InputError(
+                item or url,
+                f"{len(html)} characters of markup without scripts and styles, more than "
+                f"the {MAX_EXTRACT_CHARS} the generic extractor is given",
+            )
     import trafilatura  # here, not at the top: it takes a quarter second and only other sites need it
 
     doc = trafilatura.bare_extraction(

@@ -41,8 +41,10 @@ LAYOUT = "hani-en"
 HOST = "english.hani.co.kr"
 ORIGINAL_BUTTON_ALT = "button that move to original korean article (클릭시 원문으로 이동하는 버튼)"
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
 _EN_DATE = re.compile(r"([A-Za-z]{3})[a-z]*\.?\s*(\d{1,2})\s*,?\s*(\d{4})(?:\s+(\d{1,2}):(\d{2}))?")
 _POSTED = re.compile(r"Posted on\s*:?\s*(.+?)(?:\s*KST|\s*Modified on|$)", re.IGNORECASE)
 _MODIFIED = re.compile(r"Modified on\s*:?\s*(.+?)(?:\s*KST|$)", re.IGNORECASE)
@@ -57,8 +59,13 @@ _ROLE_END = re.compile(
     r"staff|journalist|director|chief|fellow|critic|commentator|photographer)s?\W*$",
     re.IGNORECASE,
 )
-_TRAILER_STARTS = ("please direct questions or comments", "related stories", "most viewed articles",
-                   "related article", "more news")
+_TRAILER_STARTS = (
+    "please direct questions or comments",
+    "related stories",
+    "most viewed articles",
+    "related article",
+    "more news",
+)
 _SECTION_PATH = re.compile(r"/arti/english_edition/([^/]+)/")
 
 
@@ -70,7 +77,7 @@ def looks_like(root: etree._Element, url: str | None) -> bool:
 
 
 def parse_en_date(text: str | None) -> str | None:
-    """"2015-03-30 16:26" or "Nov.22,2017 16:20" (Korea time) to ISO 8601; None when unreadable."""
+    """ "2015-03-30 16:26" or "Nov.22,2017 16:20" (Korea time) to ISO 8601; None when unreadable."""
     if not text:
         return None
     iso = parse_numeric_date(text)
@@ -137,15 +144,24 @@ def _dates(root: etree._Element) -> tuple[str | None, str | None]:
         text = text_of(box)
         posted = _POSTED.search(text)
         modified = _MODIFIED.search(text)
-        return (parse_en_date(posted.group(1)) if posted else parse_en_date(text),
-                parse_en_date(modified.group(1)) if modified else None)
-    return (parse_iso_datetime(meta_content(root, "article:published_time")),
-            parse_iso_datetime(meta_content(root, "article:modified_time")))
+        return (
+            parse_en_date(posted.group(1)) if posted else parse_en_date(text),
+            parse_en_date(modified.group(1)) if modified else None,
+        )
+    return (
+        parse_iso_datetime(meta_content(root, "article:published_time")),
+        parse_iso_datetime(meta_content(root, "article:modified_time")),
+    )
 
 
 def _title(root: etree._Element) -> str:
-    el = first(root, "//h2[@id='titleapp']", "//*[@id='titleapp']",
-               f"//div[{has_class('article-head')}]//h2", f"//h2[{has_class('title')}]")
+    el = first(
+        root,
+        "//h2[@id='titleapp']",
+        "//*[@id='titleapp']",
+        f"//div[{has_class('article-head')}]//h2",
+        f"//h2[{has_class('title')}]",
+    )
     title = text_of(el)
     if not title:
         title = meta_content(root, "og:title") or text_of(first(root, "//title"))
@@ -199,8 +215,11 @@ def parse(root: etree._Element, url: str | None) -> Article:
     if body is not None:
         drop(body, f".//*[{has_class('subtitle')}]")
         drop(body, ".//a[.//img[contains(@alt, 'original korean article') or contains(@alt, '원문으로 이동')]]")
-        drop(body, ".//*[contains(@class, 'related') or contains(@class, 'most-viewed') "
-                   "or contains(@class, 'mostviewed') or contains(@class, 'share') or contains(@class, 'banner')]")
+        drop(
+            body,
+            ".//*[contains(@class, 'related') or contains(@class, 'most-viewed') "
+            "or contains(@class, 'mostviewed') or contains(@class, 'share') or contains(@class, 'banner')]",
+        )
         captions = drop_image_blocks(body)
         paras, trailer = _cut_trailer(paragraphs(body))
         paras, byline = _take_byline(paras, trailer)

@@ -49,8 +49,21 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ROLE_END = re.compile(
     r"(기자|특파원|논설위원|선임기자|객원기자|통신원|편집장|에디터|선임연구위원|연구위원|칼럼니스트|PD|피디)\s*$"
 )
-_PLEA_WORDS = ("후원하기", "후원회원", "구독신청", "구독 신청", "정기구독", "구독하기", "한겨레를 응원",
-               "한겨레 구독", "뉴스레터 구독", "무단 전재", "무단전재", "재배포 금지", "All Rights Reserved")
+_PLEA_WORDS = (
+    "후원하기",
+    "후원회원",
+    "구독신청",
+    "구독 신청",
+    "정기구독",
+    "구독하기",
+    "한겨레를 응원",
+    "한겨레 구독",
+    "뉴스레터 구독",
+    "무단 전재",
+    "무단전재",
+    "재배포 금지",
+    "All Rights Reserved",
+)
 _PROMO_MARKS = ("▶", "☞", "■ 한겨레", "ⓒ", "©")
 _SECTION_PATH = re.compile(r"^/arti/((?:[^/]+/)*?[^/]+)/\d+\.html?$")
 # Blocks that are never article text in either layout.
@@ -115,8 +128,9 @@ def clean_body(paras: list[Para]) -> tuple[list[Para], str | None]:
 
 
 def _dates_old(root: etree._Element) -> tuple[str | None, str | None]:
-    spans = root.xpath(f"//*[@id='article_view_headline']//p[{has_class('date-time')}]/span"
-                       f" | //p[{has_class('date-time')}]/span")
+    spans = root.xpath(
+        f"//*[@id='article_view_headline']//p[{has_class('date-time')}]/span | //p[{has_class('date-time')}]/span"
+    )
     published = modified = None
     for i, span in enumerate(spans):
         text = text_of(span)
@@ -142,11 +156,16 @@ def _dates_2023(root: etree._Element) -> tuple[str | None, str | None]:
 
 def _title(root: etree._Element, layout: str) -> str:
     if layout == LAYOUT_2023:
-        el = first(root, f"//h3[{class_has('ArticleDetailView_title')}]",
-                   f"//*[{class_has('ArticleDetailView_title')}]")
+        el = first(
+            root, f"//h3[{class_has('ArticleDetailView_title')}]", f"//*[{class_has('ArticleDetailView_title')}]"
+        )
     else:
-        el = first(root, f"//*[@id='article_view_headline']//h4//span[{has_class('title')}]",
-                   "//*[@id='article_view_headline']//h4", f"//*[@id='article_view_headline']//*[{has_class('title')}]")
+        el = first(
+            root,
+            f"//*[@id='article_view_headline']//h4//span[{has_class('title')}]",
+            "//*[@id='article_view_headline']//h4",
+            f"//*[@id='article_view_headline']//*[{has_class('title')}]",
+        )
     title = text_of(el)
     if not title:
         title = meta_content(root, "og:title") or text_of(first(root, "//title"))
@@ -157,8 +176,9 @@ def _title(root: etree._Element, layout: str) -> str:
 def _body(root: etree._Element, layout: str) -> etree._Element | None:
     if layout == LAYOUT_2023:
         return first(root, f"//div[{has_class('article-text')}]", f"//*[{has_class('article-text')}]")
-    return first(root, f"//div[{has_class('article-text')}]//div[{has_class('text')}]",
-                 f"//div[{has_class('article-text')}]")
+    return first(
+        root, f"//div[{has_class('article-text')}]//div[{has_class('text')}]", f"//div[{has_class('article-text')}]"
+    )
 
 
 def parse(root: etree._Element, url: str | None, layout: str) -> Article:
@@ -169,8 +189,9 @@ def parse(root: etree._Element, url: str | None, layout: str) -> Article:
         sub = first(root, f"//*[{class_has('ArticleDetailView_subtitle')}]")
     else:
         published, modified = _dates_old(root)
-        sub = first(root, f"//div[{has_class('article-text')}]//*[{has_class('subtitle')}]",
-                     f"//*[{has_class('subtitle')}]")
+        sub = first(
+            root, f"//div[{has_class('article-text')}]//*[{has_class('subtitle')}]", f"//*[{has_class('subtitle')}]"
+        )
     subtitle = text_of(sub, sep="\n") or None
     body = _body(root, layout)
     paras: list[Para] = []

@@ -25,9 +25,26 @@ BLOCK_TAGS = frozenset(
 )
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 BOLD_TAGS = frozenset("b strong".split())
-DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "video", "audio",
-             "button", "svg", "template", "input", "select", "textarea", "picture", "img",
-             "source", "map")
+DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "button",
+    "svg",
+    "template",
+    "input",
+    "select",
+    "textarea",
+    "picture",
+    "img",
+    "source",
+    "map",
+)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _MAX_HEADING_CHARS = 150
 
@@ -262,7 +279,7 @@ def drop_captions(paras: list[Para], captions: set[str]) -> list[Para]:
         if p.text in captions:
             i += 1
             continue
-        if (i + 1 < len(paras) and paras[i + 1].text == p.text and len(p.text) <= _CAPTION_MAX_CHARS):
+        if i + 1 < len(paras) and paras[i + 1].text == p.text and len(p.text) <= _CAPTION_MAX_CHARS:
             i += 2  # the same short text twice: a caption left outside its image block
             continue
         out.append(p)

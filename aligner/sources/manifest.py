@@ -182,8 +182,15 @@ def _url(value: object, name: str) -> tuple[str, str]:
 
 
 def _kind(value: object) -> str:
-    return {dict: "JSON object", list: "list", bool: "true/false", int: "number", float: "number",
-            str: "string", type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        dict: "JSON object",
+        list: "list",
+        bool: "true/false",
+        int: "number",
+        float: "number",
+        str: "string",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def append_jsonl(path: Path, record: dict) -> None:

@@ -19,7 +19,6 @@ cannot read, and the fetcher's own spacing applies; a Crawl-delay with a decimal
 is left out. Each ignored line is one note naming robots.txt and its line number.
 """
 
-
 from __future__ import annotations
 
 import math
@@ -57,8 +56,10 @@ def checked_lines(text: str, where: str = "robots.txt") -> tuple[list[str], list
         if key == "crawl-delay":
             seconds = ascii_seconds(value)
             if seconds is None:
-                notes.append(f"{where} line {number}: Crawl-delay {value[:80]!r} is not a number of seconds; "
-                             "ignored (the default spacing applies)")
+                notes.append(
+                    f"{where} line {number}: Crawl-delay {value[:80]!r} is not a number of seconds; "
+                    "ignored (the default spacing applies)"
+                )
                 continue
             whole = MAX_DIRECTIVE_SECONDS if seconds > MAX_DIRECTIVE_SECONDS else math.ceil(seconds)
             line = f"Crawl-delay: {whole}"
@@ -66,8 +67,10 @@ def checked_lines(text: str, where: str = "robots.txt") -> tuple[list[str], list
             requests, slash, period = value.partition("/")
             count, seconds_per = ascii_int(requests), ascii_int(period)
             if not slash or count is None or seconds_per is None:
-                notes.append(f"{where} line {number}: Request-rate {value[:80]!r} is not REQUESTS/SECONDS in "
-                             "digits; ignored (the default spacing applies)")
+                notes.append(
+                    f"{where} line {number}: Request-rate {value[:80]!r} is not REQUESTS/SECONDS in "
+                    "digits; ignored (the default spacing applies)"
+                )
                 continue
             line = f"Request-rate: {count}/{min(seconds_per, MAX_DIRECTIVE_SECONDS)}"
         elif key in ("allow", "disallow"):
@@ -137,8 +140,9 @@ class RobotsRules:
 class RobotsCache:
     """robots.txt rules per scheme://host:port, each fetched once with ``load``."""
 
-    def __init__(self, load: Callable[[str], RobotsAnswer], user_agent: str,
-                 note: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, load: Callable[[str], RobotsAnswer], user_agent: str, note: Callable[[str], None] | None = None
+    ) -> None:
         self._load = load
         self.user_agent = user_agent
         self._note = note

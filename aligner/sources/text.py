@@ -138,6 +138,11 @@ def read_lines(path: str | Path) -> LineList:
     if not lines:
         raise InputError(item, "empty file")
     if blank:
-        log.warning("%s: skipped %d blank line(s) (first at line %d); sentence ids stay line numbers, "
-                    "so blank lines belong to no bead", item, len(blank), blank[0])
+        log.warning(
+            "%s: skipped %d blank line(s) (first at line %d); sentence ids stay line numbers, "
+            "so blank lines belong to no bead",
+            item,
+            len(blank),
+            blank[0],
+        )
     return LineList(lines, blank, numbers)

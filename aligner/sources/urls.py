@@ -34,11 +34,24 @@ from aligner.errors import InputError
 
 INDEX_NAME = "index.html"
 #: Parameters dropped from article URLs (compared in lower case); see the module notes.
-TRACKING_PARAMS = frozenset({
-    "_fr", "_ns",  # the Hankyoreh's own links
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid",
-    "mc_cid", "mc_eid", "_ga", "_gl",
-})
+TRACKING_PARAMS = frozenset(
+    {
+        "_fr",
+        "_ns",  # the Hankyoreh's own links
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+    }
+)
 TRACKING_PREFIXES = ("utm_",)
 # Characters left as they are in a path segment; everything else is percent-encoded.
 _SEGMENT_SAFE = "-._~!$&'()*+,;=:"

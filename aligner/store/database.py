@@ -64,8 +64,13 @@ def disk_full(path: str | Path) -> bool:
 def _summary(row: tuple[Any, ...]) -> PairSummary:
     """A :meth:`Store.summaries` row: thirteen counts and names, then how the pair was made."""
     how, score, sure, rejected = row[13:]
-    return PairSummary(**dict(zip(_COUNTED, row[:13], strict=True)), how=how, pair_score=score,
-                       sure=None if sure is None else bool(sure), pairing_rejected=bool(rejected))
+    return PairSummary(
+        **dict(zip(_COUNTED, row[:13], strict=True)),
+        how=how,
+        pair_score=score,
+        sure=None if sure is None else bool(sure),
+        pairing_rejected=bool(rejected),
+    )
 
 
 _COUNTED = [f.name for f in fields(PairSummary)][:13]
@@ -226,9 +231,19 @@ class Store(ReviewTables, CorpusReads, PairingTables):
         digest = content_hash(article.title, article.text)
         row = self.conn.execute("SELECT id, content_hash FROM documents WHERE key=?", (key,)).fetchone()
         values = (
-            article.lang, article.url, article.title or "", article.subtitle, article.published,
-            article.modified, article.byline, article.section, article.original_url,
-            article.layout, article.text, raw_path, digest,
+            article.lang,
+            article.url,
+            article.title or "",
+            article.subtitle,
+            article.published,
+            article.modified,
+            article.byline,
+            article.section,
+            article.original_url,
+            article.layout,
+            article.text,
+            raw_path,
+            digest,
         )
         with self.transaction() as c:
             if row is None:
@@ -304,7 +319,7 @@ class Store(ReviewTables, CorpusReads, PairingTables):
     def pair(self, pair_id: int) -> PairRow:
         row = self.conn.execute(
             "SELECT id, src_doc, tgt_doc, how, score, method, aligned_at, sure, pairing FROM pairs WHERE id=?",
-            (pair_id,)
+            (pair_id,),
         ).fetchone()
         if row is None:
             raise StoreError(str(self.path), f"no pair {pair_id}")
@@ -316,7 +331,8 @@ class Store(ReviewTables, CorpusReads, PairingTables):
         """The languages of a pair's source and target documents."""
         row = self.conn.execute(
             "SELECT s.lang, t.lang FROM pairs p JOIN documents s ON s.id=p.src_doc JOIN documents t ON t.id=p.tgt_doc"
-            " WHERE p.id=?", (pair_id,)
+            " WHERE p.id=?",
+            (pair_id,),
         ).fetchone()
         if row is None:
             raise StoreError(str(self.path), f"no pair {pair_id}")
@@ -379,8 +395,19 @@ class Store(ReviewTables, CorpusReads, PairingTables):
         for pos, (span, bead) in enumerate(zip(bead_spans(beads), beads)):
             old = kept.get(span)
             if old is not None:
-                records.append(BeadRecord(pos, *span, old.score, old.confidence, old.origin, old.status,
-                                          old.changed_by, old.changed_at, old.note))
+                records.append(
+                    BeadRecord(
+                        pos,
+                        *span,
+                        old.score,
+                        old.confidence,
+                        old.origin,
+                        old.status,
+                        old.changed_by,
+                        old.changed_at,
+                        old.note,
+                    )
+                )
             else:
                 records.append(BeadRecord(pos, *span, bead.score, bead.confidence, Origin.AUTO, Status.UNREVIEWED))
         stamp = now()
@@ -404,8 +431,19 @@ class Store(ReviewTables, CorpusReads, PairingTables):
             "src": [[s.index, s.paragraph, s.text] for s in self.sentences(pair.src_doc)],
             "tgt": [[s.index, s.paragraph, s.text] for s in self.sentences(pair.tgt_doc)],
             "beads": [
-                [b.src_start, b.src_end, b.tgt_start, b.tgt_end, b.score, b.confidence, b.origin, b.status,
-                 b.changed_by, b.changed_at, b.note]
+                [
+                    b.src_start,
+                    b.src_end,
+                    b.tgt_start,
+                    b.tgt_end,
+                    b.score,
+                    b.confidence,
+                    b.origin,
+                    b.status,
+                    b.changed_by,
+                    b.changed_at,
+                    b.note,
+                ]
                 for b in self.beads(pair_id)
             ],
         }
@@ -422,8 +460,11 @@ class Store(ReviewTables, CorpusReads, PairingTables):
             self._replace_sentences(pair.src_doc, [Sentence(*s) for s in snap["src" if "src" in snap else "en"]])
             self._replace_sentences(pair.tgt_doc, [Sentence(*s) for s in snap["tgt" if "tgt" in snap else "ko"]])
             c.execute("DELETE FROM beads WHERE pair_id=?", (pair_id,))
-            self.insert_beads(pair_id, [BeadRecord(pos, *b[:8], *(list(b[8:11]) + [None] * 3)[:3])
-                                        for pos, b in enumerate(snap["beads"])], now())
+            self.insert_beads(
+                pair_id,
+                [BeadRecord(pos, *b[:8], *(list(b[8:11]) + [None] * 3)[:3]) for pos, b in enumerate(snap["beads"])],
+                now(),
+            )
 
     def insert_beads(self, pair_id: int, records: Iterable[BeadRecord], stamp: str) -> None:
         """Add beads to a pair (inside the caller's transaction): the one place beads are written."""
@@ -431,8 +472,25 @@ class Store(ReviewTables, CorpusReads, PairingTables):
             "INSERT INTO beads (pair_id, position, src_start, src_end, tgt_start, tgt_end, score,"
             " confidence, origin, status, updated_at, changed_by, changed_at, note)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(pair_id, r.position, r.src_start, r.src_end, r.tgt_start, r.tgt_end, r.score, r.confidence,
-              str(r.origin), str(r.status), stamp, r.changed_by, r.changed_at, r.note) for r in records],
+            [
+                (
+                    pair_id,
+                    r.position,
+                    r.src_start,
+                    r.src_end,
+                    r.tgt_start,
+                    r.tgt_end,
+                    r.score,
+                    r.confidence,
+                    str(r.origin),
+                    str(r.status),
+                    stamp,
+                    r.changed_by,
+                    r.changed_at,
+                    r.note,
+                )
+                for r in records
+            ],
         )
 
     # -- lexicon -------------------------------------------------------------------------
@@ -451,13 +509,14 @@ class Store(ReviewTables, CorpusReads, PairingTables):
                 if b.src_start == b.src_end or b.tgt_start == b.tgt_end or b.status == Status.REJECTED:
                     continue
                 if b.is_fixed or b.confidence >= min_confidence:
-                    yield " ".join(en[b.src_start:b.src_end]), " ".join(ko[b.tgt_start:b.tgt_end])
+                    yield " ".join(en[b.src_start : b.src_end]), " ".join(ko[b.tgt_start : b.tgt_end])
 
     def save_lexicon(self, lexicon: Lexicon) -> None:
         with self.transaction() as c:
             c.execute("DELETE FROM lexicon")
-            c.executemany("INSERT INTO lexicon (direction, word, translation, prob) VALUES (?,?,?,?)",
-                          lexicon.entries())
+            c.executemany(
+                "INSERT INTO lexicon (direction, word, translation, prob) VALUES (?,?,?,?)", lexicon.entries()
+            )
             c.execute("INSERT OR REPLACE INTO lexicon_info (key, value) VALUES ('pairs', ?)", (str(lexicon.pairs),))
             c.execute("INSERT OR REPLACE INTO lexicon_info (key, value) VALUES ('trained_at', ?)", (now(),))
 
@@ -622,19 +681,29 @@ class Store(ReviewTables, CorpusReads, PairingTables):
             for b in beads:
                 person = vouched(b.status, b.origin)
                 yield ExportRow(
-                    pair_id=pair_id, bead_id=b.id, position=b.position,
-                    src_lang=en.lang, tgt_lang=ko.lang,
-                    src_text=" ".join(en_text[b.src_start:b.src_end]),
-                    tgt_text=" ".join(ko_text[b.tgt_start:b.tgt_end]),
-                    src_ids=b.src_ids, tgt_ids=b.tgt_ids,
+                    pair_id=pair_id,
+                    bead_id=b.id,
+                    position=b.position,
+                    src_lang=en.lang,
+                    tgt_lang=ko.lang,
+                    src_text=" ".join(en_text[b.src_start : b.src_end]),
+                    tgt_text=" ".join(ko_text[b.tgt_start : b.tgt_end]),
+                    src_ids=b.src_ids,
+                    tgt_ids=b.tgt_ids,
                     confidence=1.0 if person else b.confidence,
-                    score=b.score, status=b.status, origin=b.origin,
-                    src_doc=en.key, tgt_doc=ko.key,
+                    score=b.score,
+                    status=b.status,
+                    origin=b.origin,
+                    src_doc=en.key,
+                    tgt_doc=ko.key,
                     tuid=unit_id(en.key, ko.key, (b.src_start, b.src_end), (b.tgt_start, b.tgt_end)),
                     aligner_confidence=b.confidence if b.origin == Origin.AUTO.value else None,
-                    created_at=info["aligned_at"], created_by=created_by,
-                    changed_at=b.changed_at, changed_by=b.changed_by,
-                    note=b.note, pair_note=info["note"],
+                    created_at=info["aligned_at"],
+                    created_by=created_by,
+                    changed_at=b.changed_at,
+                    changed_by=b.changed_by,
+                    note=b.note,
+                    pair_note=info["note"],
                 )
 
     def integrity_problems(self) -> list[str]:

@@ -63,21 +63,26 @@ class ReviewTables:
         """Each bead's spans and status, in order: what the review app compares with what it
         shows before an edit, to notice another program's change (plain tuples: this runs on
         every key that edits, on pairs of a thousand beads)."""
-        return self._tuples("SELECT src_start, src_end, tgt_start, tgt_end, status FROM beads WHERE pair_id=?"
-                            " ORDER BY position", (pair_id,))
+        return self._tuples(
+            "SELECT src_start, src_end, tgt_start, tgt_end, status FROM beads WHERE pair_id=? ORDER BY position",
+            (pair_id,),
+        )
 
     def update_sentences(self, doc_id: int, rows: Sequence[tuple[int, int, str]]) -> None:
         """Give sentences (index, paragraph, text) of a document new text or paragraphs."""
-        self.conn.executemany("UPDATE sentences SET paragraph=?, text=? WHERE doc_id=? AND idx=?",
-                              [(paragraph, text, doc_id, idx) for idx, paragraph, text in rows])
+        self.conn.executemany(
+            "UPDATE sentences SET paragraph=?, text=? WHERE doc_id=? AND idx=?",
+            [(paragraph, text, doc_id, idx) for idx, paragraph, text in rows],
+        )
 
     def replace_sentences_from(self, doc_id: int, start: int, rows: Sequence[SentenceRow]) -> None:
         """The document's sentences from index ``start`` on become ``rows`` (paragraph, text)."""
         self.conn.execute("DELETE FROM sentences WHERE doc_id=? AND idx>=?", (doc_id, start))
         self.insert_sentences(doc_id, [(i, p, t) for i, (p, t) in enumerate(rows, start=start)])
 
-    def replace_beads(self, pair_id: int, start: int, end: int, records: Sequence[BeadRecord],
-                      moved: tuple[int, int] = (0, 0)) -> None:
+    def replace_beads(
+        self, pair_id: int, start: int, end: int, records: Sequence[BeadRecord], moved: tuple[int, int] = (0, 0)
+    ) -> None:
         """The beads at positions ``start`` to ``end`` (exclusive) become ``records``, whose
         positions run on from ``start``; the beads after them keep their rows and move
         along, in position and, when sentences were added on a side, by ``moved`` (source,
@@ -85,8 +90,9 @@ class ReviewTables:
         self.conn.execute("DELETE FROM beads WHERE pair_id=? AND position>=? AND position<?", (pair_id, start, end))
         new_end = start + len(records)
         if new_end != end:
-            self.conn.execute("UPDATE beads SET position=position+? WHERE pair_id=? AND position>=?",
-                              (new_end - end, pair_id, end))
+            self.conn.execute(
+                "UPDATE beads SET position=position+? WHERE pair_id=? AND position>=?", (new_end - end, pair_id, end)
+            )
         d_src, d_tgt = moved
         if d_src or d_tgt:
             self.conn.execute(
@@ -98,8 +104,9 @@ class ReviewTables:
 
     # -- the edit log -------------------------------------------------------------------
 
-    def record_edit(self, pair_id: int, reviewer: str, action: str, before: dict[str, Any],
-                    after: dict[str, Any]) -> int:
+    def record_edit(
+        self, pair_id: int, reviewer: str, action: str, before: dict[str, Any], after: dict[str, Any]
+    ) -> int:
         """Log an edit (inside the caller's transaction).
 
         A new edit ends the redo history: the pair's undone edits are marked dropped by it
@@ -107,12 +114,19 @@ class ReviewTables:
         """
         cur = self.conn.execute(
             "INSERT INTO edits (pair_id, at, reviewer, action, before, after) VALUES (?,?,?,?,?,?)",
-            (pair_id, now(), reviewer, action, json.dumps(before, ensure_ascii=False),
-             json.dumps(after, ensure_ascii=False)),
+            (
+                pair_id,
+                now(),
+                reviewer,
+                action,
+                json.dumps(before, ensure_ascii=False),
+                json.dumps(after, ensure_ascii=False),
+            ),
         )
         edit_id = int(cur.lastrowid or 0)
-        self.conn.execute("UPDATE edits SET dropped_by=? WHERE pair_id=? AND undone=1 AND dropped_by IS NULL",
-                          (edit_id, pair_id))
+        self.conn.execute(
+            "UPDATE edits SET dropped_by=? WHERE pair_id=? AND undone=1 AND dropped_by IS NULL", (edit_id, pair_id)
+        )
         return edit_id
 
     def record_step(self, edit_id: int, pair_id: int, reviewer: str, kind: str) -> None:
@@ -125,13 +139,19 @@ class ReviewTables:
 
     def edit_to_undo(self, pair_id: int) -> EditRecord | None:
         """The pair's latest edit in force."""
-        return self._edit("SELECT id, pair_id, action, before, after FROM edits WHERE pair_id=? AND undone=0"
-                          " ORDER BY id DESC LIMIT 1", pair_id)
+        return self._edit(
+            "SELECT id, pair_id, action, before, after FROM edits WHERE pair_id=? AND undone=0"
+            " ORDER BY id DESC LIMIT 1",
+            pair_id,
+        )
 
     def edit_to_redo(self, pair_id: int) -> EditRecord | None:
         """The pair's earliest undone edit that a newer edit did not drop."""
-        return self._edit("SELECT id, pair_id, action, before, after FROM edits WHERE pair_id=? AND undone=1"
-                          " AND dropped_by IS NULL ORDER BY id ASC LIMIT 1", pair_id)
+        return self._edit(
+            "SELECT id, pair_id, action, before, after FROM edits WHERE pair_id=? AND undone=1"
+            " AND dropped_by IS NULL ORDER BY id ASC LIMIT 1",
+            pair_id,
+        )
 
     def _edit(self, sql: str, pair_id: int) -> EditRecord | None:
         row = self.conn.execute(sql, (pair_id,)).fetchone()
@@ -153,8 +173,10 @@ class ReviewTables:
             " JOIN edits e ON e.id=s.edit_id WHERE s.pair_id=? ORDER BY s.id DESC LIMIT ?",
             (pair_id, limit),
         ).fetchall()
-        return ([EditLine(r[0], r[1], r[2], r[3], bool(r[4]), r[5] is not None) for r in edits],
-                [StepLine(*r) for r in steps])
+        return (
+            [EditLine(r[0], r[1], r[2], r[3], bool(r[4]), r[5] is not None) for r in edits],
+            [StepLine(*r) for r in steps],
+        )
 
     def edit_log_mark(self, pair_id: int) -> tuple[int, int, int]:
         """Something that changes whenever the pair's edit log does: its number of edits, the
@@ -167,10 +189,13 @@ class ReviewTables:
     def has_text_fixes(self, pair_id: int) -> bool:
         """True when an edit in force changed the pair's text (a typo fix, a replacement, a
         sentence split): the stored sentences are then the reviewer's, not the splitter's."""
-        return bool(self.conn.execute(
-            "SELECT count(*) FROM edits WHERE pair_id=? AND undone=0"
-            " AND (action LIKE 'edit %' OR action LIKE 'replace %' OR action LIKE 'split-sentence %')", (pair_id,)
-        ).fetchone()[0])
+        return bool(
+            self.conn.execute(
+                "SELECT count(*) FROM edits WHERE pair_id=? AND undone=0"
+                " AND (action LIKE 'edit %' OR action LIKE 'replace %' OR action LIKE 'split-sentence %')",
+                (pair_id,),
+            ).fetchone()[0]
+        )
 
     # -- where each reviewer is --------------------------------------------------------------
 

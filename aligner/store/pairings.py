@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from aligner.store.rows import PairingDecision, PairingRejection, PairOrigin, StoredOrigin, document_key, now
 
 #: pairs whose two documents a reviewer said are no translation pair
-_REJECTED = ("EXISTS (SELECT 1 FROM pairing_rejections r WHERE r.src_doc = p.src_doc AND r.tgt_doc = p.tgt_doc)")
+_REJECTED = "EXISTS (SELECT 1 FROM pairing_rejections r WHERE r.src_doc = p.src_doc AND r.tgt_doc = p.tgt_doc)"
 
 
 class PairingTables:
@@ -43,15 +43,18 @@ class PairingTables:
     def set_pair_origin(self, pair_id: int, origin: PairOrigin) -> None:
         """Record how a pair was made (when a run finds the same original another way)."""
         with self.transaction() as c:
-            c.execute("UPDATE pairs SET how=?, score=?, sure=?, pairing=? WHERE id=?",
-                      (origin.how, origin.score, _flag(origin.sure), _json(origin.detail), pair_id))
+            c.execute(
+                "UPDATE pairs SET how=?, score=?, sure=?, pairing=? WHERE id=?",
+                (origin.how, origin.score, _flag(origin.sure), _json(origin.detail), pair_id),
+            )
 
     def pair_origin(self, pair_id: int) -> PairOrigin | None:
         row = self.conn.execute("SELECT how, score, sure, pairing FROM pairs WHERE id=?", (pair_id,)).fetchone()
         if row is None:
             return None
-        return PairOrigin(row[0], row[1], None if row[2] is None else bool(row[2]),
-                          json.loads(row[3]) if row[3] else None)
+        return PairOrigin(
+            row[0], row[1], None if row[2] is None else bool(row[2]), json.loads(row[3]) if row[3] else None
+        )
 
     def stored_origins(self) -> dict[str, StoredOrigin]:
         """Every stored pair by its English document's key: its original, how it was made,
@@ -69,7 +72,8 @@ class PairingTables:
         """Who rejected the pairing of this pair's two documents, and when (None: not rejected)."""
         row = self.conn.execute(
             "SELECT r.rejected_by, r.rejected_at FROM pairs p JOIN pairing_rejections r"
-            " ON r.src_doc = p.src_doc AND r.tgt_doc = p.tgt_doc WHERE p.id=?", (pair_id,)
+            " ON r.src_doc = p.src_doc AND r.tgt_doc = p.tgt_doc WHERE p.id=?",
+            (pair_id,),
         ).fetchone()
         return None if row is None else PairingRejection(row[0], row[1])
 
@@ -77,13 +81,16 @@ class PairingTables:
         """Mark the pair's two documents as no translation pair (inside the caller's transaction)."""
         self.conn.execute(
             "INSERT OR REPLACE INTO pairing_rejections (src_doc, tgt_doc, rejected_by, rejected_at)"
-            " SELECT src_doc, tgt_doc, ?, ? FROM pairs WHERE id=?", (reviewer, at or now(), pair_id))
+            " SELECT src_doc, tgt_doc, ?, ? FROM pairs WHERE id=?",
+            (reviewer, at or now(), pair_id),
+        )
 
     def remove_pairing_rejection(self, pair_id: int) -> None:
         """Lift the rejection of the pair's two documents (inside the caller's transaction)."""
         self.conn.execute(
             "DELETE FROM pairing_rejections WHERE (src_doc, tgt_doc) = (SELECT src_doc, tgt_doc FROM pairs WHERE id=?)",
-            (pair_id,))
+            (pair_id,),
+        )
 
     def rejected_pair_ids(self) -> set[int]:
         """The pairs whose pairing a reviewer rejected."""
@@ -104,9 +111,11 @@ class PairingTables:
     def pairing_decisions(self) -> dict[str, PairingDecision]:
         """Every remembered content decision, by the English page's key."""
         rows = self.conn.execute(
-            "SELECT src_key, page_print, pool_print, tgt_key, score, sure, detail, decided_at FROM pairing_decisions")
-        return {r[0]: PairingDecision(r[0], r[1], r[2], r[3], float(r[4]), bool(r[5]), json.loads(r[6]), r[7])
-                for r in rows}
+            "SELECT src_key, page_print, pool_print, tgt_key, score, sure, detail, decided_at FROM pairing_decisions"
+        )
+        return {
+            r[0]: PairingDecision(r[0], r[1], r[2], r[3], float(r[4]), bool(r[5]), json.loads(r[6]), r[7]) for r in rows
+        }
 
     def save_pairing_decisions(self, decisions: list[PairingDecision]) -> None:
         """Remember content decisions (one transaction; a later one for a page replaces it)."""
@@ -114,8 +123,20 @@ class PairingTables:
             c.executemany(
                 "INSERT OR REPLACE INTO pairing_decisions (src_key, page_print, pool_print, tgt_key, score, sure,"
                 " detail, decided_at) VALUES (?,?,?,?,?,?,?,?)",
-                [(document_key(d.src_key), d.page_print, d.pool_print, d.tgt_key, d.score, int(d.sure),
-                  json.dumps(d.detail, ensure_ascii=False), d.decided_at or now()) for d in decisions])
+                [
+                    (
+                        document_key(d.src_key),
+                        d.page_print,
+                        d.pool_print,
+                        d.tgt_key,
+                        d.score,
+                        int(d.sure),
+                        json.dumps(d.detail, ensure_ascii=False),
+                        d.decided_at or now(),
+                    )
+                    for d in decisions
+                ],
+            )
 
 
 def rejected_sql() -> str:

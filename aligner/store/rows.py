@@ -36,7 +36,6 @@ def unit_id(src_key: str, tgt_key: str, src_span: tuple[int, int], tgt_span: tup
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
-
 def now() -> str:
     """UTC timestamp with seconds, the format used in every ``*_at`` column."""
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -92,6 +92,7 @@ CREATE TABLE review_state (
 );
 """
 
+
 def _canonical_keys(conn: sqlite3.Connection) -> None:
     """Migrations 2 -> 3 and 5 -> 6: re-key documents and failures by :func:`document_key`
     (again whenever the rule of one URL spelling grows).
@@ -122,9 +123,11 @@ def _canonical_keys(conn: sqlite3.Connection) -> None:
 
 def _merge_document(conn: sqlite3.Connection, keeper: int, other: int) -> bool:
     """Point ``other``'s pairs at ``keeper`` and drop ``other``, if that loses nothing."""
+
     def sentences(doc_id: int) -> list[tuple]:
-        return conn.execute("SELECT idx, paragraph, text FROM sentences WHERE doc_id=? ORDER BY idx",
-                            (doc_id,)).fetchall()
+        return conn.execute(
+            "SELECT idx, paragraph, text FROM sentences WHERE doc_id=? ORDER BY idx", (doc_id,)
+        ).fetchall()
 
     hashes = conn.execute("SELECT content_hash FROM documents WHERE id IN (?, ?)", (keeper, other)).fetchall()
     if len({h[0] for h in hashes}) > 1:

@@ -25,8 +25,9 @@ class CorpusReads:
 
     conn: sqlite3.Connection
 
-    def corpus_sentences(self, sides: Iterable[Literal["src", "tgt"]] = ("src", "tgt"),
-                         pair_ids: Iterable[int] | None = None) -> Iterator[SentenceHit]:
+    def corpus_sentences(
+        self, sides: Iterable[Literal["src", "tgt"]] = ("src", "tgt"), pair_ids: Iterable[int] | None = None
+    ) -> Iterator[SentenceHit]:
         """Every sentence of every pair (or of ``pair_ids``) on ``sides``, pair by pair in id
         order, source before target, in sentence order. Streams: memory stays flat on a
         large corpus."""
@@ -35,9 +36,11 @@ class CorpusReads:
         chosen = [side for side in ("src", "tgt") if side in set(sides)]
         if not chosen:
             return
-        parts = [f"SELECT p.id, {i}, s.idx, s.text FROM pairs p JOIN sentences s ON s.doc_id = p.{column[side]}"
-                 + ("" if wanted is None else " WHERE p.id IN (SELECT value FROM json_each(?))")
-                 for i, side in enumerate(chosen)]
+        parts = [
+            f"SELECT p.id, {i}, s.idx, s.text FROM pairs p JOIN sentences s ON s.doc_id = p.{column[side]}"
+            + ("" if wanted is None else " WHERE p.id IN (SELECT value FROM json_each(?))")
+            for i, side in enumerate(chosen)
+        ]
         sql = " UNION ALL ".join(parts) + " ORDER BY 1, 2, 3"
         args = () if wanted is None else tuple(wanted for _ in chosen)
         cur = self.conn.cursor()
@@ -65,7 +68,7 @@ class CorpusReads:
         ids = sorted(set(pair_ids))
         out: dict[int, tuple[str, str]] = {}
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for pair_id, src, tgt in self.conn.execute(
                 "SELECT p.id, CASE WHEN s.title != '' THEN s.title ELSE s.key END,"

@@ -46,12 +46,36 @@ _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 #: English names of the languages in messages.
 LANGUAGE_NAMES = {
-    "ko": "Korean", "en": "English", "de": "German", "fr": "French", "es": "Spanish",
-    "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "ja": "Japanese", "zh": "Chinese",
-    "ru": "Russian", "vi": "Vietnamese", "id": "Indonesian", "tl": "Tagalog", "ar": "Arabic",
-    "pl": "Polish", "sv": "Swedish", "da": "Danish", "no": "Norwegian", "fi": "Finnish",
-    "tr": "Turkish", "cs": "Czech", "hu": "Hungarian", "ro": "Romanian", "uk": "Ukrainian",
-    "th": "Thai", "hi": "Hindi", "he": "Hebrew", "el": "Greek", "ca": "Catalan",
+    "ko": "Korean",
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "ja": "Japanese",
+    "zh": "Chinese",
+    "ru": "Russian",
+    "vi": "Vietnamese",
+    "id": "Indonesian",
+    "tl": "Tagalog",
+    "ar": "Arabic",
+    "pl": "Polish",
+    "sv": "Swedish",
+    "da": "Danish",
+    "no": "Norwegian",
+    "fi": "Finnish",
+    "tr": "Turkish",
+    "cs": "Czech",
+    "hu": "Hungarian",
+    "ro": "Romanian",
+    "uk": "Ukrainian",
+    "th": "Thai",
+    "hi": "Hindi",
+    "he": "Hebrew",
+    "el": "Greek",
+    "ca": "Catalan",
 }
 
 
@@ -104,8 +128,12 @@ def _confirmed_english(sample: str) -> bool:
     """Mostly Latin letters (no Hangul) and English function words enough for a short text."""
     hangul_words, _, letters = script_counts(sample)
     latin_letters = len(_LATIN.findall(sample))
-    return (not hangul_words and letters > 0 and latin_letters >= 0.5 * letters
-            and _looks_english(sample, MIN_ENGLISH_WORDS_TO_CONFIRM))
+    return (
+        not hangul_words
+        and letters > 0
+        and latin_letters >= 0.5 * letters
+        and _looks_english(sample, MIN_ENGLISH_WORDS_TO_CONFIRM)
+    )
 
 
 def detect_language(text: str) -> str:
@@ -187,5 +215,7 @@ def check_pair_languages(
     check_language(src_text, src_lang, src_item, counterpart=tgt_lang)
     check_language(tgt_text, tgt_lang, tgt_item, counterpart=src_lang)
     if iso_code(src_lang) == iso_code(tgt_lang):
-        raise LanguageError(f"{src_item} / {tgt_item}", f"both sides are {language_name(iso_code(src_lang))} text; "
-                            "give a text and its translation")
+        raise LanguageError(
+            f"{src_item} / {tgt_item}",
+            f"both sides are {language_name(iso_code(src_lang))} text; give a text and its translation",
+        )

@@ -72,9 +72,7 @@ _AFTER_COMPANY = re.compile(rf"{_WORD_START}(?:{_COMPANY})\.$")
 _COMPANY_SUFFIX = re.compile(r"^(?:Co|Corp|Inc|Ltd|Cos|Plc|PLC|LLC|Limited|Holdings)\b")
 #: A piece that is a company's name and nothing else ("Bank of America Corp."): no
 #: sentence on its own, so what follows continues it ("Chairman Chung said so.").
-_COMPANY_NAME_ONLY = re.compile(
-    rf"^[\"“‘(]?(?:(?:[A-Z0-9][\w&'’.-]*|&|of|and|the|for|de)\s+)+(?:{_COMPANY})\.$"
-)
+_COMPANY_NAME_ONLY = re.compile(rf"^[\"“‘(]?(?:(?:[A-Z0-9][\w&'’.-]*|&|of|and|the|for|de)\s+)+(?:{_COMPANY})\.$")
 #: A clock time goes on with a time zone, a day or "local time": "7 p.m. ET Saturday".
 _AFTER_CLOCK = re.compile(r"\d\s?[ap]\.m\.$")
 _TIME_CONTINUES = re.compile(
@@ -135,9 +133,7 @@ _EN_EXTRA_CUTS = re.compile(
 # Korean: after a sentence-final ending (다, 요, 까, 죠, 네) with its punctuation (and
 # quote), which Kiwi leaves joined before a quote or inside a long quotation; after such an
 # ending and an ellipsis ("그랬다… 그런데").
-_KO_EXTRA_CUTS = re.compile(
-    r"(?<=[다요까죠네])(?:[.!?]+[\"”’']?|…+\.?|\.{3,})(?=\s+\S)"
-)
+_KO_EXTRA_CUTS = re.compile(r"(?<=[다요까죠네])(?:[.!?]+[\"”’']?|…+\.?|\.{3,})(?=\s+\S)")
 #: Marks Kiwi may take for a sentence end (a line break is always one).
 _KO_SENTENCE_MARK = re.compile(rf"[{re.escape(_FINAL)}]")
 #: Single-quoted passages whose inside may hold several sentences (British papers quote
@@ -220,9 +216,7 @@ _EN_ABBREVIATIONS = frozenset(EnglishRules.Abbreviation.ABBREVIATIONS) | frozens
 )
 #: A plain sentence end: a word or number, its mark (a closing quote may follow), one
 #: space, and a capitalised word (perhaps after an opening quote).
-_EN_PLAIN_END = re.compile(
-    r"(?<![\w.'’&-])([A-Z]?[a-z]+|\d+)([.!?])[\"”’']?(?= [\"“‘']?[A-Z](?:[a-z]|\s))"
-)
+_EN_PLAIN_END = re.compile(r"(?<![\w.'’&-])([A-Z]?[a-z]+|\d+)([.!?])[\"”’']?(?= [\"“‘']?[A-Z](?:[a-z]|\s))")
 #: Any mark that might end a sentence: followed by no letter or digit (``7.5``,
 #: ``LFC.com`` are not ends).
 _EN_MARK = re.compile(rf"[{re.escape(_FINAL)}](?!\w)")

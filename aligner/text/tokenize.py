@@ -110,4 +110,3 @@ def tokenize(text: str, lang: str) -> str:
         return tokenize_korean(text)
     tokens = get_moses(code).tokenize(text, escape=False, return_str=True)
     return " ".join(tokens.split())
-

@@ -50,20 +50,33 @@ FILTERS = ["all", "to do", "done"]
 TARGETED_MAX = 200
 
 HELP_SECTIONS: HelpSections = [
-    ("Pairs", [
-        Binding("enter", "open", "Open", tooltip="open the pair under the cursor"),
-        Binding("slash", "search", "Search", tooltip="search titles (English or Korean); Esc clears"),
-        Binding("o", "sort", "Sort", tooltip="sort: corpus order, unreviewed first, lowest confidence first, newest"),
-        Binding("v", "filter", "Filter", tooltip="show all pairs, only those to do, or only done ones"),
-        Binding("r", "refresh", "Refresh", show=False,
+    (
+        "Pairs",
+        [
+            Binding("enter", "open", "Open", tooltip="open the pair under the cursor"),
+            Binding("slash", "search", "Search", tooltip="search titles (English or Korean); Esc clears"),
+            Binding(
+                "o", "sort", "Sort", tooltip="sort: corpus order, unreviewed first, lowest confidence first, newest"
+            ),
+            Binding("v", "filter", "Filter", tooltip="show all pairs, only those to do, or only done ones"),
+            Binding(
+                "r",
+                "refresh",
+                "Refresh",
+                show=False,
                 tooltip="re-read the corpus now (other reviewers' and batch runs' changes show within a second "
-                        "anyway; Who names the reviewers on each pair)"),
-    ]),
-    ("Other", [
-        Binding("E", "export", "Export", tooltip="export the corpus (TMX, TSV, Moses, JSON Lines)"),
-        Binding("question_mark,f1", "help", "Help", tooltip="all keys"),
-        Binding("q", "quit", "Quit", tooltip="quit (everything is already saved)"),
-    ]),
+                "anyway; Who names the reviewers on each pair)",
+            ),
+        ],
+    ),
+    (
+        "Other",
+        [
+            Binding("E", "export", "Export", tooltip="export the corpus (TMX, TSV, Moses, JSON Lines)"),
+            Binding("question_mark,f1", "help", "Help", tooltip="all keys"),
+            Binding("q", "quit", "Quit", tooltip="quit (everything is already saved)"),
+        ],
+    ),
 ]
 
 
@@ -74,8 +87,9 @@ def _neg(iso: str) -> str:
 
 def corpus_totals(summaries: list[PairSummary]) -> Counts:
     """The corpus's beads by status, from the list already read (no second query)."""
-    return Counts(sum(s.accepted for s in summaries), sum(s.rejected for s in summaries),
-                  sum(s.unreviewed for s in summaries))
+    return Counts(
+        sum(s.accepted for s in summaries), sum(s.rejected for s in summaries), sum(s.unreviewed for s in summaries)
+    )
 
 
 def presence_map(presence: list[Presence]) -> dict[int, list[str]]:
@@ -179,8 +193,9 @@ class CorpusScreen(Screen):
         """Re-read the corpus now and redraw; the cursor stays on its pair (``first``: the top row)."""
         store = self.rapp.store
         self.marks = store.change_marks()
-        self.set_corpus(store.summaries(), store.presence(self.rapp.presence_since()), store.languages(),
-                        keep=keep, first=first)
+        self.set_corpus(
+            store.summaries(), store.presence(self.rapp.presence_since()), store.languages(), keep=keep, first=first
+        )
 
     def refresh_from_store(self) -> None:
         """Another program wrote to the database (called by the app). Review edits, undos and
@@ -194,7 +209,10 @@ class CorpusScreen(Screen):
             return
         logged = (marks.last_edit, marks.last_step) != (old.last_edit, old.last_step)
         structural = (marks.pairs, marks.last_aligned, marks.last_document) != (
-            old.pairs, old.last_aligned, old.last_document)
+            old.pairs,
+            old.last_aligned,
+            old.last_document,
+        )
         if structural or (marks.last_bead != old.last_bead and not logged):
             self.reload_in_background()
         elif logged:
@@ -230,8 +248,12 @@ class CorpusScreen(Screen):
             self.set_corpus(summaries, presence, langs)
             self.refresh_from_store()  # edits made while it read
         elif event.state == WorkerState.ERROR:  # e.g. the database is locked for long: try on the next change
-            self.notify(visible(f"could not re-read the corpus: {event.worker.error}"), severity="warning",
-                        timeout=4, markup=False)
+            self.notify(
+                visible(f"could not re-read the corpus: {event.worker.error}"),
+                severity="warning",
+                timeout=4,
+                markup=False,
+            )
 
     def update_pairs(self, pair_ids: list[int]) -> None:
         """Re-read only these pairs (the one the reviewer just left) and who is where."""
@@ -241,8 +263,15 @@ class CorpusScreen(Screen):
         self.presence = self.rapp.store.presence(self.rapp.presence_since())
         self.fill_rows()
 
-    def set_corpus(self, summaries: list[PairSummary], presence: list[Presence], langs: tuple[str, str], *,
-                   keep: int | None = None, first: bool = False) -> None:
+    def set_corpus(
+        self,
+        summaries: list[PairSummary],
+        presence: list[Presence],
+        langs: tuple[str, str],
+        *,
+        keep: int | None = None,
+        first: bool = False,
+    ) -> None:
         self.summaries, self.presence = summaries, presence
         self.totals = corpus_totals(summaries)
         self.folded = {s.pair_id: f"{s.src_title}\n{s.tgt_title}".casefold() for s in summaries}
@@ -268,8 +297,7 @@ class CorpusScreen(Screen):
         if first:
             pairs.cursor = 0
         max_id = max((s.pair_id for s in self.summaries), default=1)
-        pairs.set_rows(rows, presence_map(self.presence), max_id=max_id, keep=keep,
-                       origin=shows_origin(self.summaries))
+        pairs.set_rows(rows, presence_map(self.presence), max_id=max_id, keep=keep, origin=shows_origin(self.summaries))
         self.update_header(len(rows))
 
     def shown_pairs(self) -> list[PairSummary]:
@@ -287,8 +315,10 @@ class CorpusScreen(Screen):
     def update_header(self, shown: int) -> None:
         title = Text()
         title.append(visible(self.rapp.db_path.name), style="bold")
-        title.append(f" · showing {shown} of {len(self.summaries)} pairs ({FILTERS[self.filter_index]})"
-                     f" · {SORTS[self.sort_index][0]} · reviewer ")
+        title.append(
+            f" · showing {shown} of {len(self.summaries)} pairs ({FILTERS[self.filter_index]})"
+            f" · {SORTS[self.sort_index][0]} · reviewer "
+        )
         title.append(visible(self.rapp.reviewer), style="bold")
         others = sorted({p.reviewer for p in self.presence if p.reviewer != self.rapp.reviewer})
         if others:
@@ -297,8 +327,10 @@ class CorpusScreen(Screen):
         if not self.summaries:
             note = "This corpus has no article pairs yet. Build one with [b]aligner run DIR[/] first."
         elif not shown:
-            note = ("No pair matches the search or filter. [b]Esc[/] in the search box clears it; "
-                    "[b]v[/] changes the filter.")
+            note = (
+                "No pair matches the search or filter. [b]Esc[/] in the search box clears it; "
+                "[b]v[/] changes the filter."
+            )
         else:
             note = ""
         if note != self.note:  # shown or hidden changes the layout: only when it must
@@ -322,8 +354,9 @@ class CorpusScreen(Screen):
             pairs.focus()
             self.action_open()
         else:
-            self.notify(visible(f"no pair title contains “{event.value.strip()}”"), severity="warning", timeout=3,
-                        markup=False)
+            self.notify(
+                visible(f"no pair title contains “{event.value.strip()}”"), severity="warning", timeout=3, markup=False
+            )
 
     def on_pair_list_selected(self, event: PairList.Selected) -> None:
         self.open_pair(event.pair_id)
@@ -364,11 +397,15 @@ class CorpusScreen(Screen):
         self.app.push_screen(ExportDialog(self.rapp.db_path), done)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen("Keys of the corpus screen", self.HELP_SECTIONS,
-                                        "Enter opens a pair; inside it, ? lists the review keys. Who: the "
-                                        "reviewers whose app is open on the pair now (another reviewer's "
-                                        "changes show within a second).\n" + ORIGIN_HELP))
+        self.app.push_screen(
+            HelpScreen(
+                "Keys of the corpus screen",
+                self.HELP_SECTIONS,
+                "Enter opens a pair; inside it, ? lists the review keys. Who: the "
+                "reviewers whose app is open on the pair now (another reviewer's "
+                "changes show within a second).\n" + ORIGIN_HELP,
+            )
+        )
 
     async def action_quit(self) -> None:
         await self.app.action_quit()
-

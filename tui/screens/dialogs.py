@@ -83,8 +83,9 @@ class EditSentenceDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(plain(self.title_text), classes="dialog-title keyed")
             yield Label(self.KEYS, classes="dialog-keys")
-            area = SentenceArea(self.shown, max_length=self.MAX_CHARS, soft_wrap=True, show_line_numbers=False,
-                                id="sentence-text")
+            area = SentenceArea(
+                self.shown, max_length=self.MAX_CHARS, soft_wrap=True, show_line_numbers=False, id="sentence-text"
+            )
             yield area
             if self.context:
                 yield Static(plain(self.context, keep_lines=True), classes="dialog-context")

@@ -56,8 +56,14 @@ def run_export(db_path: Path, request: ExportRequest) -> ExportDone:
     from aligner.export import export_corpus
 
     with Store(db_path) as store:
-        result = export_corpus(store, request.format, request.path, request.policy, tokenize=request.tokenize,
-                               pair_ids=None if request.pair_id is None else [request.pair_id])
+        result = export_corpus(
+            store,
+            request.format,
+            request.path,
+            request.policy,
+            tokenize=request.tokenize,
+            pair_ids=None if request.pair_id is None else [request.pair_id],
+        )
     return ExportDone(result.count, tuple(result.paths))
 
 
@@ -88,25 +94,35 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             yield Label("Export the corpus", classes="dialog-title")
             with Horizontal(classes="field"):
                 yield Label("Format", classes="field-label")
-                yield Select([(FORMAT_NAMES[f], f) for f in FORMATS],
-                             value="tmx", allow_blank=False, id="format", compact=True)
+                yield Select(
+                    [(FORMAT_NAMES[f], f) for f in FORMATS], value="tmx", allow_blank=False, id="format", compact=True
+                )
             with Horizontal(classes="field"):
                 yield Label("File", classes="field-label")
                 yield Input(str(default_path(self.db_path, "tmx")), id="path", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Beads", classes="field-label")
-                yield Select([(s, s) for s in STATUS_CHOICES], value=default.status.value, allow_blank=False,
-                             id="status", compact=True)
+                yield Select(
+                    [(s, s) for s in STATUS_CHOICES],
+                    value=default.status.value,
+                    allow_blank=False,
+                    id="status",
+                    compact=True,
+                )
             with Horizontal(classes="field"):
                 yield Label("Min. confidence", classes="field-label")
                 yield Input(f"{default.min_confidence:g}", id="min-confidence", restrict=r"[0-9.]*", compact=True)
             yield MarkedCheckbox("Keep 0-1 and 1-0 beads", value=default.keep_empty, id="keep-empty", compact=True)
-            yield MarkedCheckbox("Tokenize (TSV, Moses, JSON Lines, Parquet)", id="tokenize", disabled=True,
-                                 compact=True)
+            yield MarkedCheckbox(
+                "Tokenize (TSV, Moses, JSON Lines, Parquet)", id="tokenize", disabled=True, compact=True
+            )
             if self.pair_id is not None:
                 yield MarkedCheckbox(plain(f"Only this pair ({self.pair_label})"), id="only-pair", compact=True)
-            yield Label(f"Default: {default.describe()}; reviewed beads always pass the minimum, "
-                        "exported with confidence 1.0.", id="export-policy", classes="dialog-help")
+            yield Label(
+                f"Default: {default.describe()}; reviewed beads always pass the minimum, exported with confidence 1.0.",
+                id="export-policy",
+                classes="dialog-help",
+            )
             yield Label("Tab moves between fields; Enter in a field exports; Esc cancels.", classes="dialog-help")
             yield Label("", id="export-error", classes="error")
             with Horizontal(classes="buttons"):
@@ -153,9 +169,11 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             min_conf = float(self.query_one("#min-confidence", Input).value or 0)
         except ValueError:
             raise AlignerError(None, "minimum confidence must be a number between 0 and 1") from None
-        policy = ExportPolicy(status=StatusFilter.parse(str(self.query_one("#status", Select).value)),
-                              min_confidence=min_conf,
-                              keep_empty=self.query_one("#keep-empty", Checkbox).value)
+        policy = ExportPolicy(
+            status=StatusFilter.parse(str(self.query_one("#status", Select).value)),
+            min_confidence=min_conf,
+            keep_empty=self.query_one("#keep-empty", Checkbox).value,
+        )
         only = self.query("#only-pair")
         return ExportRequest(
             format=self._format(),

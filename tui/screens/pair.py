@@ -60,91 +60,195 @@ if TYPE_CHECKING:
 
 
 HELP_SECTIONS: HelpSections = [
-    ("Review", [
-        Binding("a,space", "accept", "Accept", tooltip="accept the bead and go to the next one"),
-        Binding("x", "reject", "Reject", tooltip="reject the bead (mark it bad) and go to the next one"),
-        Binding("c", "unmark", "Clear", show=False, tooltip="clear the mark: unreviewed again"),
-        Binding("A", "accept_above", "Accept above", show=False,
-                tooltip="accept every unreviewed bead above the cursor"),
-        Binding("X", "toggle_pairing", "Reject pairing", show=False,
+    (
+        "Review",
+        [
+            Binding("a,space", "accept", "Accept", tooltip="accept the bead and go to the next one"),
+            Binding("x", "reject", "Reject", tooltip="reject the bead (mark it bad) and go to the next one"),
+            Binding("c", "unmark", "Clear", show=False, tooltip="clear the mark: unreviewed again"),
+            Binding(
+                "A", "accept_above", "Accept above", show=False, tooltip="accept every unreviewed bead above the cursor"
+            ),
+            Binding(
+                "X",
+                "toggle_pairing",
+                "Reject pairing",
+                show=False,
                 tooltip="reject the pairing: the two articles do not translate each other (asks first; its beads "
-                        "are never exported and a run does not pair them again); X again restores it"),
-    ]),
-    ("Move", [
-        Binding("n", "find('unreviewed', 1)", "Next to do", tooltip="next unreviewed bead (N: previous)"),
-        Binding("N", "find('unreviewed', -1)", "Prev unreviewed", show=False, tooltip="previous unreviewed bead"),
-        Binding("w", "find('low', 1)", "Next weak", show=False,
-                tooltip="next low-confidence bead (W: previous)"),
-        Binding("W", "find('low', -1)", "Prev weak", show=False, tooltip="previous low-confidence bead"),
-        Binding("t", "find('unusual', 1)", "Next non-1:1", show=False,
-                tooltip="next bead that is not 1-1 (T: previous)"),
-        Binding("T", "find('unusual', -1)", "Prev non-1:1", show=False, tooltip="previous bead that is not 1-1"),
-        Binding("right_curly_bracket", "run(1)", "Next run", show=False,
+                "are never exported and a run does not pair them again); X again restores it",
+            ),
+        ],
+    ),
+    (
+        "Move",
+        [
+            Binding("n", "find('unreviewed', 1)", "Next to do", tooltip="next unreviewed bead (N: previous)"),
+            Binding("N", "find('unreviewed', -1)", "Prev unreviewed", show=False, tooltip="previous unreviewed bead"),
+            Binding("w", "find('low', 1)", "Next weak", show=False, tooltip="next low-confidence bead (W: previous)"),
+            Binding("W", "find('low', -1)", "Prev weak", show=False, tooltip="previous low-confidence bead"),
+            Binding(
+                "t", "find('unusual', 1)", "Next non-1:1", show=False, tooltip="next bead that is not 1-1 (T: previous)"
+            ),
+            Binding("T", "find('unusual', -1)", "Prev non-1:1", show=False, tooltip="previous bead that is not 1-1"),
+            Binding(
+                "right_curly_bracket",
+                "run(1)",
+                "Next run",
+                show=False,
                 tooltip="first bead of the next run of non-1:1 beads (a block of skips, a long merge: where the "
-                        "map leaves the diagonal)"),
-        Binding("left_curly_bracket", "run(-1)", "Prev run", show=False,
-                tooltip="first bead of the previous run of non-1:1 beads"),
-        Binding("colon", "goto", "Go to bead", show=False, tooltip="go to bead number N"),
-        Binding("right_square_bracket", "next_pair(1)", "Next pair",
-                tooltip="the next pair with beads to do, in corpus order (wraps around)"),
-        Binding("left_square_bracket", "next_pair(-1)", "Prev pair", show=False,
-                tooltip="the previous pair with beads to do"),
-        Binding("up,k,down,j", "noop", "Bead", show=False, tooltip="previous / next bead"),
-        Binding("pageup,pagedown", "noop", "Page", show=False, tooltip="a screen up / down"),
-        Binding("home,g,end,G", "noop", "Ends", show=False, tooltip="first / last bead"),
-        Binding("left,h,right,l", "noop", "Side", show=False, tooltip="work on the English / Korean side"),
-        Binding("tab,shift+tab", "noop", "Sentence", show=False,
-                tooltip="focus the next / previous sentence of the bead"),
-    ]),
-    ("Fix links", [
-        Binding("m", "merge", "Merge", tooltip="merge the bead with the next one (yours: accepted)"),
-        Binding("s", "split_bead", "Split",
+                "map leaves the diagonal)",
+            ),
+            Binding(
+                "left_curly_bracket",
+                "run(-1)",
+                "Prev run",
+                show=False,
+                tooltip="first bead of the previous run of non-1:1 beads",
+            ),
+            Binding("colon", "goto", "Go to bead", show=False, tooltip="go to bead number N"),
+            Binding(
+                "right_square_bracket",
+                "next_pair(1)",
+                "Next pair",
+                tooltip="the next pair with beads to do, in corpus order (wraps around)",
+            ),
+            Binding(
+                "left_square_bracket",
+                "next_pair(-1)",
+                "Prev pair",
+                show=False,
+                tooltip="the previous pair with beads to do",
+            ),
+            Binding("up,k,down,j", "noop", "Bead", show=False, tooltip="previous / next bead"),
+            Binding("pageup,pagedown", "noop", "Page", show=False, tooltip="a screen up / down"),
+            Binding("home,g,end,G", "noop", "Ends", show=False, tooltip="first / last bead"),
+            Binding("left,h,right,l", "noop", "Side", show=False, tooltip="work on the English / Korean side"),
+            Binding(
+                "tab,shift+tab",
+                "noop",
+                "Sentence",
+                show=False,
+                tooltip="focus the next / previous sentence of the bead",
+            ),
+        ],
+    ),
+    (
+        "Fix links",
+        [
+            Binding("m", "merge", "Merge", tooltip="merge the bead with the next one (yours: accepted)"),
+            Binding(
+                "s",
+                "split_bead",
+                "Split",
                 tooltip="split the bead after the focused sentence; on a side with one sentence, the other "
-                        "side is split after its first. The other side is cut in proportion (a lone sentence "
-                        "stays with the first half): a guess, so both halves stay unreviewed"),
-        Binding("less_than_sign,shift+up", "shift('up')", "Shift up", show=False,
-                tooltip="move the first sentence of the focused side to the bead above"),
-        Binding("greater_than_sign,shift+down", "shift('down')", "Shift down", show=False,
+                "side is split after its first. The other side is cut in proportion (a lone sentence "
+                "stays with the first half): a guess, so both halves stay unreviewed",
+            ),
+            Binding(
+                "less_than_sign,shift+up",
+                "shift('up')",
+                "Shift up",
+                show=False,
+                tooltip="move the first sentence of the focused side to the bead above",
+            ),
+            Binding(
+                "greater_than_sign,shift+down",
+                "shift('down')",
+                "Shift down",
+                show=False,
                 tooltip="move the last sentence of the focused side to the bead below (both beads stay "
-                        "unreviewed unless they were accepted)"),
-        Binding("d", "detach", "Detach", show=False,
+                "unreviewed unless they were accepted)",
+            ),
+            Binding(
+                "d",
+                "detach",
+                "Detach",
+                show=False,
                 tooltip="give the focused sentence a bead of its own (1-0 / 0-1, accepted); the rest of the "
-                        "bead stays unreviewed"),
-        Binding("R", "realign", "Re-align", show=False,
+                "bead stays unreviewed",
+            ),
+            Binding(
+                "R",
+                "realign",
+                "Re-align",
+                show=False,
                 tooltip="re-align from the cursor to the end, keeping accepted and edited beads; runs in the "
-                        "background (Esc cancels)"),
-    ]),
-    ("Fix text", [
-        Binding("e", "edit_text", "Edit text", show=False,
-                tooltip="fix the focused sentence's text (the bead keeps its mark and confidence)"),
-        Binding("S", "split_sentence", "Split sentence", show=False,
-                tooltip="split the focused sentence in two (the splitter missed a boundary)"),
-        Binding("r", "search(True)", "Replace", show=False,
+                "background (Esc cancels)",
+            ),
+        ],
+    ),
+    (
+        "Fix text",
+        [
+            Binding(
+                "e",
+                "edit_text",
+                "Edit text",
+                show=False,
+                tooltip="fix the focused sentence's text (the bead keeps its mark and confidence)",
+            ),
+            Binding(
+                "S",
+                "split_sentence",
+                "Split sentence",
+                show=False,
+                tooltip="split the focused sentence in two (the splitter missed a boundary)",
+            ),
+            Binding(
+                "r",
+                "search(True)",
+                "Replace",
+                show=False,
                 tooltip="replace a regular expression in this pair or the whole corpus, after a preview "
-                        "(one edit per pair, u undoes it)"),
-    ]),
-    ("Search, notes, map", [
-        Binding("slash", "search(False)", "Search",
+                "(one edit per pair, u undoes it)",
+            ),
+        ],
+    ),
+    (
+        "Search, notes, map",
+        [
+            Binding(
+                "slash",
+                "search(False)",
+                "Search",
                 tooltip="search with a regular expression: one side, both or the notes; this pair or the "
-                        "whole corpus (a list of hits; Enter opens one)"),
-        Binding("f", "search_again(1)", "Find next", show=False, tooltip="next match (F: previous)"),
-        Binding("F", "search_again(-1)", "Find prev", show=False, tooltip="previous match"),
-        Binding("i", "note", "Note",
-                tooltip="write, change or remove the focused bead's note (✎ marks it; the note bar shows it)"),
-        Binding("I", "pair_note", "Pair note", show=False, tooltip="write, change or remove the pair's note"),
-        Binding("v", "toggle_map", "Map",
+                "whole corpus (a list of hits; Enter opens one)",
+            ),
+            Binding("f", "search_again(1)", "Find next", show=False, tooltip="next match (F: previous)"),
+            Binding("F", "search_again(-1)", "Find prev", show=False, tooltip="previous match"),
+            Binding(
+                "i",
+                "note",
+                "Note",
+                tooltip="write, change or remove the focused bead's note (✎ marks it; the note bar shows it)",
+            ),
+            Binding("I", "pair_note", "Pair note", show=False, tooltip="write, change or remove the pair's note"),
+            Binding(
+                "v",
+                "toggle_map",
+                "Map",
                 tooltip="show or hide the alignment map (the pair as a path through the sentence grid; a "
-                        "click jumps there)"),
-    ]),
-    ("Undo, other", [
-        Binding("u", "undo", "Undo", tooltip="undo the last edit of this pair"),
-        Binding("ctrl+r,U", "redo", "Redo", show=False, tooltip="redo what was undone"),
-        Binding("E", "export", "Export", show=False, tooltip="export the corpus or this pair"),
-        Binding("question_mark,f1", "help", "Help", tooltip="all keys"),
-        Binding("q", "back", "Back", tooltip="back to the list of pairs"),
-        Binding("escape", "cancel_or_back", "Cancel / back", show=False,
-                tooltip="cancel a running re-align or corpus search, else back to the list of pairs"),
-    ]),
+                "click jumps there)",
+            ),
+        ],
+    ),
+    (
+        "Undo, other",
+        [
+            Binding("u", "undo", "Undo", tooltip="undo the last edit of this pair"),
+            Binding("ctrl+r,U", "redo", "Redo", show=False, tooltip="redo what was undone"),
+            Binding("E", "export", "Export", show=False, tooltip="export the corpus or this pair"),
+            Binding("question_mark,f1", "help", "Help", tooltip="all keys"),
+            Binding("q", "back", "Back", tooltip="back to the list of pairs"),
+            Binding(
+                "escape",
+                "cancel_or_back",
+                "Cancel / back",
+                show=False,
+                tooltip="cancel a running re-align or corpus search, else back to the list of pairs",
+            ),
+        ],
+    ),
 ]
 # The footer shows the screen's keys in this order and cuts what does not fit at the right
 # edge, so the two a newcomer needs most come first: they show at any width. Then the
@@ -168,7 +272,8 @@ def footer_order(bindings: list[Binding]) -> list[BindingType]:
     """``bindings`` with Help and Back first (see FOOTER_FIRST), the newer keys last
     (FOOTER_LAST), the rest in help order."""
     ordered: list[Binding] = sorted(
-        bindings, key=lambda b: (b.action not in FOOTER_FIRST, b.show and b.action in FOOTER_LAST))
+        bindings, key=lambda b: (b.action not in FOOTER_FIRST, b.show and b.action in FOOTER_LAST)
+    )
     return list(ordered)
 
 
@@ -299,14 +404,21 @@ class PairScreen(Screen):
         where = short = ""
         bead = table.bead()
         if bead is not None:
-            focus = f"{self.label(table.side)} {table.focus_index}" if table.focus_index is not None else \
-                f"{self.label(table.side)} —"
+            focus = (
+                f"{self.label(table.side)} {table.focus_index}"
+                if table.focus_index is not None
+                else f"{self.label(table.side)} —"
+            )
             where = f"bead {table.cursor + 1}/{len(table.beads)} {bead.kind} · {focus} · {self.rapp.reviewer}"
             short = f"bead {table.cursor + 1}/{len(table.beads)} {focus}"
-        self.query_one(StatusLine).show(pair=counts, corpus=self.corpus_others + counts, where=where,
-                                        short_where=short, message=self.job.text() if self.job else self.message)
-        self.query_one(NoteBar).show(table.cursor + 1 if bead else None, bead.note if bead else None,
-                                     self.pair_note)
+        self.query_one(StatusLine).show(
+            pair=counts,
+            corpus=self.corpus_others + counts,
+            where=where,
+            short_where=short,
+            message=self.job.text() if self.job else self.message,
+        )
+        self.query_one(NoteBar).show(table.cursor + 1 if bead else None, bead.note if bead else None, self.pair_note)
 
     def label(self, side: Side) -> str:
         """A side as the reviewer reads it: its language code in capitals ("EN", "KO")."""
@@ -360,8 +472,14 @@ class PairScreen(Screen):
         side, sentence = table.side, table.focus_index
         self.reload()
         if sentence is not None:
-            at = next((i for i, b in enumerate(table.beads) if table.side_span_of(b, side)[0] <= sentence
-                       < table.side_span_of(b, side)[1]), None)
+            at = next(
+                (
+                    i
+                    for i, b in enumerate(table.beads)
+                    if table.side_span_of(b, side)[0] <= sentence < table.side_span_of(b, side)[1]
+                ),
+                None,
+            )
             if at is not None:
                 table.move_to(at, side=side, sentence=sentence)
         self.say("updated: another reviewer or a run changed this pair")
@@ -375,8 +493,11 @@ class PairScreen(Screen):
         if shown == self.store.bead_marks(self.pair_id):
             return False
         self.reload()
-        self.tell("this pair was changed by another program; here is the new version (press the key again)",
-                    severity="warning", timeout=6)
+        self.tell(
+            "this pair was changed by another program; here is the new version (press the key again)",
+            severity="warning",
+            timeout=6,
+        )
         return True
 
     def refuse_while_busy(self) -> bool:
@@ -384,8 +505,11 @@ class PairScreen(Screen):
         an edit now would be lost or would make the re-align fail."""
         if self.job is None:
             return False
-        self.tell(f"re-aligning this pair from bead {self.job.start + 1}: edits wait until it is done "
-                    "(Esc cancels it)", severity="warning", timeout=3)
+        self.tell(
+            f"re-aligning this pair from bead {self.job.start + 1}: edits wait until it is done (Esc cancels it)",
+            severity="warning",
+            timeout=3,
+        )
         return True
 
     def run_edit(self, op: Callable[..., Edit], *args: object, advance: bool = False, **kwargs: object) -> Edit | None:
@@ -421,8 +545,10 @@ class PairScreen(Screen):
         table = self.table
         if table.focus_index is None:
             other = self.language("tgt" if table.side == "src" else "src")
-            self.tell(f"this bead has no {self.label(table.side)} sentence; press ←/→ for the {other} side",
-                        severity="warning")
+            self.tell(
+                f"this bead has no {self.label(table.side)} sentence; press ←/→ for the {other} side",
+                severity="warning",
+            )
             return None
         return table.side, table.focus_index
 
@@ -484,8 +610,11 @@ class PairScreen(Screen):
         else:
             focus = table.focus_index if table.focus_index is not None else s0
             if focus + 1 >= s1:
-                self.tell(f"s splits after the focused sentence, and {self.label(side)} {focus} is the bead's "
-                            "last: Shift+Tab to the sentence the first half should end with", severity="warning")
+                self.tell(
+                    f"s splits after the focused sentence, and {self.label(side)} {focus} is the bead's "
+                    "last: Shift+Tab to the sentence the first half should end with",
+                    severity="warning",
+                )
                 return
             at = focus + 1
         self.run_edit(review.split_bead, table.cursor, side, at)
@@ -512,7 +641,8 @@ class PairScreen(Screen):
                 self.run_edit(review.edit_sentence_text, side, index, text)
 
         self.app.push_screen(
-            EditSentenceDialog(f"Edit {self.label(side)} sentence {index}", texts[index], self._other_side(side)), done)
+            EditSentenceDialog(f"Edit {self.label(side)} sentence {index}", texts[index], self._other_side(side)), done
+        )
 
     def _other_side(self, side: Side) -> str:
         """The bead's other side, as context for a text fix."""
@@ -557,8 +687,14 @@ class PairScreen(Screen):
         """
         worker = get_current_worker()
         with Store(self.rapp.db_path) as store:
-            return review.realign_from(store, self.pair_id, job.start, reviewer=self.rapp.reviewer,
-                                       progress=job.report, cancelled=lambda: job.cancelled or worker.is_cancelled)
+            return review.realign_from(
+                store,
+                self.pair_id,
+                job.start,
+                reviewer=self.rapp.reviewer,
+                progress=job.report,
+                cancelled=lambda: job.cancelled or worker.is_cancelled,
+            )
 
     def _job_tick(self) -> None:
         if self.job is not None:
@@ -638,9 +774,15 @@ class PairScreen(Screen):
         where = self.table.side if last is None or last.where in ("src", "tgt") else last.where
         if replace and where == "notes":
             where = self.table.side
-        dialog = SearchDialog(self.langs, where=where, pattern=last.query.text if last else "",
-                              corpus=last.corpus if last else False, match_case=last.match_case if last else False,
-                              replace=replace, replacement=last.replacement or "" if last else "")
+        dialog = SearchDialog(
+            self.langs,
+            where=where,
+            pattern=last.query.text if last else "",
+            corpus=last.corpus if last else False,
+            match_case=last.match_case if last else False,
+            replace=replace,
+            replacement=last.replacement or "" if last else "",
+        )
         self.app.push_screen(dialog, self.run_search)
 
     def run_search(self, request: SearchRequest | None) -> None:
@@ -726,8 +868,13 @@ class PairScreen(Screen):
             note = " (the only match)"
         elif wrapped:
             note = " (wrapped to the top)" if direction > 0 else " (wrapped to the bottom)"
-        place = {"pair-note": "pair note", "note": f"note of bead {hit.position + 1}"}.get(
-            hit.kind, f"{self.label(hit.kind)} {hit.index}")  # type: ignore[arg-type]
+        kind = hit.kind
+        if kind == "pair-note":
+            place = "pair note"
+        elif kind == "note":
+            place = f"note of bead {hit.position + 1}"
+        else:
+            place = f"{self.label(kind)} {hit.index}"
         self.say(f"{what}: {n + 1} of {len(hits)}, {place}{note} (f/F)")
 
     # -- replace -----------------------------------------------------------------------------
@@ -753,8 +900,13 @@ class PairScreen(Screen):
                 self.say("no sentence ticked; nothing changed")
                 return
             only = [(side, index) for _, side, index in chosen]
-            self.run_edit(review.replace_text, request.query, request.replacement, only=only,
-                          expect={k: v for k, v in expect.items() if k in set(only)})
+            self.run_edit(
+                review.replace_text,
+                request.query,
+                request.replacement,
+                only=only,
+                expect={k: v for k, v in expect.items() if k in set(only)},
+            )
 
         self.app.push_screen(ReplacePreviewScreen([(self.pair_id, r) for r in plan], request, self.langs), done)
 
@@ -764,16 +916,17 @@ class PairScreen(Screen):
         a large corpus takes a moment, and the screen stays live."""
         with Store(self.rapp.db_path, create=False) as store:
             if request.replacement is not None:
-                return review.plan_corpus_replacements(store, request.query, request.replacement,
-                                                       cancelled=stop.is_set)
+                return review.plan_corpus_replacements(store, request.query, request.replacement, cancelled=stop.is_set)
             return review.search_corpus(store, request.query, cancelled=stop.is_set)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def corpus_replace(self, plan: review.CorpusPlan, chosen: list[tuple[int, Side, int]],
-                       stop: threading.Event) -> review.CorpusReplaced:
+    def corpus_replace(
+        self, plan: review.CorpusPlan, chosen: list[tuple[int, Side, int]], stop: threading.Event
+    ) -> review.CorpusReplaced:
         with Store(self.rapp.db_path, create=False) as store:
-            return review.replace_in_corpus(store, plan, reviewer=self.rapp.reviewer, only=chosen,
-                                            cancelled=stop.is_set)
+            return review.replace_in_corpus(
+                store, plan, reviewer=self.rapp.reviewer, only=chosen, cancelled=stop.is_set
+            )
 
     def cancel_search(self) -> bool:
         if self.searching is None:
@@ -870,8 +1023,10 @@ class PairScreen(Screen):
             return
         if self.switch_pair(found):
             left = review.count_beads(self.table.beads).unreviewed
-            self.say(f"pair {found}: {left} bead{'s' if left != 1 else ''} to do "
-                     f"({']' if direction > 0 else '['} again: the {'next' if direction > 0 else 'previous'} one)")
+            self.say(
+                f"pair {found}: {left} bead{'s' if left != 1 else ''} to do "
+                f"({']' if direction > 0 else '['} again: the {'next' if direction > 0 else 'previous'} one)"
+            )
 
     def action_goto(self) -> None:
         if not self.table.beads:
@@ -916,7 +1071,9 @@ class PairScreen(Screen):
         position = table.cursor
         context = "\n".join(
             f"{self.label(side)}: " + (visible(" ".join(table.texts(side)[lo:hi])) or "—")
-            for side in ("src", "tgt") for lo, hi in [table.side_span(position, side)])
+            for side in ("src", "tgt")
+            for lo, hi in [table.side_span(position, side)]
+        )
 
         def done(note: str | None) -> None:
             if note == (bead.note or ""):
@@ -949,16 +1106,18 @@ class PairScreen(Screen):
     def action_help(self) -> None:
         # the note is markup; the languages' names come from the database: escaped, made visible
         src, tgt = (escape(visible(self.language(side))) for side in ("src", "tgt"))
-        note = ("Rows: [green]✓ accepted[/], [red]✗ rejected[/], · unreviewed; beads alternate between two "
-                f"backgrounds. A red confidence is low (< {review.LOW_CONFIDENCE}); a yellow type is not 1-1; 'man' "
-                "marks beads a person made; ✎ a bead with a note (the note shows above the status line).\n"
-                f"The map (v): {src} sentences down, {tgt} across; █ accepted, ▒ to do, ! low confidence, "
-                "✗ rejected, the cursor reversed, · the diagonal; a click jumps there.\n"
-                "Made by hand (accepted) is only what you decided on both sides: a merge, a detached "
-                "sentence, a split of a bead with one side empty. What the app had to guess (the other "
-                "side of a split) or you did not judge (the rest of a bead after d or a shift) stays "
-                "unreviewed with confidence 0, so n and w stop there. Fixing text changes no mark.\n"
-                "Every key is saved at once; u undoes.")
+        note = (
+            "Rows: [green]✓ accepted[/], [red]✗ rejected[/], · unreviewed; beads alternate between two "
+            f"backgrounds. A red confidence is low (< {review.LOW_CONFIDENCE}); a yellow type is not 1-1; 'man' "
+            "marks beads a person made; ✎ a bead with a note (the note shows above the status line).\n"
+            f"The map (v): {src} sentences down, {tgt} across; █ accepted, ▒ to do, ! low confidence, "
+            "✗ rejected, the cursor reversed, · the diagonal; a click jumps there.\n"
+            "Made by hand (accepted) is only what you decided on both sides: a merge, a detached "
+            "sentence, a split of a bead with one side empty. What the app had to guess (the other "
+            "side of a split) or you did not judge (the rest of a bead after d or a shift) stays "
+            "unreviewed with confidence 0, so n and w stop there. Fixing text changes no mark.\n"
+            "Every key is saved at once; u undoes."
+        )
         self.app.push_screen(HelpScreen("Keys of the pair screen", self.HELP_SECTIONS, note))
 
     def action_back(self) -> None:

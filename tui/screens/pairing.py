@@ -21,17 +21,23 @@ from aligner.display import line, plain
 from aligner.store import PairingRejection, PairOrigin, Store
 
 #: Explains the column's cells (the corpus screen's help).
-ORIGIN_HELP = ("Paired: link (the page's original-article link), c 0.97 (found by content, with its probability; "
-               "? when pairing was not sure), given (pairs.jsonl); ✗ a reviewer rejected the pairing.")
+ORIGIN_HELP = (
+    "Paired: link (the page's original-article link), c 0.97 (found by content, with its probability; "
+    "? when pairing was not sure), given (pairs.jsonl); ✗ a reviewer rejected the pairing."
+)
 
 
 def origin_phrase(origin: PairOrigin, rejection: PairingRejection | None) -> Text:
-    """"paired by content (p 0.97, sure)", and the rejection when there is one."""
+    """ "paired by content (p 0.97, sure)", and the rejection when there is one."""
     style = "yellow" if origin.sure is False else "dim"
     if rejection is None:
         return plain(origin.describe(), style)
-    return line(Text("PAIRING REJECTED", style="bold red"), " by ", rejection.rejected_by,
-                f" ({origin.describe()}; X restores it)")
+    return line(
+        Text("PAIRING REJECTED", style="bold red"),
+        " by ",
+        rejection.rejected_by,
+        f" ({origin.describe()}; X restores it)",
+    )
 
 
 class PairingDialog(ModalScreen[bool]):
@@ -58,19 +64,36 @@ class PairingDialog(ModalScreen[bool]):
         with Vertical(classes="dialog pairing-dialog"):
             yield Label(f"{verb} this pairing?", classes="dialog-title keyed")
             yield Label(f"[b]Enter[/] {verb.lower()}   [b]Esc[/] cancel", classes="dialog-keys")
-            yield Static(line("English: ", self.src.title or "(no title)", "\n         ", self.src.key,
-                              "\nKorean:  ", self.tgt.title or "(no title)", "\n         ", self.tgt.key))
+            yield Static(
+                line(
+                    "English: ",
+                    self.src.title or "(no title)",
+                    "\n         ",
+                    self.src.key,
+                    "\nKorean:  ",
+                    self.tgt.title or "(no title)",
+                    "\n         ",
+                    self.tgt.key,
+                )
+            )
             why = self.origin.why
             yield Static(line(self.origin.describe(), (": " + why) if why else ""), classes="dialog-context")
             if self.restoring:
                 assert self.rejection is not None
-                note = line("Rejected by ", self.rejection.rejected_by, " at ", self.rejection.rejected_at,
-                            ". Restoring brings its beads back into exports and the lexicon.")
+                note = line(
+                    "Rejected by ",
+                    self.rejection.rejected_by,
+                    " at ",
+                    self.rejection.rejected_at,
+                    ". Restoring brings its beads back into exports and the lexicon.",
+                )
             else:
-                note = Text("The two articles are not a translation of each other: none of this pair's beads "
-                            "will be exported or learnt from, and the next `aligner run` will look for the "
-                            "English article's original by content among the other pages (or leave it "
-                            "unpaired) and never pair these two again. The beads stay; u undoes.")
+                note = Text(
+                    "The two articles are not a translation of each other: none of this pair's beads "
+                    "will be exported or learnt from, and the next `aligner run` will look for the "
+                    "English article's original by content among the other pages (or leave it "
+                    "unpaired) and never pair these two again. The beads stay; u undoes."
+                )
             yield Static(note, classes="dialog-help")
 
     def action_confirm(self) -> None:

@@ -41,8 +41,9 @@ class RealignJob:
         """The status line's words for the job."""
         what, done, total = self.progress
         count = f" {done}/{total}" if total else ""
-        return f"{SPINNER[self.spin % len(SPINNER)]} re-aligning from bead {self.start + 1}: {what}{count}…" \
-               "  (Esc cancels)"
+        return (
+            f"{SPINNER[self.spin % len(SPINNER)]} re-aligning from bead {self.start + 1}: {what}{count}…  (Esc cancels)"
+        )
 
     def stop_timer(self) -> None:
         if self.timer is not None:

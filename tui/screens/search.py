@@ -93,8 +93,17 @@ class SearchDialog(ModalScreen[SearchRequest | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, langs: tuple[str, str], *, where: Where = "src", pattern: str = "", corpus: bool = False,
-                 match_case: bool = False, replace: bool = False, replacement: str = "") -> None:
+    def __init__(
+        self,
+        langs: tuple[str, str],
+        *,
+        where: Where = "src",
+        pattern: str = "",
+        corpus: bool = False,
+        match_case: bool = False,
+        replace: bool = False,
+        replacement: str = "",
+    ) -> None:
         super().__init__()
         self.langs = langs
         self.where = where
@@ -110,8 +119,10 @@ class SearchDialog(ModalScreen[SearchRequest | None]):
         with Vertical(classes="dialog search-dialog"):
             yield Label(f"{title} (a Python regular expression)", classes="dialog-title keyed")
             keys = "[b]Enter[/] preview" if self.replace else "[b]Enter[/] search"
-            yield Label(f"{keys}   [b]Esc[/] cancel   [b]Tab[/] next field   [b]← →[/] choose   [b]space[/] tick",
-                        classes="dialog-keys")
+            yield Label(
+                f"{keys}   [b]Esc[/] cancel   [b]Tab[/] next field   [b]← →[/] choose   [b]space[/] tick",
+                classes="dialog-keys",
+            )
             with Horizontal(classes="field"):
                 yield Label("Find", classes="field-label input-label")
                 yield Input(self.pattern, placeholder="e.g. colou?r or \\d+ won", id="pattern")
@@ -171,7 +182,7 @@ def snippet(text: str, spans: tuple[tuple[int, int], ...], width: int, style: st
     start = 0
     if cell_len(text[:first]) > width // 3:  # show some text before the first match
         start = first
-        while start > 0 and cell_len(text[start - 1:first]) <= width // 3:
+        while start > 0 and cell_len(text[start - 1 : first]) <= width // 3:
             start -= 1
         out.append("…")
     pos = start
@@ -210,8 +221,10 @@ class SearchResultsScreen(Screen[Hit | None]):
 
     def compose(self) -> ComposeResult:
         found = self.found
-        head = f"{found.total} match{'es' if found.total != 1 else ''} in {found.pairs} pair" \
-               f"{'s' if found.pairs != 1 else ''}"
+        head = (
+            f"{found.total} match{'es' if found.total != 1 else ''} in {found.pairs} pair"
+            f"{'s' if found.pairs != 1 else ''}"
+        )
         if found.cut:
             head += f" (the first {len(found.hits)} listed)"
         yield Static(plain(f"Search {self.request.describe(self.langs)}: {head}"), id="results-title")
@@ -294,8 +307,15 @@ class ReplacePreviewScreen(Screen[list[tuple[int, Side, int]] | None]):
         Binding("escape,q", "back", "Cancel"),
     ]
 
-    def __init__(self, items: list[PlanItem], request: SearchRequest, langs: tuple[str, str],
-                 titles: dict[int, tuple[str, str]] | None = None, *, corpus: bool = False) -> None:
+    def __init__(
+        self,
+        items: list[PlanItem],
+        request: SearchRequest,
+        langs: tuple[str, str],
+        titles: dict[int, tuple[str, str]] | None = None,
+        *,
+        corpus: bool = False,
+    ) -> None:
         super().__init__()
         self.items = items
         self.request = request
@@ -308,9 +328,11 @@ class ReplacePreviewScreen(Screen[list[tuple[int, Side, int]] | None]):
         pairs = len({p for p, _ in self.items})
         count = sum(r.count for _, r in self.items if not r.refused)
         where = f" in {pairs} pair{'s' if pairs != 1 else ''}" if self.corpus else ""
-        head = (f"Replace {self.request.describe(self.langs)}: {count} match{'es' if count != 1 else ''} in "
-                f"{len(self.items)} sentence{'s' if len(self.items) != 1 else ''}{where}"
-                + (" (one edit per pair, u in a pair undoes it)" if self.corpus else " (one edit; u undoes it)"))
+        head = (
+            f"Replace {self.request.describe(self.langs)}: {count} match{'es' if count != 1 else ''} in "
+            f"{len(self.items)} sentence{'s' if len(self.items) != 1 else ''}{where}"
+            + (" (one edit per pair, u in a pair undoes it)" if self.corpus else " (one edit; u undoes it)")
+        )
         yield Static(plain(head), id="preview-title")
         yield OptionList(*[Option(self.prompt(n), id=str(n)) for n in range(len(self.items))], id="preview")
         yield Footer(show_command_palette=False)

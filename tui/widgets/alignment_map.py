@@ -79,8 +79,9 @@ def _per_cell(n: int, room: int) -> int:
     return max(1, -(-n // room))
 
 
-def map_grid(beads: Sequence[BeadRow], n_src: int, n_tgt: int, max_rows: int, max_cols: int,
-             threshold: float = LOW_CONFIDENCE) -> MapGrid:
+def map_grid(
+    beads: Sequence[BeadRow], n_src: int, n_tgt: int, max_rows: int, max_cols: int, threshold: float = LOW_CONFIDENCE
+) -> MapGrid:
     """Lay a pair's beads out on a grid of at most ``max_rows`` x ``max_cols`` cells."""
     per_row, per_col = _per_cell(n_src, max_rows), _per_cell(n_tgt, max_cols)
     rows, cols = max(1, -(-n_src // per_row)), max(1, -(-n_tgt // per_col))
@@ -138,8 +139,7 @@ class AlignmentMap(Widget):
 
     # -- data ---------------------------------------------------------------------------
 
-    def set_pair(self, beads: Sequence[BeadRow], n_src: int, n_tgt: int, langs: tuple[str, str],
-                 cursor: int) -> None:
+    def set_pair(self, beads: Sequence[BeadRow], n_src: int, n_tgt: int, langs: tuple[str, str], cursor: int) -> None:
         self.beads, self.n_src, self.n_tgt, self.langs = list(beads), n_src, n_tgt, langs
         self.cursor = cursor
         self._grid = None
@@ -189,8 +189,9 @@ class AlignmentMap(Widget):
     def head(self) -> tuple[str, str]:
         src, tgt = (visible(lang.upper()) for lang in self.langs)  # the database's: drawn, never obeyed
         grid = self.grid
-        scale = "1 sentence/cell" if grid.per_row == grid.per_col == 1 else \
-            f"{grid.per_row}×{grid.per_col} sentences/cell"
+        scale = (
+            "1 sentence/cell" if grid.per_row == grid.per_col == 1 else f"{grid.per_row}×{grid.per_col} sentences/cell"
+        )
         return f"{src} ↓ {self.n_src}  {tgt} → {self.n_tgt}", scale
 
     def render_line(self, y: int) -> Strip:
@@ -226,8 +227,11 @@ class AlignmentMap(Widget):
                 glyph, style = "·", self._style("diagonal")
             else:
                 glyph, style = " ", base
-            if cursor_cells is not None and cursor_cells[0] <= r <= cursor_cells[1] \
-                    and cursor_cells[2] <= c <= cursor_cells[3]:
+            if (
+                cursor_cells is not None
+                and cursor_cells[0] <= r <= cursor_cells[1]
+                and cursor_cells[2] <= c <= cursor_cells[3]
+            ):
                 style = style + self._style("cursor")
             segments.append(Segment(glyph, style))
         return Strip(segments).simplify().adjust_cell_length(width, base)

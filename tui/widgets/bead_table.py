@@ -226,8 +226,14 @@ class BeadTable(ScrollView, can_focus=True):
 
     # -- data ---------------------------------------------------------------------------
 
-    def set_pair(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[BeadRow], cursor: int | None = None,
-                 langs: tuple[str, str] | None = None) -> None:
+    def set_pair(
+        self,
+        src: Sequence[str],
+        tgt: Sequence[str],
+        beads: Sequence[BeadRow],
+        cursor: int | None = None,
+        langs: tuple[str, str] | None = None,
+    ) -> None:
         """Show (new) data; keeps the cursor where it was unless ``cursor`` is given."""
         self.src, self.tgt, self.beads = list(src), list(tgt), list(beads)
         if langs is not None and langs != self.langs:
@@ -315,9 +321,14 @@ class BeadTable(ScrollView, can_focus=True):
                 style = self.get_component_rich_style(f"bead-table--{name}")
             else:  # overlays (colour, bold, ...) added on top of whatever row they are in
                 full = self.get_component_rich_style(f"bead-table--{name}")
-                style = Style(color=full.color, bold=full.bold, italic=full.italic,
-                              underline=full.underline, dim=full.dim,
-                              bgcolor=full.bgcolor if name in OWN_BACKGROUND else None)
+                style = Style(
+                    color=full.color,
+                    bold=full.bold,
+                    italic=full.italic,
+                    underline=full.underline,
+                    dim=full.dim,
+                    bgcolor=full.bgcolor if name in OWN_BACKGROUND else None,
+                )
             self._styles[name] = style
         return style
 
@@ -422,8 +433,9 @@ class BeadTable(ScrollView, can_focus=True):
                 out.append(line)
         return out
 
-    def _highlight(self, text: str, start: int, end: int, style: Style,
-                   matches: Sequence[tuple[int, int]]) -> list[Segment]:
+    def _highlight(
+        self, text: str, start: int, end: int, style: Style, matches: Sequence[tuple[int, int]]
+    ) -> list[Segment]:
         """The line ``text[start:end]`` as segments, the parts inside ``matches`` highlighted
         (a match may run over several lines)."""
         out, pos = [], start

@@ -34,15 +34,25 @@ from aligner.store import PairSummary
 from aligner.text.langcheck import language_name
 
 #: Fixed columns after the titles: (key, header, cells).
-FIXED = (("date", "Date", 10), ("beads", "Beads", 5), ("reviewed", "Done", 4), ("conf", "Conf.", 5),
-         ("status", "Status", 11), ("who", "Who", 8))
+FIXED = (
+    ("date", "Date", 10),
+    ("beads", "Beads", 5),
+    ("reviewed", "Done", 4),
+    ("conf", "Conf.", 5),
+    ("status", "Status", 11),
+    ("who", "Who", 8),
+)
 #: How the pair was made, shown after the status once some pair was not made by a link.
 ORIGIN = ("paired", "Paired", 8)
 HEADERS = {key: header for key, header, _ in (*FIXED, ORIGIN)}
 GAP = 1  # cells between two columns (two would cost the titles 8 cells at 80 columns)
 ROW_STYLES = {"odd", "cursor"}
-STATUS_CLASS = {PairProgress.NEW: "new", PairProgress.IN_PROGRESS: "in-progress", PairProgress.DONE: "done",
-                PairProgress.EMPTY: "empty"}
+STATUS_CLASS = {
+    PairProgress.NEW: "new",
+    PairProgress.IN_PROGRESS: "in-progress",
+    PairProgress.DONE: "done",
+    PairProgress.EMPTY: "empty",
+}
 
 
 def clip(text: str, cells: int) -> str:
@@ -102,8 +112,12 @@ class ListColumns:
 
     def cells(self) -> list[tuple[str, int]]:
         """(key, cells) of every column in order."""
-        return [("id", self.ident), ("src", self.src), ("tgt", self.tgt),
-                *((k, c) for k, _, c in self.fixed(self.origin))]
+        return [
+            ("id", self.ident),
+            ("src", self.src),
+            ("tgt", self.tgt),
+            *((k, c) for k, _, c in self.fixed(self.origin)),
+        ]
 
 
 class PairList(ScrollView, can_focus=True):
@@ -164,8 +178,15 @@ class PairList(ScrollView, can_focus=True):
     def current(self) -> PairSummary | None:
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
-    def set_rows(self, rows: list[PairSummary], presence: dict[int, list[str]], *, max_id: int,
-                 keep: int | None = None, origin: bool = False) -> None:
+    def set_rows(
+        self,
+        rows: list[PairSummary],
+        presence: dict[int, list[str]],
+        *,
+        max_id: int,
+        keep: int | None = None,
+        origin: bool = False,
+    ) -> None:
         """Show ``rows`` (``origin``: with the "Paired" column); the cursor goes to pair ``keep``
         if it is shown, else stays on its row."""
         self.rows, self.presence = rows, presence
@@ -225,8 +246,7 @@ class PairList(ScrollView, can_focus=True):
                 style = self.get_component_rich_style(f"pair-list--{name}")
             else:  # overlays (colour, bold): the row's background shows through
                 full = self.get_component_rich_style(f"pair-list--{name}")
-                style = Style(color=full.color, bold=full.bold, italic=full.italic, dim=full.dim,
-                              strike=full.strike)
+                style = Style(color=full.color, bold=full.bold, italic=full.italic, dim=full.dim, strike=full.strike)
             self._styles[name] = style
         return style
 
@@ -236,8 +256,9 @@ class PairList(ScrollView, can_focus=True):
             return Strip.blank(self.scrollable_content_region.width, self._style("base"))
         strip = self._cache.get(row)
         if strip is None:
-            strip = self._cache[row] = Strip(self._render_row(row)).adjust_cell_length(
-                self.columns.width, self._row_style(row)).simplify()
+            strip = self._cache[row] = (
+                Strip(self._render_row(row)).adjust_cell_length(self.columns.width, self._row_style(row)).simplify()
+            )
         return strip
 
     def _row_style(self, row: int) -> Style:
@@ -271,8 +292,10 @@ class PairList(ScrollView, can_focus=True):
             (clip(visible((s.published or "")[:10]), 10), base),
             (f"{s.beads:>5}", base),
             (f"{s.reviewed_share:>4.0%}", base + self._style("done") if s.reviewed_share == 1 else base),
-            ("     " if s.mean_confidence is None else f"{s.mean_confidence:>5.2f}",
-             base + self._style("low") if low else base),
+            (
+                "     " if s.mean_confidence is None else f"{s.mean_confidence:>5.2f}",
+                base + self._style("low") if low else base,
+            ),
             (clip(str(s.status), 11), base + self._style(STATUS_CLASS.get(s.status, "new"))),
         ]
         if cols.origin:
@@ -350,8 +373,12 @@ class PairListHeader(Widget):
 
     def render_line(self, y: int) -> Strip:
         cols = self.pairs.columns
-        headers = {"id": "#", "src": visible(f"{language_name(self.langs[0])} title"),  # a code from the pages
-                   "tgt": visible(f"{language_name(self.langs[1])} title"), **HEADERS}
+        headers = {
+            "id": "#",
+            "src": visible(f"{language_name(self.langs[0])} title"),  # a code from the pages
+            "tgt": visible(f"{language_name(self.langs[1])} title"),
+            **HEADERS,
+        }
         parts = []
         for key, cells in cols.cells():
             header = headers[key]

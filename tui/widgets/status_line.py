@@ -90,8 +90,9 @@ class StatusLine(Widget):
             line += second
         return line
 
-    def show(self, *, corpus: Counts, pair: Counts | None = None, where: str = "", message: str = "",
-             short_where: str = "") -> None:
+    def show(
+        self, *, corpus: Counts, pair: Counts | None = None, where: str = "", message: str = "", short_where: str = ""
+    ) -> None:
         """Line 1: the counts (pair, corpus). Line 2, when given: the cursor's place (and a
         shorter form of it for a narrow terminal) and the last action."""
         self.corpus, self.pair, self.where, self.message = corpus, pair, where, message
