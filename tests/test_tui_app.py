@@ -449,6 +449,9 @@ def test_a_pair_changed_by_another_program_is_reloaded_before_an_edit(db):
         with Store(db) as other:  # e.g. another reviewer, or a batch run
             with other.transaction() as c:
                 c.execute("UPDATE beads SET status='rejected' WHERE pair_id=1 AND position=1")
+        # the key arrives before the app's next look at data_version (four times a second;
+        # tests/test_tui_together.py covers that look): the edit itself must notice
+        app.data_version = app.store.data_version()
         await pilot.press("a")  # meant for the bead as it was drawn: not applied
         assert statuses(db)[1] == "rejected" and edits(db) == []
         assert table(app).beads[1].status == "rejected"  # the new version is shown

@@ -31,7 +31,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from aligner import review
@@ -54,6 +54,7 @@ from tui.screens.search import (
     plan_items,
 )
 from tui.widgets import AlignmentMap, BeadHeader, BeadTable, NoteBar, StatusLine
+from tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from tui.app import ReviewApp
@@ -327,9 +328,11 @@ class PairScreen(Screen):
             yield AlignmentMap(id="map")
         yield NoteBar(id="note-bar")
         yield StatusLine(id="status")
-        # compact, without the command palette's key (^p still works): room at 80 columns for
-        # the review keys and ] (the next pair to do)
-        yield Footer(show_command_palette=False, compact=True)
+        # the keys as one line of text (Textual's Footer builds a widget per key each time the
+        # focus moves: half the time of opening a pair); compact and without the command
+        # palette's key (^p still works): room at 80 columns for the review keys and ] (the
+        # next pair to do)
+        yield KeyFooter(compact=True, palette=False)
 
     def on_mount(self) -> None:
         self.map.display = False

@@ -32,8 +32,10 @@ class KeyFooter(Widget):
     """
     COMPONENT_CLASSES = {"key-footer--key"}
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, compact: bool = False, palette: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.compact = compact  # keys told apart by their colour alone, as Textual's compact Footer
+        self.palette = palette  # the command palette's key at the right edge
         self.spans: list[tuple[int, int, str]] = []  # (first cell, end cell, key) of each key shown
 
     def on_mount(self) -> None:
@@ -56,11 +58,16 @@ class KeyFooter(Widget):
                 continue
             seen.add(binding.action)
             start = text.cell_len
-            text.append(f" {self.app.get_key_display(binding)} ", style=key_style if enabled else "dim")
-            text.append(f"{binding.description} ", style="" if enabled else "dim")
+            key = self.app.get_key_display(binding)
+            text.append(key if self.compact else f" {key} ", style=key_style if enabled else "dim")
+            text.append(
+                f" {binding.description}" if self.compact else f"{binding.description} ", style="" if enabled else "dim"
+            )
             self.spans.append((start, text.cell_len, binding.key.split(",")[0]))
         palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
-        if self.app.ENABLE_COMMAND_PALETTE and palette is not None:  # at the right edge, as Textual's Footer has it
+        if (
+            self.palette and self.app.ENABLE_COMMAND_PALETTE and palette is not None
+        ):  # at the right edge, as Textual's Footer has it
             label = f" {self.app.get_key_display(palette[1])} "
             room = self.size.width - text.cell_len - len(label) - len(palette[1].description) - 1
             if room >= 1:
