@@ -78,8 +78,27 @@ PAIR_KEYS = [
     ("u", "undo"),
     ("x", "reject"),
     ("c", "clear the mark"),
+    ("}", "first bead of the next run of non-1:1 beads"),
+    ("{", "first bead of the previous run"),
+    ("v", "show or hide the alignment map (1,000 beads)"),
+    ("colon", "open the bead-number dialog"),
+    ("escape (number)", "close it"),
+    ("i", "open the bead's note"),
+    ("escape (note)", "close it"),
+    ("slash", "open the search dialog"),
+    ("escape (search)", "close it"),
+]
+# keys that leave the 1,000-bead pair: pressed last, in turn, so each opens a pair
+PAIR_MOVES = [
+    ("]", "next pair still to do (opens it)"),
+    ("[", "previous pair still to do (back to the 1,000-bead pair)"),
 ]
 TARGET_MS = 100.0
+
+
+def key_of(name: str) -> str:
+    """The key pressed for a row: its name up to a space ("escape (note)" is escape)."""
+    return name.split(" ")[0]
 
 
 def build(path: Path, pairs: int, beads: int) -> int:
@@ -215,14 +234,19 @@ async def measure(db: Path, big: int, repeats: int) -> tuple[Timings, Timings, d
         assert len(table.beads) == 1000
         for _ in range(repeats):
             await on_pair.press(pilot, "z", "z")
-            for key, _ in PAIR_KEYS:
-                await on_pair.press(pilot, key, key)
+            for name, _ in PAIR_KEYS:
+                await on_pair.press(pilot, name, key_of(name))
         with Store(db) as other:
             for n in range(repeats):
                 position = 500 + n
                 was = other.beads(big)[position].status
                 (review.unmark if was == "rejected" else review.reject)(other, big, position, reviewer="other")
                 refresh["pair"].append(await until(pilot, lambda p=position, w=was: table.beads[p].status != w))
+        for _ in range(repeats):
+            for name, _ in PAIR_MOVES:
+                await on_pair.press(pilot, name, key_of(name))
+                assert isinstance(app.screen, PairScreen)
+        assert app.screen.pair_id == big, "[ did not come back to the 1,000-bead pair"
     return on_list, on_pair, refresh
 
 
@@ -269,7 +293,7 @@ def main() -> None:
         on_list,
         [*LIST_KEYS, ("enter", "open the pair (25 beads)"), ("q (back)", "back to the list (re-reads that pair)")],
     )
-    pair_rows, pair_base = rows(on_pair, PAIR_KEYS)
+    pair_rows, pair_base = rows(on_pair, PAIR_KEYS + PAIR_MOVES)
     start = statistics.median(starts)
     header = (
         "| key | what it does | ms added per key (median) | CPU ms (median) | CPU ms (worst) |\n|---|---|---|---|---|"
@@ -304,11 +328,16 @@ open 1,000-bead pair, median {statistics.median(refresh["pair"]):.2f} s (worst {
 
 Over the target, and why: `r` itself returns at once; what Pilot waits for is the whole corpus
 re-read in a worker thread (0.2-0.4 s; keys are taken meanwhile, and another writer's change no
-longer needs `r`). `enter` is opening the pair screen: about half of it is Textual's Footer building
-a widget per key (the list now has a one-line footer drawn as text, tui/widgets/key_footer.py; put in
-the pair screen it took opening a 25-bead pair from 205 to 103 ms of CPU, 2026-12-03 at load 3.7, but
-that screen is being reworked on another branch). The pair's edits (`a`, `x`, `c`, `u`) are one
-committed transaction each, with the 1,000-bead pair read again and redrawn.
+longer needs `r`). `enter` builds a new pair screen (the bead table, the map, the note bar, the
+footer: composed, styled and laid out by Textual) and reads the pair and the corpus's counts;
+both screens now draw their keys as one line of text (tui/widgets/key_footer.py), where
+Textual's Footer built a widget per key (opening a 25-bead pair took 205 ms of CPU with it).
+`colon` and `slash` open a dialog: besides composing it (the search dialog has radio buttons
+and check boxes), Textual redraws the pair screen tinted behind the modal, every segment of
+the 120x35 screen. `[` comes back to the 1,000-bead pair: it reads its 1,000 beads and 2,000
+sentences and lays them out (`]` opens a 25-bead pair within the target). The pair's edits
+(`a`, `x`, `c`, `u`) are one committed transaction each, with the 1,000-bead pair read again
+and redrawn.
 
 Before this work (git 59a5c5b, same corpus and machine, load 1.5-2.7): start 4.7-9.3 s (the list was a
 DataTable that built all 10,000 rows), `o` 4.1-5.2 s, `v` 0.6-5.4 s, each letter typed into the search
