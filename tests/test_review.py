@@ -456,6 +456,23 @@ def test_counts(store):
     assert review.corpus_counts(store) == review.Counts(4, 0, 12)
 
 
+def test_corpus_counts_agree_with_every_bead_grouped_by_status(store):
+    """The store counts the reviewed beads by the status index and the rest as all beads less
+    those: the same as grouping every bead, with each status present or absent."""
+
+    def grouped() -> dict[str, int]:
+        return dict(store.conn.execute("SELECT status, COUNT(*) FROM beads GROUP BY status").fetchall())
+
+    assert store.status_counts() == grouped()
+    review.reject(store, DAYCARE, 1, reviewer="tester")
+    assert store.status_counts() == grouped() and review.corpus_counts(store) == review.Counts(4, 1, 11)
+    for bead in store.beads(DAYCARE) + store.beads(RAIL):
+        if bead.status == "unreviewed":
+            review.accept(store, bead.pair_id, bead.position, reviewer="tester")
+    assert store.status_counts() == grouped() and "unreviewed" not in store.status_counts()
+    assert review.corpus_counts(store) == review.Counts(15, 1, 0)
+
+
 def test_refuses_bad_input(store):
     with pytest.raises(ReviewError, match="no bead 99"):
         review.accept(store, DAYCARE, 98, reviewer=ME)
