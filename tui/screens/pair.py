@@ -39,7 +39,7 @@ from aligner.display import visible
 from aligner.errors import AlignerError
 from aligner.model import Status
 from aligner.review import Counts, Edit, Hit, Side, Target
-from aligner.store import Store
+from aligner.store import BeadRow, Store
 from aligner.text.langcheck import language_name
 from tui.screens.dialogs import EditSentenceDialog, GotoDialog, NoteDialog, SplitSentenceDialog
 from tui.screens.export import ExportDialog, ExportRequest
@@ -353,7 +353,7 @@ class PairScreen(Screen):
         if position is None:
             found = review.find_bead(beads, -1, "unreviewed", wrap=False)
             position = found if found is not None else 0
-        self.reload(position)
+        self.reload(position, beads)
         self._saved = None
         self.save_position()  # reopening the app returns to this pair even if nothing else happens
 
@@ -376,12 +376,14 @@ class PairScreen(Screen):
 
     # -- data and status ---------------------------------------------------------------
 
-    def reload(self, position: int | None = None) -> None:
-        """Re-read the pair from the database (after every edit) and redraw."""
+    def reload(self, position: int | None = None, beads: list[BeadRow] | None = None) -> None:
+        """Re-read the pair from the database (after every edit) and redraw (``beads``: the
+        pair's beads, when the caller has just read them)."""
         pair = self.store.pair(self.pair_id)
         src = [s.text for s in self.store.sentences(pair.src_doc)]
         tgt = [s.text for s in self.store.sentences(pair.tgt_doc)]
-        self.table.set_pair(src, tgt, self.store.beads(self.pair_id), position, langs=self.langs)
+        beads = self.store.beads(self.pair_id) if beads is None else beads
+        self.table.set_pair(src, tgt, beads, position, langs=self.langs)
         self.pair_note = self.store.pair_note(self.pair_id)
         self.origin_text = origin_phrase(pair.origin, self.store.pairing_rejection(self.pair_id))
         self.show_title()
