@@ -18,10 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from aligner.align import default_aligner
-from aligner.align.embed import idle_cores
 from aligner.errors import AlignerError, InputError, LanguageError
 from aligner.model import Article, PairAlignment, Sentence
-from aligner.pool import children_ignore_ctrl_c, spawn_pool, stop_now, usable_cores
+from aligner.pool import children_ignore_ctrl_c, free_cores, spawn_pool, stop_now, usable_cores
 from aligner.run import check_count
 from aligner.sources import read_article, read_lines
 from aligner.steps import align_sentence_lists, sentences_of
@@ -198,14 +197,14 @@ def folder_workers(workers: int | None, pairs: int) -> int:
     """How many processes align a folder of ``pairs`` pairs: ``workers`` when given (checked
     here, for the command line and the API alike), else the default.
 
-    The default is the usable cores when the machine is idle and there is more than one
-    pair (never more processes than pairs), else 1. On a busy machine a second process
-    would only queue for a core, and each process pays its own second of start-up
-    (imports, the encoder's weights), so one process with the encoder's cache is better.
+    The default, for more than one pair, is the cores other processes leave free now
+    (:func:`~aligner.pool.free_cores`, a tenth of a second's look), never more than the
+    pairs; else 1. A process beyond the free cores would only queue for one, and each
+    pays its own second of start-up (imports, the encoder's weights).
     """
     if workers is not None:
         return check_count("workers", workers)
-    return max(1, min(idle_cores(), pairs))
+    return 1 if pairs <= 1 else min(free_cores(), pairs)
 
 
 def align_folders(

@@ -23,6 +23,35 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def free_cores(look: float = 0.1) -> int:
+    """The usable cores other processes leave free now (at least 1), from how busy the CPUs
+    are over a short ``look`` (seconds) at ``/proc/stat``; where there is none, from the
+    1-minute load average.
+
+    Not the load average alone: it still counts a job that ended a minute ago, such as the
+    previous ``aligner align`` of a script that aligns folder after folder.
+    """
+    cores = usable_cores()
+    try:
+        before = _cpu_times()
+        time.sleep(look)
+        after = _cpu_times()
+    except (OSError, ValueError, IndexError):
+        busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    else:
+        total = after[0] - before[0]
+        idle = after[1] - before[1]
+        busy = (1 - idle / total) * (os.cpu_count() or cores) if total > 0 else 0.0
+    return max(1, min(cores, round(cores - busy)))  # a core at least half free counts
+
+
+def _cpu_times() -> tuple[int, int]:
+    """All CPUs' time so far and the idle part of it (clock ticks), from ``/proc/stat``."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        ticks = [int(n) for n in fh.readline().split()[1:9]]  # user nice system idle iowait irq softirq steal
+    return sum(ticks), ticks[3] + ticks[4]
+
+
 def spawn_pool(workers: int, setup: Callable[..., None], *args: Any) -> ProcessPoolExecutor:
     """``workers`` processes, spawned (nothing half-initialised is inherited), each running
     ``setup(*args)`` once before its first task; ``setup`` must be a module-level function."""

@@ -44,15 +44,6 @@ def encoder_threads() -> int:
     """
     if os.environ.get("ALIGNER_ENCODER_THREADS"):
         return max(1, int(os.environ["ALIGNER_ENCODER_THREADS"]))
-    return idle_cores()
-
-
-def idle_cores() -> int:
-    """The usable cores when the machine is idle (1-minute load average below 0.5), else one.
-
-    What this process may take for itself: the encoder's threads, or ``aligner align``'s
-    worker processes over a folder (:func:`aligner.direct.folder_workers`).
-    """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     return cores if busy < 0.5 else 1
