@@ -16,8 +16,9 @@ Exports go through one :class:`ExportPolicy` (``aligner.export.policy``): by def
 rejected bead and no empty (0-1, 1-0) bead, and a bead a person accepted or made passes any
 minimum confidence, exported with confidence 1.0.
 
-A script that runs with ``workers > 1`` needs ``if __name__ == "__main__":`` around its
-top-level code, because worker processes start by importing the main module.
+A script that runs with ``workers > 1`` (``run_corpus``, and ``align_folders``, whose
+default may choose several on an idle machine) needs ``if __name__ == "__main__":``
+around its top-level code, because worker processes start by importing the main module.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 from aligner.align import AlignConfig, Aligner, align_sentences, default_aligner
 from aligner.config import RunConfig, load_config
-from aligner.direct import align_paths
+from aligner.direct import FolderReport, align_folders, align_paths
 from aligner.errors import AlignerError, InputError, LanguageError, PairingError, StoreError
 from aligner.evaluate import score_beads
 from aligner.export import FORMATS, STATUS_CHOICES, ExportPolicy, StatusFilter, export_corpus, export_rows
@@ -74,6 +75,7 @@ __all__ = [
     "Bead",
     "ExportPolicy",
     "ExportRow",
+    "FolderReport",
     "InputError",
     "ItemResult",
     "LanguageError",
@@ -92,6 +94,7 @@ __all__ = [
     "Store",
     "StoreError",
     "align_articles",
+    "align_folders",
     "align_paths",
     "align_sentences",
     "build_aligner",

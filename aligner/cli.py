@@ -159,6 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="beads: [src ids]:[tgt ids]:score lines; tsv: aligned text with scores",
     )
     p.add_argument("-o", "--output", type=Path, help="output file, or folder when aligning folders")
+    p.add_argument(
+        "-w",
+        "--workers",
+        metavar="N",
+        help="folders: processes aligning pairs at once, each loading the encoder once (default: the "
+        "usable cores when the machine is idle and there are several pairs, else 1); same output either way",
+    )
     _engine_flags(p, for_run=False)
     p.set_defaults(func=cmd_align)
 
@@ -573,7 +580,12 @@ def _reason(item: str, reason: str) -> str:
 
 def cmd_align(args: argparse.Namespace) -> int:
     from aligner.direct import align_folders, align_paths, format_beads, format_tsv, write_output
+    from aligner.run import check_count
 
+    try:  # checked before anything is read, for two files too (they need one process)
+        workers = None if args.workers is None else check_count("workers", _whole_number(args.workers))
+    except OptionError as exc:
+        raise AlignerError("--" + str(exc.item), exc.problem) from None
     if args.src.is_dir() or args.tgt.is_dir():
         if not (args.src.is_dir() and args.tgt.is_dir()):
             raise AlignerError(f"{args.src}, {args.tgt}", "give two files or two folders")
@@ -589,6 +601,7 @@ def cmd_align(args: argparse.Namespace) -> int:
             output_format=args.output_format,
             method=args.method,
             encoder=args.encoder,
+            workers=workers,
         )
         for name, problem in report.failures:
             print(f"aligner: error: {name}: {problem}", file=sys.stderr)
@@ -609,6 +622,15 @@ def cmd_align(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _whole_number(text: str) -> int | str:
+    """A flag's text as an int when it is one; anything else goes on as given, for the
+    library's check to refuse in one line (argparse's ``type=int`` prints its usage too)."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 # -- export ----------------------------------------------------------------------------

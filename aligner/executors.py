@@ -12,16 +12,14 @@ worker plugin), with its BLAS threads limited so that workers do not fight over 
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from aligner.align import Aligner
 from aligner.errors import InputError
+from aligner.pool import spawn_pool, usable_cores
 from aligner.worker import AlignerSpec, Models, PairTask, PairWork
 
 
@@ -52,29 +50,13 @@ _MODELS_LOCK = threading.Lock()  # several threads of one Dask worker share its 
 
 
 def _setup_worker(spec: AlignerSpec, threads: int | None, eager: bool = False) -> None:
-    """Remember what to load in this worker process (the pool initializer, the Dask plugin)."""
+    """Remember what to load in this worker process (the pool's set-up, the Dask plugin)."""
     with _MODELS_LOCK:
         models = _MODELS.get("this")
         if models is None or models.spec != spec:
             models = _MODELS["this"] = Models(spec, threads)
         if eager:
             models.load()
-
-
-def _start_pool_worker(spec: AlignerSpec, threads: int | None, parent: int) -> None:
-    """The pool initializer: set up the models, and leave when the run's process is gone.
-
-    A run killed with SIGKILL gets no chance to stop its pool, and its workers would
-    otherwise wait for work for ever, each holding a loaded encoder.
-    """
-
-    def exit_with_parent() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=exit_with_parent, name="exit-with-parent", daemon=True).start()
-    _setup_worker(spec, threads)
 
 
 def _run_in_worker(task: PairTask) -> PairWork:
@@ -138,18 +120,12 @@ class PoolExecutor:
     def __init__(self, spec: AlignerSpec, workers: int, threads: int | None = None) -> None:
         self.spec = spec
         self.workers = workers
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        self.threads = threads or max(1, cores // workers)
+        self.threads = threads or max(1, usable_cores() // workers)
         self.window = max(8, 6 * workers)
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_pool_worker,
-            initargs=(self.spec, self.threads, os.getpid()),
-        )
+        return spawn_pool(self.workers, _setup_worker, self.spec, self.threads)
 
     def submit(self, task: PairTask) -> ResultHandle:
         try:

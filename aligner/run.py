@@ -53,10 +53,9 @@ class RunOptions:
                 raise OptionError("formats", f"has an unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
         if not self.formats:
             raise OptionError("formats", "must name at least one export format")
-        if not _whole(self.workers) or self.workers < 1:
-            raise OptionError("workers", "must be at least 1")
-        if self.threads is not None and (not _whole(self.threads) or self.threads < 1):
-            raise OptionError("threads", "must be at least 1")
+        check_count("workers", self.workers)
+        if self.threads is not None:
+            check_count("threads", self.threads)
         try:
             self.method = Method(self.method)
         except ValueError:
@@ -75,8 +74,18 @@ class RunOptions:
             raise OptionError("pair_unsure", f"must be true or false, not {self.pair_unsure!r}")
 
 
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def check_count(name: str, value: object) -> int:
+    """A count of processes or threads: a whole number, at least 1, or an OptionError naming it.
+
+    The one check of ``workers`` for ``aligner run`` (these options) and ``aligner align``
+    over folders (:func:`aligner.direct.align_folders`), whoever calls them.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value >= 1:
+            return value
+    elif not isinstance(value, bool):
+        raise OptionError(name, f"must be a whole number, not {value!r}")
+    raise OptionError(name, "must be at least 1")
 
 
 @dataclass(frozen=True)
