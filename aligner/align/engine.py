@@ -46,7 +46,8 @@ class EngineParams:
     adapt_merge: float = 0.4
     adapt_regular: float = 2.5  # a document of 1-1 beads prices every other shape up by this x its log-odds
     # ... judged with its balanced runs of skips read as 1-1 beads (a loose line read as a 1-0
-    # and a 0-1: KEP clean dev 0.955 -> 0.973, no other dev set moves by 0.002; RESULTS.md)
+    # and a 0-1): dev KEP clean 0.955 -> 0.973, KEP edited +0.002, NTREX edited -0.0006, the
+    # rest unchanged (RESULTS.md, ## Generalising the engine)
     regular_pairs: bool = True
     # from this faithfulness f the second search is the anchor-and-window search of
     # aligner.align.window (None: never). 0.5 separates the dev data: every edited dev
