@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from aligner.align.adapt import Adaptation, Faithfulness
+from aligner.align.adapt import Adaptation, Faithfulness, paired_skips
 from aligner.align.engine import EngineParams, build_engine
 from aligner.align.similarity import merge_candidates
 from aligner.evaluate import read_beads, score_many
@@ -204,3 +204,35 @@ def test_a_line_by_line_translation_keeps_its_loose_lines_one_to_one():
         for name, aligner in (("adapted", engine), ("fixed", fixed)):
             pairs[name].append((gold, [(b.src, b.tgt) for b in aligner.align(src, tgt)]))
     assert score_many(pairs["adapted"]).strict_f1 > score_many(pairs["fixed"]).strict_f1 + 0.01
+
+
+def test_balanced_runs_of_skips_read_as_one_to_one_beads():
+    assert paired_skips([(1, 1), (1, 0), (0, 1), (1, 1)]) == 1
+    assert paired_skips([(0, 1)] * 3 + [(1, 0)] * 3) == 3
+    assert paired_skips([(1, 0), (1, 0), (1, 1), (0, 1)]) == 0  # a drop here, an insertion there
+    assert paired_skips([(0, 1), (1, 0), (1, 0)]) == 1  # the pair, then a drop
+    assert paired_skips([(2, 1), (0, 1)]) == 0  # a merge is not a skip
+    adapt = Adaptation(regular=2.5)
+    split = [(1, 1)] * 19 + [(0, 1)] * 3 + [(1, 0)] * 3 + [(1, 1)] * 3
+    assert adapt.regularity(split) == pytest.approx(adapt.regularity([(1, 1)] * 25))
+    assert dataclasses.replace(adapt, pair_skips=False).regularity(split) < 0.5 * adapt.regularity(split)
+    edited = [(1, 1)] * 28 + [(0, 1), (1, 0)] * 2 + [(2, 1)] * 6 + [(1, 0)] * 6
+    assert adapt.regularity(edited) == 0.0  # its other edits keep it irregular
+
+
+def test_a_line_by_line_translation_keeps_its_unrelated_lines_one_to_one():
+    """KEP clean dev document kep-039: a line-by-line translation in which some lines match
+    nothing the encoder can see (a Korean dictionary heading for an English sentence, three
+    lines in a row of other stories). Its first search reads them as skips on each side,
+    which alone made the path look irregular; read as the 1-1 beads they stand for, the
+    document is regular and every line stays with its line, as the gold has it."""
+    src, tgt = (
+        (EVAL / "kep-clean" / side / "kep-039").read_text(encoding="utf-8").splitlines() for side in ("src", "tgt")
+    )
+    gold = read_beads(EVAL / "kep-clean" / "gold" / "kep-039")
+    assert all((len(s), len(t)) == (1, 1) for s, t in gold)
+    adapted = [(b.src, b.tgt) for b in build_engine().align(src, tgt)]
+    unpaired = build_engine(params=dataclasses.replace(EngineParams(), regular_pairs=False))
+    before = [(b.src, b.tgt) for b in unpaired.align(src, tgt)]
+    assert sum(not s or not t for s, t in before) >= 6
+    assert adapted == [tuple(map(tuple, bead)) for bead in gold]

@@ -95,6 +95,16 @@ class Adaptation:
     here, unlike the skips of an edited text: a path is only called regular when it
     has fewer joins and skips than the prior expects, and raising their price cannot
     feed that back (it only makes the path more regular, which it already was).
+
+    One misreading of the first search does make a line-by-line text look irregular: a
+    loose line pair whose sentences the encoder finds unrelated becomes a 1-0 and a 0-1
+    (three such lines in a row, three of each). With ``pair_skips`` a run of empty beads
+    holding as many source as target sentences counts as that many 1-1 beads
+    (:func:`paired_skips`): the path still keeps line for line there, so the document is
+    judged by the rest of its path. This reads the path's shapes only where they keep
+    the lines in step, and an edited text's other edits stay counted: of the 216 edited
+    dev documents (both language pairs), five gain any regularity from it, 0.2 at most
+    (KEP clean dev: 0.6-1.0).
     """
 
     faithfulness: Faithfulness = Faithfulness()
@@ -104,14 +114,16 @@ class Adaptation:
     regular: float = 0.0  # how much a document of 1-1 beads raises the price of every other shape
     regular_share: float = 0.25  # share of beads other than 1-1 in edited news (the prior's mean)
     regular_weight: float = 20.0  # what the prior is worth, in beads
+    pair_skips: bool = True  # a balanced run of skips counts as 1-1 beads (see above)
     window_from: float | None = None  # faithfulness from which the anchor-and-window search takes over
     window_temperature: float = 0.2  # its posteriors: paths weighted by exp(score / this)
 
     def regularity(self, shapes: Sequence[tuple[int, int]]) -> float:
         """Log-odds by which a path's share of beads other than 1-1 falls short of the prior's
         (0 when it does not): a document translated sentence by sentence."""
-        other = sum(shape != (1, 1) for shape in shapes)
-        q = (other + self.regular_weight * self.regular_share) / (len(shapes) + self.regular_weight)
+        paired = paired_skips(shapes) if self.pair_skips else 0
+        other = sum(shape != (1, 1) for shape in shapes) - 2 * paired
+        q = (other + self.regular_weight * self.regular_share) / (len(shapes) - paired + self.regular_weight)
         q0 = self.regular_share
         return max(0.0, math.log(q0 / (1 - q0)) - math.log(q / (1 - q)))
 
@@ -123,3 +135,20 @@ class Adaptation:
             elif a + b > 3:
                 out[(a, b)] = -self.merge * f * (a + b - 3)
         return out
+
+
+def paired_skips(shapes: Sequence[tuple[int, int]]) -> int:
+    """How many 1-1 beads the path's balanced runs of empty beads stand for: each stretch of
+    consecutive 0-1 and 1-0 beads that holds as many source as target sentences (a 1-0
+    beside a 0-1; three 0-1 then three 1-0) keeps line for line, and holds one 1-1 bead's
+    worth of sentences per source sentence."""
+    paired = balance = run = 0
+    for shape in list(shapes) + [(1, 1)]:
+        if 0 not in shape:
+            balance = run = 0
+            continue
+        balance += shape[0] - shape[1]
+        run += shape[0]
+        if balance == 0:
+            paired, run = paired + run, 0
+    return paired
