@@ -69,7 +69,7 @@ def test_stats_and_export_show_hostile_database_text_as_text(clean_db, tmp_path,
         ["stats", str(db), "--json"],
         ["export", str(db), "--format", "tsv", "-o", str(tmp_path / "o.tsv")],
         ["export", str(db), "--format", "jsonl", "-o", str(tmp_path / "o.jsonl"), "--json"],
-        ["lexicon", "show", str(db), text or "x"],
+        ["lexicon", "show", str(db), "--", text or "x"],  # -- : a word may start with "-"
     ):
         code = main(argv)
         captured = capsys.readouterr()
