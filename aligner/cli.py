@@ -604,7 +604,9 @@ def cmd_align(args: argparse.Namespace) -> int:
             workers=workers,
         )
         for name, problem in report.failures:
-            print(f"aligner: error: {name}: {problem}", file=sys.stderr)
+            print(
+                f"aligner: error: {visible(name)}: {visible(problem)}", file=sys.stderr
+            )  # file names come from outside
         print(f"aligned {report.aligned} pairs into {args.output}", file=sys.stderr)
         return 1 if report.failures else 0
     result = align_paths(

@@ -115,3 +115,17 @@ def test_run_summary_shows_hostile_page_names_and_reasons_as_text(tmp_path):
         assert done.returncode == 1, done.stderr  # the hostile page failed
         assert_clean(done.stdout + done.stderr)
         assert "9␛]0;pwn␇[/x]<U+202E>.html" in done.stdout + done.stderr
+
+
+def test_align_over_folders_shows_hostile_file_names_as_text(tmp_path, capsys):
+    """A folder's file names come from outside: a pair that fails is named through visible()."""
+    src, tgt = tmp_path / "src", tmp_path / "tgt"
+    src.mkdir()
+    tgt.mkdir()
+    hostile = "a\x1b]0;renamed\x07\x1b[2J\u202e[bold]x"  # no "/": it would be a folder
+    (src / hostile).write_text("The minister arrived in Seoul on Monday.\n", encoding="utf-8")  # no target file
+    code = main(["align", "--presplit", str(src), str(tgt), "-o", str(tmp_path / "out"), "--workers", "1"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert_clean(captured.out + captured.err)
+    assert "missing on the target side" in captured.err and "␛]0;renamed" in captured.err
