@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import signal
+import threading
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -248,6 +250,7 @@ def align_folders(
 
 #: Times a pair may be in a worker process that dies before it is reported as the cause.
 MAX_CRASHES = 2
+UNWIND_SECONDS = 5.0  # how long a worker told to stop may take to unwind before it exits regardless
 
 
 def _align_in_workers(job: FolderJob, names: list[str], workers: int) -> dict[str, tuple[str, str] | None]:
@@ -270,7 +273,7 @@ def _align_in_workers(job: FolderJob, names: list[str], workers: int) -> dict[st
             while todo and len(running) < (1 if suspect else workers):
                 name = todo.popleft()
                 with children_ignore_ctrl_c():
-                    running[pool.submit(align_folder_pair, job, name)] = name
+                    running[pool.submit(_worker_pair, job, name)] = name
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             lost = []
             for future in done:
@@ -317,7 +320,28 @@ def _start_folder_worker(threads: int | None) -> None:
 
 
 def _unwind(signum: int, frame: object) -> None:
+    """Unwind the pair at hand (its ``finally`` blocks remove temporary files), and make
+    sure the process ends even if the unwinding is swallowed or stuck (a lock a killed
+    sibling held): a few seconds later it exits regardless."""
+    backstop = threading.Timer(UNWIND_SECONDS, os._exit, (128 + signum,))
+    backstop.daemon = True
+    backstop.start()
     raise SystemExit(128 + signum)
+
+
+def _worker_pair(job: FolderJob, name: str) -> tuple[str, str] | None:
+    """:func:`align_folder_pair` in a worker, which ends the process once the parent's SIGTERM
+    has unwound the pair.
+
+    The pool's worker loop catches any exception of a task, SystemExit included, and goes
+    back to its queue for more work; when a sibling was killed while it held that queue's
+    lock (a worker waits for work holding it), the worker would wait for ever, and the
+    parent with it, which joins its workers at exit.
+    """
+    try:
+        return align_folder_pair(job, name)
+    except SystemExit as exc:
+        os._exit(exc.code if isinstance(exc.code, int) else 1)
 
 
 def _size(path: Path) -> int:
