@@ -312,6 +312,46 @@ def test_a_second_look_finds_the_join_the_first_search_split(set_name, doc_id, j
     assert costs.parts[1].rejoin([(0, 1, 0, 1)]) == []  # nothing to look at without an empty neighbour
 
 
+def test_a_join_its_text_matches_worse_than_its_sum_is_charged_the_shortfall():
+    """The second look encodes each join of the path as one text: a sentence the translator
+    dropped, read as half of a 2-1, makes the joined text match worse than the sum of the
+    vectors did, and that bead is charged; a true join is left at its price, as are 1-1 and
+    empty beads, and nothing is charged with re-pricing off."""
+    dropped = _similarity_costs(DROPPED + ["An unrelated line about the weather."], [DROPPED_KO])
+    costs = dataclasses.replace(dropped, reprice=2.0)
+    ((i, a, b, j, delta),) = costs.reprice_joins([(0, 2, 0, 1)])
+    assert (i, a, b, j) == (2, 2, 1, 1)
+    assert delta == pytest.approx(
+        2.0 * costs.weight * (costs._span_cosine((0, 2, 0, 1)) - _joined_cosine(costs, 0, 2, 0, 1))
+    )
+    assert delta > 0
+    true = dataclasses.replace(_similarity_costs(JOINED, [JOINED_KO]), reprice=2.0)
+    assert _joined_cosine(true, 0, 2, 0, 1) > true._span_cosine((0, 2, 0, 1))
+    assert true.reprice_joins([(0, 2, 0, 1)]) == []
+    assert costs.reprice_joins([(0, 1, 0, 1), (1, 2, 1, 1)]) == []  # no join on this path
+    assert dropped.reprice_joins([(0, 2, 0, 1)]) == []  # off
+
+
+def _joined_cosine(costs, i0: int, i1: int, j0: int, j1: int) -> float:
+    vecs = costs.encode([" ".join(costs.src_text[i0:i1]), " ".join(costs.tgt_text[j0:j1])])
+    vecs = vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+    return float(vecs[0] @ vecs[1])
+
+
+def test_the_second_search_undoes_a_join_that_hid_a_dropped_sentence():
+    """NTREX (ntrex-hard, a dev document): the Korean edition dropped the second English
+    sentence; sums of vectors read the first two as one 2-1 bead, the joined text's encoding
+    does not, and the second search parts them (gold [0]:[0], [1]:[])."""
+    folder = EVAL / "ntrex-hard"
+    src, tgt = ((folder / side / "bbc.381780").read_text(encoding="utf-8").splitlines() for side in ("src", "tgt"))
+    gold = read_beads(folder / "gold" / "bbc.381780")
+    assert ((0,), (0,)) in gold and ((1,), ()) in gold
+    before = build_engine(params=dataclasses.replace(EngineParams(), reprice=0.0)).align(src, tgt)
+    assert ((0, 1), (0,)) in [(b.src, b.tgt) for b in before]
+    after = [(b.src, b.tgt) for b in build_engine().align(src, tgt)]
+    assert ((0,), (0,)) in after and ((1,), ()) in after
+
+
 def test_an_adjusted_bead_costs_more_in_both_searches(doc):
     """``Combined.adjust`` reaches the whole-matrix (news-size) and the row-by-row (banded) forms alike."""
     src, tgt = doc

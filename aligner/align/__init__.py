@@ -139,6 +139,8 @@ class Aligner:
                 costs.shift_priors(adapt.prior_shifts(f, sorted(new_shapes)))  # type: ignore[union-attr]
                 shifted |= new_shapes
                 corrections = [(i, a, b, j, d - adapt.join * f) for i, a, b, j, d in corrections]  # type: ignore[union-attr]
+            if round_ == 0:
+                corrections += self._reprice(costs, spans)
             if not corrections and not (f and round_ == 0):
                 break
             seen |= {c[:4] for c in corrections}
@@ -172,6 +174,11 @@ class Aligner:
         """:meth:`Faithfulness.shift` of the join gains the last second look saw (0 without any)."""
         evidence = [g for part in costs.parts for g in getattr(part, "join_evidence", [])]
         return self.config.adaptation.faithfulness.shift(evidence) if evidence else 0.0  # type: ignore[union-attr]
+
+    @staticmethod
+    def _reprice(costs: Combined, spans: list[Span]) -> list[tuple[int, int, int, int, float]]:
+        """Every signal's re-pricing of the path's joins (see ``SimilarityCosts.reprice_joins``)."""
+        return [c for part in costs.parts for c in getattr(part, "reprice_joins", lambda _: [])(spans)]
 
     @staticmethod
     def _rejoin(costs: Combined, spans: list[Span], wide: bool) -> list[tuple[int, int, int, int, float]]:

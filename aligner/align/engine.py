@@ -36,6 +36,12 @@ class EngineParams:
     rejoin_penalty: float | None = 0.3  # second search with joins re-encoded (None: off)
     rejoin_side: int = 4  # largest bead the second look proposes: sentences a side ...
     rejoin_total: int = 6  # ... and in all (1-5, 2-4, 3-3, ... beyond the first search's 3 a side)
+    # the second look encodes each join of the first path (1-2, 2-1, ...) as one text and
+    # charges reprice x weight x how much worse that matches than the sum of its vectors: an
+    # edited text's inserted sentence read as half of a join (dev: KEP hard 0.866 -> 0.878,
+    # NTREX hard 0.924 -> 0.938, KEP edited 0.907 -> 0.915, Text+Berg 0.847 -> 0.851, no set
+    # lower; 1.5-3 alike)
+    reprice: float = 2.0
     second_looks: int = 1  # rounds of second look (2 gained Text+Berg dev 0.003, not worth a search)
     # per-document priors from the join gains of the first search's empty beads
     # (aligner.align.adapt): in a faithful translation the second search prices the
@@ -154,6 +160,7 @@ def build_engine(
             rejoin_penalty=p.rejoin_penalty,
             rejoin_side=p.rejoin_side,
             rejoin_total=p.rejoin_total,
+            reprice=p.reprice,
         ),
         AnchorSignal(p.anchor_reward, p.anchor_penalty, src_lang, tgt_lang),
     ]

@@ -31,6 +31,7 @@ class SimilaritySignal:
     rejoin_penalty: float | None = None  # None: no second look at joins (see SimilarityCosts.rejoin)
     rejoin_side: int = 2
     rejoin_total: int = 3
+    reprice: float = 0.0  # the second look charges the path's joins their joined text's shortfall (0: off)
 
     def prepare(self, src: Sequence[str], tgt: Sequence[str]) -> SimilarityCosts:
         vecs = self.encode(list(src) + list(tgt))
@@ -46,6 +47,7 @@ class SimilaritySignal:
             self.rejoin_penalty,
             self.rejoin_side,
             self.rejoin_total,
+            self.reprice,
         )
 
 
@@ -62,6 +64,7 @@ class SimilarityCosts:
     rejoin_penalty: float | None = None
     rejoin_side: int = 2  # most sentences a side of a bead the second look proposes
     rejoin_total: int = 3  # most sentences in all
+    reprice: float = 0.0
     join_evidence: list[float] = field(default_factory=list, init=False, repr=False)
     _src_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
     _tgt_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
@@ -237,6 +240,41 @@ class SimilarityCosts:
                     if k not in full:
                         best_gain[k] = max(best_gain.get(k, -np.inf), joined - base)
         self.join_evidence = [best_gain[k] for k in sorted(best_gain)]
+        return out
+
+    def reprice_joins(self, spans: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int, float]]:
+        """Cost corrections ``(i, a, b, j, delta)`` for the path's own joins (beads of three or
+        more sentences with text on both sides): each re-priced by its joined text's encoding.
+
+        The first search prices a join by the sum of its sentences' vectors, in which a
+        sentence that translates nothing is diluted rather than counted against the bead:
+        an edited text's inserted sentence is read as half of a 1-2. Encoded as one text, a
+        right join matches better than its best 1-1 part (median +0.085 in cosine on the
+        edited dev halves) and a wrong one does not (about 0).
+
+        Only a join its text matches worse than the sum of its vectors is re-priced (by
+        ``reprice`` times the shortfall in cosine): the alternatives the search weighs it
+        against (a 1-1 bead and a skip, a larger bead of the second look) are priced by
+        single sentences or by joined text, so a shortfall is a fair charge; a join made
+        cheaper than its sum would instead hold the path at the first search's joins (on
+        the dev data, KEP clean 0.973 -> 0.962 and Text+Berg 0.851 -> 0.827 that way).
+        """
+        if not self.reprice or self.encode is None or not self.src_text:
+            return []
+        joins = [s for s in spans if s[1] > s[0] and s[3] > s[2] and s[1] - s[0] + s[3] - s[2] > 2]
+        if not joins:
+            return []
+        texts: list[str] = []
+        for i0, i1, j0, j1 in joins:
+            texts += [" ".join(self.src_text[i0:i1]), " ".join(self.tgt_text[j0:j1])]
+        vecs = self.encode(texts)
+        vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+        out = []
+        for n, (i0, i1, j0, j1) in enumerate(joins):
+            joined = float(vecs[2 * n] @ vecs[2 * n + 1])
+            shortfall = self._span_cosine((i0, i1, j0, j1)) - joined
+            if shortfall > 0:
+                out.append((i1, i1 - i0, j1 - j0, j1, self.reprice * self.weight * shortfall))
         return out
 
     def window_search(self, temperature: float) -> tuple[list[tuple[int, int, int, int]], list[float]] | None:
