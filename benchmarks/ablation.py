@@ -99,6 +99,7 @@ VARIANTS: list[tuple[str, Callable[[list[EvalSet], list[EvalSet]], Aligner]]] = 
     ("no anchors", _without(AnchorSignal)),
     ("no second look at joins", _with(rejoin_penalty=None)),
     ("second look of the old size (2 a side, 3 in all)", _with(rejoin_side=2, rejoin_total=3)),
+    ("no re-pricing of the path's joins by their text", _with(reprice=0.0)),
     ("no per-document priors", _with(adapt_join=0.0, adapt_merge=0.0, adapt_regular=0.0)),
     ("beads of at most 2 a side", _with(max_size=2)),
     ("beads of up to 4 a side", _with(max_size=4)),

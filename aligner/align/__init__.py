@@ -110,8 +110,9 @@ class Aligner:
     ) -> tuple[list[Span], list[float], bool]:
         """Search again while a closer look at the path changes some costs.
 
-        Signals with a ``rejoin`` (similarity) re-price beads near the path's empty beads;
-        with an ``adaptation`` the document's own priors, estimated from that look's
+        Signals with a ``rejoin`` (similarity) re-price beads near the path's empty beads,
+        and after the first search the path's own joins by their joined text
+        (``reprice_joins``); with an ``adaptation`` the document's own priors, estimated from that look's
         evidence after the first search, price every later search. Each round looks at
         the new path (``second_looks`` rounds at most); a bead already re-priced is not
         re-priced again. A document read as faithful enough (``adaptation.window_from``) gets
