@@ -114,6 +114,36 @@ def test_a_killed_worker_costs_nothing_but_time(tmp_path):
     assert contents(out) == contents(tmp_path / "calm")
 
 
+WORKER_THAT_SWALLOWS_ITS_EXIT = """
+import signal, sys, time
+from aligner.direct import _unwind
+signal.signal(signal.SIGTERM, _unwind)
+print("ready", flush=True)
+try:
+    time.sleep(60)
+except SystemExit:
+    pass  # what the pool's worker loop does with a task's exception
+time.sleep(60)  # then waits on a queue a killed sibling may have left locked
+"""
+
+
+def test_a_worker_that_cannot_unwind_ends_within_seconds_of_being_told():
+    """The backstop behind the folder workers' SIGTERM: whatever swallows or blocks the
+    unwinding, the process exits on its own a few seconds later."""
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER_THAT_SWALLOWS_ITS_EXIT],
+        cwd=ROOT,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stdout.readline() == "ready\n"
+    told = time.monotonic()
+    worker.terminate()
+    assert worker.wait(timeout=30) == 128 + 15
+    assert 4.0 < time.monotonic() - told < 20.0  # the backstop's 5 s, not the 60 s sleep
+
+
 @pytest.mark.parametrize(
     "value, problem",
     [("0", "must be at least 1"), ("-2", "must be at least 1"), ("two", "must be a whole number, not 'two'")],
