@@ -134,13 +134,22 @@ class SimilarityCosts:
         ]
         if not pairs:
             return []
+        joined = [
+            (spans[min(k, e)][0], spans[max(k, e)][1], spans[min(k, e)][2], spans[max(k, e)][3]) for k, e in pairs
+        ]
+        return [(k, e, cos) for (k, e), cos in zip(pairs, self._joined_cosines(joined))]
+
+    def _joined_cosines(self, spans: Sequence[tuple[int, int, int, int]]) -> list[float]:
+        """Cosine of each span's two sides, each side's sentences joined and encoded as one
+        text (one encoder call for them all; a text seen before comes from the encoder's cache)."""
         texts: list[str] = []
-        for k, e in pairs:
-            lo, hi = spans[min(k, e)], spans[max(k, e)]
-            texts += [" ".join(self.src_text[lo[0] : hi[1]]), " ".join(self.tgt_text[lo[2] : hi[3]])]
+        for i0, i1, j0, j1 in spans:
+            texts += [" ".join(self.src_text[i0:i1]), " ".join(self.tgt_text[j0:j1])]
+        if not texts or self.encode is None:
+            return []
         vecs = self.encode(texts)
         vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
-        return [(k, e, float(vecs[2 * n] @ vecs[2 * n + 1])) for n, (k, e) in enumerate(pairs)]
+        return [float(vecs[2 * n] @ vecs[2 * n + 1]) for n in range(len(spans))]
 
     def join_gains(self, spans: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
         """For each bead, how much better its sentences match when joined with a neighbouring
@@ -215,20 +224,15 @@ class SimilarityCosts:
         if self.rejoin_penalty is None or self.encode is None or not self.src_text:
             return []
         candidates = merge_candidates(spans, self.rejoin_side, self.rejoin_total, 3 if wide else 2)
-        texts: list[str] = []
-        for i0, i1, j0, j1 in candidates:
-            texts += [" ".join(self.src_text[i0:i1]), " ".join(self.tgt_text[j0:j1])]
-        if not texts:
+        if not candidates:
             return []
-        vecs = self.encode(texts)
-        vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+        cosines = self._joined_cosines(candidates)
         ends = {(s[1], s[3]): k for k, s in enumerate(spans)}
         starts = {(s[0], s[2]): k for k, s in enumerate(spans)}
         best_gain: dict[int, float] = {}
         out = []
-        for n, (i0, i1, j0, j1) in enumerate(candidates):
+        for (i0, i1, j0, j1), joined in zip(candidates, cosines):
             a, b = i1 - i0, j1 - j0
-            joined = float(vecs[2 * n] @ vecs[2 * n + 1])
             summed = float(self._spans("src", a)[i1] @ self._spans("tgt", b)[j1])
             if joined > summed:
                 out.append((i1, a, b, j1, self.weight * (summed - joined) + self.rejoin_penalty))
@@ -264,14 +268,8 @@ class SimilarityCosts:
         joins = [s for s in spans if s[1] > s[0] and s[3] > s[2] and s[1] - s[0] + s[3] - s[2] > 2]
         if not joins:
             return []
-        texts: list[str] = []
-        for i0, i1, j0, j1 in joins:
-            texts += [" ".join(self.src_text[i0:i1]), " ".join(self.tgt_text[j0:j1])]
-        vecs = self.encode(texts)
-        vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
         out = []
-        for n, (i0, i1, j0, j1) in enumerate(joins):
-            joined = float(vecs[2 * n] @ vecs[2 * n + 1])
+        for (i0, i1, j0, j1), joined in zip(joins, self._joined_cosines(joins)):
             shortfall = self._span_cosine((i0, i1, j0, j1)) - joined
             if shortfall > 0:
                 out.append((i1, i1 - i0, j1 - j0, j1, self.reprice * self.weight * shortfall))
