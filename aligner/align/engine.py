@@ -161,6 +161,7 @@ def build_engine(
             rejoin_side=p.rejoin_side,
             rejoin_total=p.rejoin_total,
             reprice=p.reprice,
+            encode_joined=enc.encode_joined,
         ),
         AnchorSignal(p.anchor_reward, p.anchor_penalty, src_lang, tgt_lang),
     ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aligner.align.embed import JoinedEncode, joined_vectors
 from aligner.align.scoring import span_values
 
 INF = np.inf
@@ -32,6 +33,7 @@ class SimilaritySignal:
     rejoin_side: int = 2
     rejoin_total: int = 3
     reprice: float = 0.0  # the second look charges the path's joins their joined text's shortfall (0: off)
+    encode_joined: JoinedEncode | None = None  # joined sentences' vectors, cheaper than encode's (CachedEncoder's)
 
     def prepare(self, src: Sequence[str], tgt: Sequence[str]) -> SimilarityCosts:
         vecs = self.encode(list(src) + list(tgt))
@@ -48,6 +50,7 @@ class SimilaritySignal:
             self.rejoin_side,
             self.rejoin_total,
             self.reprice,
+            self.encode_joined,
         )
 
 
@@ -65,6 +68,7 @@ class SimilarityCosts:
     rejoin_side: int = 2  # most sentences a side of a bead the second look proposes
     rejoin_total: int = 3  # most sentences in all
     reprice: float = 0.0
+    encode_joined: JoinedEncode | None = None
     join_evidence: list[float] = field(default_factory=list, init=False, repr=False)
     _src_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
     _tgt_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
@@ -142,12 +146,12 @@ class SimilarityCosts:
     def _joined_cosines(self, spans: Sequence[tuple[int, int, int, int]]) -> list[float]:
         """Cosine of each span's two sides, each side's sentences joined and encoded as one
         text (one encoder call for them all; a text seen before comes from the encoder's cache)."""
-        texts: list[str] = []
+        groups: list[Sequence[str]] = []
         for i0, i1, j0, j1 in spans:
-            texts += [" ".join(self.src_text[i0:i1]), " ".join(self.tgt_text[j0:j1])]
-        if not texts or self.encode is None:
+            groups += [self.src_text[i0:i1], self.tgt_text[j0:j1]]
+        if not groups or self.encode is None:
             return []
-        vecs = self.encode(texts)
+        vecs = joined_vectors(groups, self.encode, self.encode_joined)
         vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
         return [float(vecs[2 * n] @ vecs[2 * n + 1]) for n in range(len(spans))]
 
@@ -282,7 +286,8 @@ class SimilarityCosts:
             return None
         from aligner.align.window import AnchorWindow
 
-        return AnchorWindow(self.encode).search(self.src_text, self.tgt_text, temperature)
+        search = AnchorWindow(self.encode, encode_joined=self.encode_joined)
+        return search.search(self.src_text, self.tgt_text, temperature)
 
     def _span_cosine(self, span: tuple[int, int, int, int]) -> float:
         """Cosine of a bead's summed sentence vectors (for one sentence a side, the sentences')."""

@@ -21,8 +21,9 @@ alone as a peer (``bertalign-use``). The steps:
    ratio of the shorter to the longer side after scaling by the document's own ratio;
    empty beads score ``skip``. The best-scoring path is the alignment.
 
-Every run of sentences is encoded, so it costs about four times the encoder work of
-the engine's first search: the engine pays it only for documents it reads as faithful.
+Every run of sentences is encoded, which read whole costs about four times the encoder work
+of the engine's first search; with the engine's encoder a run is made from its sentences'
+kept parts and costs only its seams (:mod:`aligner.align.usepass`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aligner.align.embed import JoinedEncode, joined_vectors
 from aligner.align.search import Band, posteriors, viterbi
 
 Encode = Callable[[Sequence[str]], np.ndarray]
@@ -50,6 +52,7 @@ class AnchorWindow:
     skip: float = -0.1
     margin: bool = True
     length_penalty: bool = True
+    encode_joined: JoinedEncode | None = None  # the runs' vectors at less work (CachedEncoder.encode_joined)
 
     @property
     def shapes(self) -> list[tuple[int, int]]:
@@ -122,8 +125,8 @@ class WindowCosts:
         ls = np.array([len(x) for x in src], dtype=float)
         lt = np.array([len(x) for x in tgt], dtype=float)
         return cls(
-            overlap_vectors(src, width, settings.encode),
-            overlap_vectors(tgt, width, settings.encode),
+            overlap_vectors(src, width, settings.encode, settings.encode_joined),
+            overlap_vectors(tgt, width, settings.encode, settings.encode_joined),
             np.concatenate([[0.0], np.cumsum(ls)]),
             np.concatenate([[0.0], np.cumsum(lt)]),
             settings,
@@ -170,17 +173,19 @@ class WindowCosts:
         return out
 
 
-def overlap_vectors(sentences: Sequence[str], width: int, encode: Encode) -> dict[int, np.ndarray]:
+def overlap_vectors(
+    sentences: Sequence[str], width: int, encode: Encode, encode_joined: JoinedEncode | None = None
+) -> dict[int, np.ndarray]:
     """For each size 1..width, the vector of the encoded text of the ``size`` sentences ending at
     each position (row e: sentences e-size..e-1; rows before ``size`` are zero)."""
     n = len(sentences)
-    texts: list[str] = []
+    runs: list[Sequence[str]] = []
     where: list[tuple[int, int]] = []
     for size in range(1, width + 1):
         for end in range(size, n + 1):
-            texts.append(" ".join(sentences[end - size : end]))
+            runs.append(sentences[end - size : end])
             where.append((size, end))
-    vecs = encode(texts)
+    vecs = joined_vectors(runs, encode, encode_joined)
     vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
     out = {size: np.zeros((n + 1, vecs.shape[1]), dtype=np.float32) for size in range(1, width + 1)}
     for (size, end), v in zip(where, vecs):
