@@ -15,9 +15,9 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aligner.align import Aligner, default_aligner
 from aligner.align.lexicon import Lexicon
@@ -146,9 +146,6 @@ class PairWork:
 # -- the worker side ------------------------------------------------------------------------
 
 
-Encode = Callable[[Sequence[str]], "np.ndarray"]  # a sentence encoder's encode()
-
-
 class EncodeTimer:
     """Seconds spent in the sentence encoder, so ``align`` can be split into encode + search."""
 
@@ -157,10 +154,11 @@ class EncodeTimer:
         self.cpu = 0.0
         self.encoded = 0
 
-    def wrap(self, encode: Encode) -> Encode:
+    def wrap(self, encode: Callable[[Any], np.ndarray]) -> Callable[[Any], np.ndarray]:
+        """``encode`` (of sentences, or of runs of them) counting its seconds and the texts it encoded."""
         owner = getattr(encode, "__self__", None)
 
-        def timed(texts: Sequence[str]) -> np.ndarray:
+        def timed(texts: Any) -> np.ndarray:
             before = getattr(owner, "encoded", 0)
             t, c = time.perf_counter(), time.process_time()
             try:
@@ -179,9 +177,14 @@ def timed_aligner(aligner: Aligner) -> tuple[Aligner, EncodeTimer]:
     clone = copy.copy(aligner)
     signals = []
     for signal in aligner.signals:
-        encode = getattr(signal, "encode", None)
-        if callable(encode) and dataclasses.is_dataclass(signal):
-            signal = dataclasses.replace(signal, encode=timer.wrap(encode))
+        if dataclasses.is_dataclass(signal):
+            # both ways into the encoder: sentences, and runs of them joined (the second look's)
+            encoders = {
+                name: timer.wrap(function)
+                for name in ("encode", "encode_joined")
+                if callable(function := getattr(signal, name, None))
+            }
+            signal = dataclasses.replace(signal, **encoders) if encoders else signal
         signals.append(signal)
     clone.signals = signals
     return clone, timer

@@ -154,3 +154,22 @@ def test_the_engine_aligns_alike_with_joins_from_parts():
     assert whole.encoded > len(src) + len(tgt)  # joined texts were encoded whole
     assert [(b.src, b.tgt) for b in ours] == [(b.src, b.tgt) for b in theirs]
     assert np.allclose([b.score for b in ours], [b.score for b in theirs], atol=1e-3)
+
+
+def test_the_pipelines_encode_stage_counts_joined_texts_too():
+    """``aligner run`` splits encoder time out of the align stage: the joined texts of the second
+    look go through ``encode_joined``, and are counted with the sentences."""
+    from aligner.worker import timed_aligner
+
+    folder = EVAL / "kep-hard"
+    name = sorted(p.name for p in (folder / "src").iterdir())[0]
+    src = (folder / "src" / name).read_text(encoding="utf-8").splitlines()
+    tgt = (folder / "tgt" / name).read_text(encoding="utf-8").splitlines()
+    fast = default_aligner()
+    similarity = next(s for s in fast.signals if isinstance(s, SimilaritySignal))
+    fresh = CachedEncoder(USEEncoder(threads=1))
+    own = dataclasses.replace(similarity, encode=fresh.encode, encode_joined=fresh.encode_joined)
+    timed, timer = timed_aligner(Aligner(fast.config, [own if s is similarity else s for s in fast.signals]))
+    timed.align(src, tgt)
+    assert fresh.encoded > len(src) + len(tgt)  # joined texts as well as the sentences
+    assert timer.encoded == fresh.encoded and timer.seconds > 0
