@@ -140,18 +140,27 @@ def test_no_forward_pass_over_a_backend_it_does_not_know():
     assert forward_pass(object()) is None
 
 
-def test_the_engine_aligns_alike_with_joins_from_parts():
-    """The engine's beads and scores are those of encoding every joined text whole."""
+def kep_document() -> tuple[list[str], list[str]]:
+    """The first KEP hard dev document: its second look encodes joined texts."""
     folder = EVAL / "kep-hard"
     name = sorted(p.name for p in (folder / "src").iterdir())[0]
-    src = (folder / "src" / name).read_text(encoding="utf-8").splitlines()
-    tgt = (folder / "tgt" / name).read_text(encoding="utf-8").splitlines()
-    fast = default_aligner()
-    similarity = next(s for s in fast.signals if isinstance(s, SimilaritySignal))
+    src, tgt = ((folder / side / name).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt"))
+    return src, tgt
+
+
+def engine_encoding_with(encode, encode_joined) -> Aligner:
+    """The default engine with its similarity signal's encoder calls replaced."""
+    engine = default_aligner()
+    similarity = next(s for s in engine.signals if isinstance(s, SimilaritySignal))
+    own = dataclasses.replace(similarity, encode=encode, encode_joined=encode_joined)
+    return Aligner(engine.config, [own if s is similarity else s for s in engine.signals])
+
+
+def test_the_engine_aligns_alike_with_joins_from_parts():
+    """The engine's beads and scores are those of encoding every joined text whole."""
+    src, tgt = kep_document()
     whole = CachedEncoder(USEEncoder(threads=1))  # its own cache: every joined text read whole
-    plain_similarity = dataclasses.replace(similarity, encode=whole.encode, encode_joined=None)
-    plain = Aligner(fast.config, [plain_similarity if s is similarity else s for s in fast.signals])
-    ours, theirs = fast.align(src, tgt), plain.align(src, tgt)
+    ours, theirs = default_aligner().align(src, tgt), engine_encoding_with(whole.encode, None).align(src, tgt)
     assert whole.encoded > len(src) + len(tgt)  # joined texts were encoded whole
     assert [(b.src, b.tgt) for b in ours] == [(b.src, b.tgt) for b in theirs]
     assert np.allclose([b.score for b in ours], [b.score for b in theirs], atol=1e-3)
@@ -162,15 +171,9 @@ def test_the_pipelines_encode_stage_counts_joined_texts_too():
     look go through ``encode_joined``, and are counted with the sentences."""
     from aligner.worker import timed_aligner
 
-    folder = EVAL / "kep-hard"
-    name = sorted(p.name for p in (folder / "src").iterdir())[0]
-    src = (folder / "src" / name).read_text(encoding="utf-8").splitlines()
-    tgt = (folder / "tgt" / name).read_text(encoding="utf-8").splitlines()
-    fast = default_aligner()
-    similarity = next(s for s in fast.signals if isinstance(s, SimilaritySignal))
+    src, tgt = kep_document()
     fresh = CachedEncoder(USEEncoder(threads=1))
-    own = dataclasses.replace(similarity, encode=fresh.encode, encode_joined=fresh.encode_joined)
-    timed, timer = timed_aligner(Aligner(fast.config, [own if s is similarity else s for s in fast.signals]))
+    timed, timer = timed_aligner(engine_encoding_with(fresh.encode, fresh.encode_joined))
     timed.align(src, tgt)
     assert fresh.encoded > len(src) + len(tgt)  # joined texts as well as the sentences
     assert timer.encoded == fresh.encoded and timer.seconds > 0
