@@ -33,8 +33,9 @@ def faithful_news(doc_ids: list[str], root: Path = EVAL) -> tuple[list[str], lis
         src_lines += (root / "ntrex-clean" / "src" / doc_id).read_text(encoding="utf-8").splitlines()
         tgt_lines += (root / "ntrex-clean" / "tgt" / doc_id).read_text(encoding="utf-8").splitlines()
 
-    def cut(lines: list[str], parts: int) -> list[str]:
+    def cut(lines: list[str], parts: int, reverse: bool = False) -> list[str]:
         sizes = [len(lines) // parts + (1 if x < len(lines) % parts else 0) for x in range(parts)]
+        sizes = sizes[::-1] if reverse else sizes
         starts = [sum(sizes[:x]) for x in range(parts)]
         return [" ".join(lines[a : a + n]) for a, n in zip(starts, sizes, strict=True)]
 
@@ -45,10 +46,12 @@ def faithful_news(doc_ids: list[str], root: Path = EVAL) -> tuple[list[str], lis
     while i < len(src_lines):
         n_src, n_tgt = SHAPES[k % len(SHAPES)]
         k += 1
-        n = max(n_src, n_tgt)
+        # an m-m bead is m+1 lines cut at different places on each side (a crossing): m lines
+        # cut the same way on both sides would be m 1-1 beads, which no aligner should join
+        n = max(n_src, n_tgt) + (n_src == n_tgt > 1)
         if i + n > len(src_lines):
             n = n_src = n_tgt = 1
-        a, b = cut(src_lines[i : i + n], n_src), cut(tgt_lines[i : i + n], n_tgt)
+        a, b = cut(src_lines[i : i + n], n_src), cut(tgt_lines[i : i + n], n_tgt, reverse=n_src == n_tgt)
         gold.append((tuple(range(len(src), len(src) + len(a))), tuple(range(len(tgt), len(tgt) + len(b)))))
         src += a
         tgt += b
