@@ -21,7 +21,7 @@ half); the review point is shared, so 0.5 means the same estimate for both.
 
     python -m benchmarks.calibrate                    # fit on dev, report dev and test
     python -m benchmarks.calibrate --report-only      # report the numbers in engine.py
-    python -m benchmarks.calibrate --window-from 0.5 --window-only --no-write
+    python -m benchmarks.calibrate --window-from 1.5 --window-only --no-write
         # with the window search on: fit its calibration alone, keep the engine's own
 """
 

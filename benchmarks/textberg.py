@@ -52,8 +52,8 @@ def load_textberg(folder: Path = TEXTBERG, name: str = "textberg-dev") -> EvalSe
 
 VARIANTS: dict[str, dict[str, object]] = {
     "default engine": {},
-    "anchor-and-window second search where the document reads as faithful (window_from 0.5, off by default)": {
-        "window_from": 0.5
+    "anchor-and-window second search where the document reads as faithful (window_from 1.5, off by default)": {
+        "window_from": 1.5
     },
     "no re-pricing of the path's joins by their text (reprice 0)": {"reprice": 0.0},
     "no per-document priors": {"adapt_join": 0.0, "adapt_merge": 0.0, "adapt_regular": 0.0},

@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 from tests.scripts import load_script
 
 EVAL = ROOT / "corpora" / "eval"
-ON = dataclasses.replace(EngineParams(), window_from=0.5)
+ON = dataclasses.replace(EngineParams(), window_from=1.5)
 
 
 def _ntrex_dev() -> list[str]:
@@ -30,7 +30,7 @@ def _ntrex_dev() -> list[str]:
 @pytest.fixture(scope="module")
 def faithful() -> tuple[list[str], list[str], list]:
     """Faithful news built from three shipped NTREX dev articles (benchmarks/faithful_news.py):
-    the engine reads it as faithful (0.85; dev[3:6] reads 0.4, too few joins among its drops)."""
+    the engine reads it as faithful."""
     return load_script("faithful_news").faithful_news(_ntrex_dev()[6:9], EVAL)
 
 
@@ -46,10 +46,10 @@ def test_the_window_search_finds_the_large_beads_of_a_faithful_translation(faith
     assert sum(i1 - i0 for i0, i1, _, _ in spans) == len(src) and sum(j1 - j0 for _, _, j0, j1 in spans) == len(tgt)
     assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))  # in order, each sentence once
     big = Counter((len(s), len(t)) for s, t in set(found) & set(gold) if len(s) + len(t) >= 3)
-    # every 1-3, 1-4 and 3-1 bead of the gold found whole (a 2-2 here is two line pairs joined on both
-    # sides, which it reads as the two 1-1 beads they are made of)
-    gold_big = Counter((len(s), len(t)) for s, t in gold if len(s) + len(t) >= 4 and (len(s), len(t)) != (2, 2))
-    assert set(gold_big) == {(1, 3), (1, 4), (3, 1)} and all(big[shape] == k for shape, k in gold_big.items())
+    # every 1-3, 1-4 and 3-1 bead of the gold found whole, and one of its two 2-2 crossings
+    gold_big = Counter((len(s), len(t)) for s, t in gold if len(s) + len(t) >= 4)
+    assert set(gold_big) == {(1, 3), (1, 4), (3, 1), (2, 2)}
+    assert all(big[shape] == k for shape, k in gold_big.items() if shape != (2, 2)) and big[(2, 2)] >= 1
     assert score_many([(gold, found)]).strict_f1 > 0.75
     assert len(probs) == len(spans) and all(0.0 <= q <= 1.0 for q in probs)
     # the posteriors weigh every path through the window by exp(score / T): as T falls the best
@@ -68,9 +68,10 @@ def test_the_window_keeps_every_row_reachable_and_both_corners_inside():
 
 
 def test_the_engine_hands_faithful_documents_to_the_window_search_and_keeps_edited_ones(faithful):
-    """With ``window_from`` set, a document read as faithful gets the window search's beads,
-    with far better strict F1 than the engine's own; an edited document reads below the
-    threshold and keeps the engine's beads. Off by default."""
+    """With ``window_from`` set, a document read as faithful gets the window search's beads;
+    an edited document reads below the threshold and keeps the engine's beads. Off by
+    default: the engine's own second search, with its priors set by the document, does as
+    well on faithful text (here 1.0 strict F1 against the window search's 0.94)."""
     src, tgt, gold = faithful
     assert EngineParams().window_from is None
     windowed = build_engine(params=ON)
@@ -82,7 +83,7 @@ def test_the_engine_hands_faithful_documents_to_the_window_search_and_keeps_edit
         name: score_many([(gold, [(b.src, b.tgt) for b in found])]).strict_f1
         for name, found in (("windowed", beads), ("default", default.align(src, tgt)))
     }
-    assert default.last_search == "engine" and f1["windowed"] > f1["default"] + 0.1
+    assert default.last_search == "engine" and min(f1.values()) > 0.9
     doc = _ntrex_dev()[0]
     edited = [(EVAL / "ntrex-hard" / side / doc).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt")]
     assert [(b.src, b.tgt, b.confidence) for b in windowed.align(*edited)] == [
