@@ -41,6 +41,19 @@ def test_merge_candidates_join_each_empty_bead_with_its_neighbours():
     assert merge_candidates([(0, 1, 0, 1), (1, 2, 1, 2)], 4, 6) == []  # no empty bead, nothing to merge
 
 
+def test_merge_candidates_join_two_beads_with_text_when_asked():
+    """The wide look's pairs: two neighbouring beads with text on both sides as one bead of at
+    most ``pairs_total`` sentences (a crossing 2-2 read as two 1-1 beads)."""
+    # 1-1, 1-1, 2-1, 0-1, 1-1
+    spans = [(0, 1, 0, 1), (1, 2, 1, 2), (2, 4, 2, 3), (4, 4, 3, 4), (4, 5, 4, 5)]
+    plain = merge_candidates(spans, max_side=4, max_total=6)
+    paired = merge_candidates(spans, max_side=4, max_total=6, pairs_total=4)
+    assert set(paired) - set(plain) == {(0, 2, 0, 2)}  # 1-1 + 1-1 -> 2-2
+    assert (1, 4, 1, 3) not in paired  # 1-1 + 2-1 is five sentences
+    assert (1, 4, 1, 3) in merge_candidates(spans, max_side=4, max_total=6, pairs_total=5)
+    assert (2, 5, 2, 5) in plain  # pairs over an empty bead come from the runs, as before
+
+
 def test_a_sparse_shape_exists_only_where_the_second_look_put_it(doc):
     """A 1-4 bead is priced in the cell a correction names and nowhere else, in the dense and banded forms alike."""
     src, tgt = doc
@@ -145,6 +158,21 @@ def test_faithful_news_crossing_beads_cannot_be_read_one_to_one():
     for s, t in square:
         whole = [src[i] in lines["src"] for i in s], [tgt[j] in lines["tgt"] for j in t]
         assert whole[0] != whole[1]  # a single line sits first on one side, last on the other
+
+
+def test_a_faithful_translation_gets_its_crossings_from_two_one_to_one_beads():
+    """In a document read as faithful, the wide look joins two neighbouring 1-1 beads into a
+    2-2 when their joined texts match better: a crossing the first search split in two."""
+    halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
+    src, tgt, gold = _faithful_news(sorted(d for d, half in halves.items() if half == "dev")[21:24])
+    crossings = {(s, t) for s, t in gold if len(s) == len(t) == 2}
+    found = {}
+    for pairs in (EngineParams().rejoin_pairs, 0):
+        engine = build_engine(params=dataclasses.replace(EngineParams(), rejoin_pairs=pairs))
+        found[pairs] = [(b.src, b.tgt) for b in engine.align(src, tgt)]
+    assert EngineParams().rejoin_pairs == 4 and len(crossings) == 3
+    assert len(crossings & set(found[4])) > len(crossings & set(found[0]))
+    assert score_many([(gold, found[4])]).strict_f1 > score_many([(gold, found[0])]).strict_f1 + 0.02
 
 
 def test_edited_news_keeps_the_tuned_priors():

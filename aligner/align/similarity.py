@@ -34,6 +34,7 @@ class SimilaritySignal:
     rejoin_total: int = 3
     reprice: float = 0.0  # the second look charges the path's joins their joined text's shortfall (0: off)
     encode_joined: JoinedEncode | None = None  # joined sentences' vectors, cheaper than encode's (CachedEncoder's)
+    rejoin_pairs: int = 0  # the wide look also joins two beads with text, up to this many sentences (0: off)
 
     def prepare(self, src: Sequence[str], tgt: Sequence[str]) -> SimilarityCosts:
         vecs = self.encode(list(src) + list(tgt))
@@ -51,6 +52,7 @@ class SimilaritySignal:
             self.rejoin_total,
             self.reprice,
             self.encode_joined,
+            rejoin_pairs=self.rejoin_pairs,
         )
 
 
@@ -69,6 +71,7 @@ class SimilarityCosts:
     rejoin_total: int = 3  # most sentences in all
     reprice: float = 0.0
     encode_joined: JoinedEncode | None = None
+    rejoin_pairs: int = 0  # see SimilaritySignal.rejoin_pairs and rejoin
     join_evidence: list[float] = field(default_factory=list, init=False, repr=False)
     _src_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
     _tgt_spans: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
@@ -215,7 +218,10 @@ class SimilarityCosts:
         an empty one, up to ``rejoin_side`` sentences a side and ``rejoin_total`` in all: a
         1-2 with a 0-1 after it becomes a candidate 1-3, a 1-0, 1-1, 0-1 run (wide) a 2-2. A sum of
         vectors dilutes a short sentence, so a faithful translation's 1-3 reads as a 1-2
-        and a dropped sentence; the joined text shows what it is. Shapes beyond the first
+        and a dropped sentence; the joined text shows what it is. The wide look also joins
+        two beads with text on both sides, up to ``rejoin_pairs`` sentences in all: a
+        faithful translation's 2-2 (a crossing) read as two 1-1 beads, each half matching
+        well enough. Shapes beyond the first
         search's exist only where proposed here, so the search cost grows with the number
         of empty beads, not with the largest bead allowed.
 
@@ -227,7 +233,8 @@ class SimilarityCosts:
         self.join_evidence = []
         if self.rejoin_penalty is None or self.encode is None or not self.src_text:
             return []
-        candidates = merge_candidates(spans, self.rejoin_side, self.rejoin_total, 3 if wide else 2)
+        pairs = min(self.rejoin_pairs, self.rejoin_total) if wide else 0
+        candidates = merge_candidates(spans, self.rejoin_side, self.rejoin_total, 3 if wide else 2, pairs)
         if not candidates:
             return []
         cosines = self._joined_cosines(candidates)
@@ -316,15 +323,25 @@ class SimilarityCosts:
 
 
 def merge_candidates(
-    spans: Sequence[tuple[int, int, int, int]], max_side: int, max_total: int, max_beads: int = 3
+    spans: Sequence[tuple[int, int, int, int]],
+    max_side: int,
+    max_total: int,
+    max_beads: int = 3,
+    pairs_total: int = 0,
 ) -> list[tuple[int, int, int, int]]:
     """Spans made by merging each empty bead of a path with the beads beside it.
 
     Every run of two to ``max_beads`` consecutive beads that holds an empty (0-1 or 1-0) bead,
     as one span, when it has sentences on both sides, at most ``max_side`` on each and
-    at most ``max_total`` in all; in path order, each once.
+    at most ``max_total`` in all; and every two consecutive beads with sentences on both
+    sides, at most ``max_side`` on each and ``pairs_total`` in all; in path order, each once.
     """
     out: set[tuple[int, int, int, int]] = set()
+    for left, right in zip(spans, spans[1:]):
+        if all(s[1] > s[0] and s[3] > s[2] for s in (left, right)):
+            a, b = right[1] - left[0], right[3] - left[2]
+            if a <= max_side and b <= max_side and a + b <= pairs_total:
+                out.add((left[0], right[1], left[2], right[3]))
     for k, (i0, i1, j0, j1) in enumerate(spans):
         if i1 > i0 and j1 > j0:
             continue
