@@ -129,7 +129,7 @@ class Adaptation:
     regular_weight: float = 20.0  # what the prior is worth, in beads
     pair_skips: bool = True  # a balanced run of skips counts as 1-1 beads (see above)
     window_from: float | None = None  # faithfulness from which the anchor-and-window search takes over
-    window_temperature: float = 0.2  # its posteriors: paths weighted by exp(score / this)
+    window_temperature: float = 0.05  # its posteriors: paths weighted by exp(score / this)
 
     def regularity(self, shapes: Sequence[tuple[int, int]]) -> float:
         """Log-odds by which a path's share of beads other than 1-1 falls short of the prior's
