@@ -67,9 +67,9 @@ class EngineParams:
     # aligner.align.window (None: never). 1.5 separates the dev data: every news and man-page
     # dev document reads 1.42 or less, the Text+Berg dev document 2.3, faithful news made by
     # joining NTREX lines 1.67-2.3 (benchmarks/faithful_news.py). Off by default: on dev it
-    # lifts faithful news from 0.88 to 0.94 strict F1, leaves every edited document as it is
-    # and lowers Text+Berg (0.862 -> 0.849), and its beads' confidence falls short (Text+Berg
-    # dev at >= 0.9: 88 % right instead of 90 %; 64 % of its beads below 0.5); RESULTS.md
+    # lifts faithful news from 0.89 to 0.94 strict F1, leaves every edited document as it is
+    # and lowers Text+Berg (0.866 -> 0.849), and 43 % of its Text+Berg beads fall below 0.5
+    # (the review says little there); RESULTS.md
     window_from: float | None = None
     window_temperature: float = 0.05  # its posteriors' temperature (fitted with its calibration)
     length: float = 0.15
