@@ -221,9 +221,9 @@ class SimilarityCosts:
         and a dropped sentence; the joined text shows what it is. The wide look also joins
         two beads with text on both sides, up to ``rejoin_pairs`` sentences in all: a
         faithful translation's 2-2 (a crossing) read as two 1-1 beads, each half matching
-        well enough. Shapes beyond the first
-        search's exist only where proposed here, so the search cost grows with the number
-        of empty beads, not with the largest bead allowed.
+        well enough. Shapes beyond the first search's exist only where proposed here, so
+        the search cost grows with the number of empty beads, not with the largest bead
+        allowed.
 
         Also sets :attr:`join_evidence`: for each empty bead, the most its sentence adds
         to the cosine of a neighbouring bead when joined to it (negative when it only
