@@ -4,8 +4,10 @@ A bead's confidence starts from its posterior probability when every alignment p
 weighted by exp(-cost / T). A logistic map over ``aligner.align.CONFIDENCE_FEATURES``
 (the posterior, the bead's shape and cost, its neighbours' posteriors, the document's
 mean bead cost, the gain from joining a 1-1 bead with an empty neighbour, the gain from
-merging a bead with a neighbouring bead) turns that into an estimate that the bead is strictly right; T and the
-weights are chosen together to minimise that estimate's log loss over the dev halves.
+merging a bead with a neighbouring bead, the document's faithfulness) turns that into an
+estimate that the bead is strictly right; T and the weights are chosen together to
+minimise that estimate's log loss over the dev data of three characters
+(``benchmarks/suites.py``, faithful news included).
 
 Issue 3 asks for two things of the scale: beads at 0.9 or more are right at least 90 %
 of the time, and a reviewer who looks below 0.5 finds at least 80 % of the wrong beads
@@ -38,9 +40,8 @@ import numpy as np
 
 from aligner.align import CONFIDENCE_FEATURES, Calibration, confidence_features
 from aligner.align.engine import EngineParams, build_engine
-from benchmarks.faithful_news import NAME as FAITHFUL
 from benchmarks.sections import write_section
-from benchmarks.suites import DEFR, ENKO_SETS, LangSet, suite
+from benchmarks.suites import DEFR, ENKO_SETS, FAITHFUL_GROUP, LangSet, suite
 from benchmarks.textberg import TEXTBERG
 
 HERE = Path(__file__).resolve().parent
@@ -56,15 +57,20 @@ WINDOW_TEMPERATURES = (0.05, 0.1, 0.2)
 @dataclass
 class Outcomes:
     """Every predicted bead of some sets: its features, whether it is right, which set it is from,
-    and whether the anchor-and-window search made it (its confidence has its own calibration)."""
+    whether the anchor-and-window search made it (its confidence has its own calibration), and
+    whether its set is a faithful translation (Text+Berg, faithful news: outside the review
+    targets, which are stated for news and man pages)."""
 
     features: np.ndarray
     right: np.ndarray
     set_names: np.ndarray
     windowed: np.ndarray
+    faithful: np.ndarray
 
     def part(self, mask: np.ndarray) -> Outcomes:
-        return Outcomes(self.features[mask], self.right[mask], self.set_names[mask], self.windowed[mask])
+        return Outcomes(
+            self.features[mask], self.right[mask], self.set_names[mask], self.windowed[mask], self.faithful[mask]
+        )
 
 
 def outcomes(
@@ -80,7 +86,7 @@ def outcomes(
         window_from=window_from,
         window_temperature=window_temperature,
     )
-    feats, right, names, windowed = [], [], [], []
+    feats, right, names, windowed, faithful = [], [], [], [], []
     for item in sets:
         data = item.data
         aligner = build_engine(item.src_lang, item.tgt_lang, params=params)
@@ -94,12 +100,20 @@ def outcomes(
                     [-b.score for b in beads],
                     aligner.join_gains(src, tgt, beads),
                     aligner.merge_gains(src, tgt, beads),
+                    aligner.last_faithfulness,
                 )
             )
             right += [(b.src, b.tgt) in gold_set for b in beads]
             names += [data.name] * len(beads)
             windowed += [aligner.last_search == "window"] * len(beads)
-    return Outcomes(np.vstack(feats), np.array(right, dtype=float), np.array(names), np.array(windowed, dtype=bool))
+            faithful += [item.group == FAITHFUL_GROUP] * len(beads)
+    return Outcomes(
+        np.vstack(feats),
+        np.array(right, dtype=float),
+        np.array(names),
+        np.array(windowed, dtype=bool),
+        np.array(faithful, dtype=bool),
+    )
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iterations: int = 50) -> np.ndarray:
@@ -128,10 +142,9 @@ def wrong_caught(score: np.ndarray, right: np.ndarray, share: float = 0.15) -> f
 
 
 def engine_beads(data: Outcomes) -> np.ndarray:
-    """The beads the engine's own search made, outside the faithful-news set (which is there for the
-    anchor-and-window search: its few documents the engine aligns itself are mostly wrong, and
-    would pull the engine's calibration towards an artificial set)."""
-    return ~data.windowed & (data.set_names != FAITHFUL)
+    """The beads the engine's own search made (those of the anchor-and-window search, when it is
+    on, have their own calibration)."""
+    return ~data.windowed
 
 
 def fit(
@@ -177,9 +190,14 @@ def fit_window(
 
 
 def review_point(main: Calibration, window: Calibration | None, dev: Outcomes) -> float:
-    """The estimate below which ``REVIEW_SHARE`` of the dev beads fall (each by its search's
-    calibration; the artificial faithful-news set left out), below 0.9 as the scale needs."""
-    estimate = confidences(main, window, dev.part(dev.set_names != FAITHFUL), bent=False)
+    """The estimate below which ``REVIEW_SHARE`` of the dev beads of news and man pages fall (each
+    by its search's calibration), below 0.9 as the scale needs.
+
+    The faithful sets are left out: the share of beads a reviewer looks at is a target stated for
+    the others, and a faithful translation, wrong more often, takes its own larger share below it
+    (counted in, Text+Berg's 445 beads alone would lower the point so that the news test
+    halves' wrong beads below 0.5 fall from 83 % to 79 %)."""
+    estimate = confidences(main, window, dev.part(~dev.faithful), bent=False)
     return min(round(float(np.quantile(estimate, REVIEW_SHARE)), 4), 0.899)
 
 
@@ -226,14 +244,18 @@ def reliability(conf: np.ndarray, right: np.ndarray) -> list[str]:
     return lines
 
 
-def checks(conf: np.ndarray, right: np.ndarray, names: np.ndarray, sets: list[str]) -> list[str]:
-    """Per set and overall: beads, wrong beads, the shares below 0.5 and 0.9, accuracy at 0.9 and up."""
+POOLED = "**news and man pages**"  # the row over every set but the faithful ones
+
+
+def checks(conf: np.ndarray, right: np.ndarray, names: np.ndarray, sets: list[str], pooled: np.ndarray) -> list[str]:
+    """Per set, and pooled over the beads of ``pooled`` (the sets the review targets are stated for):
+    beads, wrong beads, the shares below 0.5 and 0.9, accuracy at 0.9 and up."""
     lines = [
         "| set | beads | wrong | beads < 0.5 | wrong < 0.5 | beads < 0.9 | wrong < 0.9 | right at ≥ 0.9 |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for name in sets + ["all"]:
-        mask = np.ones(len(conf), bool) if name == "all" else names == name
+    for name in sets + [POOLED]:
+        mask = pooled if name == POOLED else names == name
         c, r = conf[mask], right[mask]
         wrong = r == 0
         cells = [
@@ -245,7 +267,7 @@ def checks(conf: np.ndarray, right: np.ndarray, names: np.ndarray, sets: list[st
             f"{(c[wrong] < 0.9).mean():.3f}" if wrong.any() else "–",
             f"{r[c >= 0.9].mean():.3f}",
         ]
-        lines.append(f"| {'**all**' if name == 'all' else name} | " + " | ".join(cells) + " |")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -258,9 +280,13 @@ def report(
     window: Calibration | None = None,
     window_from: float | None = None,
 ) -> str:
-    conf = {split: confidences(calibration, window, o) for split, o in (("dev", dev), ("test", test))}
-    estimate = {split: confidences(calibration, window, o, bent=False) for split, o in (("dev", dev), ("test", test))}
-    t_all = test.right
+    every = {"dev": dev, "test": test}
+    conf_every = {split: confidences(calibration, window, o) for split, o in every.items()}
+    # the pooled figures are over the news and man pages, which the review targets are stated for
+    conf = {split: conf_every[split][~o.faithful] for split, o in every.items()}
+    estimate = {split: confidences(calibration, window, o.part(~o.faithful), bent=False) for split, o in every.items()}
+    dev_right = dev.right[~dev.faithful]
+    t_all = test.right[~test.faithful]
     wrong = t_all == 0
     at_review = np.abs(estimate["test"] - calibration.review_point) < 0.05
     lines = [
@@ -272,21 +298,25 @@ def report(
         "document's mean bead cost, and the join gain (how much better a 1-1 bead and its 0-1 or 1-0 neighbour "
         "match when their joined text is encoded as one sentence) and the merge gain (how much better a bead "
         "matches merged with a neighbouring bead than the weaker of the two alone, from summed sentence vectors), "
+        "and the document's faithfulness f as the second look read it (0 on a document like the edited news), "
+        "alone and times the posterior logit; "
         "fitted on dev data of three characters "
         "(log loss of strict correctness): the dev halves of the six English–Korean news sets, of the three "
-        "German–French man-page proxy sets (`benchmarks/build_defr.py`) and the Text+Berg German–French dev "
-        "document (faithful literary translation; it has no test half here, so its row is a dev figure); "
+        "German–French man-page proxy sets (`benchmarks/build_defr.py`), and two faithful translations: the "
+        "Text+Berg German–French dev document (literary; it has no test half here, so its row is a dev figure) "
+        "and the dev half of faithful news (`benchmarks/faithful_news.py`, NTREX's lines joined into a faithful "
+        "translation's larger beads); "
         + (
             f"the anchor-and-window search on from a faithfulness of {window_from}, its beads with their own posterior "
-            "temperature and calibration, fitted on its beads in the dev data (Text+Berg dev and the dev half of "
-            "`benchmarks/faithful_news.py`'s faithful news, whose rows are marked faithful-news); "
+            "temperature and calibration, fitted on its beads in the dev data (the two faithful sets); "
             if window_from is not None
             else ""
         )
-        + f"the review point ({calibration.review_point}, the estimate below which {REVIEW_SHARE:.1%} of dev beads "
-        "fall) reads 0.5. Reported on the test halves "
-        f"({len(t_all):,} predicted beads, {int(wrong.sum())} wrong) unless marked dev. Numbers in "
-        "`aligner/align/engine.py`.",
+        + f"the review point ({calibration.review_point}, the estimate below which {REVIEW_SHARE:.1%} of the dev "
+        "beads of news and man pages fall) reads 0.5. The review targets are stated for news, so the pooled "
+        "figures are over the news and man-page test halves "
+        f"({len(t_all):,} predicted beads, {int(wrong.sum())} wrong) unless marked dev; the faithful sets have "
+        "their own rows. Numbers in `aligner/align/engine.py`.",
         "",
         "**What the number means.** From 0.9 up, confidence is the chance that the bead is right. Below 0.9 it "
         "is bent towards the review mark and understates that chance: a bead that reads 0.5 is, by the "
@@ -296,7 +326,9 @@ def report(
         f"{(conf['test'][wrong] < 0.5).mean():.0%} of the wrong beads are there, in "
         f"{(conf['test'] < 0.5).mean():.1%} of all beads. So: 0.9 and up, trust; 0.5–0.9, right more often than "
         "the number says; below 0.5, look. Filtering an export at 0.5 now drops about that share of beads, most "
-        "of them right; to keep only trusted beads, filter at 0.9.",
+        "of them right; to keep only trusted beads, filter at 0.9. "
+        f"{((conf['test'] >= 0.5) & (conf['test'] < 0.9)).mean():.1%} of the test beads read between 0.5 and 0.9: "
+        "the closer the review point is to 0.9, the fewer, and at 0.9 every bead not trusted is one to look at.",
         "",
         "Reliability on the test halves (confidence as reported):",
         "",
@@ -308,11 +340,13 @@ def report(
         "",
         "Targets per set, test halves:",
         "",
-        *checks(conf["test"], t_all, test.set_names, [n for n in sets if n in set(test.set_names)]),
+        *checks(
+            conf_every["test"], test.right, test.set_names, [n for n in sets if n in test.set_names], ~test.faithful
+        ),
         "",
         "Dev halves (what was fitted):",
         "",
-        *checks(conf["dev"], dev.right, dev.set_names, sets),
+        *checks(conf_every["dev"], dev.right, dev.set_names, sets, ~dev.faithful),
         "",
     ]
     tw = conf["test"][wrong]
@@ -324,8 +358,8 @@ def report(
         f"- all beads with confidence < 0.5 (test): {(conf['test'] < 0.5).mean():.3f} "
         f"(target ≤ 0.15: {_met((conf['test'] < 0.5).mean() <= 0.15)})",
         f"- a reviewer who wanted 80 % of the wrong test beads would have to look at the lowest "
-        f"{_share_for(conf['test'], t_all, 0.8):.1%} of beads (dev: {_share_for(conf['dev'], dev.right, 0.8):.1%})",
-        f"- log loss of the calibrated estimate: dev {log_loss(estimate['dev'], dev.right):.4f}, "
+        f"{_share_for(conf['test'], t_all, 0.8):.1%} of beads (dev: {_share_for(conf['dev'], dev_right, 0.8):.1%})",
+        f"- log loss of the calibrated estimate: dev {log_loss(estimate['dev'], dev_right):.4f}, "
         f"test {log_loss(estimate['test'], t_all):.4f}",
         "",
         'What each feature gives (refit without it; "wrong in lowest 15 %" ranks beads by the estimate, so it '
@@ -344,6 +378,13 @@ def report(
         "matches its weaker half far better than two true 1-1 beads do. It lowered the log loss on dev and test "
         "and lifted the wrong ntrex-edited test beads below 0.5 from 68 % to 82 % (fitted at T = 0.3, counted "
         "when this was written). "
+        "The document's faithfulness (issue 13) is for the faithful translations: the same posterior is wrong "
+        "more often there, where more beads are large and their shapes are priced by an estimate. Added to the "
+        "features and fitted with faithful news's dev half, it lifted the beads right at 0.9 or more on the "
+        "Text+Berg dev document from 0.896 to 0.941 and on faithful news's test half (held out) from 0.935 to "
+        "0.968; faithful news's wrong test beads below 0.5 went from 65 % to 89 %, with 51 % of its beads there "
+        "(31 % before). The news and man-page test halves' log loss fell from 0.1046 to 0.1016, and the review "
+        "point rose from 0.876 to 0.899 (counted when this was written). "
         "Also measured and left out (one-off scripts over the same halves; none "
         "moved the wrong beads in the lowest 15 % of dev by more than noise, one bead being 0.4 %): the "
         "posterior mass of other beads that start or end where this one does, the cost margin to the best bead "
@@ -396,8 +437,7 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=EngineParams().window_from,
         help="faithfulness from which the anchor-and-window search takes over (default: engine.py's,"
-        " %(default)s); with it the faithful news joins the sets and the search gets its own"
-        " calibration",
+        " %(default)s); with it the search gets its own calibration",
     )
     parser.add_argument(
         "--window-only",
@@ -423,17 +463,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     p = EngineParams()
     window_from = args.window_from
-    faithful = window_from is not None  # the faithful news is there for the anchor-and-window search
-    dev_sets = suite("dev", enko, **others, faithful=faithful) if others else suite("dev", enko, None, None)
-    test_sets = suite("test", enko, **others, faithful=faithful) if others else suite("test", enko, None, None)
+    windowing = window_from is not None  # the anchor-and-window search is on, with its own calibration
+    dev_sets = suite("dev", enko, **others, faithful=True) if others else suite("dev", enko, None, None)
+    test_sets = suite("test", enko, **others, faithful=True) if others else suite("test", enko, None, None)
     names = [item.data.name for item in dev_sets]
     window_temperature = p.window_temperature
-    window = Calibration(p.window_calibration, p.window_review_point) if faithful and p.window_calibration else None
+    window = Calibration(p.window_calibration, p.window_review_point) if windowing and p.window_calibration else None
     if args.report_only or args.window_only:
         temperature, calibration = p.temperature, Calibration(p.calibration, p.review_point)
     else:
         temperature, calibration = fit(dev_sets, (args.temperature,) if args.temperature else TEMPERATURES, window_from)
-    if faithful and not args.report_only:
+    if windowing and not args.report_only:
         window = None
         found = fit_window(
             dev_sets,

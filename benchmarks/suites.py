@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 DEFR = HERE / "work" / "eval-defr"
 ENKO_SETS = ("ntrex-clean", "ntrex-edited", "ntrex-hard", "kep-clean", "kep-edited", "kep-hard")
 DEFR_SETS = ("defr-clean", "defr-edited", "defr-hard")
+FAITHFUL_GROUP = "faithful"  # the character of Text+Berg and faithful news: faithful translation
 
 
 @dataclass
@@ -56,7 +57,7 @@ def suite(
     if defr is not None and (defr / "manifest.json").is_file():
         out += [LangSet(load_set(name, split, defr), "de", "fr", "de-fr man pages") for name in DEFR_SETS]
     if textberg is not None and split == "dev" and (textberg / "dev.defr").is_file():
-        out.append(LangSet(load_textberg(textberg), "de", "fr", "faithful"))
+        out.append(LangSet(load_textberg(textberg), "de", "fr", FAITHFUL_GROUP))
     if faithful:
-        out.append(LangSet(load_faithful_news(split), group="faithful"))
+        out.append(LangSet(load_faithful_news(split), group=FAITHFUL_GROUP))
     return out

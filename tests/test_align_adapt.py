@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from aligner.align import confidence_features
 from aligner.align.adapt import Adaptation, Faithfulness, paired_skips
 from aligner.align.engine import EngineParams, build_engine
 from aligner.align.similarity import merge_candidates
@@ -175,6 +176,35 @@ def test_a_faithful_translation_gets_its_crossings_from_two_one_to_one_beads():
     assert score_many([(gold, found[4])]).strict_f1 > score_many([(gold, found[0])]).strict_f1 + 0.02
 
 
+def test_a_faithful_documents_beads_read_less_sure_at_the_same_posterior():
+    """The document's faithfulness is a confidence feature: a faithful translation's beads are
+    wrong more often at the same posterior (Text+Berg dev at >= 0.9 was 90 % right without it),
+    so the same likely posteriors read lower there. The aligner reports the f it used, and the
+    features rebuilt from its beads with that f give the confidence its beads report."""
+    halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
+    src, tgt, _ = _faithful_news(sorted(d for d, half in halves.items() if half == "dev")[:3])
+    engine = build_engine()
+    raw_engine = build_engine(params=dataclasses.replace(EngineParams(), calibration=None))
+    raw = raw_engine.align(src, tgt)
+    f = raw_engine.last_faithfulness
+    assert f > 1.5
+    args = (
+        [b.confidence for b in raw],
+        [(len(b.src), len(b.tgt)) for b in raw],
+        [-b.score for b in raw],
+        raw_engine.join_gains(src, tgt, raw),
+        raw_engine.merge_gains(src, tgt, raw),
+    )
+    reported = [b.confidence for b in engine.align(src, tgt)]
+    assert engine.last_faithfulness == pytest.approx(f)
+    calibration = engine.config.calibration
+    as_faithful = calibration.probability(confidence_features(*args, f))
+    as_edited = calibration.probability(confidence_features(*args))
+    assert np.allclose(as_faithful, calibration.estimate(reported), atol=0.005)
+    likely = np.asarray(args[0]) > 0.5
+    assert likely.sum() >= 10 and np.all(as_faithful[likely] < as_edited[likely])
+
+
 def test_edited_news_keeps_the_tuned_priors():
     """On edited news the join gains say "real drops": no shift, the same beads as without adaptation."""
     halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
@@ -186,6 +216,7 @@ def test_edited_news_keeps_the_tuned_priors():
             (EVAL / "ntrex-hard" / side / doc_id).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt")
         )
         assert [(b.src, b.tgt) for b in engine.align(src, tgt)] == [(b.src, b.tgt) for b in fixed.align(src, tgt)]
+        assert engine.last_faithfulness < 1.5  # every news dev document reads 1.42 or less, most 0
 
 
 def test_encoder_weights_are_unpacked_once_and_mapped_after(tmp_path, monkeypatch):

@@ -238,6 +238,20 @@ def test_join_gain_only_for_a_one_to_one_next_to_an_empty_bead():
     assert np.isnan(without_texts.join_gains([(0, 1, 0, 1), (1, 2, 1, 1)])).all()
 
 
+def test_faithfulness_features_are_the_documents_f_alone_and_times_the_posterior():
+    p = [0.99, 0.5, 0.2]
+    col = {name: CONFIDENCE_FEATURES.index(name) for name in ("posterior", "faithfulness", "faithfulness x posterior")}
+    edited = confidence_features(p, [(1, 1)] * 3, [0.5] * 3)
+    assert np.allclose(edited[:, [col["faithfulness"], col["faithfulness x posterior"]]], 0.0)
+    faithful = confidence_features(p, [(1, 1)] * 3, [0.5] * 3, faithfulness=2.0)
+    assert np.allclose(faithful[:, col["faithfulness"]], 2.0)
+    assert np.allclose(faithful[:, col["faithfulness x posterior"]], 2.0 * faithful[:, col["posterior"]])
+    others = [
+        i for i in range(len(CONFIDENCE_FEATURES)) if i not in (col["faithfulness"], col["faithfulness x posterior"])
+    ]
+    assert np.array_equal(faithful[:, others], edited[:, others])
+
+
 def test_join_gain_feature_and_its_effect_on_confidence():
     features = confidence_features([0.99] * 3, [(1, 1), (1, 0), (1, 1)], [0.5, 1.8, 0.5], [np.nan, 0.01, -0.3])
     col = features[:, CONFIDENCE_FEATURES.index("join gain")]
@@ -379,6 +393,8 @@ def test_review_scale_bends_only_below_0_9():
     assert np.allclose(shown[estimate >= 0.9], estimate[estimate >= 0.9])
     assert np.array_equal(shown < 0.5, estimate < 0.8)
     assert np.allclose(Calibration(weights)(features), estimate)
+    assert np.allclose(scale.estimate(shown), estimate)  # the bend undone
+    assert np.allclose(Calibration(weights).estimate(estimate), estimate)
     with pytest.raises(ValueError):
         Calibration(weights[:5])
     with pytest.raises(ValueError):
@@ -386,20 +402,24 @@ def test_review_scale_bends_only_below_0_9():
 
 
 def test_calibration_is_fitted_on_what_beads_report(doc):
-    """benchmarks/calibrate.py rebuilds the features from reported beads; they must give the same confidence."""
+    """benchmarks/calibrate.py rebuilds the features from reported beads; they must give the same estimate."""
     src, tgt = doc
     aligner = build_engine()
-    raw = build_engine(params=dataclasses.replace(EngineParams(), calibration=None)).align(src, tgt)
-    rebuilt = aligner.config.calibration(
+    raw_aligner = build_engine(params=dataclasses.replace(EngineParams(), calibration=None))
+    raw = raw_aligner.align(src, tgt)
+    calibration = aligner.config.calibration
+    rebuilt = calibration.probability(
         confidence_features(
             [b.confidence for b in raw],
             [(len(b.src), len(b.tgt)) for b in raw],
             [-b.score for b in raw],
             aligner.join_gains(src, tgt, raw),
             aligner.merge_gains(src, tgt, raw),
+            raw_aligner.last_faithfulness,
         )
     )
-    assert np.allclose(rebuilt, [b.confidence for b in aligner.align(src, tgt)], atol=0.005)
+    reported = [b.confidence for b in aligner.align(src, tgt)]
+    assert np.allclose(rebuilt, calibration.estimate(reported), atol=0.005)
 
 
 def test_encoder_is_loaded_once_and_caches_by_text():

@@ -99,7 +99,8 @@ def test_window_beads_report_their_own_calibration_of_what_calibrate_py_rebuilds
     src, tgt, _ = faithful
     aligner = build_engine(params=ON)
     beads = aligner.align(src, tgt)
-    raw = build_engine(params=dataclasses.replace(ON, calibration=None, window_calibration=None)).align(src, tgt)
+    raw_aligner = build_engine(params=dataclasses.replace(ON, calibration=None, window_calibration=None))
+    raw = raw_aligner.align(src, tgt)
     assert [(b.src, b.tgt) for b in raw] == [(b.src, b.tgt) for b in beads]
     features = confidence_features(
         [b.confidence for b in raw],
@@ -107,11 +108,13 @@ def test_window_beads_report_their_own_calibration_of_what_calibrate_py_rebuilds
         [-b.score for b in raw],
         aligner.join_gains(src, tgt, raw),
         aligner.merge_gains(src, tgt, raw),
+        raw_aligner.last_faithfulness,
     )
     reported = np.array([b.confidence for b in beads])
     assert aligner.config.window_calibration is not None and aligner.config.calibration is not None
-    assert np.allclose(aligner.config.window_calibration(features), reported, atol=0.005)
-    assert not np.allclose(aligner.config.calibration(features), reported, atol=0.05)
+    window, engine = aligner.config.window_calibration, aligner.config.calibration
+    assert np.allclose(window.probability(features), window.estimate(reported), atol=0.005)
+    assert not np.allclose(engine.probability(features), engine.estimate(reported), atol=0.05)
 
 
 def test_the_bertalign_style_peer_aligns_a_news_document():

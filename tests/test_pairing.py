@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 import random
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from aligner.align import Aligner, confidence_features
+from aligner.align.embed import get_encoder
+from aligner.align.engine import build_engine
 from aligner.cli import main
 from aligner.errors import AlignerError, InputError
 from aligner.model import Article
@@ -32,9 +36,9 @@ from aligner.pairing import (
     pair_command,
     score_candidates,
 )
-from aligner.pairing.decide import choose, pick_for_verification
+from aligner.pairing.decide import choose, pick_for_verification, verified_logit
 from aligner.pairing.options import logit
-from aligner.pairing.verify import Verifier
+from aligner.pairing.verify import VERIFY_CALIBRATION, Verifier
 from aligner.sources.fetch import read_manifest
 from tests.conftest import ROOT, SAMPLE
 
@@ -205,8 +209,36 @@ def test_verification_tells_a_loose_translation_from_a_story_on_the_same_topic()
     true, near, unrelated = verified(0), verified(1), verified(2)
     assert true.en_share >= 0.7 and true.order >= 0.8, true
     assert near.en_share <= 0.5 < true.en_share - 0.2, near
-    assert unrelated.en_share <= 0.2, unrelated
+    assert unrelated.en_share <= 0.2 and unrelated.order <= 0.2, unrelated
     assert "English" in true.reason() and "order" in true.reason()
+    # what decides: the fitted weights read the true pair as sure, the other two as no pair
+    cheap = {int(ko): field.cheap_logit[row] for row, (_, ko) in enumerate(field.pairs)}
+    final = verified_logit(np.array([cheap[j] for j in range(3)]), [true, near, unrelated], options.verify_weights)
+    assert final[0] >= logit(options.sure_score) and max(final[1:]) < logit(options.min_score), final
+
+
+def test_verification_reads_beads_through_the_calibration_pairing_was_fitted_on():
+    """A refit of the engine's confidence (for the review) must not move what verification counts
+    as confident: its beads go through ``VERIFY_CALIBRATION``, whatever the engine's is."""
+    verifier = Verifier()
+    assert verifier.aligner.config.calibration == VERIFY_CALIBRATION
+    assert VERIFY_CALIBRATION != build_engine().config.calibration
+    en = ["The city opened a new library on Monday.", "It holds 200,000 books."]
+    ko = ["시는 월요일에 새 도서관을 열었다.", "이 도서관은 책 20만 권을 소장하고 있다."]
+    vecs = get_encoder().encode(en), get_encoder().encode(ko)
+    found = verifier.verify(en, vecs[0], ko, vecs[1])
+    uncalibrated = Aligner(replace(verifier.aligner.config, calibration=None), verifier.aligner.signals)
+    raw = uncalibrated.align(en, ko)
+    features = confidence_features(
+        [b.confidence for b in raw],
+        [(len(b.src), len(b.tgt)) for b in raw],
+        [-b.score for b in raw],
+        uncalibrated.join_gains(en, ko, raw),
+        uncalibrated.merge_gains(en, ko, raw),
+        uncalibrated.last_faithfulness,
+    )
+    assert [(len(b.src), len(b.tgt)) for b in raw] == [(1, 1), (1, 1)]
+    assert np.allclose([c for _, _, c in found.beads], VERIFY_CALIBRATION(features), atol=1e-3)
 
 
 def test_pick_for_verification_keeps_each_articles_best_few():

@@ -55,6 +55,9 @@ class Aligner:
         # which search made the beads of the last stretch aligned, "engine" or "window" (what
         # benchmarks/calibrate.py needs to fit each search's confidence; not for concurrent use)
         self.last_search = "engine"
+        # the faithfulness f the second look read in the last stretch (0 without an adaptation):
+        # a confidence feature, which benchmarks/calibrate.py needs to rebuild the features
+        self.last_faithfulness = 0.0
 
     def costs(self, src: Sequence[str], tgt: Sequence[str]) -> Combined:
         parts = [signal.prepare(src, tgt) for signal in self.signals]
@@ -93,12 +96,18 @@ class Aligner:
         if dense:
             costs.precompute(self.config.bead_types)
         spans, probs = self._search(n, m, costs, band, dense)
-        spans, probs, windowed = self._second_looks(n, m, costs, band, dense, spans, probs)
-        self.last_search = "window" if windowed else "engine"
+        spans, probs, windowed, f = self._second_looks(n, m, costs, band, dense, spans, probs)
+        self.last_search, self.last_faithfulness = ("window" if windowed else "engine"), f
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
         bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
         conf = self.confidences(
-            probs, shapes, bead_costs, _gains(costs, spans, "join_gains"), _gains(costs, spans, "merge_gains"), windowed
+            probs,
+            shapes,
+            bead_costs,
+            _gains(costs, spans, "join_gains"),
+            _gains(costs, spans, "merge_gains"),
+            windowed,
+            f,
         )
         return [
             Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)), round(-c, 4), round(float(q), 4))
@@ -107,7 +116,7 @@ class Aligner:
 
     def _second_looks(
         self, n: int, m: int, costs: Combined, band: Band, dense: bool, spans: list[Span], probs: list[float]
-    ) -> tuple[list[Span], list[float], bool]:
+    ) -> tuple[list[Span], list[float], bool, float]:
         """Search again while a closer look at the path changes some costs.
 
         Signals with a ``rejoin`` (similarity) re-price beads near the path's empty beads,
@@ -116,7 +125,8 @@ class Aligner:
         evidence after the first search, price every later search. Each round looks at
         the new path (``second_looks`` rounds at most); a bead already re-priced is not
         re-priced again. A document read as faithful enough (``adaptation.window_from``) gets
-        the anchor-and-window search instead (the last value returned says so).
+        the anchor-and-window search instead (the third value returned says so; the fourth
+        is the document's faithfulness).
         """
         types = list(self.config.bead_types)
         adapt, f = self.config.adaptation, 0.0
@@ -133,7 +143,7 @@ class Aligner:
                 if adapt is not None and adapt.window_from is not None and f >= adapt.window_from:
                     window = self._window(n, m, costs, adapt.window_temperature)
                     if window is not None:
-                        return window[0], window[1], True
+                        return window[0], window[1], True, f
             corrections = [c for c in corrections if c[:4] not in seen]
             if f:
                 new_shapes = (set(types) | {(a, b) for _, a, b, _, _ in corrections}) - shifted
@@ -152,7 +162,7 @@ class Aligner:
             if r:
                 costs.shift_priors({t: adapt.regular * r for t in types + costs.sparse_shapes if t != (1, 1)})
                 spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
-        return spans, probs, False
+        return spans, probs, False, f
 
     def _window(self, n: int, m: int, costs: Combined, temperature: float) -> tuple[list[Span], list[float]] | None:
         """The anchor-and-window search's beads and their posteriors under its own scores at
@@ -204,13 +214,14 @@ class Aligner:
         join_gains: Sequence[float] | np.ndarray | None = None,
         merge_gains: Sequence[float] | np.ndarray | None = None,
         windowed: bool = False,
+        faithfulness: float = 0.0,
     ) -> np.ndarray:
         """The beads' posteriors, mapped through the fitted calibration when there is one (for beads
         of the anchor-and-window search, ``windowed``, its own: its posteriors come from another model)."""
         calibration = (self.config.window_calibration if windowed else None) or self.config.calibration
         if calibration is None or not len(posteriors):
             return np.asarray(posteriors, dtype=float)
-        return calibration(confidence_features(posteriors, shapes, costs, join_gains, merge_gains))
+        return calibration(confidence_features(posteriors, shapes, costs, join_gains, merge_gains, faithfulness))
 
     def join_gains(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> np.ndarray:
         """:meth:`SimilarityCosts.join_gains` for beads this aligner made of ``src`` and ``tgt``
@@ -268,6 +279,8 @@ CONFIDENCE_FEATURES = (
     "document cost",
     "join gain",
     "merge gain",
+    "faithfulness",
+    "faithfulness x posterior",
 )
 JOIN_GAIN_OFFSET = 0.05  # the join-gain feature is max(0, gain + this): chosen on the dev halves
 
@@ -278,6 +291,7 @@ def confidence_features(
     costs: Sequence[float],
     join_gains: Sequence[float] | np.ndarray | None = None,
     merge_gains: Sequence[float] | np.ndarray | None = None,
+    faithfulness: float = 0.0,
 ) -> np.ndarray:
     """What the calibration looks at, one row per bead of an aligned stretch (in order).
 
@@ -291,7 +305,12 @@ def confidence_features(
     ``-JOIN_GAIN_OFFSET`` up: a split join looks sure by every other measure; and how much
     better a bead matches merged with a neighbouring bead than the weaker of the two alone
     (:meth:`~aligner.align.similarity.SimilarityCosts.merge_gains`, 0 without one): a
-    faithful translation's 2-2 read as two sure 1-1 beads. Posteriors
+    faithful translation's 2-2 read as two sure 1-1 beads; and the document's faithfulness
+    ``f`` (:meth:`~aligner.align.adapt.Faithfulness.shift`, 0 for a document like the
+    edited news), alone and times the posterior logit: where the second look read a
+    faithful translation, more of the beads are large and their shapes are priced by an
+    estimate, so a bead is wrong more often at the same posterior, and the posterior
+    separates right from wrong less sharply. Posteriors
     are clipped to [1e-4, 1 - 1e-4] because beads report them to four decimals, and the
     calibration is fitted on what beads report.
     """
@@ -315,6 +334,8 @@ def confidence_features(
             np.full_like(logit, cost.mean() if len(cost) else 0.0),
             join,
             np.nan_to_num(merged, nan=0.0),
+            np.full_like(logit, faithfulness),
+            faithfulness * logit,
         ]
     )
 
@@ -349,6 +370,17 @@ class Calibration:
         if self.review_point is None:
             return p
         return np.interp(p, [0.0, self.review_point, 0.9, 1.0], [0.0, 0.5, 0.9, 1.0])
+
+    def estimate(self, confidence: Sequence[float] | np.ndarray) -> np.ndarray:
+        """The logistic estimate that reported confidences stand for (the bend undone).
+
+        Between the review point and 0.9 the bend is steep when the point is near 0.9, so
+        a rounding of the features moves the reported number there far more than the
+        estimate; compare estimates, not reported numbers, to check a rebuild."""
+        c = np.asarray(confidence, dtype=float)
+        if self.review_point is None:
+            return c
+        return np.interp(c, [0.0, 0.5, 0.9, 1.0], [0.0, self.review_point, 0.9, 1.0])
 
 
 def align_sentences(

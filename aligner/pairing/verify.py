@@ -13,23 +13,34 @@ judged by what it finds:
   that lie on the alignment's (monotone) path. A translation keeps the order; shared
   boilerplate or a follow-up story that reuses a few sentences scatters them.
 
-The aligner is the engine ``aligner.align.default_aligner`` builds, with one change for
-speed: its similarity signal reads the sentence vectors pairing already made and never
-encodes joined sentences (the engine's second look at joins). Bead costs are the
-engine's; confidences lose only the join-gain feature, and the weights that read them
-(``VerifyWeights``) were fitted on what this aligner reports.
+The aligner is the engine ``aligner.align.default_aligner`` builds, with two changes.
+For speed, its similarity signal reads the sentence vectors pairing already made and
+never encodes joined sentences (the engine's second look at joins; so the join-gain and
+faithfulness features read 0). And its beads' confidences come from
+``VERIFY_CALIBRATION``, the calibration the weights that read them (``VerifyWeights``,
+``PairingOptions.confident``) were fitted on, not from the engine's current one: the
+engine's confidence is refitted for the review (issue 13 added the document's
+faithfulness), and each refit would otherwise move what counts as a confident bead
+here and call for a refit of pairing. Bead costs and posteriors are the engine's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from aligner.align import Aligner, default_aligner
+from aligner.align import Aligner, Calibration, default_aligner
 from aligner.align.similarity import SimilarityCosts, SimilaritySignal
 from aligner.pairing.options import PairingOptions
+
+# The engine's confidence calibration that pairing's weights were fitted on (benchmarks/
+# pairing_bench.py --fit, 2026-12-03; ``aligner.align.CONFIDENCE_FEATURES``, the two
+# faithfulness weights 0). Refit pairing with it if this ever changes.
+VERIFY_CALIBRATION = Calibration(
+    (2.3742, 0.635, 0.0626, -0.2867, -0.2271, 0.2436, 0.0299, -21.9313, -5.6507, 0.0, 0.0), review_point=0.8761
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +105,8 @@ class Verifier:
             if isinstance(s, SimilaritySignal)
         ]
         self.aligner = Aligner(
-            base.config, [self._similarity[0] if isinstance(s, SimilaritySignal) else s for s in base.signals]
+            replace(base.config, calibration=VERIFY_CALIBRATION),
+            [self._similarity[0] if isinstance(s, SimilaritySignal) else s for s in base.signals],
         )
 
     def verify(self, en: Sequence[str], en_vecs: np.ndarray, ko: Sequence[str], ko_vecs: np.ndarray) -> Verification:
