@@ -308,8 +308,9 @@ NOTES = {
         " on: the signal weights and shape priors on the dev halves of the English–Korean sets"
         " (`benchmarks/tune.py`); the second look's size and the per-document priors"
         " (`aligner/align/adapt.py`) on the dev data of three characters, the English–Korean dev halves,"
-        " the German–French man-page proxy's dev halves and the Text+Berg dev document; the confidence"
-        " on the same three (`benchmarks/calibrate.py`). Test halves were never used for tuning."
+        " the German–French man-page proxy's dev halves and faithful translation (the Text+Berg dev"
+        " document and faithful news's dev half); the confidence on the same (`benchmarks/calibrate.py`)."
+        " Test halves were never used for tuning."
     ),
 }
 
