@@ -1,0 +1,45 @@
+"""benchmarks/calibrate.py's review point and per-set checks: the faithful sets have their own
+rows and take no part in the pooled figures or the review point, which are stated for news."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aligner.align import CONFIDENCE_FEATURES, Calibration
+from tests.scripts import load_script
+
+calibrate = load_script("calibrate")
+POSTERIOR_ONLY = Calibration(tuple(1.0 if name == "posterior" else 0.0 for name in CONFIDENCE_FEATURES))
+
+
+def _outcomes(estimates: list[float], right: list[int], names: list[str], faithful: list[bool]):
+    """Beads whose calibrated estimate is ``estimates`` under :data:`POSTERIOR_ONLY`."""
+    p = np.clip(np.asarray(estimates, dtype=float), 1e-4, 1 - 1e-4)
+    features = np.zeros((len(p), len(CONFIDENCE_FEATURES)))
+    features[:, CONFIDENCE_FEATURES.index("posterior")] = np.log(p / (1 - p))
+    return calibrate.Outcomes(
+        features, np.asarray(right, dtype=float), np.asarray(names), np.zeros(len(p), bool), np.asarray(faithful)
+    )
+
+
+def test_the_review_point_is_read_from_the_news_beads_alone():
+    news = list(np.linspace(0.5, 0.999, 200))
+    faithful = [0.3] * 100  # a faithful document, wrong more often: many low estimates
+    data = _outcomes(news + faithful, [1] * 300, ["news"] * 200 + ["faithful"] * 100, [False] * 200 + [True] * 100)
+    point = calibrate.review_point(POSTERIOR_ONLY, None, data)
+    assert point == round(float(np.quantile(news, calibrate.REVIEW_SHARE)), 4)
+    assert point > 0.5  # counted in, the faithful beads would have pulled it down to 0.3
+    everything = calibrate.Outcomes(data.features, data.right, data.set_names, data.windowed, np.zeros(300, bool))
+    assert calibrate.review_point(POSTERIOR_ONLY, None, everything) == 0.3
+
+
+def test_the_pooled_row_leaves_the_faithful_sets_out():
+    conf = np.array([0.95, 0.95, 0.4, 0.95, 0.3, 0.3])
+    right = np.array([1, 1, 0, 1, 0, 1])
+    names = np.array(["news", "news", "news", "faithful", "faithful", "faithful"])
+    faithful = names == "faithful"
+    lines = calibrate.checks(conf, right, names, ["news", "faithful"], ~faithful)
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[1:] for line in lines[2:]}
+    assert rows[calibrate.POOLED][:2] == ["3", "1"]  # beads and wrong beads of the news alone
+    assert rows["faithful"][:2] == ["3", "1"]
+    assert rows[calibrate.POOLED][2] == "0.333"  # share of beads below 0.5
