@@ -180,7 +180,8 @@ def test_a_faithful_documents_beads_read_less_sure_at_the_same_posterior():
     """The document's faithfulness is a confidence feature: a faithful translation's beads are
     wrong more often at the same posterior (Text+Berg dev at >= 0.9 was 90 % right without it),
     so the same likely posteriors read lower there. The aligner reports the f it used, and the
-    features rebuilt from its beads with that f give the confidence its beads report."""
+    features rebuilt from its beads with that f give the estimate behind the confidence its
+    beads report."""
     halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
     src, tgt, _ = _faithful_news(sorted(d for d, half in halves.items() if half == "dev")[:3])
     engine = build_engine()
