@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aligner.align import CONFIDENCE_FEATURES, Calibration, confidence_features
+from aligner.align import CONFIDENCE_FEATURES, Calibration
 from aligner.align.engine import EngineParams, build_engine
 from benchmarks.sections import write_section
 from benchmarks.suites import DEFR, ENKO_SETS, FAITHFUL_GROUP, LangSet, suite
@@ -93,16 +93,7 @@ def outcomes(
         for src, tgt, gold in zip(data.src, data.tgt, data.gold):
             gold_set = {(tuple(s), tuple(t)) for s, t in gold}
             beads = aligner.align(src, tgt)
-            feats.append(
-                confidence_features(
-                    [b.confidence for b in beads],
-                    [(len(b.src), len(b.tgt)) for b in beads],
-                    [-b.score for b in beads],
-                    aligner.join_gains(src, tgt, beads),
-                    aligner.merge_gains(src, tgt, beads),
-                    aligner.last_faithfulness,
-                )
-            )
+            feats.append(aligner.features_of(src, tgt, beads))
             right += [(b.src, b.tgt) in gold_set for b in beads]
             names += [data.name] * len(beads)
             windowed += [aligner.last_search == "window"] * len(beads)

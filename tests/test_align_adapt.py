@@ -8,7 +8,6 @@ import json
 import numpy as np
 import pytest
 
-from aligner.align import confidence_features
 from aligner.align.adapt import Adaptation, Faithfulness, paired_skips
 from aligner.align.engine import EngineParams, build_engine
 from aligner.align.similarity import merge_candidates
@@ -189,20 +188,13 @@ def test_a_faithful_documents_beads_read_less_sure_at_the_same_posterior():
     raw = raw_engine.align(src, tgt)
     f = raw_engine.last_faithfulness
     assert f > 1.5
-    args = (
-        [b.confidence for b in raw],
-        [(len(b.src), len(b.tgt)) for b in raw],
-        [-b.score for b in raw],
-        raw_engine.join_gains(src, tgt, raw),
-        raw_engine.merge_gains(src, tgt, raw),
-    )
     reported = [b.confidence for b in engine.align(src, tgt)]
     assert engine.last_faithfulness == pytest.approx(f)
     calibration = engine.config.calibration
-    as_faithful = calibration.probability(confidence_features(*args, f))
-    as_edited = calibration.probability(confidence_features(*args))
+    as_faithful = calibration.probability(raw_engine.features_of(src, tgt, raw))
+    as_edited = calibration.probability(raw_engine.features_of(src, tgt, raw, faithfulness=0.0))
     assert np.allclose(as_faithful, calibration.estimate(reported), atol=0.005)
-    likely = np.asarray(args[0]) > 0.5
+    likely = np.array([b.confidence for b in raw]) > 0.5
     assert likely.sum() >= 10 and np.all(as_faithful[likely] < as_edited[likely])
 
 

@@ -408,16 +408,7 @@ def test_calibration_is_fitted_on_what_beads_report(doc):
     raw_aligner = build_engine(params=dataclasses.replace(EngineParams(), calibration=None))
     raw = raw_aligner.align(src, tgt)
     calibration = aligner.config.calibration
-    rebuilt = calibration.probability(
-        confidence_features(
-            [b.confidence for b in raw],
-            [(len(b.src), len(b.tgt)) for b in raw],
-            [-b.score for b in raw],
-            aligner.join_gains(src, tgt, raw),
-            aligner.merge_gains(src, tgt, raw),
-            raw_aligner.last_faithfulness,
-        )
-    )
+    rebuilt = calibration.probability(raw_aligner.features_of(src, tgt, raw))
     reported = [b.confidence for b in aligner.align(src, tgt)]
     assert np.allclose(rebuilt, calibration.estimate(reported), atol=0.005)
 

@@ -11,7 +11,6 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from aligner.align import confidence_features
 from aligner.align.engine import EngineParams, build_engine
 from aligner.align.window import AnchorWindow, window_bounds
 from aligner.evaluate import read_beads, score_many
@@ -102,14 +101,7 @@ def test_window_beads_report_their_own_calibration_of_what_calibrate_py_rebuilds
     raw_aligner = build_engine(params=dataclasses.replace(ON, calibration=None, window_calibration=None))
     raw = raw_aligner.align(src, tgt)
     assert [(b.src, b.tgt) for b in raw] == [(b.src, b.tgt) for b in beads]
-    features = confidence_features(
-        [b.confidence for b in raw],
-        [(len(b.src), len(b.tgt)) for b in raw],
-        [-b.score for b in raw],
-        aligner.join_gains(src, tgt, raw),
-        aligner.merge_gains(src, tgt, raw),
-        raw_aligner.last_faithfulness,
-    )
+    features = raw_aligner.features_of(src, tgt, raw)
     reported = np.array([b.confidence for b in beads])
     assert aligner.config.window_calibration is not None and aligner.config.calibration is not None
     window, engine = aligner.config.window_calibration, aligner.config.calibration

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner.align import Aligner, confidence_features
+from aligner.align import Aligner
 from aligner.align.embed import get_encoder
 from aligner.align.engine import build_engine
 from aligner.cli import main
@@ -229,14 +229,7 @@ def test_verification_reads_beads_through_the_calibration_pairing_was_fitted_on(
     found = verifier.verify(en, vecs[0], ko, vecs[1])
     uncalibrated = Aligner(replace(verifier.aligner.config, calibration=None), verifier.aligner.signals)
     raw = uncalibrated.align(en, ko)
-    features = confidence_features(
-        [b.confidence for b in raw],
-        [(len(b.src), len(b.tgt)) for b in raw],
-        [-b.score for b in raw],
-        uncalibrated.join_gains(en, ko, raw),
-        uncalibrated.merge_gains(en, ko, raw),
-        uncalibrated.last_faithfulness,
-    )
+    features = uncalibrated.features_of(en, ko, raw)
     assert [(len(b.src), len(b.tgt)) for b in raw] == [(1, 1), (1, 1)]
     assert np.allclose([c for _, _, c in found.beads], VERIFY_CALIBRATION(features), atol=1e-3)
 

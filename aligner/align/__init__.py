@@ -225,13 +225,25 @@ class Aligner:
 
     def join_gains(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> np.ndarray:
         """:meth:`SimilarityCosts.join_gains` for beads this aligner made of ``src`` and ``tgt``
-        (NaN throughout without a similarity signal): with :meth:`merge_gains`, what
-        ``benchmarks/calibrate.py`` needs besides the beads to rebuild their confidence features."""
+        (NaN throughout without a similarity signal)."""
         return _gains(self.costs(src, tgt), _spans_of(beads), "join_gains")
 
-    def merge_gains(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> np.ndarray:
-        """:meth:`SimilarityCosts.merge_gains` for beads this aligner made (NaN without a similarity signal)."""
-        return _gains(self.costs(src, tgt), _spans_of(beads), "merge_gains")
+    def features_of(
+        self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead], faithfulness: float | None = None
+    ) -> np.ndarray:
+        """The confidence features of beads this aligner made of ``src`` and ``tgt``, from what
+        they report (their posteriors, when the aligner has no calibration) and the document's
+        faithfulness (the last stretch aligned, unless given): what ``benchmarks/calibrate.py``
+        fits the calibration on."""
+        costs, spans = self.costs(src, tgt), _spans_of(beads)
+        return confidence_features(
+            [b.confidence for b in beads],
+            [(len(b.src), len(b.tgt)) for b in beads],
+            [-b.score for b in beads],
+            _gains(costs, spans, "join_gains"),
+            _gains(costs, spans, "merge_gains"),
+            self.last_faithfulness if faithfulness is None else faithfulness,
+        )
 
     def band(self, n: int, m: int, costs: Combined | None = None) -> Band:
         """Exact search for news-size pairs; for long ones, a band around a coarse path.
