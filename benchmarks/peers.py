@@ -321,13 +321,15 @@ class Vecalign:
 
 class BertalignStyle:
     """Bertalign's two-step search (anchors, then many-to-many beads in a window around them),
-    (``aligner.align.window``, written from its paper) and fed the engine's USE vectors.
+    (``aligner.align.window``, written from its paper, scored as its reference implementation
+    scores) and fed the engine's USE vectors.
 
-    No Bertalign distribution installs from PyPI here, and Bertalign itself needs LaBSE;
-    issue 13 measured this search with USE vectors outside the project (0.911 strict F1
-    on Text+Berg test). Settings are Bertalign's defaults: beads of up to 5 sentences in
-    all, 3 anchor candidates per sentence, a window of 5, skips scored -0.1, margin and
-    length penalty on. Like Vecalign it encodes every run of 1-4 consecutive sentences.
+    Bertalign's PyPI fork needs Python 3.12 or later and torch, and Bertalign itself needs
+    LaBSE from the Hugging Face hub; issue 13 measured this search with USE vectors outside
+    the project (0.911 strict F1 on Text+Berg test). Settings are Bertalign's defaults:
+    beads of up to 5 sentences in all, 3 anchor candidates per sentence, a window of 5,
+    skips scored -0.1, margin and length penalty on. Like Vecalign it encodes every run of
+    1-4 consecutive sentences.
     """
 
     name = "bertalign-use"

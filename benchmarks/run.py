@@ -297,10 +297,11 @@ NOTES = {
     "bertalign-use": (
         "bertalign-use: Bertalign's published two-step search (Liu & Zhu 2022: top-3 1-1 anchors by cosine,"
         " then beads of up to 5 sentences in all inside a window of 5 around them, scored by the cosine of"
-        " their encoded texts minus the mean cosine with the neighbouring spans, times a length penalty,"
-        " skips -0.1), rebuilt from the paper in `aligner/align/window.py` (no Bertalign installs from"
-        " PyPI) and fed the engine's USE encoder instead of LaBSE. Like vecalign it encodes every run of 1-4"
-        " consecutive sentences."
+        " their encoded texts minus the mean cosine with the single sentences around each span, times a"
+        " length penalty on UTF-8 bytes, skips -0.1), rebuilt from the paper in `aligner/align/window.py`"
+        " with the scoring of its reference implementation, and fed the engine's USE encoder instead of"
+        " LaBSE (Bertalign's PyPI fork needs Python 3.12 or later, torch, and LaBSE fetched from the"
+        " Hugging Face hub at run time). Like vecalign it encodes every run of 1-4 consecutive sentences."
     ),
     "ours": (
         "ours runs whatever `aligner.align.align_sentences` is in the working tree at the time (see its"

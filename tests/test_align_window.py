@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from aligner.align.engine import EngineParams, build_engine
-from aligner.align.window import AnchorWindow, window_bounds
+from aligner.align.window import AnchorWindow, WindowCosts, window_bounds
 from aligner.evaluate import read_beads, score_many
 from tests.conftest import ROOT
 from tests.scripts import load_script
@@ -64,6 +64,47 @@ def test_the_window_keeps_every_row_reachable_and_both_corners_inside():
     lo, hi = window_bounds([(0, 0), (5, 9), (6, 10)], 8, 12, 2)
     assert lo[0] == 0 and hi[-1] == 13 and all(lo[i] < hi[i - 1] for i in range(1, 9))
     assert all(lo[i] <= lo[i + 1] for i in range(8))  # a path never has to move left
+
+
+def test_beads_score_as_bertalign_defines_them_single_neighbours_and_bytes():
+    """Bertalign's reference implementation, which the peer stands for: the margin compares each
+    side's text with the single sentences just before and after the other side's span (not
+    spans of its size; a neighbour beyond the document is left out), and the length penalty
+    counts UTF-8 bytes of the joined text, where a Korean letter is three."""
+    src = [
+        "The city opened a new library on Monday.",
+        "It holds 40,000 books.",
+        "Children can borrow up to ten at a time.",
+        "The mayor called it a gift to the next generation.",
+    ]
+    tgt = [
+        "시는 월요일에 새 도서관을 열었다.",
+        "4만 권의 책을 소장하고 있으며 어린이는 한 번에 열 권까지 빌릴 수 있다.",
+        "시장은 이를 다음 세대에 주는 선물이라고 했다.",
+    ]
+    encode = build_engine().signals[1].encode
+
+    def unit(*texts: str) -> np.ndarray:
+        v = encode([" ".join(texts)])[0]
+        return v / np.linalg.norm(v)
+
+    ratio = sum(len(x.encode("utf-8")) for x in tgt) / sum(len(x.encode("utf-8")) for x in src)
+
+    def penalty(src_text: str, tgt_text: str) -> float:
+        l1, l2 = len(src_text.encode("utf-8")) * ratio, len(tgt_text.encode("utf-8"))
+        return float(np.log2(1 + min(l1, l2) / max(l1, l2)))
+
+    costs = WindowCosts.of(src, tgt, AnchorWindow(encode))
+    # the 2-1 bead of source sentences 1-2 and target sentence 1 (ends at row 3, column 2)
+    s, t = unit(*src[1:3]), unit(tgt[1])
+    margin = ((unit(tgt[0]) @ s + unit(tgt[2]) @ s) / 2 + (unit(src[0]) @ t + unit(src[3]) @ t) / 2) / 2
+    expected = (s @ t - margin) * penalty(" ".join(src[1:3]), tgt[1])
+    assert np.isclose(-costs(3, 2, 1, 2, 3)[0], expected, atol=1e-4)
+    # the first sentences: nothing before either span, so each side counts its next sentence alone
+    s, t = unit(src[0]), unit(tgt[0])
+    margin = (unit(tgt[1]) @ s + unit(src[1]) @ t) / 2
+    assert np.isclose(-costs(1, 1, 1, 1, 2)[0], (s @ t - margin) * penalty(src[0], tgt[0]), atol=1e-4)
+    assert costs(1, 1, 0, 0, 3).tolist() == [0.1] * 3  # a skip scores -0.1
 
 
 def test_the_engine_hands_faithful_documents_to_the_window_search_and_keeps_edited_ones(faithful):

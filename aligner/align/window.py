@@ -1,25 +1,28 @@
-"""Anchor-and-window search (Bertalign's two steps, Liu & Zhu 2022, written here from its paper).
+"""Anchor-and-window search (Bertalign's two steps, Liu & Zhu 2022, written here from its
+paper and checked against the behaviour of its reference implementation).
 
 The engine's own search prices beads by sums of sentence vectors with priors tuned on
 edited news; on a faithful translation full of 1-3, 2-2 and 1-4 beads it splits them.
 Bertalign's design encodes every run of consecutive sentences and searches many-to-many
 beads only near confident 1-1 anchors: worse on edited news, far better on faithful
-text. The engine uses it as its second search for a document its own faithfulness
-estimate (:mod:`aligner.align.adapt`) reads as faithful; ``benchmarks/peers.py`` runs it
-alone as a peer (``bertalign-use``). The steps:
+text. The engine can use it as its second search for a document its own faithfulness
+estimate (:mod:`aligner.align.adapt`) reads as faithful (off by default);
+``benchmarks/peers.py`` runs it alone as a peer (``bertalign-use``). The steps:
 
 1. **Anchors.** Each source sentence's ``top_k`` nearest target sentences by cosine; a
    search over 1-1, 1-0 and 0-1 steps, where a 1-1 step may only land on one of those
-   neighbours and scores its cosine and a skip scores ``skip``, keeps the best chain.
+   neighbours and scores its cosine and a skip scores nothing, keeps the chain whose
+   anchors add up to the most.
 2. **Window.** The second search looks only at target columns within ``window``
    sentences of that chain in each source row.
 3. **Many-to-many.** Every run of up to ``max_align - 1`` consecutive sentences of each
    side is encoded as one text (the "overlaps"); inside the window, beads of any shape
    with at most ``max_align`` sentences in all score the cosine of their two encoded
-   texts, minus the mean cosine of each side with the spans of the other side just
-   before and after it (the margin), times a length penalty ``log2(1 + r)``, ``r`` the
-   ratio of the shorter to the longer side after scaling by the document's own ratio;
-   empty beads score ``skip``. The best-scoring path is the alignment.
+   texts, minus (the margin) the mean of two neighbour similarities: one side's text
+   against the single sentences just before and after the other side's span, averaged
+   for each side; times a length penalty ``log2(1 + r)``, ``r`` the ratio of the shorter
+   to the longer side in UTF-8 bytes of the joined text, after scaling by the document's
+   own ratio; empty beads score ``skip``. The best-scoring path is the alignment.
 
 Every run of sentences is encoded, which read whole costs about four times the encoder work
 of the engine's first search; with the engine's encoder a run is made from its sentences'
@@ -83,7 +86,8 @@ class AnchorWindow:
 
     def _anchor_path(self, s: np.ndarray, t: np.ndarray) -> list[tuple[int, int]]:
         """The first search's 1-1 beads as (source, target) sentence pairs: a 1-1 step only onto
-        one of the source sentence's ``top_k`` nearest targets, scoring its cosine; skips ``skip``."""
+        one of the source sentence's ``top_k`` nearest targets, scoring its cosine; skips are free, as
+        in Bertalign's first pass, so the chain is the one whose anchors add up to the most."""
         n, m = len(s), len(t)
         sims = s @ t.T
         k = min(self.top_k, m)
@@ -95,7 +99,7 @@ class AnchorWindow:
         def cost(i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
             if a == 1 and b == 1:
                 return allowed[i, lo:hi]
-            return np.full(hi - lo, -self.skip)
+            return np.zeros(hi - lo)
 
         spans = viterbi(n, m, [(0, 1), (1, 0), (1, 1)], cost, Band.full(n, m))
         return [(i0, j0) for i0, i1, j0, j1 in spans if i1 - i0 == 1 and j1 - j0 == 1]
@@ -106,24 +110,27 @@ class WindowCosts:
     """Minus the score of each bead (a cost for :mod:`aligner.align.search`), row by row.
 
     A bead with sentences on both sides scores the cosine of its two encoded texts, minus
-    (``margin``) the mean cosine of each side with the spans of the other side of the same
-    size just before and after it, times (``length_penalty``) ``log2(1 + r)``, ``r`` the
-    ratio of its shorter side to its longer in characters, the source scaled by the
-    document's own ratio; an empty bead scores ``skip``.
+    (``margin``) the mean of two neighbour similarities (the source text against the single
+    target sentences just before and after the target span, averaged, and the other way
+    round; a missing neighbour is left out, a side without either counts 0), times
+    (``length_penalty``) ``log2(1 + r)``, ``r`` the ratio of its shorter side to its longer
+    in UTF-8 bytes of the joined text, the source scaled by the document's own ratio; an
+    empty bead scores ``skip``. These are Bertalign's definitions: its reference
+    implementation compares with single sentences, not spans, and counts bytes.
     """
 
     src: dict[int, np.ndarray]  # size -> row e: vector of the ``size`` sentences ending at e
     tgt: dict[int, np.ndarray]
-    src_chars: np.ndarray  # prefix sums of sentence lengths
-    tgt_chars: np.ndarray
+    src_bytes: np.ndarray  # prefix sums of sentence lengths in UTF-8 bytes
+    tgt_bytes: np.ndarray
     settings: AnchorWindow
     _rows: dict[tuple[int, int, int, int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def of(cls, src: Sequence[str], tgt: Sequence[str], settings: AnchorWindow) -> WindowCosts:
         width = settings.max_align - 1
-        ls = np.array([len(x) for x in src], dtype=float)
-        lt = np.array([len(x) for x in tgt], dtype=float)
+        ls = np.array([len(x.encode("utf-8")) for x in src], dtype=float)
+        lt = np.array([len(x.encode("utf-8")) for x in tgt], dtype=float)
         return cls(
             overlap_vectors(src, width, settings.encode, settings.encode_joined),
             overlap_vectors(tgt, width, settings.encode, settings.encode_joined),
@@ -139,7 +146,7 @@ class WindowCosts:
         return self._rows[key]
 
     def _row(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
-        n, m = len(self.src_chars) - 1, len(self.tgt_chars) - 1
+        n, m = len(self.src_bytes) - 1, len(self.tgt_bytes) - 1
         out = np.full(hi - lo, INF)
         cols = np.arange(lo, hi)
         ok = (cols >= b) & (cols <= m)
@@ -153,24 +160,27 @@ class WindowCosts:
         t = self.tgt[b][j]
         sim = t @ s
         if self.settings.margin:
-            rows = []
-            for jj in (j - b, j + b):  # the target spans of the same size just before and after
-                inside = (jj >= b) & (jj <= m)
-                rows.append(np.where(inside, self.tgt[b][np.clip(jj, 0, m)] @ s, np.nan))
-            for ii in (i - a, i + a):  # the source spans just before and after
-                if a <= ii <= n:
-                    rows.append(t @ self.src[a][ii])
-            stacked = np.vstack(rows)
-            seen = np.isfinite(stacked)
-            sim = sim - np.where(seen, stacked, 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
+            # the single sentences just before and after each span (row e of size 1: sentence e-1)
+            near_t = _mean_present([(self.tgt[1][np.clip(k, 0, m)] @ s, (k >= 1) & (k <= m)) for k in (j - b, j + 1)])
+            near_s = _mean_present(
+                [(t @ self.src[1][min(max(k, 0), n)], np.full(len(j), 1 <= k <= n)) for k in (i - a, i + 1)]
+            )
+            sim = sim - (near_t + near_s) / 2
         if self.settings.length_penalty:
-            ratio = self.tgt_chars[-1] / max(self.src_chars[-1], 1.0)
-            l1 = (self.src_chars[i] - self.src_chars[i - a]) * ratio
-            l2 = self.tgt_chars[j] - self.tgt_chars[j - b]
+            ratio = self.tgt_bytes[-1] / max(self.src_bytes[-1], 1.0)
+            l1 = (self.src_bytes[i] - self.src_bytes[i - a] + a - 1) * ratio  # joined by spaces
+            l2 = self.tgt_bytes[j] - self.tgt_bytes[j - b] + b - 1
             r = np.minimum(l1, l2) / np.maximum(np.maximum(l1, l2), 1.0)
             sim = sim * np.log2(1.0 + r)
         out[ok] = -sim
         return out
+
+
+def _mean_present(sims: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Column by column, the mean of the similarities whose neighbour exists (0 where none does)."""
+    total = sum(np.where(here, sim, 0.0) for sim, here in sims)
+    count = sum(here.astype(float) for _, here in sims)
+    return np.asarray(total / np.maximum(count, 1.0), dtype=float)
 
 
 def overlap_vectors(
