@@ -310,7 +310,9 @@ NOTES = {
         " (`benchmarks/tune.py`); the second look's size and the per-document priors"
         " (`aligner/align/adapt.py`) on the dev data of three characters, the English–Korean dev halves,"
         " the German–French man-page proxy's dev halves and faithful translation (the Text+Berg dev"
-        " document and faithful news's dev half); the confidence on the same (`benchmarks/calibrate.py`)."
+        " document and faithful news's dev half), and on the same the faithfulness from which the"
+        " anchor-and-window search gives its second opinion (`aligner/align/regions.py`); the confidence on"
+        " the same (`benchmarks/calibrate.py`)."
         " Test halves were never used for tuning."
     ),
 }

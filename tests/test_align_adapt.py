@@ -119,11 +119,13 @@ def _faithful_news(doc_ids: list[str]) -> tuple[list[str], list[str], list]:
 
 def test_a_faithful_translation_gets_its_own_priors_and_larger_beads():
     """A faithful translation with many merged lines: the empty beads of a first search mostly
-    gain when joined, the document reads as faithful, and the second search finds larger beads."""
+    gain when joined, the document reads as faithful, and the second search finds larger beads
+    (the engine's own search: the window search's second opinion is left out)."""
     halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
     src, tgt, gold = _faithful_news(sorted(d for d, half in halves.items() if half == "dev")[:3])
-    engine = build_engine()
-    fixed = build_engine(params=dataclasses.replace(EngineParams(), adapt_join=0.0, adapt_merge=0.0))
+    own = dataclasses.replace(EngineParams(), window_from=None)
+    engine = build_engine(params=own)
+    fixed = build_engine(params=dataclasses.replace(own, adapt_join=0.0, adapt_merge=0.0))
     costs = engine.costs(src, tgt)
     costs.precompute(engine.config.bead_types)
     spans, _ = engine._search(len(src), len(tgt), costs, engine.band(len(src), len(tgt), costs), True)
@@ -167,8 +169,8 @@ def test_a_faithful_translation_gets_its_crossings_from_two_one_to_one_beads():
     src, tgt, gold = _faithful_news(sorted(d for d, half in halves.items() if half == "dev")[21:24])
     crossings = {(s, t) for s, t in gold if len(s) == len(t) == 2}
     found = {}
-    for pairs in (EngineParams().rejoin_pairs, 0):
-        engine = build_engine(params=dataclasses.replace(EngineParams(), rejoin_pairs=pairs))
+    for pairs in (EngineParams().rejoin_pairs, 0):  # the engine's own search, without the window search's opinion
+        engine = build_engine(params=dataclasses.replace(EngineParams(), rejoin_pairs=pairs, window_from=None))
         found[pairs] = [(b.src, b.tgt) for b in engine.align(src, tgt)]
     assert EngineParams().rejoin_pairs == 4 and len(crossings) == 3
     assert len(crossings & set(found[4])) > len(crossings & set(found[0]))
@@ -180,11 +182,12 @@ def test_a_faithful_documents_beads_read_less_sure_at_the_same_posterior():
     wrong more often at the same posterior (Text+Berg dev at >= 0.9 was 90 % right without it),
     so the same likely posteriors read lower there. The aligner reports the f it used, and the
     features rebuilt from its beads with that f give the estimate behind the confidence its
-    beads report."""
+    beads report (the engine's own beads: the window search's have their own calibration)."""
     halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
     src, tgt, _ = _faithful_news(sorted(d for d, half in halves.items() if half == "dev")[:3])
-    engine = build_engine()
-    raw_engine = build_engine(params=dataclasses.replace(EngineParams(), calibration=None))
+    own = dataclasses.replace(EngineParams(), window_from=None)
+    engine = build_engine(params=own)
+    raw_engine = build_engine(params=dataclasses.replace(own, calibration=None))
     raw = raw_engine.align(src, tgt)
     f = raw_engine.last_faithfulness
     assert f > 1.5

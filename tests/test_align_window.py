@@ -1,6 +1,6 @@
-"""The anchor-and-window search (aligner.align.window): alone, as the engine's second search
-for documents it reads as faithful (``EngineParams.window_from``, off by default), and as
-the Bertalign-style peer of the benchmarks."""
+"""The anchor-and-window search (aligner.align.window): alone, as the engine's second opinion
+on documents it reads as faithful (``EngineParams.window_from``), and as the Bertalign-style
+peer of the benchmarks."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from tests.conftest import ROOT
 from tests.scripts import load_script
 
 EVAL = ROOT / "corpora" / "eval"
-ON = dataclasses.replace(EngineParams(), window_from=1.5)
 
 
 def _ntrex_dev() -> list[str]:
@@ -107,47 +106,63 @@ def test_beads_score_as_bertalign_defines_them_single_neighbours_and_bytes():
     assert costs(1, 1, 0, 0, 3).tolist() == [0.1] * 3  # a skip scores -0.1
 
 
-def test_the_engine_hands_faithful_documents_to_the_window_search_and_keeps_edited_ones(faithful):
-    """With ``window_from`` set, a document read as faithful gets the window search's beads;
-    an edited document reads below the threshold and keeps the engine's beads. Off by
-    default: the engine's own second search, with its priors set by the document, does as
-    well on faithful text (here 1.0 strict F1 against the window search's 0.94)."""
+def _strict(gold, beads) -> float:
+    return score_many([(gold, beads)]).strict_f1
+
+
+def test_on_faithful_documents_the_engine_keeps_the_better_search_region_by_region(faithful):
+    """A document read as faithful is aligned by both searches, and where they disagree the
+    beads that match better by their text are kept: here the window search's in two regions,
+    which makes the pair right throughout where neither search alone is (0.82 and 0.88). On
+    the ``faithful`` pair the window search splits a bead the engine gets right, and the
+    engine's stays. An edited document reads below the threshold and never asks."""
+    assert EngineParams().window_from is not None
+    off = dataclasses.replace(EngineParams(), window_from=None)
+    src, tgt, gold = load_script("faithful_news").faithful_news(_ntrex_dev()[15:18], EVAL)
+    aligner, alone = build_engine(), build_engine(params=off)
+    beads, own = aligner.align(src, tgt), [(b.src, b.tgt) for b in alone.align(src, tgt)]
+    window = _pairs(AnchorWindow(aligner.signals[1].encode).align(src, tgt))
+    assert aligner.last_faithfulness >= EngineParams().window_from and sum(aligner.last_windowed) == 2
+    for bead, windowed in zip(beads, aligner.last_windowed):
+        assert (bead.src, bead.tgt) in (window if windowed else own)
+    assert _strict(gold, beads) == 1.0 and max(_strict(gold, own), _strict(gold, window)) < 0.9
     src, tgt, gold = faithful
-    assert EngineParams().window_from is None
-    windowed = build_engine(params=ON)
-    beads = windowed.align(src, tgt)
-    assert windowed.last_search == "window"
-    assert [(b.src, b.tgt) for b in beads] == _pairs(AnchorWindow(windowed.signals[1].encode).align(src, tgt))
-    default = build_engine()
-    f1 = {
-        name: score_many([(gold, [(b.src, b.tgt) for b in found])]).strict_f1
-        for name, found in (("windowed", beads), ("default", default.align(src, tgt)))
-    }
-    assert default.last_search == "engine" and min(f1.values()) > 0.9
+    beads = aligner.align(src, tgt)
+    assert not any(aligner.last_windowed) and [(b.src, b.tgt) for b in beads] == [
+        (b.src, b.tgt) for b in alone.align(src, tgt)
+    ]
+    assert (
+        _strict(gold, beads) == 1.0
+        and _strict(gold, _pairs(AnchorWindow(aligner.signals[1].encode).align(src, tgt))) < 1
+    )
     doc = _ntrex_dev()[0]
     edited = [(EVAL / "ntrex-hard" / side / doc).read_text(encoding="utf-8").splitlines() for side in ("src", "tgt")]
-    assert [(b.src, b.tgt, b.confidence) for b in windowed.align(*edited)] == [
-        (b.src, b.tgt, b.confidence) for b in default.align(*edited)
+    assert [(b.src, b.tgt, b.confidence) for b in aligner.align(*edited)] == [
+        (b.src, b.tgt, b.confidence) for b in alone.align(*edited)
     ]
-    assert windowed.last_search == "engine"
+    assert not any(aligner.last_windowed)
 
 
-def test_window_beads_report_their_own_calibration_of_what_calibrate_py_rebuilds(faithful):
+def test_window_beads_report_their_own_calibration_of_what_calibrate_py_rebuilds():
     """benchmarks/calibrate.py fits the window search's calibration on features rebuilt from
     the beads it reports uncalibrated; mapped through that calibration they give what the
-    calibrated engine reports, which is not what the engine's own calibration would say."""
-    src, tgt, _ = faithful
-    aligner = build_engine(params=ON)
+    calibrated engine reports for the window search's beads, and the engine's own
+    calibration gives what it reports for the rest."""
+    src, tgt, _ = load_script("faithful_news").faithful_news(_ntrex_dev()[15:18], EVAL)
+    aligner = build_engine()
     beads = aligner.align(src, tgt)
-    raw_aligner = build_engine(params=dataclasses.replace(ON, calibration=None, window_calibration=None))
+    raw_aligner = build_engine(params=dataclasses.replace(EngineParams(), calibration=None, window_calibration=None))
     raw = raw_aligner.align(src, tgt)
     assert [(b.src, b.tgt) for b in raw] == [(b.src, b.tgt) for b in beads]
+    assert raw_aligner.last_windowed == aligner.last_windowed and any(aligner.last_windowed)
     features = raw_aligner.features_of(src, tgt, raw)
     reported = np.array([b.confidence for b in beads])
-    assert aligner.config.window_calibration is not None and aligner.config.calibration is not None
+    marked = np.array(aligner.last_windowed)
     window, engine = aligner.config.window_calibration, aligner.config.calibration
-    assert np.allclose(window.probability(features), window.estimate(reported), atol=0.005)
-    assert not np.allclose(engine.probability(features), engine.estimate(reported), atol=0.05)
+    assert window is not None and engine is not None
+    assert np.allclose(window.probability(features[marked]), window.estimate(reported[marked]), atol=0.005)
+    assert np.allclose(engine.probability(features[~marked]), engine.estimate(reported[~marked]), atol=0.005)
+    assert not np.allclose(engine.probability(features[marked]), engine.estimate(reported[marked]), atol=0.01)
 
 
 def test_the_bertalign_style_peer_aligns_a_news_document():

@@ -7,12 +7,13 @@ a score and a confidence. ``align_sentences`` is the one-call form for scripts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from aligner.align.adapt import Adaptation
+from aligner.align.regions import choose
 from aligner.align.scoring import GALE_CHURCH_PRIORS, Combined, LengthSignal, Signal
 from aligner.align.search import Band, coarse_path, dense_search, posteriors, viterbi
 from aligner.model import Bead, Method
@@ -52,9 +53,9 @@ class Aligner:
     def __init__(self, config: AlignConfig | None = None, signals: Sequence[Signal] | None = None) -> None:
         self.config = config or AlignConfig()
         self.signals: list[Signal] = list(signals) if signals is not None else [LengthSignal()]
-        # which search made the beads of the last stretch aligned, "engine" or "window" (what
-        # benchmarks/calibrate.py needs to fit each search's confidence; not for concurrent use)
-        self.last_search = "engine"
+        # for each bead of the last stretch aligned, whether the anchor-and-window search made it
+        # (what benchmarks/calibrate.py needs to fit each search's confidence; not for concurrent use)
+        self.last_windowed: list[bool] = []
         # the faithfulness f the second look read in the last stretch (0 without an adaptation):
         # a confidence feature, which benchmarks/calibrate.py needs to rebuild the features
         self.last_faithfulness = 0.0
@@ -97,9 +98,9 @@ class Aligner:
             costs.precompute(self.config.bead_types)
         spans, probs = self._search(n, m, costs, band, dense)
         spans, probs, windowed, f = self._second_looks(n, m, costs, band, dense, spans, probs)
-        self.last_search, self.last_faithfulness = ("window" if windowed else "engine"), f
+        self.last_windowed, self.last_faithfulness = windowed, f
         shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in spans]
-        bead_costs = [float(costs(i1, a, b, j1, j1 + 1)[0]) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
+        bead_costs = [costs.bead_cost(i1, a, b, j1) for (_, i1, _, j1), (a, b) in zip(spans, shapes)]
         conf = self.confidences(
             probs,
             shapes,
@@ -116,7 +117,7 @@ class Aligner:
 
     def _second_looks(
         self, n: int, m: int, costs: Combined, band: Band, dense: bool, spans: list[Span], probs: list[float]
-    ) -> tuple[list[Span], list[float], bool, float]:
+    ) -> tuple[list[Span], list[float], list[bool], float]:
         """Search again while a closer look at the path changes some costs.
 
         Signals with a ``rejoin`` (similarity) re-price beads near the path's empty beads,
@@ -124,14 +125,16 @@ class Aligner:
         (``reprice_joins``); with an ``adaptation`` the document's own priors, estimated from that look's
         evidence after the first search, price every later search. Each round looks at
         the new path (``second_looks`` rounds at most); a bead already re-priced is not
-        re-priced again. A document read as faithful enough (``adaptation.window_from``) gets
-        the anchor-and-window search instead (the third value returned says so; the fourth
-        is the document's faithfulness).
+        re-priced again. A document read as faithful enough (``adaptation.window_from``) is
+        also aligned by the anchor-and-window search, and where the two disagree the better
+        by their text is kept (:func:`aligner.align.regions.choose`; the third value returned
+        says which beads are the window search's, the fourth is the document's faithfulness).
         """
         types = list(self.config.bead_types)
         adapt, f = self.config.adaptation, 0.0
         seen: set[tuple[int, int, int, int]] = set()
         shifted: set[tuple[int, int]] = set()
+        second_opinion = False
         for round_ in range(self.config.second_looks):
             first = adapt is not None and round_ == 0
             corrections = self._rejoin(costs, spans, wide=not first)
@@ -140,10 +143,7 @@ class Aligner:
                 if f:  # looks faithful: look wider, and judge by the wider look's evidence
                     corrections = self._rejoin(costs, spans, wide=True)
                     f = self._faithfulness(costs)
-                if adapt is not None and adapt.window_from is not None and f >= adapt.window_from:
-                    window = self._window(n, m, costs, adapt.window_temperature)
-                    if window is not None:
-                        return window[0], window[1], True, f
+                second_opinion = adapt is not None and adapt.window_from is not None and f >= adapt.window_from
             corrections = [c for c in corrections if c[:4] not in seen]
             if f:
                 new_shapes = (set(types) | {(a, b) for _, a, b, _, _ in corrections}) - shifted
@@ -162,7 +162,13 @@ class Aligner:
             if r:
                 costs.shift_priors({t: adapt.regular * r for t in types + costs.sparse_shapes if t != (1, 1)})
                 spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
-        return spans, probs, False, f
+        if second_opinion:
+            window = self._window(n, m, costs, adapt.window_temperature)  # type: ignore[union-attr]
+            if window is not None and adapt.window_whole:  # type: ignore[union-attr]
+                return window[0], window[1], [True] * len(window[0]), f
+            if window is not None:
+                return *_merge_choice(spans, probs, *window, _bead_match(costs)), f
+        return spans, probs, [False] * len(spans), f
 
     def _window(self, n: int, m: int, costs: Combined, temperature: float) -> tuple[list[Span], list[float]] | None:
         """The anchor-and-window search's beads and their posteriors under its own scores at
@@ -213,15 +219,21 @@ class Aligner:
         costs: Sequence[float],
         join_gains: Sequence[float] | np.ndarray | None = None,
         merge_gains: Sequence[float] | np.ndarray | None = None,
-        windowed: bool = False,
+        windowed: Sequence[bool] = (),
         faithfulness: float = 0.0,
     ) -> np.ndarray:
-        """The beads' posteriors, mapped through the fitted calibration when there is one (for beads
-        of the anchor-and-window search, ``windowed``, its own: its posteriors come from another model)."""
-        calibration = (self.config.window_calibration if windowed else None) or self.config.calibration
+        """The beads' posteriors, mapped through the fitted calibration when there is one (for the
+        beads of the anchor-and-window search, marked in ``windowed``, its own: their posteriors
+        come from another model)."""
+        calibration = self.config.calibration
         if calibration is None or not len(posteriors):
             return np.asarray(posteriors, dtype=float)
-        return calibration(confidence_features(posteriors, shapes, costs, join_gains, merge_gains, faithfulness))
+        features = confidence_features(posteriors, shapes, costs, join_gains, merge_gains, faithfulness)
+        out = calibration(features)
+        marked = np.asarray(windowed, dtype=bool) if len(windowed) else np.zeros(len(out), dtype=bool)
+        if self.config.window_calibration is not None and marked.any():
+            out[marked] = self.config.window_calibration(features[marked])
+        return out
 
     def join_gains(self, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> np.ndarray:
         """:meth:`SimilarityCosts.join_gains` for beads this aligner made of ``src`` and ``tgt``
@@ -262,6 +274,29 @@ class Aligner:
                 break
         width = self.config.band_width if len(path) > 2 else max(self.config.band_width, abs(n - m) // 4)
         return Band.around(path, n, m, width)
+
+
+def _bead_match(costs: Combined) -> Callable[[Sequence[Span]], Sequence[float]]:
+    """The similarity signal's :meth:`~aligner.align.similarity.SimilarityCosts.text_match`."""
+    return next(part.text_match for part in costs.parts if hasattr(part, "text_match"))
+
+
+def _merge_choice(
+    spans: list[Span],
+    probs: list[float],
+    window_spans: list[Span],
+    window_probs: list[float],
+    bead_match: Callable[[Sequence[Span]], Sequence[float]],
+) -> tuple[list[Span], list[float], list[bool]]:
+    """The engine's beads and the window search's, region by region the better
+    (:func:`aligner.align.regions.choose`), each with its own search's posterior."""
+    picked = choose(spans, window_spans, bead_match)
+    own = ((spans, probs), (window_spans, window_probs))
+    return (
+        [own[which][0][k] for which, k in picked],
+        [own[which][1][k] for which, k in picked],
+        [which == 1 for which, _ in picked],
+    )
 
 
 def _spans_of(beads: Sequence[Bead]) -> list[Span]:

@@ -96,10 +96,11 @@ class Adaptation:
     four sentences or more (2-2, 1-3, ...; rare in edited news, common in a faithful
     translation) ``merge * f`` less per sentence beyond three.
 
-    Where ``f`` reaches ``window_from``, the document is faithful enough that the second
-    search is :mod:`aligner.align.window`'s anchor-and-window search instead: it encodes
-    every run of sentences, which prices a faithful translation's large beads better
-    than any shift of these priors does.
+    Where ``f`` reaches ``window_from``, the document is faithful enough that the
+    anchor-and-window search of :mod:`aligner.align.window` aligns it too: it encodes
+    every run of sentences, which prices some of a faithful translation's large beads
+    better than any shift of these priors does, and misses others the engine finds, so
+    where the two disagree the better by their text is kept (:mod:`aligner.align.regions`).
 
     The other end: a document whose path is almost all 1-1 beads (a translation made
     sentence by sentence, such as KEP's clean news, where a loose translation is still
@@ -128,7 +129,8 @@ class Adaptation:
     regular_share: float = 0.25  # share of beads other than 1-1 in edited news (the prior's mean)
     regular_weight: float = 20.0  # what the prior is worth, in beads
     pair_skips: bool = True  # a balanced run of skips counts as 1-1 beads (see above)
-    window_from: float | None = None  # faithfulness from which the anchor-and-window search takes over
+    window_from: float | None = None  # faithfulness from which the anchor-and-window search aligns too
+    window_whole: bool = False  # ... and its beads are kept throughout, not only where they match better
     window_temperature: float = 0.05  # its posteriors: paths weighted by exp(score / this)
 
     def regularity(self, shapes: Sequence[tuple[int, int]]) -> float:

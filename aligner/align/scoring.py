@@ -216,6 +216,13 @@ class Combined:
             cached = self._rows[key] = self._row(i, a, b, lo, hi)
         return cached
 
+    def bead_cost(self, i: int, a: int, b: int, j: int) -> float:
+        """What the search paid for the bead of shape (a, b) ending at (i, j); for a bead it could
+        not make (a shape priced only where the second look proposed it, in a bead another
+        search found), what the signals and the prior say of it."""
+        cost = float(self(i, a, b, j, j + 1)[0])
+        return cost if np.isfinite(cost) else self._cell(i, a, b, j)
+
     def _row(self, i: int, a: int, b: int, lo: int, hi: int) -> np.ndarray:
         """One band row's costs, kept because Viterbi, forward and backward all ask for it."""
         if (a, b) in self._sparse:  # only the corrected beads exist

@@ -158,6 +158,15 @@ class SimilarityCosts:
         vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
         return [float(vecs[2 * n] @ vecs[2 * n + 1]) for n in range(len(spans))]
 
+    def text_match(self, spans: Sequence[tuple[int, int, int, int]]) -> list[float]:
+        """Each bead's cosine with its sides' sentences joined and encoded as one text each (0 for
+        an empty bead): the judge :func:`aligner.align.regions.choose` compares two alignments by."""
+        full = [k for k, (i0, i1, j0, j1) in enumerate(spans) if i1 > i0 and j1 > j0]
+        out = [0.0] * len(spans)
+        for k, cos in zip(full, self._joined_cosines([spans[k] for k in full])):
+            out[k] = cos
+        return out
+
     def join_gains(self, spans: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
         """For each bead, how much better its sentences match when joined with a neighbouring
         0-1 or 1-0 bead, NaN where it has no such neighbour.
