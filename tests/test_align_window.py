@@ -126,6 +126,7 @@ def test_on_faithful_documents_the_engine_keeps_the_better_search_region_by_regi
     for bead, windowed in zip(beads, aligner.last_windowed):
         assert (bead.src, bead.tgt) in (window if windowed else own)
     assert _strict(gold, beads) == 1.0 and max(_strict(gold, own), _strict(gold, window)) < 0.9
+    assert len(aligner.align(src[:2], [])) == 2 and aligner.last_windowed == [False, False]  # not the last pair's
     src, tgt, gold = faithful
     beads = aligner.align(src, tgt)
     assert not any(aligner.last_windowed) and [(b.src, b.tgt) for b in beads] == [

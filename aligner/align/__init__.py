@@ -90,6 +90,7 @@ class Aligner:
     def _align_gap(self, src: Sequence[str], tgt: Sequence[str], s0: int, s1: int, t0: int, t1: int) -> list[Bead]:
         n, m = s1 - s0, t1 - t0
         if n == 0 or m == 0:
+            self.last_windowed, self.last_faithfulness = [False] * (n + m), 0.0
             return [Bead((s0 + i,), (), 0.0, 1.0) for i in range(n)] + [Bead((), (t0 + j,), 0.0, 1.0) for j in range(m)]
         costs = self.costs(src[s0:s1], tgt[t0:t1])
         band = self.band(n, m, costs)
