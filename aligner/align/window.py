@@ -5,9 +5,10 @@ The engine's own search prices beads by sums of sentence vectors with priors tun
 edited news; on a faithful translation full of 1-3, 2-2 and 1-4 beads it splits them.
 Bertalign's design encodes every run of consecutive sentences and searches many-to-many
 beads only near confident 1-1 anchors: worse on edited news, far better on faithful
-text. The engine can use it as its second search for a document its own faithfulness
-estimate (:mod:`aligner.align.adapt`) reads as faithful (off by default);
-``benchmarks/peers.py`` runs it alone as a peer (``bertalign-use``). The steps:
+text. The engine asks it for a second opinion on a document its own faithfulness
+estimate (:mod:`aligner.align.adapt`) reads as faithful, and keeps its beads where they
+match better (:mod:`aligner.align.regions`); ``benchmarks/peers.py`` runs it alone as a
+peer (``bertalign-use``). The steps:
 
 1. **Anchors.** Each source sentence's ``top_k`` nearest target sentences by cosine; a
    search over 1-1, 1-0 and 0-1 steps, where a 1-1 step may only land on one of those
