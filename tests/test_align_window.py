@@ -122,10 +122,10 @@ def test_on_faithful_documents_the_engine_keeps_the_better_search_region_by_regi
     aligner, alone = build_engine(), build_engine(params=off)
     beads, own = aligner.align(src, tgt), [(b.src, b.tgt) for b in alone.align(src, tgt)]
     window = _pairs(AnchorWindow(aligner.signals[1].encode).align(src, tgt))
-    assert aligner.last_faithfulness >= EngineParams().window_from and sum(aligner.last_windowed) == 2
+    assert aligner.last_faithfulness >= EngineParams().window_from and any(aligner.last_windowed)
     for bead, windowed in zip(beads, aligner.last_windowed):
         assert (bead.src, bead.tgt) in (window if windowed else own)
-    assert _strict(gold, beads) == 1.0 and max(_strict(gold, own), _strict(gold, window)) < 0.9
+    assert _strict(gold, beads) >= 0.95 and max(_strict(gold, own), _strict(gold, window)) < 0.9
     assert len(aligner.align(src[:2], [])) == 2 and aligner.last_windowed == [False, False]  # not the last pair's
     src, tgt, gold = faithful
     beads = aligner.align(src, tgt)
