@@ -43,3 +43,27 @@ def test_the_pooled_row_leaves_the_faithful_sets_out():
     assert rows[calibrate.POOLED][:2] == ["3", "1"]  # beads and wrong beads of the news alone
     assert rows["faithful"][:2] == ["3", "1"]
     assert rows[calibrate.POOLED][2] == "0.333"  # share of beads below 0.5
+
+
+def test_the_window_search_calibration_is_fitted_on_all_its_beads_not_the_few_kept():
+    """The engine keeps the window search's beads only where they match better, too few to fit
+    its calibration's weights on; ``window_whole`` gives the fit every bead the search makes
+    in a document read as faithful, while the default marks just the beads kept."""
+    import json
+
+    from aligner.align.engine import build_engine
+    from aligner.align.window import AnchorWindow
+    from tests.conftest import ROOT
+
+    root = ROOT / "corpora" / "eval"
+    halves = json.loads((root / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
+    ids = sorted(d for d, half in halves.items() if half == "dev")[15:18]
+    src, tgt, gold = load_script("faithful_news").faithful_news(ids, root)
+    data = load_script("run").EvalSet("faithful-news", ["+".join(ids)], [src], [tgt], [gold])
+    sets = [load_script("suites").LangSet(data, group="faithful")]
+    kept = calibrate.outcomes(0.3, sets, 1.6, 0.05)
+    whole = calibrate.outcomes(0.3, sets, 1.6, 0.05, window_whole=True)
+    assert 0 < kept.windowed.sum() < len(kept.windowed)
+    window = AnchorWindow(build_engine().signals[1].encode).align(src, tgt)
+    assert whole.windowed.all() and len(whole.right) == len(window)
+    assert whole.features.shape == (len(window), len(CONFIDENCE_FEATURES))
