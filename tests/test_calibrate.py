@@ -1,5 +1,6 @@
-"""benchmarks/calibrate.py's review point and per-set checks: the faithful sets have their own
-rows and take no part in the pooled figures or the review point, which are stated for news."""
+"""benchmarks/calibrate.py's review point and per-set checks (the faithful sets have their own
+rows and take no part in the pooled figures or the review point, which are stated for news),
+and the beads the window search's calibration is fitted on."""
 
 from __future__ import annotations
 
