@@ -164,29 +164,29 @@ class Aligner:
                 costs.shift_priors({t: adapt.regular * r for t in types + costs.sparse_shapes if t != (1, 1)})
                 spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
         if second_opinion:
-            window = self._window(n, m, costs, adapt.window_temperature)  # type: ignore[union-attr]
-            if window is not None and adapt.window_whole:  # type: ignore[union-attr]
-                return window[0], window[1], [True] * len(window[0]), f
-            if window is not None:
-                return *_merge_choice(spans, probs, *window, _bead_match(costs)), f
+            windows = self._windows(n, m, costs, adapt.window_temperature)  # type: ignore[union-attr]
+            if windows and adapt.window_whole:  # type: ignore[union-attr]
+                return windows[0][0], windows[0][1], [True] * len(windows[0][0]), f
+            if windows:
+                return *_merge_choice([(spans, probs), *windows], _bead_match(costs)), f
         return spans, probs, [False] * len(spans), f
 
-    def _window(self, n: int, m: int, costs: Combined, temperature: float) -> tuple[list[Span], list[float]] | None:
+    def _windows(self, n: int, m: int, costs: Combined, temperature: float) -> list[tuple[list[Span], list[float]]]:
         """The anchor-and-window search's beads and their posteriors under its own scores at
-        ``temperature`` (:mod:`aligner.align.window`) for a document read as faithful; None for
-        a pair too long for it (its anchor step compares every sentence with every other) or
+        ``temperature`` (:mod:`aligner.align.window`) for a document read as faithful: with
+        Bertalign's margin, and without it, which weighs the same runs otherwise and is right
+        in other places (the second costs little: the runs' vectors are cached). None for a
+        pair too long for it (its anchor step compares every sentence with every other) or
         without a similarity signal. Its posteriors come from another model than the engine's,
         hence their own calibration (``AlignConfig.window_calibration``)."""
         if n * m > WINDOW_CELLS:
-            return None
-        return next(
-            (
-                found
-                for part in costs.parts
-                if (found := getattr(part, "window_search", lambda _: None)(temperature)) is not None
-            ),
-            None,
-        )
+            return []
+        for part in costs.parts:
+            search = getattr(part, "window_search", None)
+            if search is not None:
+                found = [search(temperature, margin) for margin in (True, False)]
+                return [alignment for alignment in found if alignment is not None]
+        return []
 
     def _faithfulness(self, costs: Combined) -> float:
         """:meth:`Faithfulness.shift` of the join gains the last second look saw (0 without any)."""
@@ -283,20 +283,16 @@ def _bead_match(costs: Combined) -> Callable[[Sequence[Span]], Sequence[float]]:
 
 
 def _merge_choice(
-    spans: list[Span],
-    probs: list[float],
-    window_spans: list[Span],
-    window_probs: list[float],
-    bead_match: Callable[[Sequence[Span]], Sequence[float]],
+    candidates: Sequence[tuple[list[Span], list[float]]], bead_match: Callable[[Sequence[Span]], Sequence[float]]
 ) -> tuple[list[Span], list[float], list[bool]]:
-    """The engine's beads and the window search's, region by region the better
-    (:func:`aligner.align.regions.choose`), each with its own search's posterior."""
-    picked = choose(spans, window_spans, bead_match)
-    own = ((spans, probs), (window_spans, window_probs))
+    """The engine's beads (the first candidate) and the window search's, region by region the best
+    (:func:`aligner.align.regions.choose`), each with its own search's posterior, and whether it
+    is the window search's."""
+    picked = choose([spans for spans, _ in candidates], bead_match)
     return (
-        [own[which][0][k] for which, k in picked],
-        [own[which][1][k] for which, k in picked],
-        [which == 1 for which, _ in picked],
+        [candidates[which][0][k] for which, k in picked],
+        [candidates[which][1][k] for which, k in picked],
+        [which > 0 for which, _ in picked],
     )
 
 

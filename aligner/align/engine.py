@@ -64,16 +64,17 @@ class EngineParams:
     # rest unchanged (RESULTS.md, ## Generalising the engine)
     regular_pairs: bool = True
     # from this faithfulness f the document is also aligned by the anchor-and-window search of
-    # aligner.align.window, and where the two disagree the better by their text is kept
-    # (aligner.align.regions; None: never). Dev strict F1: Text+Berg 0.866 -> 0.888, faithful
-    # news 0.888 -> 0.968. Only for faithful text: on edited documents the text prefers a
-    # dropped sentence joined to its neighbour (KEP hard's dev documents with f > 0: 0.944 ->
-    # 0.730). 1.6 lies between the dev data's two kinds, nearer the edited: every news and
-    # man-page dev document reads 1.42 or less, Text+Berg dev 2.3, faithful news 1.67-2.3
+    # aligner.align.window (with Bertalign's margin and without), and where they disagree the
+    # best by their text is kept (aligner.align.regions; None: never). Dev strict F1: Text+Berg
+    # 0.866 -> 0.894, faithful news 0.888 -> 0.976. Only for faithful text: on edited
+    # documents the text prefers a dropped sentence joined to its neighbour (KEP hard's dev
+    # documents with f > 0: 0.944 -> 0.730). 1.6 lies between the dev data's two kinds, nearer
+    # the edited: every news and man-page dev document reads 1.42 or less, Text+Berg dev 2.3,
+    # faithful news 1.67-2.3
     window_from: float | None = 1.6
-    # keep the window search's beads throughout such a document, not only where they match
-    # better: what benchmarks/calibrate.py fits their calibration on (all of the search's
-    # beads in the faithful dev documents, not the few it wins)
+    # keep the window search's beads (with the margin) throughout such a document, not only
+    # where they match better: what benchmarks/calibrate.py fits their calibration on (all of
+    # the search's beads in the faithful dev documents, not the few it wins)
     window_whole: bool = False
     window_temperature: float = 0.05  # its posteriors' temperature (fitted with its calibration)
     length: float = 0.15

@@ -295,14 +295,17 @@ class SimilarityCosts:
                 out.append((i1, i1 - i0, j1 - j0, j1, self.reprice * self.weight * shortfall))
         return out
 
-    def window_search(self, temperature: float) -> tuple[list[tuple[int, int, int, int]], list[float]] | None:
-        """:meth:`AnchorWindow.search <aligner.align.window.AnchorWindow.search>` over this pair:
-        its beads and their posteriors at ``temperature`` (None without the texts)."""
+    def window_search(
+        self, temperature: float, margin: bool = True
+    ) -> tuple[list[tuple[int, int, int, int]], list[float]] | None:
+        """:meth:`AnchorWindow.search <aligner.align.window.AnchorWindow.search>` over this pair,
+        with Bertalign's margin or without: its beads and their posteriors at ``temperature``
+        (None without the texts). Its runs' vectors come from the encoder's cache the second time."""
         if self.encode is None or not self.src_text:
             return None
         from aligner.align.window import AnchorWindow
 
-        search = AnchorWindow(self.encode, encode_joined=self.encode_joined)
+        search = AnchorWindow(self.encode, margin=margin, encode_joined=self.encode_joined)
         return search.search(self.src_text, self.tgt_text, temperature)
 
     def _span_cosine(self, span: tuple[int, int, int, int]) -> float:
