@@ -160,7 +160,7 @@ class SimilarityCosts:
 
     def text_match(self, spans: Sequence[tuple[int, int, int, int]]) -> list[float]:
         """Each bead's cosine with its sides' sentences joined and encoded as one text each (0 for
-        an empty bead): the judge :func:`aligner.align.regions.choose` compares two alignments by."""
+        an empty bead): the judge :func:`aligner.align.regions.choose` compares alignments by."""
         full = [k for k, (i0, i1, j0, j1) in enumerate(spans) if i1 > i0 and j1 > j0]
         out = [0.0] * len(spans)
         for k, cos in zip(full, self._joined_cosines([spans[k] for k in full])):
