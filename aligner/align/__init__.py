@@ -135,7 +135,7 @@ class Aligner:
         adapt, f = self.config.adaptation, 0.0
         seen: set[tuple[int, int, int, int]] = set()
         shifted: set[tuple[int, int]] = set()
-        second_opinion = False
+        second_opinion: Adaptation | None = None  # the adaptation, where the document asks for one
         for round_ in range(self.config.second_looks):
             first = adapt is not None and round_ == 0
             corrections = self._rejoin(costs, spans, wide=not first)
@@ -144,7 +144,8 @@ class Aligner:
                 if f:  # looks faithful: look wider, and judge by the wider look's evidence
                     corrections = self._rejoin(costs, spans, wide=True)
                     f = self._faithfulness(costs)
-                second_opinion = adapt is not None and adapt.window_from is not None and f >= adapt.window_from
+                if adapt is not None and adapt.window_from is not None and f >= adapt.window_from:
+                    second_opinion = adapt
             corrections = [c for c in corrections if c[:4] not in seen]
             if f:
                 new_shapes = (set(types) | {(a, b) for _, a, b, _, _ in corrections}) - shifted
@@ -163,9 +164,9 @@ class Aligner:
             if r:
                 costs.shift_priors({t: adapt.regular * r for t in types + costs.sparse_shapes if t != (1, 1)})
                 spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
-        if second_opinion:
-            windows = self._windows(n, m, costs, adapt.window_temperature)  # type: ignore[union-attr]
-            if windows and adapt.window_whole:  # type: ignore[union-attr]
+        if second_opinion is not None:
+            windows = self._windows(n, m, costs, second_opinion.window_temperature)
+            if windows and second_opinion.window_whole:
                 return windows[0][0], windows[0][1], [True] * len(windows[0][0]), f
             if windows:
                 return *_merge_choice([(spans, probs), *windows], _bead_match(costs)), f
@@ -177,7 +178,7 @@ class Aligner:
         Bertalign's margin, and without it, which weighs the same runs otherwise and is right
         in other places (the second costs little: the runs' vectors are cached). None for a
         pair too long for it (its anchor step compares every sentence with every other) or
-        without a similarity signal. Its posteriors come from another model than the engine's,
+        without a similarity signal (an empty list). Its posteriors come from another model than the engine's,
         hence their own calibration (``AlignConfig.window_calibration``)."""
         if n * m > WINDOW_CELLS:
             return []
