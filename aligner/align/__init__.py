@@ -176,10 +176,10 @@ class Aligner:
         """The anchor-and-window search's beads and their posteriors under its own scores at
         ``temperature`` (:mod:`aligner.align.window`) for a document read as faithful: with
         Bertalign's margin, and without it, which weighs the same runs otherwise and is right
-        in other places (the second costs little: the runs' vectors are cached). None for a
-        pair too long for it (its anchor step compares every sentence with every other) or
-        without a similarity signal (an empty list). Its posteriors come from another model than the engine's,
-        hence their own calibration (``AlignConfig.window_calibration``)."""
+        in other places (the second costs little: the runs' vectors are cached). An empty list
+        for a pair too long for it (its anchor step compares every sentence with every other)
+        or without a similarity signal. Its posteriors come from another model than the
+        engine's, hence their own calibration (``AlignConfig.window_calibration``)."""
         if n * m > WINDOW_CELLS:
             return []
         for part in costs.parts:
