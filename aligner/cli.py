@@ -267,6 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("word")
     q.add_argument("--top", type=_positive_int, default=10, metavar="N")
     q.set_defaults(func=cmd_lexicon_show)
+    q = lex.add_parser("forget", help="remove it (later runs align without it)")
+    q.add_argument("db", type=Path)
+    _output_flags(q)
+    q.set_defaults(func=cmd_lexicon_forget)
 
     return parser
 
@@ -1004,6 +1008,18 @@ def cmd_lexicon_train(args: argparse.Namespace) -> int:
         _console(args).print(
             f"learned {len(lexicon)} translation entries from {lexicon.pairs} bead pairs; later runs use them"
         )
+    return 0
+
+
+def cmd_lexicon_forget(args: argparse.Namespace) -> int:
+    with _corpus_store(args.db) as store:
+        removed = store.forget_lexicon()
+    if args.json:
+        print(json.dumps({"entries": removed}))
+    elif removed:
+        _console(args).print(f"forgot {removed} translation entries; later runs align without a lexicon")
+    else:
+        _console(args).print("no lexicon to forget; runs already align without one")
     return 0
 
 

@@ -227,6 +227,7 @@ READ_ONLY = {
     "review": lambda db, tmp: ["review", db],
     "lexicon show": lambda db, tmp: ["lexicon", "show", db, "minister"],
     "lexicon train": lambda db, tmp: ["lexicon", "train", db],
+    "lexicon forget": lambda db, tmp: ["lexicon", "forget", db],
 }
 
 

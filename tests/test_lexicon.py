@@ -78,6 +78,17 @@ def test_lexicon_train_and_show_from_the_command_line(tmp_path, capsys):
 
     with Store(db) as store:
         assert {store.pair(p).method for p in store.pair_ids()} == {"engine-use+lexicon"}
+    # forgotten, the next run aligns without it, and forgetting again is no error
+    assert main(["lexicon", "forget", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["entries"] == result["entries"]
+    assert main(["lexicon", "forget", db]) == 0
+    assert "no lexicon to forget" in capsys.readouterr().out
+    assert main(["lexicon", "show", db, "China"]) == 1
+    assert "no lexicon yet" in capsys.readouterr().err
+    assert main(["run", str(tmp_path), "--force", "--quiet"]) == 0
+    with Store(db) as store:
+        assert store.load_lexicon() is None
+        assert {store.pair(p).method for p in store.pair_ids()} == {"engine-use"}
 
 
 @pytest.mark.parametrize(

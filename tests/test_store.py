@@ -187,6 +187,12 @@ def test_lexicon_round_trip_and_training_pairs(store):
     store.save_lexicon(lex)
     again = store.load_lexicon()
     assert again.forward == lex.forward and again.backward == lex.backward and again.pairs == 2
+    # forgotten: gone with its record of when it was trained, the beads untouched
+    assert store.forget_lexicon() == len(lex) == 1
+    assert store.load_lexicon() is None
+    assert store.conn.execute("SELECT COUNT(*) FROM lexicon_info").fetchone()[0] == 0
+    assert list(store.training_pairs(0.9)) == [("A.", "가."), ("C.", "다.")]
+    assert store.forget_lexicon() == 0
 
 
 # -- opening only what is a corpus database -------------------------------------------------

@@ -525,6 +525,18 @@ class Store(ReviewTables, CorpusReads, PairingTables):
             c.execute("INSERT OR REPLACE INTO lexicon_info (key, value) VALUES ('pairs', ?)", (str(lexicon.pairs),))
             c.execute("INSERT OR REPLACE INTO lexicon_info (key, value) VALUES ('trained_at', ?)", (now(),))
 
+    def forget_lexicon(self) -> int:
+        """Remove the corpus's lexicon, so later runs align without it (it helps a closely
+        translated corpus and can hurt a loosely translated one); the number of entries it had,
+        counted as ``len(Lexicon)`` counts them (source to target)."""
+        if self.conn.execute("SELECT 1 FROM lexicon LIMIT 1").fetchone() is None:
+            return 0  # nothing to forget: the file is not written
+        with self.transaction() as c:
+            removed = c.execute("SELECT COUNT(*) FROM lexicon WHERE direction = 'f'").fetchone()[0]
+            c.execute("DELETE FROM lexicon")
+            c.execute("DELETE FROM lexicon_info")
+        return int(removed)
+
     def load_lexicon(self) -> Lexicon | None:
         """The corpus's lexicon, or None when none was trained."""
         if self.conn.execute("SELECT 1 FROM lexicon LIMIT 1").fetchone() is None:
