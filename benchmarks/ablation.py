@@ -26,6 +26,7 @@ from aligner.align.anchors import AnchorSignal
 from aligner.align.engine import EngineParams, build_engine
 from aligner.align.lexicon import Lexicon, train_lexicon
 from aligner.align.scoring import LengthRatioSignal
+from benchmarks.host import machine
 from benchmarks.run import EvalSet, load_set, strict_f1_timed
 from benchmarks.sections import publish
 
@@ -163,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         [
             "## Ingredients",
             "",
-            f"`python -m benchmarks.ablation --split {args.split}` ({dt.date.today().isoformat()}): the default "
+            f"`python -m benchmarks.ablation --split {args.split}` ({dt.date.today().isoformat()}, {machine()}): "
+            "the default "
             f"engine with one part taken out or changed, strict F1 on the {args.split} halves; "
             "sentences per second with the vectors already "
             "cached (search and scoring only). The lexicon rows train IBM Model 1 on the engine's own beads at "

@@ -18,7 +18,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import shlex
 import statistics
 import sys
@@ -30,6 +29,7 @@ from pathlib import Path
 
 from aligner.align.embed import encoder_threads
 from aligner.evaluate import Scores, format_bead, read_beads, score_many
+from benchmarks.host import machine
 from benchmarks.peers import PEERS, BeadPair, Peer, make_peer
 from benchmarks.sections import publish
 
@@ -150,19 +150,6 @@ def save_predictions(run: Run, data: EvalSet, out: Path) -> None:
 
 
 # ---------------------------------------------------------------- report
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{cores} cores ({cpu}), {platform.system()} {platform.machine()}, Python {platform.python_version()}"
 
 
 def load_average() -> str:

@@ -34,6 +34,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.host import machine
 from benchmarks.sections import publish
 
 HERE = Path(__file__).resolve().parent
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         [
             "## Start-up",
             "",
-            f"`python -m benchmarks.startup` ({dt.date.today().isoformat()}, 2 cores shared with other jobs; load"
+            f"`python -m benchmarks.startup` ({dt.date.today().isoformat()}, {machine()}, shared with other jobs; load"
             " average before / after each measure in brackets): `aligner align` in a fresh process, median of"
             f" {args.runs} runs (folders: {args.folder_runs} each way, the default and `--workers 1` in turn)"
             " after one warm-up run that also fills the encoder's weight cache. CPU is user + system seconds of"

@@ -43,6 +43,7 @@ from datetime import date
 from pathlib import Path
 
 from aligner.sources import PageCache
+from benchmarks.host import machine
 from benchmarks.sections import write_section
 from corpora import build_sample as sample  # the sample corpus's page templates
 
@@ -268,7 +269,7 @@ def report(built: dict, results: dict[int, dict], load: tuple[float, float], rou
     lines = [
         "## Throughput",
         "",
-        f"- Date: {date.today().isoformat()}; machine: {os.cpu_count()} cores, Python {sys.version.split()[0]};"
+        f"- Date: {date.today().isoformat()}; machine: {machine()};"
         f" load average (1 min) at start / end: {load[0]:.1f} / {load[1]:.1f}, and after each round in the table"
         " (a shared machine: other jobs take cores, so compare within this run)",
         f"- Command: `{command}`",
