@@ -6,18 +6,25 @@ lines, each used several times in shuffled document order, since together they h
 about 3,000 lines), edited like the "edited" evaluation set (drops and joins), so the
 true path wanders off the diagonal. Encoding is included in the time.
 
+``--faithful`` builds a long faithful translation instead: every NTREX article of the
+shipped sets made into one faithful-news document (``benchmarks/faithful_news.py``; about
+2,000 x 2,400 sentences), which the engine reads as faithful and so also aligns with the
+anchor-and-window search, piece by piece past ``--window-cells``.
+
     python -m benchmarks.long_document --sentences 10000
+    python -m benchmarks.long_document --faithful [--window-cells N | --no-second-opinion]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
 import time
 from pathlib import Path
 
-from aligner.align.engine import build_engine
+from aligner.align.engine import EngineParams, build_engine
 from aligner.evaluate import score_beads
 from benchmarks.build_sets import DEFAULT_DATA, EDITED, apply_edits, load_kep, load_ntrex, plan_edits
 
@@ -48,12 +55,27 @@ def build(sentences: int, seed: int = 7):
     return src, tgt, gold
 
 
+def build_faithful() -> tuple[list[str], list[str], list]:
+    """Every NTREX article of the shipped sets, in the manifest's order, as one faithful document."""
+    from benchmarks.faithful_news import faithful_news
+    from benchmarks.run import EVAL
+
+    halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
+    return faithful_news(sorted(halves), EVAL)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=10_000)
+    parser.add_argument("--faithful", action="store_true", help="a long faithful translation (see above)")
+    parser.add_argument("--window-cells", type=int, help="the largest piece the window search takes in one")
+    parser.add_argument("--no-second-opinion", action="store_true", help="never ask the window search")
     args = parser.parse_args(argv)
-    src, tgt, gold = build(args.sentences)
-    aligner = build_engine()
+    src, tgt, gold = build_faithful() if args.faithful else build(args.sentences)
+    params = EngineParams(window_from=None) if args.no_second_opinion else EngineParams()
+    aligner = build_engine(params=params)
+    if args.window_cells:
+        aligner.config.window_cells = args.window_cells
     aligner.align(["Warm up."], ["준비."])  # load the encoder outside the timing
     started = time.perf_counter()
     beads = aligner.align(src, tgt)
@@ -63,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"| {len(src)} x {len(tgt)} | {seconds:.1f} s | {(len(src) + len(tgt)) / seconds:.0f} | "
         f"{peak:.0f} MB | {f1:.4f} |"
+    )
+    print(
+        f"faithfulness {aligner.last_faithfulness:.2f}; beads of the window search kept: "
+        f"{sum(aligner.last_windowed)} of {len(beads)}; window cells {aligner.config.window_cells:,} "
+        f"({len(src) * len(tgt):,} in the pair)"
     )
     return 0
 

@@ -3,7 +3,7 @@ region is judged, and which beads are kept."""
 
 from __future__ import annotations
 
-from aligner.align.regions import choose, coverage_match, regions, shared_cuts
+from aligner.align.regions import choose, coverage_match, pieces, regions, shared_cuts
 
 # sentences 0-4 of the source and 0-3 of the target; the alignments agree but for sentences
 # 1-2 of each side, which FIRST reads as two 1-1 beads, SECOND as one 2-2 and THIRD as a 1-2
@@ -66,3 +66,36 @@ def test_choose_among_three_alignments():
         (0, 3),
         (0, 4),
     ]
+
+
+def _diagonal(n: int) -> list[tuple[int, int, int, int]]:
+    return [(k, k + 1, k, k + 1) for k in range(n)]
+
+
+def test_a_long_stretch_is_cut_into_pieces_at_sure_one_to_one_beads():
+    spans = _diagonal(100)
+    sure = [0.5] * 100
+    sure[29] = sure[61] = 0.99  # beads ending at (30, 30) and (62, 62)
+    cut = pieces(spans, sure, cells=2_500)  # pieces of at most 50 x 50, cut from 25 x 25 on
+    assert cut == [(0, 30, 0, 30), (30, 62, 30, 62), (62, 100, 62, 100)]
+    # pieces cover the stretch once, in order
+    assert all(a[1] == b[0] and a[3] == b[2] for a, b in zip(cut, cut[1:]))
+    # a sure bead too early to cut at (a piece under a quarter of the cells) is passed by
+    early = [0.5] * 100
+    early[9] = 0.99
+    assert pieces(spans, early, cells=2_500)[0] == (0, 50, 0, 50)
+
+
+def test_without_a_sure_bead_a_piece_ends_where_it_would_outgrow_the_cells():
+    spans = [(0, 0, 0, 1)] + _diagonal(60)[1:] + [(60, 62, 60, 60)]  # a 0-1 first, a 2-0 last
+    spans[1] = (0, 2, 1, 2)  # a 2-1 after it
+    cut = pieces(spans, [0.2] * len(spans), cells=400)
+    assert all((i1 - i0) * (j1 - j0) <= 400 for i0, i1, j0, j1 in cut)
+    assert cut[0][:3:2] == (0, 0) and cut[-1][1::2] == (62, 60)
+    assert all(a[1] == b[0] and a[3] == b[2] for a, b in zip(cut, cut[1:]))
+    # every cut is at a bead's end
+    ends = {(i1, j1) for _, i1, _, j1 in spans}
+    assert all((i1, j1) in ends for _, i1, _, j1 in cut)
+    # a stretch within the cells is one piece, and nothing is cut from nothing
+    assert pieces(spans, [0.2] * len(spans), cells=10_000) == [(0, 62, 0, 60)]
+    assert pieces([], [], cells=10) == []

@@ -149,6 +149,21 @@ def test_on_faithful_documents_the_engine_keeps_the_better_search_region_by_regi
     assert not any(aligner.last_windowed)
 
 
+def test_a_document_too_long_for_the_window_search_gets_its_opinion_piece_by_piece():
+    """Past ``window_cells`` the window search aligns the document in pieces cut at the engine's
+    sure 1-1 beads (its anchor step compares every sentence of a piece with every other), and
+    the pieces' second opinion is as good as the whole's: here the faithful pair of the test
+    above, cut into several pieces, gets the beads the whole pair gets."""
+    src, tgt, gold = load_script("faithful_news").faithful_news(_ntrex_dev()[15:18], EVAL)
+    whole, cut = build_engine(), build_engine()
+    cut.config.window_cells = len(src) * len(tgt) // 4  # pieces of 1/16 to 1/4 of the pair
+    beads = cut.align(src, tgt)
+    assert cut.last_faithfulness >= EngineParams().window_from and any(cut.last_windowed)
+    assert _strict(gold, beads) >= 0.95
+    # the same beads as the whole pair's second opinion
+    assert [(b.src, b.tgt) for b in beads] == [(b.src, b.tgt) for b in whole.align(src, tgt)]
+
+
 def test_window_beads_report_their_own_calibration_of_what_calibrate_py_rebuilds():
     """benchmarks/calibrate.py fits the window search's calibration on features rebuilt from
     the beads it reports uncalibrated; mapped through that calibration they give what the

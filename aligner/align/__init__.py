@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from aligner.align.adapt import Adaptation
-from aligner.align.regions import choose
+from aligner.align.regions import choose, pieces
 from aligner.align.scoring import GALE_CHURCH_PRIORS, Combined, LengthSignal, Signal
 from aligner.align.search import Band, coarse_path, dense_search, posteriors, viterbi
 from aligner.model import Bead, Method
 
 Span = tuple[int, int, int, int]  # half-open (src_start, src_end, tgt_start, tgt_end)
-WINDOW_CELLS = 4_000_000  # longest pair (source x target sentences) the anchor-and-window search takes
 
 
 @dataclass
@@ -36,6 +35,11 @@ class AlignConfig:
     window_calibration: Calibration | None = None  # for beads of the anchor-and-window search (None: calibration)
     adaptation: Adaptation | None = None  # None: the same priors for every document
     second_looks: int = 1  # rounds of re-pricing beads near the path and searching again
+    # the largest piece (source x target sentences) the anchor-and-window search aligns in one;
+    # a longer document is cut into pieces at the engine's sure 1-1 beads (regions.pieces).
+    # Pieces of a faithful 1,389 x 1,651 pair: the same beads as whole, 582 MB peak against
+    # 882 MB, the same time (benchmarks/long_document.py --faithful)
+    window_cells: int = 1_000_000
 
     @property
     def bead_types(self) -> list[tuple[int, int]]:
@@ -165,29 +169,36 @@ class Aligner:
                 costs.shift_priors({t: adapt.regular * r for t in types + costs.sparse_shapes if t != (1, 1)})
                 spans, probs = self._search(n, m, costs, band, dense, types + costs.sparse_shapes)
         if second_opinion is not None:
-            windows = self._windows(n, m, costs, second_opinion.window_temperature)
+            windows = self._windows(costs, second_opinion.window_temperature, spans, probs)
             if windows and second_opinion.window_whole:
                 return windows[0][0], windows[0][1], [True] * len(windows[0][0]), f
             if windows:
                 return *_merge_choice([(spans, probs), *windows], _bead_match(costs)), f
         return spans, probs, [False] * len(spans), f
 
-    def _windows(self, n: int, m: int, costs: Combined, temperature: float) -> list[tuple[list[Span], list[float]]]:
+    def _windows(
+        self, costs: Combined, temperature: float, spans: list[Span], probs: list[float]
+    ) -> list[tuple[list[Span], list[float]]]:
         """The anchor-and-window search's beads and their posteriors under its own scores at
         ``temperature`` (:mod:`aligner.align.window`) for a document read as faithful: with
         Bertalign's margin, and without it, which weighs the same runs otherwise and is right
-        in other places (the second costs little: the runs' vectors are cached). An empty list
-        for a pair too long for it (its anchor step compares every sentence with every other)
-        or without a similarity signal. Its posteriors come from another model than the
+        in other places (the second costs little: the runs' vectors are cached). A document
+        of more than ``window_cells`` is aligned piece by piece, cut at the engine's sure 1-1
+        beads (``spans`` and their ``probs``; :func:`aligner.align.regions.pieces`), since
+        the anchor step compares every sentence of a piece with every other. An empty list
+        without a similarity signal. Its posteriors come from another model than the
         engine's, hence their own calibration (``AlignConfig.window_calibration``)."""
-        if n * m > WINDOW_CELLS:
+        search = next((found for part in costs.parts if (found := getattr(part, "window_search", None))), None)
+        if search is None:
             return []
-        for part in costs.parts:
-            search = getattr(part, "window_search", None)
-            if search is not None:
-                found = [search(temperature, margin) for margin in (True, False)]
-                return [alignment for alignment in found if alignment is not None]
-        return []
+        cells = self.config.window_cells
+        cut: list[Span | None] = [*pieces(spans, probs, cells)] if costs.n * costs.m > cells else [None]
+        out = []
+        for margin in (True, False):
+            found = [search(temperature, margin, piece) for piece in cut]
+            if all(alignment is not None for alignment in found):
+                out.append(([s for f in found for s in f[0]], [q for f in found for q in f[1]]))
+        return out
 
     def _faithfulness(self, costs: Combined) -> float:
         """:meth:`Faithfulness.shift` of the join gains the last second look saw (0 without any)."""

@@ -11,7 +11,9 @@ sentences (a sentence left in an empty bead matches nothing). A region is a stre
 between two points where every alignment puts a bead boundary, so all cover the same
 sentences of both sides there, and the measure compares like with like. The engine
 offers it three alignments: its own, and the window search's with Bertalign's margin
-and without it.
+and without it. A document too long for the window search in one piece is cut into
+pieces at the engine's sure 1-1 beads (:func:`pieces`), and the window search aligns
+each piece.
 """
 
 from __future__ import annotations
@@ -76,4 +78,33 @@ def choose(alignments: Sequence[Sequence[Span]], bead_match: BeadMatch) -> list[
             scores = [coverage_match(region, [match[span] for span in region]) for region in spans]
             best = max(range(len(scores)), key=lambda w: (scores[w], -w))
         out += [(best, k) for k in group[best]]
+    return out
+
+
+def pieces(spans: Sequence[Span], posteriors: Sequence[float], cells: int, sure: float = 0.9) -> list[Span]:
+    """The stretch ``spans`` cover, cut at bead ends into pieces of at most ``cells`` (source x
+    target sentences) where it has more: the window search's anchor step compares every
+    sentence of a piece with every other, so its cost grows with the piece's area.
+
+    A piece ends after a 1-1 bead with a posterior of ``sure`` or more once it holds a quarter
+    of ``cells`` (about half the side of the largest piece), where an error of the cut would
+    cost least; failing one before the piece would outgrow ``cells``, it ends at the last bead
+    that keeps it within (a single bead larger than ``cells`` is a piece of its own).
+    """
+    if not spans:
+        return []
+    out: list[Span] = []
+    i, j = spans[0][0], spans[0][2]
+    last_fit: tuple[int, int] | None = None  # the end of the last bead that kept the piece within
+    for (i0, i1, j0, j1), q in zip(spans, posteriors):
+        if (i1 - i) * (j1 - j) > cells and last_fit is not None:
+            out.append((i, last_fit[0], j, last_fit[1]))
+            i, j = last_fit
+        last_fit = (i1, j1)
+        if i1 - i0 == 1 and j1 - j0 == 1 and q >= sure and 4 * (i1 - i) * (j1 - j) >= cells:
+            out.append((i, i1, j, j1))
+            i, j, last_fit = i1, j1, None
+    end = (spans[-1][1], spans[-1][3])
+    if (i, j) != end:
+        out.append((i, end[0], j, end[1]))
     return out

@@ -296,17 +296,20 @@ class SimilarityCosts:
         return out
 
     def window_search(
-        self, temperature: float, margin: bool = True
+        self, temperature: float, margin: bool = True, piece: tuple[int, int, int, int] | None = None
     ) -> tuple[list[tuple[int, int, int, int]], list[float]] | None:
-        """:meth:`AnchorWindow.search <aligner.align.window.AnchorWindow.search>` over this pair,
-        with Bertalign's margin or without: its beads and their posteriors at ``temperature``
-        (None without the texts). Its runs' vectors come from the encoder's cache the second time."""
+        """:meth:`AnchorWindow.search <aligner.align.window.AnchorWindow.search>` over this pair
+        (or over a ``piece`` of it, its beads numbered in the whole pair), with Bertalign's
+        margin or without: its beads and their posteriors at ``temperature`` (None without the
+        texts). Its runs' vectors come from the encoder's cache the second time."""
         if self.encode is None or not self.src_text:
             return None
         from aligner.align.window import AnchorWindow
 
+        i0, i1, j0, j1 = piece or (0, len(self.src_text), 0, len(self.tgt_text))
         search = AnchorWindow(self.encode, margin=margin, encode_joined=self.encode_joined)
-        return search.search(self.src_text, self.tgt_text, temperature)
+        spans, probs = search.search(self.src_text[i0:i1], self.tgt_text[j0:j1], temperature)
+        return [(a + i0, b + i0, c + j0, d + j0) for a, b, c, d in spans], probs
 
     def _span_cosine(self, span: tuple[int, int, int, int]) -> float:
         """Cosine of a bead's summed sentence vectors (for one sentence a side, the sentences')."""
