@@ -59,10 +59,15 @@ def faithful_news(doc_ids: list[str], root: Path = EVAL) -> tuple[list[str], lis
     return src, tgt, gold
 
 
+def ntrex_articles(root: Path = EVAL, split: str | None = None) -> list[str]:
+    """The shipped NTREX articles' ids in order: those of ``split`` (dev or test), or all."""
+    halves = json.loads((root / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
+    return sorted(d for d, half in halves.items() if split is None or half == split)
+
+
 def load_faithful_news(split: str, root: Path = EVAL) -> EvalSet:
     """The set's documents of ``split`` (dev or test): NTREX's articles of that half, three at a time."""
-    halves = json.loads((root / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
-    ids = sorted(d for d, half in halves.items() if half == split)
+    ids = ntrex_articles(root, split)
     groups = [ids[k : k + PER_DOCUMENT] for k in range(0, len(ids) - PER_DOCUMENT + 1, PER_DOCUMENT)]
     docs = [faithful_news(group, root) for group in groups]
     return EvalSet(

@@ -7,8 +7,8 @@ about 3,000 lines), edited like the "edited" evaluation set (drops and joins), s
 true path wanders off the diagonal. Encoding is included in the time.
 
 ``--faithful`` builds a long faithful translation instead: every NTREX article of the
-shipped sets made into one faithful-news document (``benchmarks/faithful_news.py``; about
-2,000 x 2,400 sentences), which the engine reads as faithful and so also aligns with the
+shipped sets made into one faithful-news document (``benchmarks/faithful_news.py``;
+1,389 x 1,651 sentences), which the engine reads as faithful and so also aligns with the
 anchor-and-window search, piece by piece past ``--window-cells``.
 
     python -m benchmarks.long_document --sentences 10000
@@ -18,7 +18,6 @@ anchor-and-window search, piece by piece past ``--window-cells``.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import resource
 import time
@@ -57,11 +56,9 @@ def build(sentences: int, seed: int = 7):
 
 def build_faithful() -> tuple[list[str], list[str], list]:
     """Every NTREX article of the shipped sets, in the manifest's order, as one faithful document."""
-    from benchmarks.faithful_news import faithful_news
-    from benchmarks.run import EVAL
+    from benchmarks.faithful_news import faithful_news, ntrex_articles
 
-    halves = json.loads((EVAL / "manifest.json").read_text(encoding="utf-8"))["splits"]["ntrex"]
-    return faithful_news(sorted(halves), EVAL)
+    return faithful_news(ntrex_articles())
 
 
 def main(argv: list[str] | None = None) -> int:
