@@ -216,3 +216,44 @@ def test_sample_gold_groups_sentences_that_share_a_line():
     assert src == [set(), {0, 1}, {3}]
     assert tgt == [{0}, {1}, {2}, {2}, {3}]
     assert sample_eval.gold_beads(src, tgt) == [((), (2, 3)), ((0,), ()), ((1,), (0, 1)), ((2,), (4,))]
+
+
+kep_noise = load_script("kep_noise")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "군 지휘관들, 국방개혁안 우려 2005.10",  # a related-article link
+        "Wolfowitz 'to stay' at World Bank월포위츠 세계은행총재 사임하지 않기로2007.06",
+        "despondent 실망한, 낙담한",  # a glossary entry
+        "bank-holding company 은행지주회사",
+        "영한사전 약어표 / 한영사전 약어표",  # a dictionary menu item
+        "일어사전",
+    ],
+)
+def test_kep_page_furniture_is_marked(line: str) -> None:
+    assert kep_noise.is_debris(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "NHK 방송은 북부지역에서 20여명이 다쳤다고 보도했으나 생명이 위험할 정도의 부상자는 없었다고 보도했다.",
+        "3. 아르기닌",  # a subheading of the article
+        "스트레스 해소 허브",
+        "2007년 말 기준으로 한국의 국영 국민연금의 자산은 220조원이었다.",
+        "USGS는 이번 지진을 강진으로 구분했다",
+    ],
+)
+def test_kep_article_text_is_not_marked(line: str) -> None:
+    assert not kep_noise.is_debris(line)
+
+
+def test_kep_noise_leaves_out_debris_and_what_the_gold_pairs_with_it() -> None:
+    tgt = ["첫 문장이다.", "관련 기사 제목 2006.09", "세 번째 문장이다.", "despondent 실망한"]
+    gold = [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,)), ((), (3,))]
+    src_out, tgt_out, paired = kep_noise._left_out_lines(gold, tgt)
+    # the link and the glossary entry are marked; only the link is paired with English, so the
+    # two source lines of its bead go too, and no other line
+    assert (src_out, tgt_out, paired) == ({1, 2}, {1, 3}, 1)
