@@ -67,10 +67,16 @@ class Outcomes:
     set_names: np.ndarray
     windowed: np.ndarray
     faithful: np.ndarray
+    groups: np.ndarray  # each bead's character (``LangSet.group``)
 
     def part(self, mask: np.ndarray) -> Outcomes:
         return Outcomes(
-            self.features[mask], self.right[mask], self.set_names[mask], self.windowed[mask], self.faithful[mask]
+            self.features[mask],
+            self.right[mask],
+            self.set_names[mask],
+            self.windowed[mask],
+            self.faithful[mask],
+            self.groups[mask],
         )
 
 
@@ -93,7 +99,7 @@ def outcomes(
         window_temperature=window_temperature,
         window_whole=window_whole,
     )
-    feats, right, names, windowed, faithful = [], [], [], [], []
+    feats, right, names, windowed, faithful, groups = [], [], [], [], [], []
     for item in sets:
         data = item.data
         aligner = build_engine(item.src_lang, item.tgt_lang, params=params)
@@ -105,12 +111,14 @@ def outcomes(
             names += [data.name] * len(beads)
             windowed += aligner.last_windowed
             faithful += [item.group == FAITHFUL_GROUP] * len(beads)
+            groups += [item.group] * len(beads)
     return Outcomes(
         np.vstack(feats),
         np.array(right, dtype=float),
         np.array(names),
         np.array(windowed, dtype=bool),
         np.array(faithful, dtype=bool),
+        np.array(groups),
     )
 
 
@@ -406,6 +414,64 @@ def report(
     return "\n".join(lines)
 
 
+HELD_OUT = "## Confidence on a character it was not fitted on"
+
+
+def held_out(main: Calibration, window: Calibration | None, fit_data: Outcomes, dev: Outcomes, test: Outcomes) -> str:
+    """The calibration refitted without one character's dev data, applied to that character's
+    sets, beside the calibration as it is (fitted on all three): what a new kind of text may
+    expect of the scale. ``fit_data`` is what :func:`fit` fits on (the engine's beads with no
+    second opinion asked); the review point comes from the other characters' news and man-page
+    dev beads, as :func:`review_point` does. Held out, faithful translation has no calibration
+    for the window search's beads (it is fitted on faithful documents), so they get the refitted
+    one."""
+    lines = [
+        HELD_OUT,
+        "",
+        f"`python -m benchmarks.calibrate --held-out` ({dt.date.today().isoformat()}): for each character of the "
+        "dev data (English–Korean news, German–French man pages, faithful translation), the calibration "
+        "refitted as `calibrate.py` fits it, without that character's dev beads, and its review point taken "
+        "from the other characters' news and man-page dev beads; then read on that character's sets, dev and "
+        "test, beside the calibration in `aligner/align/engine.py` (fitted with it). A character the scale "
+        "was never fitted on is what a user's new kind of text is, so the second figure of each pair is the "
+        "one to expect there. Each cell: as shipped / held out.",
+        "",
+        "| set | half | beads | wrong | right at ≥ 0.9 | beads at ≥ 0.9 | wrong < 0.5 | beads < 0.5 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for group in dict.fromkeys(fit_data.groups.tolist()):
+        keep = fit_data.groups != group
+        refit = Calibration(tuple(float(v) for v in fit_logistic(fit_data.features[keep], fit_data.right[keep])))
+        win = None if group == FAITHFUL_GROUP else window
+        point = review_point(refit, win, dev.part(dev.groups != group))
+        refit = Calibration(refit.weights, point)
+        win = Calibration(win.weights, point) if win is not None else None
+        for split, data in (("dev", dev), ("test", test)):
+            for name in dict.fromkeys(data.set_names[data.groups == group].tolist()):
+                part = data.part(data.set_names == name)
+                right, wrong = part.right, part.right == 0
+                shipped, refitted = confidences(main, window, part), confidences(refit, win, part)
+                cells = zip(_cells(shipped, right), _cells(refitted, right))
+                lines.append(
+                    f"| {name} | {split} | {len(right):,} | {int(wrong.sum())} | "
+                    + " | ".join(f"{a} / {b}" for a, b in cells)
+                    + " |"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def _cells(conf: np.ndarray, right: np.ndarray) -> list[str]:
+    """Right at 0.9 or more, the share of beads there, the share of wrong beads below 0.5, the
+    share of beads below 0.5."""
+    sure, wrong = conf >= 0.9, right == 0
+    return [
+        f"{right[sure].mean():.3f}" if sure.any() else "–",
+        f"{sure.mean():.2f}",
+        f"{(conf[wrong] < 0.5).mean():.2f}" if wrong.any() else "–",
+        f"{(conf < 0.5).mean():.2f}",
+    ]
+
+
 def _share_for(conf: np.ndarray, right: np.ndarray, caught: float) -> float:
     """Smallest share of beads, least confident first, that holds ``caught`` of the wrong ones."""
     wrong_so_far = np.cumsum(right[np.argsort(conf, kind="stable")] == 0)
@@ -452,6 +518,12 @@ def main(argv: list[str] | None = None) -> int:
         f" at this temperature only (default: the one of {WINDOW_TEMPERATURES} with the lowest dev log"
         " loss)",
     )
+    parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="report the numbers in engine.py beside a calibration refitted without each character in turn"
+        f" ({HELD_OUT[3:]!r})",
+    )
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--no-write", action="store_true", help="print the section, do not write RESULTS.md")
     args = parser.parse_args(argv)
@@ -470,6 +542,19 @@ def main(argv: list[str] | None = None) -> int:
     names = [item.data.name for item in dev_sets]
     window_temperature = p.window_temperature
     window = Calibration(p.window_calibration, p.window_review_point) if windowing and p.window_calibration else None
+    if args.held_out:
+        main_calibration = Calibration(p.calibration, p.review_point)
+        section = held_out(
+            main_calibration,
+            window,
+            outcomes(p.temperature, dev_sets, None),  # what fit() fits on
+            outcomes(p.temperature, dev_sets, window_from, window_temperature),
+            outcomes(p.temperature, test_sets, window_from, window_temperature),
+        )
+        print(section)
+        if not args.no_write:
+            write_section(args.results, section)
+        return 0
     if args.report_only or args.window_only:
         temperature, calibration = p.temperature, Calibration(p.calibration, p.review_point)
     else:
