@@ -5,8 +5,9 @@ them: links to related articles stamped with a year and month ("필리핀 정부
 교전 2006.09"), glossary entries ("despondent 실망한, 낙담한") and dictionary menu items
 ("영한사전 약어표 / 한영사전 약어표"). The corpus's line alignment pairs each with an English
 sentence, sometimes its headline's translation and often an unrelated one, and every
-``kep-*`` gold inherits those pairs. The test half holds most of them (documents 031-038),
-which is much of why KEP's test figures trail its dev figures.
+``kep-*`` gold inherits those pairs. The test half holds most of them (six of its documents
+between 031 and 038), and they account for a third to a half of the gap between KEP's dev
+and test figures (RESULTS.md).
 
 This module marks such lines by their form alone (:func:`is_debris`, rules below; nothing
 is read from the gold or the engine to choose them) and scores the engine's beads twice:
