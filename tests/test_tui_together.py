@@ -191,6 +191,25 @@ def test_nothing_moves_under_an_open_dialog(db):
     run(db, scenario)
 
 
+def test_a_change_that_comes_while_a_pair_opens_waits_until_it_is_built(db):
+    """The app looks at the database on a timer; a look that lands between a pair screen's
+    push and its first drawing found no table to re-read into, and the app crashed."""
+
+    async def scenario(app, pilot):
+        with Store(db) as other:
+            review.reject(other, 1, 5, reviewer="bob")
+        app.push_screen(PairScreen(1))
+        app.pending_refresh = True
+        app.refresh_screens()  # the screen is on top but not built: nothing to read into yet
+        assert app.pending_refresh
+        await pilot.pause()
+        table = app.screen.query_one(BeadTable)
+        await until(pilot, "the pair, read after it was built", lambda: not app.pending_refresh)
+        assert table.beads[5].status == "rejected"
+
+    run(db, scenario)
+
+
 def test_a_list_under_a_pair_is_read_again_when_the_pair_closes(db):
     async def scenario(app, pilot):
         await pilot.press("enter")

@@ -114,6 +114,10 @@ class ReviewApp(App[None]):
         top = self.screen
         if not isinstance(top, CorpusScreen | PairScreen):
             return
+        if not top.is_mounted or not top.children:
+            # just pushed and not built yet (or being taken down): its widgets are not there
+            # to re-read into, so the change waits for the next look, as under a dialog
+            return
         self.pending_refresh = False
         for screen in self.screen_stack:
             if isinstance(screen, CorpusScreen) and screen is not top:
